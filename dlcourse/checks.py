@@ -1,0 +1,73 @@
+"""Argument checks shared by the package: each error names the argument and its value."""
+from __future__ import annotations
+
+import numbers
+from typing import Iterable
+
+import numpy as np
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_real(name: str, value) -> float:
+    """A finite real number, returned as a Python float."""
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def check_positive(name: str, value) -> float:
+    """A finite number > 0 (learning rates, eps, scales)."""
+    value = check_real(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def check_nonnegative(name: str, value) -> float:
+    """A finite number >= 0 (weight decay, lambda)."""
+    value = check_real(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value
+
+
+def check_unit_interval(name: str, value) -> float:
+    """A number in [0, 1): momentum beta, Adam's beta1/beta2, dropout rate."""
+    value = check_real(name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return value
+
+
+def check_int(name: str, value, minimum: int | None = None) -> int:
+    """An integer (bools refused), optionally >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value, choices: Iterable[str]) -> str:
+    """One of a fixed set of names; the error lists the valid ones."""
+    choices = list(choices)
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(map(repr, choices))}")
+    return value
+
+
+def check_finite(name: str, array) -> np.ndarray:
+    """A numeric array with no NaN or inf."""
+    array = np.asarray(array)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} contains {bad} NaN/inf value(s)")
+    return array

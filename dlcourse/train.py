@@ -1,0 +1,283 @@
+"""The training loop: ``fit`` runs mini-batch gradient descent and records a ``History``.
+
+One epoch: shuffle the m examples with the seeded generator, cut them into batches of
+``batch_size`` (the last, smaller batch is kept), and for each batch:
+forward -> J = loss + lambda/(2 m_b) sum ||W||^2 -> backward -> optimizer.step().
+``batch_size=None`` is full-batch gradient descent (one step per epoch, no shuffling).
+"""
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, NamedTuple
+
+import numpy as np
+
+from .checks import check_finite, check_int, check_nonnegative
+from .losses import add_l2_grad, l2_penalty
+
+
+class DivergenceWarning(RuntimeWarning):
+    """The loss became NaN or infinite during training."""
+
+
+class Divergence(NamedTuple):
+    """Where training diverged: the epoch, the step (counted over the whole run), the lr."""
+    epoch: int
+    step: int
+    lr: float
+
+
+@dataclass
+class History:
+    """Per-epoch curves (loss, val_loss, accuracy, val_accuracy, lr) and per-step losses.
+
+    ``loss`` is the mean of the epoch's mini-batch costs (weighted by batch size, L2 term
+    included); ``accuracy`` the fraction of the epoch's training examples classified
+    correctly while training; ``val_*`` are computed at test time after the epoch.
+    ``diverged`` is None until a non-finite loss stops training, then a ``Divergence``.
+    """
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    diverged: Divergence | None = None
+    stopped_early: bool = False
+    last_event: str = ""
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def as_dict(self) -> dict:
+        out = {k: list(getattr(self, k)) for k in
+               ("loss", "val_loss", "accuracy", "val_accuracy", "step_loss", "lr")}
+        out["diverged"] = None if self.diverged is None else self.diverged._asdict()
+        return out
+
+
+@dataclass
+class TrainingContext:
+    """What callbacks see: the model, optimizer and history, the position in the run,
+    and ``stop``, which a callback sets to end training after the current step."""
+    model: object
+    optimizer: object
+    history: History
+    epoch: int = 0
+    step: int = 0
+    stop: bool = False
+    total_epochs: int = 0
+
+
+class Callback:
+    """Hooks called by ``fit``; override the ones you need."""
+
+    def on_train_begin(self, ctx: TrainingContext) -> None: ...
+    def on_step_end(self, ctx: TrainingContext) -> None: ...
+    def on_epoch_end(self, ctx: TrainingContext) -> None: ...
+    def on_train_end(self, ctx: TrainingContext) -> None: ...
+
+
+class _FunctionCallback(Callback):
+    """A plain callable ``f(history)``, called after every step and every epoch
+    (``history.last_event`` says which)."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn = fn
+
+    def on_step_end(self, ctx):
+        self.fn(ctx.history)
+
+    def on_epoch_end(self, ctx):
+        self.fn(ctx.history)
+
+
+class EarlyStopping(Callback):
+    """Stop when the validation loss has not improved by ``min_delta`` for ``patience``
+    epochs; with ``restore_best`` the weights of the best epoch are put back."""
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True) -> None:
+        self.patience = check_int("patience", patience, minimum=0)
+        self.min_delta = check_nonnegative("min_delta", min_delta)
+        self.restore_best = restore_best
+        self.best_epoch: int | None = None
+        self.best_loss = math.inf
+
+    def on_train_begin(self, ctx):
+        self.best_epoch, self.best_loss, self._best_state = None, math.inf, None
+
+    def on_epoch_end(self, ctx):
+        if not ctx.history.val_loss:
+            raise ValueError("EarlyStopping needs validation data: pass validation=(X_val, y_val) to fit")
+        current = ctx.history.val_loss[-1]
+        if current < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch = current, ctx.epoch
+            if self.restore_best:
+                self._best_state = _snapshot(ctx.model)
+        elif ctx.epoch - self.best_epoch >= self.patience:
+            ctx.stop = True
+            ctx.history.stopped_early = True
+
+    def on_train_end(self, ctx):
+        if self.restore_best and self._best_state is not None:
+            _restore(ctx.model, self._best_state)
+
+
+class ProgressBar(Callback):
+    """A progress bar over epochs (tqdm's notebook-aware bar) showing the latest losses."""
+
+    def __init__(self, **tqdm_kwargs) -> None:
+        self.tqdm_kwargs = tqdm_kwargs
+        self.bar = None
+
+    def on_train_begin(self, ctx):
+        from tqdm.auto import tqdm  # imported here: the numerical core stays numpy-only
+        self.bar = tqdm(total=ctx.total_epochs, unit="epoch", **self.tqdm_kwargs)
+
+    def on_epoch_end(self, ctx):
+        h = ctx.history
+        info = {"loss": f"{h.loss[-1]:.4g}"}
+        if h.val_loss:
+            info["val_loss"] = f"{h.val_loss[-1]:.4g}"
+        self.bar.set_postfix(info, refresh=False)
+        self.bar.update(1)
+
+    def on_train_end(self, ctx):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _snapshot(model) -> list[np.ndarray]:
+    return [p.value.copy() for p in model.parameters()] + \
+        [b.copy() for _, b in model.named_buffers()]
+
+
+def _restore(model, state: list[np.ndarray]) -> None:
+    targets = [p.value for p in model.parameters()] + [b for _, b in model.named_buffers()]
+    for target, saved in zip(targets, state):
+        target[...] = saved
+
+
+def _check_data(X, y, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
+    X = check_finite(name, X)
+    y = check_finite("y" if name == "X" else name.replace("X", "y"), y)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (examples, features), got shape {X.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"{name} has {len(X)} examples but its labels have {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty")
+    return X, y
+
+
+def evaluate(model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0) -> tuple[float, float | None]:
+    """(cost, accuracy) at test time; the cost includes the L2 term, as in training."""
+    out = model.forward(X, training=False)
+    cost = loss.forward(out, y) + l2_penalty(model, l2, len(X))
+    return cost, loss.accuracy(out, y)
+
+
+def _batches(m: int, batch_size: int | None, rng: np.random.Generator):
+    if batch_size is None or batch_size >= m:
+        yield slice(None)
+        return
+    order = rng.permutation(m)
+    for start in range(0, m, batch_size):
+        yield order[start:start + batch_size]
+
+
+def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None = None,
+        l2: float = 0.0, validation: tuple | None = None, schedule: Callable | None = None,
+        callbacks: Iterable = (), seed: int = 0) -> History:
+    """Train ``model`` on (X, y) and return its :class:`History` (see the module docstring).
+
+    ``validation=(X_val, y_val)`` adds val_loss / val_accuracy per epoch; ``schedule(epoch)``
+    sets ``optimizer.lr`` at the start of each epoch; ``callbacks`` are :class:`Callback`
+    objects or plain callables ``f(history)`` run after every step and epoch. A non-finite
+    loss stops training, sets ``history.diverged`` and emits a :class:`DivergenceWarning`.
+    """
+    X, y = _check_data(X, y)
+    epochs = check_int("epochs", epochs, minimum=0)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+    l2 = check_nonnegative("l2", l2)
+    if validation is not None:
+        validation = _check_data(*validation, name="X_val")
+    rng = np.random.default_rng(seed)
+    history = History()
+    ctx = TrainingContext(model, optimizer, history, total_epochs=epochs)
+    cbs = [cb if isinstance(cb, Callback) else _FunctionCallback(cb) for cb in callbacks]
+    params = model.parameters()
+    for cb in cbs:
+        cb.on_train_begin(ctx)
+    for epoch in range(epochs):
+        ctx.epoch = epoch
+        if schedule is not None:
+            optimizer.lr = schedule(epoch)
+        # overflow on the way to a NaN loss is reported once, as a DivergenceWarning
+        with np.errstate(over="ignore", invalid="ignore"):
+            finished = _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, cbs)
+        if not finished:
+            break
+        if validation is not None:
+            val_loss, val_acc = evaluate(model, *validation, loss, l2)
+            history.val_loss.append(val_loss)
+            if val_acc is not None:
+                history.val_accuracy.append(val_acc)
+        history.last_event = "epoch"
+        for cb in cbs:
+            cb.on_epoch_end(ctx)
+        if ctx.stop:
+            break
+    for cb in cbs:
+        cb.on_train_end(ctx)
+    return history
+
+
+def _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, cbs) -> bool:
+    """One pass over the data; False when training must stop (divergence or a callback)."""
+    history = ctx.history
+    total, correct, seen, steps, classifier = 0.0, 0.0, 0, 0, True
+    for idx in _batches(len(X), batch_size, rng):
+        xb, yb = X[idx], y[idx]
+        m = len(xb)
+        for p in params:
+            p.grad.fill(0)
+        out = model.forward(xb, training=True)
+        cost = loss.forward(out, yb) + (l2_penalty(model, l2, m) if l2 else 0.0)
+        if not math.isfinite(cost):
+            _report_divergence(history, ctx, optimizer.lr, cost)
+            return False
+        model.backward(loss.backward())
+        add_l2_grad(model, l2, m)
+        optimizer.step()
+        history.step_loss.append(cost)
+        total += cost * m
+        seen += m
+        steps += 1
+        acc = loss.accuracy(out, yb) if classifier else None
+        classifier = acc is not None
+        correct += (acc or 0.0) * m
+        ctx.step += 1
+        history.last_event = "step"
+        for cb in cbs:
+            cb.on_step_end(ctx)
+        if ctx.stop:
+            break
+    history.lr.append(optimizer.lr)
+    history.loss.append(cost if steps == 1 else total / seen)
+    if classifier:
+        history.accuracy.append(correct / seen)
+    return True
+
+
+def _report_divergence(history: History, ctx: TrainingContext, lr: float, cost: float) -> None:
+    history.diverged = Divergence(ctx.epoch, ctx.step, lr)
+    kind = "NaN" if math.isnan(cost) else "inf"
+    warnings.warn(f"the loss became {kind} at epoch {ctx.epoch}, step {ctx.step} with learning "
+                  f"rate {lr:g}: a learning rate that is too large is the usual cause; try a "
+                  f"smaller one", DivergenceWarning, stacklevel=3)
