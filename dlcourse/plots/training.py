@@ -1,0 +1,2 @@
+"""Plots of training: cost curves, decision boundaries, histograms, confusion matrix."""
+__all__: list[str] = []

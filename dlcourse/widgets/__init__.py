@@ -1,0 +1,24 @@
+"""Live dashboards: a testable controller plus an ipywidgets/matplotlib view each.
+
+Dashboards are imported lazily, so ``import dlcourse.widgets`` stays fast.
+"""
+from importlib import import_module
+
+from .base import Dashboard, ipympl_active
+
+_DASHBOARDS = {
+    "TrainingDashboard": "training",
+    "InitExplorer": "init_explorer",
+    "OptimizerRace": "optimizer_race",
+    "EWAExplorer": "ewa_explorer",
+    "ScheduleExplorer": "schedule_explorer",
+    "SearchExplorer": "search_explorer",
+}
+
+__all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]
+
+
+def __getattr__(name: str):
+    if name in _DASHBOARDS:
+        return getattr(import_module(f".{_DASHBOARDS[name]}", __name__), name)
+    raise AttributeError(f"module 'dlcourse.widgets' has no attribute {name!r}")

@@ -1,0 +1,217 @@
+"""The base of every dashboard: a plain-Python controller wrapped by a view.
+
+A dashboard holds its settings in ``config`` (a JSON-serialisable dict), computes results
+as numpy arrays (the controller, testable without a browser) and draws them on ONE
+matplotlib figure created once and updated in place (the view).
+
+Writing a dashboard — subclass :class:`Dashboard` and define:
+
+- ``defaults``: a dict of every config key and its default value;
+- ``_build_controls() -> dict[str, ipywidgets.Widget]``: one widget per config key that the
+  learner can move (values taken from ``self._config``); keys must be config keys;
+- ``_build_figure(fig)``: create the axes and the artists on ``fig`` (called once);
+- ``_compute()``: recompute the results from ``self._config`` (raise on a bad combination;
+  the message of the exception is shown to the learner);
+- ``_draw()``: update the artists from the results (``set_data`` etc., no new figures);
+- optionally ``_control_changed(name)``: what a control change does (default: ``update()``),
+  and ``_validate(config)`` to refuse bad settings passed by keyword.
+
+The base class wires the controls (``widget.value = x`` fires the same callbacks as a drag),
+catches every exception raised while updating (it becomes ``.message`` and a note on the
+plot: never a traceback), turns warnings into the message too, and shows itself in a
+notebook: the controls, the figure (an ipympl canvas when the ``widget`` backend is active,
+otherwise an inline figure in an Output widget) and the message line.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+from typing import Any
+
+import ipywidgets as W
+import matplotlib
+from matplotlib.figure import Figure
+
+from ..display import show_figure
+
+
+def ipympl_active() -> bool:
+    """True when matplotlib's backend is ipympl (``%matplotlib widget``)."""
+    return "ipympl" in matplotlib.get_backend().lower() or "widget" in matplotlib.get_backend().lower()
+
+
+class Dashboard:
+    """Base class for the course's dashboards (see the module docstring)."""
+
+    defaults: dict[str, Any] = {}
+    figsize: tuple[float, float] = (9.0, 3.6)
+
+    def __init__(self, **config: Any) -> None:
+        self._config = self._merged(config)
+        self.message = ""
+        self._syncing = False
+        self.controls: dict[str, W.Widget] = self._build_controls()
+        for name, widget in self.controls.items():
+            widget.observe(self._callback(name), names="value")
+        self.figure = self._new_figure()
+        self._note = self.figure.text(0.5, 0.5, "", ha="center", va="center", color="crimson",
+                                      fontsize=11, wrap=True, zorder=10,
+                                      bbox=dict(facecolor="white", alpha=0.85, edgecolor="crimson"))
+        self._note.set_visible(False)
+        self._build_figure(self.figure)
+        self._message_label = W.HTML()
+        self._output = None if ipympl_active() else W.Output()
+        self.update()
+
+    # ------------------------------------------------------------------ config
+    def _merged(self, config: dict) -> dict:
+        unknown = sorted(set(config) - set(self.defaults))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unknown setting(s) {unknown}; "
+                            f"valid: {sorted(self.defaults)}")
+        merged = {**copy.deepcopy(self.defaults), **config}
+        self._validate(merged)
+        return merged
+
+    def _validate(self, config: dict) -> None:
+        """Raise ValueError/TypeError for settings that can never work (override)."""
+
+    @property
+    def config(self) -> dict:
+        """A JSON-serialisable snapshot of every setting."""
+        return json.loads(json.dumps(self._config))
+
+    def set_config(self, config: dict) -> None:
+        """Rebuild from ``config`` (missing keys take their defaults): a reset, so the same
+        config gives the same arrays and the same picture."""
+        self._config = self._merged(dict(config))
+        self._syncing = True
+        try:
+            for name, widget in self.controls.items():
+                widget.value = self._config[name]
+                self._config[name] = _plain(widget.value)
+        finally:
+            self._syncing = False
+        self.reset()
+        self.update()
+
+    def reset(self) -> None:
+        """Forget any state carried between updates (override for stateful dashboards)."""
+
+    # ------------------------------------------------------------------ controls
+    def _callback(self, name: str):
+        def on_change(change) -> None:
+            self._config[name] = _plain(change["new"])
+            if not self._syncing:
+                self._safely(self._control_changed, name)
+        return on_change
+
+    def _control_changed(self, name: str) -> None:
+        self.update()
+
+    # ------------------------------------------------------------------ updating
+    def update(self) -> None:
+        """Recompute and redraw now; any failure becomes ``.message``."""
+        self._safely(self._compute_and_draw)
+
+    def _compute_and_draw(self) -> None:
+        self._compute()
+        self._draw()
+
+    def _safely(self, fn, *args) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                self.message = ""
+                fn(*args)
+                if caught and not self.message:
+                    self.message = str(caught[-1].message)
+            except Exception as exc:  # never a traceback in front of the learner
+                self.message = self._explain(exc)
+        self._show_message()
+        self.redraw()
+
+    def _explain(self, exc: Exception) -> str:
+        """The plain-text message for an exception raised while updating (override)."""
+        return f"{exc}" if str(exc) else type(exc).__name__
+
+    def _show_message(self) -> None:
+        self._note.set_text(self.message)
+        self._note.set_visible(bool(self.message))
+        if hasattr(self, "_message_label"):
+            self._message_label.value = (f"<span style='color:crimson'>{_html(self.message)}</span>"
+                                         if self.message else "")
+
+    def redraw(self, now: bool = False) -> None:
+        """Push the figure to the screen: ``draw()`` inside a loop, ``draw_idle()`` otherwise."""
+        canvas = self.figure.canvas
+        if self._output is None and hasattr(canvas, "draw_idle"):
+            canvas.draw() if now else canvas.draw_idle()
+        elif self._output is not None and getattr(self, "_displayed", False):
+            from IPython.display import display
+            with self._output:
+                self._output.clear_output(wait=True)
+                display(self.figure)
+
+    # ------------------------------------------------------------------ view
+    def _new_figure(self) -> Figure:
+        if ipympl_active():
+            import matplotlib.pyplot as plt
+            with plt.ioff():
+                fig = plt.figure(figsize=self.figsize)
+            fig.canvas.header_visible = False
+            fig.canvas.toolbar_visible = False
+            fig.canvas.resizable = False
+            return fig
+        return Figure(figsize=self.figsize)
+
+    def _controls_box(self) -> W.Widget:
+        """The layout of the controls (override for a custom arrangement)."""
+        items = list(self.controls.values())
+        rows = [W.HBox(items[i:i + 3]) for i in range(0, len(items), 3)]
+        return W.VBox(rows)
+
+    @property
+    def view(self) -> W.Widget:
+        """The widget shown in a notebook: controls, figure, message."""
+        if getattr(self, "_view", None) is None:
+            figure_box = self.figure.canvas if self._output is None else self._output
+            self._view = W.VBox([self._controls_box(), figure_box, self._message_label])
+        return self._view
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.view)
+        self._displayed = True
+        self.redraw()
+
+    def snapshot(self, dpi: int = 90) -> None:
+        """Show the current figure as a static PNG (readable where widgets do not run)."""
+        show_figure(self.figure, dpi=dpi, close=False)
+
+    # ------------------------------------------------------------------ to override
+    def _build_controls(self) -> dict[str, W.Widget]:
+        return {}
+
+    def _build_figure(self, fig: Figure) -> None:
+        raise NotImplementedError
+
+    def _compute(self) -> None:
+        raise NotImplementedError
+
+    def _draw(self) -> None:
+        raise NotImplementedError
+
+
+def _plain(value: Any) -> Any:
+    """A widget value as a plain JSON type (tuples from range sliders become lists)."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
