@@ -46,7 +46,6 @@ from .checks import (
 from .rng import as_generator
 
 Dataset = tuple[np.ndarray, np.ndarray]
-RngArg = "np.random.Generator | int | None"
 
 __all__ = [
     "flower", "moons", "circles", "spiral", "xor", "blobs",
@@ -84,7 +83,7 @@ def _check_common(n, noise) -> tuple[int, float]:
 # the 2-D data sets
 # ----------------------------------------------------------------------------------------
 
-def flower(n: int = 400, noise: float = 0.2, rng: RngArg = None, *,
+def flower(n: int = 400, noise: float = 0.2, rng: np.random.Generator | int | None = None, *,
            petal_length: float = 4.0) -> Dataset:
     """The planar "flower": a rose curve with eight petals, two classes.
 
@@ -94,8 +93,8 @@ def flower(n: int = 400, noise: float = 0.2, rng: RngArg = None, *,
 
     with e1, e2 ~ N(0, 1) and a = ``petal_length``. With ``noise = 0`` every point lies on
     the rose ``|x| = a |sin(4 theta)|`` where theta = atan2(x_0, x_1). Each class owns four
-    alternate petals, so no straight line separates them: logistic regression is stuck near
-    50-60 % while a network with one small hidden layer fits the petals.
+    alternate petals, so no straight line separates them, while a network with one small
+    hidden layer can follow the petals.
     """
     n, noise = _check_common(n, noise)
     a = check_positive("petal_length", petal_length)
@@ -110,7 +109,7 @@ def flower(n: int = 400, noise: float = 0.2, rng: RngArg = None, *,
     return _shuffled(np.concatenate(parts), _labels(sizes), gen)
 
 
-def moons(n: int = 200, noise: float = 0.1, rng: RngArg = None) -> Dataset:
+def moons(n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = None) -> Dataset:
     """Two interleaving half circles of radius 1.
 
     With t evenly spaced in [0, pi]:
@@ -129,7 +128,7 @@ def moons(n: int = 200, noise: float = 0.1, rng: RngArg = None) -> Dataset:
     return _shuffled(X, _labels(sizes), gen)
 
 
-def circles(n: int = 200, noise: float = 0.05, rng: RngArg = None, *,
+def circles(n: int = 200, noise: float = 0.05, rng: np.random.Generator | int | None = None, *,
             factor: float = 0.5) -> Dataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (0 < factor < 1).
 
@@ -150,7 +149,7 @@ def circles(n: int = 200, noise: float = 0.05, rng: RngArg = None, *,
     return _shuffled(X, _labels(sizes), gen)
 
 
-def spiral(n: int = 300, noise: float = 0.2, rng: RngArg = None, *,
+def spiral(n: int = 300, noise: float = 0.2, rng: np.random.Generator | int | None = None, *,
            classes: int = 3, turns: float = 0.65) -> Dataset:
     """K interleaved spiral arms, one class per arm (K = ``classes``, default 3).
 
@@ -158,8 +157,8 @@ def spiral(n: int = 300, noise: float = 0.2, rng: RngArg = None, *,
 
         theta = 2 pi k / K + 2 pi * turns * r + noise * e,      e ~ N(0, 1),
 
-    giving the point r (cos theta, sin theta). The noise is on the angle (in radians), so it
-    blurs the arms more far from the centre than near it. Not linearly separable.
+    giving the point r (cos theta, sin theta). The noise acts on the angle (in radians), so
+    the arms blur more far from the centre than near it. Not linearly separable.
     """
     n, noise = _check_common(n, noise)
     classes = check_int("classes", classes, minimum=2)
@@ -174,7 +173,7 @@ def spiral(n: int = 300, noise: float = 0.2, rng: RngArg = None, *,
     return _shuffled(np.concatenate(arms), _labels(sizes), gen)
 
 
-def xor(n: int = 200, noise: float = 0.1, rng: RngArg = None) -> Dataset:
+def xor(n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = None) -> Dataset:
     """The XOR pattern: label 1 where the two coordinates have opposite signs.
 
     Points u are uniform on the square [-1, 1]^2 and labelled y = [u_0 u_1 < 0]; then
@@ -189,7 +188,7 @@ def xor(n: int = 200, noise: float = 0.1, rng: RngArg = None) -> Dataset:
     return np.ascontiguousarray(X, dtype=np.float64), y
 
 
-def blobs(n: int = 300, noise: float = 0.5, rng: RngArg = None, *,
+def blobs(n: int = 300, noise: float = 0.5, rng: np.random.Generator | int | None = None, *,
           classes: int = 3, radius: float = 2.0) -> Dataset:
     """K Gaussian clouds, one per class (K = ``classes``, default 3).
 
@@ -219,7 +218,7 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 }
 
 
-def make(name: str, n: int | None = None, noise: float | None = None, rng: RngArg = None,
+def make(name: str, n: int | None = None, noise: float | None = None, rng: np.random.Generator | int | None = None,
          **options) -> Dataset:
     """``DATASETS[name](n, noise, rng, **options)``; n or noise None keeps that set's default.
 
@@ -239,7 +238,7 @@ def make(name: str, n: int | None = None, noise: float | None = None, rng: RngAr
 # ----------------------------------------------------------------------------------------
 
 def train_val_split(X, y, val_fraction: float = 0.2,
-                    rng: RngArg = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                    rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the m examples and hold out round(val_fraction * m) of them for validation.
 
     Returns ``X_train, X_val, y_train, y_val`` (scikit-learn's order). Not stratified. Both
@@ -450,7 +449,7 @@ def _download(url: str, dest: Path, expected: str) -> None:
 def _fetch(filename: str, folder: Path, mirrors: Sequence[str], expected: str) -> Path:
     """The cached copy of ``filename`` if it verifies, else the first mirror's copy that does."""
     dest = folder / filename
-    if False:
+    if dest.is_file() and _matches(dest, expected):
         return dest
     folder.mkdir(parents=True, exist_ok=True)
     errors: list[Exception] = []

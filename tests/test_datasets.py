@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dlcourse.rng
 from dlcourse import datasets as ds
 from dlcourse.rng import seed
 
@@ -77,7 +78,8 @@ def test_generator_argument_is_used_and_advanced(name):
     np.testing.assert_array_equal(X1, X3)
 
 
-def test_none_uses_the_package_default_generator():
+def test_none_uses_the_package_default_generator(monkeypatch):
+    monkeypatch.setattr(dlcourse.rng, "_default", dlcourse.rng._default)   # restored afterwards
     seed(123)
     a = ds.moons(rng=None)
     seed(123)
