@@ -68,14 +68,16 @@ class Dense(Layer):
         out, self._cache = dense_forward(x, self.W.value, None if self.b is None else self.b.value)
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """dX = dZ W (skipped, returning None, when ``input_grad`` is False: the first layer's
+        input is the data); dW = dZ^T X and db = sum_i dZ_i are added to the gradients."""
         if self._cache is None:
             raise RuntimeError("Dense.backward called before forward")
-        dx, dW, db = dense_backward(dout, self._cache)
-        self.W.grad += dW
+        X, W = self._cache
+        self.W.accumulate_matmul(dout.T, X)
         if self.b is not None:
-            self.b.grad += db
-        return dx
+            self.b.accumulate(dout.sum(axis=0))
+        return dout @ W if input_grad else None
 
     def extra_repr(self) -> str:
         return (f"{self.in_features}, {self.out_features}, init={self.init!r}, "
@@ -217,8 +219,8 @@ class BatchNorm(Layer):
             raise RuntimeError("BatchNorm.backward called before forward")
         grads = batchnorm_backward if self._training else batchnorm_inference_backward
         dx, dgamma, dbeta = grads(dout, self._cache)
-        self.gamma.grad += dgamma
-        self.beta.grad += dbeta
+        self.gamma.accumulate(dgamma)
+        self.beta.accumulate(dbeta)
         return dx
 
     def extra_repr(self) -> str:
@@ -240,8 +242,13 @@ class Sequential(Layer):
             x = layer.forward(x, training)
         return x
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers_list):
+    def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Backward through the layers in reverse; with ``input_grad=False`` the first layer
+        skips the gradient with respect to the model's input (nobody needs it in training)."""
+        last = len(self.layers_list) - 1
+        for i, layer in enumerate(reversed(self.layers_list)):
+            if i == last and not input_grad and isinstance(layer, (Dense, Sequential)):
+                return layer.backward(dout, input_grad=False)
             dout = layer.backward(dout)
         return dout
 

@@ -180,4 +180,4 @@ def add_l2_grad(model, lam: float, m: int) -> None:
     if lam == 0:
         return
     for W in dense_weights(model):
-        W.grad += (lam / m) * W.value
+        W.accumulate((lam / m) * W.value)

@@ -246,13 +246,13 @@ def _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, c
         xb, yb = X[idx], y[idx]
         m = len(xb)
         for p in params:
-            p.grad.fill(0)
+            p.mark_grad_stale()
         out = model.forward(xb, training=True)
         cost = loss.forward(out, yb) + (l2_penalty(model, l2, m) if l2 else 0.0)
         if not math.isfinite(cost):
             _report_divergence(history, ctx, optimizer.lr, cost)
             return False
-        model.backward(loss.backward())
+        _backward(model, loss.backward())
         add_l2_grad(model, l2, m)
         optimizer.step()
         history.step_loss.append(cost)
@@ -273,6 +273,15 @@ def _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, c
     if classifier:
         history.accuracy.append(correct / seen)
     return True
+
+
+def _backward(model, dout: np.ndarray) -> None:
+    """The model's backward pass, without the unused gradient w.r.t. the data when possible."""
+    from .layers import Dense, Sequential
+    if isinstance(model, (Dense, Sequential)):
+        model.backward(dout, input_grad=False)
+    else:  # any other object with backward(dout)
+        model.backward(dout)
 
 
 def _report_divergence(history: History, ctx: TrainingContext, lr: float, cost: float) -> None:

@@ -191,3 +191,32 @@ def test_load_rejects_truncated_and_mismatched_files(tmp_path):
     wide = dl.Sequential([dl.Dense(2, 17), dl.ReLU(), dl.Dropout(0.0), dl.Dense(17, 2)])
     with pytest.raises(ValueError, match=r"'0.W'.*\[16, 2\].*\[17, 2\]"):
         dl.load(wide, path)
+
+
+def test_fit_step_equals_manual_step_with_tied_and_unused_parameters():
+    """fit skips zero-filling gradients; shared and unused parameters must still be right."""
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((12, 3)), rng.integers(0, 3, 12)
+
+    def build():
+        a, b = dl.Dense(3, 3, rng=1), dl.Dense(3, 3, rng=2)
+        b.W = a.W  # tied weights: the gradient is the sum over both uses
+        return dl.Sequential([a, dl.Tanh(), b])
+
+    manual, fitted = build(), build()
+    unused = dl.Parameter(np.ones(2))
+    loss = dl.SoftmaxCrossEntropy()
+    for _ in range(3):
+        manual.zero_grad()
+        loss.forward(manual.forward(X), y)
+        manual.backward(loss.backward())
+        for p in {id(p): p for p in manual.parameters()}.values():
+            p.value -= 0.1 * p.grad
+    params = list({id(p): p for p in fitted.parameters()}.values())
+    opt = dl.optim.SGD(params + [unused], lr=0.1)
+    unused.grad[...] = 5.0  # a stale value from elsewhere must not leak into the update
+    unused.grad_stale = True
+    dl.fit(fitted, X, y, loss=loss, optimizer=opt, epochs=3)
+    for (_, p), (_, q) in zip(manual.named_parameters(), fitted.named_parameters()):
+        np.testing.assert_allclose(p.value, q.value, rtol=1e-13)
+    np.testing.assert_array_equal(unused.value, np.ones(2))

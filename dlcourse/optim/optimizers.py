@@ -63,6 +63,8 @@ class Optimizer:
         for p in self.params:
             if p.grad is None:
                 continue
+            if p.grad_stale:  # no backward wrote it since fit marked it: it is zero
+                p.zero_grad()
             if p.grad.shape != p.value.shape:
                 raise ValueError(f"{type(self).__name__}: gradient shape {p.grad.shape} != "
                                  f"parameter shape {p.value.shape}")
