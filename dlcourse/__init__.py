@@ -5,7 +5,7 @@
     history = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
                      optimizer=dl.optim.Adam(model.parameters(), lr=0.01), epochs=200)
 """
-from . import init, optim
+from . import autodiff, datasets, flat, init, optim, search, second_order, surfaces
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Step, Tanh, get_activation
 from .base import Layer
 from .gradcheck import gradcheck, gradcheck_report, numerical_gradient, relative_error
@@ -23,6 +23,7 @@ __all__ = [
     "Parameter", "seed", "Layer", "Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "Step",
     "Dropout", "BatchNorm", "Sequential", "get_activation", "SoftmaxCrossEntropy",
     "BinaryCrossEntropy", "MSE", "softmax", "l2_penalty", "optim", "init", "fit", "evaluate",
+    "autodiff", "datasets", "flat", "search", "second_order", "surfaces",
     "History", "Callback", "EarlyStopping", "ProgressBar", "DivergenceWarning", "gradcheck",
     "gradcheck_report", "numerical_gradient", "relative_error", "save", "load",
 ]
