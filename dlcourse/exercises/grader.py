@@ -1,8 +1,9 @@
-"""The machinery shared by every exercise check."""
+"""The machinery shared by every exercise check: run the learner's function on hidden cases,
+compare within a tolerance, and name the typical mistake an answer matches."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -32,16 +33,6 @@ class Case:
     kwargs: dict | None = None
 
 
-def _same(got, expected, rtol: float, atol: float) -> bool:
-    try:
-        got_arr, exp_arr = np.asarray(got), np.asarray(expected)
-        if got_arr.shape != exp_arr.shape:
-            return False
-        return bool(np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol, equal_nan=True))
-    except (TypeError, ValueError):
-        return got == expected
-
-
 def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7,
               atol: float = 1e-9, compare: Callable | None = None) -> CheckResult:
     """Run ``fn`` on each case and stop at the first failure with its hint."""
@@ -54,10 +45,87 @@ def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7
             return CheckResult(False, f"{name}: not written yet (it raises NotImplementedError)")
         except Exception as exc:  # the learner's code: report it, never a traceback
             return CheckResult(False, f"{name}: your function raised {type(exc).__name__}: {exc}")
-        ok = compare(got, case.expected) if compare else _same(got, case.expected, rtol, atol)
+        ok = compare(got, case.expected) if compare else close(got, case.expected, rtol, atol)
         if not ok:
-            shape = np.shape(got)
-            exp_shape = np.shape(case.expected)
-            detail = f" (you returned shape {shape}, expected {exp_shape})" if shape != exp_shape else ""
+            detail = _shape_note(got, case.expected)
             return CheckResult(False, f"{name}: not yet — case {i}{detail}. Hint: {case.hint}")
     return CheckResult(True, f"{name}: correct")
+
+
+@dataclass
+class Mistake:
+    """What a typical wrong solution returns on one case, and the hint that names it."""
+    value: Any
+    hint: str
+
+
+@dataclass
+class DiagnosedCase:
+    """A hidden case: the grader's :class:`Case` plus the typical mistakes for it."""
+    case: Case
+    mistakes: Sequence[Mistake] = field(default_factory=tuple)
+
+
+def close(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9) -> bool:
+    """True when ``got`` equals ``expected`` within tolerance: arrays elementwise (same
+    shape), tuples/lists item by item (same length). Never raises."""
+    try:
+        if isinstance(expected, (tuple, list)):
+            return (isinstance(got, (tuple, list)) and len(got) == len(expected)
+                    and all(close(g, e, rtol, atol) for g, e in zip(got, expected)))
+        got_arr = np.asarray(got, dtype=np.float64)
+        exp_arr = np.asarray(expected, dtype=np.float64)
+        return got_arr.shape == exp_arr.shape and bool(
+            np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def _shape_note(got: Any, expected: Any) -> str:
+    """' (you returned shape ..., expected ...)' when the shapes differ, else ''."""
+    try:
+        if isinstance(expected, (tuple, list)):
+            if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+                return (f" (you returned {type(got).__name__}"
+                        f"{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
+                        f", expected a tuple of {len(expected)})")
+            for i, (g, e) in enumerate(zip(got, expected)):
+                if np.shape(g) != np.shape(e):
+                    return f" (item {i}: you returned shape {np.shape(g)}, expected {np.shape(e)})"
+            return ""
+        if np.shape(got) != np.shape(expected):
+            return f" (you returned shape {np.shape(got)}, expected {np.shape(expected)})"
+    except Exception:  # a strange object: no shape note
+        return ""
+    return ""
+
+
+def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
+                      rtol: float = 1e-7, atol: float = 1e-9) -> CheckResult:
+    """Run ``fn`` on each case (through the grader's :func:`run_cases`, which turns any
+    exception into a message); at the first wrong answer, the hint of the first mistake the
+    answer matches, else the case's own hint. Floating-point warnings of the learner's code
+    are silenced (the check prints one line). Never raises."""
+    for i, diagnosed in enumerate(cases, 1):
+        seen: list[Any] = []
+
+        def record(got, expected):
+            # judged below: the grader's own failure message cannot describe a tuple answer
+            seen.append(got)
+            return True
+
+        with np.errstate(all="ignore"):
+            result = run_cases(name, fn, [diagnosed.case], compare=record)
+        if not seen:  # it raised (or fn is not a function): the grader's message says what
+            return result
+        got = seen[0]
+        if close(got, diagnosed.case.expected, rtol, atol):
+            continue
+        hint = next((m.hint for m in diagnosed.mistakes if close(got, m.value, rtol, atol)),
+                    diagnosed.case.hint)
+        return CheckResult(False, f"{name}: not yet — case {i}"
+                                  f"{_shape_note(got, diagnosed.case.expected)}. Hint: {hint}")
+    return CheckResult(True, f"{name}: correct")
+
+
+# ------------------------------------------------------------------------ one GD step

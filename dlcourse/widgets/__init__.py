@@ -13,6 +13,8 @@ _DASHBOARDS = {
     "EWAExplorer": "ewa_explorer",
     "ScheduleExplorer": "schedule_explorer",
     "SearchExplorer": "search_explorer",
+    "GradientDescentExplorer": "gradient_descent_explorer",
+    "ActivationExplorer": "activation_explorer",
 }
 
 __all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]

@@ -1,0 +1,218 @@
+r"""ActivationExplorer: pick an activation and watch pre-activations and gradients flow through
+a deep network (notebook 02).
+
+The network is ``depth`` hidden layers of ``width`` units, each Dense then the chosen g,
+and a Dense output with softmax cross-entropy, on the standardised "flower" data. Weights
+are drawn with the chosen rule (xavier: std sqrt(1/n^[l-1]); he: std sqrt(2/n^[l-1]))
+times ``scale``; every hidden bias starts at ``bias``. ONE forward and backward pass gives,
+for each hidden layer l = 1..depth:
+
+- Z^[l] = A^[l-1] W^[l]T + b^[l], the pre-activations (histogram: where on g they fall);
+- g'(Z^[l]), read from the activation's own backward pass with an upstream gradient of 1;
+  ``mean_derivative[l]`` is its mean. For sigmoid it is at most 1/4, so through L layers
+  the backward signal shrinks by at least 4^L: saturation kills gradients;
+- ``grad_norm[l]`` = ||dW^[l]||_F, the size of the update each layer would get;
+- ``dead_fraction[l]``: the share of units whose g'(z) is exactly 0 on every example
+  (a dead ReLU: z <= 0 everywhere, so it never learns again).
+
+:func:`network_statistics` is the pure computation (no widgets); the dashboard draws it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+
+from .. import datasets
+from ..activations import get_activation
+from ..checks import check_choice, check_int, check_positive, check_real
+from ..layers import Dense, Sequential
+from ..losses import SoftmaxCrossEntropy
+from ..plots.training import activation_histograms, std_by_layer
+from ..rng import as_generator
+from .base import Dashboard
+
+__all__ = ["ActivationExplorer", "NetworkStatistics", "network_statistics", "ACTIVATION_NAMES",
+           "activation_curves"]
+
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
+INIT_NAMES = ("xavier", "he")
+MAX_DEPTH = 20
+
+
+@dataclass
+class NetworkStatistics:
+    """Per hidden layer l = 1..depth (index l - 1): the pre-activations ``Z[l-1]`` (m, width),
+    ``mean_derivative``, ``grad_norm`` (||dW^[l]||_F), ``dead_fraction``; plus the
+    ``model`` and the ``loss`` value of the pass."""
+    Z: list
+    mean_derivative: np.ndarray
+    grad_norm: np.ndarray
+    dead_fraction: np.ndarray
+    loss: float
+    model: Sequential
+
+
+def flower_data(n: int = 256, rng=0) -> tuple[np.ndarray, np.ndarray]:
+    """The standardised flower data set used by the explorer (seeded)."""
+    X, y = datasets.flower(n=n, rng=rng)
+    Xs, _, _ = datasets.standardize(X)
+    return Xs, y
+
+
+def build_network(activation: str, depth: int, width: int, init: str, scale: float,
+                  bias: float, n_in: int = 2, n_out: int = 2, rng=0) -> Sequential:
+    """depth x (Dense(width) -> g) -> Dense(n_out), weights init * scale, hidden biases = bias."""
+    gen = as_generator(rng)
+    layers, n_prev = [], n_in
+    for _ in range(depth):
+        dense = Dense(n_prev, width, init=init, scale=scale, rng=gen)
+        dense.b.value[:] = bias
+        layers += [dense, get_activation(activation)]
+        n_prev = width
+    layers.append(Dense(n_prev, n_out, init="xavier", rng=gen))
+    return Sequential(layers)
+
+
+def network_statistics(activation: str = "sigmoid", depth: int = 8, width: int = 32,
+                       init: str = "xavier", scale: float = 1.0, bias: float = 0.0,
+                       X: np.ndarray | None = None, y: np.ndarray | None = None,
+                       rng=0) -> NetworkStatistics:
+    """One forward and backward pass of a freshly initialised deep network (module docstring).
+
+    ``X, y`` default to :func:`flower_data`; ``rng`` seeds the weights.
+    """
+    check_choice("activation", activation, ACTIVATION_NAMES)
+    depth = check_int("depth", depth, minimum=1)
+    width = check_int("width", width, minimum=1)
+    check_choice("init", init, INIT_NAMES)
+    scale = check_positive("scale", scale)
+    bias = check_real("bias", bias)
+    if X is None or y is None:
+        X, y = flower_data()
+    model = build_network(activation, depth, width, init, scale, bias, X.shape[1],
+                          int(np.max(y)) + 1, rng)
+    loss_fn = SoftmaxCrossEntropy()
+    Z, derivs = [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        a = X
+        for layer in model:
+            a = layer.forward(a)
+            if isinstance(layer, Dense) and len(Z) < depth:
+                Z.append(a)
+            elif not isinstance(layer, Dense):
+                derivs.append(layer.backward(np.ones_like(a)))  # g'(Z) of this layer
+        model.zero_grad()
+        loss = loss_fn.forward(a, y)
+        model.backward(loss_fn.backward())
+    dense = [l for l in model if isinstance(l, Dense)][:depth]
+    return NetworkStatistics(
+        Z=Z,
+        mean_derivative=np.array([float(np.mean(d)) for d in derivs]),
+        grad_norm=np.array([float(np.linalg.norm(l.W.grad)) for l in dense]),
+        dead_fraction=np.array([float(np.mean(np.all(d == 0, axis=0))) for d in derivs]),
+        loss=float(loss),
+        model=model,
+    )
+
+
+def activation_curves(activation: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """g(z) and g'(z) from the package's activation layer (its forward and its backward
+    with an upstream gradient of 1)."""
+    layer = get_activation(check_choice("activation", activation, ACTIVATION_NAMES + ("step",)))
+    a = layer.forward(z)
+    return a, layer.backward(np.ones_like(z))
+
+
+class ActivationExplorer(Dashboard):
+    """g and g' (left), histograms of Z^[l] per layer (middle), ||dW^[l]|| and mean g'(Z^[l])
+    per layer (right). Results: ``stats`` (:class:`NetworkStatistics`)."""
+
+    defaults = {"activation": "sigmoid", "depth": 8, "init": "xavier", "scale": 1.0,
+                "bias": 0.0}
+    figsize = (11.0, 3.9)
+    width = 32
+
+    def _validate(self, config: dict) -> None:
+        check_choice("activation", config["activation"], ACTIVATION_NAMES)
+        check_choice("init", config["init"], INIT_NAMES)
+        depth = config["depth"]
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+            raise ValueError(f"depth must be an int in [1, {MAX_DEPTH}], got {depth!r}")
+        scale = config["scale"]
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < math.inf:
+            raise ValueError(f"scale must be > 0, got {scale!r}")
+        check_real("bias", config["bias"])
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self) -> dict:
+        c = self._config
+        style = {"description_width": "initial"}
+        return {
+            "activation": W.Dropdown(options=list(ACTIVATION_NAMES), value=c["activation"],
+                                     description="activation g"),
+            "depth": W.IntSlider(value=c["depth"], min=1, max=MAX_DEPTH, description="hidden layers",
+                                 continuous_update=False, style=style),
+            "init": W.Dropdown(options=list(INIT_NAMES), value=c["init"], description="init"),
+            "scale": W.FloatLogSlider(value=c["scale"], base=10, min=-1, max=1, step=0.05,
+                                      description="weight scale ×", readout_format=".2f",
+                                      continuous_update=False, style=style),
+            "bias": W.FloatSlider(value=c["bias"], min=-3.0, max=3.0, step=0.1,
+                                  description="initial bias b", readout_format=".1f",
+                                  continuous_update=False, style=style),
+        }
+
+    # ------------------------------------------------------------------ figure
+    def _build_figure(self, fig) -> None:
+        self.ax_g, self.ax_hist, self.ax_flow = fig.subplots(
+            1, 3, gridspec_kw={"width_ratios": [1, 1.1, 1.1]})
+        fig.subplots_adjust(left=0.05, right=0.97, bottom=0.15, top=0.86, wspace=0.38)
+        self._z = np.linspace(-6, 6, 301)
+        (self._g_line,) = self.ax_g.plot([], [], lw=2, color="C0", label="g(z)")
+        (self._d_line,) = self.ax_g.plot([], [], lw=2, ls="--", color="C3", label="g'(z)")
+        self.ax_g.axhline(0, color="0.7", lw=0.8)
+        self.ax_g.set_xlim(-6, 6)
+        self.ax_g.set_xlabel("z")
+        self.ax_g.legend(fontsize=8, loc="upper left")
+        self._hist = activation_histograms(self.ax_hist, [np.zeros(1)], bins=40,
+                                           max_layers=MAX_DEPTH, color="C0",
+                                           label="pre-activations $Z^{[l]}$")
+        self.ax_hist.set_xlabel("z")
+        self._flow = std_by_layer(self.ax_flow, {"‖dW‖ (gradient norm)": [],
+                                                 "mean g'(Z)": []}, colors=["C3", "C2"])
+        self.ax_flow.set_ylabel("")
+        self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
+
+    # ------------------------------------------------------------------ compute
+    def _compute(self) -> None:
+        c = self._config
+        self.stats = network_statistics(c["activation"], c["depth"], self.width, c["init"],
+                                        c["scale"], c["bias"])
+        dead = self.stats.dead_fraction
+        if not np.all(np.isfinite(self.stats.grad_norm)):
+            self.message = "the gradients overflowed: lower the weight scale"
+        elif np.any(dead >= 1.0):
+            zero = int(np.sum(self.stats.grad_norm == 0))
+            self.message = (f"every unit of layer {int(np.argmax(dead >= 1.0)) + 1} is dead "
+                            f"(g'(z) = 0 on every example): {zero} of {c['depth']} hidden "
+                            f"layers get a zero gradient and cannot learn")
+
+    # ------------------------------------------------------------------ draw
+    def _draw(self) -> None:
+        c, s = self._config, self.stats
+        g, d = activation_curves(c["activation"], self._z)
+        self._g_line.set_data(self._z, g)
+        self._d_line.set_data(self._z, d)
+        lo, hi = float(min(g.min(), d.min())), float(max(g.max(), d.max()))
+        self.ax_g.set_ylim(lo - 0.1 * (hi - lo) - 0.05, hi + 0.1 * (hi - lo) + 0.05)
+        self.ax_g.set_title(f"{c['activation']} and its derivative", fontsize=10)
+        self._hist.update(s.Z)
+        with np.errstate(invalid="ignore"):
+            self._flow.update({"‖dW‖ (gradient norm)": s.grad_norm,
+                               "mean g'(Z)": np.where(s.mean_derivative > 0,
+                                                      s.mean_derivative, np.nan)})
+        dead = float(np.mean(s.dead_fraction))
+        self.ax_hist.set_title(f"pre-activations $Z^{{[l]}}$; dead units {dead:.0%}",
+                               fontsize=10)
