@@ -15,6 +15,7 @@ _DASHBOARDS = {
     "SearchExplorer": "search_explorer",
     "GradientDescentExplorer": "gradient_descent_explorer",
     "ActivationExplorer": "activation_explorer",
+    "BNExplorer": "bn_explorer",
 }
 
 __all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]

@@ -1,0 +1,307 @@
+"""BNExplorer: the same network with and without batch normalization, trained side by side.
+
+The two networks differ only by the batch-norm layers (L hidden layers of n units, ReLU):
+
+    plain:       A^[l] = ReLU(Z^[l]),                   Z^[l] = A^[l-1] W^[l]T + b^[l]
+    batch norm:  A^[l] = ReLU(gamma^[l] Z_norm^[l] + beta^[l]),   Z^[l] = A^[l-1] W^[l]T
+                 (Z_norm: Z standardised with the mini-batch mean and variance; no b^[l],
+                 beta^[l] takes its place)
+
+and a linear output layer with softmax cross-entropy. Both start from the SAME weights,
+He initialisation times ``init_scale``,
+
+    W^[l] ~ N(0, 1) * init_scale * sqrt(2 / n^[l-1]),
+
+and see the same mini-batches in the same order, with the same optimizer and learning rate
+alpha. ``init_scale`` = 1 is He; below 1 the plain network's signal shrinks by about
+init_scale per layer, above 1 it grows by as much, while batch norm rescales every layer's
+Z to unit variance whatever W is. The figure shows the training cost per epoch of both
+networks (solid: the mini-batch cost while training; dashed: the test-mode cost on all the
+data), growing while they train, and the standard deviation of each layer's input A^[l-1]
+at initialisation.
+
+The helpers are also used on their own by notebook 11: :func:`bn_mlp` builds either network,
+:func:`train_run` trains one, :func:`lr_init_grid` sweeps alpha x init_scale,
+:func:`layer_input` reads what a layer receives without touching the running averages.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from typing import Sequence
+
+import ipywidgets as W
+import numpy as np
+
+from .. import datasets
+from ..activations import ReLU
+from ..layers import BatchNorm, Dense, Sequential
+from ..losses import SoftmaxCrossEntropy
+from ..optim import SGD, Adam, Momentum, RMSProp
+from ..train import DivergenceWarning, History, evaluate, fit
+from .base import Dashboard
+
+__all__ = ["BNExplorer", "bn_mlp", "make_optimizer", "train_run", "final_accuracy",
+           "lr_init_grid", "layer_input", "input_stds", "load_data", "OPTIMIZERS"]
+
+#: Optimizers offered, with the course's default hyperparameters (beta = 0.9; Adam 0.9, 0.999).
+OPTIMIZERS = {"sgd": "gradient descent", "momentum": "momentum (β = 0.9)",
+              "rmsprop": "RMSProp (β = 0.9)", "adam": "Adam (β1 = 0.9, β2 = 0.999)"}
+
+
+# ------------------------------------------------------------------ the two networks
+def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnorm: bool = True,
+           init_scale: float = 1.0, bias: bool | None = None, momentum: float = 0.9,
+           seed: int = 0) -> Sequential:
+    """Dense -> [BatchNorm] -> ReLU for each hidden size, then a Dense output layer.
+
+    Weights: He times ``init_scale``, drawn from ``numpy.random.default_rng(seed)`` layer by
+    layer, so the networks with and without batch norm start from identical W^[l].
+    ``bias=None`` gives hidden Dense layers a bias only without batch norm (with it, beta
+    plays that role); ``momentum`` is the running-average momentum of the BatchNorm layers.
+    """
+    if isinstance(hidden, (int, np.integer)):
+        hidden = (int(hidden),)
+    rng = np.random.default_rng(seed)
+    use_bias = (not batchnorm) if bias is None else bool(bias)
+    layers, n = [], int(n_in)
+    for width in hidden:
+        layers.append(Dense(n, width, init="he", scale=init_scale, bias=use_bias, rng=rng))
+        if batchnorm:
+            layers.append(BatchNorm(width, momentum=momentum))
+        layers.append(ReLU())
+        n = width
+    layers.append(Dense(n, int(n_out), init="he", scale=init_scale, rng=rng))
+    return Sequential(layers)
+
+
+def make_optimizer(name: str, params, lr: float):
+    """``dlcourse.optim`` optimizer ``name`` (a key of :data:`OPTIMIZERS`) with learning rate lr."""
+    if name == "sgd":
+        return SGD(params, lr=lr)
+    if name == "momentum":
+        return Momentum(params, lr=lr, beta=0.9)
+    if name == "rmsprop":
+        return RMSProp(params, lr=lr, beta=0.9)
+    if name == "adam":
+        return Adam(params, lr=lr)
+    raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
+
+
+def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",
+              lr: float = 0.1, epochs: int = 30, batch_size: int | None = 32, seed: int = 0,
+              callbacks=(), validation: tuple | None = None) -> History:
+    """``dl.fit`` with softmax cross-entropy; a divergence is recorded in
+    ``history.diverged`` without a warning (the caller reports it). ``validation=(X, y)``
+    adds the test-mode cost per epoch (batch norm on its running averages)."""
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)
+        return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
+                   batch_size=batch_size, callbacks=callbacks, validation=validation, seed=seed)
+
+
+def final_accuracy(model: Sequential, history: History, X: np.ndarray, y: np.ndarray) -> float:
+    """Test-mode accuracy on (X, y) after training (batch norm on its running averages);
+    NaN when training diverged."""
+    if history.diverged is not None:
+        return math.nan
+    with np.errstate(all="ignore"):
+        _, acc = evaluate(model, X, y, SoftmaxCrossEntropy())
+    return float(acc)
+
+
+def lr_init_grid(X: np.ndarray, y: np.ndarray, lrs: Sequence[float], init_scales: Sequence[float],
+                 batchnorm: bool, hidden: Sequence[int] = (32, 32, 32), optimizer: str = "sgd",
+                 epochs: int = 20, batch_size: int = 32, seed: int = 0) -> np.ndarray:
+    """Final accuracy (see :func:`final_accuracy`) for every (alpha, init_scale):
+    ``acc[i, j]`` for ``lrs[i]`` and ``init_scales[j]``; NaN where training diverged."""
+    n_out = int(np.max(y)) + 1
+    acc = np.full((len(lrs), len(init_scales)), np.nan)
+    for i, lr in enumerate(lrs):
+        for j, scale in enumerate(init_scales):
+            model = bn_mlp(X.shape[1], n_out, hidden, batchnorm, scale, seed=seed)
+            history = train_run(model, X, y, optimizer, lr, epochs, batch_size, seed)
+            acc[i, j] = final_accuracy(model, history, X, y)
+    return acc
+
+
+# ------------------------------------------------------------------ looking inside
+def _dense_positions(model: Sequential) -> list[int]:
+    return [i for i, layer in enumerate(model) if isinstance(layer, Dense)]
+
+
+def layer_input(model: Sequential, X: np.ndarray, layer: int) -> np.ndarray:
+    """A^[layer-1]: what the ``layer``-th Dense layer (1-based) receives when the batch X goes
+    through the network in training mode. Batch norm uses the statistics of X; its running
+    averages are left exactly as they were."""
+    positions = _dense_positions(model)
+    valid = isinstance(layer, (int, np.integer)) and not isinstance(layer, bool)
+    if not valid or not 1 <= layer <= len(positions):
+        raise ValueError(f"layer must be an int in 1..{len(positions)}, got {layer!r}")
+    saved = [buf.copy() for _, buf in model.named_buffers()]
+    a = X
+    try:
+        with np.errstate(all="ignore"):
+            for module in model.layers_list[:positions[layer - 1]]:
+                a = module.forward(a, training=True)
+    finally:
+        for (_, buf), old in zip(model.named_buffers(), saved):
+            buf[...] = old
+    return a
+
+
+def input_stds(model: Sequential, X: np.ndarray) -> np.ndarray:
+    """std over all entries of the input of each Dense layer, l = 1..L (layer 1: X itself)."""
+    n = len(_dense_positions(model))
+    with np.errstate(all="ignore"):
+        return np.array([float(np.std(layer_input(model, X, l))) for l in range(1, n + 1)])
+
+
+def load_data(name: str = "spiral", n: int = 300, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """A 2-D data set of :mod:`dlcourse.datasets` (default noise), standardised."""
+    X, y = datasets.make(name, n=n, rng=seed)
+    X, _, _ = datasets.standardize(X)
+    return X, y
+
+
+# ------------------------------------------------------------------ the dashboard
+class BNExplorer(Dashboard):
+    """Plain vs batch-norm network under the same alpha, init scale and optimizer.
+
+    Results after ``update()``: ``histories`` {"plain", "batch norm"} (``dl.History``),
+    ``accuracy`` {name: final test-mode accuracy, NaN if diverged}, ``stds`` {name: std of
+    each layer's input at initialisation}, ``models`` {name: the trained network}.
+    """
+
+    defaults = {"dataset": "spiral", "depth": 4, "width": 32, "lr": 0.3, "init_scale": 1.0,
+                "optimizer": "sgd", "epochs": 30, "batch_size": 32, "seed": 0}
+    figsize = (9.5, 3.6)
+    NAMES = ("plain", "batch norm")
+    COLORS = ("#7f7f7f", "#0877bd")
+    COST_CAP = 100.0
+    redraw_seconds = 0.25   # while training on screen, the cost curves grow at this period
+
+    def _validate(self, config: dict) -> None:
+        if config["dataset"] not in datasets.DATASETS:
+            raise ValueError(f"unknown dataset {config['dataset']!r}; valid: {sorted(datasets.DATASETS)}")
+        if config["optimizer"] not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {config['optimizer']!r}; valid: {list(OPTIMIZERS)}")
+        for key in ("lr", "init_scale"):
+            value = config[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                raise ValueError(f"{key} must be a number > 0, got {value!r}")
+        for key, low, high in (("depth", 1, 10), ("width", 2, 256), ("epochs", 1, 200),
+                               ("batch_size", 1, 1000), ("seed", 0, 2**31)):
+            value = config[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{key} must be an int in [{low}, {high}], got {value!r}")
+
+    def _build_controls(self) -> dict:
+        c = self._config
+        style = {"description_width": "initial"}
+        slow = dict(continuous_update=False, style=style)
+        return {
+            "lr": W.FloatLogSlider(value=c["lr"], base=10, min=-3, max=1, step=0.25,
+                                   description="α (learning rate)", readout_format=".3g", **slow),
+            "init_scale": W.FloatLogSlider(value=c["init_scale"], base=10, min=-2, max=1.5,
+                                           step=0.25, description="init scale (× He)",
+                                           readout_format=".3g", **slow),
+            "optimizer": W.Dropdown(options=[(label, key) for key, label in OPTIMIZERS.items()],
+                                    value=c["optimizer"], description="optimizer", style=style),
+            "depth": W.IntSlider(value=c["depth"], min=1, max=8, description="hidden layers", **slow),
+            "epochs": W.IntSlider(value=c["epochs"], min=5, max=100, step=5,
+                                  description="epochs", **slow),
+            "dataset": W.Dropdown(options=sorted(datasets.DATASETS), value=c["dataset"],
+                                  description="data", style=style),
+        }
+
+    def _build_figure(self, fig) -> None:
+        from ..plots.training import cost_curves, std_by_layer
+        self.ax_cost, self.ax_std = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
+        empty = {name: [] for name in self.NAMES}
+        self._cost = cost_curves(self.ax_cost, empty, log_y=True, colors=self.COLORS)
+        self.ax_cost.set_ylabel("cost J")
+        self._std = std_by_layer(self.ax_std, {name: [] for name in self.NAMES}, colors=self.COLORS)
+        self.ax_std.set_xlabel("layer l (input A$^{[l-1]}$)")
+        self.ax_std.set_ylabel("std of the layer's input")
+        self.ax_std.set_title("signal scale at initialisation", fontsize=10)
+        self._acc_text = fig.text(0.08, 0.005, "", fontsize=8.5, va="bottom", ha="left",
+                                  color="0.15")
+
+    def _compute(self) -> None:
+        c = self._config
+        X, y = load_data(c["dataset"], seed=1)
+        hidden = (c["width"],) * c["depth"]
+        self.histories, self.accuracy, self.stds, self.models = {}, {}, {}, {}
+        for name in self.NAMES:
+            model = bn_mlp(2, int(y.max()) + 1, hidden, batchnorm=name != "plain",
+                           init_scale=c["init_scale"], seed=c["seed"])
+            self.stds[name] = input_stds(model, X)
+            history = train_run(model, X, y, c["optimizer"], c["lr"], c["epochs"],
+                                c["batch_size"], c["seed"], callbacks=[self._live(name)],
+                                validation=(X, y))
+            self.histories[name], self.models[name] = history, model
+            self.accuracy[name] = final_accuracy(model, history, X, y)
+        self.message = self._divergence_message()
+
+    def _live(self, name: str):
+        """A ``fit`` callback that redraws the cost curves every ``redraw_seconds`` while
+        the dashboard is on screen, so the curves grow during training."""
+        last = [time.perf_counter()]
+
+        def grow(history: History) -> None:
+            if history.last_event != "epoch" or not getattr(self, "_displayed", False):
+                return
+            now = time.perf_counter()
+            if now - last[0] >= self.redraw_seconds:
+                last[0] = now
+                self._cost.update({**self.histories, name: history})
+                self.redraw(now=True)
+        return grow
+
+    def _divergence_message(self) -> str:
+        """Which network failed and how: NaN/inf (diverged) or a cost above COST_CAP."""
+        lr, scale = self._config["lr"], self._config["init_scale"]
+        notes = []
+        for name, h in self.histories.items():
+            if h.diverged is not None:
+                notes.append(f"{name} network diverged at epoch {h.diverged.epoch + 1}, "
+                             f"step {h.diverged.step}")
+            elif h.loss and max(h.loss) > self.COST_CAP:
+                epoch = int(np.argmax(h.loss))
+                notes.append(f"{name} network: the cost exploded to {h.loss[epoch]:.2g} in "
+                             f"epoch {epoch + 1}")
+        if not notes:
+            return ""
+        return "; ".join(notes) + f": α = {lr:.3g} with init scale {scale:.3g} is too large for it"
+
+    def accuracy_text(self) -> str:
+        """'final accuracy: plain 0.99, batch norm 0.98' (or 'diverged')."""
+        parts = [f"{name} " + ("diverged" if math.isnan(acc) else f"{acc:.2f}")
+                 for name, acc in self.accuracy.items()]
+        return "final accuracy: " + ", ".join(parts)
+
+    def _legend(self) -> None:
+        """Solid: mini-batch cost while training; dashed: test-mode cost on all the data."""
+        from matplotlib.lines import Line2D
+        handles = [Line2D([], [], color=color, lw=1.8, label=name)
+                   for name, color in zip(self.NAMES, self.COLORS)]
+        handles += [Line2D([], [], color="0.3", lw=1.2, label="training (mini-batches)"),
+                    Line2D([], [], color="0.3", lw=1.2, ls="--", label="test mode, all data")]
+        self.ax_cost.legend(handles=handles, loc="upper right", fontsize=7, frameon=False, ncol=2)
+
+    def _draw(self) -> None:
+        self._cost.update({name: self.histories[name] for name in self.NAMES})
+        self._std.update(self.stds)
+        low, high = self.ax_cost.get_ylim()
+        if high > self.COST_CAP:  # an exploding plain network would squash the other curve
+            self.ax_cost.set_ylim(min(low, self.COST_CAP / 10), self.COST_CAP)
+        self._acc_text.set_text(self.accuracy_text() + (f"  (costs above {self.COST_CAP:g} "
+                                f"cut off)" if high > self.COST_CAP else ""))
+        self._legend()
+        c = self._config
+        self.ax_cost.set_title(f"{OPTIMIZERS[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
+                               f"init scale {c['init_scale']:.3g}", fontsize=10)

@@ -1,0 +1,69 @@
+"""The log-uniform sampler exercise: right answers pass, the usual mistakes get their hint."""
+import numpy as np
+import pytest
+
+from dlcourse.exercises.search import KS_LIMIT, check_log_uniform, ks_uniform
+from dlcourse.search import log_uniform
+
+
+def correct(low, high, n, rng):
+    r = rng.uniform(np.log10(low), np.log10(high), size=n)
+    return 10.0 ** r
+
+
+def test_correct_solution_passes():
+    result = check_log_uniform(correct)
+    assert result.passed
+    assert repr(result) == "sample_log_uniform: correct"
+
+
+def test_other_correct_forms_pass():
+    # the course's form r = a + (b - a) * rand, and the package's sampler
+    def course_form(low, high, n, rng):
+        a, b = np.log10(low), np.log10(high)
+        return np.power(10.0, a + (b - a) * rng.random(n))
+    assert check_log_uniform(course_form).passed
+    assert check_log_uniform(lambda lo, hi, n, rng: log_uniform(lo, hi).sample(rng, n)).passed
+    # natural logs on both sides are also right
+    assert check_log_uniform(lambda lo, hi, n, rng: np.exp(rng.uniform(np.log(lo), np.log(hi), n))).passed
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda lo, hi, n, rng: rng.uniform(lo, hi, n), "uniformly between low and high"),
+    (lambda lo, hi, n, rng: rng.uniform(np.log10(lo), np.log10(hi), n), "return 10**r"),
+    (lambda lo, hi, n, rng: 10.0 ** rng.uniform(lo, hi, n), "not between low and high"),
+    (lambda lo, hi, n, rng: np.exp(rng.uniform(np.log10(lo), np.log10(hi), n)), "np.exp(r) is e**r"),
+    (lambda lo, hi, n, rng: 10.0 ** rng.uniform(np.log(lo), np.log(hi), n), "natural logarithm"),
+    (lambda lo, hi, n, rng: 10.0 ** np.random.uniform(np.log10(lo), np.log10(hi), n), "not with np.random"),
+    (lambda lo, hi, n, rng: 10.0 ** rng.uniform(np.log10(lo), np.log10(hi)), "size=n"),
+    (lambda lo, hi, n, rng: 10.0 ** np.random.default_rng(0).uniform(np.log10(lo), np.log10(hi), n),
+     "different seeds gave the same values"),
+    (lambda lo, hi, n, rng: 10.0 ** rng.normal(np.log10(lo * hi) / 2, 3.0, n), "must lie in [low, high]"),
+    (lambda lo, hi, n, rng: 10.0 ** np.clip(rng.normal(np.log10(lo * hi) / 2, 0.5, n),
+                                            np.log10(lo), np.log10(hi)), "spread evenly"),
+])
+def test_typical_mistakes_get_their_hint(wrong, words):
+    result = check_log_uniform(wrong)
+    assert not result.passed
+    assert words in result.message, result.message
+
+
+def test_raising_and_odd_returns_give_messages_not_exceptions():
+    def broken(low, high, n, rng):
+        raise ZeroDivisionError("boom")
+    assert "raised ZeroDivisionError: boom" in check_log_uniform(broken).message
+    assert "returned a NoneType" in check_log_uniform(lambda *a: None).message or \
+        "shape ()" in check_log_uniform(lambda *a: None).message
+    assert "returned a tuple" in check_log_uniform(lambda lo, hi, n, rng: (correct(lo, hi, n, rng), [1])).message
+    assert "expected a function" in check_log_uniform("alpha").message
+
+    def todo(low, high, n, rng):
+        raise NotImplementedError
+    assert "not written yet" in check_log_uniform(todo).message
+
+
+def test_ks_distance_separates_uniform_from_not():
+    rng = np.random.default_rng(0)
+    assert ks_uniform(rng.uniform(2, 5, 50_000), 2, 5) < KS_LIMIT
+    assert ks_uniform(rng.uniform(2, 5, 50_000) ** 1.05, 2, 5) > KS_LIMIT
+    assert ks_uniform(np.array([0.5]), 0, 1) == pytest.approx(0.5)
