@@ -144,10 +144,15 @@ class Dashboard:
                                          if self.message else "")
 
     def redraw(self, now: bool = False) -> None:
-        """Push the figure to the screen: ``draw()`` inside a loop, ``draw_idle()`` otherwise."""
+        """Push the figure to the screen: ``draw()`` inside a loop, ``draw_idle()`` otherwise.
+
+        Never ``draw()`` an ipympl canvas that no front-end has opened yet
+        (``syncing_data_url``): ipympl 0.10 then stores its image without the
+        ``data:image/png;base64,`` prefix and the browser shows an empty canvas."""
         canvas = self.figure.canvas
         if self._output is None and hasattr(canvas, "draw_idle"):
-            canvas.draw() if now else canvas.draw_idle()
+            ready = not getattr(canvas, "syncing_data_url", False)
+            canvas.draw() if now and ready else canvas.draw_idle()
         elif self._output is not None and getattr(self, "_displayed", False):
             from IPython.display import display
             with self._output:

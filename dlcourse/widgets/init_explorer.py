@@ -1,0 +1,230 @@
+"""InitExplorer: what the initial weights do to the signal in a deep network.
+
+A deep ``dlcourse.Sequential`` of ``depth`` hidden layers (Dense(width) -> activation), then
+a Dense output layer of ``classes`` logits, runs ONE forward and ONE backward pass
+(softmax cross-entropy) on seeded random data X ~ N(0, 1) of shape (examples, width) with
+random labels. For every hidden layer l it records
+
+    A^[l] = g(Z^[l]),  Z^[l] = A^[l-1] W^[l]T + b^[l]      (A^[0] = X)
+    dA^[l] = dJ/dA^[l]                                      (what backprop carries down)
+
+and shows their histograms and standard deviations. With W ~ N(0, 1) * s the variance of
+Z^[l] is about n^[l-1] s^2 Var(A^[l-1]) (times 1/2 after a ReLU), so the std stays put only
+when s^2 = 1/n (Xavier, for tanh) or 2/n (He, for ReLU): a smaller s makes the activations
+collapse towards 0 layer after layer, a larger one makes them explode (or saturate a tanh).
+Zeros give every unit of a layer the same value, hence the same gradient: the symmetry is
+never broken (``unit_spread`` is exactly 0).
+
+Random draws: ``rng = default_rng(seed)`` gives X, then y, then the weights in layer order.
+"""
+from __future__ import annotations
+
+import math
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+import dlcourse as dl
+from ..checks import check_choice, check_int, check_real
+from ..plots.training import activation_histograms, std_by_layer
+from .base import Dashboard
+
+__all__ = ["InitExplorer", "build_deep_network", "signal_statistics", "SCHEME_SCALES"]
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
+INITS = ("zeros", "random", "xavier", "he")
+WIDTHS = (10, 25, 50, 100, 200, 500)
+MAX_DEPTH = 10
+SCALE_RANGE = (1e-3, 10.0)
+#: the scale each scheme starts from when it is picked (random: N(0,1) * 0.01)
+SCHEME_SCALES = {"zeros": 1.0, "random": 0.01, "xavier": 1.0, "he": 1.0}
+UNITS_SHOWN, EXAMPLES_SHOWN = 16, 12
+
+
+def build_deep_network(depth: int, width: int, activation: str, init: str, scale: float,
+                       classes: int, rng: np.random.Generator) -> dl.Sequential:
+    """``depth`` x [Dense(width, width, init, scale) -> activation], then Dense(width, classes);
+    weights drawn from ``rng`` in layer order."""
+    layers = []
+    for _ in range(depth):
+        layers += [dl.Dense(width, width, init=init, scale=scale, rng=rng),
+                   dl.get_activation(activation)]
+    layers.append(dl.Dense(width, classes, init=init, scale=scale, rng=rng))
+    return dl.Sequential(layers)
+
+
+def signal_statistics(model: dl.Sequential, X: np.ndarray, y: np.ndarray
+                      ) -> tuple[list[np.ndarray], list[np.ndarray], float]:
+    """One forward and one backward pass of ``model`` (softmax cross-entropy on (X, y)),
+    layer by layer. Returns the activations A^[l] (outputs of the activation layers),
+    the gradients dJ/dA^[l] arriving at them, and the cost J."""
+    acts, grads, loss = [], [], dl.SoftmaxCrossEntropy()
+    a = X
+    for layer in model:
+        a = layer.forward(a, training=True)
+        if not isinstance(layer, dl.Dense):
+            acts.append(a)
+    cost = loss.forward(a, y)
+    d = loss.backward()
+    for layer in reversed(model.layers_list):
+        if not isinstance(layer, dl.Dense):
+            grads.append(d)
+        d = layer.backward(d)
+    return acts, grads[::-1], cost
+
+
+class InitExplorer(Dashboard):
+    """Per-layer activation and gradient histograms of a deep network at initialization.
+
+    Results: ``activation_std`` and ``gradient_std`` (one value per hidden layer: std of
+    A^[l] and of dJ/dA^[l] over all examples and units), ``unit_spread`` (per layer, the
+    mean over examples of the std across the layer's units: 0 means every unit computes
+    the same thing), ``activations`` and ``gradients`` (the arrays themselves), ``cost``,
+    ``model``, ``X``, ``y``.
+    """
+
+    defaults = {"depth": 10, "width": 100, "activation": "tanh", "init": "xavier",
+                "scale": 1.0, "examples": 500, "classes": 10, "seed": 0}
+    figsize = (10.0, 4.6)
+
+    # ------------------------------------------------------------------ config
+    def _validate(self, config: dict) -> None:
+        check_choice("activation", config["activation"], ACTIVATIONS)
+        check_choice("init", config["init"], INITS)
+        depth = check_int("depth", config["depth"], minimum=1)
+        if depth > MAX_DEPTH:
+            raise ValueError(f"depth must be in [1, {MAX_DEPTH}], got {depth!r}")
+        if config["width"] not in WIDTHS or isinstance(config["width"], bool):
+            raise ValueError(f"width must be one of {', '.join(map(str, WIDTHS))}; "
+                             f"got {config['width']!r}")
+        scale = check_real("scale", config["scale"])
+        if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+            raise ValueError(f"scale must be in [{SCALE_RANGE[0]:g}, {SCALE_RANGE[1]:g}], "
+                             f"got {config['scale']!r}")
+        check_int("examples", config["examples"], minimum=2)
+        check_int("classes", config["classes"], minimum=2)
+        check_int("seed", config["seed"], minimum=0)
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self) -> dict[str, W.Widget]:
+        c = self._config
+        layout, style = W.Layout(width="290px"), {"description_width": "70px"}
+        return {
+            "depth": W.IntSlider(description="depth L", value=c["depth"], min=1, max=MAX_DEPTH,
+                                 layout=layout, style=style, continuous_update=False),
+            "width": W.SelectionSlider(description="width n", options=WIDTHS, value=c["width"],
+                                       layout=layout, style=style, continuous_update=False),
+            "activation": W.Dropdown(description="activation", options=ACTIVATIONS,
+                                     value=c["activation"], layout=layout, style=style),
+            "init": W.Dropdown(description="init", options=INITS, value=c["init"],
+                               layout=layout, style=style),
+            "scale": W.FloatLogSlider(description="scale s", value=c["scale"], base=10,
+                                      min=math.log10(SCALE_RANGE[0]),
+                                      max=math.log10(SCALE_RANGE[1]), step=0.1,
+                                      readout_format=".3g", layout=layout, style=style,
+                                      continuous_update=False),
+        }
+
+    def _control_changed(self, name: str) -> None:
+        if name == "init":  # each scheme starts from its own natural scale
+            self._syncing = True
+            try:
+                self.controls["scale"].value = SCHEME_SCALES[self._config["init"]]
+            finally:
+                self._syncing = False
+        self.update()
+
+    def _sync_enabled(self) -> None:
+        self.controls["scale"].disabled = self._config["init"] == "zeros"
+
+    # ------------------------------------------------------------------ compute
+    def _compute(self) -> None:
+        c = self._config
+        rng = np.random.default_rng(c["seed"])
+        self.X = rng.standard_normal((c["examples"], c["width"]))
+        self.y = rng.integers(0, c["classes"], size=c["examples"])
+        self.model = build_deep_network(c["depth"], c["width"], c["activation"], c["init"],
+                                        c["scale"], c["classes"], rng)
+        with np.errstate(all="ignore"):
+            self.activations, self.gradients, self.cost = signal_statistics(self.model, self.X, self.y)
+            self.activation_std = np.array([_std(a) for a in self.activations])
+            self.gradient_std = np.array([_std(g) for g in self.gradients])
+            self.unit_spread = np.array([float(np.mean(np.std(a, axis=1)))
+                                         for a in self.activations])
+
+    # ------------------------------------------------------------------ view
+    def _build_figure(self, fig: Figure) -> None:
+        gs = fig.add_gridspec(2, 3, width_ratios=[1.0, 1.0, 0.95], height_ratios=[1.0, 0.8],
+                              left=0.06, right=0.985, bottom=0.1, top=0.86, wspace=0.5,
+                              hspace=0.55)
+        self._ax_act = fig.add_subplot(gs[:, 0])
+        self._ax_grad = fig.add_subplot(gs[:, 1])
+        self._ax_std = fig.add_subplot(gs[0, 2])
+        self._ax_units = fig.add_subplot(gs[1, 2])
+        blank = [np.zeros(1)]
+        self._act_hist = activation_histograms(self._ax_act, blank, max_layers=MAX_DEPTH,
+                                               color="C0", label="activations $A^{[l]}$")
+        self._grad_hist = activation_histograms(self._ax_grad, blank, max_layers=MAX_DEPTH,
+                                                color="C3",
+                                                label="gradients $dJ/dA^{[l]}$", ylabel="")
+        self._stds = std_by_layer(self._ax_std, {"activations": [], "gradients": []},
+                                  colors=["C0", "C3"])
+        self._units = self._ax_units.imshow(np.zeros((EXAMPLES_SHOWN, UNITS_SHOWN)),
+                                            cmap="viridis", aspect="auto",
+                                            interpolation="nearest")
+        self._ax_units.set_xlabel("unit", fontsize=8)
+        self._ax_units.set_ylabel("example", fontsize=8)
+        self._ax_units.tick_params(labelsize=7)
+        self._units_title = self._ax_units.set_title("", fontsize=9)
+        self._std_note = self._ax_std.text(0.5, 0.5, "", transform=self._ax_std.transAxes,
+                                           ha="center", va="center", fontsize=9, color="0.3")
+        self._summary = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=10)
+
+    def _draw(self) -> None:
+        self._act_hist.update(self.activations)
+        self._grad_hist.update(self.gradients)
+        self._stds.update({"activations": self.activation_std, "gradients": self.gradient_std})
+        last = self.activations[-1][:EXAMPLES_SHOWN, :UNITS_SHOWN]
+        self._units.set_data(last)
+        finite = last[np.isfinite(last)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if hi - lo <= 1e-12 * max(1.0, abs(hi)):
+            lo, hi = lo - 1.0, hi + 1.0
+        self._units.set_clim(lo, hi)
+        L = len(self.activations)
+        self._units.set_extent((-0.5, last.shape[1] - 0.5, last.shape[0] - 0.5, -0.5))
+        self._units_title.set_text(f"$A^{{[{L}]}}$: first {last.shape[0]} examples × "
+                                   f"{last.shape[1]} units")
+        zero = [name for name, s in (("activations", self.activation_std),
+                                     ("gradients", self.gradient_std)) if np.all(s == 0)]
+        self._std_note.set_text(f"std = 0 in every layer:\n{' and '.join(zero)}" if zero else "")
+        self._summary.set_text(self._describe())
+        self._sync_enabled()
+
+    def _describe(self) -> str:
+        """One line saying what the picture shows."""
+        c, a = self._config, self.activation_std
+        if np.all(self.unit_spread == 0):
+            return ("every unit of a layer computes the same value (spread across units = 0): "
+                    "they get the same gradient and stay identical")
+        head = f"{c['init']} (scale {c['scale']:.3g}), {c['activation']}: std of $A^{{[l]}}$ {a[0]:.3g}"
+        if len(a) == 1:
+            return f"{head} in layer 1"
+        head = f"{head} in layer 1 → {a[-1]:.3g} in layer {len(a)}"
+        if not np.all(np.isfinite(a)):
+            return f"{head}: the activations overflow"
+        rate = (a[-1] / a[0]) ** (1.0 / (len(a) - 1)) if a[0] > 0 else 0.0
+        if c["activation"] in ("tanh", "sigmoid"):
+            ends = (-1.0, 1.0) if c["activation"] == "tanh" else (0.0, 1.0)
+            last = self.activations[-1]
+            saturated = float(np.mean((last < ends[0] + 0.01) | (last > ends[1] - 0.01)))
+            if saturated > 0.3:
+                return f"{head}: saturated ({saturated:.0%} of the units at the flat ends)"
+        trend = ("collapsing towards 0" if rate < 0.75 else "exploding" if rate > 1.33
+                 else "roughly constant")
+        return f"{head}: {trend} (×{rate:.2f} per layer)"
+
+
+def _std(a: np.ndarray) -> float:
+    """std over every entry; inf when an entry overflowed."""
+    return float(np.std(a)) if np.all(np.isfinite(a)) else float("inf")

@@ -1,0 +1,554 @@
+"""TrainingDashboard: the TensorFlow Playground inside Jupyter.
+
+A small fully connected classifier is trained on a 2-D data set with ``dlcourse.fit``; the
+decision boundary (the network at test time on a grid) and the training / validation cost
+curves redraw while it trains. Settings follow the Playground:
+
+- the learning rate alpha and the betas (beta, beta1, beta2), L2 lambda, the batch size and
+  the number of epochs act on the RUNNING network: the optimizer keeps its state
+  (velocities, squared-gradient averages, Adam's t) and only its attribute changes;
+- structural settings (data set, noise, layers, width, activation, initialization, dropout,
+  batch norm, optimizer kind) start a new network; the previous run's curves stay, faded,
+  so two settings can be compared.
+
+Determinism: everything is drawn from ``seed``. The data come from
+``datasets.make(dataset, n_examples, noise, rng=seed)`` split by
+``train_val_split(..., val_fraction, rng=seed + 1)``; the weights from ONE generator
+``default_rng(seed + 2)`` in layer order; dropout masks from one generator
+``default_rng(seed + 3)``. Training calls ``fit`` once per epoch e with
+``seed=epoch_seed(seed, e)`` (the shuffling of that epoch), so the same config gives the
+same arrays however training is cut into chunks (play, step, ``run``).
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import warnings
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+import dlcourse as dl
+from .. import datasets
+from ..checks import check_choice, check_int, check_real, check_unit_interval
+from ..plots.training import cost_curves, data_extent, decision_boundary
+from ..rng import as_generator
+from ..train import Callback, Divergence, DivergenceWarning, History
+from .base import Dashboard
+
+__all__ = ["TrainingDashboard", "build_network", "make_optimizer", "make_data", "epoch_seed",
+           "DATASETS", "ACTIVATIONS", "INITS", "OPTIMIZERS", "BATCH_SIZES", "L2_VALUES"]
+
+DATASETS = ("flower", "moons", "circles", "spiral", "xor", "blobs")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
+INITS = ("zeros", "random", "xavier", "he")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adagrad")
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, "full")
+L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+EPOCH_CHOICES = (10, 20, 50, 100, 200, 300, 500, 1000, 2000)
+
+# slider ranges, used by the controls and by the validation of keyword settings
+LR_RANGE = (1e-4, 10.0)
+NOISE_RANGE = (0.0, 1.0)
+LAYERS_RANGE = (0, 6)
+WIDTH_RANGE = (1, 32)
+DROPOUT_RANGE = (0.0, 0.9)
+BETA_MAX = {"beta": 0.999, "beta1": 0.999, "beta2": 0.9999}
+
+#: settings that act on the running network (all others start a new one)
+LIVE = ("lr", "beta", "beta1", "beta2", "l2", "batch_size", "epochs", "log_y")
+#: live settings that only change the view or the target (kept even after divergence)
+VIEW_ONLY = ("epochs", "log_y")
+#: the optimizer attribute each beta control sets, per optimizer kind
+BETA_ATTRIBUTES = {"momentum": {"beta": "beta"}, "rmsprop": {"beta": "beta"},
+                   "adam": {"beta1": "beta1", "beta2": "beta2"}, "sgd": {}, "adagrad": {}}
+
+
+# ======================================================================== the controller's parts
+def epoch_seed(seed: int, epoch: int) -> int:
+    """The ``fit`` seed of epoch ``epoch`` (0-based) of a run seeded ``seed``: a hash of
+    the pair through numpy's SeedSequence, so epochs shuffle independently."""
+    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
+
+
+def make_data(dataset: str, n_examples: int, noise: float, val_fraction: float, seed: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, X_val, y_train, y_val`` of a 2-D data set (see the module docstring)."""
+    X, y = datasets.make(dataset, n=n_examples, noise=noise, rng=seed)
+    return datasets.train_val_split(X, y, val_fraction, rng=seed + 1)
+
+
+def build_network(n_in: int, n_out: int, hidden_layers: int, width: int, activation: str,
+                  init: str, dropout: float = 0.0, batch_norm: bool = False,
+                  rng: Any = None, dropout_rng: Any = None) -> dl.Sequential:
+    """A fully connected network, each hidden layer being
+
+        Dense(width, init) -> [BatchNorm] -> activation -> [Dropout(rate)]
+
+    (Dense without bias under batch norm: beta replaces b), then a Dense output layer of
+    ``n_out`` units (one logit for two classes, C logits for C > 2)."""
+    weights = as_generator(rng)
+    layers, prev = [], n_in
+    for _ in range(hidden_layers):
+        layers.append(dl.Dense(prev, width, init=init, bias=not batch_norm, rng=weights))
+        if batch_norm:
+            layers.append(dl.BatchNorm(width))
+        layers.append(dl.get_activation(activation))
+        if dropout > 0:
+            layers.append(dl.Dropout(dropout, rng=dropout_rng))
+        prev = width
+    layers.append(dl.Dense(prev, n_out, init=init, rng=weights))
+    return dl.Sequential(layers)
+
+
+def make_optimizer(kind: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9,
+                   beta2: float = 0.999):
+    """The optimizer named ``kind``: sgd (plain), momentum (course form, beta),
+    rmsprop (beta), adam (beta1, beta2) or adagrad."""
+    check_choice("optimizer", kind, OPTIMIZERS)
+    if kind == "sgd":
+        return dl.optim.SGD(params, lr)
+    if kind == "momentum":
+        return dl.optim.Momentum(params, lr, beta=beta)
+    if kind == "rmsprop":
+        return dl.optim.RMSProp(params, lr, beta=beta)
+    if kind == "adam":
+        return dl.optim.Adam(params, lr, beta1=beta1, beta2=beta2)
+    return dl.optim.AdaGrad(params, lr)
+
+
+class _Accumulate(Callback):
+    """Appends each epoch that ``fit`` finishes to the dashboard's running History."""
+
+    def __init__(self, target: History) -> None:
+        self.target = target
+
+    def on_epoch_end(self, ctx) -> None:
+        h, t = ctx.history, self.target
+        t.loss.append(h.loss[-1])
+        t.lr.append(h.lr[-1])
+        if h.accuracy:
+            t.accuracy.append(h.accuracy[-1])
+        if h.val_loss:
+            t.val_loss.append(h.val_loss[-1])
+        if h.val_accuracy:
+            t.val_accuracy.append(h.val_accuracy[-1])
+
+
+# ======================================================================== the dashboard
+class TrainingDashboard(Dashboard):
+    """Train a small network on a 2-D data set and watch it learn (see the module docstring).
+
+    Results (numpy arrays): ``train_loss``, ``val_loss``, ``train_accuracy``,
+    ``val_accuracy``, ``step_loss`` (one value per epoch or step of the current run),
+    ``grid_probs`` (ny, nx, C) with ``grid_x``, ``grid_y``; also ``model``, ``optimizer``,
+    ``loss_fn``, ``history`` (a ``dl.History`` of the whole run), ``epoch``,
+    ``initial_loss`` (the training cost before the first step), ``previous``
+    (the faded run: a dict of arrays, or None) and the data ``X_train``, ``y_train``,
+    ``X_val``, ``y_val``.
+
+    Methods: ``run(epochs=None)`` trains synchronously (notebooks, tests); ``play()``,
+    ``pause()``, ``step()``, ``restart()`` are what the buttons do.
+    """
+
+    defaults = {
+        "dataset": "moons", "noise": 0.2, "hidden_layers": 2, "width": 8,
+        "activation": "tanh", "init": "xavier", "dropout": 0.0, "batch_norm": False,
+        "optimizer": "adam", "lr": 0.01, "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
+        "batch_size": 32, "l2": 0.0, "epochs": 200, "log_y": False,
+        "n_examples": 300, "val_fraction": 0.3, "seed": 0,
+    }
+    figsize = (9.6, 4.0)
+    resolution = 100         # decision-boundary grid: resolution x resolution points
+    redraw_seconds = 0.2     # live redraw period while training
+    step_epochs = 1          # epochs trained by the "step" button
+
+    # ------------------------------------------------------------------ config
+    def _validate(self, config: dict) -> None:
+        check_choice("dataset", config["dataset"], DATASETS)
+        check_choice("activation", config["activation"], ACTIVATIONS)
+        check_choice("init", config["init"], INITS)
+        check_choice("optimizer", config["optimizer"], OPTIMIZERS)
+        _in_range("noise", config["noise"], *NOISE_RANGE)
+        _in_range("lr", config["lr"], *LR_RANGE)
+        _in_range("dropout", config["dropout"], *DROPOUT_RANGE)
+        for key, top in BETA_MAX.items():
+            _in_range(key, config[key], 0.0, top)
+        _int_in_range("hidden_layers", config["hidden_layers"], *LAYERS_RANGE)
+        _int_in_range("width", config["width"], *WIDTH_RANGE)
+        _int_in_range("epochs", config["epochs"], 1, 100_000)
+        check_int("n_examples", config["n_examples"], minimum=10)
+        check_int("seed", config["seed"], minimum=0)
+        frac = check_unit_interval("val_fraction", config["val_fraction"])
+        if frac <= 0:
+            raise ValueError(f"val_fraction must be in (0, 1), got {config['val_fraction']!r}")
+        for key, choices in (("batch_size", BATCH_SIZES), ("l2", L2_VALUES)):
+            if config[key] not in choices or isinstance(config[key], bool):
+                raise ValueError(f"{key} must be one of {', '.join(map(str, choices))}; "
+                                 f"got {config[key]!r}")
+        for key in ("batch_norm", "log_y"):
+            if not isinstance(config[key], bool):
+                raise TypeError(f"{key} must be True or False, got {config[key]!r}")
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self) -> dict[str, W.Widget]:
+        c = self._config
+        wide = W.Layout(width="250px")
+        style = {"description_width": "92px"}
+        common = dict(layout=wide, style=style, continuous_update=False)
+        dd = lambda desc, options, key: W.Dropdown(description=desc, options=options,  # noqa: E731
+                                                   value=c[key], layout=wide, style=style)
+        return {
+            "dataset": dd("data", DATASETS, "dataset"),
+            "noise": W.FloatSlider(description="noise", value=c["noise"], min=NOISE_RANGE[0],
+                                   max=NOISE_RANGE[1], step=0.05, **common),
+            "hidden_layers": W.IntSlider(description="hidden layers", value=c["hidden_layers"],
+                                         min=LAYERS_RANGE[0], max=LAYERS_RANGE[1], **common),
+            "width": W.IntSlider(description="width", value=c["width"], min=WIDTH_RANGE[0],
+                                 max=WIDTH_RANGE[1], **common),
+            "activation": dd("activation", ACTIVATIONS, "activation"),
+            "init": dd("init", INITS, "init"),
+            "dropout": W.FloatSlider(description="dropout rate", value=c["dropout"],
+                                     min=DROPOUT_RANGE[0], max=DROPOUT_RANGE[1], step=0.05,
+                                     **common),
+            "batch_norm": W.Checkbox(description="batch norm", value=c["batch_norm"],
+                                     indent=True, layout=wide, style=style),
+            "optimizer": dd("optimizer", OPTIMIZERS, "optimizer"),
+            "lr": W.FloatLogSlider(description="α (lr)", value=c["lr"], base=10,
+                                   min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]),
+                                   step=0.1, readout_format=".2g", **common),
+            "beta": W.FloatSlider(description="β", value=c["beta"], min=0.0,
+                                  max=BETA_MAX["beta"], step=0.001, readout_format=".3f", **common),
+            "beta1": W.FloatSlider(description="β1", value=c["beta1"], min=0.0,
+                                   max=BETA_MAX["beta1"], step=0.001, readout_format=".3f", **common),
+            "beta2": W.FloatSlider(description="β2", value=c["beta2"], min=0.0,
+                                   max=BETA_MAX["beta2"], step=0.0001, readout_format=".4f",
+                                   **common),
+            "batch_size": W.SelectionSlider(description="batch size", options=BATCH_SIZES,
+                                            value=c["batch_size"], **common),
+            "l2": W.SelectionSlider(description="L2 λ", options=L2_VALUES, value=c["l2"],
+                                    **common),
+            "epochs": W.SelectionSlider(description="epochs",
+                                        options=_with(EPOCH_CHOICES, c["epochs"]),
+                                        value=c["epochs"], **common),
+            "log_y": W.Checkbox(description="log cost axis", value=c["log_y"], indent=True,
+                                layout=wide, style=style),
+        }
+
+    def _controls_box(self) -> W.Widget:
+        ctl = self.controls
+        rows = [
+            [self.buttons["play"], self.buttons["step"], self.buttons["reset"], self._status],
+            [ctl["dataset"], ctl["noise"], ctl["epochs"], ctl["log_y"]],
+            [ctl["hidden_layers"], ctl["width"], ctl["activation"], ctl["init"]],
+            [ctl["dropout"], ctl["batch_norm"], ctl["l2"], ctl["batch_size"]],
+            [ctl["optimizer"], ctl["lr"], ctl["beta"], ctl["beta1"], ctl["beta2"]],
+        ]
+        return W.VBox([W.HBox(r, layout=W.Layout(flex_flow="row wrap")) for r in rows])
+
+    def _build_buttons(self) -> None:
+        self.buttons = {
+            "play": W.Button(description="play", icon="play", layout=W.Layout(width="90px")),
+            "step": W.Button(description="step", icon="step-forward",
+                             tooltip=f"train {self.step_epochs} epoch(s)",
+                             layout=W.Layout(width="90px")),
+            "reset": W.Button(description="reset", icon="undo", layout=W.Layout(width="90px")),
+        }
+        self._status = W.HTML(layout=W.Layout(margin="0 0 0 12px"))
+        self.buttons["play"].on_click(lambda _: self.pause() if self.playing else self.play())
+        self.buttons["step"].on_click(lambda _: self.step())
+        self.buttons["reset"].on_click(lambda _: self.restart())
+
+    def _control_changed(self, name: str) -> None:
+        if name in VIEW_ONLY or (name in LIVE and self.history.diverged is None):
+            self._apply_live(name)
+            self._compute_and_draw()
+        else:  # a structural change, or a training setting after divergence: a new network
+            self._restart(keep_previous=True)
+            self._compute_and_draw()
+
+    def _apply_live(self, name: str) -> None:
+        """lr and betas go to the running optimizer (its state is kept)."""
+        if name == "lr":
+            self.optimizer.lr = float(self._config["lr"])
+        attr = BETA_ATTRIBUTES[self._config["optimizer"]].get(name)
+        if attr is not None:
+            setattr(self.optimizer, attr, float(self._config[name]))
+
+    def _sync_enabled(self) -> None:
+        """Grey out the betas the chosen optimizer does not use."""
+        used = BETA_ATTRIBUTES[self._config["optimizer"]]
+        for key in ("beta", "beta1", "beta2"):
+            self.controls[key].disabled = key not in used
+
+    # ------------------------------------------------------------------ state
+    def __init__(self, **config: Any) -> None:
+        self.model = None
+        self.optimizer = None
+        self.history = History()
+        self.previous: dict | None = None
+        self.grid_probs = self.grid_x = self.grid_y = None
+        self._task: asyncio.Task | None = None
+        self._playing = False
+        self._busy = False
+        self._failed = False
+        self._live_draw = False
+        self._build_buttons()
+        super().__init__(**config)
+
+    def set_config(self, config: dict) -> None:
+        """Rebuild from ``config`` (a reset: the faded previous run is forgotten too)."""
+        epochs = self._merged(dict(config))["epochs"]
+        slider = self.controls["epochs"]
+        if epochs not in slider.options:
+            self._syncing = True
+            try:
+                slider.options = _with(EPOCH_CHOICES, epochs)
+            finally:
+                self._syncing = False
+        super().set_config(config)
+
+    def reset(self) -> None:
+        """Called by ``set_config``: stop, forget the faded run, start a new network."""
+        self.pause()
+        self.previous = None
+        self._restart(keep_previous=False)
+
+    def restart(self) -> None:
+        """The reset button: a new network with the same settings; the run so far stays
+        as the faded curve."""
+        self._restart(keep_previous=True)
+        self.update()
+
+    def _restart(self, keep_previous: bool) -> None:
+        cfg = self._config
+        if keep_previous and self.history.loss:
+            self.previous = {"loss": self.train_loss, "val_loss": self.val_loss}
+        self.X_train, self.X_val, self.y_train, self.y_val = make_data(
+            cfg["dataset"], cfg["n_examples"], cfg["noise"], cfg["val_fraction"], cfg["seed"])
+        classes = int(max(self.y_train.max(), self.y_val.max())) + 1
+        self.classes = classes
+        self.loss_fn = dl.BinaryCrossEntropy() if classes == 2 else dl.SoftmaxCrossEntropy()
+        self.model = build_network(2, 1 if classes == 2 else classes, cfg["hidden_layers"],
+                                   cfg["width"], cfg["activation"], cfg["init"], cfg["dropout"],
+                                   cfg["batch_norm"], rng=np.random.default_rng(cfg["seed"] + 2),
+                                   dropout_rng=np.random.default_rng(cfg["seed"] + 3))
+        self.optimizer = make_optimizer(cfg["optimizer"], self.model.parameters(), cfg["lr"],
+                                        cfg["beta"], cfg["beta1"], cfg["beta2"])
+        self.history = History()
+        self._steps = 0
+        with np.errstate(all="ignore"):
+            self.initial_loss = float(dl.evaluate(self.model, self.X_train, self.y_train,
+                                                  self.loss_fn)[0])
+        self._extent = data_extent(np.vstack([self.X_train, self.X_val]), padding=0.4)
+        self._boundary.update(None, self.X_train, self.y_train, self.X_val, self.y_val,
+                              extent=self._extent)
+
+    @property
+    def epoch(self) -> int:
+        """Epochs trained in the current run."""
+        return len(self.history.loss)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    train_loss = property(lambda self: np.asarray(self.history.loss, dtype=float),
+                          doc="Training cost per epoch (mean over the epoch's mini-batches).")
+    val_loss = property(lambda self: np.asarray(self.history.val_loss, dtype=float),
+                        doc="Validation cost per epoch (test mode).")
+    train_accuracy = property(lambda self: np.asarray(self.history.accuracy, dtype=float))
+    val_accuracy = property(lambda self: np.asarray(self.history.val_accuracy, dtype=float))
+    step_loss = property(lambda self: np.asarray(self.history.step_loss, dtype=float))
+
+    # ------------------------------------------------------------------ training
+    def run(self, epochs: int | None = None) -> None:
+        """Train synchronously: ``epochs`` more epochs, by default up to the configured
+        number. The plot redraws every ``redraw_seconds`` while it runs."""
+        n = (max(self._config["epochs"] - self.epoch, 0) if epochs is None
+             else check_int("epochs", epochs, minimum=0))
+        self.pause()
+        self._live_draw = True
+        try:
+            self._safely(self._train, n, math.inf)
+        finally:
+            self._live_draw = False
+
+    def step(self) -> None:
+        """Train ``step_epochs`` more epochs (the step button, also past ``epochs``);
+        a diverged run starts again first."""
+        self.pause()
+        if self.history.diverged is not None:
+            self._restart(keep_previous=True)
+        self._safely(self._train, self.step_epochs, math.inf)
+
+    def play(self) -> None:
+        """Train in the background on the kernel's event loop, redrawing between chunks,
+        until ``epochs`` is reached or ``pause()``. Without a running event loop (a plain
+        script) this trains synchronously, like ``run()``."""
+        if self._playing:
+            return
+        if self.history.diverged is not None or self.epoch >= self._config["epochs"]:
+            self._restart(keep_previous=True)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.run()
+            return
+        self._playing = True
+        self._show_playing()
+        self._task = loop.create_task(self._play_loop())
+
+    def pause(self) -> None:
+        """Stop background training after the epoch in progress (at once, between chunks)."""
+        self._playing = False
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+        self._show_playing()
+
+    async def _play_loop(self) -> None:
+        try:
+            self._failed = False
+            while self._playing and self.epoch < self._config["epochs"] \
+                    and self.history.diverged is None and not self._failed:
+                self._live_draw = True
+                try:
+                    self._safely(self._train, self._config["epochs"] - self.epoch,
+                                 self.redraw_seconds)
+                finally:
+                    self._live_draw = False
+                await asyncio.sleep(0.02)  # let the kernel handle widget messages
+        finally:
+            if asyncio.current_task() is self._task or self._task is None:
+                self._playing = False
+                self._task = None
+                self._show_playing()
+
+    def _train(self, epochs: int, seconds: float) -> None:
+        """Train up to ``epochs`` epochs, one ``fit`` call per epoch, for at most
+        ``seconds`` (then return so the caller can redraw); redraw live meanwhile."""
+        if self._busy:  # never two trainings at once
+            raise RuntimeError("training is already running")
+        self._busy = True
+        try:
+            start = last_draw = time.perf_counter()
+            for _ in range(epochs):
+                if not self._fit_one_epoch():
+                    break
+                now = time.perf_counter()
+                if now - start >= seconds:
+                    break
+                if self._live_draw and now - last_draw >= self.redraw_seconds:
+                    self._compute_and_draw()
+                    self.redraw(now=True)
+                    last_draw = now
+            self._compute()
+            self._draw()
+        finally:
+            self._busy = False
+
+    def _fit_one_epoch(self) -> bool:
+        """One epoch through ``dl.fit``; False if it diverged."""
+        cfg = self._config
+        batch = None if cfg["batch_size"] == "full" else int(cfg["batch_size"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DivergenceWarning)
+            with np.errstate(all="ignore"):
+                h = dl.fit(self.model, self.X_train, self.y_train, self.loss_fn, self.optimizer,
+                           epochs=1, batch_size=batch, l2=float(cfg["l2"]),
+                           validation=(self.X_val, self.y_val),
+                           callbacks=[_Accumulate(self.history)],
+                           seed=epoch_seed(cfg["seed"], self.epoch))
+        self.history.step_loss.extend(h.step_loss)
+        if h.diverged is not None:
+            self.history.diverged = Divergence(self.epoch, self._steps + h.diverged.step,
+                                               h.diverged.lr)
+            return False
+        self._steps += len(h.step_loss)
+        return True
+
+    # ------------------------------------------------------------------ view
+    def _build_figure(self, fig: Figure) -> None:
+        gs = fig.add_gridspec(1, 2, width_ratios=[1.0, 1.35], left=0.07, right=0.98,
+                              bottom=0.13, top=0.88, wspace=0.22)
+        ax_db, ax_cost = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
+        empty = np.empty((0, 2))
+        self._boundary = decision_boundary(ax_db, None, empty, np.empty(0, int),
+                                           X_val=empty, y_val=np.empty(0, int),
+                                           extent=(-1, 1, -1, 1), resolution=self.resolution)
+        self._curves = cost_curves(ax_cost, None, log_y=self._config["log_y"])
+        self._db_title = ax_db.set_title("", fontsize=10)
+        self._cost_title = ax_cost.set_title("", fontsize=10)
+
+    def _compute(self) -> None:
+        if self.model is None:
+            self._restart(keep_previous=False)
+        with np.errstate(all="ignore"):
+            self._boundary.update(self.model)
+        self.grid_x, self.grid_y, self.grid_probs = (self._boundary.xs, self._boundary.ys,
+                                                     self._boundary.probs)
+        self._check_progress()
+
+    def _check_progress(self) -> None:
+        """Set the message when the run diverged or its cost went up."""
+        d, lr = self.history.diverged, self._config["lr"]
+        if d is not None:
+            self.message = (f"diverged at epoch {d.epoch} (step {d.step}): learning rate "
+                            f"{d.lr:g} is too large (the cost became NaN/inf)")
+        elif self.epoch >= 3 and np.mean(self.history.loss[-3:]) > 1.5 * self.initial_loss:
+            self.message = (f"diverging: the cost rose from {self.initial_loss:.3g} at the "
+                            f"start to {self.history.loss[-1]:.3g}; learning rate {lr:g} is "
+                            f"too large")
+
+    def _draw(self) -> None:
+        if self._curves.log_y != self._config["log_y"]:
+            self._curves.log_y = self._config["log_y"]
+            self._curves.ax.set_yscale("log" if self._config["log_y"] else "linear")
+        self._curves.update(self.history, self.previous)
+        h = self.history
+        acc = (f"  ·  accuracy train {h.accuracy[-1]:.2f}, val {h.val_accuracy[-1]:.2f}"
+               if h.accuracy and h.val_accuracy else "")
+        self._db_title.set_text(f"{self._config['dataset']}: epoch {self.epoch}{acc}")
+        cost = (f"cost train {h.loss[-1]:.4f}, val {h.val_loss[-1]:.4f}  ·  "
+                if h.loss and h.val_loss else "")
+        self._cost_title.set_text(f"{cost}α = {self._config['lr']:.2g}")
+        self._status.value = (f"<b>epoch {self.epoch}</b> / {self._config['epochs']}"
+                              f"{' · diverged' if h.diverged else ''}")
+        self._sync_enabled()
+
+    def _show_playing(self) -> None:
+        if hasattr(self, "buttons"):
+            b = self.buttons["play"]
+            b.description, b.icon = ("pause", "pause") if self._playing else ("play", "play")
+
+    def redraw(self, now: bool = False) -> None:
+        """Draw at once while training (the base class guards unopened ipympl canvases)."""
+        super().redraw(now or self._live_draw)
+
+    def _explain(self, exc: Exception) -> str:
+        self._failed = True  # stops the play loop
+        return f"could not train with these settings: {exc}"
+
+
+# ======================================================================== helpers
+def _in_range(name: str, value, lo: float, hi: float) -> float:
+    value = check_real(name, value)
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+    return value
+
+
+def _int_in_range(name: str, value, lo: int, hi: int) -> int:
+    value = check_int(name, value)
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
+    return value
+
+
+def _with(options: tuple, value) -> tuple:
+    """``options`` with ``value`` added in order (so any valid setting has a position)."""
+    return options if value in options else tuple(sorted({*options, value}))
