@@ -16,6 +16,7 @@ _DASHBOARDS = {
     "GradientDescentExplorer": "gradient_descent_explorer",
     "ActivationExplorer": "activation_explorer",
     "BNExplorer": "bn_explorer",
+    "GradCheckExplorer": "gradcheck_explorer",
 }
 
 __all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]

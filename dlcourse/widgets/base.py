@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import warnings
 from typing import Any
 
@@ -101,7 +102,11 @@ class Dashboard:
 
     # ------------------------------------------------------------------ controls
     def _callback(self, name: str):
+        widget = self.controls[name]
+
         def on_change(change) -> None:
+            if _is_snap_echo(widget, self._config.get(name), change["new"]):
+                return  # the browser rounding the value onto the slider's grid: not a move
             self._config[name] = _plain(change["new"])
             if not self._syncing:
                 self._safely(self._control_changed, name)
@@ -207,6 +212,21 @@ class Dashboard:
 
     def _draw(self) -> None:
         raise NotImplementedError
+
+
+def _is_snap_echo(widget: W.Widget, old: Any, new: Any) -> bool:
+    """True when ``new`` is ``old`` moved by less than half a slider step (in the exponent
+    for a log slider). A rendered ipywidgets 8 slider sends its value back rounded onto its
+    step grid (a FloatLogSlider sends base**exponent: 0.05 comes back as 10**-1.3 = 0.0501);
+    a drag moves by whole steps, so such a change is an echo, and the setting keeps its
+    exact value."""
+    if not isinstance(widget, (W.FloatSlider, W.FloatLogSlider)) or old is None or old == new:
+        return False
+    if isinstance(widget, W.FloatLogSlider):
+        if old <= 0 or new <= 0:
+            return False
+        old, new = math.log(old, widget.base), math.log(new, widget.base)
+    return abs(new - old) < 0.5 * widget.step
 
 
 def _plain(value: Any) -> Any:
