@@ -1,0 +1,248 @@
+"""Notebook 06 (gradient checking): the exercise checks and the planted bugs.
+
+Exercises:
+
+- ``two_sided_gradient(f, x, eps)``: for each entry x_i,
+  g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), an O(eps^2) approximation of df/dx_i;
+  x must be unchanged afterwards.
+- ``relative_error(g, g_approx)`` = ||g - g_approx|| / (||g|| + ||g_approx||), 0 when both
+  are zero.
+
+Planted bugs (a backward pass with a mistake, for ``dl.gradcheck_report`` to find):
+
+- ``"activation derivative"``: :class:`TanhWrongDerivative` uses g'(z) = 1 - a instead of
+  1 - a^2 in the second hidden layer;
+- ``"missing 1/m"``: :class:`CrossEntropyMissingMean`: the cost is the mean over the batch but
+  the gradient is that of the sum (dz = p - Y instead of (p - Y) / m);
+- ``"forgotten L2 gradient"``: :class:`ForgottenL2Loss` adds lambda/(2m) sum ||W||^2 to the
+  cost but never adds lambda/m W to dW.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..activations import Tanh
+from ..base import Layer
+from ..checks import check_choice, check_nonnegative
+from ..gradcheck import numerical_gradient, relative_error
+from ..layers import Dense, Dropout, Sequential
+from ..losses import Loss, SoftmaxCrossEntropy, l2_penalty
+from .grader import Case, CheckResult
+from .initialization import Expect, check_cases
+
+BUGS = ("none", "activation derivative", "missing 1/m", "forgotten L2 gradient")
+DROPOUT_MODES = ("off", "on, mask fixed", "on, mask not fixed")
+
+
+# ------------------------------------------------------------------ planted bugs
+class TanhWrongDerivative(Tanh):
+    """tanh with a wrong backward: dz = da * (1 - a) (the right one is da * (1 - a^2))."""
+
+    def _backward(self, da, a):
+        return da * (1.0 - a)
+
+
+class CrossEntropyMissingMean(SoftmaxCrossEntropy):
+    """Softmax cross-entropy whose backward forgets the 1/m: dz = p - Y, m times too large."""
+
+    def forward(self, logits: np.ndarray, y: np.ndarray) -> float:
+        self._m = len(logits)
+        return super().forward(logits, y)
+
+    def backward(self) -> np.ndarray:
+        return super().backward() * self._m
+
+
+class ForgottenL2Loss(Loss):
+    """``base`` plus lambda/(2m) sum ||W||^2 in the cost, but the backward is ``base``'s alone:
+    the lambda/m W term of dW is forgotten."""
+
+    def __init__(self, base: Loss, model, lambd: float) -> None:
+        self.base, self.model = base, model
+        self.lambd = check_nonnegative("lambd", lambd)
+
+    def forward(self, output: np.ndarray, y: np.ndarray) -> float:
+        return self.base.forward(output, y) + l2_penalty(self.model, self.lambd, len(output))
+
+    def backward(self) -> np.ndarray:
+        return self.base.backward()
+
+    def predict(self, output):
+        return self.base.predict(output)
+
+
+class ForwardCounter(Layer):
+    """The identity, counting its forward passes (put it first in a Sequential)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        self.count += 1
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout
+
+
+@dataclass
+class CheckProblem:
+    """What ``dl.gradcheck_report(model, loss, X, y, l2=l2, fix_dropout=fix_dropout)`` needs."""
+    model: Sequential
+    loss: Loss
+    X: np.ndarray
+    y: np.ndarray
+    l2: float
+    fix_dropout: bool
+
+
+def planted_bug_problem(bug: str = "none", dropout: str = "off", l2: float = 0.0,
+                        seed: int = 0) -> CheckProblem:
+    """A 4-5-4-3 tanh network with softmax output on 8 random examples, with one planted bug.
+
+    ``bug`` in :data:`BUGS`; ``dropout`` in :data:`DROPOUT_MODES` (rate 0.5 after each hidden
+    layer; "on, mask not fixed" draws a new mask at every forward pass of the check);
+    ``l2`` = lambda (for "forgotten L2 gradient" it goes into the buggy loss instead).
+    """
+    check_choice("bug", bug, BUGS)
+    check_choice("dropout", dropout, DROPOUT_MODES)
+    l2 = check_nonnegative("l2", l2)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((8, 4))
+    y = rng.integers(0, 3, size=8)
+    second = TanhWrongDerivative() if bug == "activation derivative" else Tanh()
+    layers = [Dense(4, 5, init="xavier", rng=rng), Tanh()]
+    layers += [Dropout(0.5, rng=seed + 1)] if dropout != "off" else []
+    layers += [Dense(5, 4, init="xavier", rng=rng), second]
+    layers += [Dropout(0.5, rng=seed + 2)] if dropout != "off" else []
+    layers += [Dense(4, 3, init="xavier", rng=rng)]
+    for layer in layers:  # nonzero biases, so their gradients are checked in earnest
+        if isinstance(layer, Dense):
+            layer.b.value[...] = 0.1 * rng.standard_normal(layer.b.shape)
+    model = Sequential(layers)
+    loss: Loss = CrossEntropyMissingMean() if bug == "missing 1/m" else SoftmaxCrossEntropy()
+    if bug == "forgotten L2 gradient":
+        return CheckProblem(model, ForgottenL2Loss(loss, model, l2), X, y, 0.0,
+                            dropout != "on, mask not fixed")
+    return CheckProblem(model, loss, X, y, l2, dropout != "on, mask not fixed")
+
+
+def course_names(model) -> dict[str, str]:
+    """Named-parameter keys to the course's names: {"0.W": "W[1]", "0.b": "b[1]", ...},
+    layers counted over the Dense layers only."""
+    names, l = {}, 0
+    for i, layer in enumerate(model):
+        if isinstance(layer, Dense):
+            l += 1
+            for key, _ in layer.named_parameters(f"{i}."):
+                names[key] = f"{key.rsplit('.', 1)[1]}[{l}]"
+    return names
+
+
+# ------------------------------------------------------------------ exercise: two-sided
+def _test_function(x: np.ndarray) -> float:
+    """f(x) = sum exp(1.5 x) + (sum x)^2: curved (so one-sided differences show their
+    O(eps) error) and coupled (so perturbing every entry at once gives a wrong answer)."""
+    return float(np.sum(np.exp(1.5 * x)) + np.sum(x) ** 2)
+
+
+def _one_sided(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
+    g = np.zeros_like(x)
+    base = f(x)
+    for i in np.ndindex(x.shape):
+        xp = x.copy()
+        xp[i] += eps
+        g[i] = (f(xp) - base) / eps
+    return g
+
+
+def _all_at_once(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
+    return np.full_like(x, (f(x + eps) - f(x - eps)) / (2 * eps))
+
+
+def _close_to(value: np.ndarray, rtol: float = 1e-6) -> Callable:
+    return lambda got: bool(np.allclose(np.asarray(got, dtype=np.float64), value,
+                                        rtol=rtol, atol=1e-9))
+
+
+def _far_from(value: np.ndarray) -> Callable:
+    close = _close_to(value)
+    return lambda got: not close(got)
+
+
+def _two_sided_cases(x: np.ndarray, eps: float) -> list[Case]:
+    f = _test_function
+    work = x.copy()
+    ref = numerical_gradient(lambda: f(work), work, eps)
+    passed = x.copy()  # the learner's function receives this array; it must come back unchanged
+
+    def unchanged(got) -> bool:
+        return bool(np.allclose(passed, x, rtol=1e-12, atol=1e-15))
+
+    wrong = [
+        (2 * ref, "your values are twice the expected ones: the two points x - eps and "
+                  "x + eps are 2 eps apart, so divide by 2 * eps."),
+        (ref / 2, "your values are half the expected ones: divide by 2 * eps, not 4 * eps."),
+        (_one_sided(f, x, eps), "that is the one-sided difference (f(x + eps) - f(x)) / eps, "
+                                "whose error is O(eps); use (f(x + eps) - f(x - eps)) / (2 eps), "
+                                "whose error is O(eps^2)."),
+        (_all_at_once(f, x, eps), "perturb one entry at a time: x + eps e_i changes x_i only "
+                                  "(all entries at once gives a directional derivative)."),
+    ]
+    cases = [Case((f, passed, eps), Expect(ref, lambda got: np.shape(got) == x.shape),
+                  f"return an array of the shape of x {x.shape}: one partial derivative "
+                  "per entry."),
+             Case((f, passed, eps), Expect(ref, unchanged),
+                  "x must be unchanged when you return: put x[i] back after each "
+                  "perturbation (or perturb a copy).")]
+    cases += [Case((f, passed, eps), Expect(ref, _far_from(value)), hint) for value, hint in wrong]
+    cases.append(Case((f, passed, eps), Expect(ref, _close_to(ref)),
+                      "g_i should be (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)."))
+    return cases
+
+
+def check_two_sided_gradient(fn: Callable) -> CheckResult:
+    """Check ``fn(f, x, eps)`` against two-sided differences; never raises."""
+    rng = np.random.default_rng(8)
+    cases = _two_sided_cases(rng.uniform(-1, 1, 5), 1e-3)
+    cases += _two_sided_cases(rng.uniform(-1, 1, (3, 4)), 1e-4)
+    return check_cases("two_sided_gradient", fn, cases)
+
+
+# ------------------------------------------------------------------ exercise: relative error
+def _relative_error_cases(g: np.ndarray, ga: np.ndarray) -> list[Case]:
+    ref = relative_error(g, ga)
+    diff, ng, na = np.linalg.norm(g - ga), np.linalg.norm(g), np.linalg.norm(ga)
+    wrong = [
+        (diff, "that is the absolute error ||g - g_approx||: divide it by "
+               "||g|| + ||g_approx|| so the size of the gradient does not matter."),
+        (diff / ng, "divide by ||g|| + ||g_approx|| (both norms), not ||g|| alone: the sum "
+                    "keeps the error symmetric and at most 1."),
+        (diff ** 2 / (ng ** 2 + na ** 2), "use the norms themselves, not their squares."),
+        (diff / np.linalg.norm(g + ga), "the denominator is ||g|| + ||g_approx|| (sum of the "
+                                        "norms), not ||g + g_approx||."),
+    ]
+    args = (g, ga)
+    cases = [Case(args, Expect(ref, lambda got: np.shape(got) == ()),
+                  "return a single number.")]
+    cases += [Case(args, Expect(ref, _far_from(np.float64(v))), hint) for v, hint in wrong]
+    cases.append(Case(args, Expect(ref, _close_to(np.float64(ref), rtol=1e-9)),
+                      "expected ||g - g_approx|| / (||g|| + ||g_approx||)."))
+    return cases
+
+
+def check_relative_error(fn: Callable) -> CheckResult:
+    """Check ``fn(g, g_approx)`` against ||g - g~|| / (||g|| + ||g~||); never raises."""
+    rng = np.random.default_rng(9)
+    g = rng.standard_normal(12)
+    cases = _relative_error_cases(g, g + 0.5 * rng.standard_normal(12))
+    G = rng.standard_normal((3, 4))
+    cases += _relative_error_cases(G, 1.1 * G)[-1:]
+    zeros = np.zeros(6)
+    cases.append(Case((zeros, zeros.copy()), Expect(0.0, _close_to(np.float64(0.0))),
+                      "when both gradients are zero, return 0.0 (no division by zero: "
+                      "they agree)."))
+    return check_cases("relative_error", fn, cases)

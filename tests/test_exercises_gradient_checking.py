@@ -1,0 +1,175 @@
+"""Checks of the two-sided gradient and relative-error exercises, and the planted bugs."""
+import numpy as np
+import pytest
+
+import dlcourse as dl
+from dlcourse.exercises.gradient_checking import (BUGS, DROPOUT_MODES, CrossEntropyMissingMean,
+                                                  ForwardCounter, TanhWrongDerivative,
+                                                  check_relative_error,
+                                                  check_two_sided_gradient, course_names,
+                                                  planted_bug_problem)
+
+
+def two_sided_right(f, x, eps):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        plus = f(x)
+        x[i] = old - eps
+        minus = f(x)
+        x[i] = old
+        g[i] = (plus - minus) / (2 * eps)
+    return g
+
+
+def two_sided_copies(f, x, eps):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("right", [two_sided_right, two_sided_copies])
+def test_two_sided_right_answers_pass(right):
+    assert repr(check_two_sided_gradient(right)) == "two_sided_gradient: correct"
+
+
+def _one_sided(f, x, eps):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x)) / eps
+    return g
+
+
+def _not_restored(f, x, eps):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        plus = f(x)
+        x[i] -= 2 * eps
+        g[i] = (plus - f(x)) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (_one_sided, "one-sided"),
+    (lambda f, x, eps: 2 * two_sided_copies(f, x, eps), "divide by 2 * eps"),
+    (_not_restored, "unchanged"),
+    (lambda f, x, eps: np.full_like(x, (f(x + eps) - f(x - eps)) / (2 * eps)), "one entry at a time"),
+    (lambda f, x, eps: (f(x + eps) - f(x - eps)) / (2 * eps), "shape of x"),
+])
+def test_two_sided_mistakes(wrong, words):
+    result = check_two_sided_gradient(wrong)
+    assert not result.passed and words in result.message, result.message
+
+
+def test_two_sided_raising_solution():
+    result = check_two_sided_gradient(lambda f, x, eps: f(x, eps))
+    assert not result.passed and "TypeError" in result.message
+
+
+def relative_error_right(g, ga):
+    denom = np.linalg.norm(g) + np.linalg.norm(ga)
+    return 0.0 if denom == 0 else float(np.linalg.norm(g - ga) / denom)
+
+
+def test_relative_error_right_answers_pass():
+    assert repr(check_relative_error(relative_error_right)) == "relative_error: correct"
+    assert check_relative_error(dl.relative_error).passed
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda g, ga: np.linalg.norm(g - ga), "absolute error"),
+    (lambda g, ga: np.linalg.norm(g - ga) / np.linalg.norm(g), "not ||g|| alone"),
+    (lambda g, ga: np.linalg.norm(g - ga) ** 2 / (np.linalg.norm(g) ** 2 + np.linalg.norm(ga) ** 2),
+     "not their squares"),
+    (lambda g, ga: np.linalg.norm(g - ga) / np.linalg.norm(g + ga), "not ||g + g_approx||"),
+])
+def test_relative_error_mistakes(wrong, words):
+    result = check_relative_error(wrong)
+    assert not result.passed and words in result.message, result.message
+
+
+def test_relative_error_division_by_zero_is_a_hint_not_a_crash():
+    with np.errstate(invalid="ignore"):
+        result = check_relative_error(
+            lambda g, ga: np.linalg.norm(g - ga) / (np.linalg.norm(g) + np.linalg.norm(ga)))
+    assert not result.passed and "both gradients are zero" in result.message
+
+
+# ------------------------------------------------------------------ planted bugs
+def _report(problem):
+    return dl.gradcheck_report(problem.model, problem.loss, problem.X, problem.y,
+                               l2=problem.l2, fix_dropout=problem.fix_dropout)
+
+
+@pytest.mark.parametrize("dropout", ["off", "on, mask fixed"])
+def test_correct_network_passes(dropout):
+    errors = _report(planted_bug_problem("none", dropout, l2=0.5))
+    assert max(errors.values()) < 1e-7
+
+
+def test_activation_bug_is_pinpointed_below_the_last_layer():
+    p = planted_bug_problem("activation derivative")
+    named = {course_names(p.model)[k]: v for k, v in _report(p).items()}
+    assert named["W[3]"] < 1e-7 and named["b[3]"] < 1e-7      # above the bug: fine
+    assert named["W[2]"] > 1e-3 and named["W[1]"] > 1e-3      # below it: wrong
+
+
+def test_missing_mean_is_off_by_the_factor_m():
+    p = planted_bug_problem("missing 1/m")
+    m = len(p.X)
+    for err in _report(p).values():
+        assert err == pytest.approx((m - 1) / (m + 1), rel=0.1)
+
+
+def test_forgotten_l2_shows_in_weights_only_and_needs_lambda():
+    p = planted_bug_problem("forgotten L2 gradient", l2=0.5)
+    errors = {course_names(p.model)[k]: v for k, v in _report(p).items()}
+    assert all(errors[f"W[{l}]"] > 1e-3 for l in (1, 2, 3))
+    assert all(errors[f"b[{l}]"] < 1e-7 for l in (1, 2, 3))
+    assert max(_report(planted_bug_problem("forgotten L2 gradient", l2=0.0)).values()) < 1e-7
+
+
+def test_unfixed_dropout_masks_break_the_check():
+    assert min(_report(planted_bug_problem("none", "on, mask not fixed")).values()) > 1e-2
+
+
+def test_problem_is_deterministic_and_validates():
+    a, b = planted_bug_problem("none", "on, mask fixed"), planted_bug_problem("none", "on, mask fixed")
+    assert _report(a) == _report(b)
+    with pytest.raises(ValueError, match="bug"):
+        planted_bug_problem("typo")
+    with pytest.raises(ValueError, match="dropout"):
+        planted_bug_problem(dropout="sometimes")
+    with pytest.raises(ValueError, match="l2"):
+        planted_bug_problem(l2=-1.0)
+    assert set(BUGS) >= {"none"} and len(DROPOUT_MODES) == 3
+
+
+def test_buggy_pieces_differ_from_the_right_ones_exactly_as_documented():
+    z = np.linspace(-2, 2, 7)[None, :]
+    good, bad = dl.Tanh(), TanhWrongDerivative()
+    a = good.forward(z)
+    bad.forward(z)
+    da = np.ones_like(z)
+    np.testing.assert_allclose(bad.backward(da), 1 - a)
+    np.testing.assert_allclose(good.backward(da), 1 - a ** 2)
+    logits, y = np.random.default_rng(0).standard_normal((5, 3)), np.array([0, 1, 2, 0, 1])
+    right, wrong = dl.SoftmaxCrossEntropy(), CrossEntropyMissingMean()
+    assert right.forward(logits, y) == wrong.forward(logits, y)
+    np.testing.assert_allclose(wrong.backward(), 5 * right.backward())
+
+
+def test_forward_counter_counts_two_passes_per_entry():
+    p = planted_bug_problem()
+    counter = ForwardCounter()
+    model = dl.Sequential([counter, *p.model])
+    n = sum(q.value.size for q in model.parameters())
+    dl.gradcheck(model, p.loss, p.X, p.y)
+    assert counter.count == 2 * n + 2  # plus the two passes that draw masks and take grads
