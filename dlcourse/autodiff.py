@@ -49,9 +49,10 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from dlcourse.checks import check_int, check_positive
 
@@ -62,12 +63,14 @@ class Tensor:
     tensor, then an array of the same shape holding dJ/d(value). ``requires_grad=True``
     marks a leaf whose gradient we want; results of operations need a gradient when any of
     their inputs does. Plain numbers and arrays mix freely with tensors on either side of
-    an operator (they become constants).
+    an operator (they become constants). The constructor copies its input (a Tensor
+    given to it is copied without its graph). numpy functions such as ``np.exp(t)``
+    refuse tensors with a TypeError: use ``t.exp()`` or this module's ``exp(t)``.
     """
 
     __array_ufunc__ = None  # makes `ndarray + Tensor` call Tensor.__radd__, not numpy
 
-    def __init__(self, value, requires_grad: bool = False) -> None:
+    def __init__(self, value: ArrayLike | Tensor, requires_grad: bool = False) -> None:
         self.value = _as_float_array(value, "value")
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
@@ -119,7 +122,8 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """``np.asarray(t)`` gives the value (no graph), e.g. for plotting."""
-        return self.value if dtype is None else self.value.astype(dtype)
+        value = self.value if dtype is None else self.value.astype(dtype)
+        return value.copy() if copy and value is self.value else value
 
     def numpy(self) -> np.ndarray:
         """The value as an ndarray (the same array, not a copy)."""
@@ -146,7 +150,7 @@ class Tensor:
         return f"Tensor({body}{extra})"
 
     # ----------------------------------------------------------------- backward
-    def backward(self, grad=None) -> None:
+    def backward(self, grad: ArrayLike | None = None) -> None:
         """Accumulate dJ/d(leaf) into ``.grad`` of every leaf that requires a gradient.
 
         J is this tensor. For a one-element J the upstream gradient dJ/dJ = 1 is implied;
@@ -173,7 +177,7 @@ class Tensor:
                     key = id(parent)
                     grads[key] = pg if key not in grads else grads[key] + pg
 
-    def _seed(self, grad) -> np.ndarray:
+    def _seed(self, grad: ArrayLike | None) -> np.ndarray:
         if grad is None:
             if self.size != 1:
                 raise ValueError(
@@ -189,40 +193,40 @@ class Tensor:
         return g
 
     # ----------------------------------------------------------------- arithmetic
-    def __add__(self, other) -> Tensor:
+    def __add__(self, other: ArrayLike | Tensor) -> Tensor:
         return _add(self, _lift(other))
 
-    def __radd__(self, other) -> Tensor:
+    def __radd__(self, other: ArrayLike | Tensor) -> Tensor:
         return _add(_lift(other), self)
 
-    def __sub__(self, other) -> Tensor:
+    def __sub__(self, other: ArrayLike | Tensor) -> Tensor:
         return _sub(self, _lift(other))
 
-    def __rsub__(self, other) -> Tensor:
+    def __rsub__(self, other: ArrayLike | Tensor) -> Tensor:
         return _sub(_lift(other), self)
 
-    def __mul__(self, other) -> Tensor:
+    def __mul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _mul(self, _lift(other))
 
-    def __rmul__(self, other) -> Tensor:
+    def __rmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _mul(_lift(other), self)
 
-    def __truediv__(self, other) -> Tensor:
+    def __truediv__(self, other: ArrayLike | Tensor) -> Tensor:
         return _div(self, _lift(other))
 
-    def __rtruediv__(self, other) -> Tensor:
+    def __rtruediv__(self, other: ArrayLike | Tensor) -> Tensor:
         return _div(_lift(other), self)
 
-    def __pow__(self, other) -> Tensor:
+    def __pow__(self, other: ArrayLike | Tensor) -> Tensor:
         return _pow(self, _lift(other))
 
-    def __rpow__(self, other) -> Tensor:
+    def __rpow__(self, other: ArrayLike | Tensor) -> Tensor:
         return _pow(_lift(other), self)
 
-    def __matmul__(self, other) -> Tensor:
+    def __matmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _matmul(self, _lift(other))
 
-    def __rmatmul__(self, other) -> Tensor:
+    def __rmatmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _matmul(_lift(other), self)
 
     def __neg__(self) -> Tensor:
@@ -245,7 +249,7 @@ class Tensor:
         n = max(1, int(np.prod([shape[i] for i in axes])))
         return _make(out, (self,), lambda g: (_expand(g, shape, axes, keepdims) / n,), "mean")
 
-    def reshape(self, *shape) -> Tensor:
+    def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
         """Same values in a new shape; the gradient is reshaped back."""
         old = self.shape
         return _make(self.value.reshape(*shape), (self,), lambda g: (g.reshape(old),), "reshape")
@@ -279,7 +283,7 @@ class Tensor:
 
 
 # --------------------------------------------------------------------- graph helpers
-def _as_float_array(value, name: str) -> np.ndarray:
+def _as_float_array(value: ArrayLike | Tensor, name: str) -> np.ndarray:
     """A float64 copy of a number, array or tensor value; a clear error for anything else."""
     if isinstance(value, Tensor):
         value = value.value
@@ -289,7 +293,7 @@ def _as_float_array(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a real number or numeric array, got {value!r}") from exc
 
 
-def _lift(x) -> Tensor:
+def _lift(x: ArrayLike | Tensor) -> Tensor:
     """A Tensor as is; a number or array as a constant Tensor (no gradient)."""
     return x if isinstance(x, Tensor) else Tensor(x)
 
@@ -433,27 +437,27 @@ def _check_matmul_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 
 
 # --------------------------------------------------------------------- functional forms
-def exp(x) -> Tensor:
+def exp(x: ArrayLike | Tensor) -> Tensor:
     """Elementwise e^x of a tensor (or of a number/array, as a constant tensor)."""
     return _lift(x).exp()
 
 
-def log(x) -> Tensor:
+def log(x: ArrayLike | Tensor) -> Tensor:
     """Elementwise natural logarithm; non-positive entries give nan/-inf (numpy warns)."""
     return _lift(x).log()
 
 
-def tanh(x) -> Tensor:
+def tanh(x: ArrayLike | Tensor) -> Tensor:
     """Elementwise tanh."""
     return _lift(x).tanh()
 
 
-def sigmoid(x) -> Tensor:
+def sigmoid(x: ArrayLike | Tensor) -> Tensor:
     """Elementwise logistic function 1 / (1 + e^-x)."""
     return _lift(x).sigmoid()
 
 
-def relu(x) -> Tensor:
+def relu(x: ArrayLike | Tensor) -> Tensor:
     """Elementwise max(0, x)."""
     return _lift(x).relu()
 
@@ -503,7 +507,7 @@ def grad(fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
     return lambda *args: vg(*args)[1]
 
 
-def minimize(cost_fn: Callable[[Tensor], Tensor], w0, lr: float, steps: int
+def minimize(cost_fn: Callable[[Tensor], Tensor], w0: ArrayLike, lr: float, steps: int
              ) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent w <- w - alpha dJ/dw, with dJ/dw found by backpropagation from J alone.
 

@@ -71,3 +71,12 @@ def check_finite(name: str, array) -> np.ndarray:
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} NaN/inf value(s)")
     return array
+
+
+def check_range(name: str, value, low, high):
+    """A number in [low, high]; an int when ``low`` is an int (slider settings)."""
+    number = check_int(name, value) if isinstance(low, int) and not isinstance(low, bool) \
+        else check_real(name, value)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
+    return number

@@ -7,7 +7,6 @@ forward -> J = loss + lambda/(2 m_b) sum ||W||^2 -> backward -> optimizer.step()
 """
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from dataclasses import dataclass, field

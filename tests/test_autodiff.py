@@ -40,10 +40,14 @@ def rel_error(a, b):
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
 
-def check_op(op, arrays, rng):
-    """Compare autodiff gradients of sum(op(*x) * R) with finite differences, every input."""
+def check_op(op, arrays, rng, reference=None):
+    """Compare the forward value with ``reference`` (numpy) and the autodiff gradients of
+    sum(op(*x) * R), R random, with finite differences, for every input."""
     arrays = [np.array(a, dtype=float) for a in arrays]
-    out_shape = np.shape(op(*[Tensor(a) for a in arrays]).value)
+    out = op(*[Tensor(a) for a in arrays]).value
+    if reference is not None:
+        np.testing.assert_allclose(out, reference(*arrays), rtol=1e-14, atol=1e-300)
+    out_shape = np.shape(out)
     weights = rng.normal(size=out_shape)
 
     def loss_value(*xs):
@@ -85,7 +89,7 @@ def test_binary_op_gradients_with_broadcasting(name, shapes, seed):
     sa, sb = shapes.input_shapes
     a = rng.uniform(0.5, 2.0, sa) if domain == "positive" else rng.normal(size=sa)
     b = away_from_zero(rng, sb) if domain == "nonzero" else rng.uniform(-2, 2, sb)
-    check_op(op, [a, b], rng)
+    check_op(op, [a, b], rng, reference=op)  # the lambdas also work on plain arrays
 
 
 CONSTANT_SIDE = {
@@ -123,24 +127,32 @@ def test_operations_with_plain_numbers_and_arrays(name, shapes, seed):
         x, op = np.abs(x), (lambda t, c: t ** c)
     result = op(Tensor(x, requires_grad=True), const)
     assert isinstance(result, Tensor) and result.requires_grad
-    check_op(lambda t: op(t, const), [x], rng)
+    check_op(lambda t: op(t, const), [x], rng, reference=lambda a: op(a, const))
 
 
 # ----------------------------------------------------------------------------- unary ops
-UNARY = {
-    "exp": (lambda x: x.exp(), "any"),
-    "log": (lambda x: x.log(), "positive"),
-    "tanh": (lambda x: x.tanh(), "any"),
-    "sigmoid": (lambda x: x.sigmoid(), "any"),
-    "relu": (lambda x: x.relu(), "nonzero"),
-    "ad.exp": (ad.exp, "any"),
-    "ad.log": (ad.log, "positive"),
-    "ad.tanh": (ad.tanh, "any"),
-    "ad.sigmoid": (ad.sigmoid, "any"),
-    "ad.relu": (ad.relu, "nonzero"),
-    "sqrt as ** 0.5": (lambda x: x ** 0.5, "positive"),
-    "transpose": (lambda x: x.T, "any"),
-    "reshape": (lambda x: x.reshape(-1), "any"),
+def np_sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def np_relu(x):
+    return np.maximum(x, 0.0)
+
+
+UNARY = {  # name: (op, domain, numpy reference)
+    "exp": (lambda x: x.exp(), "any", np.exp),
+    "log": (lambda x: x.log(), "positive", np.log),
+    "tanh": (lambda x: x.tanh(), "any", np.tanh),
+    "sigmoid": (lambda x: x.sigmoid(), "any", np_sigmoid),
+    "relu": (lambda x: x.relu(), "nonzero", np_relu),
+    "ad.exp": (ad.exp, "any", np.exp),
+    "ad.log": (ad.log, "positive", np.log),
+    "ad.tanh": (ad.tanh, "any", np.tanh),
+    "ad.sigmoid": (ad.sigmoid, "any", np_sigmoid),
+    "ad.relu": (ad.relu, "nonzero", np_relu),
+    "sqrt as ** 0.5": (lambda x: x ** 0.5, "positive", np.sqrt),
+    "transpose": (lambda x: x.T, "any", np.transpose),
+    "reshape": (lambda x: x.reshape(-1), "any", np.ravel),
 }
 
 
@@ -148,7 +160,7 @@ UNARY = {
 @SETTINGS
 @given(shape=pairs.map(lambda s: s.result_shape), seed=seeds)
 def test_unary_op_gradients(name, shape, seed):
-    op, domain = UNARY[name]
+    op, domain, reference = UNARY[name]
     rng = np.random.default_rng(seed)
     if domain == "positive":
         x = rng.uniform(0.5, 2.0, shape)
@@ -156,7 +168,7 @@ def test_unary_op_gradients(name, shape, seed):
         x = away_from_zero(rng, shape, 0.05, 2.0)
     else:
         x = rng.uniform(-2.0, 2.0, shape)
-    check_op(op, [x], rng)
+    check_op(op, [x], rng, reference)
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
@@ -174,10 +186,8 @@ def test_reduction_gradients(reduction, data, seed):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=shape)
     op = lambda t: getattr(t, reduction)(axis=axis, keepdims=keepdims)
-    expected = getattr(np, reduction)(x, axis=axis, keepdims=keepdims) if x.size else None
-    if expected is not None:
-        np.testing.assert_allclose(op(Tensor(x)).value, expected)
-    check_op(op, [x], rng)
+    reference = lambda a: getattr(np, reduction)(a, axis=axis, keepdims=keepdims)
+    check_op(op, [x], rng, reference)
 
 
 MATMUL_SHAPES = [((3, 4), (4, 2)), ((3, 4), (4,)), ((4,), (4, 2)), ((4,), (4,)),
@@ -189,7 +199,8 @@ MATMUL_SHAPES = [((3, 4), (4, 2)), ((3, 4), (4,)), ((4,), (4, 2)), ((4,), (4,)),
 @given(seed=seeds)
 def test_matmul_gradients(sa, sb, seed):
     rng = np.random.default_rng(seed)
-    check_op(lambda a, b: a @ b, [rng.normal(size=sa), rng.normal(size=sb)], rng)
+    matmul = lambda a, b: a @ b
+    check_op(matmul, [rng.normal(size=sa), rng.normal(size=sb)], rng, reference=matmul)
 
 
 @pytest.mark.parametrize("side", ["left", "right"])
@@ -198,10 +209,10 @@ def test_matmul_with_ndarray_on_either_side(side):
     M, v = rng.normal(size=(3, 4)), rng.normal(size=4)
     if side == "left":
         op = lambda t: M @ t
-        check_op(op, [v], rng)
+        check_op(op, [v], rng, reference=op)
     else:
         op = lambda t: t @ v
-        check_op(op, [M], rng)
+        check_op(op, [M], rng, reference=op)
     assert isinstance(op(Tensor(v if side == "left" else M)), Tensor)
 
 

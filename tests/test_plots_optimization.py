@@ -13,7 +13,7 @@ from dlcourse.ewa import bias_correct, ewa
 from dlcourse.optim import schedules as S
 from dlcourse.plots import (OPTIMIZER_LABELS, cost_gap, log_levels, plot_cost_curves,
                             plot_ewa, plot_optimizer_paths, plot_paths, plot_schedules,
-                            plot_search, plot_surface, schedule_curve, update_cost_curves,
+                            plot_search, schedule_curve, update_cost_curves,
                             update_ewa, update_paths, update_schedules, update_search)
 from dlcourse.surfaces import SURFACES, get_surface
 

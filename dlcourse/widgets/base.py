@@ -6,7 +6,8 @@ matplotlib figure created once and updated in place (the view).
 
 Writing a dashboard — subclass :class:`Dashboard` and define:
 
-- ``defaults``: a dict of every config key and its default value;
+- ``defaults``: a dict of every config key and its default value, and ``ranges``: the
+  [low, high] range of each numeric setting (checked; ``self._bounds(key)`` for sliders);
 - ``_build_controls() -> dict[str, ipywidgets.Widget]``: one widget per config key that the
   learner can move (values taken from ``self._config``); keys must be config keys;
 - ``_build_figure(fig)``: create the axes and the artists on ``fig`` (called once);
@@ -34,6 +35,7 @@ import ipywidgets as W
 import matplotlib
 from matplotlib.figure import Figure
 
+from ..checks import check_range
 from ..display import show_figure
 
 
@@ -46,6 +48,9 @@ class Dashboard:
     """Base class for the course's dashboards (see the module docstring)."""
 
     defaults: dict[str, Any] = {}
+    #: numeric settings and their [low, high] ranges (checked for keyword arguments and
+    #: used as slider bounds through ``_bounds``)
+    ranges: dict[str, tuple] = {}
     figsize: tuple[float, float] = (9.0, 3.6)
 
     def __init__(self, **config: Any) -> None:
@@ -72,8 +77,15 @@ class Dashboard:
             raise TypeError(f"{type(self).__name__}: unknown setting(s) {unknown}; "
                             f"valid: {sorted(self.defaults)}")
         merged = {**copy.deepcopy(self.defaults), **config}
+        for key, (low, high) in self.ranges.items():
+            check_range(key, merged[key], low, high)
         self._validate(merged)
         return merged
+
+    def _bounds(self, key: str) -> dict:
+        """Slider bounds ``{"min": low, "max": high}`` of a setting from ``ranges``."""
+        low, high = self.ranges[key]
+        return {"min": low, "max": high}
 
     def _validate(self, config: dict) -> None:
         """Raise ValueError/TypeError for settings that can never work (override)."""

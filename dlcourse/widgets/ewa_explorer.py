@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as W
 from matplotlib.patches import Rectangle
 
-from ..checks import check_int, check_real
+
 from ..ewa import effective_window, temperatures
 from ..plots.optimization import plot_ewa, update_ewa
 from .base import Dashboard
@@ -33,11 +33,10 @@ class EWAExplorer(Dashboard):
     """
 
     defaults = {"beta": 0.9, "bias_correction": True, "days": 100, "noise": 3.0, "seed": 0}
+    ranges = RANGES
     figsize = (9.0, 3.8)
 
     def _validate(self, config: dict) -> None:
-        for key, (lo, hi) in RANGES.items():
-            _check_range(key, config[key], lo, hi)
         if not isinstance(config["bias_correction"], bool):
             raise ValueError(f"bias_correction must be True or False, got "
                              f"{config['bias_correction']!r}")
@@ -46,13 +45,13 @@ class EWAExplorer(Dashboard):
         c = self._config
         style = {"description_width": "initial"}
         return {
-            "beta": W.FloatSlider(value=c["beta"], **_bounds("beta"), step=0.001,
+            "beta": W.FloatSlider(value=c["beta"], **self._bounds("beta"), step=0.001,
                                   readout_format=".3f", description="β", style=style),
             "bias_correction": W.Checkbox(value=c["bias_correction"],
                                           description="bias correction", indent=False),
-            "days": W.IntSlider(value=c["days"], **_bounds("days"), step=1,
+            "days": W.IntSlider(value=c["days"], **self._bounds("days"), step=1,
                                 description="days", style=style),
-            "noise": W.FloatSlider(value=c["noise"], **_bounds("noise"), step=0.1,
+            "noise": W.FloatSlider(value=c["noise"], **self._bounds("noise"), step=0.1,
                                    description="noise (°C)", style=style),
         }
 
@@ -89,14 +88,3 @@ class EWAExplorer(Dashboard):
                           f"days ({corrected} bias correction)", fontsize=10)
 
 
-def _bounds(key: str) -> dict:
-    lo, hi = RANGES[key]
-    return {"min": lo, "max": hi}
-
-
-def _check_range(name: str, value, lo, hi) -> None:
-    """``value`` is a number (an int when ``lo`` is an int) in [lo, hi], or a ValueError/
-    TypeError naming ``name`` and the value."""
-    number = check_int(name, value) if isinstance(lo, int) else check_real(name, value)
-    if not lo <= number <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")

@@ -32,7 +32,7 @@ import numpy as np
 import traitlets
 
 from .. import optim
-from ..checks import check_int, check_real
+from ..checks import check_real
 from ..parameter import Parameter
 from ..plots.optimization import (OPTIMIZER_LABELS, plot_cost_curves, plot_paths,
                                   plot_surface, update_cost_curves, update_paths)
@@ -152,6 +152,7 @@ class OptimizerRace(Dashboard):
     defaults = {"optimizers": ["sgd", "momentum", "rmsprop", "adam"], "surface": "ravine",
                 "lr": 0.05, "beta": 0.9, "beta1": 0.9, "beta2": 0.999, "steps": 200,
                 "start_x": None, "start_y": None}
+    ranges = RANGES
     figsize = (9.0, 3.8)
 
     # ------------------------------------------------------------------ config
@@ -172,8 +173,6 @@ class OptimizerRace(Dashboard):
                              f"got {chosen!r}")
         if config["surface"] not in SURFACES:
             raise ValueError(f"unknown surface {config['surface']!r}; valid: {list(SURFACES)}")
-        for key, (lo, hi) in RANGES.items():
-            _check_range(key, config[key], lo, hi)
 
     @staticmethod
     def _check_start(config: dict) -> None:
@@ -203,13 +202,13 @@ class OptimizerRace(Dashboard):
                                    max=math.log10(RANGES["lr"][1]), step=0.05,
                                    description="α (learning rate)", readout_format=".2g",
                                    **slider),
-            "steps": W.IntSlider(value=c["steps"], **_bounds("steps"), step=1,
+            "steps": W.IntSlider(value=c["steps"], **self._bounds("steps"), step=1,
                                  description="steps", **slider),
-            "beta": W.FloatSlider(value=c["beta"], **_bounds("beta"), step=0.001,
+            "beta": W.FloatSlider(value=c["beta"], **self._bounds("beta"), step=0.001,
                                   description="β", readout_format=".3f", **slider),
-            "beta1": W.FloatSlider(value=c["beta1"], **_bounds("beta1"), step=0.001,
+            "beta1": W.FloatSlider(value=c["beta1"], **self._bounds("beta1"), step=0.001,
                                    description="β1 (Adam)", readout_format=".3f", **slider),
-            "beta2": W.FloatSlider(value=c["beta2"], **_bounds("beta2"), step=0.0001,
+            "beta2": W.FloatSlider(value=c["beta2"], **self._bounds("beta2"), step=0.0001,
                                    description="β2 (Adam)", readout_format=".4f", **slider),
             "start_x": W.FloatSlider(value=c["start_x"], description="start w0",
                                      readout_format=".2f", **slider),
@@ -314,14 +313,3 @@ class OptimizerRace(Dashboard):
         self._legend_names = tuple(self.paths)
 
 
-def _bounds(key: str) -> dict:
-    lo, hi = RANGES[key]
-    return {"min": lo, "max": hi}
-
-
-def _check_range(name: str, value, lo, hi) -> None:
-    """``value`` is a number (an int when ``lo`` is an int) in [lo, hi], or a ValueError/
-    TypeError naming ``name`` and the value."""
-    number = check_int(name, value) if isinstance(lo, int) else check_real(name, value)
-    if not lo <= number <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")

@@ -31,7 +31,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import optim
-from ..checks import check_int, check_real
+
 from ..datasets import moons
 from ..layers import Dense, Sequential
 from ..activations import ReLU
@@ -93,13 +93,12 @@ class ScheduleExplorer(Dashboard):
     defaults = {"schedule": "step_decay", "lr0": 2.0, "decay_rate": 0.1, "drop": 0.5,
                 "every": 10, "epochs": 50, "batch_size": 32, "hidden": 16, "n": 200,
                 "noise": 0.2, "seed": 0}
+    ranges = RANGES
     figsize = (9.0, 3.6)
 
     def _validate(self, config: dict) -> None:
         if config["schedule"] not in SCHEDULES:
             raise ValueError(f"unknown schedule {config['schedule']!r}; valid: {list(SCHEDULES)}")
-        for key, (lo, hi) in RANGES.items():
-            _check_range(key, config[key], lo, hi)
 
     def _build_controls(self) -> dict:
         c = self._config
@@ -110,13 +109,13 @@ class ScheduleExplorer(Dashboard):
             "lr0": W.FloatLogSlider(value=c["lr0"], base=10, min=math.log10(RANGES["lr0"][0]),
                                     max=math.log10(RANGES["lr0"][1]), step=0.05,
                                     description="α0", readout_format=".3g", **kw),
-            "decay_rate": W.FloatSlider(value=c["decay_rate"], **_bounds("decay_rate"), step=0.01,
+            "decay_rate": W.FloatSlider(value=c["decay_rate"], **self._bounds("decay_rate"), step=0.01,
                                         description="decay rate (k)", **kw),
-            "drop": W.FloatSlider(value=c["drop"], **_bounds("drop"), step=0.05,
+            "drop": W.FloatSlider(value=c["drop"], **self._bounds("drop"), step=0.05,
                                   description="drop", **kw),
-            "every": W.IntSlider(value=c["every"], **_bounds("every"), description="every (epochs)",
+            "every": W.IntSlider(value=c["every"], **self._bounds("every"), description="every (epochs)",
                                  **kw),
-            "epochs": W.IntSlider(value=c["epochs"], **_bounds("epochs"), step=5,
+            "epochs": W.IntSlider(value=c["epochs"], **self._bounds("epochs"), step=5,
                                   description="epochs", **kw),
         }
 
@@ -207,14 +206,3 @@ class ScheduleExplorer(Dashboard):
                 f"{last(self.cost_constant)} (constant α0)")
 
 
-def _bounds(key: str) -> dict:
-    lo, hi = RANGES[key]
-    return {"min": lo, "max": hi}
-
-
-def _check_range(name: str, value, lo, hi) -> None:
-    """``value`` is a number (an int when ``lo`` is an int) in [lo, hi], or a ValueError/
-    TypeError naming ``name`` and the value."""
-    number = check_int(name, value) if isinstance(lo, int) else check_real(name, value)
-    if not lo <= number <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")

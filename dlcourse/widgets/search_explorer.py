@@ -22,7 +22,7 @@ import math
 import ipywidgets as W
 import numpy as np
 
-from ..checks import check_int, check_real
+
 from ..plots.optimization import plot_search, update_search
 from ..search import SearchResult, grid_search, log_uniform, one_minus_log_uniform, random_search
 from .base import Dashboard
@@ -67,18 +67,15 @@ class SearchExplorer(Dashboard):
     """
 
     defaults = {"trials": 9, "seed": 0}
+    ranges = RANGES
     figsize = (9.5, 3.6)
-
-    def _validate(self, config: dict) -> None:
-        for key, (lo, hi) in RANGES.items():
-            _check_range(key, config[key], lo, hi)
 
     def _build_controls(self) -> dict:
         c = self._config
         style = {"description_width": "initial"}
-        return {"trials": W.IntSlider(value=c["trials"], **_bounds("trials"),
+        return {"trials": W.IntSlider(value=c["trials"], **self._bounds("trials"),
                                       description="budget (trials)", style=style),
-                "seed": W.IntSlider(value=c["seed"], **_bounds("seed"),
+                "seed": W.IntSlider(value=c["seed"], **self._bounds("seed"),
                                     description="random seed", style=style)}
 
     # ------------------------------------------------------------------ figure
@@ -162,14 +159,3 @@ def _log_ticks(ax) -> None:
     ax.set_ylabel("momentum β (1 − β log scale)")
 
 
-def _bounds(key: str) -> dict:
-    lo, hi = RANGES[key]
-    return {"min": lo, "max": hi}
-
-
-def _check_range(name: str, value, lo, hi) -> None:
-    """``value`` is a number (an int when ``lo`` is an int) in [lo, hi], or a ValueError/
-    TypeError naming ``name`` and the value."""
-    number = check_int(name, value) if isinstance(lo, int) else check_real(name, value)
-    if not lo <= number <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
