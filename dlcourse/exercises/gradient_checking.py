@@ -31,7 +31,7 @@ from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Dropout, Sequential
 from ..losses import Loss, SoftmaxCrossEntropy, l2_penalty
 from .grader import Case, CheckResult
-from .initialization import Expect, check_cases
+from .grader import Expect, check_cases
 
 BUGS = ("none", "activation derivative", "missing 1/m", "forgotten L2 gradient")
 DROPOUT_MODES = ("off", "on, mask fixed", "on, mask not fixed")

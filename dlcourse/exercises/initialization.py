@@ -17,34 +17,7 @@ from typing import Callable
 import numpy as np
 
 from ..init import he
-from .grader import Case, CheckResult, run_cases
-
-
-class Expect:
-    """A case's expected value: the reference result (``np.shape`` and ``np.asarray`` see it,
-    so the grader's shape message stays true) and the test the learner's result must pass.
-
-    Generic over topics (regularization and gradient_checking use it too): each typical
-    mistake becomes a Case of its own whose ``accepts`` fails only on that mistake."""
-
-    def __init__(self, reference, accepts: Callable[[object], bool]) -> None:
-        self.reference = reference
-        self._accepts = accepts
-
-    def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.reference, dtype=dtype)
-
-    def accepts(self, got) -> bool:
-        """The test on ``got``; False when it cannot even be evaluated (never raises)."""
-        try:
-            return bool(self._accepts(got))
-        except Exception:  # a strange return value is a failed case, never a traceback
-            return False
-
-
-def check_cases(name: str, fn: Callable, cases: list[Case]) -> CheckResult:
-    """``run_cases`` where every ``Case.expected`` is an :class:`Expect`."""
-    return run_cases(name, fn, cases, compare=lambda got, expected: expected.accepts(got))
+from .grader import Case, CheckResult, Expect, check_cases  # noqa: F401 (Expect re-exported)
 
 
 _SHAPES = [(400, 250), (60, 900)]  # n_out > n_in and n_out < n_in: tells n_in from n_out
