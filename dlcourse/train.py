@@ -14,6 +14,7 @@ from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
+from .batching import minibatch_indices
 from .checks import check_finite, check_int, check_nonnegative
 from .losses import add_l2_grad, l2_penalty
 
@@ -180,13 +181,12 @@ def evaluate(model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0) -> tupl
     return cost, loss.accuracy(out, y)
 
 
-def _batches(m: int, batch_size: int | None, rng: np.random.Generator):
+def _batches(m: int, batch_size: int | None, rng: np.random.Generator) -> list:
+    """The epoch's mini-batches (:func:`dlcourse.batching.minibatch_indices`); a full batch
+    is ``slice(None)``, so the data is used as it is, without a copy per step."""
     if batch_size is None or batch_size >= m:
-        yield slice(None)
-        return
-    order = rng.permutation(m)
-    for start in range(0, m, batch_size):
-        yield order[start:start + batch_size]
+        return [slice(None)]
+    return minibatch_indices(m, batch_size, rng)
 
 
 def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None = None,

@@ -17,6 +17,8 @@ _DASHBOARDS = {
     "ActivationExplorer": "activation_explorer",
     "BNExplorer": "bn_explorer",
     "GradCheckExplorer": "gradcheck_explorer",
+    "DebugDashboard": "debug_dashboard",
+    "DigitsExplorer": "digits_explorer",
 }
 
 __all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]

@@ -1,0 +1,287 @@
+"""DebugDashboard: a guided "debug this training run" exercise on the handwritten digits.
+
+A broken training run is picked from :data:`SCENARIOS` (learning rate too small, too large,
+inputs not normalised, initial weights too large, labels shuffled); its settings appear on
+the controls, and the learner fixes it by moving them. After every change the network is
+trained again and the figure shows the loss curves and the babysitting checklist of
+:mod:`dlcourse.babysit`:
+
+- inputs normalised (:func:`~dlcourse.babysit.check_preprocessing` on the training inputs);
+- loss at initialisation against log C (:func:`~dlcourse.babysit.check_initial_loss`);
+- can the model memorise 20 examples (:func:`~dlcourse.babysit.overfit_small_subset`,
+  always with Adam, alpha = 0.01, 150 epochs: it tests the model, the loss and the data,
+  not the chosen learning rate);
+- the verdict on the loss curve (:func:`~dlcourse.babysit.check_loss_curve`);
+- the accuracies after training (:func:`~dlcourse.babysit.check_accuracy`).
+
+The run: the 8x8 digits split 75 % / 25 % (``train_val_split(..., rng=seed)``), inputs
+standardised with the training statistics when ``normalize`` is on (raw pixels 0..16
+otherwise), labels of the training set permuted (``default_rng(seed + 1)``) when
+``shuffle_labels`` is on; the network Dense(64, 32) -> ReLU -> Dense(32, 10) with weights
+drawn from ``default_rng(seed + 2)``: He (std sqrt(2 / n_in)) for the hidden layer and
+N(0, 0.01^2) for the output layer (so the loss at init is about log 10), both multiplied by
+``init_scale``; trained by ``dl.fit`` with plain SGD(alpha = ``lr``), mini-batches of 64,
+``epochs`` epochs, ``seed=seed``.
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+import warnings
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+import dlcourse as dl
+from .. import babysit, datasets
+from ..checks import check_choice, check_int, check_real
+from ..train import DivergenceWarning, History
+from .base import Dashboard
+
+__all__ = ["DebugDashboard", "SCENARIOS", "debug_data", "debug_network", "run_debug"]
+
+HEALTHY = {"lr": 0.3, "normalize": True, "init_scale": 1.0, "shuffle_labels": False}
+#: The broken runs: each one changes one setting of the healthy run.
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "healthy run": dict(HEALTHY),
+    "lr too small": {**HEALTHY, "lr": 1e-5},
+    "lr too large": {**HEALTHY, "lr": 5.0},
+    "inputs not normalised": {**HEALTHY, "normalize": False},
+    "initial weights too large": {**HEALTHY, "init_scale": 30.0},
+    "labels shuffled": {**HEALTHY, "shuffle_labels": True},
+}
+LR_RANGE = (1e-5, 10.0)
+SCALE_RANGE = (0.01, 100.0)
+EPOCHS_RANGE = (1, 60)
+N_CLASSES = 10
+OVERFIT = {"n": 20, "epochs": 150, "lr": 0.01}
+CLIP = (1e-4, 1e6)  # costs outside are drawn at the edge (a diverging run reaches 1e300)
+
+
+@lru_cache(maxsize=4)
+def _split(seed: int) -> tuple[np.ndarray, ...]:
+    X, y = datasets.load_digits()
+    X_train, X_val, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=seed)
+    X_train_s, X_val_s, _, _ = datasets.standardize(X_train, X_val)
+    for a in (X_train, X_val, y_train, y_val, X_train_s, X_val_s):
+        a.setflags(write=False)
+    return X_train, X_val, y_train, y_val, X_train_s, X_val_s
+
+
+def debug_data(seed: int = 0, normalize: bool = True, shuffle_labels: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, X_val, y_train, y_val`` of the run (see the module docstring)."""
+    X_train, X_val, y_train, y_val, X_train_s, X_val_s = _split(int(seed))
+    if normalize:
+        X_train, X_val = X_train_s, X_val_s
+    if shuffle_labels:
+        y_train = np.random.default_rng(seed + 1).permutation(y_train)
+    return X_train, X_val, y_train, y_val
+
+
+def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) -> dl.Sequential:
+    """Dense(64, hidden) -> ReLU -> Dense(hidden, 10): He weights for the hidden layer,
+    N(0, 0.01^2) for the output layer, all times ``init_scale``; zero biases."""
+    init_scale = check_real("init_scale", init_scale)
+    if init_scale <= 0:
+        raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return dl.Sequential([dl.Dense(64, hidden, init="he", rng=gen, scale=init_scale),
+                          dl.ReLU(),
+                          dl.Dense(hidden, N_CLASSES, init="random", rng=gen,
+                                   scale=0.01 * init_scale)])
+
+
+def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
+              epochs: int, seed: int = 0) -> dict[str, Any]:
+    """Train the run described by the settings; returns ``history`` (a ``dl.History``),
+    ``diagnostics`` (the checklist, a list of :class:`~dlcourse.babysit.Diagnostic`),
+    ``model`` (trained), ``overfit`` (the :class:`~dlcourse.babysit.OverfitResult`) and
+    ``divergence`` (the DivergenceWarning's text, or "")."""
+    X_train, X_val, y_train, y_val = debug_data(seed, normalize, shuffle_labels)
+    loss = dl.SoftmaxCrossEntropy()
+    model = debug_network(init_scale, rng=seed + 2)
+    with np.errstate(all="ignore"):
+        before = [babysit.check_preprocessing(X_train),
+                  babysit.check_initial_loss(model, loss, X_train, y_train, N_CLASSES)]
+        overfit = babysit.overfit_small_subset(model, loss, X_train, y_train,
+                                               rng=seed + 3, **OVERFIT)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DivergenceWarning)
+            history = dl.fit(model, X_train, y_train, loss, dl.optim.SGD(model.parameters(), lr),
+                             epochs=epochs, batch_size=64, validation=(X_val, y_val), seed=seed)
+    divergence = next((str(w.message) for w in caught
+                       if issubclass(w.category, DivergenceWarning)), "")
+    diverged = history.diverged is not None
+    curve = babysit.check_loss_curve(history.loss, diverged=diverged)
+    if diverged or not history.val_accuracy:
+        accuracy = babysit.Diagnostic("accuracy", False, None,
+                                      "none: training stopped on a NaN/inf loss")
+    else:
+        accuracy = babysit.check_accuracy(history.accuracy[-1], history.val_accuracy[-1],
+                                          N_CLASSES)
+    return {"history": history, "model": model, "overfit": overfit, "divergence": divergence,
+            "diagnostics": [*before, overfit.diagnostic(), curve, accuracy]}
+
+
+class DebugDashboard(Dashboard):
+    """Pick a broken run, fix it with the controls, watch the checklist turn green.
+
+    ``DebugDashboard(scenario="lr too large")`` starts from that scenario's settings
+    (explicit keywords override them). Results: ``history`` (train / validation cost and
+    accuracy per epoch), ``diagnostics`` (the checklist), ``train_loss``, ``val_loss``,
+    ``divergence`` (the text of the DivergenceWarning caught, or ""), ``all_passed``.
+    Choosing another scenario resets the other controls to its settings.
+    """
+
+    defaults = {"scenario": "healthy run", **HEALTHY, "epochs": 30, "seed": 0}
+    figsize = (10.5, 4.0)
+
+    def __init__(self, **config: Any) -> None:
+        scenario = config.get("scenario", self.defaults["scenario"])
+        if scenario in SCENARIOS:
+            config = {**SCENARIOS[scenario], **config}
+        self.history = History()
+        self.diagnostics: list[babysit.Diagnostic] = []
+        self.divergence = ""
+        super().__init__(**config)
+
+    # ------------------------------------------------------------------ config
+    def _validate(self, config: dict) -> None:
+        check_choice("scenario", config["scenario"], SCENARIOS)
+        _in_range("lr", config["lr"], *LR_RANGE)
+        _in_range("init_scale", config["init_scale"], *SCALE_RANGE)
+        epochs = check_int("epochs", config["epochs"], minimum=EPOCHS_RANGE[0])
+        if epochs > EPOCHS_RANGE[1]:
+            raise ValueError(f"epochs must be <= {EPOCHS_RANGE[1]}, got {epochs!r}")
+        check_int("seed", config["seed"], minimum=0)
+        for key in ("normalize", "shuffle_labels"):
+            if not isinstance(config[key], bool):
+                raise TypeError(f"{key} must be True or False, got {config[key]!r}")
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self) -> dict[str, W.Widget]:
+        c = self._config
+        style = {"description_width": "110px"}
+        wide = W.Layout(width="320px")
+        log = dict(base=10, step=0.1, readout_format=".2g", continuous_update=False,
+                   layout=wide, style=style)
+        return {
+            "scenario": W.Dropdown(description="broken run", options=list(SCENARIOS),
+                                   value=c["scenario"], layout=wide, style=style),
+            "lr": W.FloatLogSlider(description="α (lr)", value=c["lr"],
+                                   min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]), **log),
+            "init_scale": W.FloatLogSlider(description="init scale", value=c["init_scale"],
+                                           min=math.log10(SCALE_RANGE[0]),
+                                           max=math.log10(SCALE_RANGE[1]), **log),
+            "epochs": W.IntSlider(description="epochs", value=c["epochs"], min=EPOCHS_RANGE[0],
+                                  max=EPOCHS_RANGE[1], continuous_update=False, layout=wide,
+                                  style=style),
+            "normalize": W.Checkbox(description="standardise inputs", value=c["normalize"],
+                                    indent=False),
+            "shuffle_labels": W.Checkbox(description="labels shuffled", value=c["shuffle_labels"],
+                                         indent=False),
+        }
+
+    def _controls_box(self) -> W.Widget:
+        ctl = self.controls
+        return W.VBox([W.HBox([ctl["scenario"], ctl["normalize"], ctl["shuffle_labels"]]),
+                       W.HBox([ctl["lr"], ctl["init_scale"], ctl["epochs"]])])
+
+    def _control_changed(self, name: str) -> None:
+        if name == "scenario":  # load the scenario's settings onto the controls, then run once
+            self._syncing = True
+            try:
+                for key, value in SCENARIOS[self._config["scenario"]].items():
+                    self.controls[key].value = value
+                    self._config[key] = value
+            finally:
+                self._syncing = False
+        self.update()
+
+    # ------------------------------------------------------------------ results
+    train_loss = property(lambda self: np.asarray(self.history.loss, dtype=float))
+    val_loss = property(lambda self: np.asarray(self.history.val_loss, dtype=float))
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.diagnostics) and all(d.passed for d in self.diagnostics)
+
+    def _compute(self) -> None:
+        c = self._config
+        self.history, self.diagnostics, self.divergence = History(), [], ""
+        result = run_debug(float(c["lr"]), c["normalize"], float(c["init_scale"]),
+                           c["shuffle_labels"], c["epochs"], c["seed"])
+        self.history = result["history"]
+        self.diagnostics = result["diagnostics"]
+        self.divergence = result["divergence"]
+
+    # ------------------------------------------------------------------ view
+    def _build_figure(self, fig: Figure) -> None:
+        self.ax_loss = fig.add_axes([0.085, 0.14, 0.37, 0.74])
+        self.ax_text = fig.add_axes([0.49, 0.02, 0.5, 0.9])
+        self.ax_text.axis("off")
+        ax = self.ax_loss
+        (self.line_train,) = ax.plot([], [], "-", color="#0877bd", lw=1.8, label="training")
+        (self.line_val,) = ax.plot([], [], "-", color="#f59322", lw=1.8, label="validation")
+        self.chance = ax.axhline(math.log(N_CLASSES), color="0.4", ls="--", lw=1,
+                                 label="log C (chance)")
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("cost (cross-entropy)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="best", fontsize=8)
+        self.title = ax.set_title("", fontsize=10)
+        self.alarm = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                             color="#c62828", fontsize=10, weight="bold")
+        self.lines_text = [self.ax_text.text(0.0, 0.97 - 0.2 * i, "", va="top", ha="left",
+                                             fontsize=9, transform=self.ax_text.transAxes)
+                           for i in range(5)]
+        self.header = self.ax_text.text(0.0, 1.04, "checklist", fontsize=10, weight="bold",
+                                        transform=self.ax_text.transAxes, va="top")
+
+    def _draw(self) -> None:
+        for line, values in ((self.line_train, self.train_loss), (self.line_val, self.val_loss)):
+            ok = np.isfinite(values)
+            epochs = np.arange(1, len(values) + 1)
+            line.set_data(epochs[ok], np.clip(values[ok], *CLIP))
+        self._rescale()
+        d = self.history.diverged
+        self.alarm.set_text("" if d is None else f"diverged: NaN/inf in epoch {d.epoch + 1}\n"
+                            f"(costs above {CLIP[1]:.0e} drawn at {CLIP[1]:.0e})")
+        c = self._config
+        self.title.set_text(f"{c['scenario']}: α = {c['lr']:.2g}, init scale = "
+                            f"{c['init_scale']:.2g}")
+        for text, diag in zip(self.lines_text, self.diagnostics + [None] * 5):
+            if diag is None:
+                text.set_text("")
+                continue
+            mark = "✓" if diag.passed else "✗"
+            body = textwrap.fill(f"{mark} {diag.name}: {diag.detail}", width=64,
+                                 subsequent_indent="   ")
+            text.set_text(body)
+            text.set_color("#1a7f37" if diag.passed else "#c62828")
+
+    def _rescale(self) -> None:
+        ax = self.ax_loss
+        values = np.concatenate([self.train_loss, self.val_loss, [math.log(N_CLASSES)]])
+        values = np.clip(values[np.isfinite(values)], *CLIP)
+        low, high = float(values.min()), float(values.max())
+        ax.set_ylim(low / 1.5, high * 1.5)
+        # over a few decades label 1, 2, 5 x 10^k; over many, the powers of ten only
+        subs = (1.0, 2.0, 5.0) if high / low < 1e3 else (1.0,)
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
+        ax.set_xlim(0.5, max(self._config["epochs"], 2) + 0.5)
+
+
+def _in_range(name: str, value, lo: float, hi: float) -> float:
+    value = check_real(name, value)
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+    return value

@@ -1,0 +1,153 @@
+"""DigitsExplorer: softmax regression (or a one-hidden-layer network) on the handwritten
+digits, with the confusion matrix of the validation set.
+
+The data: the 8x8 digits (1797 images, C = 10) split 75 % / 25 % by
+``train_val_split(X, y, 0.25, rng=seed)`` and standardised with the training statistics.
+The model: ``hidden = 0`` is softmax regression, one Dense(64, 10) layer, Z = X W^T + b and
+p = softmax(Z); ``hidden = h > 0`` puts Dense(64, h) -> ReLU in front. Weights are drawn
+from ``default_rng(seed)`` (Xavier for the output layer, He for the hidden one). Training:
+``dl.fit`` with Adam(alpha = ``lr``), mini-batches of 64, L2 ``l2``, ``epochs`` epochs,
+``seed=seed``. The confusion matrix M[i, j] counts the validation images of digit i that the
+model calls j (``normalize``: each row divided by its total, so the diagonal is each
+digit's recall).
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+import dlcourse as dl
+from .. import datasets
+from ..checks import check_int, check_real
+from ..plots.training import confusion_counts, confusion_matrix, cost_curves
+from ..train import History
+from .base import Dashboard
+
+__all__ = ["DigitsExplorer", "digits_split", "digits_model", "train_digits"]
+
+HIDDEN_CHOICES = (0, 8, 16, 32, 64)
+L2_CHOICES = (0.0, 0.1, 1.0, 3.0, 10.0, 30.0)
+LR_RANGE = (1e-4, 1.0)
+EPOCHS_RANGE = (1, 60)
+
+
+@lru_cache(maxsize=4)
+def _split(seed: int) -> tuple[np.ndarray, ...]:
+    X, y = datasets.load_digits()
+    X_train, X_val, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=seed)
+    X_train, X_val, _, _ = datasets.standardize(X_train, X_val)
+    for a in (X_train, X_val, y_train, y_val):
+        a.setflags(write=False)
+    return X_train, X_val, y_train, y_val
+
+
+def digits_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, X_val, y_train, y_val``: the digits split 75/25 and standardised
+    (read-only arrays, computed once per seed)."""
+    return _split(check_int("seed", seed, minimum=0))
+
+
+def digits_model(hidden: int = 0, seed: int = 0) -> dl.Sequential:
+    """Softmax regression Dense(64, 10) (``hidden = 0``) or Dense(64, h) -> ReLU ->
+    Dense(h, 10), weights drawn from ``default_rng(seed)``."""
+    hidden = check_int("hidden", hidden, minimum=0)
+    rng = np.random.default_rng(seed)
+    if hidden == 0:
+        return dl.Sequential([dl.Dense(64, 10, init="xavier", rng=rng)])
+    return dl.Sequential([dl.Dense(64, hidden, init="he", rng=rng), dl.ReLU(),
+                          dl.Dense(hidden, 10, init="xavier", rng=rng)])
+
+
+def train_digits(hidden: int = 0, lr: float = 0.01, epochs: int = 20, l2: float = 0.0,
+                 seed: int = 0) -> tuple[dl.Sequential, History]:
+    """Train :func:`digits_model` as the module docstring says; returns (model, history)."""
+    X_train, X_val, y_train, y_val = digits_split(seed)
+    model = digits_model(hidden, seed)
+    history = dl.fit(model, X_train, y_train, dl.SoftmaxCrossEntropy(),
+                     dl.optim.Adam(model.parameters(), lr=lr), epochs=epochs, batch_size=64,
+                     l2=l2, validation=(X_val, y_val), seed=seed)
+    return model, history
+
+
+class DigitsExplorer(Dashboard):
+    """Train on the digits and see which digits get confused with which.
+
+    Results: ``model``, ``history``, ``predictions`` (validation labels predicted),
+    ``confusion`` (the counts M, 10 x 10), ``val_accuracy`` (a float), ``y_val``.
+    """
+
+    defaults = {"hidden": 0, "lr": 0.01, "epochs": 20, "l2": 0.0, "normalize": False,
+                "seed": 0}
+    figsize = (10.0, 4.2)
+
+    def _validate(self, config: dict) -> None:
+        for key, choices in (("hidden", HIDDEN_CHOICES), ("l2", L2_CHOICES)):
+            if config[key] not in choices or isinstance(config[key], bool):
+                raise ValueError(f"{key} must be one of {', '.join(map(str, choices))}; "
+                                 f"got {config[key]!r}")
+        lr = check_real("lr", config["lr"])
+        if not LR_RANGE[0] <= lr <= LR_RANGE[1]:
+            raise ValueError(f"lr must be in [{LR_RANGE[0]:g}, {LR_RANGE[1]:g}], got {lr!r}")
+        epochs = check_int("epochs", config["epochs"], minimum=EPOCHS_RANGE[0])
+        if epochs > EPOCHS_RANGE[1]:
+            raise ValueError(f"epochs must be <= {EPOCHS_RANGE[1]}, got {epochs!r}")
+        check_int("seed", config["seed"], minimum=0)
+        if not isinstance(config["normalize"], bool):
+            raise TypeError(f"normalize must be True or False, got {config['normalize']!r}")
+
+    def _build_controls(self) -> dict[str, W.Widget]:
+        c = self._config
+        style = {"description_width": "90px"}
+        wide = W.Layout(width="300px")
+        common = dict(continuous_update=False, layout=wide, style=style)
+        return {
+            "hidden": W.SelectionSlider(description="hidden units", options=HIDDEN_CHOICES,
+                                        value=c["hidden"], **common),
+            "lr": W.FloatLogSlider(description="α (lr)", value=c["lr"], base=10,
+                                   min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]),
+                                   step=0.1, readout_format=".2g", **common),
+            "epochs": W.IntSlider(description="epochs", value=c["epochs"], min=EPOCHS_RANGE[0],
+                                  max=EPOCHS_RANGE[1], **common),
+            "l2": W.SelectionSlider(description="L2 λ", options=L2_CHOICES, value=c["l2"],
+                                    **common),
+            "normalize": W.Checkbox(description="rows as fractions", value=c["normalize"],
+                                    indent=False),
+        }
+
+    def _compute(self) -> None:
+        c = self._config
+        self.model, self.history = None, History()
+        with np.errstate(all="ignore"):
+            self.model, self.history = train_digits(c["hidden"], float(c["lr"]), c["epochs"],
+                                                    float(c["l2"]), c["seed"])
+            _, X_val, _, self.y_val = digits_split(c["seed"])
+            logits = self.model.forward(X_val, training=False)
+        if not np.all(np.isfinite(logits)):
+            raise FloatingPointError(f"the network output became NaN/inf: α = {c['lr']:.2g} "
+                                     f"is too large")
+        self.predictions = logits.argmax(axis=1)
+        self.confusion = confusion_counts(self.y_val, self.predictions, 10)
+        self.val_accuracy = float(np.mean(self.predictions == self.y_val))
+
+    def _build_figure(self, fig: Figure) -> None:
+        self.ax_cm = fig.add_axes([0.06, 0.13, 0.4, 0.76])
+        self.ax_cost = fig.add_axes([0.57, 0.13, 0.4, 0.76])
+        X_train, _, y_train, y_val = digits_split(self._config["seed"])
+        self.cm = confusion_matrix(self.ax_cm, y_val, y_val, normalize=self._config["normalize"])
+        self.cm_title = self.ax_cm.set_title("", fontsize=10)
+        self.curves = cost_curves(self.ax_cost, {"loss": [], "val_loss": []}, log_y=True,
+                                  ylabel="cost J (cross-entropy)")
+        self.cost_title = self.ax_cost.set_title("", fontsize=10)
+
+    def _draw(self) -> None:
+        c = self._config
+        self.cm.normalize = bool(c["normalize"])
+        self.cm.update(self.y_val, self.predictions)
+        model = "softmax regression" if c["hidden"] == 0 else f"{c['hidden']} hidden ReLU units"
+        self.cm_title.set_text(f"validation: {self.val_accuracy:.1%} correct ({model})")
+        self.curves.update(self.history)
+        self.cost_title.set_text(f"cost per epoch (Adam, α = {c['lr']:.2g}, λ = {c['l2']:g})")
