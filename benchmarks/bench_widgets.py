@@ -144,6 +144,7 @@ def main(argv=None) -> int:
                 notes.append(f"{cls_name}: could not be constructed ({type(exc).__name__}: {exc})")
                 continue
             for name in d.controls:
+                d.set_config({})  # each control is moved from the default state
                 row = bench_control(d, name, args.repeats, not args.no_draw)
                 if row is None:
                     notes.append(f"{cls_name}.{name}: no way to move this control, skipped")
