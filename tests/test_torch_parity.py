@@ -168,3 +168,4 @@ def test_momentum_is_ewa_and_rescaled_sgd(rng):
     assert max_rel_diff(ewa.state[p_ewa]["v"], v) < 1e-12
     assert max_rel_diff(p_ewa.value, p_sgd.value) < 1e-12
     np.testing.assert_allclose(sgd.state[p_sgd]["v"] * (1 - beta), v, rtol=1e-12)
+

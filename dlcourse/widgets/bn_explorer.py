@@ -38,7 +38,8 @@ from .. import datasets
 from ..activations import ReLU
 from ..layers import BatchNorm, Dense, Sequential
 from ..losses import SoftmaxCrossEntropy
-from ..optim import SGD, Adam, Momentum, RMSProp
+from ..checks import check_choice
+from ..optim import create
 from ..train import DivergenceWarning, History, evaluate, fit
 from .base import Dashboard
 
@@ -77,16 +78,9 @@ def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnor
 
 
 def make_optimizer(name: str, params, lr: float):
-    """``dlcourse.optim`` optimizer ``name`` (a key of :data:`OPTIMIZERS`) with learning rate lr."""
-    if name == "sgd":
-        return SGD(params, lr=lr)
-    if name == "momentum":
-        return Momentum(params, lr=lr, beta=0.9)
-    if name == "rmsprop":
-        return RMSProp(params, lr=lr, beta=0.9)
-    if name == "adam":
-        return Adam(params, lr=lr)
-    raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
+    """``dlcourse.optim`` optimizer ``name`` (a key of :data:`OPTIMIZERS`, β = 0.9) with lr."""
+    check_choice("optimizer", name, OPTIMIZERS)
+    return create(name, params, lr)
 
 
 def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",

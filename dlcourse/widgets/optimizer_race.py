@@ -42,7 +42,7 @@ from .base import Dashboard
 __all__ = ["OptimizerRace", "OPTIMIZER_NAMES", "make_optimizer", "race", "CheckboxGroup",
            "DIVERGENCE_RADIUS"]
 
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
+OPTIMIZER_NAMES = optim.NAMES
 #: A racer further than this from the origin has diverged (any plotted window is < 10 wide).
 DIVERGENCE_RADIUS = 1e6
 #: The range of each numeric setting (the sliders' ranges; keywords are checked against them).
@@ -52,22 +52,9 @@ RANGES = {"lr": (1e-4, 10.0), "beta": (0.0, 0.999), "beta1": (0.0, 0.999),
 
 def make_optimizer(name: str, param: Parameter, lr: float, beta: float = 0.9,
                    beta1: float = 0.9, beta2: float = 0.999) -> optim.Optimizer:
-    """The ``dlcourse.optim`` optimizer called ``name`` on ``param`` (see the module table)."""
-    if name == "sgd":
-        return optim.SGD([param], lr=lr)
-    if name == "momentum":
-        return optim.Momentum([param], lr=lr, beta=beta)
-    if name == "nesterov":
-        if beta == 0:
-            return optim.SGD([param], lr=lr)
-        return optim.SGD([param], lr=lr * (1.0 - beta), momentum=beta, nesterov=True)
-    if name == "rmsprop":
-        return optim.RMSProp([param], lr=lr, beta=beta)
-    if name == "adagrad":
-        return optim.AdaGrad([param], lr=lr)
-    if name == "adam":
-        return optim.Adam([param], lr=lr, beta1=beta1, beta2=beta2)
-    raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZER_NAMES)}")
+    """The ``dlcourse.optim`` optimizer called ``name`` on ``param`` (see
+    :func:`dlcourse.optim.create`; nesterov takes the EWA form's step, lr (1 - beta))."""
+    return optim.create(name, [param], lr, beta=beta, beta1=beta1, beta2=beta2)
 
 
 def race(surface: Surface, optimizer: optim.Optimizer, param: Parameter,

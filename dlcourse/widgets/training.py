@@ -106,18 +106,9 @@ def build_network(n_in: int, n_out: int, hidden_layers: int, width: int, activat
 
 def make_optimizer(kind: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9,
                    beta2: float = 0.999):
-    """The optimizer named ``kind``: sgd (plain), momentum (course form, beta),
-    rmsprop (beta), adam (beta1, beta2) or adagrad."""
+    """The optimizer named ``kind`` (see :func:`dlcourse.optim.create`)."""
     check_choice("optimizer", kind, OPTIMIZERS)
-    if kind == "sgd":
-        return dl.optim.SGD(params, lr)
-    if kind == "momentum":
-        return dl.optim.Momentum(params, lr, beta=beta)
-    if kind == "rmsprop":
-        return dl.optim.RMSProp(params, lr, beta=beta)
-    if kind == "adam":
-        return dl.optim.Adam(params, lr, beta1=beta1, beta2=beta2)
-    return dl.optim.AdaGrad(params, lr)
+    return dl.optim.create(kind, params, lr, beta=beta, beta1=beta1, beta2=beta2)
 
 
 class _Accumulate(Callback):

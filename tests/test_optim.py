@@ -1,4 +1,5 @@
-"""Optimizers update in place: after the first step, a step allocates no array temporaries."""
+"""Optimizers: built by name, and updating in place (after the first step, a step allocates
+no array temporaries)."""
 import tracemalloc
 
 import numpy as np
@@ -35,3 +36,18 @@ def test_step_allocates_no_temporaries(name, dtype):
         tracemalloc.stop()
     assert peak < p.value.nbytes / 100, f"{name} allocated {peak} bytes in a step"
     assert p.value.dtype == dtype
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam"])
+def test_create_builds_the_named_optimizer(name):
+    p = dl.Parameter(np.ones(3))
+    opt = dl.optim.create(name, [p], lr=0.1, beta=0.8, beta1=0.7, beta2=0.95)
+    expected = {"sgd": dl.optim.SGD, "momentum": dl.optim.Momentum, "nesterov": dl.optim.SGD,
+                "rmsprop": dl.optim.RMSProp, "adagrad": dl.optim.AdaGrad, "adam": dl.optim.Adam}
+    assert type(opt) is expected[name]
+    if name == "nesterov":
+        assert opt.nesterov and opt.momentum == 0.8 and opt.lr == pytest.approx(0.1 * 0.2)
+    if name == "adam":
+        assert (opt.beta1, opt.beta2) == (0.7, 0.95)
+    with pytest.raises(ValueError, match="unknown optimizer 'lamb'"):
+        dl.optim.create("lamb", [p], lr=0.1)
