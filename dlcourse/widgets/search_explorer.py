@@ -82,7 +82,7 @@ class SearchExplorer(Dashboard):
     def _build_figure(self, fig) -> None:
         self.ax_grid, self.ax_random, self.ax_profile = fig.subplots(
             1, 3, gridspec_kw={"width_ratios": [1, 1, 1.1]})
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.32)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.5)
         u = np.linspace(-4.0, 0.0, 201)
         v = np.linspace(-3.0, -1.0, 101)
         U, V = np.meshgrid(u, v)
@@ -93,6 +93,10 @@ class SearchExplorer(Dashboard):
             self._heat[name] = plot_search(ax, u, v, F, np.zeros((0, 2)), vmin=0.0, vmax=0.75)
             _log_ticks(ax)
         self.ax_random.set_ylabel("")
+        bar = fig.colorbar(self._heat["random"]["image"], ax=[self.ax_grid, self.ax_random],
+                           fraction=0.03, pad=0.02)
+        bar.set_label("validation error (bright = low)", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
         (self._profile,) = self.ax_profile.plot(u, _error(u, V_BEST), color="0.3", lw=1.5,
                                                 label="error at the best β")
         rug = dict(ls="none", marker="|", ms=14, mew=1.6, clip_on=False,
