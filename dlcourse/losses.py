@@ -64,7 +64,8 @@ class Loss:
 
 
 class SoftmaxCrossEntropy(Loss):
-    """Softmax followed by cross-entropy; y: integer labels (m,), or target probabilities (m, C)."""
+    """Softmax followed by cross-entropy; y: integer labels (m,) or (m, 1), or target
+    probabilities (m, C) (one-hot rows included)."""
 
     def forward(self, logits: np.ndarray, y: np.ndarray) -> float:
         y = np.asarray(y)
@@ -72,6 +73,8 @@ class SoftmaxCrossEntropy(Loss):
         if logits.ndim != 2:
             raise ValueError(f"SoftmaxCrossEntropy: logits must be (batch, C), got shape {logits.shape}")
         m, C = logits.shape
+        if y.ndim == 2 and y.shape == (m, 1) and C > 1:  # a column of class indices
+            y = y[:, 0]
         logp = log_softmax(logits)
         probs = np.exp(logp)
         if y.ndim == 2:  # one-hot or soft targets

@@ -220,3 +220,16 @@ def test_fit_step_equals_manual_step_with_tied_and_unused_parameters():
     for (_, p), (_, q) in zip(manual.named_parameters(), fitted.named_parameters()):
         np.testing.assert_allclose(p.value, q.value, rtol=1e-13)
     np.testing.assert_array_equal(unused.value, np.ones(2))
+
+
+def test_softmax_labels_as_indices_column_or_one_hot_agree():
+    rng = np.random.default_rng(0)
+    z, y = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
+    losses, grads = [], []
+    for target in (y, y.reshape(-1, 1), np.eye(4)[y]):
+        loss = dl.SoftmaxCrossEntropy()
+        losses.append(loss.forward(z, target))
+        grads.append(loss.backward())
+    np.testing.assert_allclose(losses, losses[0], rtol=1e-15)
+    for g in grads:
+        np.testing.assert_allclose(g, grads[0], rtol=1e-15, atol=1e-17)
