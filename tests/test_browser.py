@@ -240,6 +240,9 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
             page.wait_for_function(
                 "() => document.querySelector('.dl-play').innerText.includes('play')",
                 timeout=10_000)
+            # the epoch in progress when pause came finishes and is drawn (within one chunk
+            # of redraw_seconds); after that nothing trains
+            page.wait_for_timeout(600)
             paused_at = epoch_of()
             page.wait_for_timeout(1500)
             assert epoch_of() == paused_at < 2000

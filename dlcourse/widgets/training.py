@@ -409,7 +409,7 @@ class TrainingDashboard(Dashboard):
                 self._live_draw = True
                 try:
                     self._safely(self._train, self._config["epochs"] - self.epoch,
-                                 self.redraw_seconds)
+                                 self.redraw_seconds, True)
                 finally:
                     self._live_draw = False
                 await asyncio.sleep(0.02)  # let the kernel handle widget messages
@@ -419,9 +419,10 @@ class TrainingDashboard(Dashboard):
                 self._task = None
                 self._show_playing()
 
-    def _train(self, epochs: int, seconds: float) -> None:
+    def _train(self, epochs: int, seconds: float, stoppable: bool = False) -> None:
         """Train up to ``epochs`` epochs, one ``fit`` call per epoch, for at most
-        ``seconds`` (then return so the caller can redraw); redraw live meanwhile."""
+        ``seconds`` (then return so the caller can redraw); redraw live meanwhile. A
+        ``stoppable`` chunk (the play loop's) ends after the epoch in which pause() came."""
         if self._busy:  # never two trainings at once
             raise RuntimeError("training is already running")
         self._busy = True
@@ -429,6 +430,8 @@ class TrainingDashboard(Dashboard):
             start = last_draw = time.perf_counter()
             for _ in range(epochs):
                 if not self._fit_one_epoch():
+                    break
+                if stoppable and not self._playing:  # pause() arrived during this chunk
                     break
                 now = time.perf_counter()
                 if now - start >= seconds:
