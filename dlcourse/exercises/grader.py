@@ -39,7 +39,7 @@ def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7
     if not callable(fn):
         return CheckResult(False, f"{name}: expected a function, got {type(fn).__name__}")
     for i, case in enumerate(cases, 1):
-        try:
+        try:  # the arguments themselves: a check may look at what the function did to them
             got = fn(*case.args, **(case.kwargs or {}))
         except NotImplementedError:
             return CheckResult(False, f"{name}: not written yet (it raises NotImplementedError)")
@@ -98,6 +98,24 @@ def _shape_note(got: Any, expected: Any) -> str:
     except Exception:  # a strange object: no shape note
         return ""
     return ""
+
+
+def with_mistakes(cases: Iterable[Case], mistakes: Iterable[tuple[Callable, str]]
+                  ) -> list[DiagnosedCase]:
+    """Diagnosed cases from cases and ``(wrong_function, hint)`` pairs: each typical wrong
+    solution is run on the case's arguments, so its answer can be recognised."""
+    mistakes = list(mistakes)
+    diagnosed = []
+    for case in cases:
+        known = []
+        for wrong, hint in mistakes:
+            try:
+                with np.errstate(all="ignore"):
+                    known.append(Mistake(wrong(*case.args, **(case.kwargs or {})), hint))
+            except Exception:  # a mistake that cannot even run on this case
+                continue
+        diagnosed.append(DiagnosedCase(case, known))
+    return diagnosed
 
 
 def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
