@@ -8,6 +8,19 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def one_blas_thread():
+    """The same limit for this process, where numpy may have been imported before the
+    variable was set (threadpoolctl changes it at run time)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # the environment variable alone then
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)

@@ -20,18 +20,6 @@ from dlcourse.widgets.debug_dashboard import (DebugDashboard, debug_data,
 FAST = {"epochs": 3}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    """Small matrix products are far slower when OpenBLAS threads compete for busy cores."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def extremes(widget):
     if isinstance(widget, W.FloatLogSlider):
         return [widget.base ** widget.min, widget.base ** widget.max]

@@ -20,17 +20,6 @@ from dlcourse.widgets.digits_explorer import (DigitsExplorer, digits_model, digi
 FAST = {"epochs": 2}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def test_split_is_standardised_and_read_only():
     X, Xv, y, yv = digits_split(0)
     assert X.shape == (1348, 64) and Xv.shape == (449, 64)

@@ -30,19 +30,6 @@ class CoarseDashboard(TrainingDashboard):
     resolution = 24
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    """Small matrix products are ~100x slower when OpenBLAS threads compete for 2 busy
-    cores; one thread keeps these tests fast (results do not depend on it)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def extremes(widget):
     """The two ends of a control's range (both options of a checkbox)."""
     if isinstance(widget, (W.FloatLogSlider,)):
