@@ -483,3 +483,32 @@ def test_init_explorer_sweep_round_trip_and_constant_artists():
         small.controls["depth"].value = 1 + i % 10
         small.controls["init"].value = ["zeros", "random", "xavier", "he"][i % 4]
         assert artist_counts(small.figure) == counts
+
+
+def test_pause_from_another_thread_ends_the_running_chunk_after_one_epoch():
+    """ipykernel may run a button's handler while a chunk of epochs trains: the chunk must
+    stop after the epoch in progress, not run on for its whole time budget."""
+    import threading
+    import time
+
+    async def main():
+        timer = None
+        start = time.perf_counter()
+
+        def pause_later(d):
+            nonlocal timer
+            timer = threading.Timer(0.3, d.pause)
+            timer.start()
+
+        d = TrainingDashboard(epochs=2000, batch_size=1)
+        d.redraw_seconds = 30.0  # one chunk could train for 30 s if pause were ignored
+        pause_later(d)
+        d.play()
+        while d.playing and time.perf_counter() - start < 20:
+            await asyncio.sleep(0.01)
+        timer.join()
+        return d, time.perf_counter() - start
+
+    d, elapsed = asyncio.run(main())
+    assert not d.playing and 0 < d.epoch < 2000
+    assert elapsed < 5, f"pause took {elapsed:.1f} s to stop the chunk"
