@@ -5,7 +5,8 @@
     history = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
                      optimizer=dl.optim.Adam(model.parameters(), lr=0.01), epochs=200)
 """
-from . import autodiff, datasets, flat, init, optim, search, second_order, surfaces
+from . import autodiff, datasets, flat, init, optim, search, surfaces
+from .topics import second_order
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Step, Tanh, get_activation
 from .base import Layer
 from .gradcheck import gradcheck, gradcheck_report, numerical_gradient, relative_error

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Layer
-from .checks import check_choice, check_positive, check_real
+from ._checks import check_choice, check_positive, check_real
 
 
 def step_forward(z: np.ndarray):

@@ -54,7 +54,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlcourse.checks import check_int, check_positive
+from dlcourse._checks import check_int, check_positive
 
 class Tensor:
     """A float64 array that records the operations applied to it.

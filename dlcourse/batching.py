@@ -32,7 +32,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .checks import check_int
+from ._checks import check_int
 from .rng import as_generator
 
 __all__ = ["num_minibatches", "minibatch_sizes", "minibatch_indices", "minibatches",

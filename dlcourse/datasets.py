@@ -35,7 +35,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .checks import (
+from ._checks import (
     check_choice,
     check_finite,
     check_int,

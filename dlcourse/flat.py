@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import check_finite, check_nonnegative
+from ._checks import check_finite, check_nonnegative
 from .losses import add_l2_grad, l2_penalty
 from .parameter import Parameter
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import check_positive
+from ._checks import check_positive
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import check_choice, check_positive
+from ._checks import check_choice, check_positive
 from .rng import as_generator
 
 Initializer = Callable[[tuple, np.random.Generator], np.ndarray]

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from .base import Layer
-from .checks import check_int, check_positive, check_unit_interval
+from ._checks import check_int, check_positive, check_unit_interval
 from .init import initialize
 from .parameter import Parameter
 from .rng import as_generator

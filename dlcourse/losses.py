@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import sigmoid
-from .checks import check_finite, check_nonnegative
+from ._checks import check_finite, check_nonnegative
 
 
 def _check_batch(name: str, output: np.ndarray, y: np.ndarray) -> None:

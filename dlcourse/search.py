@@ -44,7 +44,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .checks import check_int, check_nonnegative, check_real
+from ._checks import check_int, check_nonnegative, check_real
 from .rng import as_generator
 
 __all__ = [

@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import check_choice, check_int, check_positive, check_real
+from ._checks import check_choice, check_int, check_positive, check_real
 
 __all__ = ["Surface", "quadratic", "ravine", "saddle", "rosenbrock", "multi_minima",
            "SURFACES", "get_surface"]

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, NamedTuple
 import numpy as np
 
 from .batching import minibatch_indices
-from .checks import check_finite, check_int, check_nonnegative
+from ._checks import check_finite, check_int, check_nonnegative
 from .losses import add_l2_grad, l2_penalty
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dlcourse.augment import augment, jitter, random_shifts, shift_images
+from dlcourse.topics.augment import augment, jitter, random_shifts, shift_images
 from dlcourse.datasets import load_digits
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse import babysit, datasets
+from dlcourse import datasets
+from dlcourse.topics import babysit
 
 
 def small_net(out_scale=0.01, seed=0, n_in=2, n_out=3):

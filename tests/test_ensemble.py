@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.ensemble import (bootstrap_indices, ensemble_accuracy, ensemble_predict,
+from dlcourse.topics.ensemble import (bootstrap_indices, ensemble_accuracy, ensemble_predict,
                                ensemble_proba, member_accuracies, predict_proba)
 
 

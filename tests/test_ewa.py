@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dlcourse.ewa import (bias_correct, effective_window, ewa, ewa_corrected, ewa_weights,
+from dlcourse.topics.ewa import (bias_correct, effective_window, ewa, ewa_corrected, ewa_weights,
                           temperatures)
 
 series = hnp.arrays(np.float64, st.integers(1, 60),

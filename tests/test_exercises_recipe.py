@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from dlcourse.babysit import diagnose_loss_curve
+from dlcourse.topics.babysit import diagnose_loss_curve
 from dlcourse.exercises.recipe import check_diagnose_loss_curve, check_expected_initial_loss
 
 

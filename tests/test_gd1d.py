@@ -1,4 +1,4 @@
-"""Tests for dlcourse.gd1d: derivatives against finite differences, the learning-rate regimes
+"""Tests for dlcourse.topics.gd1d: derivatives against finite differences, the learning-rate regimes
 of the quadratic, divergence handling, 2-D surfaces, and argument errors."""
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcourse import gd1d, surfaces
-from dlcourse.gd1d import COSTS_1D, descend, gd_step, get_cost_1d
+from dlcourse import surfaces
+
+from dlcourse.topics import gd1d
+from dlcourse.topics.gd1d import COSTS_1D, descend, gd_step, get_cost_1d
 
 COSTS = {name: factory() for name, factory in COSTS_1D.items()}
 

@@ -6,8 +6,8 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.datasets import load_digits
-from dlcourse.ewa import ewa_corrected
-from dlcourse.lr_finder import lr_range_test, lr_schedule
+from dlcourse.topics.ewa import ewa_corrected
+from dlcourse.topics.lr_finder import lr_range_test, lr_schedule
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcourse import momentum_theory as mt
+from dlcourse.topics import momentum_theory as mt
 
 
 @settings(max_examples=80, deadline=None)

@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import dlcourse as dl
-from dlcourse.display import figure_png
-from dlcourse.ewa import bias_correct, ewa
+from dlcourse.plots.display import figure_png
+from dlcourse.topics.ewa import bias_correct, ewa
 from dlcourse.optim import schedules as S
 from dlcourse.plots import (OPTIMIZER_LABELS, cost_gap, log_levels, plot_cost_curves,
                             plot_ewa, plot_optimizer_paths, plot_paths, plot_schedules,

@@ -15,7 +15,7 @@ from dlcourse import datasets
 from dlcourse.plots import (CLASS_COLORS, activation_histograms, class_probabilities,
                             confusion_counts, confusion_matrix, cost_curves, decision_boundary,
                             grid_probabilities, probability_image, std_by_layer)
-from dlcourse.display import figure_png
+from dlcourse.plots.display import figure_png
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 

@@ -1,4 +1,4 @@
-"""dlcourse.second_order: Newton's method on surfaces, L-BFGS on a network."""
+"""dlcourse.topics.second_order: Newton's method on surfaces, L-BFGS on a network."""
 import warnings
 
 import numpy as np
@@ -8,7 +8,7 @@ import dlcourse as dl
 from dlcourse import surfaces
 from dlcourse.datasets import moons
 from dlcourse.flat import gradients_to_vector, model_loss_and_grad, parameters_to_vector
-from dlcourse.second_order import (LBFGSResult, gradient_descent_path, lbfgs, newton,
+from dlcourse.topics.second_order import (LBFGSResult, gradient_descent_path, lbfgs, newton,
                                    newton_minimize, newton_step)
 
 

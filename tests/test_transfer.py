@@ -4,7 +4,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.transfer import (body_parameters, clone, few_per_class, head_parameters,
+from dlcourse.topics.transfer import (body_parameters, clone, few_per_class, head_parameters,
                                replace_head, select_classes, trainable_parameters)
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse import babysit
-from dlcourse.display import figure_png
+from dlcourse.topics import babysit
+from dlcourse.plots.display import figure_png
 from dlcourse.widgets.debug_dashboard import (DebugDashboard, debug_data,
                                               debug_network, run_debug)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.display import figure_png
+from dlcourse.plots.display import figure_png
 from dlcourse.plots.training import confusion_counts
 from dlcourse.widgets.digits_explorer import (DigitsExplorer, digits_model, digits_split,
                                               train_digits)

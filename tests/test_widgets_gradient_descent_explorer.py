@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from dlcourse import gd1d
+from dlcourse.topics import gd1d
 from dlcourse.widgets.gradient_descent_explorer import GradientDescentExplorer
 
 matplotlib.use("Agg")

@@ -17,7 +17,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.display import figure_png
+from dlcourse.plots.display import figure_png
 from dlcourse.plots.training import grid_probabilities
 from dlcourse.widgets import InitExplorer, TrainingDashboard
 from dlcourse.widgets.training import epoch_seed

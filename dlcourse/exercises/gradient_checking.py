@@ -26,7 +26,7 @@ import numpy as np
 
 from ..activations import Tanh
 from ..base import Layer
-from ..checks import check_choice, check_nonnegative
+from .._checks import check_choice, check_nonnegative
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Dropout, Sequential
 from ..losses import Loss, SoftmaxCrossEntropy, l2_penalty

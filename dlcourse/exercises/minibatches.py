@@ -9,7 +9,7 @@
 
 2. ``ewa_corrected(theta, beta) -> v_corrected``: v_0 = 0, v_t = beta v_{t-1} + (1 - beta)
    theta_t, returned as v_t / (1 - beta^t) for t = 1..T. Expected values come from
-   :func:`dlcourse.ewa.ewa_corrected`; a wrong answer is compared with the usual mistakes.
+   :func:`dlcourse.topics.ewa.ewa_corrected`; a wrong answer is compared with the usual mistakes.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..ewa import ewa as _ewa
-from ..ewa import ewa_corrected as _ewa_corrected
+from ..topics.ewa import ewa as _ewa
+from ..topics.ewa import ewa_corrected as _ewa_corrected
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 PARTITION = "random_minibatches"
@@ -186,7 +186,7 @@ def _ewa_cases() -> list[Case]:
 
 
 def check_ewa_corrected(fn: Callable) -> CheckResult:
-    """Check ``fn(theta, beta) -> v_corrected`` against :func:`dlcourse.ewa.ewa_corrected`."""
+    """Check ``fn(theta, beta) -> v_corrected`` against :func:`dlcourse.topics.ewa.ewa_corrected`."""
     return run_with_mistakes(EWA, fn, with_mistakes(_ewa_cases(), EWA_MISTAKES))
 
 

@@ -3,11 +3,11 @@ r"""Checks for notebook 13 (the training recipe).
 - :func:`check_expected_initial_loss`: the softmax cross-entropy of a network that gives
   every one of the C classes the probability 1/C, L_0 = -log(1/C) = log C.
 - :func:`check_diagnose_loss_curve`: read a loss curve the way
-  :func:`dlcourse.babysit.diagnose_loss_curve` does, with L_0 the first value and L_T the
+  :func:`dlcourse.topics.babysit.diagnose_loss_curve` does, with L_0 the first value and L_T the
   last one, in this order: ``"diverged"`` if any value is NaN or inf; ``"rising"`` if
   L_T > L_0; ``"flat"`` if L_0 - L_T < 0.01 |L_0|; else ``"ok"``.
 
-The hidden cases come from :mod:`dlcourse.babysit`, the package's reference.
+The hidden cases come from :mod:`dlcourse.topics.babysit`, the package's reference.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..babysit import diagnose_loss_curve, expected_initial_loss
+from ..topics.babysit import diagnose_loss_curve, expected_initial_loss
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 from .grader import run_cases
 

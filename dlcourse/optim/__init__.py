@@ -1,5 +1,5 @@
 """Optimizers (SGD, Momentum, AdaGrad, RMSProp, Adam) and learning-rate schedules."""
-from ..checks import check_choice
+from .._checks import check_choice
 from . import schedules
 from .optimizers import SGD, AdaGrad, Adam, Momentum, Optimizer, RMSProp
 

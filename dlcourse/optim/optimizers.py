@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..checks import check_nonnegative, check_positive, check_unit_interval
+from .._checks import check_nonnegative, check_positive, check_unit_interval
 from ..parameter import Parameter
 
 

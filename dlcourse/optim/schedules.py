@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import check_int, check_nonnegative, check_positive
+from .._checks import check_int, check_nonnegative, check_positive
 
 
 class Schedule:

@@ -22,7 +22,7 @@ from typing import Callable, Mapping
 import numpy as np
 from matplotlib import colors as mcolors
 
-from ..ewa import bias_correct, ewa
+from ..topics.ewa import bias_correct, ewa
 
 __all__ = [
     "OPTIMIZER_COLORS", "OPTIMIZER_LABELS", "log_levels", "plot_surface", "plot_paths",
@@ -240,7 +240,7 @@ def _rescale(ax, lines) -> None:
 def plot_ewa(ax, values, beta: float, t=None, corrected: bool = True,
              uncorrected: bool = True, legend: bool = True) -> dict:
     """Raw points theta_t (grey dots), the average v_t (dashed) and the bias-corrected
-    average v_t / (1 - beta^t) (solid), computed with :mod:`dlcourse.ewa`.
+    average v_t / (1 - beta^t) (solid), computed with :mod:`dlcourse.topics.ewa`.
 
     ``t`` is the time axis (default 1 .. T). Returns ``{"raw", "ewa", "corrected"}``
     (Line2D each; a curve not asked for is created hidden so it can be shown later) and

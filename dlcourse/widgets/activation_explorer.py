@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import datasets
 from ..activations import get_activation
-from ..checks import check_choice, check_int, check_positive, check_real
+from .._checks import check_choice, check_int, check_positive, check_real
 from ..layers import Dense, Sequential
 from ..losses import SoftmaxCrossEntropy
 from ..plots.training import activation_histograms, std_by_layer

@@ -35,8 +35,8 @@ import ipywidgets as W
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..checks import check_range
-from ..display import show_figure
+from .._checks import check_range
+from ..plots.display import show_figure
 
 
 def ipympl_active() -> bool:

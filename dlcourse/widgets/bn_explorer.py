@@ -38,7 +38,7 @@ from .. import datasets
 from ..activations import ReLU
 from ..layers import BatchNorm, Dense, Sequential
 from ..losses import SoftmaxCrossEntropy
-from ..checks import check_choice
+from .._checks import check_choice
 from ..optim import create
 from ..train import DivergenceWarning, History, evaluate, fit
 from .base import Dashboard

@@ -4,15 +4,15 @@ A broken training run is picked from :data:`SCENARIOS` (learning rate too small,
 inputs not normalised, initial weights too large, labels shuffled); its settings appear on
 the controls, and the learner fixes it by moving them. After every change the network is
 trained again and the figure shows the loss curves and the babysitting checklist of
-:mod:`dlcourse.babysit`:
+:mod:`dlcourse.topics.babysit`:
 
-- inputs normalised (:func:`~dlcourse.babysit.check_preprocessing` on the training inputs);
-- loss at initialisation against log C (:func:`~dlcourse.babysit.check_initial_loss`);
-- can the model memorise 20 examples (:func:`~dlcourse.babysit.overfit_small_subset`,
+- inputs normalised (:func:`~dlcourse.topics.babysit.check_preprocessing` on the training inputs);
+- loss at initialisation against log C (:func:`~dlcourse.topics.babysit.check_initial_loss`);
+- can the model memorise 20 examples (:func:`~dlcourse.topics.babysit.overfit_small_subset`,
   always with Adam, alpha = 0.01, 150 epochs: it tests the model, the loss and the data,
   not the chosen learning rate);
-- the verdict on the loss curve (:func:`~dlcourse.babysit.check_loss_curve`);
-- the accuracies after training (:func:`~dlcourse.babysit.check_accuracy`).
+- the verdict on the loss curve (:func:`~dlcourse.topics.babysit.check_loss_curve`);
+- the accuracies after training (:func:`~dlcourse.topics.babysit.check_accuracy`).
 
 The run: the 8x8 digits split 75 % / 25 % (``train_val_split(..., rng=seed)``), inputs
 standardised with the training statistics when ``normalize`` is on (raw pixels 0..16
@@ -37,8 +37,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 import dlcourse as dl
-from .. import babysit, datasets
-from ..checks import check_choice, check_int, check_real
+from .. import datasets
+from ..topics import babysit
+from .._checks import check_choice, check_int, check_real
 from ..train import DivergenceWarning, History
 from .base import Dashboard
 
@@ -99,8 +100,8 @@ def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) ->
 def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
               epochs: int, seed: int = 0) -> dict[str, Any]:
     """Train the run described by the settings; returns ``history`` (a ``dl.History``),
-    ``diagnostics`` (the checklist, a list of :class:`~dlcourse.babysit.Diagnostic`),
-    ``model`` (trained), ``overfit`` (the :class:`~dlcourse.babysit.OverfitResult`) and
+    ``diagnostics`` (the checklist, a list of :class:`~dlcourse.topics.babysit.Diagnostic`),
+    ``model`` (trained), ``overfit`` (the :class:`~dlcourse.topics.babysit.OverfitResult`) and
     ``divergence`` (the DivergenceWarning's text, or "")."""
     X_train, X_val, y_train, y_val = debug_data(seed, normalize, shuffle_labels)
     loss = dl.SoftmaxCrossEntropy()

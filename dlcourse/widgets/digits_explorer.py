@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 import dlcourse as dl
 from .. import datasets
-from ..checks import check_int, check_real
+from .._checks import check_int, check_real
 from ..plots.training import confusion_counts, confusion_matrix, cost_curves
 from ..train import History
 from .base import Dashboard

@@ -1,7 +1,7 @@
 """EWAExplorer: an exponentially weighted average of a noisy daily-temperature series.
 
-The series theta_1 .. theta_T comes from :func:`dlcourse.ewa.temperatures` (a seasonal
-cycle plus seeded Gaussian noise); the averages from :mod:`dlcourse.ewa`:
+The series theta_1 .. theta_T comes from :func:`dlcourse.topics.ewa.temperatures` (a seasonal
+cycle plus seeded Gaussian noise); the averages from :mod:`dlcourse.topics.ewa`:
 
     v_0 = 0,   v_t = beta v_{t-1} + (1 - beta) theta_t,   corrected: v_t / (1 - beta^t)
 
@@ -15,7 +15,7 @@ import ipywidgets as W
 from matplotlib.patches import Rectangle
 
 
-from ..ewa import effective_window, temperatures
+from ..topics.ewa import effective_window, temperatures
 from ..plots.optimization import plot_ewa, update_ewa
 from .base import Dashboard
 

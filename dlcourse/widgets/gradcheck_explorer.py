@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import dlcourse as dl
-from ..checks import check_choice, check_int, check_real
+from .._checks import check_choice, check_int, check_real
 from ..exercises.gradient_checking import (BUGS, DROPOUT_MODES, course_names,
                                            planted_bug_problem)
 from .base import Dashboard

@@ -5,15 +5,15 @@ From ``w0`` it runs ``steps`` steps of
 
     w_{k+1} = w_k - alpha * J'(w_k)
 
-with :func:`dlcourse.gd1d.descend` on one of the costs of :mod:`dlcourse.gd1d` and draws the
+with :func:`dlcourse.topics.gd1d.descend` on one of the costs of :mod:`dlcourse.topics.gd1d` and draws the
 path on the curve J(w) (left) and the cost above the global minimum, J(w_k) - J*, against k
 on a log scale (right). The title compares alpha with the limit 2 / J''(w*) beyond which the
 path cannot settle at the minimum. A path whose cost overflows to inf/NaN, or that runs
 further than :data:`ESCAPE_RADIUS` from the origin, is reported in ``message`` as diverging
 (``diverging`` is True); one that ends outside the plotted window, as running away.
 
-Results: ``cost`` (the :class:`~dlcourse.gd1d.Cost1D`), ``path`` (the
-:class:`~dlcourse.gd1d.Descent`), ``minimum`` (J*), ``diverging`` (bool).
+Results: ``cost`` (the :class:`~dlcourse.topics.gd1d.Cost1D`), ``path`` (the
+:class:`~dlcourse.topics.gd1d.Descent`), ``minimum`` (J*), ``diverging`` (bool).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import math
 import ipywidgets as W
 import numpy as np
 
-from ..gd1d import COSTS_1D, descend, get_cost_1d
+from ..topics.gd1d import COSTS_1D, descend, get_cost_1d
 from ..plots.optimization import plot_cost_curves, update_cost_curves
 from .base import Dashboard
 

@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import dlcourse as dl
-from ..checks import check_choice, check_int, check_real
+from .._checks import check_choice, check_int, check_real
 from ..plots.training import activation_histograms, std_by_layer
 from .base import Dashboard
 

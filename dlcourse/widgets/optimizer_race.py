@@ -32,7 +32,7 @@ import numpy as np
 import traitlets
 
 from .. import optim
-from ..checks import check_real
+from .._checks import check_real
 from ..parameter import Parameter
 from ..plots.optimization import (OPTIMIZER_LABELS, plot_cost_curves, plot_paths,
                                   plot_surface, update_cost_curves, update_paths)

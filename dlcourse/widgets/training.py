@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 
 import dlcourse as dl
 from .. import datasets
-from ..checks import check_choice, check_int, check_real, check_unit_interval
+from .._checks import check_choice, check_int, check_real, check_unit_interval
 from ..plots.training import cost_curves, data_extent, decision_boundary
 from ..rng import as_generator
 from ..train import Callback, Divergence, DivergenceWarning, History

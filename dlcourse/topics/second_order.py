@@ -35,8 +35,8 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import check_finite, check_int, check_nonnegative, check_positive
-from .flat import model_loss_and_grad, parameters_to_vector
+from .._checks import check_finite, check_int, check_nonnegative, check_positive
+from ..flat import model_loss_and_grad, parameters_to_vector
 
 __all__ = ["newton_step", "newton_minimize", "newton", "gradient_descent_path",
            "LBFGSResult", "lbfgs"]

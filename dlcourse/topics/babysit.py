@@ -52,8 +52,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .checks import check_finite, check_int, check_positive, check_real
-from .rng import as_generator
+from .._checks import check_finite, check_int, check_positive, check_real
+from ..rng import as_generator
 
 __all__ = ["Diagnostic", "expected_initial_loss", "initial_loss", "check_initial_loss",
            "check_preprocessing", "OverfitResult", "overfit_small_subset",
@@ -181,8 +181,8 @@ def overfit_small_subset(model, loss, X, y, n: int = 20, epochs: int = 200,
     ``epochs`` epochs; return its training accuracy and losses on those examples.
 
     Passes (``result.passed``) when the accuracy reaches ``target`` (default 100 %)."""
-    from .optim import Adam
-    from .train import evaluate, fit
+    from ..optim import Adam
+    from ..train import evaluate, fit
 
     X = check_finite("X", X)
     y = np.asarray(y)

@@ -16,10 +16,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .activations import sigmoid
-from .checks import check_finite, check_int
-from .losses import softmax
-from .rng import as_generator
+from ..activations import sigmoid
+from .._checks import check_finite, check_int
+from ..losses import softmax
+from ..rng import as_generator
 
 
 def predict_proba(model, X) -> np.ndarray:

@@ -9,7 +9,7 @@ and record the mini-batch cost J_i measured just before step i (the step that th
 alpha_i). At first alpha is too small to change anything and the cost stays flat; then it
 starts to fall; finally alpha is too large and the cost shoots up. The raw costs are noisy
 (each comes from another mini-batch), so the curve is smoothed by a bias-corrected
-exponentially weighted average (see :mod:`dlcourse.ewa`):
+exponentially weighted average (see :mod:`dlcourse.topics.ewa`):
 
     v_i = beta v_{i-1} + (1 - beta) J_i,       smoothed_i = v_i / (1 - beta^(i+1))
 
@@ -36,9 +36,9 @@ from typing import Callable
 
 import numpy as np
 
-from .batching import batch_stream, train_step
-from .checks import check_int, check_positive, check_unit_interval
-from .train import _check_data
+from ..batching import batch_stream, train_step
+from .._checks import check_int, check_positive, check_unit_interval
+from ..train import _check_data
 
 __all__ = ["RangeTestResult", "lr_range_test", "lr_schedule"]
 

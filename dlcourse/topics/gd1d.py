@@ -26,7 +26,7 @@ from typing import Callable, NamedTuple, Protocol
 
 import numpy as np
 
-from .checks import check_choice, check_finite, check_int, check_positive
+from .._checks import check_choice, check_finite, check_int, check_positive
 
 __all__ = ["Cost1D", "course_quadratic", "quartic", "double_well", "COSTS_1D", "get_cost_1d",
            "Descent", "descend", "gd_step"]

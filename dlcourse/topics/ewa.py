@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import check_finite, check_int, check_nonnegative, check_unit_interval
-from .rng import as_generator
+from .._checks import check_finite, check_int, check_nonnegative, check_unit_interval
+from ..rng import as_generator
 
 __all__ = ["ewa", "bias_correct", "ewa_corrected", "ewa_weights", "effective_window",
            "temperatures"]

@@ -18,8 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import check_finite, check_int, check_nonnegative, check_real
-from .rng import as_generator
+from .._checks import check_finite, check_int, check_nonnegative, check_real
+from ..rng import as_generator
 
 
 def _as_images(X, shape: tuple[int, int]) -> tuple[np.ndarray, int, int]:

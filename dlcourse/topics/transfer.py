@@ -22,10 +22,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .checks import check_finite, check_int
-from .layers import Dense, Sequential
-from .parameter import Parameter
-from .rng import as_generator
+from .._checks import check_finite, check_int
+from ..layers import Dense, Sequential
+from ..parameter import Parameter
+from ..rng import as_generator
 
 __all__ = ["clone", "replace_head", "head_parameters", "body_parameters",
            "trainable_parameters", "select_classes", "few_per_class"]

@@ -54,7 +54,7 @@ import math
 
 import numpy as np
 
-from .checks import check_int, check_positive, check_unit_interval
+from .._checks import check_int, check_positive, check_unit_interval
 
 __all__ = ["iteration_matrix", "rate", "worst_rate", "gd_rate", "gd_optimal",
            "optimal_momentum", "critical_beta", "regime", "course_lr", "pytorch_lr",
@@ -221,8 +221,8 @@ def simulate(h, alpha: float, beta: float = 0.0, steps: int = 200, w0=None,
     (the EWA form; then alpha is alpha_course). ``w0`` defaults to all ones. Returns an
     array (steps + 1, n): row t is w_t, row 0 the start.
     """
-    from .optim import SGD, Momentum  # the optimizers build on this package's Parameter
-    from .parameter import Parameter
+    from ..optim import SGD, Momentum  # the optimizers build on this package's Parameter
+    from ..parameter import Parameter
 
     h = np.atleast_1d(_positive_array("h", h))
     alpha, beta = check_positive("alpha", alpha), check_unit_interval("beta", beta)
