@@ -16,7 +16,13 @@ import numpy as np
 from ..activations import leaky_relu_backward, leaky_relu_forward, sigmoid
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 
-__all__ = ["check_sigmoid_derivative", "check_leaky_relu_backward"]
+__all__ = ["check_sigmoid_derivative", "check_leaky_relu_backward", "reference_sigmoid_derivative"]
+
+
+def reference_sigmoid_derivative(z: np.ndarray) -> np.ndarray:
+    """sigma(z) (1 - sigma(z)) elementwise: the reference of the exercise."""
+    s = sigmoid(z)
+    return s * (1 - s)
 
 
 def _sigmoid_cases() -> list[DiagnosedCase]:

@@ -25,7 +25,7 @@ from ..activations import ReLU, Tanh
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 
 __all__ = ["check_dense_backward", "check_forward_pass", "reference_forward_pass",
-           "check_count_parameters"]
+           "check_count_parameters", "reference_count_parameters"]
 
 
 def _backward_cases() -> list[DiagnosedCase]:
@@ -134,11 +134,16 @@ def _count_cases() -> list[DiagnosedCase]:
             mistakes.append(Mistake(dense_all, "count every Parameter of the model, not only "
                                                "the Dense layers': batch norm has gamma and beta "
                                                "(model.parameters() lists them all)."))
-        expected = sum(p.value.size for p in model.parameters())
+        expected = reference_count_parameters(model)
         out.append(DiagnosedCase(Case((model,), expected,
                                       "add up p.value.size over model.parameters()."),
                                  mistakes))
     return out
+
+
+def reference_count_parameters(model) -> int:
+    """The number of trainable numbers of ``model`` (the reference of the exercise)."""
+    return sum(p.value.size for p in model.parameters())
 
 
 def check_count_parameters(count_parameters: Callable) -> CheckResult:

@@ -18,7 +18,7 @@ from .grader import (Case, CheckResult, DiagnosedCase, Mistake, close,  # noqa: 
                      run_cases, run_with_mistakes)
 
 __all__ = ["Mistake", "DiagnosedCase", "run_with_mistakes", "close",
-           "check_gd_step", "check_two_sided_difference"]
+           "check_gd_step", "check_two_sided_difference", "reference_two_sided_difference"]
 
 
 def _gd_cases() -> list[DiagnosedCase]:
@@ -63,10 +63,15 @@ _FUNCTIONS: list[tuple[Callable[[float], float], float, float]] = [
 ]
 
 
+def reference_two_sided_difference(J: Callable, w: float, eps: float) -> float:
+    """(J(w + eps) - J(w - eps)) / (2 eps): the reference of the exercise."""
+    return (J(w + eps) - J(w - eps)) / (2 * eps)
+
+
 def _difference_cases() -> list[DiagnosedCase]:
     out = []
     for J, w, eps in _FUNCTIONS:
-        expected = (J(w + eps) - J(w - eps)) / (2 * eps)
+        expected = reference_two_sided_difference(J, w, eps)
         mistakes = [
             Mistake((J(w + eps) - J(w)) / eps,
                     "that is the one-sided difference (J(w + eps) - J(w)) / eps; "
