@@ -6,25 +6,22 @@
                      optimizer=dl.optim.Adam(model.parameters(), lr=0.01), epochs=200)
 """
 from . import autodiff, datasets, flat, init, optim, search, surfaces
-from .topics import second_order
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Step, Tanh, get_activation
-from .base import Layer
 from .gradcheck import gradcheck, gradcheck_report, numerical_gradient, relative_error
 from .io import load, save
-from .layers import BatchNorm, Dense, Dropout, Sequential
+from .layers import BatchNorm, Dense, Dropout, Layer, Sequential
 from .losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy, l2_penalty, softmax
 from .parameter import Parameter
 from .rng import seed
-from .train import (Callback, DivergenceWarning, EarlyStopping, History, ProgressBar,
-                    evaluate, fit)
+from .topics import second_order
+from .train import Callback, DivergenceWarning, EarlyStopping, History, ProgressBar, evaluate, fit
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Parameter", "seed", "Layer", "Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "Step",
-    "Dropout", "BatchNorm", "Sequential", "get_activation", "SoftmaxCrossEntropy",
-    "BinaryCrossEntropy", "MSE", "softmax", "l2_penalty", "optim", "init", "fit", "evaluate",
-    "autodiff", "datasets", "flat", "search", "second_order", "surfaces",
-    "History", "Callback", "EarlyStopping", "ProgressBar", "DivergenceWarning", "gradcheck",
-    "gradcheck_report", "numerical_gradient", "relative_error", "save", "load",
-]
+__all__ = ["ELU", "MSE", "BatchNorm", "BinaryCrossEntropy", "Callback", "Dense",
+           "DivergenceWarning", "Dropout", "EarlyStopping", "History", "Layer", "LeakyReLU",
+           "Parameter", "ProgressBar", "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy",
+           "Step", "Tanh", "autodiff", "datasets", "evaluate", "fit", "flat", "get_activation",
+           "gradcheck", "gradcheck_report", "init", "l2_penalty", "load", "numerical_gradient",
+           "optim", "relative_error", "save", "search", "second_order", "seed", "softmax",
+           "surfaces"]

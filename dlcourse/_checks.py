@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import numbers
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
+
+__all__ = ["check_choice", "check_finite", "check_int", "check_nonnegative", "check_positive",
+           "check_range", "check_real", "check_unit_interval", "check_xy"]
 
 
 def _is_real(value) -> bool:
@@ -80,3 +83,18 @@ def check_range(name: str, value, low, high):
     if not low <= number <= high:
         raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
     return number
+
+
+def check_xy(X, y, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
+    """A data set: ``X`` finite and 2-D (examples, features), ``y`` finite with one label (or
+    target row) per example, neither empty. ``name`` names X in the errors ("X_val" names
+    its labels "y_val")."""
+    X = check_finite(name, X)
+    y = check_finite("y" if name == "X" else name.replace("X", "y"), y)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (examples, features), got shape {X.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"{name} has {len(X)} examples but its labels have {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty")
+    return X, y

@@ -18,25 +18,21 @@ so no permutation is drawn and the generator is left untouched. This is exactly 
 in which :func:`dlcourse.fit` visits the examples, so ``minibatch_indices`` reproduces the
 batches of a ``fit`` run that uses the same seed.
 
-The trade-off — a larger b gives a less noisy gradient but a slower step — is measured by
-:func:`batch_size_run`: it trains with one batch size for a number of steps and records,
-after every step, the cost J on the WHOLE training set, the training time spent so far and
-the epochs done (examples seen / m).
+One step on a mini-batch is :func:`dlcourse.train.train_step`; the batch-size trade-off of
+notebook 07 is measured in :mod:`dlcourse.experiments.minibatch_runs`.
 """
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
 from ._checks import check_int
 from .rng import as_generator
 
-__all__ = ["num_minibatches", "minibatch_sizes", "minibatch_indices", "minibatches",
-           "batch_stream", "train_step", "BatchSizeRun", "batch_size_run", "steps_to_reach"]
+__all__ = ["batch_stream", "minibatch_indices", "minibatch_sizes", "minibatches",
+           "num_minibatches"]
 
 
 def _size(m: int, batch_size: int | None) -> int:
@@ -103,65 +99,3 @@ def batch_stream(m: int, batch_size: int | None,
     gen = as_generator(rng)
     while True:
         yield from minibatch_indices(m, batch_size, gen)
-
-
-def train_step(model, loss, optimizer, xb: np.ndarray, yb: np.ndarray) -> float:
-    """One step of mini-batch gradient descent: zero the gradients, forward, cost J^{t},
-    backward, ``optimizer.step()``. Returns J^{t}, the cost before the step; a NaN/inf cost
-    is returned without stepping."""
-    optimizer.zero_grad()
-    with np.errstate(over="ignore", invalid="ignore"):
-        cost = float(loss.forward(model.forward(xb, training=True), yb))
-        if math.isfinite(cost):
-            model.backward(loss.backward())
-            optimizer.step()
-    return cost
-
-
-@dataclass
-class BatchSizeRun:
-    """One training run with a fixed batch size; entry k is after k steps (k = 0: start).
-
-    ``cost``: J on the whole training set; ``seconds``: training time spent (forward,
-    backward and update only; measuring the cost is not counted); ``epochs``: examples seen
-    divided by m; ``batch_cost``: the mini-batch cost J^{t} each step saw (entry k-1 for
-    step k), the noisy curve a training loop actually reports.
-    """
-    batch_size: int
-    cost: np.ndarray
-    seconds: np.ndarray
-    epochs: np.ndarray
-    batch_cost: np.ndarray
-
-
-def batch_size_run(model_factory: Callable, X, y, loss, optimizer_factory: Callable,
-                   batch_size: int | None, steps: int, seed: int = 0) -> BatchSizeRun:
-    """Train a fresh ``model_factory()`` with ``optimizer_factory(params)`` for ``steps``
-    mini-batch steps of size ``batch_size`` (None: full batch), shuffled with ``seed``, and
-    record the curves of :class:`BatchSizeRun`. Stops early at a NaN/inf cost."""
-    from .train import _check_data, evaluate   # here: train.py may come to import this module
-    X, y = _check_data(X, y)
-    steps = check_int("steps", steps, minimum=1)
-    model = model_factory()
-    optimizer = optimizer_factory(model.parameters())
-    b = _size(len(X), batch_size)
-    cost, seconds, seen, batch_cost = [evaluate(model, X, y, loss)[0]], [0.0], [0], []
-    stream = batch_stream(len(X), b, np.random.default_rng(seed))
-    for _ in range(steps):
-        idx = next(stream)
-        seen.append(seen[-1] + len(idx))
-        start = time.perf_counter()
-        batch_cost.append(train_step(model, loss, optimizer, X[idx], y[idx]))
-        seconds.append(seconds[-1] + time.perf_counter() - start)
-        with np.errstate(over="ignore", invalid="ignore"):
-            cost.append(evaluate(model, X, y, loss)[0])
-        if not (math.isfinite(batch_cost[-1]) and math.isfinite(cost[-1])):
-            break
-    return BatchSizeRun(batch_size=b, cost=np.array(cost), seconds=np.array(seconds),
-                        epochs=np.array(seen) / len(X), batch_cost=np.array(batch_cost))
-
-
-def steps_to_reach(cost, target: float) -> int | None:
-    """The first k with cost[k] <= target, or None if the curve never gets there."""
-    hits = np.flatnonzero(np.asarray(cost, dtype=np.float64) <= target)
-    return int(hits[0]) if hits.size else None

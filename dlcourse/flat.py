@@ -15,43 +15,26 @@ writing a vector back casts it to each parameter's own dtype.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ._checks import check_finite, check_nonnegative
 from .losses import add_l2_grad, l2_penalty
-from .parameter import Parameter
+from .parameter import params_of
 
-__all__ = ["parameters_to_vector", "vector_to_parameters", "gradients_to_vector",
-           "num_parameters", "model_loss_and_grad"]
-
-
-def _param_list(params) -> list[Parameter]:
-    """A model (anything with ``parameters()``), one Parameter, or an iterable of them."""
-    if hasattr(params, "parameters") and callable(params.parameters):
-        params = params.parameters()
-    if isinstance(params, Parameter):
-        return [params]
-    try:
-        params = list(params)
-    except TypeError:
-        raise TypeError(f"params must be a model or an iterable of Parameters, "
-                        f"got {type(params).__name__}") from None
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
-    return params
+__all__ = ["gradients_to_vector", "model_loss_and_grad", "num_parameters",
+           "parameters_to_vector", "vector_to_parameters"]
 
 
 def num_parameters(params) -> int:
     """The length of theta: the total number of entries of all the parameters."""
-    return sum(p.value.size for p in _param_list(params))
+    return sum(p.value.size for p in params_of(params))
 
 
 def parameters_to_vector(params) -> np.ndarray:
     """theta = concat(ravel(p.value) for p in params), a new float64 vector."""
-    plist = _param_list(params)
+    plist = params_of(params)
     if not plist:
         return np.zeros(0)
     return np.concatenate([np.ravel(p.value).astype(np.float64) for p in plist])
@@ -60,7 +43,7 @@ def parameters_to_vector(params) -> np.ndarray:
 def gradients_to_vector(params) -> np.ndarray:
     """dJ/dtheta = concat(ravel(p.grad) for p in params), a new float64 vector, in the same
     order as :func:`parameters_to_vector`."""
-    plist = _param_list(params)
+    plist = params_of(params)
     for i, p in enumerate(plist):
         if p.grad is None or p.grad.shape != p.value.shape:
             shape = None if p.grad is None else p.grad.shape
@@ -75,7 +58,7 @@ def vector_to_parameters(vec, params) -> None:
     """Write theta back into the parameters, in place: p.value[...] = the next p.size entries
     of ``vec``, reshaped to p.shape and cast to p.dtype. The inverse of
     :func:`parameters_to_vector`; arrays that alias ``p.value`` see the new values."""
-    plist = _param_list(params)
+    plist = params_of(params)
     vec = check_finite("vec", vec)
     total = sum(p.value.size for p in plist)
     if vec.ndim != 1 or vec.size != total:
@@ -113,7 +96,7 @@ def model_loss_and_grad(model, loss, X, y, l2: float = 0.0
         raise ValueError(f"X and y must have the same, non-zero number of rows, "
                          f"got X {X.shape} and y {y.shape}")
     l2 = check_nonnegative("l2", l2)
-    params = _param_list(model)
+    params = params_of(model)
     if not params:
         raise ValueError("model has no parameters to optimize")
     m = len(X)

@@ -12,11 +12,15 @@ every evaluation).
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ._checks import check_positive
+from .layers import Dropout
+from .losses import add_l2_grad, l2_penalty
+
+__all__ = ["gradcheck", "gradcheck_report", "numerical_gradient", "relative_error"]
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -47,11 +51,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
 
 def _model_check(model, loss, X, y, eps, l2, training, fix_dropout):
     """Per-parameter (analytic, numerical) gradients of loss(model(X), y) + L2."""
-    from .layers import Dropout
-    from .losses import add_l2_grad, l2_penalty
-    from .train import _restore, _snapshot
-
-    saved = _snapshot(model)  # batch norm's running statistics move at each forward
+    saved = model.state_dict()  # batch norm's running statistics move at each forward
     dropouts = [l for l in model.layers() if isinstance(l, Dropout) and not l.mask_fixed]
 
     def cost() -> float:
@@ -74,7 +74,7 @@ def _model_check(model, loss, X, y, eps, l2, training, fix_dropout):
     finally:
         for layer in dropouts if fix_dropout else ():
             layer.release_mask()
-        _restore(model, saved)
+        model.load_state_dict(saved)
     return analytic, numeric
 
 

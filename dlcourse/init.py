@@ -9,14 +9,14 @@ For a weight matrix W of shape (n_out, n_in):
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ._checks import check_choice, check_positive
 from .rng import as_generator
 
-Initializer = Callable[[tuple, np.random.Generator], np.ndarray]
+__all__ = ["INITIALIZERS", "he", "initialize", "random", "xavier", "zeros"]
 
 
 def zeros(shape: tuple, rng=None, scale: float = 1.0) -> np.ndarray:

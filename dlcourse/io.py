@@ -1,7 +1,8 @@
 """Saving and loading a model's parameters and buffers as a ``.npz`` file (no pickle).
 
-Arrays are stored under their names ("0.W", "0.b", "2.running_mean", ...) and loaded back
-in place, so optimizers holding the Parameters keep working; the round trip is bit-exact.
+The file holds the model's ``state_dict()``: every array under its name ("0.W", "0.b",
+"2.running_mean", ...). ``load`` puts them back in place with ``load_state_dict``, so
+optimizers holding the Parameters keep working; the round trip is bit-exact.
 """
 from __future__ import annotations
 
@@ -10,23 +11,18 @@ import zipfile
 
 import numpy as np
 
-
-def _named_arrays(model) -> dict[str, np.ndarray]:
-    arrays = {name: p.value for name, p in model.named_parameters()}
-    arrays.update(dict(model.named_buffers()))
-    return arrays
+__all__ = ["load", "save"]
 
 
 def save(model, path: str | os.PathLike) -> None:
     """Write every parameter and buffer of ``model`` to ``path`` (exactly that name)."""
     with open(path, "wb") as f:
-        np.savez(f, **_named_arrays(model))
+        np.savez(f, **model.state_dict())
 
 
 def load(model, path: str | os.PathLike) -> None:
     """Read arrays saved by :func:`save` into ``model`` in place; the names, shapes and
     dtypes must match the model exactly."""
-    targets = _named_arrays(model)
     try:
         with np.load(path, allow_pickle=False) as data:
             stored = {name: data[name] for name in data.files}
@@ -35,14 +31,16 @@ def load(model, path: str | os.PathLike) -> None:
             raise
         raise ValueError(f"load: cannot read {os.fspath(path)!r} as a saved model "
                          f"(truncated or not an .npz file): {exc}") from exc
-    missing, extra = sorted(set(targets) - set(stored)), sorted(set(stored) - set(targets))
-    if missing or extra:
-        raise ValueError(f"load: {os.fspath(path)!r} does not match the model: "
-                         f"missing {missing}, unexpected {extra}")
-    for name, target in targets.items():
+    where = f"load: {os.fspath(path)!r}"
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(stored))
+    unexpected = sorted(set(stored) - set(expected))
+    if missing or unexpected:
+        raise ValueError(f"{where} does not match the model: missing {missing}, "
+                         f"unexpected {unexpected}")
+    for name, target in expected.items():
         array = stored[name]
         if array.shape != target.shape or array.dtype != target.dtype:
             raise ValueError(f"load: {name!r} is {array.dtype}{list(array.shape)} in the file "
                              f"but {target.dtype}{list(target.shape)} in the model")
-    for name, target in targets.items():
-        target[...] = stored[name]
+    model.load_state_dict(stored)

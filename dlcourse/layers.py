@@ -1,4 +1,12 @@
-"""Dense, Dropout, BatchNorm and Sequential: thin classes over pure forward/backward functions.
+"""The layer protocol, and Dense, Dropout, BatchNorm and Sequential: thin classes over pure
+forward/backward functions.
+
+The protocol (:class:`Layer`): ``forward(x, training=True) -> out`` caches what the backward
+pass needs; ``backward(dout) -> dx`` returns the gradient with respect to the input and
+*accumulates* the gradients of the layer's Parameters into their ``.grad``. A layer whose
+class sets ``accepts_input_grad = True`` also takes ``backward(dout, input_grad=False)``,
+which skips dx (returning None): the first layer's input is the data, nobody needs dx.
+``state_dict()`` / ``load_state_dict(state)`` copy the parameters and buffers by name.
 
 Shapes follow numpy/PyTorch: examples in rows, X (m, n_in); W^[l] (n_out, n_in) as in the
 course. The course writes Z = W A + b with examples in columns; with examples in rows the
@@ -13,20 +21,127 @@ BatchNorm: mu = mean_i x_i,  var = mean_i (x_i - mu)^2,  x^ = (x - mu) / sqrt(va
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
-from .base import Layer
 from ._checks import check_int, check_positive, check_unit_interval
 from .init import initialize
 from .parameter import Parameter
 from .rng import as_generator
 
+__all__ = ["BatchNorm", "Dense", "Dropout", "Layer", "LoadResult", "Sequential",
+           "batchnorm_backward", "batchnorm_forward", "batchnorm_inference",
+           "batchnorm_inference_backward", "dense_backward", "dense_forward",
+           "dropout_backward", "dropout_forward", "dropout_mask"]
+
+
+# ---------------------------------------------------------------- the protocol
+class LoadResult(NamedTuple):
+    """What ``load_state_dict(state, strict=False)`` left out: names the model has but the
+    state lacks (``missing``) and names the state has but the model lacks (``unexpected``)."""
+    missing: list[str]
+    unexpected: list[str]
+
+
+class Layer:
+    """Base class: subclasses list their Parameter attributes in ``_params`` and their
+    non-trainable arrays (e.g. running statistics) in ``_buffers``."""
+
+    _params: tuple[str, ...] = ()
+    _buffers: tuple[str, ...] = ()
+    #: True when ``backward`` takes ``input_grad=False`` (and then skips dx, returning None)
+    accepts_input_grad: bool = False
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        return self.forward(x, training=training)
+
+    def parameters(self) -> list[Parameter]:
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        for name in self._params:
+            param = getattr(self, name)
+            if param is not None:
+                yield prefix + name, param
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        for name in self._buffers:
+            yield prefix + name, getattr(self, name)
+
+    def layers(self) -> Iterator[Layer]:
+        """This layer and, for containers, every layer inside it (depth first)."""
+        yield self
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.zero_grad()
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """A copy of every parameter value and buffer by name ("0.W", "0.b", ...,
+        "1.running_mean", ...): parameters first, then buffers, as PyTorch's."""
+        state = OrderedDict((name, p.value.copy()) for name, p in self.named_parameters())
+        state.update((name, b.copy()) for name, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state: Mapping[str, np.ndarray], strict: bool = True) -> LoadResult:
+        """Copy ``state`` (from :meth:`state_dict`) into the parameters and buffers, in place,
+        so optimizers holding the Parameters keep working; values are cast to each array's
+        dtype. Nothing is written unless every name present matches in shape; with
+        ``strict`` the names must match exactly (a ValueError lists the differences)."""
+        targets = self._state_targets()
+        missing = [name for name in targets if name not in state]
+        unexpected = [name for name in state if name not in targets]
+        if strict and (missing or unexpected):
+            raise ValueError(f"load_state_dict: the state does not match the model: missing "
+                             f"{missing}, unexpected {unexpected}")
+        arrays = {}
+        for name, target in targets.items():
+            if name in state:
+                array = np.asarray(state[name])
+                if array.shape != target.shape:
+                    raise ValueError(f"load_state_dict: {name!r} is {array.dtype}"
+                                     f"{list(array.shape)} in the state but {target.dtype}"
+                                     f"{list(target.shape)} in the model")
+                arrays[name] = array
+        for name, array in arrays.items():
+            targets[name][...] = array
+        return LoadResult(missing, unexpected)
+
+    def _state_targets(self) -> dict[str, np.ndarray]:
+        """The arrays :meth:`load_state_dict` writes into, by name."""
+        targets = {name: p.value for name, p in self.named_parameters()}
+        targets.update(self.named_buffers())
+        return targets
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
 
 # ---------------------------------------------------------------- Dense
 def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None):
-    """Z = X W^T + b. Returns (Z, cache) with cache = (X, W)."""
+    """Z = X W^T + b, the forward pass of a fully connected layer.
+
+    Inputs:
+    - X: input, of shape (m, n_in): one example per row
+    - W: weights, of shape (n_out, n_in)
+    - b: biases, of shape (n_out,), or None for no bias
+
+    Returns a tuple of:
+    - Z: output, of shape (m, n_out)
+    - cache: (X, W), what :func:`dense_backward` needs
+    """
     Z = X @ W.T
     if b is not None:
         Z += b
@@ -34,7 +149,17 @@ def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None):
 
 
 def dense_backward(dZ: np.ndarray, cache):
-    """Returns (dX, dW, db) for Z = X W^T + b."""
+    """The backward pass of Z = X W^T + b: dX = dZ W, dW = dZ^T X, db = sum_i dZ_i.
+
+    Inputs:
+    - dZ: upstream derivative dJ/dZ, of shape (m, n_out)
+    - cache: (X, W) from :func:`dense_forward`, of shapes (m, n_in) and (n_out, n_in)
+
+    Returns a tuple of:
+    - dX: gradient with respect to X, of shape (m, n_in)
+    - dW: gradient with respect to W, of shape (n_out, n_in)
+    - db: gradient with respect to b, of shape (n_out,)
+    """
     X, W = cache
     return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
 
@@ -52,6 +177,7 @@ class Dense(Layer):
     """Fully connected layer Z = X W^T + b with W of shape (out_features, in_features)."""
 
     _params = ("W", "b")
+    accepts_input_grad = True
 
     def __init__(self, in_features: int, out_features: int, init="he", bias: bool = True,
                  dtype=np.float64, rng=None, scale: float | None = None) -> None:
@@ -70,7 +196,10 @@ class Dense(Layer):
 
     def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """dX = dZ W (skipped, returning None, when ``input_grad`` is False: the first layer's
-        input is the data); dW = dZ^T X and db = sum_i dZ_i are added to the gradients."""
+        input is the data); dW = dZ^T X and db = sum_i dZ_i are added to the gradients.
+
+        The same arithmetic as :func:`dense_backward` (a test checks they agree), with dW
+        multiplied straight into the gradient buffer after zero_grad() (no temporary)."""
         if self._cache is None:
             raise RuntimeError("Dense.backward called before forward")
         X, W = self._cache
@@ -86,7 +215,17 @@ class Dense(Layer):
 
 # ---------------------------------------------------------------- Dropout
 def dropout_mask(shape: tuple, rate: float, rng=None, dtype=np.float64) -> np.ndarray:
-    """Inverted-dropout mask: 1/keep_prob with probability keep_prob = 1 - rate, else 0."""
+    """Inverted-dropout mask: 1/keep_prob with probability keep_prob = 1 - rate, else 0.
+
+    Inputs:
+    - shape: the shape of the activations to drop, e.g. (m, n)
+    - rate: probability of dropping a unit, in [0, 1)
+    - rng: None (the ``dl.seed`` generator), an int seed or a numpy Generator
+    - dtype: dtype of the mask
+
+    Returns:
+    - mask: of shape ``shape``, entries 0 or 1 / (1 - rate)
+    """
     keep = 1.0 - rate
     rng = as_generator(rng)
     draw = rng.random(shape, dtype=np.float32 if np.dtype(dtype) == np.float32 else np.float64)
@@ -94,11 +233,29 @@ def dropout_mask(shape: tuple, rate: float, rng=None, dtype=np.float64) -> np.nd
 
 
 def dropout_forward(x: np.ndarray, mask: np.ndarray):
-    """out = x * mask, with mask from :func:`dropout_mask`."""
+    """out = x * mask (inverted dropout at training time).
+
+    Inputs:
+    - x: activations, of any shape, e.g. (m, n)
+    - mask: from :func:`dropout_mask`, of the same shape as x
+
+    Returns a tuple of:
+    - out: of the same shape as x
+    - cache: the mask, what :func:`dropout_backward` needs
+    """
     return x * mask, mask
 
 
 def dropout_backward(dout: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """dx = dout * mask.
+
+    Inputs:
+    - dout: upstream derivative, of the shape of the forward input, e.g. (m, n)
+    - mask: the mask the forward pass used, of the same shape
+
+    Returns:
+    - dx: gradient with respect to the forward input, of the same shape
+    """
     return dout * mask
 
 
@@ -113,7 +270,7 @@ class Dropout(Layer):
         self.rng = None if rng is None else as_generator(rng)
         self.mask: np.ndarray | None = None
         self.mask_fixed = False
-        self._active = False
+        self._active: bool | None = None  # None until the first forward
 
     @property
     def keep_prob(self) -> float:
@@ -139,6 +296,8 @@ class Dropout(Layer):
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._active is None:
+            raise RuntimeError("Dropout.backward called before forward")
         return dropout_backward(dout, self.mask) if self._active else dout
 
     def extra_repr(self) -> str:
@@ -147,7 +306,20 @@ class Dropout(Layer):
 
 # ---------------------------------------------------------------- BatchNorm
 def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float):
-    """Training-mode batch norm over the batch axis. Returns (out, cache, mu, var)."""
+    """Training-mode batch norm over the batch axis, with the batch's own statistics.
+
+    Inputs:
+    - x: input, of shape (m, n)
+    - gamma: scale, of shape (n,)
+    - beta: shift, of shape (n,)
+    - eps: added to the variance before the square root
+
+    Returns a tuple of:
+    - out: gamma * x^ + beta, of shape (m, n)
+    - cache: (x^, 1/sqrt(var + eps), gamma), of shapes (m, n), (n,), (n,)
+    - mu: the batch mean, of shape (n,)
+    - var: the batch variance (biased, 1/m), of shape (n,)
+    """
     mu = x.mean(axis=0)
     xc = x - mu
     var = (xc * xc).mean(axis=0)
@@ -157,8 +329,18 @@ def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: f
 
 
 def batchnorm_backward(dout: np.ndarray, cache):
-    """Returns (dx, dgamma, dbeta) of training-mode batch norm:
-    dx = inv_std / m * (m dx^ - sum dx^ - x^ sum(dx^ x^)),  dx^ = dout * gamma."""
+    """The backward pass of training-mode batch norm (mu and var depend on x):
+    dx = inv_std / m * (m dx^ - sum_i dx^ - x^ sum_i(dx^ x^)),  dx^ = dout * gamma.
+
+    Inputs:
+    - dout: upstream derivative, of shape (m, n)
+    - cache: from :func:`batchnorm_forward`
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (m, n)
+    - dgamma: gradient with respect to gamma, of shape (n,)
+    - dbeta: gradient with respect to beta, of shape (n,)
+    """
     xhat, inv_std, gamma = cache
     m = dout.shape[0]
     dbeta = dout.sum(axis=0)
@@ -169,14 +351,36 @@ def batchnorm_backward(dout: np.ndarray, cache):
 
 
 def batchnorm_inference(x: np.ndarray, gamma, beta, running_mean, running_var, eps: float):
-    """Test-mode batch norm with fixed statistics (an affine map). Returns (out, cache)."""
+    """Test-mode batch norm with fixed statistics (an affine map of x).
+
+    Inputs:
+    - x: input, of shape (m, n)
+    - gamma, beta: scale and shift, of shape (n,)
+    - running_mean, running_var: the statistics to use, of shape (n,)
+    - eps: added to the variance before the square root
+
+    Returns a tuple of:
+    - out: of shape (m, n)
+    - cache: (x^, 1/sqrt(running_var + eps), gamma), for
+      :func:`batchnorm_inference_backward`
+    """
     inv_std = 1.0 / np.sqrt(running_var + eps)
     xhat = (x - running_mean) * inv_std
     return xhat * gamma + beta, (xhat, inv_std, gamma)
 
 
 def batchnorm_inference_backward(dout: np.ndarray, cache):
-    """Returns (dx, dgamma, dbeta) when mu and var are constants."""
+    """The backward pass of test-mode batch norm (mu and var are constants).
+
+    Inputs:
+    - dout: upstream derivative, of shape (m, n)
+    - cache: from :func:`batchnorm_inference`
+
+    Returns a tuple of:
+    - dx: dout * gamma / sqrt(var + eps), of shape (m, n)
+    - dgamma: of shape (n,)
+    - dbeta: of shape (n,)
+    """
     xhat, inv_std, gamma = cache
     return dout * (gamma * inv_std), (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
@@ -231,6 +435,8 @@ class BatchNorm(Layer):
 class Sequential(Layer):
     """Layers applied in order; backward runs them in reverse."""
 
+    accepts_input_grad = True
+
     def __init__(self, layers: Iterable[Layer] = ()) -> None:
         self.layers_list: list[Layer] = list(layers)
         for i, layer in enumerate(self.layers_list):
@@ -244,10 +450,11 @@ class Sequential(Layer):
 
     def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Backward through the layers in reverse; with ``input_grad=False`` the first layer
-        skips the gradient with respect to the model's input (nobody needs it in training)."""
+        skips the gradient with respect to the model's input (nobody needs it in training)
+        when it ``accepts_input_grad``."""
         last = len(self.layers_list) - 1
         for i, layer in enumerate(reversed(self.layers_list)):
-            if i == last and not input_grad and isinstance(layer, (Dense, Sequential)):
+            if i == last and not input_grad and layer.accepts_input_grad:
                 return layer.backward(dout, input_grad=False)
             dout = layer.backward(dout)
         return dout

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid
 from ._checks import check_finite, check_nonnegative
+from .activations import sigmoid
+from .layers import Dense
+
+__all__ = ["MSE", "BinaryCrossEntropy", "Loss", "SoftmaxCrossEntropy", "add_l2_grad",
+           "dense_weights", "l2_penalty", "log_softmax", "softmax"]
 
 
 def _check_batch(name: str, output: np.ndarray, y: np.ndarray) -> None:
@@ -39,7 +43,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 class Loss:
-    """Base class: ``loss(output, y)`` is ``loss.forward(output, y)``."""
+    """Base class: ``loss(output, y)`` is ``loss.forward(output, y)``. A subclass's
+    ``forward`` stores d(loss)/d(output) in ``_output_grad``, which ``backward`` returns."""
+
+    _output_grad: np.ndarray | None = None
 
     def __call__(self, output: np.ndarray, y: np.ndarray) -> float:
         return self.forward(output, y)
@@ -54,10 +61,11 @@ class Loss:
             return None
         return float(np.mean(pred == np.asarray(y).reshape(pred.shape)))
 
-    def _grad(self) -> np.ndarray:
-        if getattr(self, "_cache", None) is None:
+    def backward(self) -> np.ndarray:
+        """d(loss)/d(output) of the last ``forward``, of the output's shape (the 1/m is in)."""
+        if self._output_grad is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self._cache
+        return self._output_grad
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -83,14 +91,14 @@ class SoftmaxCrossEntropy(Loss):
             check_finite("y", y)
             target = y.astype(logits.dtype, copy=False)
             loss = -float(np.sum(target * logp)) / m
-            self._cache = (probs - target) / m
+            self._output_grad = (probs - target) / m
             return loss
         idx = self._check_labels(y, C)
         rows = np.arange(m)
         loss = -float(logp[rows, idx].sum()) / m
         probs[rows, idx] -= 1.0
         probs /= m
-        self._cache = probs
+        self._output_grad = probs
         return loss
 
     @staticmethod
@@ -105,9 +113,6 @@ class SoftmaxCrossEntropy(Loss):
             bad = y[(y < 0) | (y >= C)][0]
             raise ValueError(f"SoftmaxCrossEntropy: label {bad} out of range for {C} classes (valid 0..{C - 1})")
         return y
-
-    def backward(self) -> np.ndarray:
-        return self._grad()
 
     def predict(self, logits: np.ndarray) -> np.ndarray:
         return logits.argmax(axis=-1)
@@ -133,11 +138,8 @@ class BinaryCrossEntropy(Loss):
         y = y.reshape(logits.shape).astype(logits.dtype, copy=False)
         z = logits
         per_example = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        self._cache = (sigmoid(z) - y) / z.size
+        self._output_grad = (sigmoid(z) - y) / z.size
         return float(per_example.mean())
-
-    def backward(self) -> np.ndarray:
-        return self._grad()
 
     def predict(self, logits: np.ndarray) -> np.ndarray:
         return (logits > 0).astype(np.int64)
@@ -152,20 +154,12 @@ class MSE(Loss):
         if y.size != pred.size:
             raise ValueError(f"MSE: target shape {y.shape} does not match prediction shape {pred.shape}")
         diff = pred - y.reshape(pred.shape)
-        self._cache = diff * (2.0 / diff.size)
+        self._output_grad = diff * (2.0 / diff.size)
         return float(np.mean(diff * diff))
-
-    def backward(self) -> np.ndarray:
-        return self._grad()
-
-
-LOSSES = {"softmax_cross_entropy": SoftmaxCrossEntropy, "binary_cross_entropy": BinaryCrossEntropy,
-          "mse": MSE}
 
 
 def dense_weights(model) -> list:
     """The weight Parameters W of every Dense layer in ``model`` (the ones L2 penalises)."""
-    from .layers import Dense
     return [layer.W for layer in model.layers() if isinstance(layer, Dense)]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-_default = np.random.default_rng(0)
+__all__ = ["as_generator", "seed"]
 
-RngLike = "np.random.Generator | int | None"
+_default = np.random.default_rng(0)
 
 
 def seed(n: int) -> None:
@@ -20,11 +20,6 @@ def seed(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"seed: n must be an int, got {n!r}")
     _default = np.random.default_rng(int(n))
-
-
-def default_rng() -> np.random.Generator:
-    """The package's default generator (reset by :func:`seed`)."""
-    return _default
 
 
 def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:

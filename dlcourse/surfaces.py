@@ -19,15 +19,15 @@ In every surface ``minima`` lists the known local minimisers, deepest first, so
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from ._checks import check_choice, check_int, check_positive, check_real
 
-__all__ = ["Surface", "quadratic", "ravine", "saddle", "rosenbrock", "multi_minima",
-           "SURFACES", "get_surface"]
+__all__ = ["SURFACES", "Surface", "get_surface", "multi_minima", "quadratic", "ravine",
+           "rosenbrock", "saddle"]
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 ArrayFn = Callable[[np.ndarray], np.ndarray]

@@ -1,22 +1,49 @@
 """The training loop: ``fit`` runs mini-batch gradient descent and records a ``History``.
 
 One epoch: shuffle the m examples with the seeded generator, cut them into batches of
-``batch_size`` (the last, smaller batch is kept), and for each batch:
-forward -> J = loss + lambda/(2 m_b) sum ||W||^2 -> backward -> optimizer.step().
+``batch_size`` (the last, smaller batch is kept), and for each batch one
+:func:`train_step`, the lecture's loop body:
+
+    optimizer.zero_grad()
+    out = model.forward(xb)
+    J = loss.forward(out, yb) + lambda/(2 m_b) sum ||W||^2
+    model.backward(loss.backward());  dW += lambda/m_b W
+    optimizer.step()
+
 ``batch_size=None`` is full-batch gradient descent (one step per epoch, no shuffling).
+
+A run can continue. ``fit`` keeps the run's state in the History it returns: the epochs and
+steps done (``history.epochs``, ``history.steps``) and the generator that shuffles the data
+(``history.rng``). Passing that History back, ``fit(..., history=h)``, trains ``epochs``
+more epochs of the same run: epoch numbers (which the schedule sees), step numbers (in
+``Divergence``) and the data order carry on, and the curves are appended to ``h``. So
+
+    h = dl.fit(model, X, y, loss, opt, epochs=3, batch_size=32, schedule=sched, seed=1)
+    dl.fit(model, X, y, loss, opt, epochs=2, batch_size=32, schedule=sched, history=h)
+    # model and h are now exactly as after one fit(..., epochs=5, seed=1)
+
+with the same model and optimizer (they hold the weights and the optimizer state); ``seed``
+only matters when a run starts. Settings may change between calls (``lr``, ``l2``,
+``batch_size``, the data): a dashboard trains a chunk of epochs per call. Callbacks are
+started and ended (``on_train_begin`` / ``on_train_end``) in every call; a run that
+diverged cannot continue.
 """
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
+from ._checks import check_int, check_nonnegative, check_xy
 from .batching import minibatch_indices
-from ._checks import check_finite, check_int, check_nonnegative
 from .losses import add_l2_grad, l2_penalty
+
+__all__ = ["Callback", "Divergence", "DivergenceWarning", "EarlyStopping", "History",
+           "ProgressBar", "TrainingContext", "evaluate", "fit", "train_step"]
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -37,7 +64,9 @@ class History:
     ``loss`` is the mean of the epoch's mini-batch costs (weighted by batch size, L2 term
     included); ``accuracy`` the fraction of the epoch's training examples classified
     correctly while training; ``val_*`` are computed at test time after the epoch.
-    ``diverged`` is None until a non-finite loss stops training, then a ``Divergence``.
+    ``diverged`` is None until a non-finite loss stops training, then a ``Divergence``;
+    ``stopped_early`` says whether the last ``fit`` call was ended by early stopping.
+    ``rng`` is the run's data-order generator, which ``fit(..., history=h)`` carries on.
     """
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
@@ -48,10 +77,17 @@ class History:
     diverged: Divergence | None = None
     stopped_early: bool = False
     last_event: str = ""
+    rng: np.random.Generator | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def epochs(self) -> int:
+        """Epochs trained so far in this run."""
         return len(self.loss)
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps taken so far in this run."""
+        return len(self.step_loss)
 
     def as_dict(self) -> dict:
         out = {k: list(getattr(self, k)) for k in
@@ -62,8 +98,10 @@ class History:
 
 @dataclass
 class TrainingContext:
-    """What callbacks see: the model, optimizer and history, the position in the run,
-    and ``stop``, which a callback sets to end training after the current step."""
+    """What callbacks see: the model, optimizer and history, the position in the run
+    (``epoch`` and ``step`` count from the start of the run, across resumed calls;
+    ``total_epochs`` is the epoch count this call ends at), and ``stop``, which a callback
+    sets to end training after the current step."""
     model: object
     optimizer: object
     history: History
@@ -117,14 +155,14 @@ class EarlyStopping(Callback):
         if current < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch = current, ctx.epoch
             if self.restore_best:
-                self._best_state = _snapshot(ctx.model)
+                self._best_state = ctx.model.state_dict()
         elif ctx.epoch - self.best_epoch >= self.patience:
             ctx.stop = True
             ctx.history.stopped_early = True
 
     def on_train_end(self, ctx):
         if self.restore_best and self._best_state is not None:
-            _restore(ctx.model, self._best_state)
+            ctx.model.load_state_dict(self._best_state)
 
 
 class ProgressBar(Callback):
@@ -136,7 +174,8 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, ctx):
         from tqdm.auto import tqdm  # imported here: the numerical core stays numpy-only
-        self.bar = tqdm(total=ctx.total_epochs, unit="epoch", **self.tqdm_kwargs)
+        self.bar = tqdm(total=ctx.total_epochs, initial=ctx.epoch, unit="epoch",
+                        **self.tqdm_kwargs)
 
     def on_epoch_end(self, ctx):
         h = ctx.history
@@ -149,29 +188,6 @@ class ProgressBar(Callback):
     def on_train_end(self, ctx):
         if self.bar is not None:
             self.bar.close()
-
-
-def _snapshot(model) -> list[np.ndarray]:
-    return [p.value.copy() for p in model.parameters()] + \
-        [b.copy() for _, b in model.named_buffers()]
-
-
-def _restore(model, state: list[np.ndarray]) -> None:
-    targets = [p.value for p in model.parameters()] + [b for _, b in model.named_buffers()]
-    for target, saved in zip(targets, state):
-        target[...] = saved
-
-
-def _check_data(X, y, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
-    X = check_finite(name, X)
-    y = check_finite("y" if name == "X" else name.replace("X", "y"), y)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (examples, features), got shape {X.shape}")
-    if len(X) != len(y):
-        raise ValueError(f"{name} has {len(X)} examples but its labels have {len(y)}")
-    if len(X) == 0:
-        raise ValueError(f"{name} is empty")
-    return X, y
 
 
 def evaluate(model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0) -> tuple[float, float | None]:
@@ -189,37 +205,59 @@ def _batches(m: int, batch_size: int | None, rng: np.random.Generator) -> list:
     return minibatch_indices(m, batch_size, rng)
 
 
+def train_step(model, loss, optimizer, xb: np.ndarray, yb: np.ndarray, l2: float = 0.0,
+               return_output: bool = False):
+    """One step of mini-batch gradient descent on (xb, yb): ``optimizer.zero_grad()``,
+    forward, the cost J^{t} (with ``l2``, lambda/(2 m_b) sum ||W||^2), backward,
+    ``optimizer.step()``. Returns J^{t}, the cost before the step, and with
+    ``return_output`` the pair (J^{t}, output). A NaN/inf cost is returned without a
+    backward pass or a step."""
+    optimizer.zero_grad()
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = model.forward(xb, training=True)
+        cost = float(loss.forward(out, yb))
+        if l2:
+            cost += l2_penalty(model, l2, len(xb))
+        if math.isfinite(cost):
+            _backward(model, loss.backward())
+            add_l2_grad(model, l2, len(xb))
+            optimizer.step()
+    return (cost, out) if return_output else cost
+
+
 def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None = None,
         l2: float = 0.0, validation: tuple | None = None, schedule: Callable | None = None,
-        callbacks: Iterable = (), seed: int = 0) -> History:
+        callbacks: Iterable = (), seed: int = 0, history: History | None = None) -> History:
     """Train ``model`` on (X, y) and return its :class:`History` (see the module docstring).
 
     ``validation=(X_val, y_val)`` adds val_loss / val_accuracy per epoch; ``schedule(epoch)``
     sets ``optimizer.lr`` at the start of each epoch; ``callbacks`` are :class:`Callback`
     objects or plain callables ``f(history)`` run after every step and epoch. A non-finite
     loss stops training, sets ``history.diverged`` and emits a :class:`DivergenceWarning`.
+    ``history`` (from an earlier call) continues that run for ``epochs`` more epochs: see
+    the module docstring; ``seed`` then has no effect.
     """
-    X, y = _check_data(X, y)
+    X, y = check_xy(X, y)
     epochs = check_int("epochs", epochs, minimum=0)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size, minimum=1)
     l2 = check_nonnegative("l2", l2)
     if validation is not None:
-        validation = _check_data(*validation, name="X_val")
-    rng = np.random.default_rng(seed)
-    history = History()
-    ctx = TrainingContext(model, optimizer, history, total_epochs=epochs)
+        validation = check_xy(*validation, name="X_val")
+    history = _start_or_resume(history, seed)
+    start = history.epochs
+    ctx = TrainingContext(model, optimizer, history, epoch=start, step=history.steps,
+                          total_epochs=start + epochs)
     cbs = [cb if isinstance(cb, Callback) else _FunctionCallback(cb) for cb in callbacks]
-    params = model.parameters()
     for cb in cbs:
         cb.on_train_begin(ctx)
-    for epoch in range(epochs):
+    for epoch in range(start, start + epochs):
         ctx.epoch = epoch
         if schedule is not None:
             optimizer.lr = schedule(epoch)
         # overflow on the way to a NaN loss is reported once, as a DivergenceWarning
         with np.errstate(over="ignore", invalid="ignore"):
-            finished = _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, cbs)
+            finished = _run_epoch(model, X, y, loss, optimizer, batch_size, l2, ctx, cbs)
         if not finished:
             break
         if validation is not None:
@@ -237,23 +275,37 @@ def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None 
     return history
 
 
-def _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, cbs) -> bool:
+def _start_or_resume(history: History | None, seed: int) -> History:
+    """A new run's History (its generator seeded with ``seed``), or ``history`` checked
+    to be a run that can continue."""
+    if history is None:
+        history = History()
+    elif not isinstance(history, History):
+        raise TypeError(f"history must be a History returned by fit, got {type(history).__name__}")
+    if history.diverged is not None:
+        d = history.diverged
+        raise ValueError(f"history: this run diverged at epoch {d.epoch}, step {d.step} "
+                         f"(lr {d.lr:g}) and cannot continue; start a new run")
+    if history.rng is None:
+        if history.epochs or history.steps:
+            raise ValueError(f"history has {history.epochs} epochs but no data-order "
+                             f"generator (history.rng): pass a History returned by fit")
+        history.rng = np.random.default_rng(seed)
+    history.stopped_early = False
+    return history
+
+
+def _run_epoch(model, X, y, loss, optimizer, batch_size, l2, ctx, cbs) -> bool:
     """One pass over the data; False when training must stop (divergence or a callback)."""
     history = ctx.history
     total, correct, seen, steps, classifier = 0.0, 0.0, 0, 0, True
-    for idx in _batches(len(X), batch_size, rng):
+    for idx in _batches(len(X), batch_size, history.rng):
         xb, yb = X[idx], y[idx]
         m = len(xb)
-        for p in params:
-            p.mark_grad_stale()
-        out = model.forward(xb, training=True)
-        cost = loss.forward(out, yb) + (l2_penalty(model, l2, m) if l2 else 0.0)
+        cost, out = train_step(model, loss, optimizer, xb, yb, l2, return_output=True)
         if not math.isfinite(cost):
             _report_divergence(history, ctx, optimizer.lr, cost)
             return False
-        _backward(model, loss.backward())
-        add_l2_grad(model, l2, m)
-        optimizer.step()
         history.step_loss.append(cost)
         total += cost * m
         seen += m
@@ -275,11 +327,11 @@ def _run_epoch(model, X, y, loss, optimizer, params, batch_size, l2, rng, ctx, c
 
 
 def _backward(model, dout: np.ndarray) -> None:
-    """The model's backward pass, without the unused gradient w.r.t. the data when possible."""
-    from .layers import Dense, Sequential
-    if isinstance(model, (Dense, Sequential)):
+    """The model's backward pass, without the unused gradient w.r.t. the data when the
+    model ``accepts_input_grad`` (any other object with ``backward(dout)`` works too)."""
+    if getattr(model, "accepts_input_grad", False):
         model.backward(dout, input_grad=False)
-    else:  # any other object with backward(dout)
+    else:
         model.backward(dout)
 
 

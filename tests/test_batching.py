@@ -5,7 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dlcourse as dl
-from dlcourse.batching import minibatch_indices, minibatch_sizes, minibatches, num_minibatches
+from dlcourse.batching import (
+    minibatch_indices,
+    minibatch_sizes,
+    minibatches,
+    num_minibatches,
+)
 from dlcourse.train import _batches
 
 
@@ -95,8 +100,9 @@ def test_bad_m():
         num_minibatches(0, 4)
 
 
-# ------------------------------------------------------------------ the noise/speed experiment
-from dlcourse.batching import batch_size_run, batch_stream, steps_to_reach, train_step  # noqa: E402
+# ------------------------------------------------------------------ a stream of batches, one step
+from dlcourse.batching import batch_stream
+from dlcourse.train import train_step
 
 
 def blobs(m=300):
@@ -127,41 +133,3 @@ def test_train_step_is_one_step_of_fit():
     np.testing.assert_allclose(costs, h.step_loss, rtol=1e-12)
     for p, q in zip(a.parameters(), b.parameters()):
         np.testing.assert_allclose(p.value, q.value, rtol=1e-12)
-
-
-def test_batch_size_run_records_full_cost_time_and_epochs():
-    X, y = blobs(300)
-    loss = dl.SoftmaxCrossEntropy()
-    run = batch_size_run(small_net, X, y, loss, lambda p: dl.optim.SGD(p, lr=0.5),
-                         batch_size=64, steps=12, seed=0)
-    assert run.batch_size == 64 and len(run.cost) == len(run.seconds) == len(run.epochs) == 13
-    assert len(run.batch_cost) == 12
-    # epochs count examples: 4 batches of 64 then one of 44 make exactly one epoch
-    assert run.epochs[5] == pytest.approx(1.0) and run.epochs[1] == pytest.approx(64 / 300)
-    assert np.all(np.diff(run.seconds) >= 0)
-    # the recorded cost is the full-training-set cost of the model after k steps
-    model = small_net()
-    assert run.cost[0] == pytest.approx(dl.evaluate(model, X, y, loss)[0])
-    opt = dl.optim.SGD(model.parameters(), lr=0.5)
-    for k, idx in zip(range(1, 4), batch_stream(300, 64, np.random.default_rng(0))):
-        assert run.batch_cost[k - 1] == pytest.approx(train_step(model, loss, opt, X[idx], y[idx]))
-        assert run.cost[k] == pytest.approx(dl.evaluate(model, X, y, loss)[0])
-    full = batch_size_run(small_net, X, y, loss, lambda p: dl.optim.SGD(p, lr=0.5),
-                          batch_size=None, steps=5)
-    assert full.batch_size == 300 and np.allclose(full.epochs, np.arange(6))
-    np.testing.assert_allclose(full.batch_cost, full.cost[:-1])   # full batch: J^{t} is J
-
-
-def test_batch_size_run_stops_at_divergence():
-    X = np.random.default_rng(1).standard_normal((50, 3))
-    y = X.sum(1, keepdims=True)
-    run = batch_size_run(lambda: dl.Dense(3, 1, rng=0), X, y, dl.MSE(),
-                         lambda p: dl.optim.SGD(p, lr=50.0), batch_size=None, steps=500)
-    assert len(run.cost) < 501
-    assert not (np.isfinite(run.cost[-1]) and np.isfinite(run.batch_cost[-1]))
-    assert np.all(np.isfinite(run.cost[:-2]))
-
-
-def test_steps_to_reach():
-    assert steps_to_reach([3.0, 2.0, 1.0, 0.5], 1.0) == 2
-    assert steps_to_reach([3.0, 2.0], 1.0) is None

@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from ..activations import Tanh
-from ..base import Layer
+from ..layers import Layer
 from .._checks import check_choice, check_nonnegative
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Dropout, Sequential

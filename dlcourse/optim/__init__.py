@@ -32,5 +32,5 @@ def create(name: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9,
     return Adam(params, lr, beta1=beta1, beta2=beta2)
 
 
-__all__ = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "Optimizer", "schedules",
-           "OPTIMIZERS", "NAMES", "create"]
+__all__ = ["NAMES", "OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp",
+           "create", "schedules"]

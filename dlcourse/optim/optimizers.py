@@ -16,33 +16,23 @@ Three ways of writing momentum give the same path once alpha is rescaled:
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
 from .._checks import check_nonnegative, check_positive, check_unit_interval
-from ..parameter import Parameter
+from ..parameter import Parameter, params_of
 
-
-def _as_param_list(params) -> list[Parameter]:
-    if hasattr(params, "parameters") and callable(params.parameters):
-        params = params.parameters()
-    if isinstance(params, Parameter):
-        params = [params]
-    params = list(params)
-    if not params:
-        raise ValueError("params is empty: the optimizer has nothing to update")
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
-    return params
+__all__ = ["SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp"]
 
 
 class Optimizer:
     """Base class: holds the parameters, the learning rate and the per-parameter state."""
 
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
-        self.params = _as_param_list(params)
+        self.params = params_of(params)
+        if not self.params:
+            raise ValueError("params is empty: the optimizer has nothing to update")
         self.lr = lr
         self.state: dict[Parameter, dict] = {p: {} for p in self.params}
         self._scratch: dict[Parameter, np.ndarray] = {}
@@ -56,19 +46,19 @@ class Optimizer:
         self._lr = check_positive("lr", value)
 
     def zero_grad(self) -> None:
+        """Make every gradient zero (lazily: see :mod:`dlcourse.parameter`)."""
         for p in self.params:
             p.zero_grad()
 
     def step(self) -> None:
         for p in self.params:
-            if p.grad is None:
+            g = p.grad
+            if g is None:
                 continue
-            if p.grad_stale:  # no backward wrote it since fit marked it: it is zero
-                p.zero_grad()
-            if p.grad.shape != p.value.shape:
-                raise ValueError(f"{type(self).__name__}: gradient shape {p.grad.shape} != "
+            if g.shape != p.value.shape:
+                raise ValueError(f"{type(self).__name__}: gradient shape {g.shape} != "
                                  f"parameter shape {p.value.shape}")
-            self._update(p, p.grad, self.state.setdefault(p, {}))
+            self._update(p, g, self.state.setdefault(p, {}))
 
     def _update(self, p: Parameter, g: np.ndarray, state: dict) -> None:
         raise NotImplementedError

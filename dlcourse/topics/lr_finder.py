@@ -36,9 +36,9 @@ from typing import Callable
 
 import numpy as np
 
-from ..batching import batch_stream, train_step
-from .._checks import check_int, check_positive, check_unit_interval
-from ..train import _check_data
+from ..batching import batch_stream
+from .._checks import check_int, check_positive, check_unit_interval, check_xy
+from ..train import train_step
 
 __all__ = ["RangeTestResult", "lr_range_test", "lr_schedule"]
 
@@ -107,7 +107,7 @@ def lr_range_test(model_factory: Callable, X, y, loss, optimizer_factory: Callab
     ``diverge_factor`` the rise of the smoothed cost over its minimum that ends the run.
     """
     lr_min, lr_max, steps = _check_range(lr_min, lr_max, steps)
-    X, y = _check_data(X, y)
+    X, y = check_xy(X, y)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size, minimum=1)
     beta = check_unit_interval("beta", beta)
