@@ -138,8 +138,11 @@ def ravine(steepness: float = 10.0) -> Surface:
         d2J/dw_0 dw_1 = -2 s cos(w_0),                d2J/dw_1^2 = 2 s
 
     J >= 0.1 w_0^2 with equality only on the valley floor, so w = 0 is the only stationary
-    point and the global minimum. Across the valley the curvature is about 4 s, along the
-    floor 0.2: the Hessian at the minimum has condition number about 20 s.
+    point and the global minimum. At the minimum the floor runs along (1, 1) / sqrt 2, and
+    the curvature along it is exactly 0.1 (the 0.2 of d2J/dw_0^2 is the curvature along
+    w_0, which climbs the wall); across the valley it is about 4 s. The Hessian there has
+    eigenvalues about 0.1 and 4 s + 0.1, so its condition number is about 40 s: 42, 402
+    and 4002 for s = 1, 10 and 100.
     """
     s = check_positive("steepness", steepness)
 

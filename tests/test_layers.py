@@ -194,3 +194,88 @@ def test_sequential_parameters_and_repr():
     assert names == ["0.W", "0.b", "2.gamma", "2.beta", "3.W"]
     assert len(model.parameters()) == 5 and len(model) == 4
     assert "Dense(2, 3" in repr(model)
+
+
+# ------------------------------------------------------------------ the code the course teaches
+@settings(max_examples=30, deadline=None)
+@given(m=st.integers(1, 7), n_in=st.integers(1, 6), n_out=st.integers(1, 6), bias=st.booleans(),
+       seed=st.integers(0, 2**16), dtype=st.sampled_from([np.float64, np.float32]))
+def test_dense_layer_agrees_with_the_pure_functions(m, n_in, n_out, bias, seed, dtype):
+    """Dense.forward / backward compute what dense_forward / dense_backward (notebook 03)
+    compute, to the last bit, on random inputs, with and without the lazy zero."""
+    from dlcourse.layers import dense_backward, dense_forward
+    rng = np.random.default_rng(seed)
+    layer = dl.Dense(n_in, n_out, bias=bias, dtype=dtype, rng=rng)
+    if bias:
+        layer.b.value[:] = rng.standard_normal(n_out)
+    X = rng.standard_normal((m, n_in)).astype(dtype)
+    dZ = rng.standard_normal((m, n_out)).astype(dtype)
+    Z, cache = dense_forward(X, layer.W.value, layer.b.value if bias else None)
+    dX, dW, db = dense_backward(dZ, cache)
+    for eager in (False, True):
+        layer.zero_grad()
+        if eager:
+            layer.W.grad.fill(0)                  # a read fills the zeros: the += path
+        np.testing.assert_array_equal(layer.forward(X), Z)
+        np.testing.assert_array_equal(layer.backward(dZ), dX)
+        np.testing.assert_array_equal(layer.W.grad, dW)
+        if bias:
+            np.testing.assert_array_equal(layer.b.grad, db)
+    assert layer.backward(dZ, input_grad=False) is None
+
+
+def test_every_layer_refuses_backward_before_forward():
+    layers = [dl.Dense(2, 2), dl.BatchNorm(2), dl.Dropout(0.5), dl.Dropout(0.0)]
+    layers += [cls() for cls in ACTIVATIONS.values()]
+    for layer in layers:
+        with pytest.raises(RuntimeError, match=f"{type(layer).__name__}.backward called before forward"):
+            layer.backward(np.ones((1, 2)))
+    dropout = dl.Dropout(0.5)
+    dropout.forward(np.ones((1, 2)), training=False)
+    np.testing.assert_array_equal(dropout.backward(np.full((1, 2), 3.0)), [[3.0, 3.0]])
+
+
+def test_activations_declare_their_pure_pairs():
+    from dlcourse import activations as A
+    pairs = {"relu": (A.relu_forward, A.relu_backward), "sigmoid": (A.sigmoid_forward, A.sigmoid_backward),
+             "tanh": (A.tanh_forward, A.tanh_backward), "elu": (A.elu_forward, A.elu_backward),
+             "leaky_relu": (A.leaky_relu_forward, A.leaky_relu_backward),
+             "step": (A.step_forward, A.step_backward)}
+    for name, (fwd, bwd) in pairs.items():
+        cls = ACTIVATIONS[name]
+        assert (cls.forward_fn, cls.backward_fn) == (fwd, bwd), name
+    z = np.linspace(-2, 2, 9).reshape(3, 3)
+    layer = dl.LeakyReLU(0.2)
+    a, cache = A.leaky_relu_forward(z, 0.2)
+    np.testing.assert_array_equal(layer.forward(z), a)
+    np.testing.assert_array_equal(layer.backward(z), A.leaky_relu_backward(z, cache))
+    assert repr(layer) == "LeakyReLU(slope=0.2)" and repr(dl.ELU(0.5)) == "ELU(alpha=0.5)"
+
+
+def test_a_custom_layer_declares_that_it_skips_the_input_gradient():
+    class Shift(dl.Layer):
+        """out = x + c with a learnable c; says it can skip dx, and records how it was called."""
+        _params = ("c",)
+        accepts_input_grad = True
+
+        def __init__(self, n):
+            self.c = dl.Parameter(np.zeros(n))
+            self.calls = []
+
+        def forward(self, x, training=True):
+            return x + self.c.value
+
+        def backward(self, dout, input_grad=True):
+            self.calls.append(input_grad)
+            self.c.accumulate(dout.sum(axis=0))
+            return dout if input_grad else None
+
+    first, plain = Shift(2), Shift(2)
+    plain.accepts_input_grad = False
+    X, y = np.random.default_rng(0).standard_normal((8, 2)), np.arange(8) % 2
+    for layer, expected in ((first, False), (plain, True)):
+        model = dl.Sequential([layer, dl.Dense(2, 2, rng=0)])
+        dl.fit(model, X, y, dl.SoftmaxCrossEntropy(), dl.optim.SGD(model.parameters(), lr=0.1),
+               epochs=2)
+        assert layer.calls == [expected, expected]
+        assert model.backward(np.ones((8, 2))).shape == (8, 2)    # input_grad=True by default

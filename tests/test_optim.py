@@ -51,3 +51,58 @@ def test_create_builds_the_named_optimizer(name):
         assert (opt.beta1, opt.beta2) == (0.7, 0.95)
     with pytest.raises(ValueError, match="unknown optimizer 'lamb'"):
         dl.optim.create("lamb", [p], lr=0.1)
+
+
+# ------------------------------------------------------------------ the lazy zero_grad
+def test_zero_grad_is_lazy_but_reads_as_zero():
+    p = dl.Parameter(np.ones((3, 2)))
+    buffer = p.grad
+    buffer[...] = 5.0
+    p.zero_grad()
+    assert p.grad_stale and buffer[0, 0] == 5.0           # nothing written yet
+    np.testing.assert_array_equal(p.grad, np.zeros((3, 2)))
+    assert not p.grad_stale and p.grad is buffer          # the read filled the same buffer
+    p.zero_grad()
+    p.accumulate(np.full((3, 2), 2.0))                    # written straight in: zero + g
+    p.accumulate(np.full((3, 2), 1.0))
+    np.testing.assert_array_equal(p.grad, np.full((3, 2), 3.0))
+    p.zero_grad()
+    a, b = np.arange(6.0).reshape(3, 2), np.eye(2)
+    p.accumulate_matmul(a, b)
+    np.testing.assert_array_equal(p.grad, a)
+    assert p.grad is buffer
+
+
+def test_zero_grad_after_the_gradient_was_replaced():
+    p = dl.Parameter(np.ones(4))
+    p.grad = None
+    p.zero_grad()
+    np.testing.assert_array_equal(p.grad, np.zeros(4))
+    p.grad = np.ones(2)                                   # wrong shape: a fresh zero array
+    p.zero_grad()
+    assert p.grad.shape == (4,) and not p.grad.any()
+    p.grad = np.full(4, 2.0)                              # reassigning clears the stale mark
+    assert not p.grad_stale
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_a_step_after_zero_grad_with_no_backward_does_not_move(name):
+    p = dl.Parameter(np.ones(3))
+    opt = MAKERS[name]([p])
+    p.grad = np.full(3, 4.0)
+    opt.zero_grad()
+    opt.step()
+    expected = np.full(3, 1.0 - 0.1 * 0.01) if name == "sgd_weight_decay" else np.ones(3)  # g = wd w
+    np.testing.assert_allclose(p.value, expected, rtol=1e-15)
+
+
+def test_params_of_accepts_models_parameters_and_lists():
+    from dlcourse.parameter import params_of
+    model = dl.Sequential([dl.Dense(2, 3), dl.Dense(3, 1)])
+    assert params_of(model) == model.parameters()
+    assert params_of(model[0].W) == [model[0].W]
+    assert params_of(iter(model.parameters())) == model.parameters()
+    with pytest.raises(TypeError, match=r"params\[1\] must be a Parameter, got int"):
+        params_of([model[0].W, 3])
+    with pytest.raises(TypeError, match="params must be a model or an iterable of Parameters, got float"):
+        params_of(2.0)

@@ -233,3 +233,36 @@ def test_softmax_labels_as_indices_column_or_one_hot_agree():
     np.testing.assert_allclose(losses, losses[0], rtol=1e-15)
     for g in grads:
         np.testing.assert_allclose(g, grads[0], rtol=1e-15, atol=1e-17)
+
+
+def test_each_step_reads_like_the_lecture():
+    """zero_grad -> forward -> cost -> backward -> step, once per mini-batch."""
+    calls = []
+
+    class Net(dl.Sequential):
+        def forward(self, x, training=True):
+            calls.append("forward")
+            return super().forward(x, training)
+
+        def backward(self, dout, input_grad=True):
+            calls.append("backward")
+            return super().backward(dout, input_grad)
+
+    class Loss(dl.SoftmaxCrossEntropy):
+        def forward(self, logits, y):
+            calls.append("cost")
+            return super().forward(logits, y)
+
+    class SGD(dl.optim.SGD):
+        def zero_grad(self):
+            calls.append("zero_grad")
+            super().zero_grad()
+
+        def step(self):
+            calls.append("step")
+            super().step()
+
+    X, y = separable(30)
+    model = Net([dl.Dense(2, 3, rng=0), dl.Tanh(), dl.Dense(3, 2, rng=1)])
+    dl.fit(model, X, y, Loss(), SGD(model.parameters(), lr=0.1), epochs=2, batch_size=10)
+    assert calls == ["zero_grad", "forward", "cost", "backward", "step"] * 6

@@ -8,10 +8,10 @@ can print a checklist.
    unit scale, feature by feature: with mu_j, sigma_j the mean and standard deviation of
    feature j over the training set, the check passes when
 
-       max_j |mu_j| / s <= mean_tol      and      max_j sigma_j / s <= scale_tol,
+       max_j |mu_j| <= mean_tol    and    1 / scale_tol <= sigma_j <= scale_tol for every j
 
-   with s = 1 (features whose sigma_j = 0, constant, are ignored for the scale). Raw pixel
-   values 0..16 fail it; ``dlcourse.datasets.standardize`` passes it.
+   (features whose sigma_j = 0, constant, are ignored for the scale). Raw pixel values
+   0..16 fail it; ``dlcourse.datasets.standardize`` passes it.
 
 2. **Loss at initialisation** (:func:`check_initial_loss`). Before training, a network
    whose output layer has small weights gives every class about the same probability 1/C,
