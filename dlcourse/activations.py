@@ -11,6 +11,17 @@ a = g(z) and dz = da * g'(z) elementwise:
 - ELU:           g(z) = z if z > 0 else alpha (e^z - 1),     g'(z) = 1 or alpha e^z
 
 At z = 0 the derivative conventions follow PyTorch (ReLU' = 0, leaky' = slope, ELU' = alpha).
+
+Every pair has the same shapes:
+
+``*_forward(z, *params)``
+    Inputs: ``z``, pre-activations of any shape, e.g. (m, n); then the function's
+    parameters (``slope``, ``alpha``).
+    Returns: ``a`` = g(z), of the shape of z, and ``cache``, what ``*_backward`` needs.
+``*_backward(da, cache)``
+    Inputs: ``da`` = dJ/da, the upstream derivative, of the shape of z; ``cache`` from
+    ``*_forward``.
+    Returns: ``dz`` = da * g'(z), of the shape of z.
 """
 from __future__ import annotations
 
@@ -26,15 +37,6 @@ __all__ = ["ACTIVATIONS", "ELU", "Activation", "LeakyReLU", "ReLU", "Sigmoid", "
            "leaky_relu_forward", "relu_backward", "relu_forward", "sigmoid",
            "sigmoid_backward", "sigmoid_forward", "step_backward", "step_forward",
            "tanh_backward", "tanh_forward"]
-
-# Every pair below has the same shapes (CS231n style):
-# *_forward(z, ...):
-#   Inputs:  z, pre-activations of any shape, e.g. (m, n); then the function's parameters
-#   Returns: a = g(z), of the shape of z; cache, what *_backward needs
-# *_backward(da, cache):
-#   Inputs:  da = dJ/da, upstream derivative, of the shape of z; cache from *_forward
-#   Returns: dz = da * g'(z), of the shape of z
-
 
 def step_forward(z: np.ndarray):
     """a = 1[z >= 0]. Returns (a, None): the backward needs nothing (g' = 0)."""
@@ -128,6 +130,8 @@ class Activation(Layer):
         self._cache = None
 
     def _forward(self, z):
+        if not self.hyper:
+            return self.forward_fn(z)
         return self.forward_fn(z, *(getattr(self, name) for name in self.hyper))
 
     def _backward(self, da, cache):

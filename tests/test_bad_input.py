@@ -20,8 +20,7 @@ def test_input_width_mismatch_names_both():
         dl.Dense(3, 2).forward(np.zeros((5, 4)))
 
 
-def test_labels_out_of_range(data):
-    X, _ = data
+def test_labels_out_of_range():
     with pytest.raises(ValueError, match=r"label 2 out of range for 2 classes"):
         dl.SoftmaxCrossEntropy().forward(np.zeros((3, 2)), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match=r"label -1"):

@@ -84,11 +84,11 @@ def test_batches_are_copies():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(X=np.zeros((5, 2)), y=np.zeros(4), batch_size=2), "X has 5 examples but y has 4"),
-    (dict(X=np.zeros((0, 2)), y=np.zeros(0), batch_size=2), "empty"),
-    (dict(X=np.zeros((5, 2)), y=np.zeros(5), batch_size=0), "batch_size must be >= 1, got 0"),
-    (dict(X=np.zeros((5, 2)), y=np.zeros(5), batch_size=2.5), "batch_size must be an int, got 2.5"),
-    (dict(X=np.float64(1.0), y=np.zeros(5), batch_size=2), "one row per example"),
+    ({"X": np.zeros((5, 2)), "y": np.zeros(4), "batch_size": 2}, "X has 5 examples but y has 4"),
+    ({"X": np.zeros((0, 2)), "y": np.zeros(0), "batch_size": 2}, "empty"),
+    ({"X": np.zeros((5, 2)), "y": np.zeros(5), "batch_size": 0}, "batch_size must be >= 1, got 0"),
+    ({"X": np.zeros((5, 2)), "y": np.zeros(5), "batch_size": 2.5}, "batch_size must be an int, got 2.5"),
+    ({"X": np.float64(1.0), "y": np.zeros(5), "batch_size": 2}, "one row per example"),
 ])
 def test_bad_input_names_the_argument(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):

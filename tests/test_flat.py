@@ -4,8 +4,13 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.datasets import moons
-from dlcourse.flat import (gradients_to_vector, model_loss_and_grad, num_parameters,
-                           parameters_to_vector, vector_to_parameters)
+from dlcourse.flat import (
+    gradients_to_vector,
+    model_loss_and_grad,
+    num_parameters,
+    parameters_to_vector,
+    vector_to_parameters,
+)
 
 
 def mlp(dtype=np.float64, bn=False, dropout=0.0):

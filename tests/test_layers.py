@@ -1,7 +1,10 @@
 """Every layer's backward against two-sided finite differences, in training and test mode."""
+import itertools
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dlcourse as dl
 from dlcourse.activations import ACTIVATIONS
@@ -81,7 +84,7 @@ def test_network_gradcheck_property(m, sizes, act, seed, bn, training, l2):
     """Random MLPs (any depth/width, smooth activations, batch norm, dropout) pass gradcheck."""
     rng = np.random.default_rng(seed)
     layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in itertools.pairwise(sizes):
         layers += [dl.Dense(n_in, n_out, init="xavier", rng=rng)]
         if bn:
             layers += [dl.BatchNorm(n_out)]

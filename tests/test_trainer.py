@@ -33,8 +33,8 @@ def test_continued_run_equals_one_run(chunks):
     X, y = data()
     Xv, yv = data(40, seed=1)
     loss = dl.SoftmaxCrossEntropy()
-    kwargs = dict(batch_size=16, l2=0.01, validation=(Xv, yv),
-                  schedule=schedules.step_decay(0.05, drop=0.5, every=2))
+    kwargs = {"batch_size": 16, "l2": 0.01, "validation": (Xv, yv),
+              "schedule": schedules.step_decay(0.05, drop=0.5, every=2)}
     one = network()
     h_one = dl.fit(one, X, y, loss, dl.optim.Adam(one.parameters(), lr=0.05), epochs=sum(chunks),
                    seed=3, **kwargs)

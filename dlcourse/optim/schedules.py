@@ -15,6 +15,9 @@ import math
 
 from .._checks import check_int, check_nonnegative, check_positive
 
+__all__ = ["SCHEDULES", "Schedule", "constant", "exponential_decay", "inverse_time_decay",
+           "staircase", "step_decay"]
+
 
 class Schedule:
     """A callable schedule with readable parameters (``repr`` shows them)."""
