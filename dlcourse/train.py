@@ -211,7 +211,8 @@ def train_step(model, loss, optimizer, xb: np.ndarray, yb: np.ndarray, l2: float
     forward, the cost J^{t} (with ``l2``, lambda/(2 m_b) sum ||W||^2), backward,
     ``optimizer.step()``. Returns J^{t}, the cost before the step, and with
     ``return_output`` the pair (J^{t}, output). A NaN/inf cost is returned without a
-    backward pass or a step."""
+    backward pass or a step. Only the optimizer's parameters are zeroed: a parameter it
+    does not hold (a frozen layer) keeps accumulating its gradient, as in PyTorch."""
     optimizer.zero_grad()
     with np.errstate(over="ignore", invalid="ignore"):
         out = model.forward(xb, training=True)
