@@ -13,7 +13,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.plots.display import figure_png
-from dlcourse.plots.training import confusion_counts
+from dlcourse.metrics import confusion_counts
 from dlcourse.widgets.digits_explorer import (DigitsExplorer, digits_model, digits_split,
                                               train_digits)
 

@@ -22,7 +22,8 @@ from dlcourse.optim import schedules as S
 from dlcourse.search import grid_search, log_uniform, one_minus_log_uniform
 from dlcourse.surfaces import SURFACES, get_surface
 from dlcourse.widgets import EWAExplorer, OptimizerRace, ScheduleExplorer, SearchExplorer
-from dlcourse.widgets.optimizer_race import DIVERGENCE_RADIUS, OPTIMIZER_NAMES
+from dlcourse.experiments.race import DIVERGENCE_RADIUS
+from dlcourse.widgets.optimizer_race import OPTIMIZER_NAMES
 from dlcourse.widgets.search_explorer import toy_objective
 
 DASHBOARDS = [OptimizerRace, EWAExplorer, ScheduleExplorer, SearchExplorer]

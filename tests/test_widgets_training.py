@@ -18,7 +18,7 @@ import pytest
 import dlcourse as dl
 from dlcourse import datasets
 from dlcourse.plots.display import figure_png
-from dlcourse.plots.training import grid_probabilities
+from dlcourse.metrics import grid_probabilities
 from dlcourse.widgets import InitExplorer, TrainingDashboard
 from dlcourse.experiments.training_runs import epoch_seed
 
