@@ -9,7 +9,8 @@ import pytest
 
 from dlcourse.search import (SearchResult, choice, coarse_to_fine, grid_search, int_uniform,
                              log_uniform, one_minus_log_uniform, random_search,
-                             train_mlp_objective, trial_seed, uniform, zoom)
+                             trial_seed, uniform, zoom)
+from dlcourse.experiments.search_toy import train_mlp_objective
 
 # ---------------------------------------------------------------- objectives (module level:
 # process pools and Dask workers import them by name)

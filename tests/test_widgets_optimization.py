@@ -24,7 +24,7 @@ from dlcourse.surfaces import SURFACES, get_surface
 from dlcourse.widgets import EWAExplorer, OptimizerRace, ScheduleExplorer, SearchExplorer
 from dlcourse.experiments.race import DIVERGENCE_RADIUS
 from dlcourse.widgets.optimizer_race import OPTIMIZER_NAMES
-from dlcourse.widgets.search_explorer import toy_objective
+from dlcourse.experiments.search_toy import toy_objective
 
 DASHBOARDS = [OptimizerRace, EWAExplorer, ScheduleExplorer, SearchExplorer]
 ALLOWED_MESSAGES = {  # what each dashboard may say; anything else is a caught bug
