@@ -14,8 +14,8 @@ import pytest
 import dlcourse as dl
 from dlcourse.topics import babysit
 from dlcourse.plots.display import figure_png
-from dlcourse.widgets.debug_dashboard import (DebugDashboard, debug_data,
-                                              debug_network, run_debug)
+from dlcourse.experiments.debug_run import debug_data, debug_network, run_debug
+from dlcourse.widgets.debug_dashboard import DebugDashboard
 
 FAST = {"epochs": 3}
 

@@ -17,7 +17,8 @@ import pytest
 import dlcourse as dl
 from dlcourse.datasets import moons
 from dlcourse.plots.display import figure_png
-from dlcourse.topics.ewa import bias_correct, ewa, temperatures
+from dlcourse.datasets import temperatures
+from dlcourse.topics.ewa import bias_correct, ewa
 from dlcourse.optim import schedules as S
 from dlcourse.search import grid_search, log_uniform, one_minus_log_uniform
 from dlcourse.surfaces import SURFACES, get_surface
