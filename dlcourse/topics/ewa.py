@@ -29,7 +29,7 @@ import numpy as np
 from .._checks import check_finite, check_int, check_unit_interval
 from ..datasets import temperatures  # noqa: F401  # moved: re-export until notebooks import dlcourse.datasets
 
-__all__ = ["ewa", "bias_correct", "ewa_corrected", "ewa_weights", "effective_window"]
+__all__ = ["ewa", "ewa_step", "bias_correct", "ewa_corrected", "ewa_weights", "effective_window"]
 
 
 def _series(values) -> np.ndarray:
@@ -55,9 +55,16 @@ def ewa(values, beta: float, bias_correction: bool = False) -> np.ndarray:
     v = np.zeros_like(theta)
     previous = np.zeros(theta.shape[1:])           # v_0 = 0
     for t in range(len(theta)):
-        previous = beta * previous + (1.0 - beta) * theta[t]
+        previous = ewa_step(previous, theta[t], beta)
         v[t] = previous
     return bias_correct(v, beta) if bias_correction else v
+
+
+def ewa_step(v, theta, beta: float):
+    """One step of the average: beta v + (1 - beta) theta (``beta`` is not checked here:
+    this is the inner loop of :func:`ewa` and of the online smoothing in
+    :func:`dlcourse.topics.lr_finder.lr_range_test`)."""
+    return beta * v + (1.0 - beta) * theta
 
 
 def bias_correct(v, beta: float) -> np.ndarray:
