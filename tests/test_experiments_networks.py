@@ -86,7 +86,7 @@ def test_hidden_layers_share_the_generator_with_a_later_output_layer():
 
 def test_digits_split_is_cached_read_only_and_standardised():
     from dlcourse.datasets import digits_split
-    X, Xv, y, yv = digits_split(0)
+    X, Xv, y, _ = digits_split(0)
     assert digits_split(0)[0] is X and not X.flags.writeable
     np.testing.assert_allclose(X.mean(axis=0)[X.std(axis=0) > 0], 0.0, atol=1e-12)
     raw = digits_split(0, standardize=False)
