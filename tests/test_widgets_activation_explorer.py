@@ -11,7 +11,10 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.experiments.activation_stats import (
-    ACTIVATION_NAMES, activation_curves, flower_data, network_statistics,
+    ACTIVATION_NAMES,
+    activation_curves,
+    flower_data,
+    network_statistics,
 )
 from dlcourse.widgets.activation_explorer import ActivationExplorer
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.plots.display import figure_png
-from dlcourse.metrics import confusion_counts
 from dlcourse.datasets import digits_split
 from dlcourse.experiments.digits import digits_model, train_digits
+from dlcourse.metrics import confusion_counts
+from dlcourse.plots.display import figure_png
 from dlcourse.widgets.digits_explorer import DigitsExplorer
 
 FAST = {"epochs": 2}

@@ -10,9 +10,17 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.experiments.gradcheck_bugs import (BUG, BUGS, DROPOUT_MODES, EPS_GRID, GOOD,
-                                                 error_vs_eps, parameter_errors,
-                                                 planted_bug_problem, verdict)
+from dlcourse.experiments.gradcheck_bugs import (
+    BUG,
+    BUGS,
+    DROPOUT_MODES,
+    EPS_GRID,
+    GOOD,
+    error_vs_eps,
+    parameter_errors,
+    planted_bug_problem,
+    verdict,
+)
 from dlcourse.widgets.gradcheck_explorer import GradCheckExplorer
 
 matplotlib.use("Agg")

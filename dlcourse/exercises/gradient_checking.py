@@ -16,9 +16,15 @@ from typing import Callable
 
 import numpy as np
 
-from ..experiments.gradcheck_bugs import ForwardCounter, TanhWrongDerivative, course_names, planted_bug_problem  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.gradcheck_bugs
+from ..experiments.gradcheck_bugs import (  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.gradcheck_bugs
+    ForwardCounter,
+    TanhWrongDerivative,
+    course_names,
+    planted_bug_problem,
+)
 from ..gradcheck import numerical_gradient, relative_error
 from .grader import Case, CheckResult, Expect, check_cases
+
 
 # ------------------------------------------------------------------ exercise: two-sided
 def _test_function(x: np.ndarray) -> float:

@@ -7,15 +7,40 @@ dashboard updates in place. Matplotlib is used only here and in ``dlcourse.widge
   histograms and stds, the confusion matrix;
 - :mod:`.display`: a figure as a PNG in a notebook.
 """
-from .optimization import (OPTIMIZER_COLORS, OPTIMIZER_LABELS, cost_gap, log_levels,
-                           plot_cost_curves, plot_ewa, plot_optimizer_paths, plot_paths,
-                           plot_schedules, plot_search, plot_surface, schedule_curve,
-                           update_cost_curves, update_ewa, update_paths, update_schedules,
-                           update_search)
-from .training import (CLASS_COLORS, ConfusionMatrix, CostCurves, DecisionBoundary,
-                       LayerHistograms, StdByLayer, activation_histograms, confusion_matrix,
-                       cost_curves, data_extent, decision_boundary, probability_image,
-                       std_by_layer)
+from .optimization import (
+                           OPTIMIZER_COLORS,
+                           OPTIMIZER_LABELS,
+                           cost_gap,
+                           log_levels,
+                           plot_cost_curves,
+                           plot_ewa,
+                           plot_optimizer_paths,
+                           plot_paths,
+                           plot_schedules,
+                           plot_search,
+                           plot_surface,
+                           schedule_curve,
+                           update_cost_curves,
+                           update_ewa,
+                           update_paths,
+                           update_schedules,
+                           update_search,
+)
+from .training import (
+                           CLASS_COLORS,
+                           ConfusionMatrix,
+                           CostCurves,
+                           DecisionBoundary,
+                           LayerHistograms,
+                           StdByLayer,
+                           activation_histograms,
+                           confusion_matrix,
+                           cost_curves,
+                           data_extent,
+                           decision_boundary,
+                           probability_image,
+                           std_by_layer,
+)
 
 __all__ = [
     "CLASS_COLORS", "OPTIMIZER_COLORS", "OPTIMIZER_LABELS", "ConfusionMatrix", "CostCurves",

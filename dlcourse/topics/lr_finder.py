@@ -36,8 +36,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..batching import batch_stream, train_step
 from .._checks import check_int, check_positive, check_unit_interval
+from ..batching import batch_stream, train_step
 from ..train import _check_data
 from .ewa import ewa_step
 
