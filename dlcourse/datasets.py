@@ -22,6 +22,7 @@ Pre-processing helpers: :func:`train_val_split` and :func:`standardize`
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -50,7 +51,7 @@ Dataset = tuple[np.ndarray, np.ndarray]
 __all__ = [
     "flower", "moons", "circles", "spiral", "xor", "blobs",
     "DATASETS", "make", "train_val_split", "standardize",
-    "load_digits", "read_idx", "write_idx", "load_mnist", "load_fashion_mnist",
+    "load_digits", "digits_split", "temperatures", "read_idx", "write_idx", "load_mnist", "load_fashion_mnist",
     "MNIST_CHECKSUMS", "FASHION_MNIST_CHECKSUMS",
 ]
 
@@ -305,6 +306,50 @@ def load_digits() -> Dataset:
     if images.shape != (1797, 64) or labels.shape != (1797,):
         raise ValueError(f"digits.npz is damaged: images {images.shape}, labels {labels.shape}")
     return images.astype(np.float64), labels.astype(np.int64)
+
+
+@functools.lru_cache(maxsize=8)
+def _digits_split(seed: int, scaled: bool) -> tuple[np.ndarray, ...]:
+    X, y = load_digits()
+    parts = train_val_split(X, y, 0.25, rng=seed)
+    if scaled:
+        parts = (*standardize(parts[0], parts[1])[:2], parts[2], parts[3])
+    for a in parts:
+        a.setflags(write=False)
+    return tuple(parts)
+
+
+def digits_split(seed: int = 0, standardize: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, X_val, y_train, y_val``: the digits split 75 % / 25 % by
+    ``train_val_split(X, y, 0.25, rng=seed)`` and (``standardize``) standardised with the
+    training statistics. The arrays are read-only and computed once per setting."""
+    seed = check_int("seed", seed, minimum=0)
+    if not isinstance(standardize, bool):
+        raise TypeError(f"standardize must be True or False, got {standardize!r}")
+    return _digits_split(seed, standardize)
+
+
+# ----------------------------------------------------------------------------------------
+# a time series to average (notebook 07, the EWA explorer)
+# ----------------------------------------------------------------------------------------
+
+def temperatures(days: int = 365, noise: float = 3.0,
+                 rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A year-like series of daily temperatures to average: (t, theta), t = 1 .. days.
+
+        theta_t = 11 - 8 cos(2 pi (t - 15) / 365) + noise * N(0, 1)     (degrees Celsius)
+
+    a seasonal cycle (coldest mid-January, warmest mid-July) plus Gaussian day-to-day noise
+    of standard deviation ``noise``. ``rng`` follows the package convention (None: the
+    default generator, int: a fresh seeded one, Generator: used as it is).
+    """
+    days = check_int("days", days, minimum=1)
+    noise = check_nonnegative("noise", noise)
+    gen = as_generator(rng)
+    t = np.arange(1, days + 1)
+    season = 11.0 - 8.0 * np.cos(2 * np.pi * (t - 15) / 365.0)
+    return t, season + noise * gen.standard_normal(days)
 
 
 # ----------------------------------------------------------------------------------------

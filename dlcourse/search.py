@@ -33,12 +33,10 @@ with score = inf and its error text; the search goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import functools
 import itertools
 import math
 import numbers
 import pickle
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -51,7 +49,6 @@ __all__ = [
     "Sampler", "Uniform", "LogUniform", "OneMinusLogUniform", "IntUniform", "Choice",
     "uniform", "log_uniform", "one_minus_log_uniform", "int_uniform", "choice",
     "trial_seed", "SearchResult", "random_search", "grid_search", "zoom", "coarse_to_fine",
-    "train_mlp_objective", "MLP_DEFAULTS",
 ]
 
 _RESERVED = ("trial", "score", "seed", "error")
@@ -670,81 +667,12 @@ def coarse_to_fine(objective: Callable, space: Mapping[str, Sampler], rounds: in
     return results
 
 
-# ----------------------------------------------------------------------------------------
-# a ready objective: train a small MLP
-# ----------------------------------------------------------------------------------------
-
-MLP_DEFAULTS: dict[str, Any] = {
-    "lr": 0.1, "beta": 0.9, "hidden": 16, "layers": 1, "batch_size": 32, "l2": 0.0,
-    "epochs": 60, "dataset": "moons", "n": 300, "noise": 0.25,
-}
-_INT_PARAMS = ("hidden", "layers", "batch_size", "epochs", "n")
+# a ready objective (train a small MLP) lives in dlcourse.experiments.search_toy
+_MOVED = ("train_mlp_objective", "MLP_DEFAULTS")
 
 
-@functools.lru_cache(maxsize=8)
-def _mlp_data(dataset: str, n: int, noise: float) -> tuple[np.ndarray, ...]:
-    """The fixed data every trial shares (seed 0): standardised train/val split, 75/25."""
-    from .datasets import make, standardize, train_val_split
-    X, y = make(dataset, n=n, noise=noise, rng=0)
-    X_tr, X_val, y_tr, y_val = train_val_split(X, y, val_fraction=0.25, rng=1)
-    X_tr, X_val, _, _ = standardize(X_tr, X_val)
-    for a in (X_tr, X_val, y_tr, y_val):
-        a.setflags(write=False)
-    return X_tr, X_val, y_tr, y_val
-
-
-def _as_int(name: str, value) -> int:
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        value = int(value)
-    return check_int(name, value, minimum=1)
-
-
-def _mlp_config(params: Mapping) -> dict:
-    unknown = sorted(set(params) - set(MLP_DEFAULTS))
-    if unknown:
-        raise ValueError(f"unknown hyperparameter(s) {unknown}; valid: {sorted(MLP_DEFAULTS)}")
-    cfg = {**MLP_DEFAULTS, **params}
-    for name in _INT_PARAMS:
-        cfg[name] = _as_int(name, cfg[name])
-    return cfg
-
-
-def train_mlp_objective(params: Mapping, seed: int) -> dict:
-    """Train a small ReLU network on a fixed 2-D data set and score it by validation loss.
-
-    ``params`` (missing keys take ``MLP_DEFAULTS``): ``lr`` (alpha), ``beta`` (momentum,
-    course form v = beta v + (1 - beta) g), ``hidden`` units per layer, ``layers`` hidden
-    layers, ``batch_size``, ``l2`` (lambda), ``epochs``, and the data: ``dataset``
-    (a :data:`dlcourse.datasets.DATASETS` name), ``n``, ``noise``. The data are the same for
-    every trial (generated with seed 0, 25% held out, standardised); ``seed`` sets the
-    weight initialisation and the mini-batch order. Returns {"score": final validation
-    loss, "val_accuracy", "train_loss"}; a run whose loss becomes NaN/inf raises
-    FloatingPointError (recorded as a failed trial by the searches).
-    """
-    from .layers import Dense, Sequential
-    from .activations import ReLU
-    from .losses import SoftmaxCrossEntropy
-    from .optim import Momentum
-    from .train import DivergenceWarning, fit
-
-    cfg = _mlp_config(params)
-    X_tr, X_val, y_tr, y_val = _mlp_data(cfg["dataset"], cfg["n"], float(cfg["noise"]))
-    rng = np.random.default_rng(seed)
-    sizes = [X_tr.shape[1]] + [cfg["hidden"]] * cfg["layers"] + [int(y_tr.max()) + 1]
-    layers: list = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers += [Dense(n_in, n_out, init="he", rng=rng)] + ([ReLU()] if i < len(sizes) - 2 else [])
-    model = Sequential(layers)
-    optimizer = Momentum(model.parameters(), lr=cfg["lr"], beta=cfg["beta"])
-    # a diverging run is reported below as an error, so its warnings would only be noise
-    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", DivergenceWarning)
-        history = fit(model, X_tr, y_tr, loss=SoftmaxCrossEntropy(), optimizer=optimizer,
-                      epochs=cfg["epochs"], batch_size=cfg["batch_size"], l2=cfg["l2"],
-                      validation=(X_val, y_val), seed=int(rng.integers(2**31)))
-    if history.diverged is not None or not history.val_loss or not math.isfinite(history.val_loss[-1]):
-        where = history.diverged
-        at = f" at epoch {where.epoch}, step {where.step}" if where else ""
-        raise FloatingPointError(f"training diverged{at}: learning rate {cfg['lr']:g} too large")
-    return {"score": float(history.val_loss[-1]), "val_accuracy": float(history.val_accuracy[-1]),
-            "train_loss": float(history.loss[-1])}
+def __getattr__(name: str):  # moved: re-export until notebooks import dlcourse.experiments.search_toy
+    if name in _MOVED:
+        from .experiments import search_toy
+        return getattr(search_toy, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dlcourse.topics.ewa import (bias_correct, effective_window, ewa, ewa_corrected, ewa_weights,
-                          temperatures)
+from dlcourse.datasets import temperatures
+from dlcourse.topics.ewa import (
+    bias_correct,
+    effective_window,
+    ewa,
+    ewa_corrected,
+    ewa_weights,
+)
 
 series = hnp.arrays(np.float64, st.integers(1, 60),
                     elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False))

@@ -3,11 +3,19 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.exercises.gradient_checking import (BUGS, DROPOUT_MODES, CrossEntropyMissingMean,
-                                                  ForwardCounter, TanhWrongDerivative,
-                                                  check_relative_error,
-                                                  check_two_sided_gradient, course_names,
-                                                  planted_bug_problem)
+from dlcourse.exercises.gradient_checking import (
+    check_relative_error,
+    check_two_sided_gradient,
+)
+from dlcourse.experiments.gradcheck_bugs import (
+    BUGS,
+    DROPOUT_MODES,
+    CrossEntropyMissingMean,
+    ForwardCounter,
+    TanhWrongDerivative,
+    course_names,
+    planted_bug_problem,
+)
 
 
 def two_sided_right(f, x, eps):

@@ -12,9 +12,16 @@ from matplotlib.figure import Figure
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.plots import (CLASS_COLORS, activation_histograms, class_probabilities,
-                            confusion_counts, confusion_matrix, cost_curves, decision_boundary,
-                            grid_probabilities, probability_image, std_by_layer)
+from dlcourse.metrics import class_probabilities, confusion_counts, grid_probabilities
+from dlcourse.plots import (
+    CLASS_COLORS,
+    activation_histograms,
+    confusion_matrix,
+    cost_curves,
+    decision_boundary,
+    probability_image,
+    std_by_layer,
+)
 from dlcourse.plots.display import figure_png
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -7,9 +7,20 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from dlcourse.search import (SearchResult, choice, coarse_to_fine, grid_search, int_uniform,
-                             log_uniform, one_minus_log_uniform, random_search,
-                             train_mlp_objective, trial_seed, uniform, zoom)
+from dlcourse.experiments.search_toy import train_mlp_objective
+from dlcourse.search import (
+    SearchResult,
+    choice,
+    coarse_to_fine,
+    grid_search,
+    int_uniform,
+    log_uniform,
+    one_minus_log_uniform,
+    random_search,
+    trial_seed,
+    uniform,
+    zoom,
+)
 
 # ---------------------------------------------------------------- objectives (module level:
 # process pools and Dask workers import them by name)

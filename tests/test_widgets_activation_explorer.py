@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.widgets.activation_explorer import (
-    ACTIVATION_NAMES, ActivationExplorer, activation_curves, flower_data, network_statistics,
+from dlcourse.experiments.activation_stats import (
+    ACTIVATION_NAMES,
+    activation_curves,
+    flower_data,
+    network_statistics,
 )
+from dlcourse.widgets.activation_explorer import ActivationExplorer
 
 matplotlib.use("Agg")
 

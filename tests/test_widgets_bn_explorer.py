@@ -9,9 +9,17 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.widgets.bn_explorer import (BNExplorer, bn_mlp, final_accuracy, input_stds,
-                                          layer_input, load_data, lr_init_grid, make_optimizer,
-                                          train_run)
+from dlcourse.experiments.bn_compare import (
+    bn_mlp,
+    final_accuracy,
+    input_stds,
+    layer_input,
+    load_data,
+    lr_init_grid,
+    train_run,
+)
+from dlcourse.optim import create as make_optimizer
+from dlcourse.widgets.bn_explorer import BNExplorer
 
 SMALL = dict(depth=2, width=8, epochs=5)
 

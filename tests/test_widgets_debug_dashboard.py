@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.topics import babysit
+from dlcourse.experiments.debug_run import debug_data, debug_network, run_debug
 from dlcourse.plots.display import figure_png
-from dlcourse.widgets.debug_dashboard import (DebugDashboard, debug_data,
-                                              debug_network, run_debug)
+from dlcourse.topics import babysit
+from dlcourse.widgets.debug_dashboard import DebugDashboard
 
 FAST = {"epochs": 3}
 

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
+from dlcourse.datasets import digits_split
+from dlcourse.experiments.digits import digits_model, train_digits
+from dlcourse.metrics import confusion_counts
 from dlcourse.plots.display import figure_png
-from dlcourse.plots.training import confusion_counts
-from dlcourse.widgets.digits_explorer import (DigitsExplorer, digits_model, digits_split,
-                                              train_digits)
+from dlcourse.widgets.digits_explorer import DigitsExplorer
 
 FAST = {"epochs": 2}
 

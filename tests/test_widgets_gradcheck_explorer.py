@@ -10,9 +10,18 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.exercises.gradient_checking import BUGS, DROPOUT_MODES, planted_bug_problem
-from dlcourse.widgets.gradcheck_explorer import (BUG, EPS_GRID, GOOD, GradCheckExplorer,
-                                                 error_vs_eps, parameter_errors, verdict)
+from dlcourse.experiments.gradcheck_bugs import (
+    BUG,
+    BUGS,
+    DROPOUT_MODES,
+    EPS_GRID,
+    GOOD,
+    error_vs_eps,
+    parameter_errors,
+    planted_bug_problem,
+    verdict,
+)
+from dlcourse.widgets.gradcheck_explorer import GradCheckExplorer
 
 matplotlib.use("Agg")
 

@@ -15,15 +15,21 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.datasets import moons
-from dlcourse.plots.display import figure_png
-from dlcourse.topics.ewa import bias_correct, ewa, temperatures
+from dlcourse.datasets import moons, temperatures
+from dlcourse.experiments.race import DIVERGENCE_RADIUS
+from dlcourse.experiments.search_toy import toy_objective
 from dlcourse.optim import schedules as S
+from dlcourse.plots.display import figure_png
 from dlcourse.search import grid_search, log_uniform, one_minus_log_uniform
 from dlcourse.surfaces import SURFACES, get_surface
-from dlcourse.widgets import EWAExplorer, OptimizerRace, ScheduleExplorer, SearchExplorer
-from dlcourse.widgets.optimizer_race import DIVERGENCE_RADIUS, OPTIMIZER_NAMES
-from dlcourse.widgets.search_explorer import toy_objective
+from dlcourse.topics.ewa import bias_correct, ewa
+from dlcourse.widgets import (
+    EWAExplorer,
+    OptimizerRace,
+    ScheduleExplorer,
+    SearchExplorer,
+)
+from dlcourse.widgets.optimizer_race import OPTIMIZER_NAMES
 
 DASHBOARDS = [OptimizerRace, EWAExplorer, ScheduleExplorer, SearchExplorer]
 ALLOWED_MESSAGES = {  # what each dashboard may say; anything else is a caught bug

@@ -17,10 +17,10 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
+from dlcourse.experiments.training_runs import epoch_seed
+from dlcourse.metrics import grid_probabilities
 from dlcourse.plots.display import figure_png
-from dlcourse.plots.training import grid_probabilities
 from dlcourse.widgets import InitExplorer, TrainingDashboard
-from dlcourse.widgets.training import epoch_seed
 
 SMALL = {"n_examples": 40, "epochs": 2}  # keeps the sweeps fast
 

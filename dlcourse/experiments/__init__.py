@@ -1,4 +1,38 @@
 """Experiments: the runs a notebook and its dashboard share (numpy only).
 
-Each module names the notebook it serves; dashboards and notebooks import from here.
+Each module's docstring names the notebooks and the dashboard that use it. Index
+(function -> notebook):
+
+================================  ==========================================================
+``networks.mlp``                  the one MLP builder: every module below, the
+                                  TrainingDashboard (00, 03-05, 07, 08, 12)
+``networks.hidden_layers``        the hidden part of ``mlp`` (networks whose output layer
+                                  is drawn differently: 02, 12, 13)
+``training_runs.make_data``,      the TrainingDashboard's data and epoch seeds (00, 03-05,
+``epoch_seed``,                   07, 08, 12)
+``playground_network``
+``activation_stats.*``            ``network_statistics``, ``flower_data``,
+                                  ``activation_curves``: 02 (ActivationExplorer)
+``init_signals.*``                ``build_deep_network``, ``signal_statistics``: 04
+                                  (InitExplorer)
+``gradcheck_bugs.*``              the planted bugs, ``planted_bug_problem``,
+                                  ``course_names``, ``ForwardCounter``,
+                                  ``parameter_errors``, ``error_vs_eps``, ``verdict``: 06
+                                  (GradCheckExplorer)
+``race.race``                     08 (OptimizerRace)
+``schedule_runs.*``               ``make_schedule``, ``train_with_schedule``: 09
+                                  (ScheduleExplorer)
+``search_toy.*``                  ``SPACE``, ``toy_objective``, ``grid_shape``,
+                                  ``train_mlp_objective``: 10 (SearchExplorer)
+``bn_compare.*``                  ``bn_mlp``, ``train_run``, ``lr_init_grid``,
+                                  ``layer_input``, ``input_stds``, ``final_accuracy``,
+                                  ``load_data``: 11 (BNExplorer)
+``digits.*``                      ``digits_model``, ``train_digits``: 12 (DigitsExplorer)
+``debug_run.*``                   ``SCENARIOS``, ``debug_data``, ``debug_network``,
+                                  ``run_debug``: 13 (DebugDashboard)
+================================  ==========================================================
+
+Related, one tier lower: ``dlcourse.datasets.digits_split`` and
+``dlcourse.datasets.temperatures`` (data), ``dlcourse.topics.paths.path`` (the descent
+runner of 01, 08, 13), ``dlcourse.metrics`` (class probabilities, confusion counts).
 """

@@ -5,7 +5,8 @@ it made, with an ``update(...)`` method that changes their data in place (``set_
 ``set_offsets``), so a dashboard builds its figure once and only moves data afterwards.
 
 Conventions of the course: ``X (m, 2)`` examples in rows, integer labels ``y (m,)``; a
-network's output is turned into class probabilities by :func:`class_probabilities`:
+network's output is turned into class probabilities by
+:func:`dlcourse.metrics.class_probabilities`:
 
     output (m,) or (m, 1)  ->  p = sigmoid(z),  P = [1 - p, p]       (binary, C = 2)
     output (m, C), C >= 2  ->  P = softmax(z)                          (C classes)
@@ -19,14 +20,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
-from ..activations import sigmoid
-from ..losses import softmax
+from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
 
 __all__ = [
-    "CLASS_COLORS", "CostCurves", "cost_curves", "class_probabilities", "grid_probabilities",
-    "probability_image", "data_extent", "DecisionBoundary", "decision_boundary", "LayerHistograms",
-    "activation_histograms", "StdByLayer", "std_by_layer", "confusion_counts",
-    "ConfusionMatrix", "confusion_matrix",
+    "CLASS_COLORS", "CostCurves", "cost_curves", "probability_image", "data_extent",
+    "DecisionBoundary", "decision_boundary", "LayerHistograms", "activation_histograms",
+    "StdByLayer", "std_by_layer", "ConfusionMatrix", "confusion_matrix",
 ]
 
 #: One colour per class (blue and orange first, as in the TensorFlow Playground).
@@ -212,59 +211,11 @@ def cost_curves(ax: Axes, runs: Any = None, *, previous: Any = None, log_y: bool
 
 
 # ======================================================================== decision boundary
-def class_probabilities(output: np.ndarray) -> np.ndarray:
-    """Class probabilities (m, C) from a network output: sigmoid for one output unit
-    (P = [1 - p, p]), softmax for C >= 2 units."""
-    out = np.asarray(output, dtype=float)
-    if out.ndim == 1 or (out.ndim == 2 and out.shape[1] == 1):
-        p = sigmoid(out.reshape(-1))
-        return np.column_stack([1.0 - p, p])
-    if out.ndim != 2:
-        raise ValueError(f"output must have shape (m,), (m, 1) or (m, C), got {out.shape}")
-    return softmax(out)
-
-
-def _forward(model: Any, X: np.ndarray) -> np.ndarray:
-    """The model's output at test time: ``model.forward(X, training=False)``, or
-    ``model(X)`` for a plain callable."""
-    if hasattr(model, "forward"):
-        return model.forward(X, training=False)
-    if callable(model):
-        return model(X)
-    raise TypeError(f"model must have a forward(X, training) method or be callable, got {model!r}")
-
-
-def _check_extent(extent) -> tuple[float, float, float, float]:
-    ext = tuple(float(v) for v in extent)
-    if len(ext) != 4 or not all(np.isfinite(ext)) or ext[1] <= ext[0] or ext[3] <= ext[2]:
-        raise ValueError(f"extent must be (x_min, x_max, y_min, y_max) with min < max, got {extent!r}")
-    return ext
-
-
 def data_extent(X: np.ndarray, padding: float = 0.5) -> tuple[float, float, float, float]:
     """(x_min, x_max, y_min, y_max) of the points plus ``padding`` on each side."""
     X = np.asarray(X, dtype=float)
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
-
-
-def grid_probabilities(model: Any, extent: Sequence[float], resolution: int = 100
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Evaluate ``model`` at test time on a resolution x resolution grid of pixel centres
-    covering ``extent``. Returns (xs, ys, P) with P of shape (ny, nx, C): P[i, j] are the
-    class probabilities at (xs[j], ys[i]). Non-finite outputs give uniform probabilities."""
-    x0, x1, y0, y1 = _check_extent(extent)
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
-    xs = x0 + (np.arange(resolution) + 0.5) * (x1 - x0) / resolution
-    ys = y0 + (np.arange(resolution) + 0.5) * (y1 - y0) / resolution
-    gx, gy = np.meshgrid(xs, ys)
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    with np.errstate(all="ignore"):
-        probs = class_probabilities(_forward(model, grid))
-    bad = ~np.all(np.isfinite(probs), axis=1)
-    probs[bad] = 1.0 / probs.shape[1]
-    return xs, ys, probs.reshape(resolution, resolution, -1)
 
 
 def probability_image(probs: np.ndarray, colors: Sequence[str] = CLASS_COLORS,
@@ -307,7 +258,7 @@ class DecisionBoundary:
                extent: Sequence[float] | None = None) -> None:
         """Recompute the grid with ``model`` (if given) and move the points (if given)."""
         if extent is not None:
-            self.extent = _check_extent(extent)
+            self.extent = check_extent(extent)
             self.image.set_extent(self.extent)
             self.ax.set_xlim(*self.extent[:2])
             self.ax.set_ylim(*self.extent[2:])
@@ -353,7 +304,7 @@ def decision_boundary(ax: Axes, model: Any, X: np.ndarray, y: np.ndarray, *,
     The model runs at test time (``model.forward(G, training=False)``: dropout off, batch
     norm on its running averages) on a grid G of ``resolution``² points covering
     ``extent`` (default: the data plus ``padding``). Its output becomes probabilities by
-    :func:`class_probabilities` (binary or C classes) and the image by
+    :func:`dlcourse.metrics.class_probabilities` (binary or C classes) and the image by
     :func:`probability_image`. Training points are filled circles coloured by class;
     validation points (``X_val``, ``y_val``) are drawn as triangles. Returns a
     :class:`DecisionBoundary` whose ``update(model, X, y, ...)`` redraws in place.
@@ -364,7 +315,7 @@ def decision_boundary(ax: Axes, model: Any, X: np.ndarray, y: np.ndarray, *,
         raise ValueError(f"X must have shape (m, 2) (two features to plot), got {X.shape}")
     if extent is None and len(X) == 0:
         raise ValueError("X is empty: pass extent=(x_min, x_max, y_min, y_max) to plot no points")
-    ext = _check_extent(extent) if extent is not None else data_extent(
+    ext = check_extent(extent) if extent is not None else data_extent(
         X if X_val is None else np.vstack([X, np.asarray(X_val, dtype=float)]), padding)
     image = ax.imshow(np.ones((2, 2, 3)), origin="lower", extent=ext, aspect="auto",
                       interpolation="bilinear", zorder=0)
@@ -387,17 +338,6 @@ def decision_boundary(ax: Axes, model: Any, X: np.ndarray, y: np.ndarray, *,
 def _finite(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a, dtype=float).ravel()
     return a[np.isfinite(a)]
-
-
-def _std(a: np.ndarray) -> float:
-    """Standard deviation over all entries (inf if any entry is not finite)."""
-    a = np.asarray(a, dtype=float)
-    if a.size == 0:
-        return float("nan")
-    if not np.all(np.isfinite(a)):
-        return float("inf")
-    with np.errstate(over="ignore"):
-        return float(np.std(a))
 
 
 def _shared_range(arrays: Sequence[np.ndarray]) -> tuple[float, float]:
@@ -444,7 +384,7 @@ class LayerHistograms:
             f = _finite(a)
             c, _ = np.histogram(np.clip(f, lo, hi), bins=self.edges)
             self.counts.append(c / max(a.size, 1))
-        self.stds = np.array([_std(a) for a in arrays])
+        self.stds = np.array([finite_std(a) for a in arrays])
         (self._draw_ridges if self.ridge else self._draw_panels)(len(arrays))
 
     def _draw_panels(self, n: int) -> None:
@@ -592,25 +532,6 @@ def std_by_layer(ax: Axes, stds: Mapping[str, np.ndarray], *, log_y: bool = True
 
 
 # ======================================================================== confusion matrix
-def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None) -> np.ndarray:
-    """M[i, j] = number of examples of true class i predicted as class j."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and y_pred must be 1-D of the same length, got shapes "
-                         f"{y_true.shape} and {y_pred.shape}")
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if y.size and (not np.all(np.isfinite(y)) or np.any(y != np.round(y)) or y.min() < 0):
-            raise ValueError(f"{name} must hold class labels 0, 1, 2, ..., got {y[:5]!r}...")
-    y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
-    seen = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
-    n = seen if n_classes is None else int(n_classes)
-    if n < seen:
-        raise ValueError(f"n_classes={n_classes!r} but the labels go up to {seen - 1}")
-    M = np.zeros((n, n), dtype=np.int64)
-    np.add.at(M, (y_true, y_pred), 1)
-    return M
-
-
 @dataclass
 class ConfusionMatrix:
     """Artists of :func:`confusion_matrix`: the ``image`` (AxesImage), one ``Text`` per cell

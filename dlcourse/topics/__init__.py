@@ -1,4 +1,7 @@
 """Lesson numerics: the computations behind one syllabus idea each (numpy only).
 
-Notebooks and dashboards read them; each module says which notebooks use it.
+Notebooks and dashboards read them; each module says which notebooks use it:
+``gd1d`` (01), ``paths`` (the one descent-path runner: 01, 08, 13), ``ewa`` (07, 08),
+``momentum_theory`` (08), ``lr_finder`` (09), ``second_order`` (13), ``babysit`` (13),
+``ensemble`` (05, 13), ``augment`` (05, 13), ``transfer`` (13).
 """

@@ -16,9 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..activations import sigmoid
 from .._checks import check_finite, check_int
-from ..losses import softmax
+from ..metrics import class_probabilities
 from ..rng import as_generator
 
 
@@ -26,14 +25,7 @@ def predict_proba(model, X) -> np.ndarray:
     """Class probabilities (m, C) of one model at test time: softmax of (m, C) logits, or
     (1 - s, s) with s = sigmoid(z) when the model has one logit per example."""
     X = check_finite("X", X)
-    out = np.asarray(model.forward(X, training=False), dtype=np.float64)
-    if out.ndim == 1 or (out.ndim == 2 and out.shape[1] == 1):
-        s = sigmoid(out.reshape(-1))
-        return np.column_stack([1.0 - s, s])
-    if out.ndim != 2:
-        raise ValueError(f"model output must be (m,), (m, 1) or (m, C) logits, "
-                         f"got shape {out.shape}")
-    return softmax(out)
+    return class_probabilities(model.forward(X, training=False), "model output")
 
 
 def _check_models(models: Sequence) -> list:

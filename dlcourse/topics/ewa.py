@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_finite, check_int, check_nonnegative, check_unit_interval
-from ..rng import as_generator
+from .._checks import check_finite, check_int, check_unit_interval
+from ..datasets import temperatures  # noqa: F401  # moved: re-export until notebooks import dlcourse.datasets
 
-__all__ = ["ewa", "bias_correct", "ewa_corrected", "ewa_weights", "effective_window",
-           "temperatures"]
+__all__ = ["ewa", "ewa_step", "bias_correct", "ewa_corrected", "ewa_weights", "effective_window"]
 
 
 def _series(values) -> np.ndarray:
@@ -56,9 +55,16 @@ def ewa(values, beta: float, bias_correction: bool = False) -> np.ndarray:
     v = np.zeros_like(theta)
     previous = np.zeros(theta.shape[1:])           # v_0 = 0
     for t in range(len(theta)):
-        previous = beta * previous + (1.0 - beta) * theta[t]
+        previous = ewa_step(previous, theta[t], beta)
         v[t] = previous
     return bias_correct(v, beta) if bias_correction else v
+
+
+def ewa_step(v, theta, beta: float):
+    """One step of the average: beta v + (1 - beta) theta (``beta`` is not checked here:
+    this is the inner loop of :func:`ewa` and of the online smoothing in
+    :func:`dlcourse.topics.lr_finder.lr_range_test`)."""
+    return beta * v + (1.0 - beta) * theta
 
 
 def bias_correct(v, beta: float) -> np.ndarray:
@@ -93,21 +99,3 @@ def effective_window(beta: float) -> float:
     """1 / (1 - beta): roughly how many recent values the average remembers."""
     beta = check_unit_interval("beta", beta)
     return 1.0 / (1.0 - beta)
-
-
-def temperatures(days: int = 365, noise: float = 3.0,
-                 rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A year-like series of daily temperatures to average: (t, theta), t = 1 .. days.
-
-        theta_t = 11 - 8 cos(2 pi (t - 15) / 365) + noise * N(0, 1)     (degrees Celsius)
-
-    a seasonal cycle (coldest mid-January, warmest mid-July) plus Gaussian day-to-day noise
-    of standard deviation ``noise``. ``rng`` follows the package convention (None: the
-    default generator, int: a fresh seeded one, Generator: used as it is).
-    """
-    days = check_int("days", days, minimum=1)
-    noise = check_nonnegative("noise", noise)
-    gen = as_generator(rng)
-    t = np.arange(1, days + 1)
-    season = 11.0 - 8.0 * np.cos(2 * np.pi * (t - 15) / 365.0)
-    return t, season + noise * gen.standard_normal(days)

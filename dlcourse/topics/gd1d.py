@@ -21,12 +21,14 @@ warning, at the first non-finite cost or position and says where in ``Descent.di
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Protocol
+from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._checks import check_choice, check_finite, check_int, check_positive
+from .._checks import check_choice, check_finite, check_int
+from .paths import HasValueAndGrad, path
 
 __all__ = ["Cost1D", "course_quadratic", "quartic", "double_well", "COSTS_1D", "get_cost_1d",
            "Descent", "descend", "gd_step"]
@@ -149,11 +151,6 @@ def get_cost_1d(name: str) -> Cost1D:
 
 
 # ---------------------------------------------------------------------------- the loop
-class HasValueAndGrad(Protocol):
-    def value(self, w): ...
-    def grad(self, w): ...
-
-
 class Descent(NamedTuple):
     """A gradient-descent path: ``ws[k]`` is w after k steps (``ws[0] = w0``) and
     ``costs[k] = J(ws[k])``; ``diverged_at`` is None, or the step k at which the cost or w
@@ -179,25 +176,14 @@ def gd_step(w, grad, lr: float):
     return np.asarray(w, dtype=np.float64) - lr * np.asarray(grad, dtype=np.float64)
 
 
-def descend(cost: HasValueAndGrad, w0, lr: float, steps: int) -> Descent:
+def descend(cost: HasValueAndGrad, w0, lr: float, steps: int, radius: float = math.inf
+            ) -> Descent:
     """Run ``steps`` steps of w <- w - alpha dJ/dw from ``w0`` on ``cost``.
 
     ``cost`` is any object with ``value(w)`` and ``grad(w)`` (a :class:`Cost1D`, a
-    :class:`dlcourse.surfaces.Surface`); ``w0`` a number or an array. The loop stops early
-    when the cost or w becomes NaN/inf (an overflowing learning rate), recording the step.
+    :class:`dlcourse.surfaces.Surface`); ``w0`` a number or an array. The loop is
+    :func:`dlcourse.topics.paths.path`: it stops early, recording the step, when the cost or
+    w becomes NaN/inf (an overflowing learning rate) or |w| exceeds ``radius``.
     """
-    lr = check_positive("lr", lr)
-    steps = check_int("steps", steps, minimum=0)
-    w = np.array(check_finite("w0", w0), dtype=np.float64)
-    ws, costs, diverged_at = [], [], None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(steps + 1):
-            J = float(cost.value(w))
-            ws.append(w)
-            costs.append(J)
-            if not (np.isfinite(J) and np.all(np.isfinite(w))):
-                diverged_at = k
-                break
-            if k < steps:
-                w = gd_step(w, cost.grad(w), lr)
-    return Descent(np.array(ws), np.array(costs), diverged_at)
+    p = path(cost, check_finite("w0", w0), lr=lr, steps=steps, radius=radius)
+    return Descent(p.ws, p.costs, p.diverged_at)

@@ -36,9 +36,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..batching import batch_stream
 from .._checks import check_int, check_positive, check_unit_interval, check_xy
+from ..batching import batch_stream
 from ..train import train_step
+from .ewa import ewa_step
 
 __all__ = ["RangeTestResult", "lr_range_test", "lr_schedule"]
 
@@ -128,9 +129,9 @@ def lr_range_test(model_factory: Callable, X, y, loss, optimizer_factory: Callab
         if not math.isfinite(cost):
             reason = f"the cost became {cost} at step {i} (lr {lr:.3g})"
             break
-        v = beta * v + (1.0 - beta) * cost
+        v = ewa_step(v, cost, beta)
         raw.append(cost)
-        smooth.append(v / (1.0 - beta ** (i + 1)))
+        smooth.append(v / (1.0 - beta ** (i + 1)))   # bias-corrected, as ewa.bias_correct
         if i > 0 and smooth[-1] > diverge_factor * min(smooth):
             reason = (f"the smoothed cost rose above {diverge_factor:g} x its minimum "
                       f"at step {i} (lr {lr:.3g})")

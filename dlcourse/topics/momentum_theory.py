@@ -55,6 +55,9 @@ import math
 import numpy as np
 
 from .._checks import check_int, check_positive, check_unit_interval
+from ..optim import SGD, Momentum
+from ..parameter import Parameter
+from .paths import path
 
 __all__ = ["iteration_matrix", "rate", "worst_rate", "gd_rate", "gd_optimal",
            "optimal_momentum", "critical_beta", "regime", "course_lr", "pytorch_lr",
@@ -221,9 +224,6 @@ def simulate(h, alpha: float, beta: float = 0.0, steps: int = 200, w0=None,
     (the EWA form; then alpha is alpha_course). ``w0`` defaults to all ones. Returns an
     array (steps + 1, n): row t is w_t, row 0 the start.
     """
-    from ..optim import SGD, Momentum  # the optimizers build on this package's Parameter
-    from ..parameter import Parameter
-
     h = np.atleast_1d(_positive_array("h", h))
     alpha, beta = check_positive("alpha", alpha), check_unit_interval("beta", beta)
     steps = check_int("steps", steps, minimum=1)
@@ -237,14 +237,21 @@ def simulate(h, alpha: float, beta: float = 0.0, steps: int = 200, w0=None,
         opt = Momentum([p], lr=alpha, beta=beta)
     else:
         raise ValueError(f"form must be 'pytorch' or 'course', got {form!r}")
-    path = np.empty((steps + 1, h.size))
-    path[0] = p.value
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for t in range(1, steps + 1):
-            np.multiply(h, p.value, out=p.grad)      # grad J = h w
-            opt.step()
-            path[t] = p.value
-    return path
+    # every step is recorded, also after a divergence: measured_rate reads the whole run
+    return path(_Quadratic(h), w0, optimizer=opt, steps=steps, radius=math.inf, stop=False).ws
+
+
+class _Quadratic:
+    """J(w) = 1/2 sum_i h_i w_i^2 and its gradient h w, for :func:`path`."""
+
+    def __init__(self, h: np.ndarray) -> None:
+        self.h = h
+
+    def value(self, w) -> float:
+        return 0.5 * float(np.sum(self.h * np.square(w)))
+
+    def grad(self, w) -> np.ndarray:
+        return self.h * w
 
 
 def measured_rate(path, floor: float = 1e-200) -> float:

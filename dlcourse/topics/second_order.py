@@ -30,6 +30,7 @@ parameters (:mod:`dlcourse.flat`) with the package's own backward pass as the gr
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -37,6 +38,7 @@ import numpy as np
 
 from .._checks import check_finite, check_int, check_nonnegative, check_positive
 from ..flat import model_loss_and_grad, parameters_to_vector
+from .paths import path
 
 __all__ = ["newton_step", "newton_minimize", "newton", "gradient_descent_path",
            "LBFGSResult", "lbfgs"]
@@ -117,22 +119,15 @@ def newton(surface, w0=None, steps: int = 10, damping: float = 0.0) -> np.ndarra
 def gradient_descent_path(surface, w0=None, lr: float = 0.01, steps: int = 100) -> np.ndarray:
     """Plain gradient descent w <- w - alpha dJ/dw on a surface, for comparison with Newton.
 
-    ``w0=None`` starts at ``surface.start``. Returns the path, shape (steps + 1, 2); if w
-    becomes non-finite (alpha too large) the path stops at the last finite point.
+    ``w0=None`` starts at ``surface.start``. Returns the path, shape (steps + 1, 2); if it
+    diverges (alpha too large: w or J(w) not finite, the rule of
+    :func:`dlcourse.topics.paths.path` without a radius) it stops at the last good point.
     """
     w = _start(surface.start if w0 is None else w0)
     if w.shape != (2,):
         raise ValueError(f"w0 must have shape (2,) on a 2-D surface, got shape {w.shape}")
-    lr = check_positive("lr", lr)
-    steps = check_int("steps", steps, minimum=0)
-    path = [w.copy()]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            w = w - lr * surface.grad(w)
-            if not np.all(np.isfinite(w)):
-                break
-            path.append(w.copy())
-    return np.array(path)
+    p = path(surface, w, lr=lr, steps=steps, radius=math.inf)
+    return p.ws if p.diverged_at is None else p.ws[:max(p.diverged_at, 1)]
 
 
 # ----------------------------------------------------------------------------------------

@@ -15,115 +15,26 @@ for each hidden layer l = 1..depth:
 - ``dead_fraction[l]``: the share of units whose g'(z) is exactly 0 on every example
   (a dead ReLU: z <= 0 everywhere, so it never learns again).
 
-:func:`network_statistics` is the pure computation (no widgets); the dashboard draws it.
+:func:`~dlcourse.experiments.activation_stats.network_statistics` is the pure computation
+(no widgets); the dashboard draws it.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import ipywidgets as W
 import numpy as np
 
-from .. import datasets
-from ..activations import get_activation
-from .._checks import check_choice, check_int, check_positive, check_real
-from ..layers import Dense, Sequential
-from ..losses import SoftmaxCrossEntropy
+from .._checks import check_choice, check_real
+from ..experiments.activation_stats import (ACTIVATION_NAMES, INIT_NAMES, activation_curves,
+                                            network_statistics)
+from ..experiments.activation_stats import flower_data  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.activation_stats
 from ..plots.training import activation_histograms, std_by_layer
-from ..rng import as_generator
 from .base import Dashboard
 
-__all__ = ["ActivationExplorer", "NetworkStatistics", "network_statistics", "ACTIVATION_NAMES",
-           "activation_curves"]
+__all__ = ["ActivationExplorer"]
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
-INIT_NAMES = ("xavier", "he")
 MAX_DEPTH = 20
-
-
-@dataclass
-class NetworkStatistics:
-    """Per hidden layer l = 1..depth (index l - 1): the pre-activations ``Z[l-1]`` (m, width),
-    ``mean_derivative``, ``grad_norm`` (||dW^[l]||_F), ``dead_fraction``; plus the
-    ``model`` and the ``loss`` value of the pass."""
-    Z: list
-    mean_derivative: np.ndarray
-    grad_norm: np.ndarray
-    dead_fraction: np.ndarray
-    loss: float
-    model: Sequential
-
-
-def flower_data(n: int = 256, rng=0) -> tuple[np.ndarray, np.ndarray]:
-    """The standardised flower data set used by the explorer (seeded)."""
-    X, y = datasets.flower(n=n, rng=rng)
-    Xs, _, _ = datasets.standardize(X)
-    return Xs, y
-
-
-def build_network(activation: str, depth: int, width: int, init: str, scale: float,
-                  bias: float, n_in: int = 2, n_out: int = 2, rng=0) -> Sequential:
-    """depth x (Dense(width) -> g) -> Dense(n_out), weights init * scale, hidden biases = bias."""
-    gen = as_generator(rng)
-    layers, n_prev = [], n_in
-    for _ in range(depth):
-        dense = Dense(n_prev, width, init=init, scale=scale, rng=gen)
-        dense.b.value[:] = bias
-        layers += [dense, get_activation(activation)]
-        n_prev = width
-    layers.append(Dense(n_prev, n_out, init="xavier", rng=gen))
-    return Sequential(layers)
-
-
-def network_statistics(activation: str = "sigmoid", depth: int = 8, width: int = 32,
-                       init: str = "xavier", scale: float = 1.0, bias: float = 0.0,
-                       X: np.ndarray | None = None, y: np.ndarray | None = None,
-                       rng=0) -> NetworkStatistics:
-    """One forward and backward pass of a freshly initialised deep network (module docstring).
-
-    ``X, y`` default to :func:`flower_data`; ``rng`` seeds the weights.
-    """
-    check_choice("activation", activation, ACTIVATION_NAMES)
-    depth = check_int("depth", depth, minimum=1)
-    width = check_int("width", width, minimum=1)
-    check_choice("init", init, INIT_NAMES)
-    scale = check_positive("scale", scale)
-    bias = check_real("bias", bias)
-    if X is None or y is None:
-        X, y = flower_data()
-    model = build_network(activation, depth, width, init, scale, bias, X.shape[1],
-                          int(np.max(y)) + 1, rng)
-    loss_fn = SoftmaxCrossEntropy()
-    Z, derivs = [], []
-    with np.errstate(over="ignore", invalid="ignore"):
-        a = X
-        for layer in model:
-            a = layer.forward(a)
-            if isinstance(layer, Dense) and len(Z) < depth:
-                Z.append(a)
-            elif not isinstance(layer, Dense):
-                derivs.append(layer.backward(np.ones_like(a)))  # g'(Z) of this layer
-        model.zero_grad()
-        loss = loss_fn.forward(a, y)
-        model.backward(loss_fn.backward())
-    dense = [l for l in model if isinstance(l, Dense)][:depth]
-    return NetworkStatistics(
-        Z=Z,
-        mean_derivative=np.array([float(np.mean(d)) for d in derivs]),
-        grad_norm=np.array([float(np.linalg.norm(l.W.grad)) for l in dense]),
-        dead_fraction=np.array([float(np.mean(np.all(d == 0, axis=0))) for d in derivs]),
-        loss=float(loss),
-        model=model,
-    )
-
-
-def activation_curves(activation: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """g(z) and g'(z) from the package's activation layer (its forward and its backward
-    with an upstream gradient of 1)."""
-    layer = get_activation(check_choice("activation", activation, ACTIVATION_NAMES + ("step",)))
-    a = layer.forward(z)
-    return a, layer.backward(np.ones_like(z))
 
 
 class ActivationExplorer(Dashboard):

@@ -20,144 +20,27 @@ networks (solid: the mini-batch cost while training; dashed: the test-mode cost 
 data), growing while they train, and the standard deviation of each layer's input A^[l-1]
 at initialisation.
 
-The helpers are also used on their own by notebook 11: :func:`bn_mlp` builds either network,
-:func:`train_run` trains one, :func:`lr_init_grid` sweeps alpha x init_scale,
-:func:`layer_input` reads what a layer receives without touching the running averages.
+The runs are :mod:`dlcourse.experiments.bn_compare` (notebook 11 uses them on their own).
 """
 from __future__ import annotations
 
 import math
 import time
-import warnings
-from typing import Sequence
 
 import ipywidgets as W
 import numpy as np
 
 from .. import datasets
-from ..activations import ReLU
-from ..layers import BatchNorm, Dense, Sequential
-from ..losses import SoftmaxCrossEntropy
-from .._checks import check_choice
-from ..optim import create
-from ..train import DivergenceWarning, History, evaluate, fit
+from ..experiments.bn_compare import bn_mlp, final_accuracy, input_stds, load_data, train_run
+from ..experiments.bn_compare import layer_input, lr_init_grid  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.bn_compare
+from ..train import History
 from .base import Dashboard
 
-__all__ = ["BNExplorer", "bn_mlp", "make_optimizer", "train_run", "final_accuracy",
-           "lr_init_grid", "layer_input", "input_stds", "load_data", "OPTIMIZERS"]
+__all__ = ["OPTIMIZERS", "BNExplorer"]
 
 #: Optimizers offered, with the course's default hyperparameters (beta = 0.9; Adam 0.9, 0.999).
 OPTIMIZERS = {"sgd": "gradient descent", "momentum": "momentum (β = 0.9)",
               "rmsprop": "RMSProp (β = 0.9)", "adam": "Adam (β1 = 0.9, β2 = 0.999)"}
-
-
-# ------------------------------------------------------------------ the two networks
-def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnorm: bool = True,
-           init_scale: float = 1.0, bias: bool | None = None, momentum: float = 0.9,
-           seed: int = 0) -> Sequential:
-    """Dense -> [BatchNorm] -> ReLU for each hidden size, then a Dense output layer.
-
-    Weights: He times ``init_scale``, drawn from ``numpy.random.default_rng(seed)`` layer by
-    layer, so the networks with and without batch norm start from identical W^[l].
-    ``bias=None`` gives hidden Dense layers a bias only without batch norm (with it, beta
-    plays that role); ``momentum`` is the running-average momentum of the BatchNorm layers.
-    """
-    if isinstance(hidden, (int, np.integer)):
-        hidden = (int(hidden),)
-    rng = np.random.default_rng(seed)
-    use_bias = (not batchnorm) if bias is None else bool(bias)
-    layers, n = [], int(n_in)
-    for width in hidden:
-        layers.append(Dense(n, width, init="he", scale=init_scale, bias=use_bias, rng=rng))
-        if batchnorm:
-            layers.append(BatchNorm(width, momentum=momentum))
-        layers.append(ReLU())
-        n = width
-    layers.append(Dense(n, int(n_out), init="he", scale=init_scale, rng=rng))
-    return Sequential(layers)
-
-
-def make_optimizer(name: str, params, lr: float):
-    """``dlcourse.optim`` optimizer ``name`` (a key of :data:`OPTIMIZERS`, β = 0.9) with lr."""
-    check_choice("optimizer", name, OPTIMIZERS)
-    return create(name, params, lr)
-
-
-def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",
-              lr: float = 0.1, epochs: int = 30, batch_size: int | None = 32, seed: int = 0,
-              callbacks=(), validation: tuple | None = None) -> History:
-    """``dl.fit`` with softmax cross-entropy; a divergence is recorded in
-    ``history.diverged`` without a warning (the caller reports it). ``validation=(X, y)``
-    adds the test-mode cost per epoch (batch norm on its running averages)."""
-    opt = make_optimizer(optimizer, model.parameters(), lr)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DivergenceWarning)
-        return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
-                   batch_size=batch_size, callbacks=callbacks, validation=validation, seed=seed)
-
-
-def final_accuracy(model: Sequential, history: History, X: np.ndarray, y: np.ndarray) -> float:
-    """Test-mode accuracy on (X, y) after training (batch norm on its running averages);
-    NaN when training diverged."""
-    if history.diverged is not None:
-        return math.nan
-    with np.errstate(all="ignore"):
-        _, acc = evaluate(model, X, y, SoftmaxCrossEntropy())
-    return float(acc)
-
-
-def lr_init_grid(X: np.ndarray, y: np.ndarray, lrs: Sequence[float], init_scales: Sequence[float],
-                 batchnorm: bool, hidden: Sequence[int] = (32, 32, 32), optimizer: str = "sgd",
-                 epochs: int = 20, batch_size: int = 32, seed: int = 0) -> np.ndarray:
-    """Final accuracy (see :func:`final_accuracy`) for every (alpha, init_scale):
-    ``acc[i, j]`` for ``lrs[i]`` and ``init_scales[j]``; NaN where training diverged."""
-    n_out = int(np.max(y)) + 1
-    acc = np.full((len(lrs), len(init_scales)), np.nan)
-    for i, lr in enumerate(lrs):
-        for j, scale in enumerate(init_scales):
-            model = bn_mlp(X.shape[1], n_out, hidden, batchnorm, scale, seed=seed)
-            history = train_run(model, X, y, optimizer, lr, epochs, batch_size, seed)
-            acc[i, j] = final_accuracy(model, history, X, y)
-    return acc
-
-
-# ------------------------------------------------------------------ looking inside
-def _dense_positions(model: Sequential) -> list[int]:
-    return [i for i, layer in enumerate(model) if isinstance(layer, Dense)]
-
-
-def layer_input(model: Sequential, X: np.ndarray, layer: int) -> np.ndarray:
-    """A^[layer-1]: what the ``layer``-th Dense layer (1-based) receives when the batch X goes
-    through the network in training mode. Batch norm uses the statistics of X; its running
-    averages are left exactly as they were."""
-    positions = _dense_positions(model)
-    valid = isinstance(layer, (int, np.integer)) and not isinstance(layer, bool)
-    if not valid or not 1 <= layer <= len(positions):
-        raise ValueError(f"layer must be an int in 1..{len(positions)}, got {layer!r}")
-    saved = [buf.copy() for _, buf in model.named_buffers()]
-    a = X
-    try:
-        with np.errstate(all="ignore"):
-            for module in model.layers_list[:positions[layer - 1]]:
-                a = module.forward(a, training=True)
-    finally:
-        for (_, buf), old in zip(model.named_buffers(), saved):
-            buf[...] = old
-    return a
-
-
-def input_stds(model: Sequential, X: np.ndarray) -> np.ndarray:
-    """std over all entries of the input of each Dense layer, l = 1..L (layer 1: X itself)."""
-    n = len(_dense_positions(model))
-    with np.errstate(all="ignore"):
-        return np.array([float(np.std(layer_input(model, X, l))) for l in range(1, n + 1)])
-
-
-def load_data(name: str = "spiral", n: int = 300, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """A 2-D data set of :mod:`dlcourse.datasets` (default noise), standardised."""
-    X, y = datasets.make(name, n=n, rng=seed)
-    X, _, _ = datasets.standardize(X)
-    return X, y
 
 
 # ------------------------------------------------------------------ the dashboard

@@ -14,21 +14,12 @@ trained again and the figure shows the loss curves and the babysitting checklist
 - the verdict on the loss curve (:func:`~dlcourse.topics.babysit.check_loss_curve`);
 - the accuracies after training (:func:`~dlcourse.topics.babysit.check_accuracy`).
 
-The run: the 8x8 digits split 75 % / 25 % (``train_val_split(..., rng=seed)``), inputs
-standardised with the training statistics when ``normalize`` is on (raw pixels 0..16
-otherwise), labels of the training set permuted (``default_rng(seed + 1)``) when
-``shuffle_labels`` is on; the network Dense(64, 32) -> ReLU -> Dense(32, 10) with weights
-drawn from ``default_rng(seed + 2)``: He (std sqrt(2 / n_in)) for the hidden layer and
-N(0, 0.01^2) for the output layer (so the loss at init is about log 10), both multiplied by
-``init_scale``; trained by ``dl.fit`` with plain SGD(alpha = ``lr``), mini-batches of 64,
-``epochs`` epochs, ``seed=seed``.
+The run is :mod:`dlcourse.experiments.debug_run`.
 """
 from __future__ import annotations
 
 import math
 import textwrap
-import warnings
-from functools import lru_cache
 from typing import Any
 
 import ipywidgets as W
@@ -36,97 +27,18 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-import dlcourse as dl
-from .. import datasets
-from ..topics import babysit
 from .._checks import check_choice, check_int, check_real
-from ..train import DivergenceWarning, History
+from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, run_debug
+from ..topics import babysit
+from ..train import History
 from .base import Dashboard
 
-__all__ = ["DebugDashboard", "SCENARIOS", "debug_data", "debug_network", "run_debug"]
+__all__ = ["DebugDashboard", "SCENARIOS"]
 
-HEALTHY = {"lr": 0.3, "normalize": True, "init_scale": 1.0, "shuffle_labels": False}
-#: The broken runs: each one changes one setting of the healthy run.
-SCENARIOS: dict[str, dict[str, Any]] = {
-    "healthy run": dict(HEALTHY),
-    "lr too small": {**HEALTHY, "lr": 1e-5},
-    "lr too large": {**HEALTHY, "lr": 5.0},
-    "inputs not normalised": {**HEALTHY, "normalize": False},
-    "initial weights too large": {**HEALTHY, "init_scale": 30.0},
-    "labels shuffled": {**HEALTHY, "shuffle_labels": True},
-}
 LR_RANGE = (1e-5, 10.0)
 SCALE_RANGE = (0.01, 100.0)
 EPOCHS_RANGE = (1, 60)
-N_CLASSES = 10
-OVERFIT = {"n": 20, "epochs": 150, "lr": 0.01}
 CLIP = (1e-4, 1e6)  # costs outside are drawn at the edge (a diverging run reaches 1e300)
-
-
-@lru_cache(maxsize=4)
-def _split(seed: int) -> tuple[np.ndarray, ...]:
-    X, y = datasets.load_digits()
-    X_train, X_val, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=seed)
-    X_train_s, X_val_s, _, _ = datasets.standardize(X_train, X_val)
-    for a in (X_train, X_val, y_train, y_val, X_train_s, X_val_s):
-        a.setflags(write=False)
-    return X_train, X_val, y_train, y_val, X_train_s, X_val_s
-
-
-def debug_data(seed: int = 0, normalize: bool = True, shuffle_labels: bool = False
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``X_train, X_val, y_train, y_val`` of the run (see the module docstring)."""
-    X_train, X_val, y_train, y_val, X_train_s, X_val_s = _split(int(seed))
-    if normalize:
-        X_train, X_val = X_train_s, X_val_s
-    if shuffle_labels:
-        y_train = np.random.default_rng(seed + 1).permutation(y_train)
-    return X_train, X_val, y_train, y_val
-
-
-def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) -> dl.Sequential:
-    """Dense(64, hidden) -> ReLU -> Dense(hidden, 10): He weights for the hidden layer,
-    N(0, 0.01^2) for the output layer, all times ``init_scale``; zero biases."""
-    init_scale = check_real("init_scale", init_scale)
-    if init_scale <= 0:
-        raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return dl.Sequential([dl.Dense(64, hidden, init="he", rng=gen, scale=init_scale),
-                          dl.ReLU(),
-                          dl.Dense(hidden, N_CLASSES, init="random", rng=gen,
-                                   scale=0.01 * init_scale)])
-
-
-def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
-              epochs: int, seed: int = 0) -> dict[str, Any]:
-    """Train the run described by the settings; returns ``history`` (a ``dl.History``),
-    ``diagnostics`` (the checklist, a list of :class:`~dlcourse.topics.babysit.Diagnostic`),
-    ``model`` (trained), ``overfit`` (the :class:`~dlcourse.topics.babysit.OverfitResult`) and
-    ``divergence`` (the DivergenceWarning's text, or "")."""
-    X_train, X_val, y_train, y_val = debug_data(seed, normalize, shuffle_labels)
-    loss = dl.SoftmaxCrossEntropy()
-    model = debug_network(init_scale, rng=seed + 2)
-    with np.errstate(all="ignore"):
-        before = [babysit.check_preprocessing(X_train),
-                  babysit.check_initial_loss(model, loss, X_train, y_train, N_CLASSES)]
-        overfit = babysit.overfit_small_subset(model, loss, X_train, y_train,
-                                               rng=seed + 3, **OVERFIT)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DivergenceWarning)
-            history = dl.fit(model, X_train, y_train, loss, dl.optim.SGD(model.parameters(), lr),
-                             epochs=epochs, batch_size=64, validation=(X_val, y_val), seed=seed)
-    divergence = next((str(w.message) for w in caught
-                       if issubclass(w.category, DivergenceWarning)), "")
-    diverged = history.diverged is not None
-    curve = babysit.check_loss_curve(history.loss, diverged=diverged)
-    if diverged or not history.val_accuracy:
-        accuracy = babysit.Diagnostic("accuracy", False, None,
-                                      "none: training stopped on a NaN/inf loss")
-    else:
-        accuracy = babysit.check_accuracy(history.accuracy[-1], history.val_accuracy[-1],
-                                          N_CLASSES)
-    return {"history": history, "model": model, "overfit": overfit, "divergence": divergence,
-            "diagnostics": [*before, overfit.diagnostic(), curve, accuracy]}
 
 
 class DebugDashboard(Dashboard):

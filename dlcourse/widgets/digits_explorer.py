@@ -14,63 +14,25 @@ digit's recall).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-import dlcourse as dl
-from .. import datasets
 from .._checks import check_int, check_real
-from ..plots.training import confusion_counts, confusion_matrix, cost_curves
+from ..datasets import digits_split
+from ..experiments.digits import train_digits
+from ..metrics import confusion_counts
+from ..plots.training import confusion_matrix, cost_curves
 from ..train import History
 from .base import Dashboard
 
-__all__ = ["DigitsExplorer", "digits_split", "digits_model", "train_digits"]
+__all__ = ["DigitsExplorer"]
 
 HIDDEN_CHOICES = (0, 8, 16, 32, 64)
 L2_CHOICES = (0.0, 0.1, 1.0, 3.0, 10.0, 30.0)
 LR_RANGE = (1e-4, 1.0)
 EPOCHS_RANGE = (1, 60)
-
-
-@lru_cache(maxsize=4)
-def _split(seed: int) -> tuple[np.ndarray, ...]:
-    X, y = datasets.load_digits()
-    X_train, X_val, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=seed)
-    X_train, X_val, _, _ = datasets.standardize(X_train, X_val)
-    for a in (X_train, X_val, y_train, y_val):
-        a.setflags(write=False)
-    return X_train, X_val, y_train, y_val
-
-
-def digits_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``X_train, X_val, y_train, y_val``: the digits split 75/25 and standardised
-    (read-only arrays, computed once per seed)."""
-    return _split(check_int("seed", seed, minimum=0))
-
-
-def digits_model(hidden: int = 0, seed: int = 0) -> dl.Sequential:
-    """Softmax regression Dense(64, 10) (``hidden = 0``) or Dense(64, h) -> ReLU ->
-    Dense(h, 10), weights drawn from ``default_rng(seed)``."""
-    hidden = check_int("hidden", hidden, minimum=0)
-    rng = np.random.default_rng(seed)
-    if hidden == 0:
-        return dl.Sequential([dl.Dense(64, 10, init="xavier", rng=rng)])
-    return dl.Sequential([dl.Dense(64, hidden, init="he", rng=rng), dl.ReLU(),
-                          dl.Dense(hidden, 10, init="xavier", rng=rng)])
-
-
-def train_digits(hidden: int = 0, lr: float = 0.01, epochs: int = 20, l2: float = 0.0,
-                 seed: int = 0) -> tuple[dl.Sequential, History]:
-    """Train :func:`digits_model` as the module docstring says; returns (model, history)."""
-    X_train, X_val, y_train, y_val = digits_split(seed)
-    model = digits_model(hidden, seed)
-    history = dl.fit(model, X_train, y_train, dl.SoftmaxCrossEntropy(),
-                     dl.optim.Adam(model.parameters(), lr=lr), epochs=epochs, batch_size=64,
-                     l2=l2, validation=(X_val, y_val), seed=seed)
-    return model, history
 
 
 class DigitsExplorer(Dashboard):

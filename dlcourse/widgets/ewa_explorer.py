@@ -1,6 +1,6 @@
 """EWAExplorer: an exponentially weighted average of a noisy daily-temperature series.
 
-The series theta_1 .. theta_T comes from :func:`dlcourse.topics.ewa.temperatures` (a seasonal
+The series theta_1 .. theta_T comes from :func:`dlcourse.datasets.temperatures` (a seasonal
 cycle plus seeded Gaussian noise); the averages from :mod:`dlcourse.topics.ewa`:
 
     v_0 = 0,   v_t = beta v_{t-1} + (1 - beta) theta_t,   corrected: v_t / (1 - beta^t)
@@ -15,7 +15,8 @@ import ipywidgets as W
 from matplotlib.patches import Rectangle
 
 
-from ..topics.ewa import effective_window, temperatures
+from ..datasets import temperatures
+from ..topics.ewa import effective_window
 from ..plots.optimization import plot_ewa, update_ewa
 from .base import Dashboard
 

@@ -1,6 +1,6 @@
 """GradCheckExplorer: gradient checking, one parameter at a time, with a bug you can plant.
 
-The problem is :func:`dlcourse.exercises.gradient_checking.planted_bug_problem`: a
+The problem is :func:`dlcourse.experiments.gradcheck_bugs.planted_bug_problem`: a
 4-5-4-3 tanh network with a softmax output on 8 random examples, optionally with dropout
 and L2, and optionally with one planted bug in its backward pass. For every parameter
 W^[l], b^[l] the dashboard shows
@@ -23,54 +23,19 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-import dlcourse as dl
 from .._checks import check_choice, check_int, check_real
-from ..exercises.gradient_checking import (BUGS, DROPOUT_MODES, course_names,
-                                           planted_bug_problem)
+from ..experiments.gradcheck_bugs import (BUG, BUGS, DROPOUT_MODES, EPS_GRID, GOOD, course_names,
+                                          error_vs_eps, parameter_errors, planted_bug_problem,
+                                          verdict)
+from ..gradcheck import gradcheck
 from .base import Dashboard
 
-__all__ = ["GradCheckExplorer", "parameter_errors", "error_vs_eps", "GOOD", "BUG",
-           "EPS_RANGE", "EPS_GRID"]
+__all__ = ["EPS_RANGE", "GradCheckExplorer"]
 
-GOOD, BUG = 1e-7, 1e-3            # below GOOD: correct; above BUG: almost surely a bug
 EPS_RANGE = (1e-12, 1e-1)
-EPS_GRID = 10.0 ** np.arange(-12.0, -0.99, 0.5)
 L2_RANGE = (0.0, 2.0)
 FLOOR = 1e-16                     # errors are drawn from here (an exact 0 has no log)
 TOP = 1e3
-
-
-def parameter_errors(bug: str = "none", dropout: str = "off", l2: float = 0.0,
-                     eps: float = 1e-6, seed: int = 0) -> dict[str, float]:
-    """Relative error of each parameter's gradient, keyed by course name ("W[1]", "b[1]"...):
-    ``dl.gradcheck_report`` on a fresh ``planted_bug_problem(bug, dropout, l2, seed)``."""
-    p = planted_bug_problem(bug, dropout, l2, seed)
-    report = dl.gradcheck_report(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
-                                 fix_dropout=p.fix_dropout)
-    names = course_names(p.model)
-    return {names[key]: value for key, value in report.items()}
-
-
-def error_vs_eps(bug: str = "none", dropout: str = "off", l2: float = 0.0, seed: int = 0,
-                 eps_values=EPS_GRID) -> np.ndarray:
-    """Relative error over all parameters (``dl.gradcheck``) for each eps, each on a fresh
-    problem (so dropout masks are drawn the same way whatever eps came before)."""
-    out = []
-    for eps in eps_values:
-        p = planted_bug_problem(bug, dropout, l2, seed)
-        out.append(dl.gradcheck(p.model, p.loss, p.X, p.y, eps=float(eps), l2=p.l2,
-                                fix_dropout=p.fix_dropout))
-    return np.array(out)
-
-
-def verdict(error: float) -> str:
-    """The usual reading of a relative error."""
-    if error < GOOD:
-        return "correct"
-    if error < BUG:
-        return "look closer"
-    return "a bug"
-
 
 class GradCheckExplorer(Dashboard):
     """Per-parameter relative errors of a gradient check (see the module docstring).
@@ -134,7 +99,7 @@ class GradCheckExplorer(Dashboard):
                 self.sweep = error_vs_eps(*key[:3], seed=key[3], eps_values=self.eps_grid)
                 self._sweep_key = key
             p = planted_bug_problem(c["bug"], c["dropout"], c["l2"], c["seed"])
-            self.overall = dl.gradcheck(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
+            self.overall = gradcheck(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
                                         fix_dropout=p.fix_dropout)
         self.n_entries = sum(q.value.size for q in p.model.parameters())
         self.forward_passes = 2 * self.n_entries

@@ -23,13 +23,14 @@ import ipywidgets as W
 import numpy as np
 
 from ..topics.gd1d import COSTS_1D, descend, get_cost_1d
+from ..topics.paths import RADIUS
 from ..plots.optimization import plot_cost_curves, update_cost_curves
 from .base import Dashboard
 
 __all__ = ["GradientDescentExplorer", "ESCAPE_RADIUS"]
 
-#: A path further than this from the origin is diverging (every window is < 15 wide).
-ESCAPE_RADIUS = 1e6
+#: A path further than this from the origin is diverging (the runner's one rule).
+ESCAPE_RADIUS = RADIUS
 
 LR_MIN_EXP, LR_MAX_EXP = -3.0, 1.0
 
@@ -134,16 +135,13 @@ class GradientDescentExplorer(Dashboard):
         c = self._config
         self.cost = get_cost_1d(c["cost"])
         self.minimum = float(min(self.cost.value(m) for m in self.cost.minima))
-        self.path = descend(self.cost, c["w0"], c["lr"], c["steps"])
+        self.path = descend(self.cost, c["w0"], c["lr"], c["steps"], radius=ESCAPE_RADIUS)
         lo, hi = self.cost.bounds
-        with np.errstate(invalid="ignore"):
-            far = np.flatnonzero(np.abs(self.path.ws) > ESCAPE_RADIUS)
-        self.diverging = self.path.diverged_at is not None or far.size > 0
+        self.diverging = self.path.diverged_at is not None
         limit = f"here α must stay below 2/J''(w*) = {self.cost.lr_limit:.3g}"
         if self.diverging:
-            k = self.path.diverged_at if self.path.diverged_at is not None else int(far[0])
-            self.message = (f"diverged at step {k}: learning rate α = {c['lr']:.3g} too large "
-                            f"({limit})")
+            self.message = (f"diverged at step {self.path.diverged_at}: learning rate "
+                            f"α = {c['lr']:.3g} too large ({limit})")
         elif not lo <= self.path.final <= hi:
             k = int(np.flatnonzero((self.path.ws < lo) | (self.path.ws > hi))[0])
             self.message = (f"the path left the plot at step {k} and is running away: "

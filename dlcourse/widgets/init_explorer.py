@@ -20,57 +20,25 @@ Random draws: ``rng = default_rng(seed)`` gives X, then y, then the weights in l
 from __future__ import annotations
 
 import math
+
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-import dlcourse as dl
 from .._checks import check_choice, check_int, check_real
+from ..experiments.init_signals import SCHEME_SCALES, build_deep_network, signal_statistics
+from ..metrics import finite_std
 from ..plots.training import activation_histograms, std_by_layer
 from .base import Dashboard
 
-__all__ = ["InitExplorer", "build_deep_network", "signal_statistics", "SCHEME_SCALES"]
+__all__ = ["InitExplorer"]
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
 INITS = ("zeros", "random", "xavier", "he")
 WIDTHS = (10, 25, 50, 100, 200, 500)
 MAX_DEPTH = 10
 SCALE_RANGE = (1e-3, 10.0)
-#: the scale each scheme starts from when it is picked (random: N(0,1) * 0.01)
-SCHEME_SCALES = {"zeros": 1.0, "random": 0.01, "xavier": 1.0, "he": 1.0}
 UNITS_SHOWN, EXAMPLES_SHOWN = 16, 12
-
-
-def build_deep_network(depth: int, width: int, activation: str, init: str, scale: float,
-                       classes: int, rng: np.random.Generator) -> dl.Sequential:
-    """``depth`` x [Dense(width, width, init, scale) -> activation], then Dense(width, classes);
-    weights drawn from ``rng`` in layer order."""
-    layers = []
-    for _ in range(depth):
-        layers += [dl.Dense(width, width, init=init, scale=scale, rng=rng),
-                   dl.get_activation(activation)]
-    layers.append(dl.Dense(width, classes, init=init, scale=scale, rng=rng))
-    return dl.Sequential(layers)
-
-
-def signal_statistics(model: dl.Sequential, X: np.ndarray, y: np.ndarray
-                      ) -> tuple[list[np.ndarray], list[np.ndarray], float]:
-    """One forward and one backward pass of ``model`` (softmax cross-entropy on (X, y)),
-    layer by layer. Returns the activations A^[l] (outputs of the activation layers),
-    the gradients dJ/dA^[l] arriving at them, and the cost J."""
-    acts, grads, loss = [], [], dl.SoftmaxCrossEntropy()
-    a = X
-    for layer in model:
-        a = layer.forward(a, training=True)
-        if not isinstance(layer, dl.Dense):
-            acts.append(a)
-    cost = loss.forward(a, y)
-    d = loss.backward()
-    for layer in reversed(model.layers_list):
-        if not isinstance(layer, dl.Dense):
-            grads.append(d)
-        d = layer.backward(d)
-    return acts, grads[::-1], cost
 
 
 class InitExplorer(Dashboard):
@@ -147,8 +115,8 @@ class InitExplorer(Dashboard):
                                         c["scale"], c["classes"], rng)
         with np.errstate(all="ignore"):
             self.activations, self.gradients, self.cost = signal_statistics(self.model, self.X, self.y)
-            self.activation_std = np.array([_std(a) for a in self.activations])
-            self.gradient_std = np.array([_std(g) for g in self.gradients])
+            self.activation_std = np.array([finite_std(a) for a in self.activations])
+            self.gradient_std = np.array([finite_std(g) for g in self.gradients])
             self.unit_spread = np.array([float(np.mean(np.std(a, axis=1)))
                                          for a in self.activations])
 
@@ -224,7 +192,3 @@ class InitExplorer(Dashboard):
                  else "roughly constant")
         return f"{head}: {trend} (×{rate:.2f} per layer)"
 
-
-def _std(a: np.ndarray) -> float:
-    """std over every entry; inf when an entry overflowed."""
-    return float(np.std(a)) if np.all(np.isfinite(a)) else float("inf")

@@ -19,8 +19,9 @@ The sliders set alpha (``lr``), beta (momentum, Nesterov, RMSProp), beta1 and be
 =============  ============================================================================
 
 A racer whose w becomes NaN/inf, or flies further than 1e6 from the origin, or whose cost
-J(w) overflows, has diverged: its path stops at the last good point (the rest of
-``paths[name]`` is NaN) and ``message`` names it and says that alpha is too large. Paths
+J(w) overflows, has diverged (:func:`dlcourse.experiments.race.race`): its path stops at
+the last good point (the rest of ``paths[name]`` is NaN) and ``message`` names it and says
+that alpha is too large. Paths
 that leave the plotted window are clipped on screen but keep all their data.
 """
 from __future__ import annotations
@@ -29,103 +30,25 @@ import math
 
 import ipywidgets as W
 import numpy as np
-import traitlets
 
 from .. import optim
 from .._checks import check_real
+from ..experiments.race import race
+from ..optim import create
+from ..optim import create as make_optimizer  # noqa: F401  # moved: re-export until notebooks import dlcourse.optim
 from ..parameter import Parameter
 from ..plots.optimization import (OPTIMIZER_LABELS, plot_cost_curves, plot_paths,
                                   plot_surface, update_cost_curves, update_paths)
-from ..surfaces import SURFACES, Surface, get_surface
+from ..surfaces import SURFACES, get_surface
 from .base import Dashboard
+from .controls import CheckboxGroup
 
-__all__ = ["OptimizerRace", "OPTIMIZER_NAMES", "make_optimizer", "race", "CheckboxGroup",
-           "DIVERGENCE_RADIUS"]
+__all__ = ["OPTIMIZER_NAMES", "OptimizerRace"]
 
 OPTIMIZER_NAMES = optim.NAMES
-#: A racer further than this from the origin has diverged (any plotted window is < 10 wide).
-DIVERGENCE_RADIUS = 1e6
 #: The range of each numeric setting (the sliders' ranges; keywords are checked against them).
 RANGES = {"lr": (1e-4, 10.0), "beta": (0.0, 0.999), "beta1": (0.0, 0.999),
           "beta2": (0.0, 0.9999), "steps": (1, 500)}
-
-
-def make_optimizer(name: str, param: Parameter, lr: float, beta: float = 0.9,
-                   beta1: float = 0.9, beta2: float = 0.999) -> optim.Optimizer:
-    """The ``dlcourse.optim`` optimizer called ``name`` on ``param`` (see
-    :func:`dlcourse.optim.create`; nesterov takes the EWA form's step, lr (1 - beta))."""
-    return optim.create(name, [param], lr, beta=beta, beta1=beta1, beta2=beta2)
-
-
-def race(surface: Surface, optimizer: optim.Optimizer, param: Parameter,
-         steps: int) -> tuple[np.ndarray, np.ndarray, int | None]:
-    """Run ``optimizer`` on ``param`` (a 2-D Parameter at the start) for ``steps`` steps
-    with the gradient of ``surface``.
-
-    Returns (path (steps+1, 2), costs (steps+1,), diverged): ``path[t]`` = w_t and
-    ``costs[t]`` = J(w_t); ``diverged`` is the first step whose point or cost is not finite
-    or lies beyond :data:`DIVERGENCE_RADIUS` (that row and all later ones are NaN), or None.
-    """
-    path = np.full((steps + 1, 2), np.nan)
-    path[0] = param.value
-    diverged = None
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            param.grad = surface.grad(param.value)
-            optimizer.step()
-            w0, w1 = float(param.value[0]), float(param.value[1])
-            if not (abs(w0) <= DIVERGENCE_RADIUS and abs(w1) <= DIVERGENCE_RADIUS):
-                diverged = t                      # also catches NaN (comparisons are False)
-                break
-            path[t] = w0, w1
-        costs = surface.value(path)
-    bad = np.flatnonzero(~np.isfinite(costs[: steps + 1 if diverged is None else diverged]))
-    if bad.size:
-        diverged = int(bad[0])
-    if diverged is not None:
-        path[diverged:] = np.nan
-        costs[diverged:] = np.nan
-    return path, costs, diverged
-
-
-class CheckboxGroup(W.HBox):
-    """A row of checkboxes whose ``value`` is the tuple of the ticked options (in the order
-    of ``options``). Setting ``value`` ticks the boxes; ticking a box changes ``value`` once."""
-
-    value = traitlets.Tuple()
-
-    def __init__(self, options, value=(), description: str = "", labels=None) -> None:
-        self.options = tuple(options)
-        labels = dict(labels or {})
-        self._busy = False
-        self.checkboxes = {o: W.Checkbox(value=o in value, description=labels.get(o, o),
-                                         indent=False, layout=W.Layout(width="auto"))
-                           for o in self.options}
-        super().__init__([W.Label(description)] + list(self.checkboxes.values()))
-        self.value = tuple(value)
-        for box in self.checkboxes.values():
-            box.observe(self._from_boxes, names="value")
-        self.observe(self._to_boxes, names="value")
-
-    @traitlets.validate("value")
-    def _valid(self, proposal):
-        chosen = tuple(proposal["value"])
-        unknown = [c for c in chosen if c not in self.options]
-        if unknown:
-            raise traitlets.TraitError(f"unknown option(s) {unknown}; valid: {list(self.options)}")
-        return tuple(o for o in self.options if o in chosen)
-
-    def _from_boxes(self, _change) -> None:
-        if not self._busy:
-            self.value = tuple(o for o, box in self.checkboxes.items() if box.value)
-
-    def _to_boxes(self, change) -> None:
-        self._busy = True
-        try:
-            for o, box in self.checkboxes.items():
-                box.value = o in change["new"]
-        finally:
-            self._busy = False
 
 
 class OptimizerRace(Dashboard):
@@ -256,7 +179,7 @@ class OptimizerRace(Dashboard):
         self.paths, self.costs, self.diverged = {}, {}, {}
         for name in c["optimizers"]:
             param = Parameter(start)
-            opt = make_optimizer(name, param, c["lr"], c["beta"], c["beta1"], c["beta2"])
+            opt = create(name, param, c["lr"], c["beta"], c["beta1"], c["beta2"])
             self.paths[name], self.costs[name], self.diverged[name] = race(
                 self.surface, opt, param, c["steps"])
         self.message = self._divergence_message()

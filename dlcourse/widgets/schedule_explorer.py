@@ -10,14 +10,7 @@ The schedule comes from :data:`dlcourse.optim.schedules.SCHEDULES` (alpha0 = ``l
 ``staircase``           alpha = alpha0 / (1 + decay_rate * floor(epoch / every))
 ======================  ===============================================================
 
-The training run (seeded, so the same settings give the same curves) is:
-
-    X, y  = dlcourse.datasets.moons(n, noise, rng=seed)
-    gen   = numpy.random.default_rng(seed)
-    model = Sequential([Dense(2, hidden, rng=gen), ReLU(), Dense(hidden, 2, rng=gen)])
-    fit(model, X, y, SoftmaxCrossEntropy(), SGD(model.parameters(), lr=lr0),
-        epochs, batch_size, schedule=schedule, seed=seed)
-
+The training run is :func:`dlcourse.experiments.schedule_runs.train_with_schedule` (seeded),
 and the same run with the constant rate alpha0 is drawn faded as the reference. Runs are
 cached (the last 16 settings), so moving only a decay slider retrains one network and moving
 a slider back to where it was retrains none.
@@ -30,18 +23,12 @@ from collections import OrderedDict
 import ipywidgets as W
 import numpy as np
 
-from .. import optim
-
-from ..datasets import moons
-from ..layers import Dense, Sequential
-from ..activations import ReLU
-from ..losses import SoftmaxCrossEntropy
+from ..experiments.schedule_runs import make_schedule, train_with_schedule
 from ..optim.schedules import SCHEDULES
 from ..plots.optimization import schedule_curve
-from ..train import fit
 from .base import Dashboard
 
-__all__ = ["ScheduleExplorer", "make_schedule", "train_with_schedule"]
+__all__ = ["ScheduleExplorer"]
 
 #: The range of each numeric setting (the sliders' ranges for those that have one; keywords
 #: are checked against them).
@@ -51,34 +38,6 @@ RANGES = {"lr0": (1e-3, 10.0), "decay_rate": (0.0, 1.0), "drop": (0.05, 1.0), "e
 #: Which sliders each schedule reads (the others are greyed out).
 USES = {"constant": (), "step_decay": ("drop", "every"), "exponential_decay": ("decay_rate",),
         "inverse_time_decay": ("decay_rate",), "staircase": ("decay_rate", "every")}
-
-
-def make_schedule(name: str, lr0: float, decay_rate: float = 0.1, drop: float = 0.5,
-                  every: int = 10):
-    """The schedule ``name`` from :data:`SCHEDULES` with the parameters it takes."""
-    if name not in SCHEDULES:
-        raise ValueError(f"unknown schedule {name!r}; valid: {', '.join(SCHEDULES)}")
-    factory = SCHEDULES[name]
-    if name == "constant":
-        return factory(lr0)
-    if name == "step_decay":
-        return factory(lr0, drop=drop, every=every)
-    if name == "exponential_decay":
-        return factory(lr0, k=decay_rate)
-    if name == "inverse_time_decay":
-        return factory(lr0, decay_rate=decay_rate)
-    return factory(lr0, decay_rate=decay_rate, every=every)
-
-
-def train_with_schedule(schedule, lr0: float, epochs: int, batch_size: int, hidden: int,
-                        n: int, noise: float, seed: int):
-    """The seeded training run of the module docstring; returns the History."""
-    X, y = moons(n, noise, rng=seed)
-    gen = np.random.default_rng(seed)
-    model = Sequential([Dense(2, hidden, rng=gen), ReLU(), Dense(hidden, 2, rng=gen)])
-    opt = optim.SGD(model.parameters(), lr=lr0)
-    return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
-               batch_size=batch_size, schedule=schedule, seed=seed)
 
 
 class ScheduleExplorer(Dashboard):

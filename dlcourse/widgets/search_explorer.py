@@ -1,6 +1,6 @@
 """SearchExplorer: grid search against random search with the same budget of trials.
 
-The objective is a stand-in for "validation error after training" with two
+The objective (:mod:`dlcourse.experiments.search_toy`) is a stand-in for "validation error after training" with two
 hyperparameters, the learning rate alpha (it matters a lot) and the momentum beta (it
 hardly matters), each on the log scale the course recommends:
 
@@ -17,43 +17,18 @@ so it tries only k_alpha distinct learning rates; random search
 """
 from __future__ import annotations
 
-import math
-
 import ipywidgets as W
 import numpy as np
 
-
+from ..experiments.search_toy import SPACE, V_BEST, grid_shape, toy_error, toy_objective
 from ..plots.optimization import plot_search, update_search
-from ..search import SearchResult, grid_search, log_uniform, one_minus_log_uniform, random_search
+from ..search import SearchResult, grid_search, random_search
 from .base import Dashboard
 
-__all__ = ["SearchExplorer", "toy_objective", "SPACE", "grid_shape"]
+__all__ = ["SearchExplorer"]
 
-#: The search space: alpha log-uniform in [1e-4, 1], beta with 1 - beta log-uniform.
-SPACE = {"lr": log_uniform(1e-4, 1.0), "beta": one_minus_log_uniform(0.9, 0.999)}
-U_BEST, V_BEST, WIDTH = math.log10(0.02), -2.0, 0.3
 #: The range of each setting (the sliders' ranges; keywords are checked against them).
 RANGES = {"trials": (1, 100), "seed": (0, 50)}
-
-
-def toy_objective(params: dict, seed: int = 0) -> float:
-    """error(alpha, beta) of the module docstring (``params["lr"]``, ``params["beta"]``);
-    ``seed`` is accepted for :mod:`dlcourse.search` and ignored (no noise)."""
-    u = np.log10(params["lr"])
-    v = np.log10(1.0 - params["beta"])
-    return float(_error(u, v))
-
-
-def _error(u, v):
-    """The objective in the log coordinates u = log10 alpha, v = log10(1 - beta)."""
-    return 0.08 + 0.6 * (1.0 - np.exp(-((u - U_BEST) ** 2) / (2 * WIDTH**2))) \
-        + 0.015 * (v - V_BEST) ** 2
-
-
-def grid_shape(trials: int) -> tuple[int, int]:
-    """(k_alpha, k_beta): k_beta = floor(sqrt(n)), k_alpha = n // k_beta; k_alpha k_beta <= n."""
-    k_beta = max(1, math.isqrt(trials))
-    return trials // k_beta, k_beta
 
 
 class SearchExplorer(Dashboard):
@@ -86,7 +61,7 @@ class SearchExplorer(Dashboard):
         u = np.linspace(-4.0, 0.0, 201)
         v = np.linspace(-3.0, -1.0, 101)
         U, V = np.meshgrid(u, v)
-        F = _error(U, V)
+        F = toy_error(U, V)
         self.optimum = float(F.min())
         self._heat = {}
         for name, ax in (("grid", self.ax_grid), ("random", self.ax_random)):
@@ -97,7 +72,7 @@ class SearchExplorer(Dashboard):
                            fraction=0.03, pad=0.02)
         bar.set_label("validation error (bright = low)", fontsize=8)
         bar.ax.tick_params(labelsize=7)
-        (self._profile,) = self.ax_profile.plot(u, _error(u, V_BEST), color="0.3", lw=1.5,
+        (self._profile,) = self.ax_profile.plot(u, toy_error(u, V_BEST), color="0.3", lw=1.5,
                                                 label="error at the best β")
         rug = dict(ls="none", marker="|", ms=14, mew=1.6, clip_on=False,
                    transform=self.ax_profile.get_xaxis_transform())

@@ -11,11 +11,8 @@ curves redraw while it trains. Settings follow the Playground:
   batch norm, optimizer kind) start a new network; the previous run's curves stay, faded,
   so two settings can be compared.
 
-Determinism: everything is drawn from ``seed``. The data come from
-``datasets.make(dataset, n_examples, noise, rng=seed)`` split by
-``train_val_split(..., val_fraction, rng=seed + 1)``; the weights from ONE generator
-``default_rng(seed + 2)`` in layer order; dropout masks from one generator
-``default_rng(seed + 3)``. Training calls ``fit`` once per epoch e with
+Determinism: everything is drawn from ``seed`` (data, weights and dropout masks as
+:mod:`dlcourse.experiments.training_runs` says). Training calls ``fit`` once per epoch e with
 ``seed=epoch_seed(seed, e)`` (the shuffling of that epoch), so the same config gives the
 same arrays however training is cut into chunks (play, step, ``run``).
 """
@@ -31,16 +28,16 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-import dlcourse as dl
-from .. import datasets
+from .. import optim
 from .._checks import check_choice, check_int, check_real, check_unit_interval
+from ..experiments.training_runs import epoch_seed, make_data, playground_network
+from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..plots.training import cost_curves, data_extent, decision_boundary
-from ..rng import as_generator
-from ..train import Callback, Divergence, DivergenceWarning, History
+from ..train import Callback, Divergence, DivergenceWarning, History, evaluate, fit
 from .base import Dashboard
 
-__all__ = ["TrainingDashboard", "build_network", "make_optimizer", "make_data", "epoch_seed",
-           "DATASETS", "ACTIVATIONS", "INITS", "OPTIMIZERS", "BATCH_SIZES", "L2_VALUES"]
+__all__ = ["ACTIVATIONS", "BATCH_SIZES", "DATASETS", "INITS", "L2_VALUES", "OPTIMIZERS",
+           "TrainingDashboard"]
 
 DATASETS = ("flower", "moons", "circles", "spiral", "xor", "blobs")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
@@ -68,49 +65,6 @@ BETA_ATTRIBUTES = {"momentum": {"beta": "beta"}, "rmsprop": {"beta": "beta"},
 
 
 # ======================================================================== the controller's parts
-def epoch_seed(seed: int, epoch: int) -> int:
-    """The ``fit`` seed of epoch ``epoch`` (0-based) of a run seeded ``seed``: a hash of
-    the pair through numpy's SeedSequence, so epochs shuffle independently."""
-    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
-
-
-def make_data(dataset: str, n_examples: int, noise: float, val_fraction: float, seed: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``X_train, X_val, y_train, y_val`` of a 2-D data set (see the module docstring)."""
-    X, y = datasets.make(dataset, n=n_examples, noise=noise, rng=seed)
-    return datasets.train_val_split(X, y, val_fraction, rng=seed + 1)
-
-
-def build_network(n_in: int, n_out: int, hidden_layers: int, width: int, activation: str,
-                  init: str, dropout: float = 0.0, batch_norm: bool = False,
-                  rng: Any = None, dropout_rng: Any = None) -> dl.Sequential:
-    """A fully connected network, each hidden layer being
-
-        Dense(width, init) -> [BatchNorm] -> activation -> [Dropout(rate)]
-
-    (Dense without bias under batch norm: beta replaces b), then a Dense output layer of
-    ``n_out`` units (one logit for two classes, C logits for C > 2)."""
-    weights = as_generator(rng)
-    layers, prev = [], n_in
-    for _ in range(hidden_layers):
-        layers.append(dl.Dense(prev, width, init=init, bias=not batch_norm, rng=weights))
-        if batch_norm:
-            layers.append(dl.BatchNorm(width))
-        layers.append(dl.get_activation(activation))
-        if dropout > 0:
-            layers.append(dl.Dropout(dropout, rng=dropout_rng))
-        prev = width
-    layers.append(dl.Dense(prev, n_out, init=init, rng=weights))
-    return dl.Sequential(layers)
-
-
-def make_optimizer(kind: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9,
-                   beta2: float = 0.999):
-    """The optimizer named ``kind`` (see :func:`dlcourse.optim.create`)."""
-    check_choice("optimizer", kind, OPTIMIZERS)
-    return dl.optim.create(kind, params, lr, beta=beta, beta1=beta1, beta2=beta2)
-
-
 class _Accumulate(Callback):
     """Appends each epoch that ``fit`` finishes to the dashboard's running History."""
 
@@ -322,17 +276,18 @@ class TrainingDashboard(Dashboard):
             cfg["dataset"], cfg["n_examples"], cfg["noise"], cfg["val_fraction"], cfg["seed"])
         classes = int(max(self.y_train.max(), self.y_val.max())) + 1
         self.classes = classes
-        self.loss_fn = dl.BinaryCrossEntropy() if classes == 2 else dl.SoftmaxCrossEntropy()
-        self.model = build_network(2, 1 if classes == 2 else classes, cfg["hidden_layers"],
-                                   cfg["width"], cfg["activation"], cfg["init"], cfg["dropout"],
-                                   cfg["batch_norm"], rng=np.random.default_rng(cfg["seed"] + 2),
-                                   dropout_rng=np.random.default_rng(cfg["seed"] + 3))
-        self.optimizer = make_optimizer(cfg["optimizer"], self.model.parameters(), cfg["lr"],
-                                        cfg["beta"], cfg["beta1"], cfg["beta2"])
+        self.loss_fn = BinaryCrossEntropy() if classes == 2 else SoftmaxCrossEntropy()
+        self.model = playground_network(2, 1 if classes == 2 else classes, cfg["hidden_layers"],
+                                        cfg["width"], cfg["activation"], cfg["init"],
+                                        cfg["dropout"], cfg["batch_norm"],
+                                        rng=np.random.default_rng(cfg["seed"] + 2),
+                                        dropout_rng=np.random.default_rng(cfg["seed"] + 3))
+        self.optimizer = optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
+                                      cfg["beta"], cfg["beta1"], cfg["beta2"])
         self.history = History()
         self._steps = 0
         with np.errstate(all="ignore"):
-            self.initial_loss = float(dl.evaluate(self.model, self.X_train, self.y_train,
+            self.initial_loss = float(evaluate(self.model, self.X_train, self.y_train,
                                                   self.loss_fn)[0])
         self._extent = data_extent(np.vstack([self.X_train, self.X_val]), padding=0.4)
         self._boundary.update(None, self.X_train, self.y_train, self.X_val, self.y_val,
@@ -452,11 +407,11 @@ class TrainingDashboard(Dashboard):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DivergenceWarning)
             with np.errstate(all="ignore"):
-                h = dl.fit(self.model, self.X_train, self.y_train, self.loss_fn, self.optimizer,
-                           epochs=1, batch_size=batch, l2=float(cfg["l2"]),
-                           validation=(self.X_val, self.y_val),
-                           callbacks=[_Accumulate(self.history)],
-                           seed=epoch_seed(cfg["seed"], self.epoch))
+                h = fit(self.model, self.X_train, self.y_train, self.loss_fn, self.optimizer,
+                        epochs=1, batch_size=batch, l2=float(cfg["l2"]),
+                        validation=(self.X_val, self.y_val),
+                        callbacks=[_Accumulate(self.history)],
+                        seed=epoch_seed(cfg["seed"], self.epoch))
         self.history.step_loss.extend(h.step_loss)
         if h.diverged is not None:
             self.history.diverged = Divergence(self.epoch, self._steps + h.diverged.step,

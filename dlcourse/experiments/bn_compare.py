@@ -1,0 +1,137 @@
+"""The same network with and without batch normalization: the BNExplorer and notebook 11.
+
+The two networks differ only by the batch-norm layers (L hidden layers of n units, ReLU):
+
+    plain:       A^[l] = ReLU(Z^[l]),                   Z^[l] = A^[l-1] W^[l]T + b^[l]
+    batch norm:  A^[l] = ReLU(gamma^[l] Z_norm^[l] + beta^[l]),   Z^[l] = A^[l-1] W^[l]T
+
+and a linear output layer with softmax cross-entropy. Both start from the SAME weights,
+He initialisation times ``init_scale``, W^[l] ~ N(0, 1) * init_scale * sqrt(2 / n^[l-1]),
+and see the same mini-batches in the same order.
+
+Used by: notebook 11 (:func:`bn_mlp` builds either network, :func:`train_run` trains one,
+:func:`lr_init_grid` sweeps alpha x init_scale, :func:`layer_input` reads what a layer
+receives without touching the running averages, :func:`input_stds`, :func:`load_data`,
+:func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer`.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import datasets
+from .._checks import check_unit_interval
+from ..layers import BatchNorm, Dense, Sequential
+from ..losses import SoftmaxCrossEntropy
+from ..optim import create
+from ..parameter import Parameter
+from ..train import DivergenceWarning, History, evaluate, fit
+from .networks import mlp
+
+__all__ = ["bn_mlp", "final_accuracy", "input_stds", "layer_input", "load_data",
+           "lr_init_grid", "train_run"]
+
+
+# ------------------------------------------------------------------ the two networks
+def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnorm: bool = True,
+           init_scale: float = 1.0, bias: bool | None = None, momentum: float = 0.9,
+           seed: int = 0) -> Sequential:
+    """Dense -> [BatchNorm] -> ReLU for each hidden size, then a Dense output layer
+    (:func:`~.networks.mlp`).
+
+    Weights: He times ``init_scale``, drawn from ``numpy.random.default_rng(seed)`` layer by
+    layer, so the networks with and without batch norm start from identical W^[l].
+    ``bias=None`` gives hidden Dense layers a bias only without batch norm (with it, beta
+    plays that role); ``momentum`` is the running-average momentum of the BatchNorm layers.
+    """
+    momentum = check_unit_interval("momentum", momentum)
+    model = mlp(n_in, hidden, n_out, "relu", "he", init_scale, batch_norm=batchnorm,
+                rng=np.random.default_rng(seed))
+    use_bias = (not batchnorm) if bias is None else bool(bias)
+    for layer in model.layers_list[:-1]:  # biases start at 0: no draw depends on them
+        if isinstance(layer, Dense) and (layer.b is not None) != use_bias:
+            layer.b = Parameter(np.zeros(layer.out_features), "b") if use_bias else None
+        if isinstance(layer, BatchNorm):
+            layer.momentum = momentum
+    return model
+
+
+def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",
+              lr: float = 0.1, epochs: int = 30, batch_size: int | None = 32, seed: int = 0,
+              callbacks=(), validation: tuple | None = None) -> History:
+    """``dl.fit`` with softmax cross-entropy; a divergence is recorded in
+    ``history.diverged`` without a warning (the caller reports it). ``validation=(X, y)``
+    adds the test-mode cost per epoch (batch norm on its running averages). ``optimizer``
+    is a :func:`dlcourse.optim.create` name with the course's betas."""
+    opt = create(optimizer, model.parameters(), lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)
+        return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
+                   batch_size=batch_size, callbacks=callbacks, validation=validation, seed=seed)
+
+
+def final_accuracy(model: Sequential, history: History, X: np.ndarray, y: np.ndarray) -> float:
+    """Test-mode accuracy on (X, y) after training (batch norm on its running averages);
+    NaN when training diverged."""
+    if history.diverged is not None:
+        return math.nan
+    with np.errstate(all="ignore"):
+        _, acc = evaluate(model, X, y, SoftmaxCrossEntropy())
+    return float(acc)
+
+
+def lr_init_grid(X: np.ndarray, y: np.ndarray, lrs: Sequence[float], init_scales: Sequence[float],
+                 batchnorm: bool, hidden: Sequence[int] = (32, 32, 32), optimizer: str = "sgd",
+                 epochs: int = 20, batch_size: int = 32, seed: int = 0) -> np.ndarray:
+    """Final accuracy (see :func:`final_accuracy`) for every (alpha, init_scale):
+    ``acc[i, j]`` for ``lrs[i]`` and ``init_scales[j]``; NaN where training diverged."""
+    n_out = int(np.max(y)) + 1
+    acc = np.full((len(lrs), len(init_scales)), np.nan)
+    for i, lr in enumerate(lrs):
+        for j, scale in enumerate(init_scales):
+            model = bn_mlp(X.shape[1], n_out, hidden, batchnorm, scale, seed=seed)
+            history = train_run(model, X, y, optimizer, lr, epochs, batch_size, seed)
+            acc[i, j] = final_accuracy(model, history, X, y)
+    return acc
+
+
+# ------------------------------------------------------------------ looking inside
+def _dense_positions(model: Sequential) -> list[int]:
+    return [i for i, layer in enumerate(model) if isinstance(layer, Dense)]
+
+
+def layer_input(model: Sequential, X: np.ndarray, layer: int) -> np.ndarray:
+    """A^[layer-1]: what the ``layer``-th Dense layer (1-based) receives when the batch X goes
+    through the network in training mode. Batch norm uses the statistics of X; its running
+    averages are left exactly as they were."""
+    positions = _dense_positions(model)
+    valid = isinstance(layer, (int, np.integer)) and not isinstance(layer, bool)
+    if not valid or not 1 <= layer <= len(positions):
+        raise ValueError(f"layer must be an int in 1..{len(positions)}, got {layer!r}")
+    saved = [buf.copy() for _, buf in model.named_buffers()]
+    a = X
+    try:
+        with np.errstate(all="ignore"):
+            for module in model.layers_list[:positions[layer - 1]]:
+                a = module.forward(a, training=True)
+    finally:
+        for (_, buf), old in zip(model.named_buffers(), saved):
+            buf[...] = old
+    return a
+
+
+def input_stds(model: Sequential, X: np.ndarray) -> np.ndarray:
+    """std over all entries of the input of each Dense layer, l = 1..L (layer 1: X itself)."""
+    n = len(_dense_positions(model))
+    with np.errstate(all="ignore"):
+        return np.array([float(np.std(layer_input(model, X, l))) for l in range(1, n + 1)])
+
+
+def load_data(name: str = "spiral", n: int = 300, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """A 2-D data set of :mod:`dlcourse.datasets` (default noise), standardised."""
+    X, y = datasets.make(name, n=n, rng=seed)
+    X, _, _ = datasets.standardize(X)
+    return X, y

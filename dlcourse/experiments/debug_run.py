@@ -1,0 +1,103 @@
+"""The "debug this training run" exercise: the DebugDashboard (notebook 13).
+
+A broken training run is one of :data:`SCENARIOS` (learning rate too small, too large,
+inputs not normalised, initial weights too large, labels shuffled); :func:`run_debug`
+trains it and runs the babysitting checklist of :mod:`dlcourse.topics.babysit`.
+
+The run: the 8x8 digits split 75 % / 25 % (``train_val_split(..., rng=seed)``), inputs
+standardised with the training statistics when ``normalize`` is on (raw pixels 0..16
+otherwise), labels of the training set permuted (``default_rng(seed + 1)``) when
+``shuffle_labels`` is on; the network Dense(64, 32) -> ReLU -> Dense(32, 10) with weights
+drawn from ``default_rng(seed + 2)``: He (std sqrt(2 / n_in)) for the hidden layer and
+N(0, 0.01^2) for the output layer (so the loss at init is about log 10), both multiplied by
+``init_scale``; trained by ``dl.fit`` with plain SGD(alpha = ``lr``), mini-batches of 64,
+``epochs`` epochs, ``seed=seed``.
+
+Used by: :class:`dlcourse.widgets.DebugDashboard` (notebook 13).
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._checks import check_real
+from ..datasets import digits_split
+from ..layers import Dense, Sequential
+from ..losses import SoftmaxCrossEntropy
+from ..optim import SGD
+from ..rng import as_generator
+from ..topics import babysit
+from ..train import DivergenceWarning, fit
+from .networks import hidden_layers
+
+__all__ = ["HEALTHY", "N_CLASSES", "OVERFIT", "SCENARIOS", "debug_data", "debug_network",
+           "run_debug"]
+
+HEALTHY = {"lr": 0.3, "normalize": True, "init_scale": 1.0, "shuffle_labels": False}
+#: The broken runs: each one changes one setting of the healthy run.
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "healthy run": dict(HEALTHY),
+    "lr too small": {**HEALTHY, "lr": 1e-5},
+    "lr too large": {**HEALTHY, "lr": 5.0},
+    "inputs not normalised": {**HEALTHY, "normalize": False},
+    "initial weights too large": {**HEALTHY, "init_scale": 30.0},
+    "labels shuffled": {**HEALTHY, "shuffle_labels": True},
+}
+N_CLASSES = 10
+OVERFIT = {"n": 20, "epochs": 150, "lr": 0.01}
+
+
+def debug_data(seed: int = 0, normalize: bool = True, shuffle_labels: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, X_val, y_train, y_val`` of the run (see the module docstring)."""
+    X_train, X_val, y_train, y_val = digits_split(int(seed), standardize=bool(normalize))
+    if shuffle_labels:
+        y_train = np.random.default_rng(seed + 1).permutation(y_train)
+    return X_train, X_val, y_train, y_val
+
+
+def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) -> Sequential:
+    """Dense(64, hidden) -> ReLU -> Dense(hidden, 10): He weights for the hidden layer
+    (:func:`~.networks.hidden_layers`), N(0, 0.01^2) for the output layer, all times
+    ``init_scale``; zero biases. ``rng=None`` follows ``dl.seed``."""
+    init_scale = check_real("init_scale", init_scale)
+    if init_scale <= 0:
+        raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
+    gen = as_generator(rng)
+    layers = hidden_layers(64, [hidden], "relu", "he", scale=init_scale, rng=gen)
+    return Sequential([*layers, Dense(hidden, N_CLASSES, init="random", rng=gen,
+                                      scale=0.01 * init_scale)])
+
+
+def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
+              epochs: int, seed: int = 0) -> dict[str, Any]:
+    """Train the run described by the settings; returns ``history`` (a ``History``),
+    ``diagnostics`` (the checklist, a list of :class:`~dlcourse.topics.babysit.Diagnostic`),
+    ``model`` (trained), ``overfit`` (the :class:`~dlcourse.topics.babysit.OverfitResult`) and
+    ``divergence`` (the DivergenceWarning's text, or "")."""
+    X_train, X_val, y_train, y_val = debug_data(seed, normalize, shuffle_labels)
+    loss = SoftmaxCrossEntropy()
+    model = debug_network(init_scale, rng=seed + 2)
+    with np.errstate(all="ignore"):
+        before = [babysit.check_preprocessing(X_train),
+                  babysit.check_initial_loss(model, loss, X_train, y_train, N_CLASSES)]
+        overfit = babysit.overfit_small_subset(model, loss, X_train, y_train,
+                                               rng=seed + 3, **OVERFIT)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DivergenceWarning)
+            history = fit(model, X_train, y_train, loss, SGD(model.parameters(), lr),
+                          epochs=epochs, batch_size=64, validation=(X_val, y_val), seed=seed)
+    divergence = next((str(w.message) for w in caught
+                       if issubclass(w.category, DivergenceWarning)), "")
+    diverged = history.diverged is not None
+    curve = babysit.check_loss_curve(history.loss, diverged=diverged)
+    if diverged or not history.val_accuracy:
+        accuracy = babysit.Diagnostic("accuracy", False, None,
+                                      "none: training stopped on a NaN/inf loss")
+    else:
+        accuracy = babysit.check_accuracy(history.accuracy[-1], history.val_accuracy[-1],
+                                          N_CLASSES)
+    return {"history": history, "model": model, "overfit": overfit, "divergence": divergence,
+            "diagnostics": [*before, overfit.diagnostic(), curve, accuracy]}
