@@ -73,3 +73,11 @@ def test_noiseless_race_momentum_wins():
     lrs = {"sgd": 0.056, "momentum": 0.316, "adam": 0.316}
     scores = noisy_race(surfaces.ravine(), lrs, noise=0.0, seeds=[0], steps=400)
     assert scores["momentum"][0] < 1e-10 < scores["adam"][0] < scores["sgd"][0]
+
+
+def test_adagrads_stall_was_mostly_the_grid():
+    ros = surfaces.rosenbrock()
+    capped = run(ros, "adagrad", 1.0)[1][-1]
+    best = tune(ros, "adagrad")
+    assert 300 < capped / best.final_gap < 1500
+    assert best.gap[15] < 2 * best.final_gap       # fast first, then barely moves
