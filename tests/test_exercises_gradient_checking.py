@@ -181,3 +181,67 @@ def test_forward_counter_counts_two_passes_per_entry():
     n = sum(q.value.size for q in model.parameters())
     dl.gradcheck(model, p.loss, p.X, p.y)
     assert counter.count == 2 * n + 2  # plus the two passes that draw masks and take grads
+
+
+# ------------------------------------------------------------------ the bug hunt
+from dlcourse.exercises.gradient_checking import (check_find_faulty_layer,  # noqa: E402
+                                                  layer_errors, mystery_model,
+                                                  reference_find_faulty_layer)
+from dlcourse.gradcheck import numerical_gradient as _num, relative_error as _rel  # noqa: E402
+
+
+def _per_layer(model, X, inputs=True, params=True, zero=True):
+    x = X.copy()
+    for i, layer in enumerate(model):
+        G = np.random.default_rng(0).standard_normal(layer.forward(x).shape)
+        if zero:
+            layer.zero_grad()
+        dx = layer.backward(G)
+        cost = lambda: float(np.sum(layer.forward(x) * G))  # noqa: E731
+        errs = [_rel(dx, _num(cost, x))] if inputs else []
+        errs += [_rel(p.grad.copy(), _num(cost, p.value)) for p in layer.parameters()] if params else []
+        if errs and max(errs) > 1e-5:
+            return i
+        x = layer.forward(x)
+    return None
+
+
+def _whole_network_lowest(model, X):
+    G = np.random.default_rng(0).standard_normal(model.forward(X).shape)
+    model.zero_grad()
+    model.backward(G)
+    cost = lambda: float(np.sum(model.forward(X) * G))  # noqa: E731
+    for i, layer in enumerate(model):
+        for p in layer.parameters():
+            if _rel(p.grad.copy(), _num(cost, p.value)) > 1e-5:
+                return i
+    return None
+
+
+def test_bug_hunt_reference_finds_every_planted_layer():
+    truth = [3, 2, 0, 1, 4]
+    for k, where in enumerate(truth):
+        assert reference_find_faulty_layer(*mystery_model(k)) == where
+    assert check_find_faulty_layer(reference_find_faulty_layer).passed
+    assert check_find_faulty_layer(_per_layer).passed
+
+
+def test_a_correct_layer_passes_its_own_check():
+    import dlcourse as dl
+    layer = dl.Dense(3, 2, rng=0)
+    assert max(layer_errors(layer, np.random.default_rng(1).standard_normal((4, 3))).values()) < 1e-7
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda m, X: reference_find_faulty_layer(m, X) + 1, "one off"),
+    (lambda m, X: _per_layer(m, X, inputs=False), "found no faulty layer"),
+    (lambda m, X: _per_layer(m, X, zero=False), "still dirty"),
+    (_whole_network_lowest, "inherits"),
+    (lambda m, X: 2, "parameters are wrong only"),
+    (lambda m, X: 1, "a correct layer was flagged"),
+    (lambda m, X: _per_layer(m, X, params=False), "found no faulty layer"),
+    (lambda m, X: m[reference_find_faulty_layer(m, X)], "not the layer itself"),
+])
+def test_bug_hunt_mistakes(wrong, words):
+    result = check_find_faulty_layer(wrong)
+    assert not result.passed and words in result.message, result.message

@@ -134,3 +134,9 @@ def test_ewa_raising_solution_gives_a_message():
         return theta / 0 + None
     result = check_ewa_corrected(broken)
     assert not result.passed and "your function raised TypeError" in result.message
+
+
+def test_ewa_t_counted_from_zero_is_named():
+    from dlcourse.exercises.minibatches import _t_from_zero
+    result = check_ewa_corrected(_t_from_zero)
+    assert not result.passed and "1 - beta^0 = 0" in result.message, result.message

@@ -83,3 +83,42 @@ def test_raising_solution_gives_a_message_not_an_exception():
         raise KeyError("v")
     result = check_adam_step(broken)
     assert not result.passed and result.message == "adam_step: your function raised KeyError: 'v'"
+
+
+# ------------------------------------------------------------------ loopholes closed, momentum
+from dlcourse.exercises.optimizers import (check_momentum_step, kingma_adam_step,  # noqa: E402
+                                           reference_momentum_step)
+
+
+def test_kingmas_efficient_adam_is_accepted():
+    assert check_adam_step(kingma_adam_step).passed
+
+
+def test_no_correction_hint_says_too_large():
+    def no_correction(w, g, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g * g
+        return w - lr * v / (np.sqrt(s) + eps), v, s
+    result = check_adam_step(no_correction)
+    assert not result.passed and "too large" in result.message and "too small" not in result.message
+
+
+def test_momentum_reference_passes():
+    assert check_momentum_step(reference_momentum_step).passed
+    assert check_momentum_step(
+        lambda w, g, v, lr=0.01, beta=0.9: (lambda nv: (w - lr * nv, nv))(beta * v + (1 - beta) * g)).passed
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + g), beta * v + g), "PyTorch"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * g, beta * v + (1 - beta) * g), "raw gradient"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * v, beta * v + (1 - beta) * g), "old velocity"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * ((1 - beta) * v + beta * g), (1 - beta) * v + beta * g), "swapped"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w + lr * (beta * v + (1 - beta) * g), beta * v + (1 - beta) * g), "climbs"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v), "NEW velocity"),
+    (lambda w, g, v, lr=0.01, beta=0.9: w - lr * (beta * v + (1 - beta) * g), "expected a tuple"),
+    (lambda w, g, v, lr=0.01, beta=0.9: None, "expected a tuple"),
+])
+def test_momentum_mistakes(wrong, words):
+    result = check_momentum_step(wrong)
+    assert not result.passed and words in result.message, result.message

@@ -102,3 +102,71 @@ def test_dropout_raising_solution_gives_a_message():
         raise ValueError("oops")
     result = check_dropout_forward(broken)
     assert not result.passed and "ValueError: oops" in result.message
+
+
+# ------------------------------------------------------------------ dropout backward
+from dlcourse.exercises.regularization import check_dropout_backward, check_l2_gradient  # noqa: E402
+
+
+def test_dropout_backward_right_answers_pass():
+    assert check_dropout_backward(lambda d, D, kp: d * D / kp).passed
+    assert check_dropout_backward(lambda d, D, kp: np.where(D > 0, d / kp, 0.0)).passed
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda d, D, kp: d * D, "not the scale"),
+    (lambda d, D, kp: d * D * kp, "don't multiply"),
+    (lambda d, D, kp: d / kp, "apply the mask"),
+    (lambda d, D, kp: d, "unchanged"),
+    (lambda d, D, kp: d * (1 - D) / kp, "D = 1 means kept"),
+    (lambda d, D, kp: d * D / (1 - kp), "not by the drop rate"),
+    (lambda d, D, kp: d * (np.random.default_rng(0).random(d.shape) < kp) / kp, "mask and its scale"),
+    (lambda d, D, kp: None, "shape ()"),
+])
+def test_dropout_backward_mistakes(wrong, words):
+    result = check_dropout_backward(wrong)
+    assert not result.passed and words in result.message, result.message
+
+
+def test_dropout_backward_matches_the_layer():
+    layer = __import__("dlcourse").Dropout(0.4, rng=3)
+    x = np.random.default_rng(1).standard_normal((6, 7)) + 2
+    layer.forward(x, training=True)
+    dout = np.random.default_rng(2).standard_normal((6, 7))
+    D = (layer.mask > 0).astype(float)
+    np.testing.assert_allclose(layer.backward(dout), dout * D / layer.keep_prob, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ L2 gradient
+def test_l2_gradient_right_answer_passes():
+    assert check_l2_gradient(lambda Ws, dWs, l, m: [g + l / m * W for W, g in zip(Ws, dWs)]).passed
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda Ws, dWs, l, m: [g + l / (2 * m) * W for W, g in zip(Ws, dWs)], "cancels the 1/2"),
+    (lambda Ws, dWs, l, m: [g + l * W for W, g in zip(Ws, dWs)], "divided by m"),
+    (lambda Ws, dWs, l, m: [g + 2 * l / m * W for W, g in zip(Ws, dWs)], "twice too big"),
+    (lambda Ws, dWs, l, m: [l / m * W for W in Ws], "L2 term alone"),
+    (lambda Ws, dWs, l, m: [g - l / m * W for W, g in zip(Ws, dWs)], "points away from 0"),
+    (lambda Ws, dWs, l, m: [g + l / m * np.sign(W) for W, g in zip(Ws, dWs)], "L1"),
+    (lambda Ws, dWs, l, m: list(dWs), "data gradient unchanged"),
+    (lambda Ws, dWs, l, m: [g + l / m * W for W, g in zip(Ws[:1], dWs[:1])], "one array per layer"),
+])
+def test_l2_gradient_mistakes(wrong, words):
+    result = check_l2_gradient(wrong)
+    assert not result.passed and words in result.message, result.message
+
+
+def test_l2_gradient_is_the_derivative_of_l2_cost():
+    from dlcourse.exercises.regularization import reference_l2_gradient
+    rng = np.random.default_rng(4)
+    Ws = [rng.standard_normal((3, 2)), rng.standard_normal((2, 3))]
+    zeros = [np.zeros_like(W) for W in Ws]
+    g = reference_l2_gradient(Ws, zeros, 0.9, 7)
+    eps = 1e-6
+    for k, W in enumerate(Ws):
+        for idx in np.ndindex(W.shape):
+            Wp = [w.copy() for w in Ws]; Wm = [w.copy() for w in Ws]
+            Wp[k][idx] += eps; Wm[k][idx] -= eps
+            num = (reference_l2_cost(Wp, 0.9, 7) - reference_l2_cost(Wm, 0.9, 7)) / (2 * eps)
+            assert abs(num - g[k][idx]) < 1e-7

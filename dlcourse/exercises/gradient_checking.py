@@ -130,3 +130,155 @@ def check_relative_error(fn: Callable) -> CheckResult:
                       "when both gradients are zero, return 0.0 (no division by zero: "
                       "they agree)."))
     return check_cases("relative_error", fn, cases)
+
+
+# ------------------------------------------------------------------ the bug hunt (exercise 3)
+class _DenseWrongInputGrad(Dense):
+    """A Dense layer whose dX uses the absolute values of W: dX = dZ |W|."""
+
+    def backward(self, dout, input_grad: bool = True):
+        super().backward(dout, input_grad=False)
+        return dout @ np.abs(self.W.value) if input_grad else None
+
+
+class _DenseWrongWeightGrad(Dense):
+    """A Dense layer whose dW is half what it should be: dW = 0.5 dZ^T X."""
+
+    def backward(self, dout, input_grad: bool = True):
+        X, W = self._cache
+        self.W.accumulate(0.5 * dout.T @ X)
+        self.b.accumulate(dout.sum(axis=0))
+        return dout @ W if input_grad else None
+
+
+class _ReLUNoMask(Layer):
+    """ReLU whose backward forgets the mask: dz = da everywhere."""
+
+    def forward(self, x, training: bool = True):
+        return np.maximum(x, 0.0)
+
+    def backward(self, dout):
+        return dout.copy()
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+# which layer of the 5-layer mystery network is faulty, and how
+_MYSTERIES = {0: (3, "activation"), 1: (2, "dense input"), 2: (0, "dense weight"),
+              3: (1, "relu"), 4: (4, "dense input")}
+
+
+def mystery_model(k: int) -> tuple[Sequential, np.ndarray]:
+    """Mystery network number ``k`` (0..4) and a batch of inputs: Dense 4->5, activation,
+    Dense 5->4, activation, Dense 4->3, with exactly one layer whose backward is wrong.
+    Its gradients are already dirty (one forward/backward has been run)."""
+    if k not in _MYSTERIES:
+        raise ValueError(f"mystery_model: k must be one of {sorted(_MYSTERIES)}, got {k!r}")
+    where, kind = _MYSTERIES[k]
+    rng = np.random.default_rng(100 + k)
+    act = (lambda: _ReLUNoMask()) if kind == "relu" else None
+    shapes = {0: (4, 5), 2: (5, 4), 4: (4, 3)}
+    layers: list[Layer] = []
+    for i in range(5):
+        if i in shapes:
+            cls = Dense
+            if i == where and kind == "dense input":
+                cls = _DenseWrongInputGrad
+            if i == where and kind == "dense weight":
+                cls = _DenseWrongWeightGrad
+            layer = cls(*shapes[i], init="xavier", rng=rng)
+            layer.b.value[...] = 0.1 * rng.standard_normal(layer.b.shape)
+        elif i == where:
+            layer = TanhWrongDerivative() if kind == "activation" else act()
+        else:
+            layer = Tanh()
+        layers.append(layer)
+    model = Sequential(layers)
+    X = rng.standard_normal((6, 4))
+    model.backward(np.ones_like(model.forward(X)))  # dirty gradients: zero them before a check
+    return model, X
+
+
+def layer_errors(layer: Layer, x: np.ndarray, eps: float = 1e-6, seed: int = 0) -> dict:
+    """The relative errors of one layer's backward on its own: J = sum(layer(x) * G) for a
+    fixed random G, its input gradient and each parameter's gradient against the quotients."""
+    G = np.random.default_rng(seed).standard_normal(layer.forward(x).shape)
+    layer.zero_grad()
+    dx = layer.backward(G)
+    cost = lambda: float(np.sum(layer.forward(x) * G))  # noqa: E731
+    errors = {"input": relative_error(dx, numerical_gradient(cost, x, eps))}
+    for name, p in layer.named_parameters():
+        errors[name] = relative_error(p.grad.copy(), numerical_gradient(cost, p.value, eps))
+    return errors
+
+
+def reference_find_faulty_layer(model: Sequential, X: np.ndarray, tol: float = 1e-5) -> int | None:
+    """The index of the first layer whose own backward fails its check, else None."""
+    x = X.copy()
+    for i, layer in enumerate(model):
+        if max(layer_errors(layer, x).values()) > tol:
+            return i
+        x = layer.forward(x)
+    return None
+
+
+def check_find_faulty_layer(fn: Callable) -> CheckResult:
+    """Check ``fn(model, X) -> index of the faulty layer`` on the five mystery networks."""
+    from .grader import DiagnosedCase, Mistake, run_with_mistakes
+    cases = []
+    for k, (where, kind) in _MYSTERIES.items():
+        model, X = mystery_model(k)
+        dense_below = [i for i in (0, 2, 4) if i < where] or [where]
+        mistakes = [
+            Mistake(where + 1, "you are one off: return the 0-based index into the model "
+                               "(model[i] is the faulty layer)."),
+            Mistake(None, "your function found no faulty layer: check each layer's input "
+                          "gradient as well as its parameters' gradients (an activation has "
+                          "no parameters, and a wrong dX leaves the layer's own dW right)."),
+        ]
+        if where != 0:
+            mistakes.append(Mistake(0, "layer 0 flagged: either its .grad arrays were still "
+                                       "dirty (the model's gradients start dirty: zero them "
+                                       "before backward), or you checked the whole network, "
+                                       "where every layer below the bug inherits the error."))
+        if kind in ("activation", "relu", "dense input") and dense_below[-1] != 0:
+            mistakes.append(Mistake(
+                dense_below[-1], "that Dense layer's parameters are wrong only because the "
+                "gradient arriving from above is wrong: check each layer on its own, with a "
+                "fixed upstream gradient, not the whole network."))
+        mistakes.append(Mistake(-1, "return the index i of the faulty layer (an int), not "
+                                    "the layer itself."))
+        cases.append(DiagnosedCase(Case((model, X), where, "a correct layer was flagged, or the "
+                                         "faulty one passed: look at your tolerance and at which "
+                                         "gradients you compare."), mistakes))
+    def as_index(model, X):
+        got = fn(model, X)
+        return -1 if isinstance(got, Layer) else got
+    as_index.__name__ = getattr(fn, "__name__", "fn")
+    if not callable(fn):
+        return run_with_mistakes("find_faulty_layer", fn, cases)
+    return run_with_mistakes("find_faulty_layer", as_index, cases)
+
+
+# ------------------------------------------------------------------ questions
+from .questions import Question  # noqa: E402
+
+Q_KINK = Question(
+    "Q_KINK", "b",
+    "The quotient for b[1] of that unit straddles the kink: at b + eps the unit is on, at "
+    "b - eps it is off, so the quotient averages two different slopes while backprop uses "
+    "one. The check reports an error far above 1e-3 for a correct backward pass: a false "
+    "alarm. Move the point 1e-2 away from the kink and the error drops below 1e-7.",
+    {"a": "below 1e-7, like every other parameter",
+     "b": "a large error, although the backward pass is correct",
+     "c": "nan: the derivative does not exist at the kink"})
+
+Q_FLOAT32 = Question(
+    "Q_FLOAT32", "c",
+    "In float32 the cost J itself carries a round-off error of about u|J| with u = 6e-8, and "
+    "the quotient divides it by eps: u|J|/eps is about 7e-2 at eps = 1e-6, as large as the "
+    "gradient entries themselves. The check cries 'bug' for a correct network.",
+    {"a": "below 1e-7, as in float64",
+     "b": "between 1e-7 and 1e-3: look closer",
+     "c": "above 1e-3: it looks like a bug"})

@@ -153,6 +153,13 @@ def _weights_swapped(theta, beta):
     return np.array(out)
 
 
+def _t_from_zero(theta, beta):
+    """Counts t from 0: divides v_1 by 1 - beta^0 = 0."""
+    t = np.arange(len(theta))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _ewa(theta, beta) / (1 - beta ** t)
+
+
 def _multiplied(theta, beta):
     t = np.arange(1, len(theta) + 1)
     return _ewa(theta, beta) * (1 - beta ** t)
@@ -170,6 +177,8 @@ EWA_MISTAKES: tuple[tuple[Callable, str], ...] = (
     (_weights_swapped, "beta weighs the past and (1 - beta) the new value: "
                        "v_t = beta v_{t-1} + (1 - beta) theta_t"),
     (_multiplied, "divide by (1 - beta^t), do not multiply"),
+    (_t_from_zero, "your first value is infinite: t counts from 1 (the first value is "
+                   "divided by 1 - beta^1), so you divided by 1 - beta^0 = 0"),
 )
 
 
@@ -190,4 +199,23 @@ def check_ewa_corrected(fn: Callable) -> CheckResult:
     return run_with_mistakes(EWA, fn, with_mistakes(_ewa_cases(), EWA_MISTAKES))
 
 
-__all__ = ["check_minibatches", "check_ewa_corrected", "PARTITION_CASES", "EWA_MISTAKES"]
+# ------------------------------------------------------------------ questions
+from .questions import Question  # noqa: E402
+
+Q_LAST_BATCH = Question(
+    "Q_LAST_BATCH", "b",
+    "ceil(1000 / 64) = 16 batches: 15 full ones of 64 = 960 examples, and the last one keeps "
+    "the remaining 40. Dropping it would waste 4 % of the data every epoch.",
+    {"a": "15 batches of 64 (the 40 left over are dropped)",
+     "b": "16 batches: 15 of 64 and a last one of 40",
+     "c": "16 batches of 62 or 63 examples"})
+
+Q_FIRST_AVERAGE = Question(
+    "Q_FIRST_AVERAGE", "b",
+    "v_1 = beta * v_0 + (1 - beta) * theta_1 = 0.98 * 0 + 0.02 * 10 = 0.2: the average starts "
+    "at 2 % of the true value, pulled towards v_0 = 0. Dividing by 1 - beta^1 = 0.02 gives 10.",
+    {"a": "10, the value itself", "b": "0.2", "c": "9.8"})
+
+
+__all__ = ["check_minibatches", "check_ewa_corrected", "PARTITION_CASES", "EWA_MISTAKES",
+           "Q_LAST_BATCH", "Q_FIRST_AVERAGE"]

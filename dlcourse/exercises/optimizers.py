@@ -64,8 +64,8 @@ def _mistake(t_offset: int = 0, **switches) -> Callable:
 
 MISTAKES: tuple[tuple[Callable, str], ...] = (
     (_mistake(correct=False), "no bias correction: divide v by (1 - beta1^t) and s by "
-                              "(1 - beta2^t) before the update (the first steps are far too "
-                              "small without it)"),
+                              "(1 - beta2^t) before the update (without it the first steps are several "
+                              "times too large: 3.16 lr on the first step with the default betas)"),
     (_mistake(return_hat=True), "the update uses the corrected v^ and s^, but return the "
                                 "uncorrected running averages v and s as the new state"),
     (_mistake(t_offset=-1), "off by one: t is the number of this step (t = 1 on the first "
@@ -115,9 +115,65 @@ def _triple(got):
         return None
 
 
+def kingma_adam_step(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Kingma & Ba's efficient form (their Section 2, also TensorFlow's): the corrections
+    folded into the step size, lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), eps unscaled.
+    A correct Adam: it differs from the textbook form only in where eps sits."""
+    v = beta1 * v + (1 - beta1) * grad
+    s = beta2 * s + (1 - beta2) * grad * grad
+    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return w - lr_t * v / (np.sqrt(s) + eps), v, s
+
+
+def _accept_kingma(fn: Callable) -> Callable:
+    """``fn`` with Kingma's efficient form mapped to the reference value (both are Adam)."""
+    def wrapped(*args, **kwargs):
+        got = fn(*copy.deepcopy(args), **kwargs)
+        with np.errstate(all="ignore"):
+            kingma = kingma_adam_step(*copy.deepcopy(args), **kwargs)
+        from .grader import close
+        if _triple(got) is not None and close(got, kingma, 1e-7, 1e-12):
+            return reference_adam_step(*copy.deepcopy(args), **kwargs)
+        return got
+    return wrapped
+
+
+def _trajectory(step: Callable, steps: int = 40, adam: bool = True):
+    """w over ``steps`` calls of a learner's step on J = 0.5 (w1^2 + 10 w2^2), the state fed
+    back from call to call."""
+    h = np.array([1.0, 10.0])
+    w, v, s = np.array([1.0, 1.0]), np.zeros(2), np.zeros(2)
+    out = []
+    for t in range(1, steps + 1):
+        if adam:
+            w, v, s = step(w, h * w, v, s, t, lr=0.05)
+        else:
+            w, v = step(w, h * w, v, lr=0.05, beta=0.9)
+        out.append(np.array(w, dtype=float))
+    return np.array(out)
+
+
 def check_adam_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, s, t, lr, beta1, beta2, eps) -> (w, v, s)`` against
-    ``dl.optim.Adam``."""
+    ``dl.optim.Adam`` (Kingma's efficient form is accepted), then over 40 calls with the
+    state carried from call to call."""
+    result = _check_adam_single(_accept_kingma(fn) if callable(fn) else fn)
+    if not result.passed:
+        return result
+    try:
+        with np.errstate(all="ignore"):
+            got = _trajectory(_accept_kingma(fn))
+    except Exception as exc:  # the learner's code: a message, never a traceback
+        return CheckResult(False, f"{NAME}: over 40 steps your function raised {type(exc).__name__}: {exc}")
+    from .grader import close
+    if not close(got, _trajectory(reference_adam_step), 1e-6, 1e-10):
+        return CheckResult(False, f"{NAME}: each single step is right, but 40 steps with the "
+                                  "returned (v, s) fed back drift away from Adam: does your "
+                                  "function keep state of its own between calls?")
+    return result
+
+
+def _check_adam_single(fn: Callable) -> CheckResult:
     cases = _cases()
     if callable(fn):
         for case in cases:
@@ -133,4 +189,90 @@ def check_adam_step(fn: Callable) -> CheckResult:
     return run_with_mistakes(NAME, fn, with_mistakes(cases, MISTAKES), atol=1e-12)
 
 
-__all__ = ["check_adam_step", "reference_adam_step", "MISTAKES"]
+# ------------------------------------------------------------------ momentum step
+def reference_momentum_step(w, grad, v, lr=0.01, beta=0.9):
+    """One step of the course's momentum (``dl.optim.Momentum``): returns (w, v)."""
+    from ..optim import Momentum
+    p = Parameter(np.array(w, dtype=np.float64))
+    p.grad = np.array(grad, dtype=np.float64)
+    opt = Momentum([p], lr=lr, beta=beta)
+    opt.state[p] = {"v": np.array(v, dtype=np.float64)}
+    opt.step()
+    return p.value, opt.state[p]["v"]
+
+
+MOMENTUM_MISTAKES: tuple[tuple[Callable, str], ...] = (
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + g), beta * v + g),
+     "that is the PyTorch (heavy-ball) form, v = beta v + grad; the course's v is an average "
+     "of the gradients: its new gradient carries the weight (1 - beta)"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * g, beta * v + (1 - beta) * g),
+     "you updated v but stepped along the raw gradient: the step follows the velocity v"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * v, beta * v + (1 - beta) * g),
+     "you stepped with the old velocity: update v first, then step with the new one"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * ((1 - beta) * v + beta * g),
+                                         (1 - beta) * v + beta * g),
+     "beta weighs the past velocity and (1 - beta) the new gradient; you swapped them"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w + lr * (beta * v + (1 - beta) * g),
+                                         beta * v + (1 - beta) * g),
+     "subtract the step: adding it climbs the cost"),
+    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v),
+     "return the NEW velocity as the state, or the next call starts from the old one"),
+)
+
+
+def _momentum_cases() -> list[Case]:
+    rng = np.random.default_rng(12)
+    cases = []
+    for shape, kw in [((3,), dict(lr=0.1, beta=0.9)), ((2, 4), dict(lr=0.01, beta=0.5)),
+                      ((5,), dict(lr=0.3, beta=0.99))]:
+        w, g, v = (rng.normal(size=shape) for _ in range(3))
+        cases.append(Case((w, g, v), reference_momentum_step(w, g, v, **kw),
+                          "compare with the two lines of the course's momentum: the velocity "
+                          "first, then the step", kw))
+    return cases
+
+
+def check_momentum_step(fn: Callable) -> CheckResult:
+    """Check ``fn(w, grad, v, lr, beta) -> (w, v)`` against ``dl.optim.Momentum``, then over
+    40 calls with the velocity carried from call to call; never raises."""
+    name = "momentum_step"
+    result = run_with_mistakes(name, fn, with_mistakes(_momentum_cases(), MOMENTUM_MISTAKES),
+                               atol=1e-12)
+    if not result.passed:
+        return result
+    try:
+        with np.errstate(all="ignore"):
+            got = _trajectory(fn, adam=False)
+    except Exception as exc:
+        return CheckResult(False, f"{name}: over 40 steps your function raised {type(exc).__name__}: {exc}")
+    from .grader import close
+    if not close(got, _trajectory(reference_momentum_step, adam=False), 1e-6, 1e-10):
+        return CheckResult(False, f"{name}: each single step is right, but 40 steps with the "
+                                  "returned v fed back drift away from momentum: does your "
+                                  "function keep state of its own between calls?")
+    return result
+
+
+# ------------------------------------------------------------------ questions
+from .questions import Question  # noqa: E402
+
+Q_FIRST_STEP = Question(
+    "Q_FIRST_STEP", "c",
+    "Without the correction the first step is lr (1 - beta1) g / sqrt((1 - beta2) g^2) = "
+    "lr 0.1 / sqrt(0.001) = 3.16 lr: too LARGE, because s (divided by) starts even closer "
+    "to 0 than v. The correction brings it back to lr.",
+    {"a": "about 0.1 lr: far too small", "b": "exactly lr", "c": "about 3 lr: too large"})
+
+Q_SADDLE = Question(
+    "Q_SADDLE", "b",
+    "Course-form momentum at the same alpha has SGD's top speed (its v averages the gradient, "
+    "it does not add it up) and needs about 1/(1 - beta) = 10 steps to build it: it leaves "
+    "the saddle a little later than SGD. The adaptive methods divide by the size of the tiny "
+    "gradient and leave many times sooner.",
+    {"a": "momentum, well before SGD: it builds up speed",
+     "b": "SGD, a little before momentum; the adaptive methods long before both",
+     "c": "all at about the same step"})
+
+__all__ = ["check_adam_step", "check_momentum_step", "reference_adam_step",
+           "reference_momentum_step", "kingma_adam_step", "MISTAKES", "MOMENTUM_MISTAKES",
+           "Q_FIRST_STEP", "Q_SADDLE"]

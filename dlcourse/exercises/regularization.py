@@ -1,4 +1,5 @@
-"""Checks for notebook 05 (regularization): the L2 cost term and inverted dropout.
+"""Checks for notebook 05 (regularization): the L2 cost term and its gradient, inverted
+dropout forward and backward, and the notebook's questions.
 
 ``l2_cost(weights, lambd, m)`` returns the term added to the cost,
 
@@ -196,3 +197,103 @@ def check_dropout_forward(fn: Callable) -> CheckResult:
                       Expect(keep_all, lambda got: np.allclose(got[0], A)),
                       "with keep_prob = 1 nothing is dropped: out must equal A."))
     return check_cases("dropout_forward", fn, cases)
+
+
+# ------------------------------------------------------------------ dropout backward
+def reference_dropout_backward(dout: np.ndarray, D: np.ndarray, keep_prob: float) -> np.ndarray:
+    """dA = dout * D / keep_prob: the same mask and scale as the forward pass."""
+    return dout * np.asarray(D, dtype=np.float64) / keep_prob
+
+
+def _dropout_backward_mistakes() -> list:
+    return [
+        (lambda dout, D, kp: dout * D,
+         "you applied the mask but not the scale: the forward pass divided by keep_prob, "
+         "so the backward pass must divide the same way."),
+        (lambda dout, D, kp: dout * D * kp,
+         "divide by keep_prob, don't multiply: the backward pass repeats the forward scale."),
+        (lambda dout, D, kp: dout / kp,
+         "a dropped unit took no part in the output, so its gradient must be exactly 0: "
+         "apply the mask D."),
+        (lambda dout, D, kp: dout,
+         "you passed dout through unchanged: dropout's backward uses the forward mask and scale."),
+        (lambda dout, D, kp: dout * (1 - D) / kp,
+         "you kept the gradient of the dropped units and zeroed the kept ones: D = 1 means kept."),
+        (lambda dout, D, kp: dout * D / (1 - kp),
+         "divide by keep_prob, the probability of keeping a unit, not by the drop rate."),
+    ]
+
+
+def check_dropout_backward(fn: Callable) -> CheckResult:
+    """Check ``fn(dout, D, keep_prob) -> dA`` (inverted dropout backward); never raises."""
+    from .grader import run_with_mistakes, with_mistakes
+    rng = np.random.default_rng(21)
+    cases = []
+    for shape, kp in [((4, 6), 0.8), ((30, 20), 0.3), ((5, 3), 1.0)]:
+        dout = rng.standard_normal(shape) + 0.5
+        D = (rng.random(shape) < kp).astype(np.float64)
+        cases.append(Case((dout, D, kp), reference_dropout_backward(dout, D, kp),
+                          "the backward pass repeats what the forward pass did to each entry (its mask and its scale)."))
+    return run_with_mistakes("dropout_backward", fn, with_mistakes(cases, _dropout_backward_mistakes()))
+
+
+# ------------------------------------------------------------------ L2 gradient
+def reference_l2_gradient(weights, grads, lambd: float, m: int) -> list:
+    """[dW + lambda / m * W for each layer]: the data gradient plus the L2 term's gradient."""
+    return [dW + lambd / m * W for W, dW in zip(weights, grads)]
+
+
+def _l2_gradient_mistakes() -> list:
+    return [
+        (lambda Ws, dWs, l, m: [dW + l / (2 * m) * W for W, dW in zip(Ws, dWs)],
+         "the derivative of W^2 is 2 W, which cancels the 1/2 of the cost: the term is "
+         "lambda / m * W, not lambda / (2 m) * W."),
+        (lambda Ws, dWs, l, m: [dW + l * W for W, dW in zip(Ws, dWs)],
+         "the L2 term of the gradient is divided by m, like the cost term."),
+        (lambda Ws, dWs, l, m: [dW + 2 * l / m * W for W, dW in zip(Ws, dWs)],
+         "your L2 term is twice too big: the 1/2 in the cost cancels the 2 of the derivative."),
+        (lambda Ws, dWs, l, m: [l / m * W for W in Ws],
+         "add the L2 term to the data gradient dW; you returned the L2 term alone."),
+        (lambda Ws, dWs, l, m: [dW - l / m * W for W, dW in zip(Ws, dWs)],
+         "add the L2 term (+ lambda / m * W): the penalty grows with |W|, so its gradient "
+         "points away from 0."),
+        (lambda Ws, dWs, l, m: [dW + l / m * np.sign(W) for W, dW in zip(Ws, dWs)],
+         "that is the gradient of an L1 penalty (sign of W); L2's gradient is proportional to W."),
+        (lambda Ws, dWs, l, m: [dW for dW in dWs],
+         "you returned the data gradient unchanged: add the gradient of the L2 term."),
+    ]
+
+
+def check_l2_gradient(fn: Callable) -> CheckResult:
+    """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises."""
+    from .grader import run_with_mistakes, with_mistakes
+    rng = np.random.default_rng(8)
+    cases = []
+    for shapes, lam, m in [([(4, 3), (1, 4)], 0.7, 6), ([(3, 2), (5, 3), (2, 5)], 2.0, 40)]:
+        Ws = [rng.standard_normal(s) for s in shapes]
+        dWs = [rng.standard_normal(s) for s in shapes]
+        cases.append(Case((Ws, dWs, lam, m), reference_l2_gradient(Ws, dWs, lam, m),
+                          "return a list with one array per layer: the data gradient plus the "
+                          "gradient of the L2 term with respect to that layer's W."))
+    return run_with_mistakes("l2_gradient", fn, with_mistakes(cases, _l2_gradient_mistakes()))
+
+
+# ------------------------------------------------------------------ questions
+from .questions import Question  # noqa: E402
+
+Q_LAMBDA = Question(
+    "Q_LAMBDA", "b",
+    "Small lambda leaves the over-fitting (a large validation cost), a moderate one closes "
+    "the gap, and a large one shrinks the weights so far that the network cannot even fit "
+    "the training set: the validation cost rises again (under-fitting). At lambda = 30 the "
+    "weights are almost 0 and the network predicts 50/50 everywhere, cost ln 2 = 0.693.",
+    {"a": "it keeps falling: more regularization is always safer",
+     "b": "it falls, reaches a minimum, then rises again",
+     "c": "it keeps rising: any penalty hurts the fit"})
+
+Q_NO_DIVISION = Question(
+    "Q_NO_DIVISION", "c",
+    "Each unit survives with probability keep_prob = 0.8 and keeps its value 1, so the mean "
+    "is 0.8: without the division the next layer sees activations 20 % smaller in training "
+    "than at test time. Dividing the survivors by keep_prob restores a mean of 1.",
+    {"a": "1.25", "b": "1.0", "c": "0.8"})

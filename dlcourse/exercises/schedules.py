@@ -98,4 +98,124 @@ def check_inverse_time_decay(fn: Callable) -> CheckResult:
                              rtol=1e-9, atol=1e-12)
 
 
-__all__ = ["check_inverse_time_decay", "MISTAKES", "EPOCHS"]
+__all__ = ["check_inverse_time_decay", "MISTAKES", "EPOCHS", "check_range_test",
+           "reference_range_test", "FakeTraining", "RANGE_TEST_MISTAKES", "Q_FLOOR", "Q_START"]
+
+
+# ================================================================== the range-test loop
+def reference_range_test(step: Callable, lr_min: float, lr_max: float, n: int,
+                         beta: float = 0.9, diverge: float = 4.0):
+    """The loop of :func:`dlcourse.topics.lr_finder.lr_range_test` on a given ``step(lr)``
+    (one training step at lr, returning the mini-batch cost): (lrs, smoothed, suggestion)."""
+    import numpy as np
+    lrs = lr_min * (lr_max / lr_min) ** (np.arange(n) / (n - 1))
+    smooth, v = [], 0.0
+    for i, lr in enumerate(lrs):
+        cost = step(float(lr))
+        if not math.isfinite(cost):
+            break
+        v = beta * v + (1 - beta) * cost
+        smooth.append(v / (1 - beta ** (i + 1)))
+        if i > 0 and smooth[-1] > diverge * min(smooth):
+            break
+    smooth = np.array(smooth)
+    lrs = lrs[:len(smooth)]
+    return lrs, smooth, float(lrs[int(np.argmin(smooth))] / 10)
+
+
+class FakeTraining:
+    """A stand-in for training: ``step(lr)`` returns a cost that depends only on lr (flat,
+    then falling, then exploding, with a fixed wiggle as mini-batch noise; nan past
+    ``nan_above``), so every call sequence is repeatable."""
+
+    def __init__(self, best: float = 0.05, nan_above: float = float("inf"), wiggle: float = 0.08):
+        self.best, self.nan_above, self.wiggle = best, nan_above, wiggle
+        self.calls = 0
+
+    def __call__(self, lr: float) -> float:
+        self.calls += 1
+        if lr > self.nan_above:
+            return float("nan")
+        x = math.log10(lr / self.best)
+        base = 0.3 + 2.0 / (1 + math.exp(3 * (x + 1))) + (0.5 * (math.exp(3 * x) - 1) if x > 0 else 0.0)
+        return base + self.wiggle * math.sin(40 * math.log(lr))
+
+
+def _rt_variant(linear=False, exponent_n=False, correct=True, stop=True, divide=True,
+                raw_min=False, include_nan=False):
+    import numpy as np
+
+    def wrong(step, lr_min, lr_max, n, beta=0.9, diverge=4.0):
+        if linear:
+            lrs = np.linspace(lr_min, lr_max, n)
+        else:
+            lrs = lr_min * (lr_max / lr_min) ** (np.arange(n) / (n if exponent_n else n - 1))
+        smooth, raw, v = [], [], 0.0
+        for i, lr in enumerate(lrs):
+            cost = step(float(lr))
+            if not math.isfinite(cost) and not include_nan:
+                break
+            v = beta * v + (1 - beta) * cost
+            raw.append(cost)
+            smooth.append(v / (1 - beta ** (i + 1)) if correct else v)
+            if stop and i > 0 and smooth[-1] > diverge * min(smooth):
+                break
+        smooth = np.array(smooth)
+        lrs = lrs[:len(smooth)]
+        best = int(np.argmin(raw if raw_min else smooth))
+        return lrs, smooth, float(lrs[best] / (10 if divide else 1))
+    return wrong
+
+
+RANGE_TEST_MISTAKES: tuple = (
+    (_rt_variant(linear=True), "your learning rates grow linearly: the test needs a geometric "
+                               "ramp, the same factor from one step to the next"),
+    (_rt_variant(exponent_n=True), "off by one in the ramp: the last learning rate must be "
+                                   "lr_max exactly (the exponent runs over i / (n - 1))"),
+    (_rt_variant(correct=False), "no bias correction: the average starts at 0, so divide "
+                                 "v by (1 - beta^(i+1)) (notebook 07)"),
+    (_rt_variant(stop=False), "you kept going after the smoothed cost exploded: stop once it "
+                              "exceeds diverge times its smallest value so far"),
+    (_rt_variant(divide=False), "your suggestion is the learning rate at the lowest point: "
+                                "that is the edge of instability, back off by a factor of 10"),
+    (_rt_variant(raw_min=True), "pick the lowest point of the smoothed curve, not of the raw "
+                                "mini-batch costs (their minimum is a lucky batch)"),
+    (_rt_variant(include_nan=True), "a nan or inf cost ends the test before it is averaged in"),
+)
+
+
+def check_range_test(fn: Callable) -> CheckResult:
+    """Check ``fn(step, lr_min, lr_max, n, beta, diverge) -> (lrs, smoothed, suggestion)``
+    on repeatable fake training runs; never raises."""
+    specs = [((FakeTraining(0.05), 1e-4, 10.0, 100), {}),
+             ((FakeTraining(0.3, wiggle=0.3), 1e-3, 100.0, 60), {}),
+             ((FakeTraining(0.01, nan_above=0.02), 1e-5, 10.0, 80), dict(beta=0.8, diverge=6.0))]
+    cases = []
+    for args, kw in specs:
+        cases.append(Case(args, reference_range_test(*args, **kw),
+                          "compare your loop with the range test of section 2: the ramp, the "
+                          "smoothed cost, the stopping rule, then the suggestion", kw))
+    return run_with_mistakes("range_test", fn, with_mistakes(cases, RANGE_TEST_MISTAKES))
+
+
+# ------------------------------------------------------------------ questions
+from .questions import Question  # noqa: E402
+
+Q_FLOOR = Question(
+    "Q_FLOOR", "b",
+    "With mini-batches drawn independently (with replacement) the floor grows like alpha, as "
+    "the formula says: 8 x alpha gives about 8 x the floor. dl.fit reshuffles instead: every "
+    "example is used exactly once per epoch, so at the end of an epoch the noise of the "
+    "epoch's batches largely cancels and the floor measured there is O(alpha^2): about 60 x.",
+    {"a": "about 8 x, in both cases",
+     "b": "about 8 x with replacement, far more (tens of times) with reshuffling",
+     "c": "about the same floor: the noise does not depend on alpha"})
+
+Q_START = Question(
+    "Q_START", "b",
+    "At the lowest point of the range test alpha is already at the edge of instability: a whole "
+    "run there does not learn (the digits at 10 x the suggestion end near ln 10). A tenth of it "
+    "learns fastest; a hundredth learns, but more slowly.",
+    {"a": "at the lowest point of the smoothed curve",
+     "b": "at about a tenth of it",
+     "c": "at about a hundredth of it"})

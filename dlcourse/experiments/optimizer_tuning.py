@@ -1,0 +1,125 @@
+"""Fair optimizer races (notebook 08): each optimizer's best alpha on a log grid that is
+extended until no winner sits on its edge, a race under mini-batch-like gradient noise over
+seeds, and RMSProp's rebound at the saddle."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .. import optim
+from ..parameter import Parameter
+from ..surfaces import Surface
+
+__all__ = ["Tuned", "run", "tune", "noisy_race", "rmsprop_trace"]
+
+_STEP = 0.25  # grid spacing in decades
+
+
+def run(surface: Surface, name: str, lr: float, steps: int = 200, start=None):
+    """(path, J - J*, diverged) of optimizer ``name`` with the exact gradient."""
+    p = Parameter(np.array(surface.start if start is None else start, dtype=float))
+    opt = optim.create(name, [p], float(lr))
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = p.value
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            p.grad = surface.grad(p.value)
+            opt.step()
+            if not np.all(np.abs(p.value) <= 1e6):
+                return path, surface.value(path) - surface.value(surface.minima[0]), t
+            path[t] = p.value
+    return path, surface.value(path) - surface.value(surface.minima[0]), None
+
+
+@dataclass
+class Tuned:
+    name: str
+    lr: float
+    steps_to_tol: int | None      # first step with J - J* < tol, None if never
+    final_gap: float
+    grid: tuple[float, float]     # the alpha range searched (after extension)
+    path: np.ndarray
+    gap: np.ndarray
+
+    @property
+    def on_edge(self) -> bool:
+        lo, hi = np.log10(self.grid)
+        return bool(np.isclose(np.log10(self.lr), lo) or np.isclose(np.log10(self.lr), hi))
+
+
+def _score(gap: np.ndarray, tol: float, steps: int):
+    hit = np.flatnonzero(gap < tol)
+    return (int(hit[0]) if hit.size else steps + 1, float(gap[-1]))
+
+
+def tune(surface: Surface, name: str, lo: float = -4.0, hi: float = 0.0, steps: int = 200,
+         tol: float = 1e-3, max_hi: float = 3.0) -> Tuned:
+    """The alpha of 10^lo .. 10^hi (step 10^0.25) that reaches J - J* < tol in the fewest
+    steps (ties and misses: lowest final gap); the grid grows upwards while the winner
+    sits on its top edge (up to 10^max_hi), and downwards while it sits on the bottom."""
+    results: dict[float, tuple] = {}
+
+    def best():
+        return min(results.items(), key=lambda kv: kv[1][0])
+
+    exps = list(np.arange(lo, hi + 1e-9, _STEP))
+    while True:
+        for e in exps:
+            if e not in results:
+                path, gap, diverged = run(surface, name, 10.0 ** e, steps)
+                if diverged is None:
+                    results[e] = (_score(gap, tol, steps), path, gap)
+                else:
+                    results[e] = ((steps + 2, np.inf), path, gap)
+        e_best = best()[0]
+        if np.isclose(e_best, max(exps)) and max(exps) < max_hi:
+            exps.append(max(exps) + _STEP)
+        elif np.isclose(e_best, min(exps)) and min(exps) > -8:
+            exps.insert(0, min(exps) - _STEP)
+        else:
+            break
+    e_best, ((hit, last), path, gap) = best()
+    return Tuned(name, 10.0 ** e_best, hit if hit <= steps else None, last,
+                 (10.0 ** min(exps), 10.0 ** max(exps)), path, gap)
+
+
+def noisy_race(surface: Surface, lrs: dict, noise: float, seeds: Sequence[int] = range(10),
+               steps: int = 300, tail: int = 100) -> dict:
+    """{name: array over seeds of the mean J - J* over the last ``tail`` steps} when every
+    gradient gets Gaussian noise of standard deviation ``noise`` per coordinate."""
+    out = {}
+    for name, lr in lrs.items():
+        finals = []
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            p = Parameter(np.array(surface.start, dtype=float))
+            opt = optim.create(name, [p], float(lr))
+            gaps = []
+            with np.errstate(all="ignore"):
+                for _ in range(steps):
+                    p.grad = surface.grad(p.value) + noise * rng.standard_normal(2)
+                    opt.step()
+                    gaps.append(float(surface.value(p.value) - surface.value(surface.minima[0])))
+            finals.append(np.mean(gaps[-tail:]) if np.all(np.isfinite(gaps)) else np.inf)
+        out[name] = np.array(finals)
+    return out
+
+
+def rmsprop_trace(surface: Surface, lr: float = 0.05, beta: float = 0.9, steps: int = 200,
+                  eps: float = 1e-8) -> dict:
+    """RMSProp on ``surface`` step by step: w, its s, the effective step lr / (sqrt(s) + eps)
+    of coordinate 0, and J - J*."""
+    p = Parameter(np.array(surface.start, dtype=float))
+    opt = optim.RMSProp([p], lr, beta=beta, eps=eps)
+    w, s, gap = [], [], []
+    for _ in range(steps):
+        p.grad = surface.grad(p.value)
+        opt.step()
+        w.append(p.value.copy())
+        s.append(opt.state[p]["s"].copy())
+        gap.append(float(surface.value(p.value) - surface.value(surface.minima[0])))
+    s = np.array(s)
+    return {"w": np.array(w), "s": s, "eff0": lr / (np.sqrt(s[:, 0]) + opt.eps),
+            "gap": np.array(gap), "eps": opt.eps}
