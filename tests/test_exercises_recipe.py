@@ -4,8 +4,11 @@ import math
 import numpy as np
 import pytest
 
+from dlcourse.exercises.recipe import (
+    check_diagnose_loss_curve,
+    check_expected_initial_loss,
+)
 from dlcourse.topics.babysit import diagnose_loss_curve
-from dlcourse.exercises.recipe import check_diagnose_loss_curve, check_expected_initial_loss
 
 
 # ------------------------------------------------------------------ expected initial loss
@@ -100,8 +103,8 @@ def test_diagnose_wrong_type_and_raising():
 
 
 # ------------------------------------------------------------------ Newton path
-from dlcourse.exercises.recipe import check_diagnose_run, check_newton_path  # noqa: E402
-from dlcourse.topics.second_order import newton_minimize  # noqa: E402
+from dlcourse.exercises.recipe import check_diagnose_run, check_newton_path
+from dlcourse.topics.second_order import newton_minimize
 
 
 def newton_reference(grad_fn, hess_fn, w0, steps, damping=0.0):

@@ -3,10 +3,9 @@ their hint, a raising solution gets a message and nothing escapes."""
 import warnings
 
 import numpy as np
-
-import dlcourse as dl
 import pytest
 
+import dlcourse as dl
 from dlcourse.exercises.softmax import check_stable_softmax
 
 
@@ -55,7 +54,7 @@ def test_not_a_function():
 
 
 # ------------------------------------------------------------------ loopholes closed
-from dlcourse.exercises.softmax import check_softmax_cross_entropy  # noqa: E402
+from dlcourse.exercises.softmax import check_softmax_cross_entropy
 
 
 def _shift_softmax(shift):

@@ -19,7 +19,7 @@ The hidden cases come from :mod:`dlcourse.topics.babysit`, the package's referen
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -27,12 +27,26 @@ from ..experiments.loss_reading import diagnose_run
 from ..surfaces import quadratic, rosenbrock
 from ..topics.babysit import diagnose_loss_curve, expected_initial_loss
 from ..topics.second_order import newton_minimize
-from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes, with_mistakes
-from .grader import run_cases
+from .grader import (
+    Case,
+    CheckResult,
+    DiagnosedCase,
+    Mistake,
+    run_cases,
+    run_with_mistakes,
+    with_mistakes,
+)
 from .questions import Question
 
-__all__ = ["check_expected_initial_loss", "check_diagnose_loss_curve", "check_newton_path",
-           "check_diagnose_run", "Q_RAW_PIXELS", "Q_ENSEMBLE", "Q_TRANSFER"]
+__all__ = [
+    "Q_ENSEMBLE",
+    "Q_RAW_PIXELS",
+    "Q_TRANSFER",
+    "check_diagnose_loss_curve",
+    "check_diagnose_run",
+    "check_expected_initial_loss",
+    "check_newton_path",
+]
 
 Q_RAW_PIXELS = Question(
     "Q_RAW_PIXELS", "b",

@@ -17,16 +17,27 @@ Questions of notebook 12: :data:`Q_NAIVE_SOFTMAX`, :data:`Q_TWO_CLASSES`.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ..losses import log_softmax, softmax
-from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes, with_mistakes
+from .grader import (
+    Case,
+    CheckResult,
+    DiagnosedCase,
+    Mistake,
+    run_with_mistakes,
+    with_mistakes,
+)
 from .questions import Question
 
-__all__ = ["check_stable_softmax", "check_softmax_cross_entropy", "Q_NAIVE_SOFTMAX",
-           "Q_TWO_CLASSES"]
+__all__ = [
+    "Q_NAIVE_SOFTMAX",
+    "Q_TWO_CLASSES",
+    "check_softmax_cross_entropy",
+    "check_stable_softmax",
+]
 
 Q_NAIVE_SOFTMAX = Question(
     "Q_NAIVE_SOFTMAX", "c",

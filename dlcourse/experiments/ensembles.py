@@ -11,14 +11,14 @@ average member (rarely, but no inequality forbids it).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
 from ..topics.ensemble import ensemble_proba, predict_proba
 
-__all__ = ["log_loss", "EnsembleReport", "ensemble_report", "train_digit_members"]
+__all__ = ["EnsembleReport", "ensemble_report", "log_loss", "train_digit_members"]
 
 
 def log_loss(proba: np.ndarray, y) -> float:

@@ -15,8 +15,8 @@ Pixels are scaled to [0, 1]. Accuracies are measured on every validation image.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from ..optim import Adam
 from ..topics import transfer
 from ..train import fit
 
-__all__ = ["digits_net", "digits_split", "TransferResult", "narrow_transfer", "relabel_transfer"]
+__all__ = ["TransferResult", "digits_net", "digits_split", "narrow_transfer", "relabel_transfer"]
 
 
 def digits_net(seed: int, hidden: int = 64, n_out: int = 10, out_scale: float = 0.01) -> Sequential:

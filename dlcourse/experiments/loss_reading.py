@@ -13,7 +13,7 @@ each weight matrix by a small fraction of its size (about 1e-3 is the usual rule
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
