@@ -67,3 +67,64 @@ def test_ks_distance_separates_uniform_from_not():
     assert ks_uniform(rng.uniform(2, 5, 50_000), 2, 5) < KS_LIMIT
     assert ks_uniform(rng.uniform(2, 5, 50_000) ** 1.05, 2, 5) > KS_LIMIT
     assert ks_uniform(np.array([0.5]), 0, 1) == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------ the trial sampler (alpha and 1 - beta)
+from dlcourse.exercises.search import check_sample_trials
+
+
+def trials_ok(n, rng, lr_range, beta_range):
+    r = rng.uniform(np.log10(lr_range[0]), np.log10(lr_range[1]), n)
+    s = rng.uniform(np.log10(1 - beta_range[1]), np.log10(1 - beta_range[0]), n)
+    return {"lr": 10 ** r, "beta": 1 - 10 ** s}
+
+
+def test_trials_correct_passes():
+    assert repr(check_sample_trials(trials_ok)) == "sample_trials: correct"
+
+    def with_search_samplers(n, rng, lr_range, beta_range):
+        from dlcourse import search
+        return {"lr": search.log_uniform(*lr_range).sample(rng, n),
+                "beta": search.one_minus_log_uniform(*beta_range).sample(rng, n)}
+    assert check_sample_trials(with_search_samplers).passed
+
+
+def _tweak(**changes):
+    def f(n, rng, lr_range, beta_range):
+        d = trials_ok(n, rng, lr_range, beta_range)
+        for key, make in changes.items():
+            d[key] = make(d, n, rng, lr_range, beta_range)
+        return d
+    return f
+
+
+def trials_same_r(n, rng, lr_range, beta_range):
+    u = rng.uniform(0, 1, n)
+    a0, a1 = np.log10(lr_range)
+    b0, b1 = np.log10(1 - beta_range[1]), np.log10(1 - beta_range[0])
+    return {"lr": 10 ** (a0 + u * (a1 - a0)), "beta": 1 - 10 ** (b0 + u * (b1 - b0))}
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (_tweak(beta=lambda d, n, rng, l, b: rng.uniform(*b, n)), "beta uniformly"),
+    (_tweak(beta=lambda d, n, rng, l, b: 1 - d["beta"]), "your values are 1 - beta"),
+    (_tweak(beta=lambda d, n, rng, l, b: 10 ** rng.uniform(np.log10(b[0]), np.log10(b[1]), n)),
+     "beta itself on a log scale"),
+    (trials_same_r, "move together"),
+    (lambda n, rng, l, b: {"lr": trials_ok(n, rng, l, b)["beta"], "beta": trials_ok(n, rng, l, b)["lr"]},
+     "swapped"),
+    (_tweak(lr=lambda d, n, rng, l, b: rng.uniform(*l, n)), "uniformly between low and high"),
+    (lambda n, rng, l, b: trials_ok(n, np.random.default_rng(), l, b), "not np.random"),
+    (_tweak(lr=lambda d, n, rng, l, b: rng.permutation(np.geomspace(*l, n))), "too evenly"),
+    (lambda n, rng, l, b: tuple(trials_ok(n, rng, l, b).values()), "return a dict"),
+    (lambda n, rng, l, b: None, "return a dict"),
+])
+def test_trials_mistakes(wrong, hint):
+    result = check_sample_trials(wrong)
+    assert not result.passed and hint in result.message, result.message
+
+
+def test_trials_stub():
+    def todo(n, rng, lr_range, beta_range):
+        raise NotImplementedError
+    assert "not written yet" in check_sample_trials(todo).message

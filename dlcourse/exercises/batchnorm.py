@@ -13,7 +13,7 @@ and names the one it matches.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -124,3 +124,212 @@ def check_batchnorm_forward(fn: Callable) -> CheckResult:
             if message:
                 return CheckResult(False, message)
     return run_with_mistakes(NAME, fn, with_mistakes(cases, MISTAKES))
+
+
+# ================================================================== backward pass
+# The learner writes ``batchnorm_backward(dZ_tilde, Z, gamma, eps) -> (dZ, dgamma, dbeta)``
+# for training-mode batch norm (mu and sigma^2 depend on every z of the batch).
+from ..layers import batchnorm_backward as _reference_backward
+from .questions import Question
+
+__all__ = [
+    "Q_BN_GRID",
+    "Q_ONE_EXAMPLE",
+    "check_batchnorm_backward",
+    "check_batchnorm_forward",
+    "check_batchnorm_predict",
+    "check_running_averages",
+]
+
+BACKWARD = "batchnorm_backward"
+
+
+def _expected_backward(dout, Z, gamma, eps):
+    _, cache, _, _ = _reference(Z, gamma, np.zeros_like(gamma), eps)
+    return tuple(_reference_backward(dout, cache))
+
+
+def _parts(Z, eps, ddof=0, eps_outside=False):
+    mu = Z.mean(0)
+    std = np.sqrt(Z.var(0, ddof=ddof)) + eps if eps_outside else np.sqrt(Z.var(0, ddof=ddof) + eps)
+    return (Z - mu) / std, 1.0 / std
+
+
+def _full(dout, Z, gamma, eps, ddof=0, eps_outside=False, use_gamma=True):
+    xhat, inv = _parts(Z, eps, ddof, eps_outside)
+    m = len(Z)
+    dxh = dout * gamma if use_gamma else dout
+    dZ = inv / m * (m * dxh - dxh.sum(0) - xhat * (dxh * xhat).sum(0))
+    return dZ, (dout * xhat).sum(0), dout.sum(0)
+
+
+def _constant_stats(dout, Z, gamma, eps):
+    xhat, inv = _parts(Z, eps)
+    return dout * gamma * inv, (dout * xhat).sum(0), dout.sum(0)
+
+
+def _mean_term_only(dout, Z, gamma, eps):
+    xhat, inv = _parts(Z, eps)
+    dxh = dout * gamma
+    return inv * (dxh - dxh.mean(0)), (dout * xhat).sum(0), dout.sum(0)
+
+
+def _var_term_only(dout, Z, gamma, eps):
+    xhat, inv = _parts(Z, eps)
+    dxh = dout * gamma
+    return inv * (dxh - xhat * (dxh * xhat).mean(0)), (dout * xhat).sum(0), dout.sum(0)
+
+
+def _dbeta_mean(dout, Z, gamma, eps):
+    dZ, dg, _ = _full(dout, Z, gamma, eps)
+    return dZ, dg, dout.mean(0)
+
+
+def _dgamma_no_xhat(dout, Z, gamma, eps):
+    dZ, _, db = _full(dout, Z, gamma, eps)
+    return dZ, dout.sum(0), db
+
+
+def _dgamma_dbeta_swapped(dout, Z, gamma, eps):
+    dZ, dg, db = _full(dout, Z, gamma, eps)
+    return dZ, db, dg
+
+
+BACKWARD_MISTAKES: tuple[tuple[Callable, str], ...] = (
+    (_constant_stats, "you treated mu and sigma^2 as constants: in training mode they depend on "
+                      "every z of the batch, so dZ has two more terms (through mu and through "
+                      "sigma^2)"),
+    (_mean_term_only, "the path through mu is there, but the path through sigma^2 is missing"),
+    (_var_term_only, "the path through sigma^2 is there, but the path through mu is missing"),
+    (lambda d, Z, g, e: _full(d, Z, g, e, use_gamma=False),
+     "dZ_tilde reaches Z_norm through gamma: d Z_norm = gamma * dZ_tilde"),
+    (lambda d, Z, g, e: _full(d, Z, g, e, ddof=1),
+     "the forward pass uses the batch variance (1/m), not the unbiased one (1/(m-1))"),
+    (lambda d, Z, g, e: _full(d, Z, g, e, eps_outside=True),
+     "eps goes inside the square root: 1 / sqrt(sigma^2 + eps)"),
+    (_dbeta_mean, "dbeta adds up the upstream gradient over the batch: a sum, not a mean"),
+    (_dgamma_no_xhat, "gamma multiplies Z_norm, so dgamma sums dZ_tilde * Z_norm over the batch"),
+    (_dgamma_dbeta_swapped, "return (dZ, dgamma, dbeta) in this order"),
+)
+
+
+def _backward_cases() -> list[Case]:
+    rng = np.random.default_rng(2025)
+    cases = []
+    for (m, n), scale, eps in [((6, 3), 1.0, 1e-5), ((16, 4), 5.0, 1e-5), ((5, 2), 0.1, 1e-3),
+                               ((32, 6), 2.0, 1e-5)]:
+        Z = rng.normal(1.0, scale, size=(m, n))
+        gamma = rng.uniform(0.5, 2.0, size=n)
+        dout = rng.normal(size=(m, n))
+        cases.append(Case((dout, Z, gamma, eps), _expected_backward(dout, Z, gamma, eps),
+                          "backpropagate through z_tilde = gamma z_norm + beta, z_norm = "
+                          "(z - mu) / sqrt(sigma^2 + eps), and through mu and sigma^2 "
+                          "(the formula of The math)"))
+    return cases
+
+
+def check_batchnorm_backward(fn: Callable) -> CheckResult:
+    """Check ``fn(dZ_tilde, Z, gamma, eps) -> (dZ, dgamma, dbeta)``."""
+    return run_with_mistakes(BACKWARD, fn, with_mistakes(_backward_cases(), BACKWARD_MISTAKES))
+
+
+# ================================================================== running averages, test time
+RUNNING = "update_running"
+
+
+def _expected_running(running_mean, running_var, Z, momentum):
+    return (momentum * running_mean + (1 - momentum) * Z.mean(0),
+            momentum * running_var + (1 - momentum) * Z.var(0))
+
+
+RUNNING_MISTAKES: tuple[tuple[Callable, str], ...] = (
+    (lambda rm, rv, Z, mo: ((1 - mo) * rm + mo * Z.mean(0), (1 - mo) * rv + mo * Z.var(0)),
+     "in this course momentum weights the OLD running value (0.9 keeps 90 % of it); PyTorch's "
+     "momentum=0.1 is the weight of the NEW value, the other way round"),
+    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.var(0, ddof=1)),
+     "that is PyTorch's running variance (unbiased, 1/(m-1)); this course keeps the batch "
+     "variance (1/m) that the forward pass used"),
+    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.std(0)),
+     "keep a running average of the VARIANCE, not of the standard deviation"),
+    (lambda rm, rv, Z, mo: (Z.mean(0), Z.var(0)),
+     "that replaces the running values by this batch's statistics: average them with the old ones"),
+    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(1), mo * rv + (1 - mo) * Z.var(1)),
+     "the statistics of each unit are taken over the batch (axis 0)"),
+    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * ((Z - rm) ** 2).mean(0)),
+     "the batch variance is measured around the batch mean, not around the running mean"),
+)
+
+
+def _running_cases() -> list[Case]:
+    rng = np.random.default_rng(2026)
+    cases = []
+    for (m, n), mo in [((4, 4), 0.9), ((8, 3), 0.9), ((16, 2), 0.99), ((5, 4), 0.5)]:
+        Z = rng.normal(2.0, 3.0, size=(m, n))
+        rm, rv = rng.normal(size=n), rng.uniform(0.5, 2.0, size=n)
+        cases.append(Case((rm, rv, Z, mo), _expected_running(rm, rv, Z, mo),
+                          "running = momentum * running + (1 - momentum) * batch statistic"))
+    return cases
+
+
+def _copying(fn: Callable) -> Callable:
+    def call(*args):
+        return fn(*[np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args])
+    return call
+
+
+def check_running_averages(fn: Callable) -> CheckResult:
+    """Check ``fn(running_mean, running_var, Z, momentum) -> (new_mean, new_var)``."""
+    f = _copying(fn) if callable(fn) else fn
+    return run_with_mistakes(RUNNING, f, with_mistakes(_running_cases(), RUNNING_MISTAKES))
+
+
+PREDICT = "batchnorm_predict"
+
+
+def _expected_predict(Z, gamma, beta, rm, rv, eps):
+    return gamma * (Z - rm) / np.sqrt(rv + eps) + beta
+
+
+PREDICT_MISTAKES: tuple[tuple[Callable, str], ...] = (
+    (lambda Z, g, b, rm, rv, e: _expected(Z, g, b, e),
+     "at test time use the running averages, not the statistics of the batch you are given"),
+    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (np.sqrt(rv) + e) + b,
+     "eps goes inside the square root, as in training (it is Adam that adds it outside)"),
+    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / np.sqrt(rv) + b, "keep eps, as in training"),
+    (lambda Z, g, b, rm, rv, e: (Z - rm) / np.sqrt(rv + e), "apply gamma and beta after normalising"),
+    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (rv + e) + b,
+     "divide by the standard deviation sqrt(running_var + eps), not the variance"),
+)
+
+
+def _predict_cases() -> list[Case]:
+    rng = np.random.default_rng(2027)
+    cases = []
+    for m, n in [(6, 3), (1, 4), (20, 2)]:
+        Z = rng.normal(1.0, 2.0, size=(m, n))
+        g, b = rng.uniform(0.5, 2.0, size=n), rng.normal(size=n)
+        rm, rv = rng.normal(size=n), rng.uniform(0.5, 3.0, size=n)
+        cases.append(Case((Z, g, b, rm, rv, 1e-5), _expected_predict(Z, g, b, rm, rv, 1e-5),
+                          "normalise with the running mean and variance, then scale and shift"))
+    return cases
+
+
+def check_batchnorm_predict(fn: Callable) -> CheckResult:
+    """Check ``fn(Z, gamma, beta, running_mean, running_var, eps) -> Z_tilde`` (test mode)."""
+    return run_with_mistakes(PREDICT, fn, with_mistakes(_predict_cases(), PREDICT_MISTAKES))
+
+
+Q_BN_GRID = Question(
+    "Q_BN_GRID", "b",
+    "With batch norm every setting with α ≤ 0.3 trains at every init scale; at α = 1 four of "
+    "the five init scales fall short of 90 %, and at α = 3 almost nothing trains.",
+    {"a": "all five learning rates, at every init scale",
+     "b": "α up to 0.3, at every init scale",
+     "c": "only the smallest, α = 0.01"})
+Q_ONE_EXAMPLE = Question(
+    "Q_ONE_EXAMPLE", "b",
+    "With m = 1, mu = z and sigma^2 = 0, so z_norm = 0 / sqrt(eps) = 0 and the layer outputs "
+    "beta whatever the input: every example gets the same prediction (eps prevents NaN).",
+    {"a": "each example's own z, unchanged",
+     "b": "the same output, beta, for every example",
+     "c": "NaN (a division by zero)"})

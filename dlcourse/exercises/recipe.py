@@ -6,21 +6,70 @@ r"""Checks for notebook 13 (the training recipe).
   :func:`dlcourse.topics.babysit.diagnose_loss_curve` does, with L_0 the first value and L_T the
   last one, in this order: ``"diverged"`` if any value is NaN or inf; ``"rising"`` if
   L_T > L_0; ``"flat"`` if L_0 - L_T < 0.01 |L_0|; else ``"ok"``.
+- :func:`check_newton_path`: the path w_0 .. w_steps of damped Newton steps
+  w_{k+1} = w_k - (H(w_k) + damping I)^{-1} g(w_k), reference
+  :func:`dlcourse.topics.second_order.newton_minimize`.
+- :func:`check_diagnose_run`: "debug this run": the rules of ``diagnose`` plus ``"chance"``
+  (the loss fell but ends within 5 % of log C), reference
+  :func:`dlcourse.experiments.loss_reading.diagnose_run`.
+- Questions of the notebook: :data:`Q_RAW_PIXELS`, :data:`Q_ENSEMBLE`, :data:`Q_TRANSFER`.
 
 The hidden cases come from :mod:`dlcourse.topics.babysit`, the package's reference.
 """
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
+from ..experiments.loss_reading import diagnose_run
+from ..surfaces import quadratic, rosenbrock
 from ..topics.babysit import diagnose_loss_curve, expected_initial_loss
-from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
-from .grader import run_cases
+from ..topics.second_order import newton_minimize
+from .grader import (
+    Case,
+    CheckResult,
+    DiagnosedCase,
+    Mistake,
+    run_cases,
+    run_with_mistakes,
+    with_mistakes,
+)
+from .questions import Question
 
-__all__ = ["check_expected_initial_loss", "check_diagnose_loss_curve"]
+__all__ = [
+    "Q_ENSEMBLE",
+    "Q_RAW_PIXELS",
+    "Q_TRANSFER",
+    "check_diagnose_loss_curve",
+    "check_diagnose_run",
+    "check_expected_initial_loss",
+    "check_newton_path",
+]
+
+Q_RAW_PIXELS = Question(
+    "Q_RAW_PIXELS", "b",
+    "On raw pixels (values up to 16) the logits are large, so the untrained network is "
+    "confidently wrong about most examples: the loss starts far above log C.",
+    {"a": "about log C = 2.30, as with standardized inputs",
+     "b": "well above log C",
+     "c": "well below log C"})
+Q_ENSEMBLE = Question(
+    "Q_ENSEMBLE", "b",
+    "-log is convex, so the log-loss of the averaged probabilities is at most the average "
+    "of the members' log-losses on every single example (Jensen's inequality). Accuracy has "
+    "no such guarantee.",
+    {"a": "its accuracy is at least the average member's accuracy",
+     "b": "its log-loss is at most the average member's log-loss",
+     "c": "it is at least as good as its best member, in both"})
+Q_TRANSFER = Question(
+    "Q_TRANSFER", "a",
+    "The body was trained on all ten digits, so its features already separate every digit; "
+    "the new head only has to group them, which 25 examples are enough for.",
+    {"a": "transfer (head first, then fine-tuning) wins",
+     "b": "training from scratch wins",
+     "c": "about a tie"})
 
 
 # ------------------------------------------------------------------ loss at initialisation
@@ -105,4 +154,134 @@ def check_diagnose_loss_curve(diagnose: Callable) -> CheckResult:
             shown = ", ".join(f"{v:g}" for v in curve)
             return CheckResult(False, f"{name}: not yet — case {i}: for the curve [{shown}] "
                                       f"you returned {got!r}, expected {expected!r}. Hint: {hint}")
+    return CheckResult(True, f"{name}: correct")
+
+
+# ------------------------------------------------------------------ Newton's method
+def _newton_problems() -> list[tuple]:
+    """(grad_fn, hess_fn, w0, steps, damping) of the hidden cases."""
+    bowl, banana = quadratic(condition=10.0, angle=0.5), rosenbrock()
+    return [(bowl.grad, bowl.hessian, np.array([2.0, -1.5]), 1, 0.0),
+            (banana.grad, banana.hessian, np.array([-1.2, 1.0]), 4, 0.0),
+            (banana.grad, banana.hessian, np.array([-1.2, 1.0]), 3, 5.0),
+            (bowl.grad, bowl.hessian, np.array([0.5, 0.5]), 0, 0.0)]
+
+
+def _loop(step):
+    """A Newton-like path that applies ``step(w, g, H, damping)`` ``steps`` times."""
+    def path(grad_fn, hess_fn, w0, steps, damping=0.0):
+        w = np.array(w0, dtype=float)
+        out = [w.copy()]
+        for _ in range(steps):
+            w = step(w, grad_fn(w), hess_fn(w), damping)
+            out.append(w.copy())
+        return np.array(out)
+    return path
+
+
+def _solve(H, g, damping):
+    return np.linalg.solve(H + damping * np.eye(len(g)), g)
+
+
+def _aliased(grad_fn, hess_fn, w0, steps, damping=0.0):
+    w = np.array(w0, dtype=float)
+    out = [w]
+    for _ in range(steps):
+        w -= _solve(hess_fn(w), grad_fn(w), damping)
+        out.append(w)
+    return np.array(out)
+
+
+def _no_start(grad_fn, hess_fn, w0, steps, damping=0.0):
+    return _loop(lambda w, g, H, d: w - _solve(H, g, d))(grad_fn, hess_fn, w0, steps, damping)[1:]
+
+
+_NEWTON_MISTAKES = [
+    (_loop(lambda w, g, H, d: w + _solve(H, g, d)),
+     "mind the sign: the Newton step goes AGAINST the gradient, like gradient descent."),
+    (_loop(lambda w, g, H, d: w - g / (np.diag(H) + d)),
+     "dividing by the diagonal of H ignores its off-diagonal entries: solve the linear "
+     "system with the whole matrix (np.linalg.solve)."),
+    (_loop(lambda w, g, H, d: w - (H + d * np.eye(len(g))) @ g),
+     "the step uses the INVERSE of the (damped) Hessian applied to g, not H times g."),
+    (_loop(lambda w, g, H, d: w - g),
+     "that is a gradient-descent step with α = 1: the Newton step also uses the curvature H."),
+    (_loop(lambda w, g, H, d: w - _solve(H, g, 0.0)),
+     "damping is ignored: add damping times the identity matrix to H before solving."),
+    (_loop(lambda w, g, H, d: w - np.linalg.solve(H + d, g)),
+     "H + damping adds the number to EVERY entry of H: add it to the diagonal only "
+     "(damping * np.eye(d))."),
+    (_aliased, "every row of your path is the same array: the in-place update w -= ... "
+               "changes the rows you stored; append a copy (w.copy()) or build a new w."),
+    (_no_start, "the path starts with w_0 itself: it has steps + 1 rows."),
+]
+
+
+def _newton_cases() -> list[DiagnosedCase]:
+    cases = [Case(args, newton_minimize(*args),
+                  "w_{k+1} = w_k - (H(w_k) + damping I)^{-1} g(w_k), one row per point, "
+                  "starting with w_0.") for args in _newton_problems()]
+    return with_mistakes(cases, _NEWTON_MISTAKES)
+
+
+def check_newton_path(newton_path: Callable) -> CheckResult:
+    """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``."""
+    return run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
+
+
+# ------------------------------------------------------------------ debug this run
+_CHANCE = ("this loss fell, but it ends at about log C: the network gives every class the "
+           "same probability, which is chance level. Compare the last value with "
+           "math.log(n_classes) after the 'flat' rule.")
+_CHANCE_WRONG_C = ("compare with log C of THIS problem, math.log(n_classes), not a fixed "
+                   "number such as log 10.")
+_CHANCE_ABS = ("the chance test is relative: |L_T - log C| < 0.05 log C, not an absolute "
+               "tolerance, and it uses the LAST value.")
+_FLAT_BEFORE = ("apply the rules in order: a curve that barely moved is 'flat' (the learning "
+                "rate is too small) even when it sits at log C.")
+_RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
+    ([5.11, 3.4, 2.6, 2.31, 2.30], 10, {"ok": _CHANCE}),
+    ([2.30, 1.71, 1.02, 0.61, 0.44], 10, {"chance": _CHANCE_ABS}),
+    ([3.10, 2.5, 2.31, 2.30], 2, {"chance": _CHANCE_WRONG_C}),
+    ([1.40, 1.0, 0.75, 0.70], 2, {"ok": _CHANCE, "flat": _CHANCE}),
+    ([5.0, 2.30, 2.9, 3.0], 10, {"chance": _CHANCE_ABS}),
+    ([2.3026, 2.301, 2.300], 10, {"chance": _FLAT_BEFORE}),
+    ([2.30, 4.7, 91.0, math.inf], 10, {"rising": _NAN, "ok": _NAN, "flat": _NAN, "chance": _NAN}),
+    ([2.30, 2.6, 3.4, 5.0], 10, {"flat": _FLAT_ON_RISE, "chance": _FLAT_ON_RISE}),
+    ([9.0, 5.0, 2.0, 1.25], 3, {"chance": _CHANCE_ABS}),
+    ([4.0, 2.0, 1.12, 1.10], 3, {"ok": _CHANCE}),
+    ([10.0, 9.99, 9.98, 9.97], 10, {"ok": _RELATIVE, "chance": _RELATIVE}),
+    ([math.nan, 2.3, 2.2], 10, {"ok": _NAN, "flat": _NAN, "rising": _NAN, "chance": _NAN}),
+]
+_RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
+
+
+def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
+    """Check ``diagnose_run(losses, n_classes) -> "diverged" | "rising" | "flat" | "chance" | "ok"``."""
+    name = "diagnose_run"
+    for i, (curve, n_classes, wrong) in enumerate(_RUN_CURVES, 1):
+        expected = diagnose_run(curve, n_classes)
+        answers: list = []
+
+        def record(got, _expected):
+            answers.append(got)
+            return True
+
+        with np.errstate(all="ignore"):
+            result = run_cases(name, diagnose_run_fn, [Case((list(curve), n_classes), expected, "")],
+                               compare=record)
+        if not answers:
+            return result
+        got = answers[0]
+        if not isinstance(got, str) or got not in _RUN_VALID:
+            return CheckResult(False, f"{name}: not yet — case {i}: you returned {got!r}. Hint: "
+                                      f"return one of the strings {', '.join(map(repr, _RUN_VALID))}.")
+        if got != expected:
+            hint = wrong.get(got, "apply the rules in order: non-finite -> 'diverged'; last > "
+                                  "first -> 'rising'; small drop -> 'flat'; ends near log C -> "
+                                  "'chance'; otherwise 'ok'.")
+            shown = ", ".join(f"{v:g}" for v in curve)
+            return CheckResult(False, f"{name}: not yet — case {i}: for the curve [{shown}] with "
+                                      f"C = {n_classes} you returned {got!r}, expected "
+                                      f"{expected!r}. Hint: {hint}")
     return CheckResult(True, f"{name}: correct")

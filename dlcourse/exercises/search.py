@@ -21,7 +21,7 @@ mixing log10 and e**, ignoring ``rng``) and the hint names the one found.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -152,3 +152,143 @@ def _check_seeding(fn: Callable) -> CheckResult:
         return _fail("different seeds gave the same values: draw new random numbers from rng "
                      "on every call", low, high)
     return CheckResult(True, f"{NAME}: correct")
+
+
+# ================================================================== the trial sampler
+# ``sample_trials(n, rng, lr_range, beta_range) -> {"lr": array, "beta": array}``: n random
+# trials with alpha log-uniform on lr_range and 1 - beta log-uniform on [1 - hi, 1 - lo],
+# independent of each other, drawn with ``rng``.
+from .questions import Question
+
+__all__ = [
+    "Q_EDGE",
+    "Q_GRID_VS_RANDOM",
+    "Q_UNIFORM_ALPHA",
+    "check_log_uniform",
+    "check_sample_trials",
+    "ks_uniform",
+]
+
+TRIALS = "sample_trials"
+TRIAL_RANGES = (((1e-4, 1.0), (0.9, 0.999)), ((1e-3, 3.0), (0.5, 0.999)))
+MAX_CORRELATION = 0.03       # |corr| of the two log-scale coordinates, 50 000 samples (a
+                             # correct sampler exceeds it with probability about 1e-11)
+MIN_KS_SQRT_N = 0.2          # sqrt(n) * KS below this: too even to be random (p < 1e-10)
+
+
+def _trials_fail(hint: str, lr_range, beta_range) -> CheckResult:
+    return CheckResult(False, f"{TRIALS}: not yet — with lr_range={lr_range}, "
+                              f"beta_range={beta_range}. Hint: {hint}")
+
+
+def _call_trials(fn: Callable, n: int, seed: int, lr_range, beta_range):
+    try:
+        out = fn(n, np.random.default_rng(seed), lr_range, beta_range)
+    except NotImplementedError:
+        return None, f"{TRIALS}: not written yet (it raises NotImplementedError)"
+    except Exception as exc:  # the learner's code: report it, never a traceback
+        return None, f"{TRIALS}: your function raised {type(exc).__name__}: {exc}"
+    if not isinstance(out, dict) or set(out) != {"lr", "beta"}:
+        got = f"a dict with keys {sorted(out)}" if isinstance(out, dict) else f"a {type(out).__name__}"
+        return None, (f"{TRIALS}: not yet — it returned {got}; return a dict with the two keys "
+                      f"'lr' and 'beta', each an array of n values")
+    try:
+        lr, beta = (np.asarray(out[k], dtype=float) for k in ("lr", "beta"))
+    except (TypeError, ValueError):
+        return None, f"{TRIALS}: not yet — out['lr'] and out['beta'] must be arrays of numbers"
+    if lr.shape != (n,) or beta.shape != (n,):
+        return None, (f"{TRIALS}: not yet — asked for n={n} trials, got shapes {lr.shape} and "
+                      f"{beta.shape}. Hint: pass size=n to the rng calls")
+    return (lr, beta), None
+
+
+def _beta_hint(beta: np.ndarray, lo: float, hi: float) -> str | None:
+    """None when 1 - beta is log-uniform on [1 - hi, 1 - lo], else the hint."""
+    a, b = math.log10(1 - hi), math.log10(1 - lo)
+    finite = np.all(np.isfinite(beta))
+    in_range = finite and beta.min() >= lo - 1e-12 and beta.max() <= hi + 1e-12
+    if in_range and ks_uniform(np.log10(1 - beta), a, b) < KS_LIMIT:
+        return None
+    if finite and ks_uniform(beta, lo, hi) < KS_LIMIT:
+        return (f"you sampled beta uniformly in [{lo:g}, {hi:g}]: almost all trials then have "
+                f"beta below 0.99 (averaging windows under 100 steps). Put 1 - beta on the log scale")
+    if finite and np.all(beta > 0) and ks_uniform(np.log10(beta), a, b) < KS_LIMIT:
+        return ("your values are 1 - beta (between 1 - high and 1 - low); return beta = 1 - 10**r")
+    if finite and np.all(beta > 0) and ks_uniform(np.log10(beta), math.log10(lo), math.log10(hi)) < KS_LIMIT:
+        return ("you put beta itself on a log scale: log10 barely changes between 0.9 and 0.999, "
+                "so this is nearly uniform in beta. The log scale is for 1 - beta")
+    if not in_range:
+        shown = beta[np.isfinite(beta)]
+        span = f"[{shown.min():.4g}, {shown.max():.4g}]" if shown.size else "no finite value"
+        return f"every beta must lie in [{lo:g}, {hi:g}]; yours: {span}"
+    return "log10(1 - beta) should be spread evenly between log10(1 - high) and log10(1 - low); it is not"
+
+
+def _check_trial_seeding(fn: Callable) -> CheckResult:
+    lr_range, beta_range = TRIAL_RANGES[0]
+    runs = [_call_trials(fn, 100, s, lr_range, beta_range) for s in (11, 11, 12)]
+    message = next((m for _, m in runs if m), None)
+    if message:
+        return CheckResult(False, message)
+    (a, _), (b, _), (c, _) = [r for r, _ in runs]
+    if not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])):
+        return _trials_fail("draw with the rng argument, not np.random: the same seed must give "
+                            "the same trials", lr_range, beta_range)
+    if np.array_equal(a[0], c[0]) or np.array_equal(a[1], c[1]):
+        return _trials_fail("different seeds gave the same values: draw new random numbers from "
+                            "rng on every call", lr_range, beta_range)
+    return CheckResult(True, f"{TRIALS}: correct")
+
+
+def check_sample_trials(fn: Callable) -> CheckResult:
+    """Check ``fn(n, rng, lr_range, beta_range) -> {"lr": ..., "beta": ...}`` (see above)."""
+    if not callable(fn):
+        return CheckResult(False, f"{TRIALS}: expected a function, got {type(fn).__name__}")
+    with np.errstate(all="ignore"):
+        for seed, (lr_range, beta_range) in enumerate(TRIAL_RANGES):
+            values, message = _call_trials(fn, N_SAMPLES, seed, lr_range, beta_range)
+            if message:
+                return CheckResult(False, message)
+            lr, beta = values
+            lo, hi = beta_range
+            if np.all(np.isfinite(beta)) and beta.min() >= lr_range[0] * (1 - 1e-12) and \
+                    _wrong_samples_hint(beta, *lr_range) is None:
+                return _trials_fail("your 'beta' values look like learning rates: are the two "
+                                    "keys swapped?", lr_range, beta_range)
+            hint = _wrong_samples_hint(lr, *lr_range)
+            if hint:
+                return _trials_fail("the learning rates: " + hint, lr_range, beta_range)
+            hint = _beta_hint(beta, lo, hi)
+            if hint:
+                return _trials_fail("the momenta: " + hint, lr_range, beta_range)
+            t_lr, t_beta = np.log10(lr), np.log10(1 - beta)
+            if abs(np.corrcoef(t_lr, t_beta)[0, 1]) > MAX_CORRELATION:
+                return _trials_fail("alpha and beta move together in your trials: draw a separate "
+                                    "random number for each hyperparameter, or the search explores "
+                                    "only a line of the plane", lr_range, beta_range)
+            n = len(lr)
+            a, b = math.log10(lr_range[0]), math.log10(lr_range[1])
+            if math.sqrt(n) * ks_uniform(t_lr, a, b) < MIN_KS_SQRT_N:
+                return _trials_fail("your learning rates are spread too evenly to be random (a "
+                                    "shuffled grid?): draw them with rng.uniform", lr_range, beta_range)
+        return _check_trial_seeding(fn)
+
+
+Q_GRID_VS_RANDOM = Question(
+    "Q_GRID_VS_RANDOM", "b",
+    "Random search wins most of the time at every budget, but not always: a grid sometimes "
+    "happens to put one of its few learning rates near the valley, and an unlucky random "
+    "draw can miss it. The comparison is about the distribution, not one run.",
+    {"a": "almost never", "b": "most of the time, but not always", "c": "every time"})
+Q_UNIFORM_ALPHA = Question(
+    "Q_UNIFORM_ALPHA", "c",
+    "The top decade [0.1, 1] is 90 % of the length of [1e-4, 1], so uniform sampling puts "
+    "about 90 % of the trials there.",
+    {"a": "about 25 %, one decade of four", "b": "about 50 %", "c": "about 90 %"})
+Q_EDGE = Question(
+    "Q_EDGE", "a",
+    "When the best trials crowd against an edge of the range, the optimum may lie outside "
+    "it: widen the range on that side and search again before zooming in.",
+    {"a": "widen the range beyond that edge, then search again",
+     "b": "zoom in around the best trials, as usual",
+     "c": "stop: the best value has been found"})

@@ -1,0 +1,89 @@
+"""The claims notebook 13 makes in prose, on the same calls as the notebook."""
+import math
+
+import numpy as np
+import pytest
+
+import dlcourse as dl
+from dlcourse import datasets
+from dlcourse.experiments import ensembles, few_shot, loss_reading
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = datasets.load_digits()
+    X_train_raw, X_val_raw, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=0)
+    X_train, X_val, _, _ = datasets.standardize(X_train_raw, X_val_raw)
+    return X_train, X_val, y_train, y_val
+
+
+def test_ensemble_log_loss_guarantee_and_accuracy(digits):
+    X_train, X_val, y_train, y_val = digits
+    members = ensembles.train_digit_members(X_train, y_train, seeds=range(5))
+    r = ensembles.ensemble_report(members, X_val, y_val)
+    assert r.per_example_jensen
+    assert r.ensemble_log_loss <= r.member_log_loss.mean()
+    assert 0.10 < r.ensemble_log_loss < 0.125 and 0.19 < r.member_log_loss.mean() < 0.21   # prose: 0.11 vs 0.20
+    assert r.ensemble_accuracy > r.member_accuracy.max() > r.member_accuracy.mean()
+
+
+def test_jensen_holds_for_random_members():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        logits = rng.normal(size=(4, 50, 3)) * 3
+        p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+        y = rng.integers(0, 3, size=50)
+        members = [ensembles.log_loss(q, y) for q in p]
+        assert ensembles.log_loss(p.mean(0), y) <= np.mean(members) + 1e-12
+
+
+def test_narrow_transfer_is_negative():
+    r = few_shot.narrow_transfer()
+    frozen, tuned, scratch = r.accuracy.mean(axis=0)
+    assert frozen < scratch - 0.05 and tuned < scratch and tuned > frozen
+
+
+def test_recipe_transfer_wins_in_every_draw():
+    r = few_shot.relabel_transfer(draws=range(10))
+    head, tuned, scratch = r.accuracy.mean(axis=0)
+    assert r.wins("head, then fine-tuned", "from scratch") == 10
+    assert 0.04 < tuned - scratch < 0.09                           # prose: "about six points"
+    assert abs(tuned - head) < 0.01                                # "within a point"
+
+
+def test_chance_rule_catches_the_collapsed_dashboard_run():
+    from dlcourse.widgets.debug_dashboard import DebugDashboard
+    curve = DebugDashboard(scenario="inputs not normalised").history.loss
+    assert curve[0] > 5 and abs(curve[-1] - math.log(10)) < 0.01
+    assert loss_reading.diagnose_run(curve, 10) == "chance"
+
+
+def test_regularization_raises_initial_loss_and_update_ratios(digits):
+    X_train, _, y_train, _ = digits
+    loss = dl.SoftmaxCrossEntropy()
+    net = few_shot.digits_net(0, hidden=32)
+    J = [loss_reading.regularized_initial_loss(net, loss, X_train, y_train, lam) for lam in (0, 10, 100)]
+    assert J[0] < J[1] < J[2]
+    ratios = {}
+    for lr in (1e-5, 0.01, 0.3):
+        model = few_shot.digits_net(0, hidden=32)
+        dl.fit(model, X_train, y_train, loss, dl.optim.SGD(model.parameters(), lr), epochs=5, batch_size=64)
+        ratios[lr] = loss_reading.update_ratios(model, loss, X_train[:64], y_train[:64], lr)
+    assert ratios[1e-5][0] < 1e-6 and 1e-5 < ratios[1e-5][1] < 1e-3      # "around 1e-7 and 1e-4"
+    assert np.all((ratios[0.3] > 3e-3) & (ratios[0.3] < 3e-2))            # "around 1e-2"
+
+
+def test_damped_newton_leaves_the_saddle():
+    from dlcourse import surfaces
+    from dlcourse.topics.second_order import newton_minimize
+    s = surfaces.saddle()
+    w0 = newton_minimize(s.grad, s.hessian, np.array([1.0, 0.3]), 20, 0.0)[-1]
+    w1 = newton_minimize(s.grad, s.hessian, np.array([1.0, 0.3]), 20, 1.5)[-1]
+    assert np.abs(w0).max() < 1e-8 and abs(s.value(w1) + 0.25) < 1e-6
+
+
+def test_diagnose_run_rejects_bad_input():
+    with pytest.raises(ValueError, match="n_classes"):
+        loss_reading.diagnose_run([1.0, 0.5], 1)
+    with pytest.raises(ValueError, match="losses"):
+        loss_reading.diagnose_run([1.0], 10)
