@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import math
 
-import ipywidgets as W
 import numpy as np
 
 
 from ..plots.optimization import plot_search, update_search
 from ..search import SearchResult, grid_search, log_uniform, one_minus_log_uniform, random_search
 from .base import Dashboard
+from .settings import IntRange
 
 __all__ = ["SearchExplorer", "toy_objective", "SPACE", "grid_shape"]
 
 #: The search space: alpha log-uniform in [1e-4, 1], beta with 1 - beta log-uniform.
 SPACE = {"lr": log_uniform(1e-4, 1.0), "beta": one_minus_log_uniform(0.9, 0.999)}
 U_BEST, V_BEST, WIDTH = math.log10(0.02), -2.0, 0.3
-#: The range of each setting (the sliders' ranges; keywords are checked against them).
-RANGES = {"trials": (1, 100), "seed": (0, 50)}
 
 
 def toy_objective(params: dict, seed: int = 0) -> float:
@@ -66,17 +64,10 @@ class SearchExplorer(Dashboard):
     many distinct learning rates each tried) and ``optimum`` (the best possible error).
     """
 
-    defaults = {"trials": 9, "seed": 0}
-    ranges = RANGES
+    settings = {"trials": IntRange(9, "budget (trials)", lo=1, hi=100),
+                "seed": IntRange(0, "random seed", lo=0, hi=50)}
+    continuous_update = True
     figsize = (9.5, 3.6)
-
-    def _build_controls(self) -> dict:
-        c = self._config
-        style = {"description_width": "initial"}
-        return {"trials": W.IntSlider(value=c["trials"], **self._bounds("trials"),
-                                      description="budget (trials)", style=style),
-                "seed": W.IntSlider(value=c["seed"], **self._bounds("seed"),
-                                    description="random seed", style=style)}
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
