@@ -236,8 +236,9 @@ class Select(Setting):
         if self.extend is not None and value not in self.values:
             return self.extend.check(name, value, config)
         match = [v for v in self.values if _close(v, value) and not isinstance(value, bool)]
-        if not match:
-            check_choice(name, value, self.values)   # raises, listing the valid values
+        if not match:  # check_choice's message (its `in` would take True for 1)
+            raise ValueError(f"unknown {name} {value!r}; valid: "
+                             f"{', '.join(map(repr, self.values))}")
         return match[0]
 
     def build(self, value, kw):
