@@ -24,8 +24,9 @@ Every declaration takes ``default``, ``label`` (the control's description; ``Non
 setting has no control and is set by keyword only), ``live`` (True: the setting acts on the
 running state, e.g. alpha on a running optimizer; False: structural, changing it rebuilds or
 retrains) and ``widget`` (extra ipywidgets keywords). Choices given as a registry (a dict
-such as ``optim.NAMES``, ``activations.ACTIVATIONS``) are read when the control is built,
-so a name added to the registry shows up in every dashboard.
+such as ``activations.ACTIVATIONS``, or a function returning ``optim.NAMES``) are read when
+a dashboard is built and checked, so a name added to the registry shows up in every
+dashboard that offers the registry.
 """
 from __future__ import annotations
 
@@ -101,8 +102,9 @@ class Setting:
 
 
 def _names(options) -> tuple:
-    """The names of a registry (a dict's keys) or of a sequence, read now."""
-    return tuple(options)
+    """The names of a registry (a dict's keys), of a sequence, or of a function returning
+    one (for a registry that is replaced, not updated, such as ``optim.NAMES``), read now."""
+    return tuple(options() if callable(options) else options)
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ class TrainingDashboard(Dashboard):
         "init": Choice("xavier", "init", options=init.INITIALIZERS),
         "dropout": Range(0.0, "dropout rate", lo=0.0, hi=0.9, step=0.05),
         "batch_norm": Flag(False, "batch norm"),
-        "optimizer": Choice("adam", "optimizer", options=optim.NAMES),
+        "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
         "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-4, hi=10.0),
         "beta": OneMinusLog(0.9, "β", live=True, lo=0.0, hi=0.999),
         "beta1": OneMinusLog(0.9, "β1", live=True, lo=0.0, hi=0.999),
