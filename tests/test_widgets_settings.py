@@ -1,6 +1,8 @@
 """Declared dashboard settings (dlcourse.widgets.settings) and the contract every dashboard
 gets from them: the control each declaration builds, one message style for bad keywords,
 beta on a log scale of 1 - beta, live vs structural, and choices read from the registries."""
+from typing import ClassVar
+
 import ipywidgets as W
 import matplotlib
 import numpy as np
@@ -9,12 +11,22 @@ import traitlets
 
 matplotlib.use("Agg")
 
-from dlcourse import activations, datasets, optim  # noqa: E402
-from dlcourse import widgets  # noqa: E402
-from dlcourse.widgets.base import Dashboard  # noqa: E402
-from dlcourse.widgets.settings import (  # noqa: E402
-    Choice, Flag, GridSlider, IntRange, LogRange, OneMinusLog, Range, Select, Subset, Within,
-    check_number, one_minus_log_grid)
+from dlcourse import activations, datasets, optim, widgets
+from dlcourse.widgets.base import Dashboard
+from dlcourse.widgets.settings import (
+    Choice,
+    Flag,
+    GridSlider,
+    IntRange,
+    LogRange,
+    OneMinusLog,
+    Range,
+    Select,
+    Subset,
+    Within,
+    check_number,
+    one_minus_log_grid,
+)
 
 ALL = [getattr(widgets, name) for name in widgets.__all__
        if name not in ("Dashboard", "ipympl_active")]
@@ -33,7 +45,10 @@ def test_range_builds_a_float_slider_and_checks_its_interval():
     s = Range(0.2, "noise", lo=0.0, hi=1.0, step=0.05)
     w = s.build(0.2, {"continuous_update": False})
     assert type(w) is W.FloatSlider and (w.min, w.max, w.step, w.value) == (0.0, 1.0, 0.05, 0.2)
-    assert w.description == "noise" and w.continuous_update is False
+    assert w.description == "noise" and w.continuous_update is False and w.readout
+    w = Range(0.2, "noise", widget={"readout": False, "continuous_update": True}).build(0.2, {
+        "continuous_update": False})                 # the declaration's keywords win
+    assert not w.readout and w.continuous_update is True
     assert s.check("noise", 1, {}) == 1
     with pytest.raises(ValueError, match=r"^noise must be in \[0, 1\], got 1.5$"):
         s.check("noise", 1.5, {})
@@ -293,8 +308,8 @@ def test_within_follows_the_setting_it_depends_on():
 
 class Legacy(Dashboard):
     """A dashboard written the old way (defaults, ranges, its own controls) still works."""
-    defaults = {"n": 3}
-    ranges = {"n": (1, 5)}
+    defaults: ClassVar[dict] = {"n": 3}
+    ranges: ClassVar[dict] = {"n": (1, 5)}
 
     def _build_controls(self):
         return {"n": W.IntSlider(value=self._config["n"], min=1, max=5)}
