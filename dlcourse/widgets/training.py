@@ -32,8 +32,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import dlcourse as dl
-from .. import activations, datasets, init, optim
+from .. import activations, datasets, optim
 from .._checks import check_choice, check_int
+from ..init import INITIALIZERS
 from ..plots.training import cost_curves, data_extent, decision_boundary
 from ..rng import as_generator
 from ..train import Callback, Divergence, DivergenceWarning, History
@@ -46,7 +47,7 @@ __all__ = ["TrainingDashboard", "build_network", "make_optimizer", "make_data", 
 # the names on offer come from the core's registries (a new optimizer appears here too)
 DATASETS = tuple(datasets.DATASETS)
 ACTIVATIONS = tuple(a for a in activations.ACTIVATIONS if a != "step")  # step: no gradient
-INITS = tuple(init.INITIALIZERS)
+INITS = tuple(INITIALIZERS)
 OPTIMIZERS = optim.NAMES
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, "full")
 L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -145,7 +146,7 @@ class TrainingDashboard(Dashboard):
         "width": IntRange(8, "width", lo=1, hi=32),
         "activation": Choice("tanh", "activation", options=activations.ACTIVATIONS,
                              exclude=("step",)),
-        "init": Choice("xavier", "init", options=init.INITIALIZERS),
+        "init": Choice("xavier", "init", options=INITIALIZERS),
         "dropout": Range(0.0, "dropout rate", lo=0.0, hi=0.9, step=0.05),
         "batch_norm": Flag(False, "batch norm"),
         "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
