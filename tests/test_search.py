@@ -400,11 +400,9 @@ def test_coarse_to_fine_improves_the_best_score():
 
 # ---------------------------------------------------------------- the MLP objective
 
-def test_train_mlp_objective_is_fast_seeded_and_learns():
-    start = time.perf_counter()
+def test_train_mlp_objective_is_seeded_and_learns():
+    # its speed is measured in benchmarks/, never asserted here (shared CI machines are noisy)
     out = train_mlp_objective({"lr": 1.0, "beta": 0.9}, seed=0)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5  # ~0.02 s on the course machine; generous for slow CI
     assert set(out) == {"score", "val_accuracy", "train_loss"}
     assert out["val_accuracy"] > 0.9 and out["score"] < 0.3
     assert train_mlp_objective({"lr": 1.0, "beta": 0.9}, seed=0) == out

@@ -106,8 +106,8 @@ def test_config_round_trip():
 
 @pytest.mark.parametrize("bad, match", [
     (dict(activation="swish"), "unknown activation 'swish'"),
-    (dict(depth=0), r"depth must be an int in \[1, 20\], got 0"),
-    (dict(scale=-1.0), "scale must be > 0, got -1.0"),
+    (dict(depth=0), r"depth must be in \[1, 20\], got 0"),
+    (dict(scale=-1.0), r"scale must be in \[0.1, 10\], got -1.0"),
     (dict(init="lecun"), "unknown init 'lecun'"),
 ])
 def test_bad_settings_name_themselves(bad, match):

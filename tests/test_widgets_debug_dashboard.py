@@ -139,7 +139,7 @@ def test_bad_keywords_raise_clear_errors():
         DebugDashboard(scenario="broken")
     with pytest.raises(ValueError, match=r"lr must be in \[1e-05, 10\], got 100"):
         DebugDashboard(lr=100)
-    with pytest.raises(ValueError, match="epochs must be <= 60"):
+    with pytest.raises(ValueError, match=r"epochs must be in \[1, 60\], got 61"):
         DebugDashboard(epochs=61)
     with pytest.raises(TypeError, match="normalize must be True or False"):
         DebugDashboard(normalize=1)

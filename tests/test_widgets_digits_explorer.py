@@ -81,11 +81,11 @@ def test_extremes_give_a_plot_or_a_message():
 
 
 def test_bad_keywords():
-    with pytest.raises(ValueError, match="hidden must be one of"):
+    with pytest.raises(ValueError, match="unknown hidden 7; valid: 0, 8, 16, 32, 64"):
         DigitsExplorer(hidden=7)
-    with pytest.raises(ValueError, match="lr must be in"):
+    with pytest.raises(ValueError, match=r"lr must be in \[0.0001, 1\], got 5.0"):
         DigitsExplorer(lr=5.0)
-    with pytest.raises(ValueError, match="epochs must be <= 60"):
+    with pytest.raises(ValueError, match=r"epochs must be in \[1, 60\], got 100"):
         DigitsExplorer(epochs=100)
 
 

@@ -87,9 +87,9 @@ def test_config_round_trip_gives_the_same_arrays():
 
 @pytest.mark.parametrize("bad, match", [
     (dict(cost="bowl"), "unknown cost 'bowl'"),
-    (dict(lr=0), "lr must be > 0, got 0"),
-    (dict(steps=0), r"steps must be an int in \[1, 500\], got 0"),
-    (dict(w0=50.0), r"w0 must be a number within the quadratic window \[-2, 12\], got 50.0"),
+    (dict(lr=0), r"lr must be in \[0.001, 10\], got 0"),
+    (dict(steps=0), r"steps must be in \[1, 200\], got 0"),
+    (dict(w0=50.0), r"w0 must be in \[-2, 12\], got 50.0 \(the quadratic window\)"),
     (dict(colour="red"), "unknown setting"),
 ])
 def test_bad_settings_by_keyword_name_themselves(bad, match):

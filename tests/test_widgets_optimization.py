@@ -60,6 +60,8 @@ def extremes(widget):
         return [widget.min, widget.max]
     if isinstance(widget, W.Dropdown):
         return list(widget.options)
+    if isinstance(widget, W.SelectionSlider):   # a beta: the ends of its 1 - beta scale
+        return [widget.options[0], widget.options[-1]]
     if isinstance(widget, W.Checkbox):
         return [False, True]
     if hasattr(widget, "checkboxes"):   # OptimizerRace's checkbox group

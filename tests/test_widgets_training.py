@@ -118,7 +118,7 @@ def test_training_dashboard_contract():
         TrainingDashboard(lr=0)
     with pytest.raises(ValueError, match="unknown dataset 'donut'"):
         TrainingDashboard(dataset="donut")
-    with pytest.raises(ValueError, match="batch_size must be one of .* got 48"):
+    with pytest.raises(ValueError, match="unknown batch_size 48; valid: 1, 2, .*, 'full'"):
         TrainingDashboard(batch_size=48)
     with pytest.raises(TypeError, match="unknown setting"):
         TrainingDashboard(learning_rate=0.1)

@@ -20,17 +20,15 @@ for each hidden layer l = 1..depth:
 """
 from __future__ import annotations
 
-import math
 
-import ipywidgets as W
 import numpy as np
 
-from .._checks import check_choice, check_real
 from ..experiments.activation_stats import (ACTIVATION_NAMES, INIT_NAMES, activation_curves,
                                             network_statistics)
 from ..experiments.activation_stats import flower_data  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.activation_stats
 from ..plots.training import activation_histograms, std_by_layer
 from .base import Dashboard
+from .settings import Choice, IntRange, LogRange, Range
 
 __all__ = ["ActivationExplorer"]
 
@@ -41,39 +39,15 @@ class ActivationExplorer(Dashboard):
     """g and g' (left), histograms of Z^[l] per layer (middle), ||dW^[l]|| and mean g'(Z^[l])
     per layer (right). Results: ``stats`` (:class:`NetworkStatistics`)."""
 
-    defaults = {"activation": "sigmoid", "depth": 8, "init": "xavier", "scale": 1.0,
-                "bias": 0.0}
+    settings = {
+        "activation": Choice("sigmoid", "activation g", options=ACTIVATION_NAMES),
+        "depth": IntRange(8, "hidden layers", lo=1, hi=MAX_DEPTH),
+        "init": Choice("xavier", "init", options=INIT_NAMES),
+        "scale": LogRange(1.0, "weight scale ×", lo=0.1, hi=10.0, step=0.05, fmt=".2f"),
+        "bias": Range(0.0, "initial bias b", lo=-3.0, hi=3.0, step=0.1, fmt=".1f"),
+    }
     figsize = (11.0, 3.9)
     width = 32
-
-    def _validate(self, config: dict) -> None:
-        check_choice("activation", config["activation"], ACTIVATION_NAMES)
-        check_choice("init", config["init"], INIT_NAMES)
-        depth = config["depth"]
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-            raise ValueError(f"depth must be an int in [1, {MAX_DEPTH}], got {depth!r}")
-        scale = config["scale"]
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < math.inf:
-            raise ValueError(f"scale must be > 0, got {scale!r}")
-        check_real("bias", config["bias"])
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict:
-        c = self._config
-        style = {"description_width": "initial"}
-        return {
-            "activation": W.Dropdown(options=list(ACTIVATION_NAMES), value=c["activation"],
-                                     description="activation g"),
-            "depth": W.IntSlider(value=c["depth"], min=1, max=MAX_DEPTH, description="hidden layers",
-                                 continuous_update=False, style=style),
-            "init": W.Dropdown(options=list(INIT_NAMES), value=c["init"], description="init"),
-            "scale": W.FloatLogSlider(value=c["scale"], base=10, min=-1, max=1, step=0.05,
-                                      description="weight scale ×", readout_format=".2f",
-                                      continuous_update=False, style=style),
-            "bias": W.FloatSlider(value=c["bias"], min=-3.0, max=3.0, step=0.1,
-                                  description="initial bias b", readout_format=".1f",
-                                  continuous_update=False, style=style),
-        }
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:

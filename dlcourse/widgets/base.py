@@ -6,16 +6,22 @@ matplotlib figure created once and updated in place (the view).
 
 Writing a dashboard — subclass :class:`Dashboard` and define:
 
-- ``defaults``: a dict of every config key and its default value, and ``ranges``: the
-  [low, high] range of each numeric setting (checked; ``self._bounds(key)`` for sliders);
-- ``_build_controls() -> dict[str, ipywidgets.Widget]``: one widget per config key that the
-  learner can move (values taken from ``self._config``); keys must be config keys;
+- ``settings``: ONE dict name -> declaration of :mod:`dlcourse.widgets.settings`
+  (``LogRange``, ``OneMinusLog``, ``Choice``, ...). From it the base class derives
+  ``defaults``, checks keyword arguments (unknown names, types, ranges, choices: one message
+  style) and builds one control per setting that has a label (``continuous_update``,
+  ``slider_kw``, ``choice_kw``, ``flag_kw``: the dashboard's keywords for its sliders,
+  dropdowns and checkboxes). A ``Within`` setting's slider is refitted when the setting it
+  follows changes (through its control or ``set_config``);
 - ``_build_figure(fig)``: create the axes and the artists on ``fig`` (called once);
 - ``_compute()``: recompute the results from ``self._config`` (raise on a bad combination;
   the message of the exception is shown to the learner);
 - ``_draw()``: update the artists from the results (``set_data`` etc., no new figures);
 - optionally ``_control_changed(name)``: what a control change does (default: ``update()``),
-  and ``_validate(config)`` to refuse bad settings passed by keyword.
+  and ``_validate(config)`` for checks across settings.
+
+(Without ``settings``, a subclass may still give ``defaults``, ``ranges`` and its own
+``_build_controls()``.)
 
 The base class wires the controls (``widget.value = x`` fires the same callbacks as a drag),
 catches every exception raised while updating (it becomes ``.message`` and a note on the
@@ -29,7 +35,7 @@ import copy
 import json
 import math
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as W
 import matplotlib
@@ -37,6 +43,7 @@ from matplotlib.figure import Figure
 
 from .._checks import check_range
 from ..plots.display import show_figure
+from .settings import Setting, Within
 
 
 def ipympl_active() -> bool:
@@ -47,11 +54,25 @@ def ipympl_active() -> bool:
 class Dashboard:
     """Base class for the course's dashboards (see the module docstring)."""
 
-    defaults: dict[str, Any] = {}
-    #: numeric settings and their [low, high] ranges (checked for keyword arguments and
-    #: used as slider bounds through ``_bounds``)
-    ranges: dict[str, tuple] = {}
+    #: every setting, declared once (see :mod:`dlcourse.widgets.settings`)
+    settings: ClassVar[dict[str, Setting]] = {}
+    #: every config key and its default (derived from ``settings`` when declared)
+    defaults: ClassVar[dict[str, Any]] = {}
+    #: without ``settings``: numeric settings and their [low, high] ranges
+    ranges: ClassVar[dict[str, tuple]] = {}
     figsize: tuple[float, float] = (9.0, 3.6)
+    #: sliders answer while dragging (cheap dashboards); False on dashboards that train
+    continuous_update: bool = False
+    #: keywords for every slider, dropdown and checkbox (a ``layout`` dict becomes a Layout)
+    slider_kw: ClassVar[dict] = {"style": {"description_width": "initial"}}
+    choice_kw: ClassVar[dict] = {}
+    flag_kw: ClassVar[dict] = {"indent": False}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "settings" in cls.__dict__:
+            cls.defaults = {name: (None if isinstance(s, Within) else s.default)
+                            for name, s in cls.settings.items()}
 
     def __init__(self, **config: Any) -> None:
         self._config = self._merged(config)
@@ -77,18 +98,15 @@ class Dashboard:
             raise TypeError(f"{type(self).__name__}: unknown setting(s) {unknown}; "
                             f"valid: {sorted(self.defaults)}")
         merged = {**copy.deepcopy(self.defaults), **config}
+        for name, setting in self.settings.items():
+            merged[name] = setting.check(name, merged[name], merged)
         for key, (low, high) in self.ranges.items():
             check_range(key, merged[key], low, high)
         self._validate(merged)
         return merged
 
-    def _bounds(self, key: str) -> dict:
-        """Slider bounds ``{"min": low, "max": high}`` of a setting from ``ranges``."""
-        low, high = self.ranges[key]
-        return {"min": low, "max": high}
-
     def _validate(self, config: dict) -> None:
-        """Raise ValueError/TypeError for settings that can never work (override)."""
+        """Raise ValueError/TypeError for combinations of settings that can never work."""
 
     @property
     def config(self) -> dict:
@@ -101,6 +119,7 @@ class Dashboard:
         self._config = self._merged(dict(config))
         self._syncing = True
         try:
+            self._refit(self._config)
             for name, widget in self.controls.items():
                 widget.value = self._config[name]
                 self._config[name] = _plain(widget.value)
@@ -121,8 +140,27 @@ class Dashboard:
                 return  # the browser rounding the value onto the slider's grid: not a move
             self._config[name] = _plain(change["new"])
             if not self._syncing:
-                self._safely(self._control_changed, name)
+                self._safely(self._changed, name)
         return on_change
+
+    def _changed(self, name: str) -> None:
+        """A control moved: settings that follow it start again from their own start (a
+        new surface, its own start point), then ``_control_changed``."""
+        following = {key: s.default_for(self._config) for key, s in self.settings.items()
+                     if isinstance(s, Within) and s.on == name}
+        self._config.update(following)
+        self._refit(self._config, following)
+        self._control_changed(name)
+
+    def _refit(self, config: dict, only=None) -> None:
+        """Fit the ``Within`` sliders (all, or those in ``only``) to their windows."""
+        was, self._syncing = self._syncing, True
+        try:
+            for key, s in self.settings.items():
+                if isinstance(s, Within) and key in self.controls and (only is None or key in only):
+                    self._config[key] = s.refit(self.controls[key], config, config[key])
+        finally:
+            self._syncing = was
 
     def _control_changed(self, name: str) -> None:
         self.update()
@@ -214,7 +252,13 @@ class Dashboard:
 
     # ------------------------------------------------------------------ to override
     def _build_controls(self) -> dict[str, W.Widget]:
-        return {}
+        """One control per declared setting with a label (override without ``settings``)."""
+        kw = {"slider": {**self.slider_kw, "continuous_update": self.continuous_update},
+              "choice": self.choice_kw, "flag": self.flag_kw, "custom": {}}
+        self.controls = {name: s.build(self._config[name], _layout(kw[s.family]))
+                         for name, s in self.settings.items() if s.label is not None}
+        self._refit(self._config)
+        return self.controls
 
     def _build_figure(self, fig: Figure) -> None:
         raise NotImplementedError
@@ -239,6 +283,13 @@ def _is_snap_echo(widget: W.Widget, old: Any, new: Any) -> bool:
             return False
         old, new = math.log(old, widget.base), math.log(new, widget.base)
     return abs(new - old) < 0.5 * widget.step
+
+
+def _layout(kw: dict) -> dict:
+    """Keywords for one control: a ``layout`` dict becomes its own ``Layout``."""
+    if isinstance(kw.get("layout"), dict):
+        return {**kw, "layout": W.Layout(**kw["layout"])}
+    return kw
 
 
 def _plain(value: Any) -> Any:

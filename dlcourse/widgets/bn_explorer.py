@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 import time
 
-import ipywidgets as W
 import numpy as np
 
 from .. import datasets
@@ -35,6 +34,7 @@ from ..experiments.bn_compare import bn_mlp, final_accuracy, input_stds, load_da
 from ..experiments.bn_compare import layer_input, lr_init_grid  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.bn_compare
 from ..train import History
 from .base import Dashboard
+from .settings import Choice, IntRange, LogRange
 
 __all__ = ["OPTIMIZERS", "BNExplorer"]
 
@@ -52,47 +52,24 @@ class BNExplorer(Dashboard):
     each layer's input at initialisation}, ``models`` {name: the trained network}.
     """
 
-    defaults = {"dataset": "spiral", "depth": 4, "width": 32, "lr": 0.3, "init_scale": 1.0,
-                "optimizer": "sgd", "epochs": 30, "batch_size": 32, "seed": 0}
+    settings = {
+        "lr": LogRange(0.3, "α (learning rate)", lo=1e-3, hi=10.0, step=0.25, fmt=".3g"),
+        "init_scale": LogRange(1.0, "init scale (× He)", lo=1e-2, hi=10**1.5, step=0.25,
+                               fmt=".3g"),
+        "optimizer": Choice("sgd", "optimizer", options=OPTIMIZERS, labels=OPTIMIZERS),
+        "depth": IntRange(4, "hidden layers", lo=1, hi=8),
+        "epochs": IntRange(30, "epochs", lo=5, hi=100, step=5),
+        "dataset": Choice("spiral", "data", options=datasets.DATASETS),
+        "width": IntRange(32, lo=2, hi=256),
+        "batch_size": IntRange(32, lo=1, hi=1000),
+        "seed": IntRange(0, lo=0, hi=2**31),
+    }
+    choice_kw = {"style": {"description_width": "initial"}}
     figsize = (9.5, 3.6)
     NAMES = ("plain", "batch norm")
     COLORS = ("#7f7f7f", "#0877bd")
     COST_CAP = 100.0
     redraw_seconds = 0.25   # while training on screen, the cost curves grow at this period
-
-    def _validate(self, config: dict) -> None:
-        if config["dataset"] not in datasets.DATASETS:
-            raise ValueError(f"unknown dataset {config['dataset']!r}; valid: {sorted(datasets.DATASETS)}")
-        if config["optimizer"] not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {config['optimizer']!r}; valid: {list(OPTIMIZERS)}")
-        for key in ("lr", "init_scale"):
-            value = config[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-                raise ValueError(f"{key} must be a number > 0, got {value!r}")
-        for key, low, high in (("depth", 1, 10), ("width", 2, 256), ("epochs", 1, 200),
-                               ("batch_size", 1, 1000), ("seed", 0, 2**31)):
-            value = config[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{key} must be an int in [{low}, {high}], got {value!r}")
-
-    def _build_controls(self) -> dict:
-        c = self._config
-        style = {"description_width": "initial"}
-        slow = dict(continuous_update=False, style=style)
-        return {
-            "lr": W.FloatLogSlider(value=c["lr"], base=10, min=-3, max=1, step=0.25,
-                                   description="α (learning rate)", readout_format=".3g", **slow),
-            "init_scale": W.FloatLogSlider(value=c["init_scale"], base=10, min=-2, max=1.5,
-                                           step=0.25, description="init scale (× He)",
-                                           readout_format=".3g", **slow),
-            "optimizer": W.Dropdown(options=[(label, key) for key, label in OPTIMIZERS.items()],
-                                    value=c["optimizer"], description="optimizer", style=style),
-            "depth": W.IntSlider(value=c["depth"], min=1, max=8, description="hidden layers", **slow),
-            "epochs": W.IntSlider(value=c["epochs"], min=5, max=100, step=5,
-                                  description="epochs", **slow),
-            "dataset": W.Dropdown(options=sorted(datasets.DATASETS), value=c["dataset"],
-                                  description="data", style=style),
-        }
 
     def _build_figure(self, fig) -> None:
         from ..plots.training import cost_curves, std_by_layer

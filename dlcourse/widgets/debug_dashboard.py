@@ -27,11 +27,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .._checks import check_choice, check_int, check_real
 from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, run_debug
 from ..topics import babysit
 from ..train import History
 from .base import Dashboard
+from .settings import Choice, Flag, IntRange, LogRange
 
 __all__ = ["DebugDashboard", "SCENARIOS"]
 
@@ -51,8 +51,18 @@ class DebugDashboard(Dashboard):
     Choosing another scenario resets the other controls to its settings.
     """
 
-    defaults = {"scenario": "healthy run", **HEALTHY, "epochs": 30, "seed": 0}
+    settings = {
+        "scenario": Choice("healthy run", "broken run", options=SCENARIOS),
+        "lr": LogRange(HEALTHY["lr"], "α (lr)", lo=LR_RANGE[0], hi=LR_RANGE[1]),
+        "normalize": Flag(HEALTHY["normalize"], "standardise inputs"),
+        "init_scale": LogRange(HEALTHY["init_scale"], "init scale", lo=SCALE_RANGE[0],
+                               hi=SCALE_RANGE[1]),
+        "shuffle_labels": Flag(HEALTHY["shuffle_labels"], "labels shuffled"),
+        "epochs": IntRange(30, "epochs", lo=EPOCHS_RANGE[0], hi=EPOCHS_RANGE[1]),
+        "seed": IntRange(0, lo=0),
+    }
     figsize = (10.5, 4.0)
+    slider_kw = choice_kw = {"layout": {"width": "320px"}, "style": {"description_width": "110px"}}
 
     def __init__(self, **config: Any) -> None:
         scenario = config.get("scenario", self.defaults["scenario"])
@@ -62,43 +72,6 @@ class DebugDashboard(Dashboard):
         self.diagnostics: list[babysit.Diagnostic] = []
         self.divergence = ""
         super().__init__(**config)
-
-    # ------------------------------------------------------------------ config
-    def _validate(self, config: dict) -> None:
-        check_choice("scenario", config["scenario"], SCENARIOS)
-        _in_range("lr", config["lr"], *LR_RANGE)
-        _in_range("init_scale", config["init_scale"], *SCALE_RANGE)
-        epochs = check_int("epochs", config["epochs"], minimum=EPOCHS_RANGE[0])
-        if epochs > EPOCHS_RANGE[1]:
-            raise ValueError(f"epochs must be <= {EPOCHS_RANGE[1]}, got {epochs!r}")
-        check_int("seed", config["seed"], minimum=0)
-        for key in ("normalize", "shuffle_labels"):
-            if not isinstance(config[key], bool):
-                raise TypeError(f"{key} must be True or False, got {config[key]!r}")
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        style = {"description_width": "110px"}
-        wide = W.Layout(width="320px")
-        log = dict(base=10, step=0.1, readout_format=".2g", continuous_update=False,
-                   layout=wide, style=style)
-        return {
-            "scenario": W.Dropdown(description="broken run", options=list(SCENARIOS),
-                                   value=c["scenario"], layout=wide, style=style),
-            "lr": W.FloatLogSlider(description="α (lr)", value=c["lr"],
-                                   min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]), **log),
-            "init_scale": W.FloatLogSlider(description="init scale", value=c["init_scale"],
-                                           min=math.log10(SCALE_RANGE[0]),
-                                           max=math.log10(SCALE_RANGE[1]), **log),
-            "epochs": W.IntSlider(description="epochs", value=c["epochs"], min=EPOCHS_RANGE[0],
-                                  max=EPOCHS_RANGE[1], continuous_update=False, layout=wide,
-                                  style=style),
-            "normalize": W.Checkbox(description="standardise inputs", value=c["normalize"],
-                                    indent=False),
-            "shuffle_labels": W.Checkbox(description="labels shuffled", value=c["shuffle_labels"],
-                                         indent=False),
-        }
 
     def _controls_box(self) -> W.Widget:
         ctl = self.controls
@@ -192,9 +165,3 @@ class DebugDashboard(Dashboard):
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
         ax.set_xlim(0.5, max(self._config["epochs"], 2) + 0.5)
 
-
-def _in_range(name: str, value, lo: float, hi: float) -> float:
-    value = check_real(name, value)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
-    return value

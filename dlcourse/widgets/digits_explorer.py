@@ -13,19 +13,17 @@ digit's recall).
 """
 from __future__ import annotations
 
-import math
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._checks import check_int, check_real
 from ..datasets import digits_split
 from ..experiments.digits import train_digits
 from ..metrics import confusion_counts
 from ..plots.training import confusion_matrix, cost_curves
 from ..train import History
 from .base import Dashboard
+from .settings import Flag, IntRange, LogRange, Select
 
 __all__ = ["DigitsExplorer"]
 
@@ -42,43 +40,16 @@ class DigitsExplorer(Dashboard):
     ``confusion`` (the counts M, 10 x 10), ``val_accuracy`` (a float), ``y_val``.
     """
 
-    defaults = {"hidden": 0, "lr": 0.01, "epochs": 20, "l2": 0.0, "normalize": False,
-                "seed": 0}
+    settings = {
+        "hidden": Select(0, "hidden units", values=HIDDEN_CHOICES),
+        "lr": LogRange(0.01, "α (lr)", lo=LR_RANGE[0], hi=LR_RANGE[1], step=0.1, fmt=".2g"),
+        "epochs": IntRange(20, "epochs", lo=EPOCHS_RANGE[0], hi=EPOCHS_RANGE[1]),
+        "l2": Select(0.0, "L2 λ", values=L2_CHOICES),
+        "normalize": Flag(False, "rows as fractions"),
+        "seed": IntRange(0, lo=0),
+    }
     figsize = (10.0, 4.2)
-
-    def _validate(self, config: dict) -> None:
-        for key, choices in (("hidden", HIDDEN_CHOICES), ("l2", L2_CHOICES)):
-            if config[key] not in choices or isinstance(config[key], bool):
-                raise ValueError(f"{key} must be one of {', '.join(map(str, choices))}; "
-                                 f"got {config[key]!r}")
-        lr = check_real("lr", config["lr"])
-        if not LR_RANGE[0] <= lr <= LR_RANGE[1]:
-            raise ValueError(f"lr must be in [{LR_RANGE[0]:g}, {LR_RANGE[1]:g}], got {lr!r}")
-        epochs = check_int("epochs", config["epochs"], minimum=EPOCHS_RANGE[0])
-        if epochs > EPOCHS_RANGE[1]:
-            raise ValueError(f"epochs must be <= {EPOCHS_RANGE[1]}, got {epochs!r}")
-        check_int("seed", config["seed"], minimum=0)
-        if not isinstance(config["normalize"], bool):
-            raise TypeError(f"normalize must be True or False, got {config['normalize']!r}")
-
-    def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        style = {"description_width": "90px"}
-        wide = W.Layout(width="300px")
-        common = dict(continuous_update=False, layout=wide, style=style)
-        return {
-            "hidden": W.SelectionSlider(description="hidden units", options=HIDDEN_CHOICES,
-                                        value=c["hidden"], **common),
-            "lr": W.FloatLogSlider(description="α (lr)", value=c["lr"], base=10,
-                                   min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]),
-                                   step=0.1, readout_format=".2g", **common),
-            "epochs": W.IntSlider(description="epochs", value=c["epochs"], min=EPOCHS_RANGE[0],
-                                  max=EPOCHS_RANGE[1], **common),
-            "l2": W.SelectionSlider(description="L2 λ", options=L2_CHOICES, value=c["l2"],
-                                    **common),
-            "normalize": W.Checkbox(description="rows as fractions", value=c["normalize"],
-                                    indent=False),
-        }
+    slider_kw = {"layout": {"width": "300px"}, "style": {"description_width": "90px"}}
 
     def _compute(self) -> None:
         c = self._config

@@ -11,7 +11,6 @@ only v_t is drawn: its slow start from 0 is the bias that the correction removes
 """
 from __future__ import annotations
 
-import ipywidgets as W
 from matplotlib.patches import Rectangle
 
 
@@ -19,11 +18,9 @@ from ..datasets import temperatures
 from ..topics.ewa import effective_window
 from ..plots.optimization import plot_ewa, update_ewa
 from .base import Dashboard
+from .settings import Flag, IntRange, OneMinusLog, Range
 
 __all__ = ["EWAExplorer"]
-
-#: The range of each numeric setting (the sliders' ranges; keywords are checked against them).
-RANGES = {"beta": (0.0, 0.999), "days": (10, 365), "noise": (0.0, 8.0), "seed": (0, 2**31 - 1)}
 
 
 class EWAExplorer(Dashboard):
@@ -33,28 +30,15 @@ class EWAExplorer(Dashboard):
     (v_t / (1 - beta^t)) and ``window`` = 1 / (1 - beta).
     """
 
-    defaults = {"beta": 0.9, "bias_correction": True, "days": 100, "noise": 3.0, "seed": 0}
-    ranges = RANGES
+    settings = {
+        "beta": OneMinusLog(0.9, "β", lo=0.0, hi=0.999),
+        "bias_correction": Flag(True, "bias correction"),
+        "days": IntRange(100, "days", lo=10, hi=365),
+        "noise": Range(3.0, "noise (°C)", lo=0.0, hi=8.0, step=0.1),
+        "seed": IntRange(0, lo=0, hi=2**31 - 1),
+    }
+    continuous_update = True
     figsize = (9.0, 3.8)
-
-    def _validate(self, config: dict) -> None:
-        if not isinstance(config["bias_correction"], bool):
-            raise ValueError(f"bias_correction must be True or False, got "
-                             f"{config['bias_correction']!r}")
-
-    def _build_controls(self) -> dict:
-        c = self._config
-        style = {"description_width": "initial"}
-        return {
-            "beta": W.FloatSlider(value=c["beta"], **self._bounds("beta"), step=0.001,
-                                  readout_format=".3f", description="β", style=style),
-            "bias_correction": W.Checkbox(value=c["bias_correction"],
-                                          description="bias correction", indent=False),
-            "days": W.IntSlider(value=c["days"], **self._bounds("days"), step=1,
-                                description="days", style=style),
-            "noise": W.FloatSlider(value=c["noise"], **self._bounds("noise"), step=0.1,
-                                   description="noise (°C)", style=style),
-        }
 
     def _build_figure(self, fig) -> None:
         self.ax = fig.subplots()

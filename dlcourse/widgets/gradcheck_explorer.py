@@ -16,19 +16,17 @@ fixed during the check / on with a new mask at every forward pass) and L2's lamb
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._checks import check_choice, check_int, check_real
 from ..experiments.gradcheck_bugs import (BUG, BUGS, DROPOUT_MODES, EPS_GRID, GOOD, course_names,
                                           error_vs_eps, parameter_errors, planted_bug_problem,
                                           verdict)
 from ..gradcheck import gradcheck
 from .base import Dashboard
+from .settings import Choice, IntRange, LogRange, Range
 
 __all__ = ["EPS_RANGE", "GradCheckExplorer"]
 
@@ -46,8 +44,15 @@ class GradCheckExplorer(Dashboard):
     price of a check, which is why it is for debugging only).
     """
 
-    defaults = {"eps": 1e-6, "bug": "none", "dropout": "off", "l2": 0.5, "seed": 0}
+    settings = {
+        "eps": LogRange(1e-6, "ε", lo=EPS_RANGE[0], hi=EPS_RANGE[1], step=0.25, fmt=".1e"),
+        "bug": Choice("none", "planted bug", options=BUGS),
+        "dropout": Choice("off", "dropout", options=DROPOUT_MODES),
+        "l2": Range(0.5, "L2 λ", lo=L2_RANGE[0], hi=L2_RANGE[1], step=0.1, fmt=".1f"),
+        "seed": IntRange(0, lo=0),
+    }
     figsize = (10.0, 3.9)
+    slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "80px"}}
 
     def __init__(self, **config: Any) -> None:
         self._sweep_key = None
@@ -55,38 +60,6 @@ class GradCheckExplorer(Dashboard):
         self.eps_grid = EPS_GRID.copy()
         self.errors: dict[str, float] = {}
         super().__init__(**config)
-
-    # ------------------------------------------------------------------ config
-    def _validate(self, config: dict) -> None:
-        eps = check_real("eps", config["eps"])
-        if not EPS_RANGE[0] * 0.999 <= eps <= EPS_RANGE[1] * 1.001:
-            raise ValueError(f"eps must be in [{EPS_RANGE[0]:g}, {EPS_RANGE[1]:g}], "
-                             f"got {config['eps']!r}")
-        check_choice("bug", config["bug"], BUGS)
-        check_choice("dropout", config["dropout"], DROPOUT_MODES)
-        l2 = check_real("l2", config["l2"])
-        if not L2_RANGE[0] <= l2 <= L2_RANGE[1]:
-            raise ValueError(f"l2 must be in [{L2_RANGE[0]:g}, {L2_RANGE[1]:g}], "
-                             f"got {config['l2']!r}")
-        check_int("seed", config["seed"], minimum=0)
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        layout, style = W.Layout(width="300px"), {"description_width": "80px"}
-        return {
-            "eps": W.FloatLogSlider(description="ε", value=c["eps"], base=10,
-                                    min=math.log10(EPS_RANGE[0]), max=math.log10(EPS_RANGE[1]),
-                                    step=0.25, readout_format=".1e", layout=layout,
-                                    style=style, continuous_update=False),
-            "bug": W.Dropdown(description="planted bug", options=BUGS, value=c["bug"],
-                              layout=layout, style=style),
-            "dropout": W.Dropdown(description="dropout", options=DROPOUT_MODES,
-                                  value=c["dropout"], layout=layout, style=style),
-            "l2": W.FloatSlider(description="L2 λ", value=c["l2"], min=L2_RANGE[0],
-                                max=L2_RANGE[1], step=0.1, readout_format=".1f",
-                                layout=layout, style=style, continuous_update=False),
-        }
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:

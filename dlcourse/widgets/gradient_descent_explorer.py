@@ -17,7 +17,6 @@ Results: ``cost`` (the :class:`~dlcourse.topics.gd1d.Cost1D`), ``path`` (the
 """
 from __future__ import annotations
 
-import math
 
 import ipywidgets as W
 import numpy as np
@@ -26,6 +25,7 @@ from ..topics.gd1d import COSTS_1D, descend, get_cost_1d
 from ..topics.paths import RADIUS
 from ..plots.optimization import plot_cost_curves, update_cost_curves
 from .base import Dashboard
+from .settings import Choice, IntRange, LogRange, Within
 
 __all__ = ["GradientDescentExplorer", "ESCAPE_RADIUS"]
 
@@ -38,73 +38,21 @@ LR_MIN_EXP, LR_MAX_EXP = -3.0, 1.0
 class GradientDescentExplorer(Dashboard):
     """Gradient descent on a 1-D cost: the path on J(w) (left), J(w_k) - J* (right)."""
 
-    defaults = {"cost": "quadratic", "lr": 0.1, "steps": 30, "w0": None}
+    settings = {
+        "cost": Choice("quadratic", "cost", options=COSTS_1D),
+        "lr": LogRange(0.1, "α (learning rate)", lo=10**LR_MIN_EXP, hi=10**LR_MAX_EXP,
+                       step=0.02, fmt=".3g"),
+        "steps": IntRange(30, "steps", lo=1, hi=200),
+        "w0": Within(None, "start w₀", on="cost", steps=280,
+                     bounds=lambda c: get_cost_1d(c["cost"]).bounds,
+                     start=lambda c: get_cost_1d(c["cost"]).start,
+                     where=lambda c: f"the {c['cost']} window"),
+    }
+    continuous_update = True
     figsize = (9.5, 3.6)
 
-    # ------------------------------------------------------------------ config
-    def _merged(self, config: dict) -> dict:
-        merged = super()._merged(config)
-        cost = get_cost_1d(merged["cost"])
-        if merged["w0"] is None:
-            merged["w0"] = float(cost.start)
-        lo, hi = cost.bounds
-        w0 = merged["w0"]
-        if isinstance(w0, bool) or not isinstance(w0, (int, float)) or not lo <= w0 <= hi:
-            raise ValueError(f"w0 must be a number within the {merged['cost']} window "
-                             f"[{lo:g}, {hi:g}], got {w0!r}")
-        merged["w0"] = float(w0)
-        return merged
-
-    def _validate(self, config: dict) -> None:
-        if config["cost"] not in COSTS_1D:
-            raise ValueError(f"unknown cost {config['cost']!r}; valid: {list(COSTS_1D)}")
-        lr = config["lr"]
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf:
-            raise ValueError(f"lr must be > 0, got {lr!r}")
-        steps = config["steps"]
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 500:
-            raise ValueError(f"steps must be an int in [1, 500], got {steps!r}")
-
-    def set_config(self, config: dict) -> None:
-        merged = self._merged(dict(config))
-        self._fit_w0_slider(merged)
-        super().set_config(merged)
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict:
-        c = self._config
-        style = {"description_width": "initial"}
-        controls = {
-            "cost": W.Dropdown(options=list(COSTS_1D), value=c["cost"], description="cost"),
-            "lr": W.FloatLogSlider(value=c["lr"], base=10, min=LR_MIN_EXP, max=LR_MAX_EXP,
-                                   step=0.02, description="α (learning rate)",
-                                   readout_format=".3g", continuous_update=True, style=style),
-            "steps": W.IntSlider(value=c["steps"], min=1, max=200, description="steps",
-                                 continuous_update=True, style=style),
-            "w0": W.FloatSlider(value=c["w0"], description="start w₀", readout_format=".2f",
-                                continuous_update=True, style=style),
-        }
-        self.controls = controls
-        self._fit_w0_slider(c)
-        return controls
-
-    def _fit_w0_slider(self, config: dict) -> None:
-        """The start slider spans the cost's window; its value is the configured start."""
-        lo, hi = get_cost_1d(config["cost"]).bounds
-        slider = self.controls["w0"]
-        was, self._syncing = self._syncing, True
-        try:
-            slider.min, slider.max = min(slider.min, lo), max(slider.max, hi)  # no clamping
-            slider.value = config["w0"]
-            slider.min, slider.max, slider.step = lo, hi, (hi - lo) / 280
-            self._config["w0"] = float(slider.value)
-        finally:
-            self._syncing = was
-
     def _control_changed(self, name: str) -> None:
-        if name == "cost":  # a new cost starts from its own suggested point
-            self._config["w0"] = float(get_cost_1d(self._config["cost"]).start)
-            self._fit_w0_slider(self._config)
+        if name == "cost":  # a new cost (its start point follows: settings.Within)
             self._curve_drawn = None
         self.update()
 

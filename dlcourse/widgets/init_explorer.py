@@ -19,22 +19,21 @@ Random draws: ``rng = default_rng(seed)`` gives X, then y, then the weights in l
 """
 from __future__ import annotations
 
-import math
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._checks import check_choice, check_int, check_real
 from ..experiments.init_signals import SCHEME_SCALES, build_deep_network, signal_statistics
 from ..metrics import finite_std
+
 from ..plots.training import activation_histograms, std_by_layer
+from ..activations import ACTIVATIONS
+from ..init import INITIALIZERS
 from .base import Dashboard
+from .settings import Choice, IntRange, LogRange, Select
 
 __all__ = ["InitExplorer"]
 
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
-INITS = ("zeros", "random", "xavier", "he")
 WIDTHS = (10, 25, 50, 100, 200, 500)
 MAX_DEPTH = 10
 SCALE_RANGE = (1e-3, 10.0)
@@ -51,47 +50,19 @@ class InitExplorer(Dashboard):
     ``model``, ``X``, ``y``.
     """
 
-    defaults = {"depth": 10, "width": 100, "activation": "tanh", "init": "xavier",
-                "scale": 1.0, "examples": 500, "classes": 10, "seed": 0}
+    settings = {
+        "depth": IntRange(10, "depth L", lo=1, hi=MAX_DEPTH),
+        "width": Select(100, "width n", values=WIDTHS),
+        "activation": Choice("tanh", "activation", options=ACTIVATIONS,
+                             exclude=("step",)),
+        "init": Choice("xavier", "init", options=INITIALIZERS),
+        "scale": LogRange(1.0, "scale s", lo=SCALE_RANGE[0], hi=SCALE_RANGE[1], fmt=".3g"),
+        "examples": IntRange(500, lo=2),
+        "classes": IntRange(10, lo=2),
+        "seed": IntRange(0, lo=0),
+    }
     figsize = (10.0, 4.6)
-
-    # ------------------------------------------------------------------ config
-    def _validate(self, config: dict) -> None:
-        check_choice("activation", config["activation"], ACTIVATIONS)
-        check_choice("init", config["init"], INITS)
-        depth = check_int("depth", config["depth"], minimum=1)
-        if depth > MAX_DEPTH:
-            raise ValueError(f"depth must be in [1, {MAX_DEPTH}], got {depth!r}")
-        if config["width"] not in WIDTHS or isinstance(config["width"], bool):
-            raise ValueError(f"width must be one of {', '.join(map(str, WIDTHS))}; "
-                             f"got {config['width']!r}")
-        scale = check_real("scale", config["scale"])
-        if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
-            raise ValueError(f"scale must be in [{SCALE_RANGE[0]:g}, {SCALE_RANGE[1]:g}], "
-                             f"got {config['scale']!r}")
-        check_int("examples", config["examples"], minimum=2)
-        check_int("classes", config["classes"], minimum=2)
-        check_int("seed", config["seed"], minimum=0)
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        layout, style = W.Layout(width="290px"), {"description_width": "70px"}
-        return {
-            "depth": W.IntSlider(description="depth L", value=c["depth"], min=1, max=MAX_DEPTH,
-                                 layout=layout, style=style, continuous_update=False),
-            "width": W.SelectionSlider(description="width n", options=WIDTHS, value=c["width"],
-                                       layout=layout, style=style, continuous_update=False),
-            "activation": W.Dropdown(description="activation", options=ACTIVATIONS,
-                                     value=c["activation"], layout=layout, style=style),
-            "init": W.Dropdown(description="init", options=INITS, value=c["init"],
-                               layout=layout, style=style),
-            "scale": W.FloatLogSlider(description="scale s", value=c["scale"], base=10,
-                                      min=math.log10(SCALE_RANGE[0]),
-                                      max=math.log10(SCALE_RANGE[1]), step=0.1,
-                                      readout_format=".3g", layout=layout, style=style,
-                                      continuous_update=False),
-        }
+    slider_kw = choice_kw = {"layout": {"width": "290px"}, "style": {"description_width": "70px"}}
 
     def _control_changed(self, name: str) -> None:
         if name == "init":  # each scheme starts from its own natural scale

@@ -26,29 +26,26 @@ that leave the plotted window are clipped on screen but keep all their data.
 """
 from __future__ import annotations
 
-import math
 
 import ipywidgets as W
 import numpy as np
 
 from .. import optim
-from .._checks import check_real
 from ..experiments.race import race
 from ..optim import create
 from ..optim import create as make_optimizer  # noqa: F401  # moved: re-export until notebooks import dlcourse.optim
+
 from ..parameter import Parameter
 from ..plots.optimization import (OPTIMIZER_LABELS, plot_cost_curves, plot_paths,
                                   plot_surface, update_cost_curves, update_paths)
 from ..surfaces import SURFACES, get_surface
 from .base import Dashboard
 from .controls import CheckboxGroup
+from .settings import Choice, IntRange, LogRange, OneMinusLog, Subset, Within
 
 __all__ = ["OPTIMIZER_NAMES", "OptimizerRace"]
 
 OPTIMIZER_NAMES = optim.NAMES
-#: The range of each numeric setting (the sliders' ranges; keywords are checked against them).
-RANGES = {"lr": (1e-4, 10.0), "beta": (0.0, 0.999), "beta1": (0.0, 0.999),
-          "beta2": (0.0, 0.9999), "steps": (1, 500)}
 
 
 class OptimizerRace(Dashboard):
@@ -59,98 +56,28 @@ class OptimizerRace(Dashboard):
     ``minimum`` (J at its global minimum).
     """
 
-    defaults = {"optimizers": ["sgd", "momentum", "rmsprop", "adam"], "surface": "ravine",
-                "lr": 0.05, "beta": 0.9, "beta1": 0.9, "beta2": 0.999, "steps": 200,
-                "start_x": None, "start_y": None}
-    ranges = RANGES
+    settings = {
+        "optimizers": Subset(["sgd", "momentum", "rmsprop", "adam"], "optimizers:",
+                             options=OPTIMIZER_NAMES, labels=OPTIMIZER_LABELS,
+                             control=CheckboxGroup),
+        "surface": Choice("ravine", "surface", options=SURFACES),
+        "lr": LogRange(0.05, "α (learning rate)", lo=1e-4, hi=10.0, step=0.05),
+        "steps": IntRange(200, "steps", lo=1, hi=500),
+        "beta": OneMinusLog(0.9, "β", lo=0.0, hi=0.999),
+        "beta1": OneMinusLog(0.9, "β1 (Adam)", lo=0.0, hi=0.999),
+        "beta2": OneMinusLog(0.999, "β2 (Adam)", lo=0.0, hi=0.9999),
+        # the start follows the surface: its window, and its suggested start point
+        "start_x": Within(None, "start w0", on="surface",
+                          bounds=lambda c: get_surface(c["surface"]).bounds[0],
+                          start=lambda c: get_surface(c["surface"]).start[0],
+                          where=lambda c: f"the {c['surface']} window"),
+        "start_y": Within(None, "start w1", on="surface",
+                          bounds=lambda c: get_surface(c["surface"]).bounds[1],
+                          start=lambda c: get_surface(c["surface"]).start[1],
+                          where=lambda c: f"the {c['surface']} window"),
+    }
+    continuous_update = True
     figsize = (9.0, 3.8)
-
-    # ------------------------------------------------------------------ config
-    def _merged(self, config: dict) -> dict:
-        merged = super()._merged(config)
-        merged["optimizers"] = [n for n in OPTIMIZER_NAMES if n in merged["optimizers"]]
-        start = get_surface(merged["surface"]).start
-        for key, value in zip(("start_x", "start_y"), start):
-            if merged[key] is None:
-                merged[key] = float(value)
-        self._check_start(merged)
-        return merged
-
-    def _validate(self, config: dict) -> None:
-        chosen = config["optimizers"]
-        if isinstance(chosen, str) or not all(c in OPTIMIZER_NAMES for c in chosen):
-            raise ValueError(f"optimizers must be a list drawn from {list(OPTIMIZER_NAMES)}, "
-                             f"got {chosen!r}")
-        if config["surface"] not in SURFACES:
-            raise ValueError(f"unknown surface {config['surface']!r}; valid: {list(SURFACES)}")
-
-    @staticmethod
-    def _check_start(config: dict) -> None:
-        bounds = get_surface(config["surface"]).bounds
-        for key, (lo, hi) in zip(("start_x", "start_y"), bounds):
-            value = config[key]
-            number = check_real(key, value)
-            if not lo <= number <= hi:
-                raise ValueError(f"{key} must be a number within the {config['surface']} "
-                                 f"window [{lo:g}, {hi:g}], got {value!r}")
-
-    def set_config(self, config: dict) -> None:
-        merged = self._merged(dict(config))
-        self._fit_start_sliders(merged)
-        super().set_config(merged)
-
-    # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict:
-        c = self._config
-        slider = dict(continuous_update=True, style={"description_width": "initial"})
-        controls = {
-            "optimizers": CheckboxGroup(OPTIMIZER_NAMES, c["optimizers"], "optimizers:",
-                                        labels=OPTIMIZER_LABELS),
-            "surface": W.Dropdown(options=list(SURFACES), value=c["surface"],
-                                  description="surface"),
-            "lr": W.FloatLogSlider(value=c["lr"], base=10, min=math.log10(RANGES["lr"][0]),
-                                   max=math.log10(RANGES["lr"][1]), step=0.05,
-                                   description="α (learning rate)", readout_format=".2g",
-                                   **slider),
-            "steps": W.IntSlider(value=c["steps"], **self._bounds("steps"), step=1,
-                                 description="steps", **slider),
-            "beta": W.FloatSlider(value=c["beta"], **self._bounds("beta"), step=0.001,
-                                  description="β", readout_format=".3f", **slider),
-            "beta1": W.FloatSlider(value=c["beta1"], **self._bounds("beta1"), step=0.001,
-                                   description="β1 (Adam)", readout_format=".3f", **slider),
-            "beta2": W.FloatSlider(value=c["beta2"], **self._bounds("beta2"), step=0.0001,
-                                   description="β2 (Adam)", readout_format=".4f", **slider),
-            "start_x": W.FloatSlider(value=c["start_x"], description="start w0",
-                                     readout_format=".2f", **slider),
-            "start_y": W.FloatSlider(value=c["start_y"], description="start w1",
-                                     readout_format=".2f", **slider),
-        }
-        self.controls = controls
-        self._syncing = True
-        self._fit_start_sliders(c)
-        self._syncing = False
-        return controls
-
-    def _fit_start_sliders(self, config: dict) -> None:
-        """Set the ranges of the start sliders to the surface's window, then their values."""
-        bounds = get_surface(config["surface"]).bounds
-        was, self._syncing = self._syncing, True
-        try:
-            for key, (lo, hi) in zip(("start_x", "start_y"), bounds):
-                s = self.controls[key]
-                s.min, s.max = min(s.min, lo), max(s.max, hi)   # widen, so no clamping
-                s.value = config[key]
-                s.min, s.max, s.step = lo, hi, (hi - lo) / 400   # the starts lie on this grid
-                self._config[key] = float(s.value)
-        finally:
-            self._syncing = was
-
-    def _control_changed(self, name: str) -> None:
-        if name == "surface":   # a new surface starts from its own suggested point
-            start = get_surface(self._config["surface"]).start
-            self._config["start_x"], self._config["start_y"] = map(float, start)
-            self._fit_start_sliders(self._config)
-        self.update()
 
     def _controls_box(self) -> W.Widget:
         c = self.controls

@@ -17,7 +17,6 @@ a slider back to where it was retrains none.
 """
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 
 import ipywidgets as W
@@ -27,14 +26,10 @@ from ..experiments.schedule_runs import make_schedule, train_with_schedule
 from ..optim.schedules import SCHEDULES
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
+from .settings import Choice, IntRange, LogRange, Range
 
 __all__ = ["ScheduleExplorer"]
 
-#: The range of each numeric setting (the sliders' ranges for those that have one; keywords
-#: are checked against them).
-RANGES = {"lr0": (1e-3, 10.0), "decay_rate": (0.0, 1.0), "drop": (0.05, 1.0), "every": (1, 25),
-          "epochs": (5, 100), "batch_size": (1, 10_000), "hidden": (1, 256), "n": (10, 5000),
-          "noise": (0.0, 2.0), "seed": (0, 2**31 - 1)}
 #: Which sliders each schedule reads (the others are greyed out).
 USES = {"constant": (), "step_decay": ("drop", "every"), "exponential_decay": ("decay_rate",),
         "inverse_time_decay": ("decay_rate",), "staircase": ("decay_rate", "every")}
@@ -49,34 +44,20 @@ class ScheduleExplorer(Dashboard):
     ``history`` and ``history_constant``.
     """
 
-    defaults = {"schedule": "step_decay", "lr0": 2.0, "decay_rate": 0.1, "drop": 0.5,
-                "every": 10, "epochs": 50, "batch_size": 32, "hidden": 16, "n": 200,
-                "noise": 0.2, "seed": 0}
-    ranges = RANGES
+    settings = {
+        "schedule": Choice("step_decay", "schedule", options=SCHEDULES),
+        "lr0": LogRange(2.0, "α0", lo=1e-3, hi=10.0, step=0.05, fmt=".3g"),
+        "decay_rate": Range(0.1, "decay rate (k)", lo=0.0, hi=1.0, step=0.01),
+        "drop": Range(0.5, "drop", lo=0.05, hi=1.0, step=0.05),
+        "every": IntRange(10, "every (epochs)", lo=1, hi=25),
+        "epochs": IntRange(50, "epochs", lo=5, hi=100, step=5),
+        "batch_size": IntRange(32, lo=1, hi=10_000),
+        "hidden": IntRange(16, lo=1, hi=256),
+        "n": IntRange(200, lo=10, hi=5000),
+        "noise": Range(0.2, lo=0.0, hi=2.0),
+        "seed": IntRange(0, lo=0, hi=2**31 - 1),
+    }
     figsize = (9.0, 3.6)
-
-    def _validate(self, config: dict) -> None:
-        if config["schedule"] not in SCHEDULES:
-            raise ValueError(f"unknown schedule {config['schedule']!r}; valid: {list(SCHEDULES)}")
-
-    def _build_controls(self) -> dict:
-        c = self._config
-        kw = dict(continuous_update=False, style={"description_width": "initial"})
-        return {
-            "schedule": W.Dropdown(options=list(SCHEDULES), value=c["schedule"],
-                                   description="schedule"),
-            "lr0": W.FloatLogSlider(value=c["lr0"], base=10, min=math.log10(RANGES["lr0"][0]),
-                                    max=math.log10(RANGES["lr0"][1]), step=0.05,
-                                    description="α0", readout_format=".3g", **kw),
-            "decay_rate": W.FloatSlider(value=c["decay_rate"], **self._bounds("decay_rate"), step=0.01,
-                                        description="decay rate (k)", **kw),
-            "drop": W.FloatSlider(value=c["drop"], **self._bounds("drop"), step=0.05,
-                                  description="drop", **kw),
-            "every": W.IntSlider(value=c["every"], **self._bounds("every"), description="every (epochs)",
-                                 **kw),
-            "epochs": W.IntSlider(value=c["epochs"], **self._bounds("epochs"), step=5,
-                                  description="epochs", **kw),
-        }
 
     def _controls_box(self) -> W.Widget:
         c = self.controls

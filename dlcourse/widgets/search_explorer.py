@@ -17,18 +17,16 @@ so it tries only k_alpha distinct learning rates; random search
 """
 from __future__ import annotations
 
-import ipywidgets as W
+
 import numpy as np
 
 from ..experiments.search_toy import SPACE, V_BEST, grid_shape, toy_error, toy_objective
 from ..plots.optimization import plot_search, update_search
 from ..search import SearchResult, grid_search, random_search
 from .base import Dashboard
+from .settings import IntRange
 
 __all__ = ["SearchExplorer"]
-
-#: The range of each setting (the sliders' ranges; keywords are checked against them).
-RANGES = {"trials": (1, 100), "seed": (0, 50)}
 
 
 class SearchExplorer(Dashboard):
@@ -41,17 +39,10 @@ class SearchExplorer(Dashboard):
     many distinct learning rates each tried) and ``optimum`` (the best possible error).
     """
 
-    defaults = {"trials": 9, "seed": 0}
-    ranges = RANGES
+    settings = {"trials": IntRange(9, "budget (trials)", lo=1, hi=100),
+                "seed": IntRange(0, "random seed", lo=0, hi=50)}
+    continuous_update = True
     figsize = (9.5, 3.6)
-
-    def _build_controls(self) -> dict:
-        c = self._config
-        style = {"description_width": "initial"}
-        return {"trials": W.IntSlider(value=c["trials"], **self._bounds("trials"),
-                                      description="budget (trials)", style=style),
-                "seed": W.IntSlider(value=c["seed"], **self._bounds("seed"),
-                                    description="random seed", style=style)}
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:

@@ -29,37 +29,32 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import optim
-from .._checks import check_choice, check_int, check_real, check_unit_interval
+from .._checks import check_int
 from ..experiments.training_runs import epoch_seed, make_data, playground_network
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from .. import activations, datasets
+from ..init import INITIALIZERS
 from ..plots.training import cost_curves, data_extent, decision_boundary
 from ..train import Callback, Divergence, DivergenceWarning, History, evaluate, fit
 from .base import Dashboard
+from .settings import Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select
 
 __all__ = ["ACTIVATIONS", "BATCH_SIZES", "DATASETS", "INITS", "L2_VALUES", "OPTIMIZERS",
            "TrainingDashboard"]
 
-DATASETS = ("flower", "moons", "circles", "spiral", "xor", "blobs")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
-INITS = ("zeros", "random", "xavier", "he")
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adagrad")
+# the names on offer come from the core's registries (a new optimizer appears here too)
+DATASETS = tuple(datasets.DATASETS)
+ACTIVATIONS = tuple(a for a in activations.ACTIVATIONS if a != "step")  # step: no gradient
+INITS = tuple(INITIALIZERS)
+OPTIMIZERS = optim.NAMES
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, "full")
 L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 EPOCH_CHOICES = (10, 20, 50, 100, 200, 300, 500, 1000, 2000)
 
-# slider ranges, used by the controls and by the validation of keyword settings
-LR_RANGE = (1e-4, 10.0)
-NOISE_RANGE = (0.0, 1.0)
-LAYERS_RANGE = (0, 6)
-WIDTH_RANGE = (1, 32)
-DROPOUT_RANGE = (0.0, 0.9)
-BETA_MAX = {"beta": 0.999, "beta1": 0.999, "beta2": 0.9999}
-
-#: settings that act on the running network (all others start a new one)
-LIVE = ("lr", "beta", "beta1", "beta2", "l2", "batch_size", "epochs", "log_y")
 #: live settings that only change the view or the target (kept even after divergence)
 VIEW_ONLY = ("epochs", "log_y")
-#: the optimizer attribute each beta control sets, per optimizer kind
+#: the optimizer attribute each beta control sets, per optimizer kind; for a kind not listed
+#: (e.g. nesterov, whose step is alpha (1 - beta)) alpha and the betas start a new network
 BETA_ATTRIBUTES = {"momentum": {"beta": "beta"}, "rmsprop": {"beta": "beta"},
                    "adam": {"beta1": "beta1", "beta2": "beta2"}, "sgd": {}, "adagrad": {}}
 
@@ -99,90 +94,38 @@ class TrainingDashboard(Dashboard):
     ``pause()``, ``step()``, ``restart()`` are what the buttons do.
     """
 
-    defaults = {
-        "dataset": "moons", "noise": 0.2, "hidden_layers": 2, "width": 8,
-        "activation": "tanh", "init": "xavier", "dropout": 0.0, "batch_norm": False,
-        "optimizer": "adam", "lr": 0.01, "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
-        "batch_size": 32, "l2": 0.0, "epochs": 200, "log_y": False,
-        "n_examples": 300, "val_fraction": 0.3, "seed": 0,
+    settings = {
+        "dataset": Choice("moons", "data", options=datasets.DATASETS),
+        "noise": Range(0.2, "noise", lo=0.0, hi=1.0, step=0.05),
+        "hidden_layers": IntRange(2, "hidden layers", lo=0, hi=6),
+        "width": IntRange(8, "width", lo=1, hi=32),
+        "activation": Choice("tanh", "activation", options=activations.ACTIVATIONS,
+                             exclude=("step",)),
+        "init": Choice("xavier", "init", options=INITIALIZERS),
+        "dropout": Range(0.0, "dropout rate", lo=0.0, hi=0.9, step=0.05),
+        "batch_norm": Flag(False, "batch norm"),
+        "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
+        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-4, hi=10.0),
+        "beta": OneMinusLog(0.9, "β", live=True, lo=0.0, hi=0.999),
+        "beta1": OneMinusLog(0.9, "β1", live=True, lo=0.0, hi=0.999),
+        "beta2": OneMinusLog(0.999, "β2", live=True, lo=0.0, hi=0.9999),
+        "batch_size": Select(32, "batch size", live=True, values=BATCH_SIZES),
+        "l2": Select(0.0, "L2 λ", live=True, values=L2_VALUES),
+        "epochs": Select(200, "epochs", live=True, values=EPOCH_CHOICES,
+                         extend=IntRange(lo=1, hi=100_000)),   # any count gets a position
+        "log_y": Flag(False, "log cost axis", live=True),
+        "n_examples": IntRange(300, lo=10),
+        "val_fraction": Range(0.3, lo=0.0, hi=1.0, open=True),
+        "seed": IntRange(0, lo=0),
     }
+    slider_kw = choice_kw = {"layout": {"width": "250px"}, "style": {"description_width": "92px"}}
+    flag_kw = {**slider_kw, "indent": True}
     figsize = (9.6, 4.0)
     resolution = 100         # decision-boundary grid: resolution x resolution points
     redraw_seconds = 0.2     # live redraw period while training
     step_epochs = 1          # epochs trained by the "step" button
 
-    # ------------------------------------------------------------------ config
-    def _validate(self, config: dict) -> None:
-        check_choice("dataset", config["dataset"], DATASETS)
-        check_choice("activation", config["activation"], ACTIVATIONS)
-        check_choice("init", config["init"], INITS)
-        check_choice("optimizer", config["optimizer"], OPTIMIZERS)
-        _in_range("noise", config["noise"], *NOISE_RANGE)
-        _in_range("lr", config["lr"], *LR_RANGE)
-        _in_range("dropout", config["dropout"], *DROPOUT_RANGE)
-        for key, top in BETA_MAX.items():
-            _in_range(key, config[key], 0.0, top)
-        _int_in_range("hidden_layers", config["hidden_layers"], *LAYERS_RANGE)
-        _int_in_range("width", config["width"], *WIDTH_RANGE)
-        _int_in_range("epochs", config["epochs"], 1, 100_000)
-        check_int("n_examples", config["n_examples"], minimum=10)
-        check_int("seed", config["seed"], minimum=0)
-        frac = check_unit_interval("val_fraction", config["val_fraction"])
-        if frac <= 0:
-            raise ValueError(f"val_fraction must be in (0, 1), got {config['val_fraction']!r}")
-        for key, choices in (("batch_size", BATCH_SIZES), ("l2", L2_VALUES)):
-            if config[key] not in choices or isinstance(config[key], bool):
-                raise ValueError(f"{key} must be one of {', '.join(map(str, choices))}; "
-                                 f"got {config[key]!r}")
-        for key in ("batch_norm", "log_y"):
-            if not isinstance(config[key], bool):
-                raise TypeError(f"{key} must be True or False, got {config[key]!r}")
-
     # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        wide = W.Layout(width="250px")
-        style = {"description_width": "92px"}
-        common = dict(layout=wide, style=style, continuous_update=False)
-        dd = lambda desc, options, key: W.Dropdown(description=desc, options=options,  # noqa: E731
-                                                   value=c[key], layout=wide, style=style)
-        return {
-            "dataset": dd("data", DATASETS, "dataset"),
-            "noise": W.FloatSlider(description="noise", value=c["noise"], min=NOISE_RANGE[0],
-                                   max=NOISE_RANGE[1], step=0.05, **common),
-            "hidden_layers": W.IntSlider(description="hidden layers", value=c["hidden_layers"],
-                                         min=LAYERS_RANGE[0], max=LAYERS_RANGE[1], **common),
-            "width": W.IntSlider(description="width", value=c["width"], min=WIDTH_RANGE[0],
-                                 max=WIDTH_RANGE[1], **common),
-            "activation": dd("activation", ACTIVATIONS, "activation"),
-            "init": dd("init", INITS, "init"),
-            "dropout": W.FloatSlider(description="dropout rate", value=c["dropout"],
-                                     min=DROPOUT_RANGE[0], max=DROPOUT_RANGE[1], step=0.05,
-                                     **common),
-            "batch_norm": W.Checkbox(description="batch norm", value=c["batch_norm"],
-                                     indent=True, layout=wide, style=style),
-            "optimizer": dd("optimizer", OPTIMIZERS, "optimizer"),
-            "lr": W.FloatLogSlider(description="α (lr)", value=c["lr"], base=10,
-                                   min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]),
-                                   step=0.1, readout_format=".2g", **common),
-            "beta": W.FloatSlider(description="β", value=c["beta"], min=0.0,
-                                  max=BETA_MAX["beta"], step=0.001, readout_format=".3f", **common),
-            "beta1": W.FloatSlider(description="β1", value=c["beta1"], min=0.0,
-                                   max=BETA_MAX["beta1"], step=0.001, readout_format=".3f", **common),
-            "beta2": W.FloatSlider(description="β2", value=c["beta2"], min=0.0,
-                                   max=BETA_MAX["beta2"], step=0.0001, readout_format=".4f",
-                                   **common),
-            "batch_size": W.SelectionSlider(description="batch size", options=BATCH_SIZES,
-                                            value=c["batch_size"], **common),
-            "l2": W.SelectionSlider(description="L2 λ", options=L2_VALUES, value=c["l2"],
-                                    **common),
-            "epochs": W.SelectionSlider(description="epochs",
-                                        options=_with(EPOCH_CHOICES, c["epochs"]),
-                                        value=c["epochs"], **common),
-            "log_y": W.Checkbox(description="log cost axis", value=c["log_y"], indent=True,
-                                layout=wide, style=style),
-        }
-
     def _controls_box(self) -> W.Widget:
         ctl = self.controls
         rows = [
@@ -208,7 +151,9 @@ class TrainingDashboard(Dashboard):
         self.buttons["reset"].on_click(lambda _: self.restart())
 
     def _control_changed(self, name: str) -> None:
-        if name in VIEW_ONLY or (name in LIVE and self.history.diverged is None):
+        live = self.settings[name].live and (name in ("l2", "batch_size") or
+                                             self._config["optimizer"] in BETA_ATTRIBUTES)
+        if name in VIEW_ONLY or (live and self.history.diverged is None):
             self._apply_live(name)
             self._compute_and_draw()
         else:  # a structural change, or a training setting after divergence: a new network
@@ -219,13 +164,13 @@ class TrainingDashboard(Dashboard):
         """lr and betas go to the running optimizer (its state is kept)."""
         if name == "lr":
             self.optimizer.lr = float(self._config["lr"])
-        attr = BETA_ATTRIBUTES[self._config["optimizer"]].get(name)
+        attr = BETA_ATTRIBUTES.get(self._config["optimizer"], {}).get(name)
         if attr is not None:
             setattr(self.optimizer, attr, float(self._config[name]))
 
     def _sync_enabled(self) -> None:
         """Grey out the betas the chosen optimizer does not use."""
-        used = BETA_ATTRIBUTES[self._config["optimizer"]]
+        used = BETA_ATTRIBUTES.get(self._config["optimizer"], ("beta", "beta1", "beta2"))
         for key in ("beta", "beta1", "beta2"):
             self.controls[key].disabled = key not in used
 
@@ -243,18 +188,6 @@ class TrainingDashboard(Dashboard):
         self._live_draw = False
         self._build_buttons()
         super().__init__(**config)
-
-    def set_config(self, config: dict) -> None:
-        """Rebuild from ``config`` (a reset: the faded previous run is forgotten too)."""
-        epochs = self._merged(dict(config))["epochs"]
-        slider = self.controls["epochs"]
-        if epochs not in slider.options:
-            self._syncing = True
-            try:
-                slider.options = _with(EPOCH_CHOICES, epochs)
-            finally:
-                self._syncing = False
-        super().set_config(config)
 
     def reset(self) -> None:
         """Called by ``set_config``: stop, forget the faded run, start a new network."""
@@ -482,22 +415,3 @@ class TrainingDashboard(Dashboard):
         self._failed = True  # stops the play loop
         return f"could not train with these settings: {exc}"
 
-
-# ======================================================================== helpers
-def _in_range(name: str, value, lo: float, hi: float) -> float:
-    value = check_real(name, value)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
-    return value
-
-
-def _int_in_range(name: str, value, lo: int, hi: int) -> int:
-    value = check_int(name, value)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
-    return value
-
-
-def _with(options: tuple, value) -> tuple:
-    """``options`` with ``value`` added in order (so any valid setting has a position)."""
-    return options if value in options else tuple(sorted({*options, value}))

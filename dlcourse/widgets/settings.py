@@ -1,0 +1,378 @@
+"""Declared dashboard settings: one declaration gives the control, the check and the message.
+
+A dashboard lists its settings once, ``settings = {"lr": LogRange(1e-4, 10.0, ...), ...}``;
+:class:`~dlcourse.widgets.base.Dashboard` builds from it the defaults, the checks of keyword
+arguments (one message style, from :mod:`dlcourse._checks`) and the ipywidgets controls.
+
+=================  ======================================  ==================================
+declaration        the value                               the control
+=================  ======================================  ==================================
+``Choice``         one name of a registry or a list         ``Dropdown``
+``Subset``         a list of names of a registry            a checkbox group (given widget)
+``Range``          a float in [lo, hi]                      ``FloatSlider``
+``IntRange``       an int in [lo, hi]                       ``IntSlider``
+``LogRange``       a float in [lo, hi], on a log scale      ``FloatLogSlider``
+``OneMinusLog``    a beta in [lo, hi]                       :class:`GridSlider`: log scale of
+                                                            1 - beta, beta displayed
+``Flag``           True or False                            ``Checkbox``
+``Select``         one of fixed values (batch sizes, ...)   ``SelectionSlider``
+``Within``         a float in a window that depends on     ``FloatSlider`` refitted when the
+                   another setting (a start point)          other setting changes
+=================  ======================================  ==================================
+
+Every declaration takes ``default``, ``label`` (the control's description; ``None``: the
+setting has no control and is set by keyword only), ``live`` (True: the setting acts on the
+running state, e.g. alpha on a running optimizer; False: structural, changing it rebuilds or
+retrains) and ``widget`` (extra ipywidgets keywords). Choices given as a registry (a dict
+such as ``activations.ACTIVATIONS``, or a function returning ``optim.NAMES``) are read when
+a dashboard is built and checked, so a name added to the registry shows up in every
+dashboard that offers the registry.
+
+For example (TrainingDashboard)::
+
+    settings = {
+        "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
+        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-4, hi=10.0),
+        "beta": OneMinusLog(0.9, "β", live=True, lo=0.0, hi=0.999),
+        "width": IntRange(8, "width", lo=1, hi=32),
+        "seed": IntRange(0, lo=0),                      # no label: keyword only
+    }
+
+and ``TrainingDashboard(lr=0)`` raises "lr must be in [0.0001, 10], got 0".
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as W
+import traitlets
+
+from .._checks import check_choice, check_int, check_real
+
+__all__ = ["Choice", "Flag", "GridSlider", "IntRange", "LogRange", "OneMinusLog", "Range",
+           "Select", "Setting", "Subset", "Within", "check_number", "one_minus_log_grid"]
+
+#: The R10 preferred numbers: ten steps per decade, evenly spaced on a log scale.
+R10 = (1.0, 1.25, 1.6, 2.0, 2.5, 3.15, 4.0, 5.0, 6.3, 8.0)
+LOG_SLACK = 1e-9   # a log slider's ends (base ** exponent) may miss lo, hi by a rounding
+
+
+# ------------------------------------------------------------------ checks
+def check_number(name: str, value, lo=None, hi=None, integer: bool = False,
+                 open_lo: bool = False, open_hi: bool = False, slack: float = 0.0):
+    """An int (``integer``) or a finite real in the interval lo..hi (None: unbounded;
+    ``open_*``: the end is excluded), in the voice of :mod:`dlcourse._checks`."""
+    number = check_int(name, value) if integer else check_real(name, value)
+    low_ok = lo is None or (number > lo if open_lo else number >= lo * (1 - slack))
+    high_ok = hi is None or (number < hi if open_hi else number <= hi * (1 + slack))
+    if low_ok and high_ok:
+        return number
+    if hi is None:
+        raise ValueError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
+    if lo is None:
+        raise ValueError(f"{name} must be {'<' if open_hi else '<='} {hi:g}, got {value!r}")
+    raise ValueError(f"{name} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}"
+                     f"{')' if open_hi else ']'}, got {value!r}")
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _close(a, b) -> bool:
+    """Equal, or two reals equal to 1e-9 (a value a hair off a slider's grid point)."""
+    if _is_real(a) and _is_real(b):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return type(a) is type(b) and a == b
+
+
+# ------------------------------------------------------------------ declarations
+@dataclass(frozen=True)
+class Setting:
+    """The common part of every declaration (see the module docstring)."""
+
+    default: Any = None
+    label: str | None = None
+    live: bool = False
+    widget: Mapping = field(default_factory=dict)
+    #: which of the dashboard's keyword sets the control takes: slider, choice or flag
+    family = "slider"
+
+    def check(self, name: str, value, config: dict):
+        """The value, checked (and possibly normalised); raise ValueError/TypeError."""
+        return value
+
+    def default_for(self, config: dict):
+        return self.default
+
+    def build(self, value, kw: dict) -> W.Widget:
+        raise NotImplementedError
+
+
+def _names(options) -> tuple:
+    """The names of a registry (a dict's keys), of a sequence, or of a function returning
+    one (for a registry that is replaced, not updated, such as ``optim.NAMES``), read now."""
+    return tuple(options() if callable(options) else options)
+
+
+@dataclass(frozen=True)
+class Choice(Setting):
+    """One name out of ``options`` (a registry dict or a sequence); a Dropdown. ``labels``
+    maps names to the text shown; ``exclude`` drops names of the registry."""
+
+    options: Iterable = ()
+    labels: Mapping | None = None
+    exclude: tuple = ()
+    family = "choice"
+
+    def names(self) -> tuple:
+        return tuple(n for n in _names(self.options) if n not in self.exclude)
+
+    def check(self, name, value, config):
+        return check_choice(name, value, self.names())
+
+    def build(self, value, kw):
+        labels = self.labels or {}
+        options = [(labels.get(n, n), n) for n in self.names()] if self.labels else self.names()
+        return W.Dropdown(description=self.label, options=options, value=value,
+                          **{**kw, **self.widget})
+
+
+@dataclass(frozen=True)
+class Subset(Setting):
+    """A list of names drawn from ``options`` (kept in the options' order); the control is
+    ``control(options, value, label, labels=labels)``, e.g. a row of checkboxes."""
+
+    options: Iterable = ()
+    labels: Mapping | None = None
+    control: Callable | None = None
+    family = "custom"
+
+    def check(self, name, value, config):
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise TypeError(f"{name} must be a list of names, got {value!r}")
+        chosen = list(value)
+        for item in chosen:
+            check_choice(name, item, _names(self.options))
+        return [n for n in _names(self.options) if n in chosen]
+
+    def build(self, value, kw):
+        return self.control(_names(self.options), value, self.label, labels=self.labels)
+
+
+@dataclass(frozen=True)
+class Range(Setting):
+    """A float in [lo, hi] (``open``: in (lo, hi)); a FloatSlider of ``step``."""
+
+    lo: float = 0.0
+    hi: float = 1.0
+    step: float = 0.1
+    fmt: str | None = None
+    open: bool = False
+
+    def check(self, name, value, config):
+        check_number(name, value, self.lo, self.hi, open_lo=self.open, open_hi=self.open)
+        return value
+
+    def build(self, value, kw):
+        fmt = {} if self.fmt is None else {"readout_format": self.fmt}
+        return W.FloatSlider(value=value, min=self.lo, max=self.hi, step=self.step,
+                             description=self.label, **fmt, **{**kw, **self.widget})
+
+
+@dataclass(frozen=True)
+class IntRange(Setting):
+    """An int in [lo, hi] (``hi=None``: no upper bound, no control); an IntSlider."""
+
+    lo: int = 0
+    hi: int | None = None
+    step: int = 1
+
+    def check(self, name, value, config):
+        return check_number(name, value, self.lo, self.hi, integer=True)
+
+    def build(self, value, kw):
+        return W.IntSlider(value=value, min=self.lo, max=self.hi, step=self.step,
+                           description=self.label, **{**kw, **self.widget})
+
+
+@dataclass(frozen=True)
+class LogRange(Setting):
+    """A float in [lo, hi] > 0 on a log scale: always a FloatLogSlider (base 10, ``step``
+    in the exponent), as DESIGN asks for alpha."""
+
+    lo: float = 1e-4
+    hi: float = 1.0
+    step: float = 0.1
+    fmt: str | None = ".2g"
+
+    def check(self, name, value, config):
+        check_number(name, value, self.lo, self.hi, slack=LOG_SLACK)
+        return value
+
+    def build(self, value, kw):
+        return W.FloatLogSlider(value=value, base=10, min=math.log10(self.lo),
+                                max=math.log10(self.hi), step=self.step,
+                                readout_format=self.fmt, description=self.label,
+                                **{**kw, **self.widget})
+
+
+@dataclass(frozen=True)
+class Flag(Setting):
+    """True or False; a Checkbox."""
+
+    default: Any = False
+    family = "flag"
+
+    def check(self, name, value, config):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+        return value
+
+    def build(self, value, kw):
+        return W.Checkbox(value=value, description=self.label, **{**kw, **self.widget})
+
+
+@dataclass(frozen=True)
+class Select(Setting):
+    """One of fixed ``values`` on a SelectionSlider (batch sizes, L2 values, epochs).
+    ``extend``: a declaration whose values are accepted too; such a value gets a position
+    on the slider (a :class:`GridSlider`)."""
+
+    values: tuple = ()
+    extend: Setting | None = None
+
+    def check(self, name, value, config):
+        if self.extend is not None and value not in self.values:
+            return self.extend.check(name, value, config)
+        match = [v for v in self.values if _close(v, value) and not isinstance(value, bool)]
+        if not match:  # check_choice's message (its `in` would take True for 1)
+            raise ValueError(f"unknown {name} {value!r}; valid: "
+                             f"{', '.join(map(repr, self.values))}")
+        return match[0]
+
+    def build(self, value, kw):
+        kw = {**kw, **self.widget}
+        if self.extend is None:
+            return W.SelectionSlider(options=self.values, value=value, description=self.label,
+                                     **kw)
+        extend = self.extend
+
+        def accepts(v) -> bool:
+            try:
+                extend.check("value", v, {})
+            except (TypeError, ValueError):
+                return False
+            return True
+        return GridSlider(self.values, accepts, value=value, description=self.label, **kw)
+
+
+def one_minus_log_grid(lo: float, hi: float) -> tuple[float, ...]:
+    """The betas in [lo, hi] whose 1 - beta is an R10 number (1, 0.8, 0.63, 0.5, ...,
+    0.1, 0.08, ...): ten steps per decade of 1 - beta, so 0.9, 0.99, 0.999 are equally far
+    apart. The ends lo and hi are included."""
+    top, bottom = 1.0 - lo, 1.0 - hi
+    betas = {float(lo), float(hi)}
+    for k in range(16):
+        for m in R10:
+            x = m / 10.0 ** k
+            if bottom * (1 - 1e-9) <= x <= top * (1 + 1e-9):
+                betas.add(round(1.0 - x, k + 6))
+    return tuple(sorted(betas))
+
+
+@dataclass(frozen=True)
+class OneMinusLog(Select):
+    """A beta in [lo, hi] (momentum, RMSProp, beta1, beta2, EWA) on a log scale of 1 - beta
+    with beta displayed: a :class:`GridSlider` over :func:`one_minus_log_grid`; any other
+    beta of the range gets a position too. ``.value`` is beta."""
+
+    lo: float = 0.0
+    hi: float = 0.999
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", one_minus_log_grid(self.lo, self.hi))
+        object.__setattr__(self, "extend", Range(lo=self.lo, hi=self.hi))
+
+
+@dataclass(frozen=True)
+class Within(Setting):
+    """A float in a window that depends on the rest of the config: ``bounds(config)`` gives
+    (lo, hi), ``start(config)`` the value taken when it is None or when the setting ``on``
+    changes through its control; the slider is refitted to the window with ``steps`` steps.
+    ``where(config)`` names the window in the message. (A start point on a cost surface.)"""
+
+    bounds: Callable = None
+    start: Callable = None
+    on: str = ""
+    steps: int = 400
+    fmt: str | None = ".2f"
+    where: Callable | None = None
+
+    def default_for(self, config):
+        return float(self.start(config))
+
+    def check(self, name, value, config):
+        if value is None:
+            return self.default_for(config)
+        lo, hi = self.bounds(config)
+        try:
+            return float(check_number(name, value, lo, hi))
+        except ValueError as exc:
+            if self.where is None:
+                raise
+            raise ValueError(f"{exc} ({self.where(config)})") from None
+
+    def build(self, value, kw):
+        fmt = {} if self.fmt is None else {"readout_format": self.fmt}
+        return W.FloatSlider(value=value, description=self.label, **fmt,
+                             **{**kw, **self.widget})
+
+    def refit(self, slider: W.FloatSlider, config: dict, value: float) -> float:
+        """Span the window of ``config`` (widening first, so ``value`` is never clamped) and
+        set ``value``; returns the slider's value."""
+        lo, hi = self.bounds(config)
+        slider.min, slider.max = min(slider.min, lo), max(slider.max, hi)
+        slider.value = value
+        slider.min, slider.max, slider.step = lo, hi, (hi - lo) / self.steps
+        return float(slider.value)
+
+
+# ------------------------------------------------------------------ the beta slider
+class GridSlider(W.SelectionSlider):
+    """A SelectionSlider over a grid of values that also takes any value ``accepts(value)``
+    allows: the value gets a position on the grid, in order. A value within 1e-9 of a grid
+    point is that point. ``.value`` is the value itself (beta, not 1 - beta)."""
+
+    def __init__(self, grid, accepts: Callable[[Any], bool], value, **kwargs) -> None:
+        self._grid, self._accepts, self._keep = tuple(grid), accepts, None
+        super().__init__(options=self._with(value), value=value, equals=_close, **kwargs)
+
+    def _with(self, *values) -> tuple:
+        extra = [v for v in values if not any(_close(v, g) for g in self._grid)]
+        return tuple(sorted({*self._grid, *extra}))
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = proposal.value
+        known = any(_close(value, v) for v in self._options_values)
+        if value is not None and not known and self._accepts(value):
+            self._keep = self.value
+            try:
+                self.options = self._with(self.value, value)
+            finally:
+                self._keep = None
+        return super()._validate_value(proposal)
+
+    @traitlets.observe("options")
+    def _propagate_options(self, change):
+        if getattr(self, "_keep", None) is None:
+            return super()._propagate_options(change)
+        options = self._options_full      # a value was added: keep the current selection
+        self.set_trait("_options_labels", tuple(label for label, _ in options))
+        self._options_values = tuple(v for _, v in options)
+        self.index = self._options_values.index(self._keep)
