@@ -98,7 +98,7 @@ class _quiet:
 
 
 def describe(value: Any) -> str:
-    """A short phrase for what a value is: 'an array of shape (3, 2)', 'a float', 'None'."""
+    """A short phrase for what a value is: 'an array of shape (3, 2)', 'a number (0.5)', 'None'."""
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
