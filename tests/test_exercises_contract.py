@@ -110,3 +110,22 @@ def test_describe_inputs_names_the_parameters():
         pass
     text = describe_inputs(f, (np.zeros((2, 3)), 0.5), {})
     assert text == "inputs X: an array of shape (2, 3), lr: a number (0.5)"
+
+
+def test_graded_is_idempotent_and_catches_a_check_that_breaks_on_an_odd_answer():
+    from dlcourse.exercises.grader import graded
+
+    def check_odd(fn):
+        return fn(np.ones(2)).reshape(5)  # a check that assumes too much about the answer
+    guarded = graded(check_odd)
+    assert graded(guarded) is guarded
+    result = guarded(lambda z: z)
+    assert isinstance(result, CheckResult) and not result.passed
+    assert "could not use your function's answer" in result.message
+
+
+def test_a_warning_inside_a_check_does_not_change_the_callers_filters():
+    from dlcourse.exercises.activations import check_sigmoid_derivative
+    before = list(warnings.filters)
+    check_sigmoid_derivative(lambda z: np.log(-z))
+    assert list(warnings.filters) == before and np.geterr()["invalid"] == "warn"
