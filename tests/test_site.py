@@ -104,8 +104,10 @@ def test_no_solution_text_in_any_page():
 
 @pytest.fixture
 def site_server():
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SITE))
-    handler.log_message = lambda *a, **k: None
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # no request log in the test output
+            pass
+    handler = functools.partial(Quiet, directory=str(SITE))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
