@@ -2,10 +2,19 @@
 compare within a tolerance, and name the typical mistake an answer matches."""
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
+__all__ = ["Case", "CheckResult", "DiagnosedCase", "Expect", "Mistake", "check_cases", "close",
+           "describe", "describe_inputs", "graded", "run_cases", "run_with_mistakes",
+           "with_mistakes", "RETURNED_NONE"]
+
+RETURNED_NONE = "your function returned None — did you forget `return`?"
 
 
 @dataclass
@@ -35,21 +44,116 @@ class Case:
 
 def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7,
               atol: float = 1e-9, compare: Callable | None = None) -> CheckResult:
-    """Run ``fn`` on each case and stop at the first failure with its hint."""
+    """Run ``fn`` on each case and stop at the first failure with its hint. A ``None``
+    answer, an exception (named, with the case's input shapes) and a wrong kind or shape
+    each get their own message; floating-point warnings stay silent. Never raises."""
     if not callable(fn):
         return CheckResult(False, f"{name}: expected a function, got {type(fn).__name__}")
     for i, case in enumerate(cases, 1):
+        kwargs = case.kwargs or {}
+        inputs = describe_inputs(fn, case.args, kwargs)
         try:  # the arguments themselves: a check may look at what the function did to them
-            got = fn(*case.args, **(case.kwargs or {}))
+            with _quiet():
+                got = fn(*case.args, **kwargs)
         except NotImplementedError:
-            return CheckResult(False, f"{name}: not written yet (it raises NotImplementedError)")
+            return CheckResult(False, _not_written(name))
         except Exception as exc:  # the learner's code: report it, never a traceback
-            return CheckResult(False, f"{name}: your function raised {type(exc).__name__}: {exc}")
-        ok = compare(got, case.expected) if compare else close(got, case.expected, rtol, atol)
+            return CheckResult(False, _raised(name, exc, inputs))
+        if got is None and case.expected is not None:
+            return CheckResult(False, f"{name}: {RETURNED_NONE}")
+        with _quiet():
+            ok = compare(got, case.expected) if compare else close(got, case.expected, rtol, atol)
         if not ok:
             detail = _shape_note(got, case.expected)
             return CheckResult(False, f"{name}: not yet — case {i}{detail}. Hint: {case.hint}")
     return CheckResult(True, f"{name}: correct")
+
+
+def _not_written(name: str) -> str:
+    return f"{name}: not written yet (it raises NotImplementedError)"
+
+
+def _raised(name: str, exc: BaseException, inputs: str) -> str:
+    text = str(exc).strip()
+    return (f"{name}: your function raised {type(exc).__name__}"
+            f"{': ' + text if text else ''} — on the case with {inputs}")
+
+
+class _quiet:
+    """Silence numpy's floating-point warnings and every Python warning inside the block:
+    the check prints one line, nothing above it."""
+
+    def __enter__(self):
+        self._err = np.errstate(all="ignore")
+        self._warn = warnings.catch_warnings()
+        self._err.__enter__()
+        self._warn.__enter__()
+        warnings.simplefilter("ignore")
+        return self
+
+    def __exit__(self, *exc):
+        self._warn.__exit__(*exc)
+        self._err.__exit__(*exc)
+        return False
+
+
+def describe(value: Any) -> str:
+    """A short phrase for what a value is: 'an array of shape (3, 2)', 'a number (0.5)', 'None'."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (bool, np.bool_)):
+        return f"a bool ({value})"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return f"a number ({value:.6g})"
+    if isinstance(value, (tuple, list)):
+        kind = type(value).__name__
+        return f"a {kind} of length {len(value)}"
+    if isinstance(value, str):
+        return f"a str ({value[:20]!r})"
+    if isinstance(value, dict):
+        return f"a dict with {len(value)} keys"
+    if isinstance(value, np.random.Generator):
+        return "a random generator"
+    if inspect.isroutine(value) or isinstance(value, functools.partial):
+        return "a function"
+    layers = getattr(value, "layers", None)
+    if isinstance(layers, (list, tuple)):
+        return f"a {type(value).__name__} of {len(layers)} layers"
+    try:
+        shape = np.shape(value)
+    except Exception:  # an object numpy cannot look at
+        shape = None
+    return f"a {type(value).__name__}" + (f" of shape {shape}" if shape else "")
+
+
+def describe_inputs(fn: Callable, args: tuple, kwargs: dict | None = None) -> str:
+    """'inputs z: an array of shape (2, 3), axis: a number (1)' — named after ``fn``'s own
+    parameters when they can be bound. Never raises."""
+    kwargs = kwargs or {}
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        pairs = list(bound.arguments.items())
+    except (TypeError, ValueError):  # *args functions, builtins: number the inputs
+        pairs = [(f"input {i}", a) for i, a in enumerate(args, 1)] + list(kwargs.items())
+    if not pairs:
+        return "no inputs"
+    parts = []
+    for key, value in pairs:
+        if isinstance(value, tuple) and _is_var(fn, key):
+            parts.extend(f"{key}[{j}]: {describe(v)}" for j, v in enumerate(value))
+        else:
+            parts.append(f"{key}: {describe(value)}")
+    return "inputs " + ", ".join(parts)
+
+
+def _is_var(fn: Callable, key: str) -> bool:
+    try:
+        p = inspect.signature(fn).parameters[key]
+    except (TypeError, ValueError, KeyError):
+        return False
+    return p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
 
 
 @dataclass
@@ -81,18 +185,42 @@ def close(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9) -> bo
         return False
 
 
-def _shape_note(got: Any, expected: Any) -> str:
-    """' (you returned shape ..., expected ...)' when the shapes differ, else ''."""
+def _expected_kind(expected: Any) -> str:
+    """What kind of answer is expected, without its value: 'an array of shape (3,)'."""
+    if isinstance(expected, (tuple, list)):
+        return f"a tuple of {len(expected)}"
+    if isinstance(expected, str):
+        return "a str"
+    shape = np.shape(expected)
+    return f"an array of shape {shape}" if shape else "a number"
+
+
+def _numeric(value: Any) -> bool:
     try:
+        np.asarray(value, dtype=np.float64)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _shape_note(got: Any, expected: Any) -> str:
+    """' (you returned <kind/shape>, expected <kind/shape>)' when the kind or shape differs,
+    else ''. Never shows the expected value. Never raises."""
+    try:
+        if got is None and expected is not None:
+            return f" ({RETURNED_NONE})"
         if isinstance(expected, (tuple, list)):
             if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-                return (f" (you returned {type(got).__name__}"
-                        f"{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
-                        f", expected a tuple of {len(expected)})")
+                return f" (you returned {describe(got)}, expected {_expected_kind(expected)})"
             for i, (g, e) in enumerate(zip(got, expected)):
-                if np.shape(g) != np.shape(e):
-                    return f" (item {i}: you returned shape {np.shape(g)}, expected {np.shape(e)})"
+                note = _shape_note(g, e)
+                if note:
+                    return f" (item {i}: {note[2:-1]})"
             return ""
+        if isinstance(expected, str):
+            return "" if isinstance(got, str) else f" (you returned {describe(got)}, expected a str)"
+        if got is None or isinstance(got, (str, dict, tuple, list)) or not _numeric(got):
+            return f" (you returned {describe(got)}, expected {_expected_kind(expected)})"
         if np.shape(got) != np.shape(expected):
             return f" (you returned shape {np.shape(got)}, expected {np.shape(expected)})"
     except Exception:  # a strange object: no shape note
@@ -174,3 +302,96 @@ class Expect:
 def check_cases(name: str, fn: Callable, cases: list[Case]) -> CheckResult:
     """``run_cases`` where every ``Case.expected`` is an :class:`Expect`."""
     return run_cases(name, fn, cases, compare=lambda got, expected: expected.accepts(got))
+
+
+# ------------------------------------------------------------- every check, guarded
+
+
+class _ReturnedNone(BaseException):
+    """Ends a check at the learner's first ``None`` answer. A BaseException, so that a
+    check's own ``except Exception`` cannot turn it into a different message."""
+
+
+_depth = 0  # > 0 while a guarded check runs: a check calling another is not guarded twice
+
+
+def _probe(fn: Callable, state: dict) -> Callable:
+    """``fn`` observed: warnings silenced, a ``None`` answer ends the check, the last
+    exception and the inputs that caused it are kept in ``state``."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        inputs = describe_inputs(fn, args, kwargs)
+        try:
+            with _quiet():
+                out = fn(*args, **kwargs)
+        except Exception as exc:
+            state["error"], state["inputs"] = exc, inputs
+            raise
+        state["error"] = None
+        if out is None:
+            raise _ReturnedNone
+        return out
+
+    return call
+
+
+def _own_name(fn: Callable, fallback: str) -> str:
+    name = getattr(fn, "__name__", "")
+    return name if name.isidentifier() else fallback
+
+
+def _complete(result: CheckResult, name: str, state: dict) -> CheckResult:
+    """A failed result whose cause is the exception the learner's last call raised says so:
+    'not written yet', or the exception's name and the inputs of the failing case."""
+    error = state.get("error")
+    if result.passed or error is None:
+        return result
+    if isinstance(error, NotImplementedError):
+        return result if "not written yet" in result.message else CheckResult(False, _not_written(name))
+    if type(error).__name__ not in result.message:
+        return CheckResult(False, _raised(name, error, state["inputs"]))
+    if state["inputs"] not in result.message:
+        return CheckResult(False, f"{result.message} — on the case with {state['inputs']}")
+    return result
+
+
+def graded(check: Callable) -> Callable:
+    """``check(fn, ...)`` made to keep the grader's promises whatever the check does inside:
+    a ``None`` answer is told to ``return``, an exception in the learner's code is named with
+    the inputs of the failing case, warnings never show, a :class:`CheckResult` always comes
+    back and nothing is raised. Idempotent; ``dlcourse.exercises`` applies it to every
+    ``check_*`` of its topic modules."""
+    if getattr(check, "__graded__", False):
+        return check
+    check_name = check.__name__.removeprefix("check_")
+
+    @functools.wraps(check)
+    def run(fn=None, *args, **kwargs):
+        global _depth
+        if _depth:  # inside another guarded check: that one reports
+            return check(fn, *args, **kwargs)
+        name = _own_name(fn, check_name)
+        state: dict = {"error": None, "inputs": ""}
+        learner = _probe(fn, state) if callable(fn) else fn
+        _depth += 1
+        try:
+            with _quiet():
+                result = check(learner, *args, **kwargs)
+        except _ReturnedNone:
+            return CheckResult(False, f"{name}: {RETURNED_NONE}")
+        except NotImplementedError:
+            return CheckResult(False, _not_written(name))
+        except Exception as exc:  # never a traceback under a check
+            if exc is state["error"]:
+                return CheckResult(False, _raised(name, exc, state["inputs"]))
+            return CheckResult(False, f"{name}: not yet — the check could not use your "
+                                      f"function's answer ({type(exc).__name__}: {exc})")
+        finally:
+            _depth -= 1
+        if not isinstance(result, CheckResult):
+            result = CheckResult(bool(result), f"{name}: {'correct' if result else 'not yet'}")
+        return _complete(result, name, state)
+
+    run.__graded__ = True
+    return run
