@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..activations import Tanh
 from ..experiments.gradcheck_bugs import (  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.gradcheck_bugs
     ForwardCounter,
     TanhWrongDerivative,
@@ -23,6 +24,7 @@ from ..experiments.gradcheck_bugs import (  # noqa: F401  # moved: re-export unt
     planted_bug_problem,
 )
 from ..gradcheck import numerical_gradient, relative_error
+from ..layers import Dense, Layer, Sequential
 from .grader import Case, CheckResult, Expect, check_cases
 
 
