@@ -23,9 +23,26 @@ from ..activations import relu_forward
 from ..layers import BatchNorm, Dense, Sequential, dense_backward, dense_forward
 from ..activations import ReLU, Tanh
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
+from .questions import Question
 
-__all__ = ["check_dense_backward", "check_forward_pass", "reference_forward_pass",
+__all__ = ["Q_PARAMETER_COUNT", "Q_RAISE_LR", "check_dense_backward", "check_forward_pass", "reference_forward_pass",
            "check_count_parameters", "reference_count_parameters"]
+
+
+# ------------------------------------------------------------------------ questions (00)
+Q_PARAMETER_COUNT = Question(
+    "Q_PARAMETER_COUNT", 82,
+    "Each Dense(n_in, n_out) layer has n_out * n_in weights and n_out biases: "
+    "2*16 + 16 = 48 in the first layer and 16*2 + 2 = 34 in the second, 82 in all. "
+    "ReLU has no parameters.", rtol=0.0)
+Q_RAISE_LR = Question(
+    "Q_RAISE_LR", "b",
+    "At alpha = 0.01 the cost was still falling slowly; ten times larger steps are still "
+    "stable on this small problem, so 50 more epochs take the training cost about ten times "
+    "lower (the cell prints both numbers).",
+    choices={"a": "it goes up: a larger learning rate always makes training unstable",
+             "b": "it falls several times lower than after the first 100 epochs",
+             "c": "it stays where it was: the network has converged"})
 
 
 def _backward_cases() -> list[DiagnosedCase]:
