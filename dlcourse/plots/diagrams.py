@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch
 
-__all__ = ["graph_levels", "draw_computation_graph", "draw_network"]
+__all__ = ["graph_levels", "draw_computation_graph", "draw_network", "draw_building_blocks"]
 
 _OP_SYMBOL = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "neg": "−", "pow": "^"}
 
@@ -115,4 +115,41 @@ def draw_network(ax: Axes, sizes: Sequence[int], m: int | None = None,
         ax.text(x, bottom, "\n".join(lines), ha="center", va="top", fontsize=9, family="monospace")
     ax.set_xlim(-1.5, 3.0 * (len(sizes) - 1) + 1.5)
     ax.set_ylim(bottom - 1.6, max(ys.max() for _, ys in coords) + 1.6)
+    ax.set_axis_off()
+
+
+def draw_building_blocks(ax: Axes, L: int = 3) -> None:
+    """The forward/backward building blocks of an L-layer network: a row of forward blocks
+    (A^[l-1] -> A^[l], each leaving a cache), a row of backward blocks (dA^[l] -> dA^[l-1],
+    each reading its cache and giving dW^[l], db^[l])."""
+    def block(x, y, text, color):
+        ax.add_patch(FancyBboxPatch((x - 0.75, y - 0.35), 1.5, 0.7, boxstyle="round,pad=0.05",
+                                    fc=color, ec="0.25", lw=1.0, zorder=2))
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
+
+    def arrow(x0, y0, x1, y1, text="", dashed=False, dy=0.12):
+        ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(
+            arrowstyle="->", color="0.3", lw=1.1, linestyle="--" if dashed else "-"))
+        if text:
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + dy, text, ha="center", va="bottom", fontsize=9)
+
+    xs = [2.4 * l for l in range(1, L + 1)]
+    for l, x in enumerate(xs, 1):
+        block(x, 2.0, f"layer {l} forward\n$Z^{{[{l}]}}$, $A^{{[{l}]}}$", "#fde6c4")
+        block(x, 0.0, f"layer {l} backward\n$dW^{{[{l}]}}$, $db^{{[{l}]}}$", "#d9ead3")
+        arrow(x, 1.62, x, 0.38, "", dashed=True)
+        ax.text(x + 0.08, 1.0, f"cache\n$A^{{[{l - 1}]}}, W^{{[{l}]}}, Z^{{[{l}]}}$", fontsize=8,
+                ha="left", va="center")
+        arrow(x - 2.4 + 0.8, 2.0, x - 0.8, 2.0, f"$A^{{[{l - 1}]}}$")
+        if l > 1:
+            arrow(x - 0.8, 0.0, x - 2.4 + 0.8, 0.0, f"$dA^{{[{l - 1}]}}$")
+    ax.text(xs[0] - 2.4 + 0.6, 2.0, "$X$", ha="right", va="center", fontsize=10)
+    x_end = xs[-1] + 1.9
+    ax.add_patch(FancyBboxPatch((x_end - 0.5, 0.7), 1.0, 0.6, boxstyle="round,pad=0.05",
+                                fc="#f6b26b", ec="0.25", zorder=2))
+    ax.text(x_end, 1.0, "cost $J$", ha="center", va="center", fontsize=9, zorder=3)
+    arrow(xs[-1] + 0.8, 2.0, x_end, 1.35, f"$Z^{{[{L}]}}$")
+    arrow(x_end, 0.65, xs[-1] + 0.8, 0.0, f"$dZ^{{[{L}]}}$", dy=-0.4)
+    ax.set_xlim(xs[0] - 2.2, x_end + 0.8)
+    ax.set_ylim(-0.7, 2.7)
     ax.set_axis_off()
