@@ -105,3 +105,66 @@ def test_run_with_mistakes_uses_the_case_hint_when_no_mistake_matches():
     assert "you returned x" in run_with_mistakes("sq", lambda x: x, cases).message
     assert "square it" in run_with_mistakes("sq", lambda x: x + 1, cases).message
     assert run_with_mistakes("sq", lambda x: x * x, cases).passed
+
+
+# ------------------------------------------------------------------ small_graph_backward
+from dlcourse.exercises.gradient_descent import (check_small_graph_backward,  # noqa: E402
+                                                 reference_small_graph_backward)
+
+
+def _parts(a, b, c):
+    v = a * b + c
+    t = np.tanh(v)
+    return v, t, np.exp(b)
+
+
+def test_small_graph_backward_correct():
+    assert repr(check_small_graph_backward(reference_small_graph_backward)) == "small_graph_backward: correct"
+
+
+def _wrong(kind):
+    def fn(a, b, c):
+        J, da, db, dc = reference_small_graph_backward(a, b, c)
+        v, t, e = _parts(a, b, c)
+        if kind == "da_only_direct":
+            return J, t, db, dc
+        if kind == "da_no_direct":
+            return J, a * (1 - t * t) * b, db, dc
+        if kind == "db_no_exp":
+            return J, da, a * (1 - t * t) * a, dc
+        if kind == "tanh_prime_of_v":
+            w = 1 - v * v
+            return J, t + a * w * b, e + a * w * a, a * w
+        if kind == "dc_without_a":
+            return J, da, db, 1 - t * t
+        if kind == "forgot_dt_is_a":
+            return J, t + (1 - t * t) * b, e + (1 - t * t) * a, 1 - t * t
+        if kind == "dc_without_tanh":
+            return J, da, db, a
+        raise AssertionError(kind)
+    return fn
+
+
+@pytest.mark.parametrize("kind, hint", [
+    ("da_only_direct", "a is used twice"),
+    ("da_no_direct", "misses the direct path"),
+    ("db_no_exp", "b is used twice as well"),
+    ("tanh_prime_of_v", "1 - tanh(v)^2"),
+    ("dc_without_a", "already carries the factor a"),
+    ("forgot_dt_is_a", "dJ/dt = a"),
+    ("dc_without_tanh", "only through tanh"),
+])
+def test_small_graph_backward_mistakes_get_their_hint(kind, hint):
+    result = check_small_graph_backward(_wrong(kind))
+    assert not result.passed and hint in result.message
+
+
+def test_small_graph_backward_wrong_return_and_raise():
+    r = check_small_graph_backward(lambda a, b, c: None)
+    assert not r.passed and "expected a tuple of 4" in r.message
+    def boom(a, b, c):
+        raise ValueError("bad")
+    assert "raised ValueError: bad" in check_small_graph_backward(boom).message
+    def todo(a, b, c):
+        raise NotImplementedError
+    assert "not written yet" in check_small_graph_backward(todo).message

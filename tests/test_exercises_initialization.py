@@ -68,3 +68,65 @@ def test_expect_never_raises_and_reports_reference_shape():
     e = Expect(np.zeros((2, 3)), lambda got: got.nonexistent)
     assert e.accepts(object()) is False
     assert np.shape(e) == (2, 3)
+
+
+# ------------------------------------------------------------------ diagnose_activations
+from dlcourse.exercises.initialization import (_DIAGNOSIS_NETS, check_diagnose_activations,  # noqa: E402
+                                               network_activations, reference_diagnose_activations)
+
+
+def test_diagnosis_reference_labels_match_the_table_over_seeds():
+    for seed in (0, 11, 5):
+        for name, (act, init, scale, label) in _DIAGNOSIS_NETS.items():
+            assert reference_diagnose_activations(network_activations(act, init, scale, seed=seed), act)[0] == label, name
+
+
+def _variant(kind):
+    def fn(acts, activation):
+        stds = np.array([np.std(A) for A in acts])
+        if kind == "mean":
+            stds_used = np.array([abs(np.mean(A)) for A in acts])
+        else:
+            stds_used = stds
+        sat = np.mean(np.abs(acts[-1]) > (0.5 if kind == "loose_saturation" else 0.99)) > 0.3
+        if kind != "no_saturation" and sat and (activation == "tanh" or kind == "relu_saturates"):
+            return "saturation", stds
+        ratio = stds_used[0] / stds_used[-1] if kind == "inverted" else stds_used[-1] / stds_used[0]
+        if kind == "absolute":
+            ratio = stds_used[-1]
+        if ratio < 0.1 and kind != "no_collapse":
+            return "collapse", stds
+        if ratio > 10:
+            return "explosion", stds
+        return "healthy", stds
+    return fn
+
+
+def test_diagnosis_correct():
+    assert repr(check_diagnose_activations(reference_diagnose_activations)) == "diagnose_activations: correct"
+    assert check_diagnose_activations(_variant("right")).passed
+
+
+@pytest.mark.parametrize("kind, hint", [
+    ("no_saturation", "std of a tanh layer stays near 1"),
+    ("relu_saturates", "ReLU does not saturate"),
+    ("inverted", "did you divide the first layer's std by the last one's"),
+    ("mean", "not their mean"),
+    ("no_collapse", "a drop by more than 10x is a collapse"),
+])
+def test_diagnosis_mistakes_get_their_hint(kind, hint):
+    r = check_diagnose_activations(_variant(kind))
+    assert not r.passed and hint in r.message, r.message
+
+
+def test_diagnosis_bad_returns():
+    assert "forget" in check_diagnose_activations(lambda a, g: None).message
+    assert "pair" in check_diagnose_activations(lambda a, g: "healthy").message
+    assert "one of" in check_diagnose_activations(lambda a, g: ("fine", np.ones(10))).message
+    r = check_diagnose_activations(lambda a, g: ("healthy", np.array([A.std(axis=0) for A in a])))
+    assert "one number per layer" in r.message
+    r = check_diagnose_activations(lambda a, g: reference_diagnose_activations(a, g)[0:1] + (np.ones(10),))
+    assert "stds per layer differ" in r.message
+    def todo(a, g):
+        raise NotImplementedError
+    assert "not written yet" in check_diagnose_activations(todo).message

@@ -1,4 +1,5 @@
-"""Checks for notebook 04 (initialization): the He initializer.
+"""Checks for notebook 04 (initialization): the He initializer and a diagnosis of a network's
+activation statistics (:func:`check_diagnose_activations`).
 
 The learner writes ``he_init(shape, rng) -> W`` with shape = (n_out, n_in):
 
@@ -18,6 +19,9 @@ import numpy as np
 
 from ..init import he
 from .grader import Case, CheckResult, Expect, check_cases  # noqa: F401 (Expect re-exported)
+
+__all__ = ["check_he_init", "reference_he_init", "check_diagnose_activations",
+           "reference_diagnose_activations", "network_activations", "Q_TANH_LARGE", "Q_ZEROS_COST"]
 
 
 _SHAPES = [(400, 250), (60, 900)]  # n_out > n_in and n_out < n_in: tells n_in from n_out
@@ -129,3 +133,135 @@ def check_he_init(fn: Callable) -> CheckResult:
     """Check ``fn(shape, rng)`` against W ~ N(0, 1) sqrt(2 / n_in); never raises."""
     cases = [case for shape in _SHAPES for case in _cases_for(shape)] + _reproducible()
     return check_cases("he_init", fn, cases)
+
+
+# ------------------------------------------------------------------------ diagnosis exercise
+from ..activations import ReLU, Tanh  # noqa: E402
+from ..layers import Dense, Sequential  # noqa: E402
+from .grader import CheckResult as _Result  # noqa: E402
+from .questions import Question  # noqa: E402
+
+SATURATED_SHARE = 0.3      # share of last-layer tanh activations with |a| > 0.99
+COLLAPSE_RATIO, EXPLOSION_RATIO = 0.1, 10.0
+LABELS = ("healthy", "collapse", "saturation", "explosion")
+
+
+def reference_diagnose_activations(activations, activation: str) -> tuple[str, np.ndarray]:
+    """(label, stds): the std of every layer's activations and the diagnosis of notebook 04."""
+    stds = np.array([float(np.std(A)) for A in activations])
+    if activation == "tanh" and np.mean(np.abs(activations[-1]) > 0.99) > SATURATED_SHARE:
+        return "saturation", stds
+    ratio = stds[-1] / stds[0] if stds[0] > 0 else 0.0
+    if ratio < COLLAPSE_RATIO:
+        return "collapse", stds
+    if ratio > EXPLOSION_RATIO:
+        return "explosion", stds
+    return "healthy", stds
+
+
+def network_activations(activation: str, init: str, scale: float | None = None, depth: int = 10,
+                        width: int = 100, m: int = 500, seed: int = 0) -> list[np.ndarray]:
+    """A^[1..depth] of a fresh ``depth`` x ``width`` network on X ~ N(0, 1) (m, width)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, width))
+    layers = []
+    for _ in range(depth):
+        layers += [Dense(width, width, init=init, scale=scale, rng=rng),
+                   Tanh() if activation == "tanh" else ReLU()]
+    out, A = [], X
+    with np.errstate(all="ignore"):
+        for layer in Sequential(layers):
+            A = layer.forward(A)
+            if not isinstance(layer, Dense):
+                out.append(A)
+    return out
+
+
+_DIAGNOSIS_NETS = {   # name: (activation, init, scale, expected label)
+    "tanh, 0.01 N(0,1)": ("tanh", "random", 0.01, "collapse"),
+    "tanh, N(0,1)": ("tanh", "random", 1.0, "saturation"),
+    "ReLU, N(0,1)": ("relu", "random", 1.0, "explosion"),
+    "tanh, Xavier": ("tanh", "xavier", None, "healthy"),
+    "ReLU, He": ("relu", "he", None, "healthy"),
+    "ReLU, Xavier": ("relu", "xavier", None, "collapse"),
+    "tanh, 5 x Xavier": ("tanh", "xavier", 5.0, "saturation"),
+}
+
+_DIAGNOSIS_HINTS = {  # (expected, your label): hint
+    ("saturation", "healthy"): "the std of a tanh layer stays near 1 when it saturates: look at "
+                               "where the values are (the share with |a| > 0.99), not only at "
+                               "the spread.",
+    ("explosion", "saturation"): "ReLU does not saturate on its positive side: test for "
+                                 "saturation only for tanh.",
+    ("collapse", "explosion"): "std(A[L]) / std(A[1]) is below 1 when the signal collapses: "
+                               "did you divide the first layer's std by the last one's?",
+    ("explosion", "collapse"): "std(A[L]) / std(A[1]) is above 1 when the signal explodes: "
+                               "did you divide the first layer's std by the last one's?",
+    ("collapse", "healthy"): "compare the last layer's std with the first layer's: a drop by "
+                             "more than 10x is a collapse, even if each layer loses only a bit.",
+    ("healthy", "collapse"): "use the std (the spread) of the activations, not their mean "
+                             "(tanh activations have mean near 0 even when healthy).",
+    ("healthy", "saturation"): "saturation means |a| > 0.99 for more than 30 % of the last "
+                               "layer's activations; count |a| > 0.99, not |a| > 0.5 or |z|.",
+}
+
+
+def _diagnosis_result(name: str, fn: Callable, acts, activation: str, expected) -> _Result | None:
+    try:
+        with np.errstate(all="ignore"):
+            got = fn([A.copy() for A in acts], activation)
+    except NotImplementedError:
+        return _Result(False, "diagnose_activations: not written yet (it raises NotImplementedError)")
+    except Exception as exc:  # the learner's code: a message, never a traceback
+        return _Result(False, f"diagnose_activations: your function raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return _Result(False, "diagnose_activations: your function returned None — did you forget "
+                              "`return label, stds`?")
+    if not isinstance(got, tuple) or len(got) != 2:
+        return _Result(False, "diagnose_activations: return a pair (label, stds)")
+    label, stds = got
+    if label not in LABELS:
+        return _Result(False, f"diagnose_activations: the label must be one of {', '.join(LABELS)}; "
+                              f"got {label!r}")
+    if np.shape(stds) != np.shape(expected[1]):
+        return _Result(False, f"diagnose_activations: stds must have one number per layer, shape "
+                              f"{np.shape(expected[1])}; you returned shape {np.shape(stds)} "
+                              f"(the std over all examples and units of each A[l]).")
+    if not np.allclose(np.asarray(stds, float), expected[1], rtol=1e-6):
+        return _Result(False, f"diagnose_activations: not yet — network '{name}': the stds per "
+                              "layer differ; take np.std(A) over the whole array of each layer.")
+    if label != expected[0]:
+        hint = _DIAGNOSIS_HINTS.get((expected[0], label),
+                                    "apply the three tests of the exercise in the order given.")
+        return _Result(False, f"diagnose_activations: not yet — network '{name}' is not "
+                              f"'{label}'. Hint: {hint}")
+    return None
+
+
+def check_diagnose_activations(fn: Callable) -> _Result:
+    """Check ``diagnose_activations(activations, activation) -> (label, stds)`` on seven
+    hidden 10-layer networks; never raises."""
+    if not callable(fn):
+        return _Result(False, f"diagnose_activations: expected a function, got {type(fn).__name__}")
+    for name, (activation, init, scale, _) in _DIAGNOSIS_NETS.items():
+        acts = network_activations(activation, init, scale, seed=11)
+        result = _diagnosis_result(name, fn, acts, activation,
+                                   reference_diagnose_activations(acts, activation))
+        if result is not None:
+            return result
+    return _Result(True, "diagnose_activations: correct")
+
+
+Q_TANH_LARGE = Question(
+    "Q_TANH_LARGE", "b",
+    "tanh cannot grow past ±1, so the spread of the last layer stays near 1 (std 0.96), but the "
+    "values sit in the flat tails: most have |a| > 0.99, where tanh' = 1 - a^2 < 0.02. A "
+    "healthy-looking std can hide saturation.",
+    choices={"a": "about 1e-10: the signal collapses",
+             "b": "about 1, the same as layer 1",
+             "c": "about 1e8: the signal explodes"})
+Q_ZEROS_COST = Question(
+    "Q_ZEROS_COST", 0.6931,
+    "From all-zero weights the output is 0 for every example, so the predicted probability is "
+    "1/2 and the cost is log 2 = 0.6931; no gradient reaches the hidden layer (its outgoing "
+    "weights are 0), so it stays there.", rtol=0.01)

@@ -1,0 +1,75 @@
+"""The claims of notebook 01, on the same calls the notebook makes."""
+import numpy as np
+import pytest
+
+from dlcourse import autodiff as ad
+from dlcourse.exercises.gradient_descent import (Q_GRADIENT_PASSES, Q_STEP_09,
+                                                 reference_small_graph_backward)
+from dlcourse.experiments.autodiff_cost import gradient_costs, graph_nodes, logistic_jvp
+from dlcourse.topics import gd1d
+
+
+def test_alpha_09_ends_as_close_as_alpha_01():
+    J = gd1d.course_quadratic()
+    d = [abs(gd1d.descend(J, -1.0, lr, 20).final - 5) for lr in (0.1, 0.9)]
+    assert Q_STEP_09.answer == "b" and d[0] == pytest.approx(d[1], rel=1e-9)
+    assert d[0] == pytest.approx(6 * 0.8**20, rel=1e-9)
+
+
+@pytest.mark.parametrize("w0, safe, unsafe", [(-1.5, 0.3, 0.34), (0.0, 1.9, 2.1)])
+def test_quartic_limit_is_two_over_d_squared_from_the_start(w0, safe, unsafe):
+    q = gd1d.quartic()
+    limit = 2 / (w0 - 1) ** 2
+    assert safe < limit < unsafe
+    assert gd1d.descend(q, w0, safe, 40).diverged_at is None
+    assert gd1d.descend(q, w0, unsafe, 40).diverged_at is not None
+
+
+def test_quartic_converges_slowly_where_it_converges():
+    q = gd1d.quartic()
+    for w0, lr in [(-1.5, 0.3), (0.0, 0.3), (0.0, 0.34), (0.0, 1.9)]:
+        assert 0.05 < abs(gd1d.descend(q, w0, lr, 40).final - 1) < 0.25
+
+
+@pytest.mark.parametrize("n", [10, 100, 400])
+def test_pass_counts_and_accuracy(n):
+    g = gradient_costs(n)
+    assert (g.finite_difference_evaluations, g.forward_mode_passes, g.reverse_mode_passes) == (2 * n, n, 2)
+    assert g.finite_difference_error < 1e-8 and g.forward_mode_error < 1e-12
+    assert g.graph_operations == gradient_costs(3).graph_operations
+    assert Q_GRADIENT_PASSES.answer == "c"
+
+
+def test_jvp_is_a_directional_derivative():
+    rng = np.random.default_rng(0)
+    X, y, w, v = rng.standard_normal((9, 4)), np.sign(rng.standard_normal(9)), rng.standard_normal(4), rng.standard_normal(4)
+    from dlcourse.experiments.autodiff_cost import logistic_cost
+    eps = 1e-6
+    fd = (logistic_cost(w + eps * v, X, y) - logistic_cost(w - eps * v, X, y)) / (2 * eps)
+    assert logistic_jvp(w, v, X, y)[1] == pytest.approx(fd, rel=1e-7)
+
+
+def test_example_graph_has_six_operations_and_matches_the_hand_backward():
+    a, b, c = (ad.Tensor(v, requires_grad=True) for v in (1.5, -0.5, 2.0))
+    out = (a * b + c).tanh() * a + ad.exp(b)
+    out.backward()
+    assert graph_nodes(out) == 6
+    ref = reference_small_graph_backward(1.5, -0.5, 2.0)
+    assert np.allclose(ref, (out.item(), a.grad.item(), b.grad.item(), c.grad.item()), rtol=1e-12)
+
+
+def test_diagram_draws_every_node():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from dlcourse.plots.diagrams import draw_computation_graph, draw_network
+    a, b, c = (ad.Tensor(v, requires_grad=True) for v in (1.5, -0.5, 2.0))
+    out = (a * b + c).tanh() * a + ad.exp(b)
+    fig, ax = plt.subplots()
+    draw_computation_graph(ax, out, {id(a): "a", id(b): "b", id(c): "c"})
+    assert len(ax.patches) == 9          # 6 operations + 3 inputs
+    fig2, ax2 = plt.subplots()
+    draw_network(ax2, [2, 5, 3, 1], m=400)
+    texts = " ".join(t.get_text() for t in ax2.texts)
+    assert "W: (5, 2)" in texts and "Z, A: (400, 3)" in texts
+    plt.close("all")
