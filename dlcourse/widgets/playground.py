@@ -81,6 +81,7 @@ class Playground(Dashboard):
         self._task: asyncio.Task | None = None
         self._lock_features = False
         self.frames = 0
+        self.frame_log: list[tuple[int, float, float, float]] = []  # epochs, train/compute/draw s
         self._pending = "frame"
         self._background = None
         self._background_key = None
@@ -228,7 +229,7 @@ class Playground(Dashboard):
     def _build_extra_widgets(self) -> None:
         btn = lambda text, px=86, **kw: W.Button(description=text, layout=W.Layout(width=f"{px}px"), **kw)  # noqa: E731
         self.buttons = {"play": btn("▶ play", 96, button_style="primary"),
-                        "step": btn("⏭ step"), "reset": btn("↺ reset"),
+                        "step": btn("step +1"), "reset": btn("↺ reset"),
                         "regenerate": btn("↻ new data", 110),
                         "layer_minus": btn("−", 34), "layer_plus": btn("+", 34),
                         "load": btn("load", 70)}
@@ -248,7 +249,7 @@ class Playground(Dashboard):
         for f, t in self.feature_toggles.items():
             t.add_class(f"pg-feature-{f}")
             t.observe(lambda ch, f=f: self._safely(self._toggle_feature, f, ch["new"]), "value")
-        self.epoch_label = W.HTML(layout=W.Layout(width="150px"))
+        self.epoch_label = W.HTML(layout=W.Layout(width="120px", margin="0 12px 0 12px"))
         self.epoch_label.add_class("pg-epoch")
         self.layers_label = W.HTML(layout=W.Layout(width="120px"))
         self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
@@ -263,11 +264,12 @@ class Playground(Dashboard):
         c = self.controls
         head = lambda text: W.HTML(f"<div style='font-weight:600;letter-spacing:.08em;"  # noqa: E731
                                    f"color:#555;margin:6px 0 2px 0'>{text}</div>")
+        bar = W.Layout(flex_flow="row wrap", align_items="center")
         top = W.HBox([self.buttons["play"], self.buttons["step"], self.buttons["reset"],
-                      self.epoch_label, c["optimizer"], c["lr"], c["beta"], c["beta1"],
-                      c["beta2"]], layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        top2 = W.HBox([W.HTML(layout=W.Layout(width="438px")), c["schedule"], c["decay"],
-                       c["batch_size"]], layout=W.Layout(flex_flow="row wrap"))
+                      self.epoch_label, c["optimizer"], c["lr"], c["batch_size"]], layout=bar)
+        top2 = W.HBox([c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"]],
+                      layout=W.Layout(flex_flow="row wrap", align_items="center",
+                                      margin="0 0 6px 0"))
         left = W.VBox([
             head("DATA"), c["dataset"], c["noise"], c["train_ratio"], self.buttons["regenerate"],
             head("FEATURES"), W.HBox(list(self.feature_toggles.values())[:4]),
@@ -422,9 +424,17 @@ class Playground(Dashboard):
         return done
 
     def _frame_and_draw(self) -> None:
-        self._frame()
+        t0 = time.perf_counter()
+        n = self._frame()
+        t1 = time.perf_counter()
         self._compute_and_draw()
+        t2 = time.perf_counter()
+        self.redraw()
         self.frames += 1
+        self.frame_log.append((n, t1 - t0, t2 - t1, time.perf_counter() - t2))
+        if os.environ.get("PLAYGROUND_PROFILE"):
+            with open(os.environ["PLAYGROUND_PROFILE"], "a") as f:
+                f.write("%d %.3f %.3f %.3f %.3f\n" % (n, t1 - t0, t2 - t1, time.perf_counter() - t2, time.time()))
 
     def train(self, epochs: int) -> None:
         """Train ``epochs`` more epochs synchronously, then redraw."""
@@ -533,6 +543,7 @@ class Playground(Dashboard):
             artist.set_animated(self._animated)
         if self._animated:
             fig.canvas.mpl_connect("draw_event", self._on_draw_event)
+            _fast_png_diffs(fig.canvas)
 
     def _compute(self) -> None:
         """The grid outputs: class probabilities and every hidden unit's activation."""
@@ -561,8 +572,8 @@ class Playground(Dashboard):
                     pts.set_facecolors([CLASS_COLORS[k] for k in y])
             self._draw_costs()
             tr, te = run.train_loss[-1], run.test_loss[-1]
-            self._out_title.set_text(f"OUTPUT   test loss {te:.3f} · train loss {tr:.3f}"
-                                     if math.isfinite(tr) and math.isfinite(te) else "OUTPUT")
+            self._out_title.set_text(f"test loss {te:.3f}   train loss {tr:.3f}"
+                                     if math.isfinite(tr) and math.isfinite(te) else "")
         self._cost_title.set_text(self._training_text())
         self._pending = "info" if live_only else "frame"
         self._net_title.set_text(f"epoch {run.epoch:,}")
@@ -690,7 +701,7 @@ class Playground(Dashboard):
     def redraw(self, now: bool = False) -> None:
         """Push the figure: a full draw if a static part changed, else a blit of the frame
         (or of the settings strip after a live change); one Agg draw per change."""
-        pending, self._pending = self._pending, "frame"
+        pending, self._pending = self._pending, "none"
         canvas = self.figure.canvas
         if not self._animated or getattr(canvas, "syncing_data_url", False):
             super().redraw(now=True)
@@ -698,15 +709,29 @@ class Playground(Dashboard):
         if self._background is None or self._static_key() != self._background_key:
             canvas.draw()
             return
+        if pending == "none":  # nothing changed since the last push
+            return
         if pending == "info":  # only the strip: its white patch covers the old text
             self.figure.draw_artist(self._ax_info.patch)
             self.figure.draw_artist(self._cost_title)
             canvas.blit(self._ax_info.bbox)
             return
-        canvas.restore_region(self._background)
+        # a frame: restore everything but the settings strip (whose text has not changed),
+        # draw the changing artists, send the changed pixels
+        for region in self._frame_regions():
+            canvas.restore_region(self._background, bbox=region, xy=(0, 0))
         for artist in self._dynamic:
-            self.figure.draw_artist(artist)
+            if artist is not self._cost_title:
+                self.figure.draw_artist(artist)
         canvas.blit(self.figure.bbox)
+
+    def _frame_regions(self) -> list[tuple[int, int, int, int]]:
+        """The figure minus the settings strip, as boxes in buffer pixels (y downwards, as
+        ``restore_region`` takes them)."""
+        W_, H = int(self.figure.bbox.width), int(self.figure.bbox.height)
+        x0, y0, x1, y1 = (int(round(v)) for v in self._ax_info.bbox.extents)
+        top = H - y1  # the strip's rows are top..H - y0
+        return [(0, H - y0, W_, H), (0, 0, x0, H - y0), (x1, 0, W_, H - y0), (0, 0, W_, top)]
 
     def png(self, dpi: int = 90) -> bytes:
         """The whole figure as PNG bytes (animated artists included)."""
@@ -741,6 +766,40 @@ class Playground(Dashboard):
         """Show the current figure as a static PNG (readable where widgets do not run)."""
         from IPython.display import Image, display
         display(Image(data=self.png(dpi)))
+
+
+def _fast_png_diffs(canvas) -> None:
+    """Encode the frames an ipympl canvas sends with zlib level 1 instead of 6: the same
+    pixels, about 25 % more bytes, half the encoding time (measured 71 vs 144 ms for a
+    960 x 370 frame here). The body is matplotlib's ``get_diff_image`` (webagg core)."""
+    import io
+
+    from PIL import Image
+    needed = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
+    if not all(hasattr(canvas, name) for name in needed):
+        return
+
+    def get_diff_image():
+        if not canvas._png_is_old:
+            return None
+        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+        buff = pixels.view(np.uint32).squeeze(2)
+        if (canvas._force_full or buff.shape != canvas._last_buff.shape
+                or (pixels[:, :, 3] != 255).any()):
+            canvas.set_image_mode("full")
+            output = buff
+        else:
+            canvas.set_image_mode("diff")
+            output = np.where(buff != canvas._last_buff, buff, 0)
+        canvas._last_buff = buff.copy()
+        canvas._force_full = False
+        canvas._png_is_old = False
+        data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
+        with io.BytesIO() as png:
+            Image.fromarray(data).save(png, format="png", compress_level=1)
+            return png.getvalue()
+
+    canvas.get_diff_image = get_diff_image
 
 
 def _nice_ceil(x: float) -> float:
