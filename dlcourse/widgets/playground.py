@@ -40,7 +40,7 @@ __all__ = ["Playground"]
 
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
                   "sinx1": "sin x₁", "sinx2": "sin x₂"}
-DATASET_LABELS = {"circle": "circle", "xor": "xor", "gaussians": "gaussians",
+DATASET_LABELS = {"circle": "circle", "xor": "xor", "gaussians": "gauss",
                   "spiral": "spiral", "moons": "moons", "flower": "flower",
                   "blobs": "3 blobs", "spiral3": "3 spirals"}
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov",
@@ -171,7 +171,7 @@ class Playground(Dashboard):
                                            min=-3, max=1, step=0.1, readout_format=".2g",
                                            **slide),
             "batch_norm": W.Checkbox(description="batch norm", value=c["batch_norm"],
-                                     indent=False, layout=w(120)),
+                                     indent=False, layout=W.Layout(width="120px", margin="0 0 0 30px")),
             "dropout": W.FloatSlider(description="dropout", value=c["dropout"], min=0,
                                      max=0.9, step=0.05, readout_format=".2f", **slide),
             "l2": W.SelectionSlider(description="L2 λ", options=pn.L2_VALUES, value=c["l2"],
@@ -254,7 +254,8 @@ class Playground(Dashboard):
         self.layers_label = W.HTML(layout=W.Layout(width="120px"))
         self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
         self.state_box = W.Text(description="state", continuous_update=False,
-                                layout=W.Layout(width="820px"), style={"description_width": "40px"})
+                                layout=W.Layout(width="900px"), style={"description_width": "40px"},
+                                tooltip="the whole setting: paste one and press Enter or load")
         self.state_box.add_class("pg-state")
         self.state_box.observe(self._state_typed, "value")
         self._shown_state = ""
@@ -274,23 +275,31 @@ class Playground(Dashboard):
             head("DATA"), c["dataset"], c["noise"], c["train_ratio"], self.buttons["regenerate"],
             head("FEATURES"), W.HBox(list(self.feature_toggles.values())[:4]),
             W.HBox(list(self.feature_toggles.values())[4:]),
-            head("NETWORK"), W.HBox([self.buttons["layer_minus"], self.buttons["layer_plus"],
-                                     self.layers_label]),
-            self.units_box, c["activation"], c["init"], c["init_scale"],
-            W.HBox([c["batch_norm"]]), c["dropout"], c["l2"],
+            head("HIDDEN LAYERS"), W.HBox([self.buttons["layer_minus"], self.buttons["layer_plus"],
+                                           self.layers_label]),
+            self.units_box,
         ], layout=W.Layout(width="330px", margin="0 10px 0 0"))
+        row = W.Layout(flex_flow="row wrap", align_items="center")
+        self._under = W.VBox([
+            W.HBox([c["activation"], c["init"], c["init_scale"]], layout=row),
+            W.HBox([c["batch_norm"], c["dropout"], c["l2"]], layout=row),
+        ])
         self._left = left
-        return W.VBox([top, top2])
+        state_row = W.HBox([self.state_box, self.buttons["load"]],
+                           layout=W.Layout(align_items="center", margin="0 0 6px 0"))
+        return W.VBox([top, top2, state_row])
 
     @property
     def view(self) -> W.Widget:
-        """Top bar; then the settings column beside the figure, the state box and message."""
+        """Top bars and the state string; the data, features and layers beside the figure;
+        the other network settings under it; the message."""
         if getattr(self, "_view", None) is None:
             top = self._controls_box()
             figure_box = self.figure.canvas if self._output is None else self._output
-            right = W.VBox([figure_box, self.state_box, self.buttons["load"],
-                            self._message_label])
-            self._view = W.VBox([top, W.HBox([self._left, right])])
+            right = W.VBox([figure_box, self._under, self._message_label],
+                           layout=W.Layout(justify_content="flex-start"))
+            self._view = W.VBox([top, W.HBox([self._left, right],
+                                             layout=W.Layout(align_items="flex-start"))])
             self._view.add_class("pg-playground")
         return self._view
 
