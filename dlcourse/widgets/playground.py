@@ -20,6 +20,7 @@ back (or open the Voila page with ``?state=...``) to restore it.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 import math
 import os
 import time
@@ -81,7 +82,9 @@ class Playground(Dashboard):
         self._task: asyncio.Task | None = None
         self._lock_features = False
         self.frames = 0
-        self.frame_log: list[tuple[int, float, float, float]] = []  # epochs, train/compute/draw s
+        self._last_push = 0.0
+        #: the last frames while playing: (epochs, train s, compute s, push s)
+        self.frame_log: deque = deque(maxlen=500)
         self._pending = "frame"
         self._background = None
         self._background_key = None
@@ -251,6 +254,9 @@ class Playground(Dashboard):
             t.observe(lambda ch, f=f: self._safely(self._toggle_feature, f, ch["new"]), "value")
         self.epoch_label = W.HTML(layout=W.Layout(width="120px", margin="0 12px 0 12px"))
         self.epoch_label.add_class("pg-epoch")
+        self.loss_label = W.HTML(layout=W.Layout(width="130px"))
+        self.loss_label.add_class("pg-loss")
+        self._loss_text = ""
         self.layers_label = W.HTML(layout=W.Layout(width="120px"))
         self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
         self.state_box = W.Text(description="state", continuous_update=False,
@@ -267,7 +273,8 @@ class Playground(Dashboard):
                                    f"color:#555;margin:6px 0 2px 0'>{text}</div>")
         bar = W.Layout(flex_flow="row wrap", align_items="center")
         top = W.HBox([self.buttons["play"], self.buttons["step"], self.buttons["reset"],
-                      self.epoch_label, c["optimizer"], c["lr"], c["batch_size"]], layout=bar)
+                      self.epoch_label, self.loss_label, c["optimizer"], c["lr"],
+                      c["batch_size"]], layout=bar)
         top2 = W.HBox([c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"]],
                       layout=W.Layout(flex_flow="row wrap", align_items="center",
                                       margin="0 0 6px 0"))
@@ -424,11 +431,14 @@ class Playground(Dashboard):
                 self._show_playing()
 
     def _frame(self) -> int:
-        """Train for about ``frame_seconds`` (at least one epoch)."""
+        """Train for ``frame_seconds``, or as long as the last picture took to push when
+        that was longer (a loaded machine then still trains half of the time); at least
+        one epoch."""
+        budget = max(self.frame_seconds, self._last_push)
         start, done = time.perf_counter(), 0
         while not self.run.diverged:
             done += self.run.train(1)
-            if time.perf_counter() - start >= self.frame_seconds:
+            if time.perf_counter() - start >= budget:
                 break
         return done
 
@@ -439,11 +449,9 @@ class Playground(Dashboard):
         self._compute_and_draw()
         t2 = time.perf_counter()
         self.redraw()
+        self._last_push = min(time.perf_counter() - t1, 1.0)
         self.frames += 1
         self.frame_log.append((n, t1 - t0, t2 - t1, time.perf_counter() - t2))
-        if os.environ.get("PLAYGROUND_PROFILE"):
-            with open(os.environ["PLAYGROUND_PROFILE"], "a") as f:
-                f.write("%d %.3f %.3f %.3f %.3f\n" % (n, t1 - t0, t2 - t1, time.perf_counter() - t2, time.time()))
 
     def train(self, epochs: int) -> None:
         """Train ``epochs`` more epochs synchronously, then redraw."""
@@ -544,8 +552,10 @@ class Playground(Dashboard):
         self._cost_title = self._ax_info.text(0.03, 0.4, "", fontsize=8.5, va="center",
                                               color="#333", clip_on=True)
         self._points_key = None
-        self._dynamic = [self._mosaic, self._links, self._net_title, self._image,
-                         self._train_pts, self._test_pts, self._out_title, *self._prev_lines,
+        # the epoch and the losses are HTML beside the buttons while live (text is the
+        # costliest artist to draw); the figure shows them only in the static picture (png)
+        self._dynamic = [self._mosaic, self._links, self._image,
+                         self._train_pts, self._test_pts, *self._prev_lines,
                          *self._lines, self._cost_title]
         self._animated = ipympl_active()
         for artist in self._dynamic:
@@ -581,11 +591,14 @@ class Playground(Dashboard):
                     pts.set_facecolors([CLASS_COLORS[k] for k in y])
             self._draw_costs()
             tr, te = run.train_loss[-1], run.test_loss[-1]
-            self._out_title.set_text(f"test loss {te:.3f}   train loss {tr:.3f}"
-                                     if math.isfinite(tr) and math.isfinite(te) else "")
+            self._loss_text = (f"test loss {te:.3f}   train loss {tr:.3f}"
+                               if math.isfinite(tr) and math.isfinite(te) else "")
+            self.loss_label.value = (
+                f"<div style='font-size:12px;color:#666'>test loss <b style='color:#e8710a'>"
+                f"{te:.3f}</b><br>train loss <b style='color:#444'>{tr:.3f}</b></div>"
+                if self._loss_text else "")
         self._cost_title.set_text(self._training_text())
         self._pending = "info" if live_only else "frame"
-        self._net_title.set_text(f"epoch {run.epoch:,}")
         self.epoch_label.value = (f"<div style='font-size:12px;color:#666'>EPOCH</div>"
                                   f"<div style='font-size:20px;font-weight:600'>"
                                   f"{run.epoch:07,d}</div>")
@@ -747,9 +760,13 @@ class Playground(Dashboard):
         from ..plots.display import figure_png
         for artist in self._dynamic:
             artist.set_animated(False)
+        self._net_title.set_text(f"epoch {self.run.epoch:,}")
+        self._out_title.set_text(self._loss_text)
         try:
             return figure_png(self.figure, dpi=dpi)
         finally:
+            self._net_title.set_text("")
+            self._out_title.set_text("")
             for artist in self._dynamic:
                 artist.set_animated(self._animated)
 
