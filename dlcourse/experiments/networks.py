@@ -5,11 +5,12 @@
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 import dlcourse as dl
+
 from ..rng import as_generator
 
 __all__ = ["mlp"]

@@ -30,16 +30,37 @@ from urllib.parse import parse_qs, unquote
 import numpy as np
 
 import dlcourse as dl
+
 from .. import datasets
 from ..optim import schedules as sch
 from ..train import DivergenceWarning
 from .networks import mlp
 
-__all__ = ["DATASETS", "FEATURES", "ACTIVATIONS", "INITS", "OPTIMIZERS", "SCHEDULES",
-           "BATCH_SIZES", "L2_VALUES", "DEFAULTS", "LIVE", "RANGES", "MAX_LAYERS",
-           "MAX_UNITS", "EXTENT", "validate", "encode_state", "decode_state",
-           "state_from_query", "epoch_seed", "make_data", "feature_matrix", "grid_points",
-           "PlaygroundRun"]
+__all__ = [
+    "ACTIVATIONS",
+    "BATCH_SIZES",
+    "DATASETS",
+    "DEFAULTS",
+    "EXTENT",
+    "FEATURES",
+    "INITS",
+    "L2_VALUES",
+    "LIVE",
+    "MAX_LAYERS",
+    "MAX_UNITS",
+    "OPTIMIZERS",
+    "RANGES",
+    "SCHEDULES",
+    "PlaygroundRun",
+    "decode_state",
+    "encode_state",
+    "epoch_seed",
+    "feature_matrix",
+    "grid_points",
+    "make_data",
+    "state_from_query",
+    "validate",
+]
 
 #: name -> (dlcourse.datasets name, options)
 _SOURCES: dict[str, tuple[str, dict]] = {
@@ -183,8 +204,7 @@ def decode_state(text: str) -> tuple[dict, int]:
     """``(config, epoch)`` from a state string (inverse of :func:`encode_state`); a
     ValueError names the part that cannot be read."""
     text = unquote(str(text)).strip()
-    if text.startswith("state="):
-        text = text[len("state="):]
+    text = text.removeprefix("state=")
     config: dict = {}
     epoch = 0
     for part in filter(None, text.split(",")):

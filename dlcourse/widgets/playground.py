@@ -20,10 +20,10 @@ back (or open the Voila page with ``?state=...``) to restore it.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 import math
 import os
 import time
+from collections import deque
 from typing import Any
 
 import ipywidgets as W
@@ -58,6 +58,7 @@ UNIT_CMAP = LinearSegmentedColormap.from_list("unit", [BLUE, "#ffffff", ORANGE])
 # network panel geometry, in its own pixel-like units
 TILE, ROW, COL = 30, 40, 48
 GRID = 60                 # output grid points per side; thumbnails take every second one
+_GRID_POINTS = pn.grid_points(GRID)
 
 
 class Playground(Dashboard):
@@ -74,7 +75,8 @@ class Playground(Dashboard):
     defaults = dict(pn.DEFAULTS)
     ranges: dict = {}
     figsize = (9.6, 3.7)
-    frame_seconds = 0.06    # training time per frame while playing
+    frame_seconds = 0.06    # training time per frame while playing (at least)
+    max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
     max_state_epochs = 3000  # a state string replays at most this many epochs
 
     def __init__(self, state: str | None = None, **config: Any) -> None:
@@ -152,10 +154,10 @@ class Playground(Dashboard):
     # ------------------------------------------------------------------ controls
     def _build_controls(self) -> dict[str, W.Widget]:
         c = self._config
-        w = lambda px: W.Layout(width=f"{px}px")  # noqa: E731
+        w = lambda px: W.Layout(width=f"{px}px")
         style = {"description_width": "78px"}
         slide = dict(continuous_update=False, layout=w(300), style=style)
-        dd = lambda desc, labels, key, px=300: W.Dropdown(  # noqa: E731
+        dd = lambda desc, labels, key, px=300: W.Dropdown(
             description=desc, options=[(v, k) for k, v in labels.items()], value=c[key],
             layout=w(px), style=style)
         controls = {
@@ -230,7 +232,7 @@ class Playground(Dashboard):
             self._compute_and_draw()
 
     def _build_extra_widgets(self) -> None:
-        btn = lambda text, px=86, **kw: W.Button(description=text, layout=W.Layout(width=f"{px}px"), **kw)  # noqa: E731
+        btn = lambda text, px=86, **kw: W.Button(description=text, layout=W.Layout(width=f"{px}px"), **kw)
         self.buttons = {"play": btn("▶ play", 96, button_style="primary"),
                         "step": btn("step +1"), "reset": btn("↺ reset"),
                         "regenerate": btn("↻ new data", 110),
@@ -269,7 +271,7 @@ class Playground(Dashboard):
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
-        head = lambda text: W.HTML(f"<div style='font-weight:600;letter-spacing:.08em;"  # noqa: E731
+        head = lambda text: W.HTML(f"<div style='font-weight:600;letter-spacing:.08em;"
                                    f"color:#555;margin:6px 0 2px 0'>{text}</div>")
         bar = W.Layout(flex_flow="row wrap", align_items="center")
         top = W.HBox([self.buttons["play"], self.buttons["step"], self.buttons["reset"],
@@ -432,9 +434,9 @@ class Playground(Dashboard):
 
     def _frame(self) -> int:
         """Train for ``frame_seconds``, or as long as the last picture took to push when
-        that was longer (a loaded machine then still trains half of the time); at least
-        one epoch."""
-        budget = max(self.frame_seconds, self._last_push)
+        that was longer (a loaded machine then still trains half of the time), at most
+        ``max_frame_seconds``; at least one epoch."""
+        budget = min(max(self.frame_seconds, self._last_push), self.max_frame_seconds)
         start, done = time.perf_counter(), 0
         while not self.run.diverged:
             done += self.run.train(1)
@@ -566,19 +568,18 @@ class Playground(Dashboard):
 
     def _compute(self) -> None:
         """The grid outputs: class probabilities and every hidden unit's activation."""
-        self.grid_probs, acts = self.run.outputs(pn.grid_points(GRID))
+        self.grid_probs, acts = self.run.outputs(_GRID_POINTS)
         self.grid_probs = self.grid_probs.reshape(GRID, GRID, -1)
         self.unit_maps = [a.T.reshape(a.shape[1], GRID, GRID)[:, ::2, ::2] for a in acts]
         if self.run.message:
             self.message = self.run.message
 
     def _feature_maps(self) -> np.ndarray:
-        pts = pn.grid_points(GRID)[:, :]
-        F = pn.feature_matrix(pts, self.run.config["features"])
+        F = pn.feature_matrix(_GRID_POINTS, self.run.config["features"])
         return F.T.reshape(F.shape[1], GRID, GRID)[:, ::2, ::2]
 
     def _draw(self, live_only: bool = False) -> None:
-        run, cfg = self.run, self.run.config
+        run = self.run
         if not live_only:
             self._draw_network()
             self._image.set_data(probability_image(self.grid_probs, strength=0.7))
@@ -751,7 +752,7 @@ class Playground(Dashboard):
         """The figure minus the settings strip, as boxes in buffer pixels (y downwards, as
         ``restore_region`` takes them)."""
         W_, H = int(self.figure.bbox.width), int(self.figure.bbox.height)
-        x0, y0, x1, y1 = (int(round(v)) for v in self._ax_info.bbox.extents)
+        x0, y0, x1, y1 = (round(v) for v in self._ax_info.bbox.extents)
         top = H - y1  # the strip's rows are top..H - y0
         return [(0, H - y0, W_, H), (0, 0, x0, H - y0), (x1, 0, W_, H - y0), (0, 0, W_, top)]
 
