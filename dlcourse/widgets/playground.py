@@ -96,16 +96,17 @@ class Playground(Dashboard):
         self._state_error = ""
         if state:
             try:
-                config = pn.decode_state(state)[0]
+                config, epoch = pn.decode_state(state)
                 self.run = pn.PlaygroundRun(config)
-                self.run.run_to(min(pn.decode_state(state)[1], self.max_state_epochs))
-            except ValueError as exc:
+                self.run.run_to(min(epoch, self.max_state_epochs))
+            except (ValueError, TypeError) as exc:
                 self._state_error = str(exc)
         self._build_extra_widgets()
         super().__init__(**self.run.config)
         if self._state_error:
             self.message = self._state_error
             self._show_message()
+            self.redraw()
 
     # ------------------------------------------------------------------ config
     def _validate(self, config: dict) -> None:
@@ -139,9 +140,10 @@ class Playground(Dashboard):
         self.pause()
         try:
             config, epoch = pn.decode_state(text)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             self.message = str(exc)
             self._show_message()
+            self.redraw()
             return
         self.run = pn.PlaygroundRun(config)
         self._sync_widgets()
