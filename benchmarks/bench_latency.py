@@ -235,7 +235,8 @@ def measure_lab(browser, url: str, nbdir: Path, names: list[str], presses: int) 
         (nbdir / f"{name}.ipynb").write_text(json.dumps(_notebook(import_line, name, key)))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{url}/lab/tree/{name}.ipynb")
+            # a fresh workspace per notebook: JupyterLab would reopen the earlier ones
+            page.goto(f"{url}/lab/workspaces/bench-{name}/tree/{name}.ipynb")
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=120_000)
             _wait_idle(page)
             page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -252,7 +253,7 @@ def measure_lab(browser, url: str, nbdir: Path, names: list[str], presses: int) 
         finally:
             _shutdown_kernels(page)
             page.close()
-        print(f"  measured {name}", file=sys.stderr, flush=True)
+        print(table({name: results[name]}).splitlines()[-1], file=sys.stderr, flush=True)
     return results
 
 
