@@ -351,7 +351,7 @@ def _complete(result: CheckResult, name: str, state: dict) -> CheckResult:
         return result if "not written yet" in result.message else CheckResult(False, _not_written(name))
     if type(error).__name__ not in result.message:
         return CheckResult(False, _raised(name, error, state["inputs"]))
-    if state["inputs"] not in result.message:
+    if state["inputs"] not in result.message and "— on the case with" not in result.message:
         return CheckResult(False, f"{result.message} — on the case with {state['inputs']}")
     return result
 

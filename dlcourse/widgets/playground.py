@@ -1,0 +1,847 @@
+"""Playground: the course's TensorFlow-Playground, with every idea of the course as a control.
+
+The controller is :class:`dlcourse.experiments.playground_net.PlaygroundRun` (data,
+features, network, optimizer, training epoch by epoch, the state string); this module is
+its view: ipywidgets controls and ONE matplotlib figure with
+
+- the network: a small heat map per input feature and per hidden unit (what that unit
+  computes over the plane), linked by lines coloured by the sign of the weight
+  (orange +, blue -) and as thick as its size;
+- the output: the decision boundary (class probabilities over the plane) with the train
+  points (white edge) and the test points (black edge);
+- the train and test cost per epoch, growing while it trains; the previous run stays faded.
+
+Live settings (α, β's, λ, batch size, schedule) act on the running network; structural
+ones start a new network (``dlcourse.experiments.playground_net.LIVE``). Play trains on the
+kernel's event loop in frames of about ``frame_seconds`` and redraws after each frame, so
+sliders and pause stay responsive. The state string box shows the whole setting; paste one
+back (or open the Voila page with ``?state=...``) to restore it.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import time
+from collections import deque
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..experiments import playground_net as pn
+from ..plots.training import CLASS_COLORS, probability_image
+from .base import Dashboard, _is_snap_echo, _plain, ipympl_active
+
+__all__ = ["Playground"]
+
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
+                  "sinx1": "sin x₁", "sinx2": "sin x₂"}
+DATASET_LABELS = {"circle": "circle", "xor": "xor", "gaussians": "gauss",
+                  "spiral": "spiral", "moons": "moons", "flower": "flower",
+                  "blobs": "3 blobs", "spiral3": "3 spirals"}
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov",
+                    "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+SCHEDULE_LABELS = {"constant": "constant", "step": "step decay", "exponential": "exponential",
+                   "inverse_time": "1/t decay"}
+#: the control of each beta is a log slider of 1 - beta; the widget's exponent range
+BETA_EXPONENTS = {"beta": (-3, 0), "beta1": (-3, 0), "beta2": (-4, 0)}
+BETAS_USED = {"sgd": (), "adagrad": (), "momentum": ("beta",), "nesterov": ("beta",),
+              "rmsprop": ("beta",), "adam": ("beta1", "beta2")}
+BLUE, ORANGE = CLASS_COLORS[0], CLASS_COLORS[1]
+UNIT_CMAP = LinearSegmentedColormap.from_list("unit", [BLUE, "#ffffff", ORANGE])
+
+# network panel geometry, in its own pixel-like units
+TILE, ROW, COL = 30, 40, 48
+GRID = 60                 # output grid points per side; thumbnails take every second one
+_GRID_POINTS = pn.grid_points(GRID)
+
+
+class Playground(Dashboard):
+    """The Playground (see the module docstring). ``Playground()`` shows the default
+    state, or the ``state=`` of the page's query string when served by Voila;
+    ``Playground(state="d:xor,h:4")`` starts from a state string; keyword settings
+    (``Playground(dataset="spiral", hidden=[8, 8])``) work as for every dashboard.
+
+    ``run`` is the controller (:class:`~dlcourse.experiments.playground_net.PlaygroundRun`);
+    ``play()``, ``pause()``, ``step()``, ``restart()``, ``regenerate()`` are the buttons;
+    ``train(epochs)`` trains synchronously and redraws; ``state`` / ``set_state(text)``.
+    """
+
+    defaults = dict(pn.DEFAULTS)
+    ranges: dict = {}
+    figsize = (9.6, 3.7)
+    frame_seconds = 0.06    # training time per frame while playing (at least)
+    max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
+    max_state_epochs = 3000  # a state string replays at most this many epochs
+
+    def __init__(self, state: str | None = None, **config: Any) -> None:
+        self._playing = False
+        self._task: asyncio.Task | None = None
+        self._lock_features = False
+        self.frames = 0
+        self._last_push = 0.0
+        #: the last frames while playing: (epochs, train s, compute s, push s)
+        self.frame_log: deque = deque(maxlen=500)
+        self._pending = "frame"
+        self._background = None
+        self._background_key = None
+        self.run = pn.PlaygroundRun(config)
+        state = state if state is not None else (
+            None if config else pn.state_from_query(os.environ.get("QUERY_STRING")))
+        self._state_error = ""
+        if state:
+            try:
+                config, epoch = pn.decode_state(state)
+                self.run = pn.PlaygroundRun(config)
+                self.run.run_to(min(epoch, self.max_state_epochs))
+            except (ValueError, TypeError) as exc:
+                self._state_error = str(exc)
+        self._build_extra_widgets()
+        super().__init__(**self.run.config)
+        if self._state_error:
+            self.message = self._state_error
+            self._show_message()
+            self.redraw()
+
+    # ------------------------------------------------------------------ config
+    def _validate(self, config: dict) -> None:
+        pn.validate(config)
+
+    def _merged(self, config: dict) -> dict:
+        unknown = sorted(set(config) - set(self.defaults))
+        if unknown:
+            raise TypeError(f"Playground: unknown setting(s) {unknown}; valid: {sorted(self.defaults)}")
+        return pn.validate(config)
+
+    @property
+    def config(self) -> dict:
+        return self.run.config
+
+    def set_config(self, config: dict) -> None:
+        """Rebuild from ``config``: a new run (the faded previous run is forgotten)."""
+        cfg = self._merged(dict(config))
+        self.pause()
+        self.run = pn.PlaygroundRun(cfg)
+        self._sync_widgets()
+        self.update()
+
+    @property
+    def state(self) -> str:
+        return self.run.state
+
+    def set_state(self, text: str) -> None:
+        """Restore a state string (settings and, if it has one, the epoch); a bad string
+        becomes the message and changes nothing."""
+        self.pause()
+        try:
+            config, epoch = pn.decode_state(text)
+        except (ValueError, TypeError) as exc:
+            self.message = str(exc)
+            self._show_message()
+            self.redraw()
+            return
+        self.run = pn.PlaygroundRun(config)
+        self._sync_widgets()
+        self._safely(self._replay, epoch)
+
+    def _replay(self, epoch: int) -> None:
+        self.run.run_to(min(epoch, self.max_state_epochs))
+        self._compute_and_draw()
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self) -> dict[str, W.Widget]:
+        c = self._config
+        w = lambda px: W.Layout(width=f"{px}px")
+        style = {"description_width": "78px"}
+        slide = dict(continuous_update=False, layout=w(300), style=style)
+        dd = lambda desc, labels, key, px=300: W.Dropdown(
+            description=desc, options=[(v, k) for k, v in labels.items()], value=c[key],
+            layout=w(px), style=style)
+        controls = {
+            "dataset": W.ToggleButtons(options=[(v, k) for k, v in DATASET_LABELS.items()],
+                                       value=c["dataset"], style={"button_width": "70px"},
+                                       layout=W.Layout(width="320px")),
+            "noise": W.FloatSlider(description="noise", value=c["noise"], min=0, max=1,
+                                   step=0.05, readout_format=".0%", **slide),
+            "train_ratio": W.FloatSlider(description="train share", value=c["train_ratio"],
+                                         min=0.1, max=0.9, step=0.1, readout_format=".0%",
+                                         **slide),
+            "activation": dd("activation", {a: a for a in pn.ACTIVATIONS}, "activation"),
+            "init": dd("init", {"zeros": "zeros", "random": "random × scale",
+                                "xavier": "Xavier", "he": "He"}, "init"),
+            "init_scale": W.FloatLogSlider(description="init scale", value=c["init_scale"],
+                                           min=-3, max=1, step=0.1, readout_format=".2g",
+                                           **slide),
+            "batch_norm": W.Checkbox(description="batch norm", value=c["batch_norm"],
+                                     indent=False, layout=W.Layout(width="120px", margin="0 0 0 30px")),
+            "dropout": W.FloatSlider(description="dropout", value=c["dropout"], min=0,
+                                     max=0.9, step=0.05, readout_format=".2f", **slide),
+            "l2": W.SelectionSlider(description="L2 λ", options=pn.L2_VALUES, value=c["l2"],
+                                    **slide),
+            "optimizer": dd("optimizer", OPTIMIZER_LABELS, "optimizer", 230),
+            "lr": W.FloatLogSlider(description="α", value=c["lr"], min=-5, max=1, step=0.1,
+                                   readout_format=".2g", **{**slide, "layout": w(260)}),
+            "batch_size": W.SelectionSlider(description="batch size", options=pn.BATCH_SIZES,
+                                            value=c["batch_size"],
+                                            **{**slide, "layout": w(260)}),
+            "schedule": dd("schedule", SCHEDULE_LABELS, "schedule", 230),
+            "decay": W.FloatLogSlider(description="decay k", value=c["decay"], min=-4, max=0,
+                                      step=0.1, readout_format=".2g",
+                                      **{**slide, "layout": w(260)}),
+        }
+        for key, (lo, hi) in BETA_EXPONENTS.items():
+            label = {"beta": "β", "beta1": "β₁", "beta2": "β₂"}[key]
+            controls[key] = W.FloatLogSlider(description=f"{label} (1−β)", value=1.0 - c[key],
+                                             min=lo, max=hi, step=0.1, readout=False,
+                                             **{**slide, "layout": w(200)})
+        for name, widget in controls.items():
+            widget.add_class(f"pg-{name}")
+        return controls
+
+    # widget value <-> setting: the betas are shown as 1 - beta
+    def _to_widget(self, name: str, value):
+        return 1.0 - value if name in BETA_EXPONENTS else value
+
+    def _from_widget(self, name: str, value):
+        value = _plain(value)
+        return round(1.0 - value, 12) if name in BETA_EXPONENTS else value
+
+    def _callback(self, name: str):
+        widget = self.controls[name]
+
+        def on_change(change) -> None:
+            old = self._to_widget(name, self._config.get(name))
+            if self._syncing or _is_snap_echo(widget, old, change["new"]):
+                return
+            self._safely(self._control_changed, name)
+        return on_change
+
+    def _control_changed(self, name: str) -> None:
+        value = self._from_widget(name, self.controls[name].value)
+        kind = self.run.set(**{name: value})
+        self._after_change(kind)
+
+    def _after_change(self, kind: str) -> None:
+        self._config = self.run.config
+        if kind == "live":
+            self._draw(live_only=True)
+        else:
+            self._compute_and_draw()
+
+    def _build_extra_widgets(self) -> None:
+        btn = lambda text, px=86, **kw: W.Button(description=text, layout=W.Layout(width=f"{px}px"), **kw)
+        self.buttons = {"play": btn("▶ play", 96, button_style="primary"),
+                        "step": btn("step +1"), "reset": btn("↺ reset"),
+                        "regenerate": btn("↻ new data", 110),
+                        "layer_minus": btn("−", 34), "layer_plus": btn("+", 34),
+                        "load": btn("load", 70)}
+        self.buttons["play"].on_click(lambda _: self._safely(self.toggle_play))
+        self.buttons["step"].on_click(lambda _: self._safely(self._step_and_draw))
+        self.buttons["reset"].on_click(lambda _: self._safely(self._restart_and_draw))
+        self.buttons["regenerate"].on_click(lambda _: self._safely(self._regenerate_and_draw))
+        self.buttons["layer_minus"].on_click(lambda _: self._safely(self._change_layers, -1))
+        self.buttons["layer_plus"].on_click(lambda _: self._safely(self._change_layers, +1))
+        self.buttons["load"].on_click(lambda _: self.set_state(self.state_box.value))
+        for name, b in self.buttons.items():
+            b.add_class(f"pg-{name}")
+        self.feature_toggles = {
+            f: W.ToggleButton(description=FEATURE_LABELS[f], value=f in self.run.config["features"],
+                              layout=W.Layout(width="62px"), tooltip=f"feature {FEATURE_LABELS[f]}")
+            for f in pn.FEATURES}
+        for f, t in self.feature_toggles.items():
+            t.add_class(f"pg-feature-{f}")
+            t.observe(lambda ch, f=f: self._safely(self._toggle_feature, f, ch["new"]), "value")
+        self.epoch_label = W.HTML(layout=W.Layout(width="120px", margin="0 12px 0 12px"))
+        self.epoch_label.add_class("pg-epoch")
+        self.loss_label = W.HTML(layout=W.Layout(width="130px"))
+        self.loss_label.add_class("pg-loss")
+        self._loss_text = ""
+        self.layers_label = W.HTML(layout=W.Layout(width="120px"))
+        self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
+        self.state_box = W.Text(description="state", continuous_update=False,
+                                layout=W.Layout(width="900px"), style={"description_width": "40px"},
+                                tooltip="the whole setting: paste one and press Enter or load")
+        self.state_box.add_class("pg-state")
+        self.state_box.observe(self._state_typed, "value")
+        self._shown_state = ""
+        self._unit_buttons: list[tuple[W.Button, W.HTML, W.Button]] = []
+
+    def _controls_box(self) -> W.Widget:
+        c = self.controls
+        head = lambda text: W.HTML(f"<div style='font-weight:600;letter-spacing:.08em;"
+                                   f"color:#555;margin:6px 0 2px 0'>{text}</div>")
+        bar = W.Layout(flex_flow="row wrap", align_items="center")
+        top = W.HBox([self.buttons["play"], self.buttons["step"], self.buttons["reset"],
+                      self.epoch_label, self.loss_label, c["optimizer"], c["lr"],
+                      c["batch_size"]], layout=bar)
+        top2 = W.HBox([c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"]],
+                      layout=W.Layout(flex_flow="row wrap", align_items="center",
+                                      margin="0 0 6px 0"))
+        left = W.VBox([
+            head("DATA"), c["dataset"], c["noise"], c["train_ratio"], self.buttons["regenerate"],
+            head("FEATURES"), W.HBox(list(self.feature_toggles.values())[:4]),
+            W.HBox(list(self.feature_toggles.values())[4:]),
+            head("HIDDEN LAYERS"), W.HBox([self.buttons["layer_minus"], self.buttons["layer_plus"],
+                                           self.layers_label]),
+            self.units_box,
+        ], layout=W.Layout(width="330px", margin="0 10px 0 0"))
+        row = W.Layout(flex_flow="row wrap", align_items="center")
+        self._under = W.VBox([
+            W.HBox([c["activation"], c["init"], c["init_scale"]], layout=row),
+            W.HBox([c["batch_norm"], c["dropout"], c["l2"]], layout=row),
+        ])
+        self._left = left
+        state_row = W.HBox([self.state_box, self.buttons["load"]],
+                           layout=W.Layout(align_items="center", margin="0 0 6px 0"))
+        return W.VBox([top, top2, state_row])
+
+    @property
+    def view(self) -> W.Widget:
+        """Top bars and the state string; the data, features and layers beside the figure;
+        the other network settings under it; the message."""
+        if getattr(self, "_view", None) is None:
+            top = self._controls_box()
+            figure_box = self.figure.canvas if self._output is None else self._output
+            right = W.VBox([figure_box, self._under, self._message_label],
+                           layout=W.Layout(justify_content="flex-start"))
+            self._view = W.VBox([top, W.HBox([self._left, right],
+                                             layout=W.Layout(align_items="flex-start"))])
+            self._view.add_class("pg-playground")
+        return self._view
+
+    # ------------------------------------------------------------------ custom controls
+    def _toggle_feature(self, feature: str, on: bool) -> None:
+        if self._lock_features:
+            return
+        feats = [f for f in pn.FEATURES if self.feature_toggles[f].value]
+        if not feats:  # at least one input: undo the toggle
+            self._lock_features = True
+            try:
+                self.feature_toggles[feature].value = True
+            finally:
+                self._lock_features = False
+            self.message = "keep at least one input feature"
+            return
+        self._after_change(self.run.set(features=feats))
+
+    def _change_layers(self, delta: int) -> None:
+        hidden = list(self.run.config["hidden"])
+        if delta > 0 and len(hidden) < pn.MAX_LAYERS:
+            hidden.append(hidden[-1] if hidden else 4)
+        elif delta < 0 and hidden:
+            hidden.pop()
+        else:
+            return
+        self._after_change(self.run.set(hidden=hidden))
+        self._sync_layer_widgets()
+
+    def _change_units(self, layer: int, delta: int) -> None:
+        hidden = list(self.run.config["hidden"])
+        units = min(max(hidden[layer] + delta, 1), pn.MAX_UNITS)
+        if units == hidden[layer]:
+            return
+        hidden[layer] = units
+        self._after_change(self.run.set(hidden=hidden))
+        self._sync_layer_widgets()
+
+    def _sync_layer_widgets(self) -> None:
+        hidden = self.run.config["hidden"]
+        n = len(hidden)
+        self.layers_label.value = (f"<b>{n}</b> hidden layer{'s' if n != 1 else ''}")
+        self.buttons["layer_minus"].disabled = n == 0
+        self.buttons["layer_plus"].disabled = n >= pn.MAX_LAYERS
+        while len(self._unit_buttons) < n:
+            i = len(self._unit_buttons)
+            minus = W.Button(description="−", layout=W.Layout(width="26px", padding="0"))
+            plus = W.Button(description="+", layout=W.Layout(width="26px", padding="0"))
+            label = W.HTML(layout=W.Layout(width="22px"))
+            minus.on_click(lambda _, i=i: self._safely(self._change_units, i, -1))
+            plus.on_click(lambda _, i=i: self._safely(self._change_units, i, +1))
+            minus.add_class(f"pg-units-minus-{i}")
+            plus.add_class(f"pg-units-plus-{i}")
+            self._unit_buttons.append((minus, label, plus))
+        boxes = []
+        for i, units in enumerate(hidden):
+            minus, label, plus = self._unit_buttons[i]
+            label.value = f"<div style='text-align:center'><b>{units}</b></div>"
+            minus.disabled, plus.disabled = units <= 1, units >= pn.MAX_UNITS
+            boxes.append(W.VBox([W.HTML(f"<small>L{i + 1}</small>"), W.HBox([minus, label, plus])],
+                                layout=W.Layout(margin="0 6px 0 0")))
+        self.units_box.children = boxes
+
+    def _sync_widgets(self) -> None:
+        """Controls follow ``self.run.config`` (without firing their callbacks)."""
+        self._config = self.run.config
+        self._syncing = self._lock_features = True
+        try:
+            for name, widget in self.controls.items():
+                widget.value = self._to_widget(name, self._config[name])
+            for f, t in self.feature_toggles.items():
+                t.value = f in self._config["features"]
+        finally:
+            self._syncing = self._lock_features = False
+        self._sync_layer_widgets()
+
+    def _state_typed(self, change) -> None:
+        if change["new"] != self._shown_state:
+            self.set_state(change["new"])
+
+    # ------------------------------------------------------------------ buttons
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def toggle_play(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def play(self) -> None:
+        """Train in frames on the kernel's event loop until pause (or divergence); without a
+        running loop (a script) this trains one frame's worth synchronously."""
+        if self._playing:
+            return
+        if self.run.diverged:
+            self.run.restart()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._frame()
+            self._compute_and_draw()
+            return
+        self._playing = True
+        self._show_playing()
+        self._task = loop.create_task(self._play_loop())
+
+    def pause(self) -> None:
+        self._playing = False
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+        self._show_playing()
+
+    async def _play_loop(self) -> None:
+        try:
+            while self._playing and not self.run.diverged:
+                self._safely(self._frame_and_draw)
+                await asyncio.sleep(0.005)  # the kernel handles widget messages here
+        finally:
+            if asyncio.current_task() is self._task or self._task is None:
+                self._playing = False
+                self._task = None
+                self._show_playing()
+
+    def _frame(self) -> int:
+        """Train for ``frame_seconds``, or as long as the last picture took to push when
+        that was longer (a loaded machine then still trains half of the time), at most
+        ``max_frame_seconds``; at least one epoch."""
+        budget = min(max(self.frame_seconds, self._last_push), self.max_frame_seconds)
+        start, done = time.perf_counter(), 0
+        while not self.run.diverged:
+            done += self.run.train(1)
+            if time.perf_counter() - start >= budget:
+                break
+        return done
+
+    def _frame_and_draw(self) -> None:
+        t0 = time.perf_counter()
+        n = self._frame()
+        t1 = time.perf_counter()
+        self._compute_and_draw()
+        t2 = time.perf_counter()
+        self.redraw()
+        self._last_push = min(time.perf_counter() - t1, 1.0)
+        self.frames += 1
+        self.frame_log.append((n, t1 - t0, t2 - t1, time.perf_counter() - t2))
+
+    def train(self, epochs: int) -> None:
+        """Train ``epochs`` more epochs synchronously, then redraw."""
+        self.pause()
+        self._safely(lambda: (self.run.train(epochs), self._compute_and_draw()))
+
+    def step(self) -> None:
+        """One epoch (a diverged run starts again first)."""
+        self.pause()
+        self._safely(self._step_and_draw)
+
+    def _step_and_draw(self) -> None:
+        self.pause()
+        if self.run.diverged:
+            self.run.restart()
+        self.run.train(1)
+        self._compute_and_draw()
+
+    def restart(self) -> None:
+        """A new network with the same settings; the run so far stays faded."""
+        self._safely(self._restart_and_draw)
+
+    def _restart_and_draw(self) -> None:
+        self.run.restart()
+        self._compute_and_draw()
+
+    def regenerate(self) -> None:
+        """New data of the same kind; a new network."""
+        self._safely(self._regenerate_and_draw)
+
+    def _regenerate_and_draw(self) -> None:
+        self.run.regenerate()
+        self._config = self.run.config
+        self._compute_and_draw()
+
+    def reset(self) -> None:
+        self.pause()
+
+    def _show_playing(self) -> None:
+        if hasattr(self, "buttons"):
+            b = self.buttons["play"]
+            b.description = "❚❚ pause" if self._playing else "▶ play"
+            b.button_style = "warning" if self._playing else "primary"
+
+    def _explain(self, exc: Exception) -> str:
+        self._playing = False
+        return f"cannot do that with these settings: {exc}"
+
+    # ------------------------------------------------------------------ figure
+    def _build_figure(self, fig: Figure) -> None:
+        fig.patch.set_facecolor("white")
+        self._ax_net = fig.add_axes([0.005, 0.02, 0.36, 0.84])
+        self._ax_out = fig.add_axes([0.385, 0.09, 0.293, 0.76])
+        self._ax_cost = fig.add_axes([0.735, 0.14, 0.255, 0.71])
+        ax = self._ax_net
+        ax.set_xlim(0, COL * (pn.MAX_LAYERS + 1) + 12)
+        ax.set_ylim(ROW * pn.MAX_UNITS, -4)
+        ax.set_axis_off()
+        self._links = LineCollection([], zorder=1, capstyle="round")
+        ax.add_collection(self._links)
+        blank = np.zeros((ROW * pn.MAX_UNITS, COL * (pn.MAX_LAYERS + 1), 4))
+        self._mosaic = ax.imshow(blank, extent=(0, blank.shape[1], blank.shape[0], 0),
+                                 interpolation="none", zorder=2, aspect="auto")
+        self._col_titles = [ax.text(0, -6, "", ha="center", va="bottom", fontsize=7.5,
+                                    color="#555") for _ in range(pn.MAX_LAYERS + 1)]
+        self._net_title = fig.text(0.01, 0.955, "", fontsize=10, weight="bold", color="#333",
+                                   va="top")
+        ax = self._ax_out
+        self._image = ax.imshow(np.ones((GRID, GRID, 3)), extent=pn.EXTENT, origin="lower",
+                                interpolation="bilinear", zorder=0)
+        self._train_pts = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.8, zorder=2)
+        self._test_pts = ax.scatter([], [], s=16, edgecolors="black", linewidths=0.8, zorder=3)
+        ax.set_xlim(*pn.EXTENT[:2])
+        ax.set_ylim(*pn.EXTENT[2:])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self._out_title = ax.set_title("", fontsize=9, loc="left")
+        ax = self._ax_cost
+        self._prev_lines = [ax.plot([], [], color=c, lw=1.2, alpha=0.25, zorder=1)[0]
+                            for c in ("#555555", ORANGE)]
+        self._lines = [ax.plot([], [], color=c, lw=1.6, label=lab, zorder=2)[0]
+                       for c, lab in (("#555555", "train"), (ORANGE, "test"))]
+        ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        ax.set_xlabel("epoch", fontsize=8, labelpad=1)
+        ax.set_ylabel("cost", fontsize=8, labelpad=1)
+        ax.tick_params(labelsize=7, length=2, pad=1)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        # the training settings: a strip of its own, redrawn alone (blitted) on a live change
+        self._ax_info = fig.add_axes([0.70, 0.885, 0.298, 0.10])
+        self._ax_info.set_facecolor("white")
+        self._ax_info.set_xticks([])
+        self._ax_info.set_yticks([])
+        for spine in self._ax_info.spines.values():
+            spine.set_visible(False)
+        self._cost_title = self._ax_info.text(0.03, 0.4, "", fontsize=8.5, va="center",
+                                              color="#333", clip_on=True)
+        self._points_key = None
+        # the epoch and the losses are HTML beside the buttons while live (text is the
+        # costliest artist to draw); the figure shows them only in the static picture (png)
+        self._dynamic = [self._mosaic, self._links, self._image,
+                         self._train_pts, self._test_pts, *self._prev_lines,
+                         *self._lines, self._cost_title]
+        self._animated = ipympl_active()
+        for artist in self._dynamic:
+            artist.set_animated(self._animated)
+        if self._animated:
+            fig.canvas.mpl_connect("draw_event", self._on_draw_event)
+            _fast_png_diffs(fig.canvas)
+
+    def _compute(self) -> None:
+        """The grid outputs: class probabilities and every hidden unit's activation."""
+        self.grid_probs, acts = self.run.outputs(_GRID_POINTS)
+        self.grid_probs = self.grid_probs.reshape(GRID, GRID, -1)
+        self.unit_maps = [a.T.reshape(a.shape[1], GRID, GRID)[:, ::2, ::2] for a in acts]
+        if self.run.message:
+            self.message = self.run.message
+
+    def _feature_maps(self) -> np.ndarray:
+        F = pn.feature_matrix(_GRID_POINTS, self.run.config["features"])
+        return F.T.reshape(F.shape[1], GRID, GRID)[:, ::2, ::2]
+
+    def _draw(self, live_only: bool = False) -> None:
+        run = self.run
+        if not live_only:
+            self._draw_network()
+            self._image.set_data(probability_image(self.grid_probs, strength=0.7))
+            key = (id(run.X_train), id(run.X_test))
+            if key != self._points_key:
+                self._points_key = key
+                for pts, X, y in ((self._train_pts, run.X_train, run.y_train),
+                                  (self._test_pts, run.X_test, run.y_test)):
+                    pts.set_offsets(X)
+                    pts.set_facecolors([CLASS_COLORS[k] for k in y])
+            self._draw_costs()
+            tr, te = run.train_loss[-1], run.test_loss[-1]
+            self._loss_text = (f"test loss {te:.3f}   train loss {tr:.3f}"
+                               if math.isfinite(tr) and math.isfinite(te) else "")
+            self.loss_label.value = (
+                f"<div style='font-size:12px;color:#666'>test loss <b style='color:#e8710a'>"
+                f"{te:.3f}</b><br>train loss <b style='color:#444'>{tr:.3f}</b></div>"
+                if self._loss_text else "")
+        self._cost_title.set_text(self._training_text())
+        self._pending = "info" if live_only else "frame"
+        self.epoch_label.value = (f"<div style='font-size:12px;color:#666'>EPOCH</div>"
+                                  f"<div style='font-size:20px;font-weight:600'>"
+                                  f"{run.epoch:07,d}</div>")
+        self._sync_enabled()
+        state = run.state
+        if state != self._shown_state:
+            self._shown_state = state
+            self.state_box.value = state
+
+    def _training_text(self) -> str:
+        cfg = self.run.config
+        betas = ", ".join(f"{k.replace('beta', 'β')} {cfg[k]:.4g}"
+                          for k in BETAS_USED[cfg["optimizer"]])
+        lr_now = self.run.lr_at(self.run.epoch) / (
+            1.0 - cfg["beta"] if cfg["optimizer"] == "nesterov" and cfg["beta"] > 0 else 1.0)
+        return (f"{OPTIMIZER_LABELS[cfg['optimizer']]}  α {lr_now:.3g}"
+                f"{'  ' + betas if betas else ''}  batch {cfg['batch_size']}"
+                + (f"  λ {cfg['l2']:g}" if cfg["l2"] else ""))
+
+    def _draw_costs(self) -> None:
+        run = self.run
+        ax = self._ax_cost
+        top = 0.0
+        for line, values in zip(self._lines, (run.train_loss, run.test_loss)):
+            line.set_data(np.arange(len(values)), values)
+            top = max(top, _finite_max(values))
+        prev = run.previous or {}
+        n_prev = 0
+        for line, key in zip(self._prev_lines, ("train", "test")):
+            values = prev.get(key, np.empty(0))
+            line.set_data(np.arange(len(values)), values)
+            n_prev = max(n_prev, len(values))
+            top = max(top, _finite_max(values))
+        # limits move on a 1-2-5 grid, so the static background is redrawn rarely
+        xlim = (0, _nice_ceil(max(10, len(run.train_loss) - 1, n_prev - 1)))
+        ylim = (0, _nice_ceil(max(top, 0.1) * 1.05))
+        if ax.get_xlim() != xlim:
+            ax.set_xlim(*xlim)
+        if ax.get_ylim() != ylim:
+            ax.set_ylim(*ylim)
+
+    def _draw_network(self) -> None:
+        """The thumbnails of the features and hidden units, and the weight links."""
+        cfg = self.run.config
+        columns = [self._feature_maps()] + list(self.unit_maps)
+        rgba = np.zeros((ROW * pn.MAX_UNITS, COL * (pn.MAX_LAYERS + 1), 4))
+        half = TILE // 2
+        self._pitch = pitch = min(90, (COL * (pn.MAX_LAYERS + 1) - 30) // len(columns))
+        for c, maps in enumerate(columns):
+            scale = np.abs(maps).reshape(len(maps), -1).max(axis=1)
+            scale[scale == 0] = 1.0
+            for r, m in enumerate(maps):
+                tile = UNIT_CMAP(0.5 + 0.5 * m[::-1] / scale[r])
+                y0, x0 = r * ROW + 5, c * pitch + 9
+                rgba[y0:y0 + half * 2, x0:x0 + half * 2] = tile
+        self._mosaic.set_data(rgba)
+        titles = ["inputs"] + [f"layer {i + 1}" for i in range(len(cfg["hidden"]))]
+        for c, text in enumerate(self._col_titles):
+            text.set_text(titles[c] if c < len(columns) else "")
+            text.set_x(c * pitch + 9 + half)
+        segs, colors, widths = self._link_geometry(columns)
+        self._links.set_segments(segs)
+        self._links.set_color(colors)
+        self._links.set_linewidth(widths)
+
+    def _link_geometry(self, columns) -> tuple[list, list, np.ndarray]:
+        """Line segments between tiles of neighbouring columns, coloured by weight sign."""
+        import dlcourse as dl
+        dense = [layer for layer in self.run.model if isinstance(layer, dl.Dense)]
+        segs, colors, mags = [], [], []
+        half, pitch = TILE // 2, self._pitch
+        for c, layer in enumerate(dense[:-1] if len(dense) > 1 else []):
+            W_ = np.nan_to_num(layer.W.value)
+            for j in range(W_.shape[0]):
+                for i in range(W_.shape[1]):
+                    x0, y0 = c * pitch + 9 + 2 * half, i * ROW + 5 + half
+                    x1, y1 = (c + 1) * pitch + 9, j * ROW + 5 + half
+                    segs.append([(x0, y0), (x1, y1)])
+                    colors.append(ORANGE if W_[j, i] > 0 else BLUE)
+                    mags.append(abs(W_[j, i]))
+        # the last layer (or the only one) into the output panel, at its middle height
+        W_ = np.nan_to_num(dense[-1].W.value)
+        c = len(columns) - 1
+        for i in range(W_.shape[1]):
+            x0, y0 = c * pitch + 9 + 2 * half, i * ROW + 5 + half
+            segs.append([(x0, y0), (COL * (pn.MAX_LAYERS + 1) + 12, ROW * pn.MAX_UNITS / 2)])
+            colors.append(ORANGE if W_[:, i].sum() > 0 else BLUE)
+            mags.append(float(np.abs(W_[:, i]).mean()))
+        mags = np.asarray(mags)
+        widths = 0.3 + 2.7 * mags / mags.max() if mags.size and mags.max() > 0 else np.full(len(mags), 0.5)
+        return segs, colors, widths
+
+    def _sync_enabled(self) -> None:
+        cfg = self.run.config
+        used = BETAS_USED[cfg["optimizer"]]
+        for key in BETA_EXPONENTS:
+            self.controls[key].disabled = key not in used
+            self.controls[key].description = (
+                f"{ {'beta': 'β', 'beta1': 'β₁', 'beta2': 'β₂'}[key]} {cfg[key]:.4g}")
+        self.controls["init_scale"].disabled = cfg["init"] != "random"
+        self.controls["decay"].disabled = cfg["schedule"] == "constant"
+        if not self._unit_buttons and cfg["hidden"] or len(self.units_box.children) != len(cfg["hidden"]):
+            self._sync_layer_widgets()
+
+    # ------------------------------------------------------------------ pushing pixels
+    # ipympl: the static parts (axes, ticks, legend, column titles, message) are drawn by a
+    # full Agg draw, which also saves them as the background; afterwards a frame restores
+    # that background, draws only the changing ("animated") artists and blits, and a live
+    # change redraws only the settings strip. A full draw happens only when a static part
+    # changed (static_key).
+    def _static_key(self) -> tuple:
+        return (tuple(t.get_text() for t in self._col_titles), self._ax_cost.get_xlim(),
+                self._ax_cost.get_ylim(), self.message, self._note.get_visible())
+
+    def _on_draw_event(self, event) -> None:
+        canvas = self.figure.canvas
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._background_key = self._static_key()
+        for artist in self._dynamic:
+            self.figure.draw_artist(artist)
+
+    def redraw(self, now: bool = False) -> None:
+        """Push the figure: a full draw if a static part changed, else a blit of the frame
+        (or of the settings strip after a live change); one Agg draw per change."""
+        pending, self._pending = self._pending, "none"
+        canvas = self.figure.canvas
+        if not self._animated or getattr(canvas, "syncing_data_url", False):
+            super().redraw(now=True)
+            return
+        if self._background is None or self._static_key() != self._background_key:
+            canvas.draw()
+            return
+        if pending == "none":  # nothing changed since the last push
+            return
+        if pending == "info":  # only the strip: its white patch covers the old text
+            self.figure.draw_artist(self._ax_info.patch)
+            self.figure.draw_artist(self._cost_title)
+            canvas.blit(self._ax_info.bbox)
+            return
+        # a frame: restore everything but the settings strip (whose text has not changed),
+        # draw the changing artists, send the changed pixels
+        for region in self._frame_regions():
+            canvas.restore_region(self._background, bbox=region, xy=(0, 0))
+        for artist in self._dynamic:
+            if artist is not self._cost_title:
+                self.figure.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+
+    def _frame_regions(self) -> list[tuple[int, int, int, int]]:
+        """The figure minus the settings strip, as boxes in buffer pixels (y downwards, as
+        ``restore_region`` takes them)."""
+        W_, H = int(self.figure.bbox.width), int(self.figure.bbox.height)
+        x0, y0, x1, y1 = (round(v) for v in self._ax_info.bbox.extents)
+        top = H - y1  # the strip's rows are top..H - y0
+        return [(0, H - y0, W_, H), (0, 0, x0, H - y0), (x1, 0, W_, H - y0), (0, 0, W_, top)]
+
+    def png(self, dpi: int = 90) -> bytes:
+        """The whole figure as PNG bytes (animated artists included)."""
+        from ..plots.display import figure_png
+        for artist in self._dynamic:
+            artist.set_animated(False)
+        self._net_title.set_text(f"epoch {self.run.epoch:,}")
+        self._out_title.set_text(self._loss_text)
+        try:
+            return figure_png(self.figure, dpi=dpi)
+        finally:
+            self._net_title.set_text("")
+            self._out_title.set_text("")
+            for artist in self._dynamic:
+                artist.set_animated(self._animated)
+
+    def _ipython_display_(self) -> None:
+        """The live app, with a PNG of its current picture in the same output: JupyterLab
+        and Voila show the widget, GitHub and nbviewer (no widgets) show the picture."""
+        import base64
+
+        from IPython.display import display
+        bundle = {"text/plain": f"Playground (state {self.state})",
+                  "image/png": base64.b64encode(self.png(90)).decode("ascii")}
+        widget = getattr(self.view, "_repr_mimebundle_", lambda **kw: {})()
+        if isinstance(widget, dict) and "application/vnd.jupyter.widget-view+json" in widget:
+            key = "application/vnd.jupyter.widget-view+json"
+            bundle[key] = widget[key]
+            display(bundle, raw=True)
+        else:
+            display(self.view)
+        self._displayed = True
+        self.redraw()
+
+    def snapshot(self, dpi: int = 90) -> None:
+        """Show the current figure as a static PNG (readable where widgets do not run)."""
+        from IPython.display import Image, display
+        display(Image(data=self.png(dpi)))
+
+
+def _fast_png_diffs(canvas) -> None:
+    """Encode the frames an ipympl canvas sends with zlib level 1 instead of 6: the same
+    pixels, about 25 % more bytes, half the encoding time (measured 71 vs 144 ms for a
+    960 x 370 frame here). The body is matplotlib's ``get_diff_image`` (webagg core)."""
+    import io
+
+    from PIL import Image
+    needed = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
+    if not all(hasattr(canvas, name) for name in needed):
+        return
+
+    def get_diff_image():
+        if not canvas._png_is_old:
+            return None
+        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+        buff = pixels.view(np.uint32).squeeze(2)
+        if (canvas._force_full or buff.shape != canvas._last_buff.shape
+                or (pixels[:, :, 3] != 255).any()):
+            canvas.set_image_mode("full")
+            output = buff
+        else:
+            canvas.set_image_mode("diff")
+            output = np.where(buff != canvas._last_buff, buff, 0)
+        canvas._last_buff = buff.copy()
+        canvas._force_full = False
+        canvas._png_is_old = False
+        data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
+        with io.BytesIO() as png:
+            Image.fromarray(data).save(png, format="png", compress_level=1)
+            return png.getvalue()
+
+    canvas.get_diff_image = get_diff_image
+
+
+def _nice_ceil(x: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is >= x (x > 0)."""
+    power = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * power >= x * (1 - 1e-12):
+            return float(m * power)
+    return float(10 * power)
+
+
+def _finite_max(values: np.ndarray) -> float:
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max()) if finite.size else 0.0
+
