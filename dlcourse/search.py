@@ -666,13 +666,3 @@ def coarse_to_fine(objective: Callable, space: Mapping[str, Sampler], rounds: in
                                      executor, progress))
     return results
 
-
-# a ready objective (train a small MLP) lives in dlcourse.experiments.search_toy
-_MOVED = ("train_mlp_objective", "MLP_DEFAULTS")
-
-
-def __getattr__(name: str):  # moved: re-export until notebooks import dlcourse.experiments.search_toy
-    if name in _MOVED:
-        from .experiments import search_toy
-        return getattr(search_toy, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

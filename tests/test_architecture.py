@@ -22,22 +22,10 @@ VIEW_LIBRARIES = ("matplotlib", "ipywidgets", "IPython", "traitlets")
 #: Import edges allowed for now (ignored by every rule), each with its reason. The
 #: integrator empties these when the notebooks import the new paths (delete the
 #: re-export, then its line here) and when the core tier's branch lands.
-TRANSITIONAL: dict[tuple[str, str], str] = {
-    ("dlcourse.search", "dlcourse.experiments.search_toy"):
-        "lazy re-export of train_mlp_objective / MLP_DEFAULTS for notebook 10 "
-        "(`search.train_mlp_objective`)",
-    ("dlcourse.batching", "dlcourse.train"):
-        "core: batch_size_run moves to experiments/minibatch_runs (the cycle and the "
-        "private train._check_data import go with it)",
-}
+TRANSITIONAL: dict[tuple[str, str], str] = {}
 #: Private names imported across modules, allowed for now (core replaces them with
 #: Layer.state_dict() and a public _checks.check_xy).
-PRIVATE_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("dlcourse.gradcheck", "dlcourse.train._snapshot"): "core: Layer.state_dict()",
-    ("dlcourse.gradcheck", "dlcourse.train._restore"): "core: Layer.load_state_dict()",
-    ("dlcourse.topics.lr_finder", "dlcourse.train._check_data"):
-        "core: _checks.check_xy (then lr_finder imports that)",
-}
+PRIVATE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:

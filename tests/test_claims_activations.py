@@ -8,7 +8,7 @@ from dlcourse.experiments.saturation import saturation_stats
 
 
 def test_deep_sigmoid_network_is_not_saturated_but_its_gradient_vanishes():
-    from dlcourse.widgets.activation_explorer import network_statistics
+    from dlcourse.experiments.activation_stats import network_statistics
     s = network_statistics("sigmoid", depth=10, init="xavier")
     assert Q_SIGMOID_DEPTH.answer == "b"
     assert 0.2 < s.mean_derivative.min() and s.mean_derivative.max() <= 0.25

@@ -4,7 +4,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.experiments import bn_conventions
-from dlcourse.widgets.bn_explorer import load_data, lr_init_grid
+from dlcourse.experiments.bn_compare import load_data, lr_init_grid
 
 LRS = [0.01, 0.1, 0.3, 1.0, 3.0]
 SCALES = [0.1, 0.3, 1.0, 3.0, 10.0]

@@ -4,7 +4,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.batching import batch_size_run
+from dlcourse.experiments.minibatch_runs import batch_size_run
 
 
 def _stays_below(cost, target):

@@ -8,11 +8,11 @@ import pytest
 from dlcourse import search
 from dlcourse.experiments import coarse_to_fine as c2f
 from dlcourse.experiments.leaderboard import Leaderboard, stream_trials, trial_points
-from dlcourse.widgets.search_explorer import SPACE, toy_objective
+from dlcourse.experiments.search_toy import SPACE, toy_objective, train_mlp_objective
 
 
 def same_init_objective(params, seed):
-    return search.train_mlp_objective({**params, "epochs": 20, "n": 200}, seed=0)
+    return train_mlp_objective({**params, "epochs": 20, "n": 200}, seed=0)
 
 
 def test_random_beats_grid_in_most_but_not_all_seeds():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dlcourse import search
-from dlcourse.widgets.search_explorer import toy_objective
+from dlcourse.experiments.search_toy import toy_objective
 from dlcourse.widgets.search_leaderboard import SearchLeaderboard
 
 SPACE = {"lr": search.log_uniform(1e-3, 1.0), "beta": search.one_minus_log_uniform(0.5, 0.99)}

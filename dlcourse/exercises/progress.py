@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .catalog import topic_checks
 from .grader import CheckResult
 
 __all__ = ["Progress", "Row", "exercises_of", "progress"]
 
-_CALL = re.compile(r"^\s*(?:print\()?\s*(check_\w+)\(\s*([A-Za-z_]\w*)\s*\)", re.M)
+_CALL = re.compile(r"^\s*(?:print\()?\s*(?:\w+\.)?(check_\w+)\(\s*([A-Za-z_]\w*)\s*\)", re.M)
 _NOTEBOOK = re.compile(r"^\d\d_.*\.ipynb$")
 
 
@@ -172,8 +173,6 @@ def progress(folder: str | Path | None = None, notebooks: Iterable[str] | None =
     """Check every exercise of the saved learner notebooks in ``folder`` (default: the
     current folder, else ``./notebooks``); ``notebooks`` keeps the names starting with one
     of these prefixes (e.g. ``["03", "05"]``). Never raises."""
-    from . import topic_checks  # the guarded checks (the package imports this module lazily)
-
     try:
         root = Path(folder) if folder is not None else _default_folder()
         paths = sorted(p for p in root.glob("*.ipynb") if _NOTEBOOK.match(p.name))

@@ -29,11 +29,10 @@ from urllib.parse import parse_qs, unquote
 
 import numpy as np
 
-import dlcourse as dl
-
-from .. import datasets
+from .. import activations, datasets, losses, optim
 from ..optim import schedules as sch
-from ..train import DivergenceWarning
+from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from ..train import DivergenceWarning, evaluate, fit
 from .networks import mlp
 
 __all__ = [
@@ -341,12 +340,12 @@ class PlaygroundRun:
         self.classes = int(max(self.y_train.max(), self.y_test.max())) + 1
         self.F_train = feature_matrix(self.X_train, cfg["features"])
         self.F_test = feature_matrix(self.X_test, cfg["features"])
-        self.loss_fn = dl.BinaryCrossEntropy() if self.classes == 2 else dl.SoftmaxCrossEntropy()
+        self.loss_fn = BinaryCrossEntropy() if self.classes == 2 else SoftmaxCrossEntropy()
         self.model = mlp(len(cfg["features"]), cfg["hidden"],
                          1 if self.classes == 2 else self.classes, cfg["activation"],
                          cfg["init"], cfg["init_scale"] if cfg["init"] == "random" else None,
                          cfg["batch_norm"], cfg["dropout"], rng=np.random.default_rng(cfg["seed"]))
-        self.optimizer = dl.optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
+        self.optimizer = optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
                                          beta=cfg["beta"], beta1=cfg["beta1"], beta2=cfg["beta2"])
         self.epoch = 0
         self.diverged = False
@@ -388,8 +387,8 @@ class PlaygroundRun:
 
     def _record(self) -> None:
         with np.errstate(all="ignore"):
-            tr = dl.evaluate(self.model, self.F_train, self.y_train, self.loss_fn)[0]
-            te = dl.evaluate(self.model, self.F_test, self.y_test, self.loss_fn)[0]
+            tr = evaluate(self.model, self.F_train, self.y_train, self.loss_fn)[0]
+            te = evaluate(self.model, self.F_test, self.y_test, self.loss_fn)[0]
         self._train_loss.append(float(tr))
         self._test_loss.append(float(te))
 
@@ -413,7 +412,7 @@ class PlaygroundRun:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DivergenceWarning)
             with np.errstate(all="ignore"):
-                h = dl.fit(self.model, self.F_train, self.y_train, self.loss_fn, self.optimizer,
+                h = fit(self.model, self.F_train, self.y_train, self.loss_fn, self.optimizer,
                            epochs=1, batch_size=batch, l2=cfg["l2"],
                            seed=epoch_seed(cfg["seed"], self.epoch))
         self.epoch += 1
@@ -438,13 +437,13 @@ class PlaygroundRun:
         with np.errstate(all="ignore"):
             for layer in self.model:
                 x = layer.forward(x, training=False)
-                if isinstance(layer, dl.activations.Activation):
+                if isinstance(layer, activations.Activation):
                     acts.append(x)
             if x.shape[1] == 1:
-                p = dl.activations.sigmoid(x[:, 0])
+                p = activations.sigmoid(x[:, 0])
                 probs = np.column_stack([1.0 - p, p])
             else:
-                probs = dl.losses.softmax(x)
+                probs = losses.softmax(x)
         return np.nan_to_num(probs, nan=0.5), [np.nan_to_num(a) for a in acts]
 
     def accuracy(self) -> tuple[float, float]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_finite, check_int, check_unit_interval
-from ..datasets import temperatures  # noqa: F401  # moved: re-export until notebooks import dlcourse.datasets
 
 __all__ = ["ewa", "ewa_step", "bias_correct", "ewa_corrected", "ewa_weights", "effective_window"]
 

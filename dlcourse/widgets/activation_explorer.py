@@ -25,7 +25,6 @@ import numpy as np
 
 from ..experiments.activation_stats import (ACTIVATION_NAMES, INIT_NAMES, activation_curves,
                                             network_statistics)
-from ..experiments.activation_stats import flower_data  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.activation_stats
 from ..plots.training import activation_histograms, std_by_layer
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range

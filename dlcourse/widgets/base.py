@@ -122,7 +122,7 @@ class Dashboard:
             self._refit(self._config)
             for name, widget in self.controls.items():
                 widget.value = self._config[name]
-                self._config[name] = _plain(widget.value)
+                self._config[name] = plain(widget.value)
         finally:
             self._syncing = False
         self.reset()
@@ -136,9 +136,9 @@ class Dashboard:
         widget = self.controls[name]
 
         def on_change(change) -> None:
-            if _is_snap_echo(widget, self._config.get(name), change["new"]):
+            if is_snap_echo(widget, self._config.get(name), change["new"]):
                 return  # the browser rounding the value onto the slider's grid: not a move
-            self._config[name] = _plain(change["new"])
+            self._config[name] = plain(change["new"])
             if not self._syncing:
                 self._safely(self._changed, name)
         return on_change
@@ -270,7 +270,7 @@ class Dashboard:
         raise NotImplementedError
 
 
-def _is_snap_echo(widget: W.Widget, old: Any, new: Any) -> bool:
+def is_snap_echo(widget: W.Widget, old: Any, new: Any) -> bool:
     """True when ``new`` is ``old`` moved by less than half a slider step (in the exponent
     for a log slider). A rendered ipywidgets 8 slider sends its value back rounded onto its
     step grid (a FloatLogSlider sends base**exponent: 0.05 comes back as 10**-1.3 = 0.0501);
@@ -292,10 +292,10 @@ def _layout(kw: dict) -> dict:
     return kw
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A widget value as a plain JSON type (tuples from range sliders become lists)."""
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "item"):
         return value.item()
     return value

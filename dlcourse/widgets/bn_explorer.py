@@ -31,7 +31,6 @@ import numpy as np
 
 from .. import datasets
 from ..experiments.bn_compare import bn_mlp, final_accuracy, input_stds, load_data, train_run
-from ..experiments.bn_compare import layer_input, lr_init_grid  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.bn_compare
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange

@@ -33,7 +33,6 @@ import numpy as np
 from .. import optim
 from ..experiments.race import race
 from ..optim import create
-from ..optim import create as make_optimizer  # noqa: F401  # moved: re-export until notebooks import dlcourse.optim
 
 from ..parameter import Parameter
 from ..plots.optimization import (OPTIMIZER_LABELS, plot_cost_curves, plot_paths,

@@ -35,7 +35,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ..experiments import playground_net as pn
 from ..plots.training import CLASS_COLORS, probability_image
-from .base import Dashboard, _is_snap_echo, _plain, ipympl_active
+from ..layers import Dense
+from .base import Dashboard, ipympl_active, is_snap_echo, plain
 
 __all__ = ["Playground"]
 
@@ -208,7 +209,7 @@ class Playground(Dashboard):
         return 1.0 - value if name in BETA_EXPONENTS else value
 
     def _from_widget(self, name: str, value):
-        value = _plain(value)
+        value = plain(value)
         return round(1.0 - value, 12) if name in BETA_EXPONENTS else value
 
     def _callback(self, name: str):
@@ -216,7 +217,7 @@ class Playground(Dashboard):
 
         def on_change(change) -> None:
             old = self._to_widget(name, self._config.get(name))
-            if self._syncing or _is_snap_echo(widget, old, change["new"]):
+            if self._syncing or is_snap_echo(widget, old, change["new"]):
                 return
             self._safely(self._control_changed, name)
         return on_change
@@ -669,8 +670,7 @@ class Playground(Dashboard):
 
     def _link_geometry(self, columns) -> tuple[list, list, np.ndarray]:
         """Line segments between tiles of neighbouring columns, coloured by weight sign."""
-        import dlcourse as dl
-        dense = [layer for layer in self.run.model if isinstance(layer, dl.Dense)]
+        dense = [layer for layer in self.run.model if isinstance(layer, Dense)]
         segs, colors, mags = [], [], []
         half, pitch = TILE // 2, self._pitch
         for c, layer in enumerate(dense[:-1] if len(dense) > 1 else []):
