@@ -11,7 +11,7 @@ import pytest
 import dlcourse.exercises as exercises
 from dlcourse.exercises.grader import CheckResult, describe_inputs
 
-MACHINERY = {"fallback", "grader", "progress", "questions"}
+MACHINERY = {"catalog", "fallback", "grader", "progress", "questions"}
 
 
 def _discover():
@@ -49,11 +49,53 @@ def _run(check, fn) -> CheckResult:
     return result
 
 
+# the checks where None is a legitimate answer (grader.accepts_none): there it gets a hint
+NONE_IS_AN_ANSWER = {"gradient_checking.check_find_faulty_layer"}
+
+
 @pytest.mark.parametrize("check", CHECKS)
 def test_returning_none_is_told_to_return(check):
     def forgot_return(*args, **kwargs):
         _ = args
-    assert "returned None — did you forget `return`?" in _run(check, forgot_return).message
+    message = _run(check, forgot_return).message
+    if getattr(check, "none_is_an_answer", False):
+        assert "did you forget `return`" not in message and "raised" not in message, message
+        assert "not yet — case 1" in message and "Hint: " in message, message
+    else:
+        assert "returned None — did you forget `return`?" in message
+
+
+def test_none_is_an_answer_only_where_it_is_declared():
+    marked = {p.id for p in CHECKS if getattr(p.values[0], "none_is_an_answer", False)}
+    assert marked == NONE_IS_AN_ANSWER
+
+
+def test_accepts_none_lets_none_reach_the_check():
+    from dlcourse.exercises.grader import Case, accepts_none, graded, run_cases
+
+    def check_plain(fn):
+        return run_cases("plain", fn, [Case((1,), None, "return None here"), Case((2,), 2.0, "2")])
+
+    @accepts_none
+    def check_lenient(fn):
+        return run_cases("lenient", fn, [Case((1,), 1.0, "return x for x = 1")],
+                         none_is_an_answer=True)
+
+    plain, lenient = graded(check_plain), graded(check_lenient)
+    assert lenient.none_is_an_answer and not getattr(plain, "none_is_an_answer", False)
+    assert graded(lenient) is lenient
+
+    def nothing(x):
+        return None
+    assert plain(nothing).message == "nothing: your function returned None — did you forget `return`?"
+    result = lenient(nothing)
+    assert not result.passed and "did you forget" not in result.message, result.message
+    assert result.message.startswith("lenient: not yet — case 1")
+    assert "Hint: return x for x = 1" in result.message
+    assert lenient(lambda x: float(x)).passed
+    from dlcourse.exercises.gradient_checking import check_find_faulty_layer
+    message = check_find_faulty_layer(lambda model, X: None).message
+    assert "found no faulty layer" in message and "did you forget" not in message, message
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -92,16 +134,16 @@ def test_not_a_function_is_a_message(check):
 
 
 def test_wrong_kind_says_what_it_got_and_what_was_expected():
-    from dlcourse.exercises.activations import check_sigmoid_derivative
-    message = check_sigmoid_derivative(lambda z: "0.25").message
+    from dlcourse.exercises.activations import check_activation_backward
+    message = check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: "0.25").message
     assert "you returned a str" in message and "expected an array of shape" in message
-    message = check_sigmoid_derivative(lambda z: (z, z)).message
+    message = check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: (Z, Z)).message
     assert "you returned a tuple of length 2" in message
 
 
 def test_wrong_shape_says_both_shapes():
-    from dlcourse.exercises.activations import check_sigmoid_derivative
-    message = check_sigmoid_derivative(lambda z: np.zeros(7)).message
+    from dlcourse.exercises.activations import check_activation_backward
+    message = check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: np.zeros(7)).message
     assert "you returned shape (7,), expected (" in message
 
 
@@ -125,7 +167,7 @@ def test_graded_is_idempotent_and_catches_a_check_that_breaks_on_an_odd_answer()
 
 
 def test_a_warning_inside_a_check_does_not_change_the_callers_filters():
-    from dlcourse.exercises.activations import check_sigmoid_derivative
+    from dlcourse.exercises.activations import check_activation_backward
     before = list(warnings.filters)
-    check_sigmoid_derivative(lambda z: np.log(-z))
+    check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: np.log(-Z))
     assert list(warnings.filters) == before and np.geterr()["invalid"] == "warn"

@@ -161,7 +161,7 @@ def test_small_graph_backward_mistakes_get_their_hint(kind, hint):
 
 def test_small_graph_backward_wrong_return_and_raise():
     r = check_small_graph_backward(lambda a, b, c: None)
-    assert not r.passed and "expected a tuple of 4" in r.message
+    assert not r.passed and "returned None — did you forget `return`?" in r.message
     def boom(a, b, c):
         raise ValueError("bad")
     assert "raised ValueError: bad" in check_small_graph_backward(boom).message

@@ -82,7 +82,8 @@ def test_raising_solution_gives_a_message_not_an_exception():
     def broken(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         raise KeyError("v")
     result = check_adam_step(broken)
-    assert not result.passed and result.message == "adam_step: your function raised KeyError: 'v'"
+    assert not result.passed and result.message.startswith("adam_step: your function raised KeyError: 'v'")
+    assert "— on the case with inputs" in result.message
 
 
 # ------------------------------------------------------------------ loopholes closed, momentum
@@ -117,7 +118,7 @@ def test_momentum_reference_passes():
     (lambda w, g, v, lr=0.01, beta=0.9: (w + lr * (beta * v + (1 - beta) * g), beta * v + (1 - beta) * g), "climbs"),
     (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v), "NEW velocity"),
     (lambda w, g, v, lr=0.01, beta=0.9: w - lr * (beta * v + (1 - beta) * g), "expected a tuple"),
-    (lambda w, g, v, lr=0.01, beta=0.9: None, "expected a tuple"),
+    (lambda w, g, v, lr=0.01, beta=0.9: None, "returned None — did you forget `return`?"),
 ])
 def test_momentum_mistakes(wrong, words):
     result = check_momentum_step(wrong)

@@ -121,7 +121,7 @@ def test_dropout_backward_right_answers_pass():
     (lambda d, D, kp: d * (1 - D) / kp, "D = 1 means kept"),
     (lambda d, D, kp: d * D / (1 - kp), "not by the drop rate"),
     (lambda d, D, kp: d * (np.random.default_rng(0).random(d.shape) < kp) / kp, "mask and its scale"),
-    (lambda d, D, kp: None, "shape ()"),
+    (lambda d, D, kp: None, "returned None — did you forget `return`?"),
 ])
 def test_dropout_backward_mistakes(wrong, words):
     result = check_dropout_backward(wrong)

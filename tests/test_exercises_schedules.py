@@ -64,8 +64,9 @@ from dlcourse.exercises.schedules import (_rt_variant, check_range_test,  # noqa
 def test_range_test_reference_matches_the_package():
     import dlcourse as dl
     from dlcourse import datasets
-    from dlcourse.batching import batch_stream, train_step
+    from dlcourse.batching import batch_stream
     from dlcourse.topics.lr_finder import lr_range_test
+    from dlcourse.train import train_step
     X, y = datasets.load_digits()
     X = X / 16.0
     make = lambda: dl.Sequential([dl.Dense(64, 32, rng=1), dl.ReLU(), dl.Dense(32, 10, rng=2)])  # noqa: E731
@@ -106,4 +107,4 @@ def test_range_test_mistakes(switches, words):
 
 def test_range_test_none_is_rejected():
     result = check_range_test(lambda *a, **k: None)
-    assert not result.passed and "expected a tuple of 3" in result.message
+    assert not result.passed and "returned None — did you forget `return`?" in result.message

@@ -27,19 +27,34 @@ def test_learner_edition_shows_every_exercise_not_written(tmp_path):
     shutil.copy(ROOT / "notebooks" / NB, tmp_path)
     table = exercises.progress(tmp_path)
     assert isinstance(table, Progress)
-    assert [(r.exercise, r.status) for r in table.rows] == [
-        ("sigmoid_derivative", "not written yet"), ("leaky_relu_backward", "not written yet")]
-    assert table.done == 0 and "0 of 2 exercises correct" in repr(table)
+    assert [(r.exercise, r.status) for r in table.rows] == [("activation_backward", "not written yet")]
+    assert table.done == 0 and "0 of 1 exercises correct" in repr(table)
+
+
+CORRECT_BACKWARD = """print('hello from the learner')
+    if kind == "sigmoid":
+        s = 0.5 * (1 + np.tanh(0.5 * Z))
+        return dA * s * (1 - s)
+    if kind == "tanh":
+        return dA * (1 - np.tanh(Z) ** 2)
+    if kind == "relu":
+        return dA * (Z > 0)
+    if kind == "leaky_relu":
+        return np.where(Z > 0, dA, slope * dA)
+    return np.where(Z > 0, dA, dA * alpha * np.exp(np.minimum(Z, 0)))"""
 
 
 def test_written_wrong_and_broken_solutions(tmp_path, capsys):
-    path = tmp_path / NB
+    # notebook 02 has one exercise: a second copy of it holds the broken solution
+    path, copy = tmp_path / NB, tmp_path / "02_zz_second_copy.ipynb"
     shutil.copy(ROOT / "notebooks" / NB, path)
-    _replace_stub(path, "sigmoid_derivative", "print('hello from the learner')\n"
-                                              "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)")
-    _replace_stub(path, "leaky_relu_backward", "pass")
+    shutil.copy(ROOT / "notebooks" / NB, copy)
+    _replace_stub(path, "activation_backward", CORRECT_BACKWARD)
+    _replace_stub(copy, "activation_backward", "pass")
     rows = exercises.progress(tmp_path).rows
-    assert rows[0].status == "correct"
+    assert [(r.notebook, r.exercise) for r in rows] == [
+        (path.stem, "activation_backward"), (copy.stem, "activation_backward")]
+    assert rows[0].status == "correct", rows[0].message
     assert rows[1].status == "not yet" and "did you forget `return`" in rows[1].message
     assert "hello" not in capsys.readouterr().out  # the learner's prints stay out
 
@@ -47,7 +62,7 @@ def test_written_wrong_and_broken_solutions(tmp_path, capsys):
 def test_syntax_error_and_unreadable_notebook_are_rows_not_exceptions(tmp_path):
     path = tmp_path / NB
     shutil.copy(ROOT / "notebooks" / NB, path)
-    _replace_stub(path, "sigmoid_derivative", "return (")
+    _replace_stub(path, "activation_backward", "return (")
     (tmp_path / "03_broken.ipynb").write_text("{not json")
     rows = exercises.progress(tmp_path).rows
     assert rows[0].status == "cannot run" and "syntax error" in rows[0].message

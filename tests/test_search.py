@@ -1,7 +1,6 @@
 """dlcourse.search: samplers, random/grid search on any executor, zoom, coarse to fine."""
 import math
 import pickle
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -220,7 +219,6 @@ def dask_client():
 
 @pytest.mark.dask
 def test_dask_cluster_gives_the_serial_result(serial_result, dask_client):
-    start = time.perf_counter()
     via_executor = random_search(mixed, SPACE, 16, seed=3, executor=dask_client.get_executor())
     via_client = random_search(mixed, SPACE, 16, seed=3, executor=dask_client)
     assert via_executor.trials == serial_result.trials
@@ -229,7 +227,6 @@ def test_dask_cluster_gives_the_serial_result(serial_result, dask_client):
                         executor=dask_client)
     assert mlp.trials == random_search(train_mlp_objective, {"lr": log_uniform(1e-2, 10)}, 4,
                                        seed=0).trials
-    assert time.perf_counter() - start < 20
 
 
 def test_unpicklable_objective_is_refused_for_a_process_pool():

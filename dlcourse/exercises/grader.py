@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Case", "CheckResult", "DiagnosedCase", "Expect", "Mistake", "check_cases", "close",
-           "describe", "describe_inputs", "graded", "run_cases", "run_with_mistakes",
+__all__ = ["Case", "CheckResult", "DiagnosedCase", "Expect", "Mistake", "accepts_none",
+           "check_cases", "close", "describe", "describe_inputs", "graded", "run_cases", "run_with_mistakes",
            "with_mistakes", "RETURNED_NONE"]
 
 RETURNED_NONE = "your function returned None — did you forget `return`?"
@@ -43,10 +43,12 @@ class Case:
 
 
 def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7,
-              atol: float = 1e-9, compare: Callable | None = None) -> CheckResult:
+              atol: float = 1e-9, compare: Callable | None = None,
+              none_is_an_answer: bool = False) -> CheckResult:
     """Run ``fn`` on each case and stop at the first failure with its hint. A ``None``
     answer, an exception (named, with the case's input shapes) and a wrong kind or shape
-    each get their own message; floating-point warnings stay silent. Never raises."""
+    each get their own message; floating-point warnings stay silent. Never raises.
+    With ``none_is_an_answer``, a ``None`` answer is compared like any other."""
     if not callable(fn):
         return CheckResult(False, f"{name}: expected a function, got {type(fn).__name__}")
     for i, case in enumerate(cases, 1):
@@ -59,12 +61,12 @@ def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7
             return CheckResult(False, _not_written(name))
         except Exception as exc:  # the learner's code: report it, never a traceback
             return CheckResult(False, _raised(name, exc, inputs))
-        if got is None and case.expected is not None:
+        if got is None and case.expected is not None and not none_is_an_answer:
             return CheckResult(False, f"{name}: {RETURNED_NONE}")
         with _quiet():
             ok = compare(got, case.expected) if compare else close(got, case.expected, rtol, atol)
         if not ok:
-            detail = _shape_note(got, case.expected)
+            detail = _shape_note(got, case.expected, none_is_an_answer)
             return CheckResult(False, f"{name}: not yet — case {i}{detail}. Hint: {case.hint}")
     return CheckResult(True, f"{name}: correct")
 
@@ -203,11 +205,11 @@ def _numeric(value: Any) -> bool:
         return False
 
 
-def _shape_note(got: Any, expected: Any) -> str:
+def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str:
     """' (you returned <kind/shape>, expected <kind/shape>)' when the kind or shape differs,
     else ''. Never shows the expected value. Never raises."""
     try:
-        if got is None and expected is not None:
+        if got is None and expected is not None and not none_is_an_answer:
             return f" ({RETURNED_NONE})"
         if isinstance(expected, (tuple, list)):
             if not isinstance(got, (tuple, list)) or len(got) != len(expected):
@@ -247,11 +249,13 @@ def with_mistakes(cases: Iterable[Case], mistakes: Iterable[tuple[Callable, str]
 
 
 def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
-                      rtol: float = 1e-7, atol: float = 1e-9) -> CheckResult:
+                      rtol: float = 1e-7, atol: float = 1e-9,
+                      none_is_an_answer: bool = False) -> CheckResult:
     """Run ``fn`` on each case (through the grader's :func:`run_cases`, which turns any
     exception into a message); at the first wrong answer, the hint of the first mistake the
     answer matches, else the case's own hint. Floating-point warnings of the learner's code
-    are silenced (the check prints one line). Never raises."""
+    are silenced (the check prints one line). With ``none_is_an_answer``, a ``None`` answer
+    is judged like any other (a :class:`Mistake` of value ``None`` names it). Never raises."""
     for i, diagnosed in enumerate(cases, 1):
         seen: list[Any] = []
 
@@ -261,7 +265,8 @@ def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
             return True
 
         with np.errstate(all="ignore"):
-            result = run_cases(name, fn, [diagnosed.case], compare=record)
+            result = run_cases(name, fn, [diagnosed.case], compare=record,
+                               none_is_an_answer=none_is_an_answer)
         if not seen:  # it raised (or fn is not a function): the grader's message says what
             return result
         got = seen[0]
@@ -269,8 +274,8 @@ def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
             continue
         hint = next((m.hint for m in diagnosed.mistakes if close(got, m.value, rtol, atol)),
                     diagnosed.case.hint)
-        return CheckResult(False, f"{name}: not yet — case {i}"
-                                  f"{_shape_note(got, diagnosed.case.expected)}. Hint: {hint}")
+        note = _shape_note(got, diagnosed.case.expected, none_is_an_answer)
+        return CheckResult(False, f"{name}: not yet — case {i}{note}. Hint: {hint}")
     return CheckResult(True, f"{name}: correct")
 
 
@@ -315,9 +320,10 @@ class _ReturnedNone(BaseException):
 _depth = 0  # > 0 while a guarded check runs: a check calling another is not guarded twice
 
 
-def _probe(fn: Callable, state: dict) -> Callable:
-    """``fn`` observed: warnings silenced, a ``None`` answer ends the check, the last
-    exception and the inputs that caused it are kept in ``state``."""
+def _probe(fn: Callable, state: dict, none_is_an_answer: bool = False) -> Callable:
+    """``fn`` observed: warnings silenced, a ``None`` answer ends the check (unless
+    ``none_is_an_answer``), the last exception and the inputs that caused it are kept in
+    ``state``."""
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
@@ -329,7 +335,7 @@ def _probe(fn: Callable, state: dict) -> Callable:
             state["error"], state["inputs"] = exc, inputs
             raise
         state["error"] = None
-        if out is None:
+        if out is None and not none_is_an_answer:
             raise _ReturnedNone
         return out
 
@@ -351,20 +357,32 @@ def _complete(result: CheckResult, name: str, state: dict) -> CheckResult:
         return result if "not written yet" in result.message else CheckResult(False, _not_written(name))
     if type(error).__name__ not in result.message:
         return CheckResult(False, _raised(name, error, state["inputs"]))
-    if state["inputs"] not in result.message and "— on the case with" not in result.message:
-        return CheckResult(False, f"{result.message} — on the case with {state['inputs']}")
+    if state["inputs"] not in result.message:  # one description: the learner's own call
+        base = result.message.split(" — on the case with ")[0]
+        return CheckResult(False, f"{base} — on the case with {state['inputs']}")
     return result
+
+
+def accepts_none(check: Callable) -> Callable:
+    """Mark ``check`` as one where ``None`` is a legitimate answer (e.g. "no faulty layer"):
+    :func:`graded` then lets a ``None`` through to the check, which judges it and gives its
+    own hint, instead of ending with "did you forget `return`?". The check must pass
+    ``none_is_an_answer=True`` to :func:`run_cases` / :func:`run_with_mistakes` itself."""
+    check.none_is_an_answer = True
+    return check
 
 
 def graded(check: Callable) -> Callable:
     """``check(fn, ...)`` made to keep the grader's promises whatever the check does inside:
-    a ``None`` answer is told to ``return``, an exception in the learner's code is named with
-    the inputs of the failing case, warnings never show, a :class:`CheckResult` always comes
-    back and nothing is raised. Idempotent; ``dlcourse.exercises`` applies it to every
-    ``check_*`` of its topic modules."""
+    a ``None`` answer is told to ``return`` (except for a check marked with
+    :func:`accepts_none`), an exception in the learner's code is named with the inputs of
+    the failing case, warnings never show, a :class:`CheckResult` always comes back and
+    nothing is raised. Idempotent; ``dlcourse.exercises`` applies it to every ``check_*`` of
+    its topic modules."""
     if getattr(check, "__graded__", False):
         return check
     check_name = check.__name__.removeprefix("check_")
+    lets_none = bool(getattr(check, "none_is_an_answer", False))
 
     @functools.wraps(check)
     def run(fn=None, *args, **kwargs):
@@ -373,7 +391,7 @@ def graded(check: Callable) -> Callable:
             return check(fn, *args, **kwargs)
         name = _own_name(fn, check_name)
         state: dict = {"error": None, "inputs": ""}
-        learner = _probe(fn, state) if callable(fn) else fn
+        learner = _probe(fn, state, lets_none) if callable(fn) else fn
         _depth += 1
         try:
             with _quiet():

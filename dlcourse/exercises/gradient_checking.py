@@ -17,15 +17,10 @@ from typing import Callable
 import numpy as np
 
 from ..activations import Tanh
-from ..experiments.gradcheck_bugs import (  # noqa: F401  # moved: re-export until notebooks import dlcourse.experiments.gradcheck_bugs
-    ForwardCounter,
-    TanhWrongDerivative,
-    course_names,
-    planted_bug_problem,
-)
+from ..experiments.gradcheck_bugs import TanhWrongDerivative
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Layer, Sequential
-from .grader import Case, CheckResult, Expect, check_cases
+from .grader import Case, CheckResult, Expect, accepts_none, check_cases
 
 
 # ------------------------------------------------------------------ exercise: two-sided
@@ -225,8 +220,10 @@ def reference_find_faulty_layer(model: Sequential, X: np.ndarray, tol: float = 1
     return None
 
 
+@accepts_none
 def check_find_faulty_layer(fn: Callable) -> CheckResult:
-    """Check ``fn(model, X) -> index of the faulty layer`` on the five mystery networks."""
+    """Check ``fn(model, X) -> index of the faulty layer`` on the five mystery networks.
+    ``None`` ("no faulty layer") is an answer here: it gets its own hint."""
     from .grader import DiagnosedCase, Mistake, run_with_mistakes
     cases = []
     for k, (where, kind) in _MYSTERIES.items():
@@ -259,8 +256,8 @@ def check_find_faulty_layer(fn: Callable) -> CheckResult:
         return -1 if isinstance(got, Layer) else got
     as_index.__name__ = getattr(fn, "__name__", "fn")
     if not callable(fn):
-        return run_with_mistakes("find_faulty_layer", fn, cases)
-    return run_with_mistakes("find_faulty_layer", as_index, cases)
+        return run_with_mistakes("find_faulty_layer", fn, cases, none_is_an_answer=True)
+    return run_with_mistakes("find_faulty_layer", as_index, cases, none_is_an_answer=True)
 
 
 # ------------------------------------------------------------------ questions
