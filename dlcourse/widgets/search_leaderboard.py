@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import search
 from ..experiments.leaderboard import Leaderboard, stream_trials
+from ..experiments.search_toy import train_mlp_objective
 from .base import Dashboard
 
 __all__ = ["DEFAULT_SPACE", "SearchLeaderboard"]
@@ -30,7 +31,7 @@ _FAILED_Y = 1.6        # where failed trials are drawn (above every finite score
 
 
 class SearchLeaderboard(Dashboard):
-    """Random search on real small networks (``search.train_mlp_objective``), shown live."""
+    """Random search on real small networks (``experiments.search_toy.train_mlp_objective``), shown live."""
 
     defaults = {"n_trials": 12, "seed": 0, "top": 8}
     ranges = {"n_trials": (2, 60), "seed": (0, 999), "top": (3, 20)}
@@ -41,7 +42,7 @@ class SearchLeaderboard(Dashboard):
         self.space = dict(DEFAULT_SPACE if space is None else space)
         if "lr" not in self.space:
             raise ValueError("SearchLeaderboard: the space must contain 'lr' (the scatter's x axis)")
-        self.objective = search.train_mlp_objective if objective is None else objective
+        self.objective = train_mlp_objective if objective is None else objective
         self.executor = executor
         self.board = Leaderboard(0)
         self.elapsed = 0.0
