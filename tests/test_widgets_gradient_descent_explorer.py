@@ -104,3 +104,9 @@ def test_no_figure_leak():
         g.controls["lr"].value = lr
     assert len(plt.get_fignums()) == before
     assert len(g.ax_curve.lines) == 5  # curve, path line, dots, start, end: updated in place
+
+
+def test_quartic_divergence_message_never_prints_an_infinite_limit():
+    g = GradientDescentExplorer(cost="quartic", lr=3.0, steps=50, w0=3.0)
+    assert g.path.diverged_at is not None
+    assert "inf" not in g.message and "depends on the start" in g.message

@@ -468,12 +468,12 @@ def activation_histograms(axes: Axes | Sequence[Axes], arrays: Sequence[np.ndarr
                                  baseline=0.0))
         if ridge:
             texts.append(ax.text(1.02, 0.0, "", transform=ax.get_yaxis_transform(), ha="left",
-                                 va="bottom", fontsize=7, color="0.25", clip_on=False))
+                                 va="bottom", fontsize=8, color="0.25", clip_on=False))
         else:
             texts.append(ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top",
-                                 fontsize=7, color="0.25"))
+                                 fontsize=8, color="0.25"))
             ax.set_yticks([])
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
     if ridge:
         axes_list[0].set_ylabel(ylabel)
         axes_list[0].set_title(label, fontsize=10)

@@ -19,8 +19,6 @@ _DASHBOARDS = {
     "GradCheckExplorer": "gradcheck_explorer",
     "DebugDashboard": "debug_dashboard",
     "DigitsExplorer": "digits_explorer",
-    "SearchLeaderboard": "search_leaderboard",
-    "Playground": "playground",
 }
 
 __all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]

@@ -86,7 +86,7 @@ class GradCheckExplorer(Dashboard):
         ax = self._ax_bars
         self._bars = ax.bar(range(len(names)), np.ones(len(names)), bottom=FLOOR,
                             color="0.5", edgecolor="black", linewidth=0.6)
-        self._labels = [ax.text(i, FLOOR, "", ha="center", va="bottom", fontsize=7)
+        self._labels = [ax.text(i, FLOOR, "", ha="center", va="bottom", fontsize=8)
                         for i in range(len(names))]
         ax.set_xticks(range(len(names)), names)
         for a in (self._ax_bars, self._ax_eps):
@@ -97,7 +97,7 @@ class GradCheckExplorer(Dashboard):
         ax.set_title("per parameter", fontsize=10)
         for y, text, color in ((GOOD, "correct below 1e-7", "tab:green"),
                                (BUG, "a bug above 1e-3", "tab:red")):
-            ax.text(0.99, y * 2.0, text, transform=ax.get_yaxis_transform(), fontsize=7,
+            ax.text(0.99, y * 2.0, text, transform=ax.get_yaxis_transform(), fontsize=8,
                     color=color, ha="right", va="bottom", zorder=5,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=1))
         ax = self._ax_eps
@@ -111,7 +111,7 @@ class GradCheckExplorer(Dashboard):
         ax.set_ylim(FLOOR, TOP)
         ax.set_xlabel("ε")
         ax.set_title("relative error against ε", fontsize=10)
-        ax.legend(loc="lower left", fontsize=7, frameon=True, framealpha=0.9)
+        ax.legend(loc="lower left", fontsize=8, frameon=True, framealpha=0.9)
         self._summary = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self._cost = fig.text(0.5, 0.905, "", ha="center", va="top", fontsize=8, color="0.3")
 

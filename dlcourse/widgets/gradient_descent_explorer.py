@@ -86,7 +86,10 @@ class GradientDescentExplorer(Dashboard):
         self.path = descend(self.cost, c["w0"], c["lr"], c["steps"], radius=ESCAPE_RADIUS)
         lo, hi = self.cost.bounds
         self.diverging = self.path.diverged_at is not None
-        limit = f"here α must stay below 2/J''(w*) = {self.cost.lr_limit:.3g}"
+        limit = (f"here α must stay below 2/J''(w*) = {self.cost.lr_limit:.3g}"
+                 if np.isfinite(self.cost.lr_limit) else
+                 "J''(w*) = 0: no curvature bound at the minimum; the safe α depends on the "
+                 "start (notebook 01)")
         if self.diverging:
             self.message = (f"diverged at step {self.path.diverged_at}: learning rate "
                             f"α = {c['lr']:.3g} too large ({limit})")

@@ -113,7 +113,7 @@ class InitExplorer(Dashboard):
                                             interpolation="nearest")
         self._ax_units.set_xlabel("unit", fontsize=8)
         self._ax_units.set_ylabel("example", fontsize=8)
-        self._ax_units.tick_params(labelsize=7)
+        self._ax_units.tick_params(labelsize=8)
         self._units_title = self._ax_units.set_title("", fontsize=9)
         self._std_note = self._ax_std.text(0.5, 0.5, "", transform=self._ax_std.transAxes,
                                            ha="center", va="center", fontsize=9, color="0.3")

@@ -520,7 +520,7 @@ class Playground(Dashboard):
         blank = np.zeros((ROW * pn.MAX_UNITS, COL * (pn.MAX_LAYERS + 1), 4))
         self._mosaic = ax.imshow(blank, extent=(0, blank.shape[1], blank.shape[0], 0),
                                  interpolation="none", zorder=2, aspect="auto")
-        self._col_titles = [ax.text(0, -6, "", ha="center", va="bottom", fontsize=7.5,
+        self._col_titles = [ax.text(0, -6, "", ha="center", va="bottom", fontsize=8,
                                     color="#555") for _ in range(pn.MAX_LAYERS + 1)]
         self._net_title = fig.text(0.01, 0.955, "", fontsize=10, weight="bold", color="#333",
                                    va="top")
@@ -539,10 +539,10 @@ class Playground(Dashboard):
                             for c in ("#555555", ORANGE)]
         self._lines = [ax.plot([], [], color=c, lw=1.6, label=lab, zorder=2)[0]
                        for c, lab in (("#555555", "train"), (ORANGE, "test"))]
-        ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
         ax.set_xlabel("epoch", fontsize=8, labelpad=1)
         ax.set_ylabel("cost", fontsize=8, labelpad=1)
-        ax.tick_params(labelsize=7, length=2, pad=1)
+        ax.tick_params(labelsize=8, length=2, pad=1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))

@@ -62,7 +62,7 @@ class SearchExplorer(Dashboard):
         bar = fig.colorbar(self._heat["random"]["image"], ax=[self.ax_grid, self.ax_random],
                            fraction=0.03, pad=0.02)
         bar.set_label("validation error (bright = low)", fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+        bar.ax.tick_params(labelsize=8)
         (self._profile,) = self.ax_profile.plot(u, toy_error(u, V_BEST), color="0.3", lw=1.5,
                                                 label="error at the best β")
         rug = dict(ls="none", marker="|", ms=14, mew=1.6, clip_on=False,
@@ -76,7 +76,7 @@ class SearchExplorer(Dashboard):
         self.ax_profile.set_xticks(range(-4, 1), [f"1e{k}" if k else "1" for k in range(-4, 1)])
         self.ax_profile.set_xlabel("learning rate α (log scale)")
         self.ax_profile.set_ylabel("validation error")
-        self.ax_profile.legend(fontsize=7, loc="lower left")
+        self.ax_profile.legend(fontsize=8, loc="lower left")
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
