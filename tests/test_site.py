@@ -50,11 +50,12 @@ def _text(page: Path) -> str:
 
 
 def _solution_lines() -> dict[str, str]:
-    """Each line inside a source notebook's solution block that appears nowhere else in that
-    notebook (so it is solution text), whitespace collapsed → notebook name."""
-    found = {}
+    """Each line inside a source notebook's solution block that the course shows nowhere
+    outside a solution block (so it is solution text), whitespace collapsed → notebook name.
+    A line any lesson prints in the open (``for _ in range(steps):``) gives nothing away."""
+    inside: list[tuple[str, str]] = []
+    shown: set[str] = set()
     for path in sorted((ROOT / "source").glob("*.ipynb")):
-        inside, outside = [], []
         for cell in json.loads(path.read_text())["cells"]:
             in_block = False
             for line in "".join(cell["source"]).splitlines():
@@ -62,13 +63,12 @@ def _solution_lines() -> dict[str, str]:
                     in_block = True
                 elif "### END SOLUTION" in line:
                     in_block = False
+                elif in_block:
+                    inside.append((" ".join(line.split()), path.name))
                 else:
-                    (inside if in_block else outside).append(" ".join(line.split()))
-        shown = set(outside)
-        for line in inside:
-            if len(line) >= 12 and not line.startswith("#") and line not in shown:
-                found[line] = path.name
-    return found
+                    shown.add(" ".join(line.split()))
+    return {line: name for line, name in inside
+            if len(line) >= 12 and not line.startswith("#") and line not in shown}
 
 
 def test_every_notebook_has_a_page():
