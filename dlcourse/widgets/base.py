@@ -43,6 +43,7 @@ from matplotlib.figure import Figure
 
 from .._checks import check_range
 from ..plots.display import show_figure
+from .frames import FramePusher, fast_png_diffs
 from .settings import Setting, Within
 
 
@@ -78,10 +79,12 @@ class Dashboard:
         self._config = self._merged(config)
         self.message = ""
         self._syncing = False
+        self._depth = 0  # nesting of _safely: only the outermost call shows and redraws
         self.controls: dict[str, W.Widget] = self._build_controls()
         for name, widget in self.controls.items():
             widget.observe(self._callback(name), names="value")
         self.figure = self._new_figure()
+        self._frames = FramePusher(self.figure)
         self._note = self.figure.text(0.5, 0.5, "", ha="center", va="center", color="crimson",
                                       fontsize=11, wrap=True, zorder=10,
                                       bbox=dict(facecolor="white", alpha=0.85, edgecolor="crimson"))
@@ -175,6 +178,12 @@ class Dashboard:
         self._draw()
 
     def _safely(self, fn, *args) -> None:
+        """Run ``fn``; a warning or an exception becomes ``.message``. Nested calls (a
+        callback that calls ``update()``) show the message and redraw once, at the end."""
+        if self._depth:
+            fn(*args)
+            return
+        self._depth += 1
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -184,6 +193,8 @@ class Dashboard:
                     self.message = str(caught[-1].message)
             except Exception as exc:  # never a traceback in front of the learner
                 self.message = self._explain(exc)
+            finally:
+                self._depth -= 1
         self._show_message()
         self.redraw()
 
@@ -199,15 +210,20 @@ class Dashboard:
                                          if self.message else "")
 
     def redraw(self, now: bool = False) -> None:
-        """Push the figure to the screen: ``draw()`` inside a loop, ``draw_idle()`` otherwise.
+        """Push the figure to the screen, at once: on an ipympl canvas a front end has
+        opened, only what changed is redrawn and sent (:class:`.frames.FramePusher`);
+        ``now`` is accepted for subclasses (every push is immediate).
 
         Never ``draw()`` an ipympl canvas that no front-end has opened yet
         (``syncing_data_url``): ipympl 0.10 then stores its image without the
-        ``data:image/png;base64,`` prefix and the browser shows an empty canvas."""
+        ``data:image/png;base64,`` prefix and the browser shows an empty canvas; such a
+        canvas gets ``draw_idle()``, which draws once a front end asks."""
         canvas = self.figure.canvas
         if self._output is None and hasattr(canvas, "draw_idle"):
-            ready = not getattr(canvas, "syncing_data_url", False)
-            canvas.draw() if now and ready else canvas.draw_idle()
+            if getattr(canvas, "syncing_data_url", False):
+                canvas.draw_idle()
+            else:
+                self._frames.push()
         elif self._output is not None and getattr(self, "_displayed", False):
             from IPython.display import display
             with self._output:
@@ -223,6 +239,10 @@ class Dashboard:
             fig.canvas.header_visible = False
             fig.canvas.toolbar_visible = False
             fig.canvas.resizable = False
+            # the dashboard pushes its own frames: no extra draw_idle per changed artist
+            # (pyplot's interactive mode would ask the front end for a full draw each time)
+            fig.stale_callback = None
+            fast_png_diffs(fig.canvas)
             return fig
         return Figure(figsize=self.figsize)
 
@@ -248,7 +268,8 @@ class Dashboard:
 
     def snapshot(self, dpi: int = 90) -> None:
         """Show the current figure as a static PNG (readable where widgets do not run)."""
-        show_figure(self.figure, dpi=dpi, close=False)
+        with self._frames.static():
+            show_figure(self.figure, dpi=dpi, close=False)
 
     # ------------------------------------------------------------------ to override
     def _build_controls(self) -> dict[str, W.Widget]:
