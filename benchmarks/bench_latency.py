@@ -66,6 +66,7 @@ DASHBOARDS = {
     "Playground": ("from dlcourse.widgets.playground import Playground", "lr"),
 }
 
+
 def _notebook(import_line: str, name: str, key: str, trace_log: Path | None = None) -> dict:
     cells = ["%matplotlib widget",
              f"{import_line}\nd = {name}()\nd.controls[{key!r}].add_class('bench-target')\n"
@@ -222,7 +223,7 @@ def measure_lab(browser, lab: ld.LabServer, names: list[str], presses: int,
         log = lab.notebooks / f"{name}.trace.jsonl" if trace else None
         (lab.notebooks / f"{name}.ipynb").write_text(
             json.dumps(_notebook(import_line, name, key, log)))
-        page = browser.new_page(viewport=ld.VIEWPORT)
+        page, _ = ld.new_page(browser)
         try:
             # a fresh workspace per notebook: JupyterLab would reopen the earlier ones
             ld.run_all_cells(page, f"{lab.url}/lab/workspaces/bench-{name}/tree/{name}.ipynb")
@@ -242,7 +243,7 @@ def measure_lab(browser, lab: ld.LabServer, names: list[str], presses: int,
 
 
 def measure_voila(browser, url: str, presses: int, play_seconds: float) -> tuple[dict, dict]:
-    page = browser.new_page(viewport=ld.VIEWPORT)
+    page, _ = ld.new_page(browser)
     root = ".pg-playground"
     ld.open_app(page, url, root)
     results = {"Playground (Voila)": ("lr", press_latencies(page, root, ".pg-lr", presses)[0]),

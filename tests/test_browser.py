@@ -52,14 +52,7 @@ def lab(tmp_path):
 def _stable_png(locator, page, tries: int = 20) -> bytes:
     """A screenshot of the element once two in a row are identical."""
     locator.scroll_into_view_if_needed()
-    last = locator.screenshot()
-    for _ in range(tries):
-        page.wait_for_timeout(250)
-        now = locator.screenshot()
-        if now == last:
-            return now
-        last = now
-    return last
+    return ld.stable(page, locator.screenshot, gap_ms=250, tries=tries)
 
 
 def _changed_pixels(a: bytes, b: bytes) -> int:
@@ -76,9 +69,7 @@ def _changed_pixels(a: bytes, b: bytes) -> int:
 def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
     ARTIFACTS.mkdir(exist_ok=True)
     with ld.chromium() as browser:
-        page = browser.new_page(viewport=ld.VIEWPORT)
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page, errors = ld.new_page(browser)
         ld.run_all_cells(page, f"{lab}/lab/tree/dashboard.ipynb")
         prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")
         deadline = time.monotonic() + 90

@@ -47,9 +47,7 @@ def app(tmp_path):
 def test_playground_app_in_voila(app):
     ARTIFACTS.mkdir(exist_ok=True)
     with ld.chromium() as browser:
-        page = browser.new_page(viewport=ld.VIEWPORT)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page, errors = ld.new_page(browser)
         ld.open_app(page, app, ROOT_CSS)
         assert epoch(page) == 0
         start = pixels(page)

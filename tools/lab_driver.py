@@ -6,7 +6,8 @@ latency benchmark share.
   thread; stopped (SIGTERM, then SIGKILL of its process group) when the ``with`` ends.
 - :func:`chromium`: the system Chromium under Playwright with the flags this machine needs.
 - :func:`run_all_cells`, :func:`wait_idle`: open a notebook, Run All, wait for an idle kernel.
-- :data:`PIXELS_JS`, :func:`pixels`, :func:`settle`: a checksum of the ``<canvas>`` pixels
+- :func:`new_page`: a page of the tests' size that collects uncaught JavaScript errors.
+- :data:`PIXELS_JS`, :func:`pixels`, :func:`settle`, :func:`stable`: a checksum of the ``<canvas>`` pixels
   below a CSS selector, cheap enough to poll on every animation frame.
 
 Imported as ``tools.lab_driver``: ``python -m pytest`` puts the checkout on ``sys.path``;
@@ -34,8 +35,8 @@ except ImportError:  # pragma: no cover - the tests skip, CI installs it
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "LAB_SETTINGS", "PIXELS_JS", "ROOT", "VIEWPORT",
            "LabServer", "chromium", "free_port", "lab_server", "missing", "notebook",
-           "open_app", "pixels", "run_all_cells", "settle", "stop", "voila_server",
-           "wait_idle"]
+           "new_page", "open_app", "pixels", "run_all_cells", "settle", "stable", "stop",
+           "voila_server", "wait_idle"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -243,16 +244,29 @@ def pixels(page, root: str, region: list[float] | None = None) -> int:
     return page.evaluate("([root, r]) => window.dlPixels(root, r)", [root, region])
 
 
-def settle(page, root: str, gap_ms: int = 300, tries: int = 40) -> int:
-    """The canvas checksum once two readings ``gap_ms`` apart agree (or after ``tries``)."""
-    last = pixels(page, root)
+def stable(page, read, gap_ms: int = 300, tries: int = 40):
+    """``read()`` once two readings ``gap_ms`` apart agree (or the last of ``tries``)."""
+    last = read()
     for _ in range(tries):
         page.wait_for_timeout(gap_ms)
-        now = pixels(page, root)
+        now = read()
         if now == last:
             return now
         last = now
     return last
+
+
+def settle(page, root: str, gap_ms: int = 300, tries: int = 40) -> int:
+    """The canvas checksum of ``root`` once the picture stops changing (:func:`stable`)."""
+    return stable(page, lambda: pixels(page, root), gap_ms, tries)
+
+
+def new_page(browser) -> tuple[object, list[str]]:
+    """A page of :data:`VIEWPORT` size and the list its uncaught JavaScript errors go to."""
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
 
 
 def open_app(page, url: str, root: str, timeout_ms: int = 180_000) -> int:
