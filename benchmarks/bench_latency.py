@@ -3,9 +3,10 @@
     python benchmarks/bench_latency.py                 # every dashboard in JupyterLab + the Playground in Voila
     python benchmarks/bench_latency.py --presses 12 --only TrainingDashboard Playground
     python benchmarks/bench_latency.py --no-lab        # only the Playground under Voila
+    python benchmarks/bench_latency.py --only EWAExplorer OptimizerRace --presses 4 --trace
 
 For each dashboard a notebook showing it under ``%matplotlib widget`` is opened in JupyterLab
-(the pattern of tests/test_browser.py): Run All, then focus one slider's handle (the learning
+(servers and browser from tools/lab_driver.py, as in tests/test_browser.py): Run All, then focus one slider's handle (the learning
 rate where there is one) and press ArrowRight / ArrowLeft in turn. Each press is timed from
 the key press until a checksum of the dashboard's ``<canvas>`` pixels changes (polled on every
 animation frame), waiting for the picture to settle between presses. The Playground is also
@@ -17,10 +18,12 @@ frames per second (distinct canvas pictures).
 the dashboard wraps ``Dashboard._safely`` (the callback) and ipympl's ``Canvas.draw_idle``,
 ``handle_draw``, ``draw``, ``blit``, ``get_diff_image`` (the PNG) and ``send_binary``, each
 logging ``time.time()`` to a file; the browser gives ``Date.now()`` at the press and at the
-changed pixels (one clock: the same machine). Printed per dashboard, medians in ms:
+changed pixels (one clock: the same machine). Printed per dashboard, medians in ms over
+the presses where the phase occurred ('k/n' when only in k of n):
 
     press->cb   key press -> the kernel callback starts (browser, websocket, kernel queue)
-    compute     the callback, minus the draws, blits and PNGs inside it
+    compute     the callback, minus the canvas draws and blits inside it (with blitting,
+                the artists' own Agg drawing happens in the callback and counts here)
     req->draw   ipympl's draw_idle round trip: request -> the browser asks -> draw starts
                 ('-' when the redraw called canvas.draw() / blit() directly)
     agg         Agg drawing in canvas.draw(), PNGs and sends inside it excluded
