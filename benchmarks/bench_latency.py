@@ -3,15 +3,33 @@
     python benchmarks/bench_latency.py                 # every dashboard in JupyterLab + the Playground in Voila
     python benchmarks/bench_latency.py --presses 12 --only TrainingDashboard Playground
     python benchmarks/bench_latency.py --no-lab        # only the Playground under Voila
+    python benchmarks/bench_latency.py --only EWAExplorer OptimizerRace --presses 4 --trace
 
 For each dashboard a notebook showing it under ``%matplotlib widget`` is opened in JupyterLab
-(the pattern of tests/test_browser.py): Run All, then focus one slider's handle (the learning
+(servers and browser from tools/lab_driver.py, as in tests/test_browser.py): Run All, then focus one slider's handle (the learning
 rate where there is one) and press ArrowRight / ArrowLeft in turn. Each press is timed from
 the key press until a checksum of the dashboard's ``<canvas>`` pixels changes (polled on every
 animation frame), waiting for the picture to settle between presses. The Playground is also
 measured served by ``voila notebooks/playground.ipynb`` (α: a live setting; noise: a
 structural one, a new network), and while playing: epochs per second (its counter) and
 frames per second (distinct canvas pictures).
+
+``--trace`` (JupyterLab dashboards only) splits each press into phases: a cell run before
+the dashboard wraps ``Dashboard._safely`` (the callback) and ipympl's ``Canvas.draw_idle``,
+``handle_draw``, ``draw``, ``blit``, ``get_diff_image`` (the PNG) and ``send_binary``, each
+logging ``time.time()`` to a file; the browser gives ``Date.now()`` at the press and at the
+changed pixels (one clock: the same machine). Printed per dashboard, medians in ms over
+the presses where the phase occurred ('k/n' when only in k of n):
+
+    press->cb   key press -> the kernel callback starts (browser, websocket, kernel queue)
+    compute     the callback, minus the canvas draws and blits inside it (with blitting,
+                the artists' own Agg drawing happens in the callback and counts here)
+    req->draw   ipympl's draw_idle round trip: request -> the browser asks -> draw starts
+                ('-' when the redraw called canvas.draw() / blit() directly)
+    agg         Agg drawing in canvas.draw(), PNGs and sends inside it excluded
+    png         get_diff_image: the frame diff and its PNG encoding
+    send->px    the first image sent -> changed canvas pixels (transfer, decode, paint)
+    total       key press -> changed pixels
 
 The machine is shared: the load average is printed with the table; compare numbers taken at
 similar load.
@@ -22,21 +40,16 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+sys.path.insert(0, str(ROOT))  # tools/ (run as a script, only benchmarks/ is on the path)
+from tools import lab_driver as ld  # noqa: E402
+
 TIMEOUT_MS = 5000
 
 #: dashboard -> (import line, the slider pressed)
@@ -56,158 +69,133 @@ DASHBOARDS = {
     "Playground": ("from dlcourse.widgets.playground import Playground", "lr"),
 }
 
-PIXELS_JS = """
-window.benchPixels = (root) => {
-  let h = 0;
-  for (const c of document.querySelectorAll(root + ' canvas')) {
-    if (!c.width) continue;
-    const ctx = c.getContext('2d');
-    if (!ctx) continue;
-    const d = new Uint32Array(ctx.getImageData(0, 0, c.width, c.height).data.buffer);
-    for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
-  }
-  return h;
-};
-window.benchCountFrames = async (root, ms) => {
-  let n = 0, last = window.benchPixels(root);
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    await new Promise(r => requestAnimationFrame(r));
-    const h = window.benchPixels(root);
-    if (h !== last) { n++; last = h; }
-  }
-  return n;
-};
-"""
-SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-}
 
-
-# ------------------------------------------------------------------ servers
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(**extra) -> dict:
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-                OPENBLAS_NUM_THREADS="1", **extra)
-
-
-def _wait_port(proc, port: int, log: Path, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on port {port}")
-            time.sleep(0.3)
-
-
-def _stop(proc) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-
-
-def start_lab(tmp: Path):
-    nbdir, settings = tmp / "notebooks", tmp / "settings"
-    nbdir.mkdir()
-    for rel, values in SETTINGS.items():
-        (settings / rel).parent.mkdir(parents=True, exist_ok=True)
-        (settings / rel).write_text(json.dumps(values))
-    port, log = _free_port(), tmp / "lab.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--IdentityProvider.token=",
-         "--ServerApp.password=", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={nbdir}"],
-        env=_env(JUPYTERLAB_SETTINGS_DIR=str(settings),
-                 JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
-                 JUPYTER_RUNTIME_DIR=str(tmp / "runtime")),
-        stdin=subprocess.DEVNULL, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
-        start_new_session=True)
-    _wait_port(proc, port, log)
-    return proc, f"http://127.0.0.1:{port}", nbdir
-
-
-def start_voila(tmp: Path):
-    port, log = _free_port(), tmp / "voila.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(ROOT / "notebooks" / "playground.ipynb"), "--no-browser",
-         f"--port={port}", "--Voila.ip=127.0.0.1"], env=_env(), stdin=subprocess.DEVNULL,
-        stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
-    _wait_port(proc, port, log)
-    return proc, f"http://127.0.0.1:{port}/"
-
-
-# ------------------------------------------------------------------ measuring
-def _pixels(page, root: str) -> int:
-    return page.evaluate("(root) => window.benchPixels(root)", root)
-
-
-def _settle(page, root: str, gap_ms: int = 300, tries: int = 40) -> None:
-    last = _pixels(page, root)
-    for _ in range(tries):
-        page.wait_for_timeout(gap_ms)
-        now = _pixels(page, root)
-        if now == last:
-            return
-        last = now
-
-
-def press_latencies(page, root: str, slider: str, presses: int) -> list[float]:
-    """Seconds from each key press on ``slider``'s handle to changed canvas pixels."""
-    handle = page.locator(f"{slider} .noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    handle.focus()
-    out = []
-    for i in range(presses):
-        _settle(page, root)
-        before = _pixels(page, root)
-        start = time.perf_counter()
-        handle.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        try:
-            page.wait_for_function(f"() => window.benchPixels('{root}') !== {before}",
-                                   polling="raf", timeout=TIMEOUT_MS)
-            out.append(time.perf_counter() - start)
-        except Exception:  # no change within the timeout
-            out.append(float("inf"))
-    return out
-
-
-def _notebook(import_line: str, name: str, key: str) -> dict:
+def _notebook(import_line: str, name: str, key: str, trace_log: Path | None = None) -> dict:
     cells = ["%matplotlib widget",
              f"{import_line}\nd = {name}()\nd.controls[{key!r}].add_class('bench-target')\n"
              "d.view.add_class('bench-dash')\nd"]
-    return {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-                       "outputs": [], "source": src} for i, src in enumerate(cells)],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                        "language": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    if trace_log is not None:
+        cells.insert(1, TRACE_CELL.replace("TRACE_LOG", repr(str(trace_log))))
+    return ld.notebook(cells)
 
 
-def _wait_idle(page, timeout: float = 120) -> None:
-    status = page.locator(".jp-StatusBar-TextItem", has_text="Python 3 (ipykernel)")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if status.count() and "Idle" in status.first.inner_text():
-            page.wait_for_timeout(400)
-            if "Idle" in status.first.inner_text():
-                return
-        page.wait_for_timeout(200)
-    raise TimeoutError("the kernel did not become idle")
+# ------------------------------------------------------------------ tracing
+#: Run in the kernel before the dashboard: each wrapped call logs [event, ms since epoch].
+TRACE_CELL = """\
+import json as _json, time as _time
+from dlcourse.widgets import base as _base
+from ipympl.backend_nbagg import Canvas as _Canvas
+_trace_log = open(TRACE_LOG, "a", buffering=1)
+
+def _traced(cls, name, tag):
+    inner = getattr(cls, name)
+    def wrapper(self, *args, **kwargs):
+        _trace_log.write(_json.dumps([tag + "0", _time.time() * 1000]) + "\\n")
+        try:
+            return inner(self, *args, **kwargs)
+        finally:
+            _trace_log.write(_json.dumps([tag + "1", _time.time() * 1000]) + "\\n")
+    setattr(cls, name, wrapper)
+
+_traced(_base.Dashboard, "_safely", "cb")
+for _name, _tag in [("draw_idle", "idle"), ("handle_draw", "hd"), ("draw", "draw"),
+                    ("blit", "blit"), ("get_diff_image", "png"), ("send_binary", "send")]:
+    _traced(_Canvas, _name, _tag)
+"""
+PHASES = ["press->cb", "compute", "req->draw", "agg", "png", "send->px", "total"]
+
+WAIT_PIXELS_JS = """async ([root, before, ms]) => {
+  const t0 = Date.now();
+  while (window.dlPixels(root) === before) {
+    if (Date.now() - t0 > ms) return null;
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  return Date.now();
+}"""
+
+
+def _intervals(events: list, tag: str, until: float) -> list[tuple[float, float]]:
+    """(start, end) of the outermost ``tag`` calls that started before ``until``."""
+    out, depth, start = [], 0, 0.0
+    for name, t in events:
+        if name == tag + "0":
+            depth += 1
+            if depth == 1:
+                start = t
+        elif name == tag + "1" and depth:
+            depth -= 1
+            if depth == 0 and start < until:
+                out.append((start, t))
+    return out
+
+
+def _inside(inner: list, outer: list) -> float:
+    """Total length of the ``inner`` intervals that lie within one of ``outer``."""
+    return sum(e - s for s, e in inner if any(a <= s and e <= b for a, b in outer))
+
+
+def phases(events: list, t0: float, t1: float) -> dict:
+    """The phases of one press (module docstring) from the kernel's events and the browser's
+    press time ``t0`` and changed-pixels time ``t1`` (ms); None where a phase did not occur."""
+    events = [(n, t) for n, t in events if t >= t0]
+    cbs, draws, blits = (_intervals(events, tag, t1) for tag in ("cb", "draw", "blit"))
+    pngs, sends = _intervals(events, "png", t1), _intervals(events, "send", t1)
+    out = dict.fromkeys(PHASES)
+    out["total"] = t1 - t0
+    if cbs:
+        out["press->cb"] = cbs[0][0] - t0
+        redraws = _inside(draws, cbs[:1]) + _inside(blits, cbs[:1])  # PNGs are inside them
+        out["compute"] = cbs[0][1] - cbs[0][0] - redraws
+    handled = [s for n, s in events if n == "hd0" and s < t1]
+    requests = [s for n, s in events if n == "idle0" and handled and s <= handled[0]]
+    if handled and requests:
+        out["req->draw"] = handled[0] - requests[-1]
+    if draws:
+        out["agg"] = sum(e - s for s, e in draws) - _inside(pngs, draws) - _inside(sends, draws)
+    if pngs:
+        out["png"] = sum(e - s for s, e in pngs)
+    if sends:
+        out["send->px"] = t1 - sends[0][0]
+    return out
+
+
+def _read_events(log: Path) -> list:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+# ------------------------------------------------------------------ measuring
+def press_latencies(page, root: str, slider: str, presses: int,
+                    trace_log: Path | None = None) -> tuple[list[float], list[dict]]:
+    """Seconds from each key press on ``slider``'s handle to changed canvas pixels; with
+    ``trace_log`` (the file the trace cell writes) also the phases of each press."""
+    handle = page.locator(f"{slider} .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    times, traces = [], []
+    for i in range(presses):
+        before = ld.settle(page, root)
+        key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+        if trace_log is None:
+            start = time.perf_counter()
+            handle.press(key)
+            try:
+                page.wait_for_function(f"() => window.dlPixels('{root}') !== {before}",
+                                       polling="raf", timeout=TIMEOUT_MS)
+                times.append(time.perf_counter() - start)
+            except Exception:  # no change within the timeout
+                times.append(float("inf"))
+            continue
+        trace_log.write_text("")  # the kernel appends: this press's events only
+        t0 = page.evaluate("Date.now()")
+        handle.press(key)
+        t1 = page.evaluate(WAIT_PIXELS_JS, [root, before, TIMEOUT_MS])
+        if t1 is None:
+            times.append(float("inf"))
+            continue
+        page.wait_for_timeout(300)  # the events of the redraw that painted, then some
+        times.append((t1 - t0) / 1000)
+        traces.append(phases(_read_events(trace_log), t0, t1))
+    return times, traces
 
 
 SHUTDOWN_JS = """async () => {
@@ -228,49 +216,47 @@ def _shutdown_kernels(page) -> None:
         print(f"could not shut kernels down: {exc}", file=sys.stderr)
 
 
-def measure_lab(browser, url: str, nbdir: Path, names: list[str], presses: int) -> dict:
-    results = {}
+def measure_lab(browser, lab: ld.LabServer, names: list[str], presses: int,
+                trace: bool = False) -> tuple[dict, dict]:
+    """{name: (slider, seconds per press)} and, with ``trace``, {name: [phases per press]}."""
+    results, traces = {}, {}
+    root = ".bench-dash:not(.jupyter-widgets-disconnected)"
     for name in names:
         import_line, key = DASHBOARDS[name]
-        (nbdir / f"{name}.ipynb").write_text(json.dumps(_notebook(import_line, name, key)))
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        log = lab.notebooks / f"{name}.trace.jsonl" if trace else None
+        (lab.notebooks / f"{name}.ipynb").write_text(
+            json.dumps(_notebook(import_line, name, key, log)))
+        page, _ = ld.new_page(browser)
         try:
             # a fresh workspace per notebook: JupyterLab would reopen the earlier ones
-            page.goto(f"{url}/lab/workspaces/bench-{name}/tree/{name}.ipynb")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=120_000)
-            _wait_idle(page)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            page.wait_for_selector(".bench-dash:not(.jupyter-widgets-disconnected) canvas",
-                                   timeout=180_000)
-            _wait_idle(page)
-            page.add_script_tag(content=PIXELS_JS)
-            root = ".bench-dash:not(.jupyter-widgets-disconnected)"
-            results[name] = (key, press_latencies(page, root, ".bench-target", presses))
+            ld.run_all_cells(page, f"{lab.url}/lab/workspaces/bench-{name}/tree/{name}.ipynb")
+            page.wait_for_selector(f"{root} canvas", timeout=180_000)
+            ld.wait_idle(page)
+            page.add_script_tag(content=ld.PIXELS_JS)
+            times, traces[name] = press_latencies(page, root, ".bench-target", presses, log)
+            results[name] = (key, times)
         except Exception as exc:  # report and go on with the next dashboard
-            results[name] = (key, [])
+            results[name], traces[name] = (key, []), []
             print(f"{name}: not measured ({type(exc).__name__}: {exc})", file=sys.stderr)
         finally:
             _shutdown_kernels(page)
             page.close()
         print(table({name: results[name]}).splitlines()[-1], file=sys.stderr, flush=True)
-    return results
+    return results, traces
 
 
 def measure_voila(browser, url: str, presses: int, play_seconds: float) -> tuple[dict, dict]:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page, _ = ld.new_page(browser)
     root = ".pg-playground"
-    page.goto(url, timeout=180_000)
-    page.wait_for_selector(f"{root} canvas", timeout=180_000)
-    page.add_script_tag(content=PIXELS_JS)
-    _settle(page, root)
-    results = {"Playground (Voila)": ("lr", press_latencies(page, root, ".pg-lr", presses)),
-               "Playground (Voila, structural)": ("noise", press_latencies(page, root, ".pg-noise", presses))}
-    epoch = lambda: int(re.sub(r"\D", "", page.locator(".pg-epoch").inner_text()))
+    ld.open_app(page, url, root)
+    results = {"Playground (Voila)": ("lr", press_latencies(page, root, ".pg-lr", presses)[0]),
+               "Playground (Voila, structural)":
+                   ("noise", press_latencies(page, root, ".pg-noise", presses)[0])}
+    epoch = lambda: int(re.sub(r"\D", "", page.locator(".pg-epoch").inner_text()))  # noqa: E731
     page.locator(".pg-play").click()
     page.wait_for_timeout(2000)  # warm up
     e0, t0 = epoch(), time.perf_counter()
-    frames = page.evaluate("([r, ms]) => window.benchCountFrames(r, ms)", [root, play_seconds * 1000])
+    frames = page.evaluate("([r, ms]) => window.dlCountFrames(r, ms)", [root, play_seconds * 1000])
     e1, t1 = epoch(), time.perf_counter()
     page.locator(".pg-play").click()
     playing = {"epochs_per_s": (e1 - e0) / (t1 - t0), "frames_per_s": frames / (t1 - t0),
@@ -295,6 +281,22 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def trace_table(traces: dict) -> str:
+    """Medians per phase (ms) over the presses where the phase occurred; (k/n) when it
+    occurred in only k of the n presses."""
+    lines = [f"{'dashboard':24s} {'n':>3s} " + " ".join(f"{p:>11s}" for p in PHASES)]
+    for name, rows in traces.items():
+        cells = []
+        for p in PHASES:
+            values = [r[p] for r in rows if r[p] is not None]
+            cell = f"{statistics.median(values):.0f}" if values else "-"
+            if values and len(values) < len(rows):
+                cell += f" ({len(values)}/{len(rows)})"
+            cells.append(f"{cell:>11s}")
+        lines.append(f"{name:24s} {len(rows):3d} " + " ".join(cells))
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presses", type=int, default=8)
@@ -302,31 +304,30 @@ def main(argv=None) -> int:
     parser.add_argument("--no-lab", action="store_true")
     parser.add_argument("--no-voila", action="store_true")
     parser.add_argument("--play-seconds", type=float, default=10.0)
+    parser.add_argument("--trace", action="store_true",
+                        help="split each press into phases (JupyterLab dashboards only)")
     args = parser.parse_args(argv)
     names = args.only or list(DASHBOARDS)
+    unknown = sorted(set(names) - set(DASHBOARDS))
+    if unknown:
+        parser.error(f"unknown dashboard(s) {unknown}; choose from {sorted(DASHBOARDS)}")
     load0 = os.getloadavg()[0]
-    results, playing = {}, None
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            if not args.no_lab:
-                proc, url, nbdir = start_lab(Path(tmp))
-                try:
-                    results.update(measure_lab(browser, url, nbdir, names, args.presses))
-                finally:
-                    _stop(proc)
-            if not args.no_voila:
-                proc, url = start_voila(Path(tmp))
-                try:
-                    voila_results, playing = measure_voila(browser, url, args.presses, args.play_seconds)
-                    results.update(voila_results)
-                finally:
-                    _stop(proc)
-        finally:
-            browser.close()
+    results, traces, playing = {}, {}, None
+    with tempfile.TemporaryDirectory() as tmp, ld.chromium() as browser:
+        if not args.no_lab:
+            with ld.lab_server(Path(tmp) / "lab") as lab:
+                results, traces = measure_lab(browser, lab, names, args.presses, args.trace)
+        if not (args.no_voila or args.trace):
+            with ld.voila_server(ROOT / "notebooks" / "playground.ipynb", Path(tmp)) as url:
+                voila_results, playing = measure_voila(browser, url, args.presses,
+                                                       args.play_seconds)
+                results.update(voila_results)
     print(f"slider key press -> changed canvas pixels (headless Chromium; load average "
           f"{load0:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(table(results))
+    if args.trace:
+        print("\nwhere the time goes: median ms per phase (see the module docstring)")
+        print(trace_table(traces))
     if playing:
         print(f"Playground playing (Voila, default network): {playing['epochs_per_s']:.1f} epochs/s, "
               f"{playing['frames_per_s']:.1f} frames/s over {playing['seconds']:.1f} s")

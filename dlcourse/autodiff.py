@@ -55,6 +55,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlcourse._checks import check_int, check_positive
+from dlcourse.descent import RADIUS, path
 
 class Tensor:
     """A float64 array that records the operations applied to it.
@@ -507,31 +508,49 @@ def grad(fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
     return lambda *args: vg(*args)[1]
 
 
-def minimize(cost_fn: Callable[[Tensor], Tensor], w0: ArrayLike, lr: float, steps: int
-             ) -> tuple[np.ndarray, np.ndarray]:
+class _TensorCost:
+    """``cost_fn`` (written with tensors) as the ``value(w)`` / ``grad(w)`` pair that
+    :func:`dlcourse.descent.path` calls: one backward pass per step, the gradient kept for
+    the ``grad`` call that follows ``value`` at the same w."""
+
+    def __init__(self, cost_fn: Callable[[Tensor], Tensor]):
+        self._vg = value_and_grad(cost_fn)
+        self._at: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
+
+    def value(self, w: np.ndarray) -> float:
+        J, self._grad = self._vg(w)
+        self._at = w
+        return J
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        return self._grad if w is self._at else self._vg(w)[1]
+
+
+def minimize(cost_fn: Callable[[Tensor], Tensor], w0: ArrayLike, lr: float, steps: int,
+             radius: float = RADIUS) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent w <- w - alpha dJ/dw, with dJ/dw found by backpropagation from J alone.
 
     Returns ``(ws, costs)``: ``ws[k]`` is w after k steps (``ws[0] = w0``, shape
-    ``(steps + 1,) + shape(w0)``) and ``costs[k] = J(ws[k])``. If the cost becomes
-    NaN/inf (usually a learning rate that is too large) the path stops there, its last
-    entry being that non-finite cost, and a RuntimeWarning says so.
+    ``(steps + 1,) + shape(w0)``) and ``costs[k] = J(ws[k])``. The loop is
+    :func:`dlcourse.descent.path`, with its one divergence rule: step k has diverged when
+    w_k is not finite, or some |w_k,i| > ``radius`` (:data:`dlcourse.descent.RADIUS` = 1e6;
+    ``radius=inf`` checks finiteness only), or J(w_k) is not finite. The path then stops
+    at step k, its last entry being that far or non-finite row, and a RuntimeWarning says
+    so (a learning rate that is too large is the usual cause). A path that flies away
+    therefore stops once |w| passes ``radius``, while its cost is still finite, not
+    hundreds of steps later when the cost overflows.
     """
     lr = check_positive("lr", lr)
     steps = check_int("steps", steps, minimum=0)
-    vg = value_and_grad(cost_fn)
-    w = _as_float_array(w0, "w0")
-    ws, costs = [], []
-    for k in range(steps + 1):
-        cost, g = vg(w)
-        ws.append(w)
-        costs.append(cost)
-        if not np.isfinite(cost):
-            warnings.warn(f"minimize: the cost became {cost} at step {k}; the path stops "
-                          f"there (a learning rate lr={lr} that is too large is the usual "
-                          f"cause)", RuntimeWarning, stacklevel=2)
-            break
-        w = w - lr * g
-    return np.array(ws), np.array(costs)
+    p = path(_TensorCost(cost_fn), _as_float_array(w0, "w0"), lr=lr, steps=steps,
+             radius=radius)
+    if p.diverged_at is not None:
+        warnings.warn(f"minimize: the path diverged at step {p.diverged_at} (w = "
+                      f"{p.ws[-1]}, J = {p.costs[-1]}: not finite or |w| > {radius:g}); it "
+                      f"stops there (a learning rate lr={lr} that is too large is the usual "
+                      f"cause)", RuntimeWarning, stacklevel=2)
+    return p.ws, p.costs
 
 
 __all__ = [

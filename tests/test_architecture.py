@@ -98,6 +98,17 @@ def test_the_walk_sees_the_package():
         "dlcourse.experiments.networks") > tier("dlcourse.topics.ewa") > tier("dlcourse.train")
 
 
+def test_one_descent_runner_in_the_core():
+    """The descent-path runner sits in the core, so the autodiff core and every lesson that
+    runs a path import the same one (and no topics module shadows it)."""
+    assert tier("dlcourse.descent") == 1
+    edges = internal_edges()
+    users = {m for m, targets in edges.items() if "dlcourse.descent" in targets}
+    assert {"dlcourse.autodiff", "dlcourse.topics.gd1d", "dlcourse.topics.second_order",
+            "dlcourse.topics.momentum_theory", "dlcourse.experiments.race"} <= users
+    assert "dlcourse.topics.paths" not in MODULES
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_imports_follow_the_tiers(module):
     bad = []

@@ -2,6 +2,7 @@
 an MLP against finite differences and torch.autograd, graph-shape cases, minimize/grad."""
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -11,6 +12,8 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes, valid_tuple_ax
 
 from dlcourse.autodiff import Tensor, grad, minimize, value_and_grad, zero_grad
 from dlcourse import autodiff as ad
+from dlcourse.descent import RADIUS, path
+from dlcourse.topics import gd1d
 
 H = 1e-6
 TOL = 1e-7
@@ -354,12 +357,41 @@ def test_minimize_vector_parameter():
     np.testing.assert_allclose(ws[-1], target, atol=1e-12)
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered")
-def test_minimize_stops_and_warns_when_the_cost_diverges():
-    with pytest.warns(RuntimeWarning, match="lr=1.5"):
+def test_minimize_stops_at_the_radius_and_warns_when_the_path_diverges():
+    """The one rule of dlcourse.descent: lr = 1.5 doubles |w - 5| each step, so the path
+    stops at the first |w| > RADIUS (its cost still finite), keeping that row."""
+    with pytest.warns(RuntimeWarning, match=r"diverged at step \d+.*lr=1.5"):
         ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, 0.0, lr=1.5, steps=5000)
     assert len(ws) == len(costs) < 5001
+    k = len(ws) - 1
+    assert abs(ws[k]) > RADIUS and np.all(np.abs(ws[:k]) <= RADIUS)
+    assert np.all(np.isfinite(costs))
+    # w_k - 5 = -5 (-2)^k exactly: the first k with |w_k| > 1e6 is 18
+    assert k == 18 and ws[k] == 5.0 - 5.0 * 2.0 ** 18
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_minimize_without_a_radius_stops_at_the_first_non_finite_cost():
+    with pytest.warns(RuntimeWarning, match="lr=1.5"):
+        ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, 0.0, lr=1.5, steps=5000,
+                             radius=math.inf)
+    assert 18 < len(ws) == len(costs) < 5001
     assert not np.isfinite(costs[-1]) and np.all(np.isfinite(costs[:-1]))
+
+
+def test_minimize_stops_at_step_0_when_the_first_cost_is_nan():
+    with pytest.warns(RuntimeWarning, match="diverged at step 0"):
+        ws, costs = minimize(lambda w: (w - 3.0).log(), 0.0, lr=0.1, steps=10)
+    assert ws.tolist() == [0.0] and np.isnan(costs[0])
+
+
+def test_minimize_is_the_one_descent_runner_with_a_backpropagated_gradient():
+    """Step for step the path of dlcourse.descent.path on the course quadratic."""
+    q = gd1d.course_quadratic()
+    ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, w0=0.0, lr=0.3, steps=40)
+    ref = path(q, 0.0, lr=0.3, steps=40)
+    np.testing.assert_allclose(ws, ref.ws, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(costs, ref.costs, rtol=0, atol=1e-12)
 
 
 def test_grad_and_value_and_grad():
@@ -425,6 +457,7 @@ def test_matmul_shape_mismatch_names_both_shapes():
     (dict(lr=float("nan")), ValueError, "lr must be finite"),
     (dict(steps=-1), ValueError, "steps must be >= 0, got -1"),
     (dict(steps=2.5), TypeError, "steps must be an int"),
+    (dict(radius=0), ValueError, "radius must be a number > 0"),
 ])
 def test_minimize_argument_errors(kwargs, exc, pattern):
     args = dict(cost_fn=lambda w: w ** 2, w0=1.0, lr=0.1, steps=10) | kwargs

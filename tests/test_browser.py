@@ -10,30 +10,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
+from tools import lab_driver as ld
+
+ARTIFACTS = ld.ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - CI installs it
-    sync_playwright = None
-
-_missing = (f"{CHROMIUM} is missing (apt-get install chromium)" if not os.path.exists(CHROMIUM)
-            else "the playwright Python package is missing (pip install playwright)"
-            if sync_playwright is None else "")
+_missing = ld.missing()
 if _missing and os.environ.get("CI"):  # CI installs both: a missing browser is a failure there
     raise RuntimeError(f"the browser test cannot run in CI: {_missing}")
 if _missing:  # pragma: no cover - a developer machine without a browser
@@ -52,110 +39,20 @@ NOTEBOOK_CELLS = [
     "print(f\"trained {dash.epoch} epochs, message {dash.message!r}\")",
 ]
 
-# user settings: no news/update toast over the page, no autosave rewriting the notebook
-SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-}
-
-
-def _write_notebook(path: Path) -> None:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
-              "outputs": [], "source": src} for i, src in enumerate(NOTEBOOK_CELLS)]
-    nb = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                      "language": "python"}}}
-    path.write_text(json.dumps(nb, indent=1))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def lab(tmp_path):
-    """A JupyterLab server on loopback serving a notebook dir; stopped by its PID."""
-    nbdir, settings = tmp_path / "notebooks", tmp_path / "settings"
-    nbdir.mkdir()
-    _write_notebook(nbdir / "dashboard.ipynb")
-    for rel, values in SETTINGS.items():
-        target = settings / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(values))
-    port = _free_port()
-    env = dict(os.environ,
-               JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-               OPENBLAS_NUM_THREADS="1")  # tiny matmuls crawl when BLAS threads compete
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--IdentityProvider.token=",
-         "--ServerApp.password=", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={nbdir}"],
-        env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("jupyter lab exited:\n" + (tmp_path / "lab.log").read_text())
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("jupyter lab did not answer /api/status within 60 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        _stop(proc)
-        log.close()
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the server (it shuts its kernels down); SIGKILL its process group (the
-    server and what it started) if it does not stop within 15 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-
-
-def _wait_idle(page, timeout: float = 60) -> None:
-    """The status bar says 'Idle' for the kernel twice, a few hundred ms apart."""
-    status = page.locator(".jp-StatusBar-TextItem", has_text="Python 3 (ipykernel)")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if status.count() and "Idle" in status.first.inner_text():
-            page.wait_for_timeout(400)
-            if "Idle" in status.first.inner_text():
-                return
-        page.wait_for_timeout(200)
-    raise TimeoutError("the kernel did not become idle")
+    """A JupyterLab server on loopback serving the dashboard notebook; stopped after."""
+    with ld.lab_server(tmp_path) as server:
+        (server.notebooks / "dashboard.ipynb").write_text(
+            json.dumps(ld.notebook(NOTEBOOK_CELLS), indent=1))
+        yield server.url
 
 
 def _stable_png(locator, page, tries: int = 20) -> bytes:
     """A screenshot of the element once two in a row are identical."""
     locator.scroll_into_view_if_needed()
-    last = locator.screenshot()
-    for _ in range(tries):
-        page.wait_for_timeout(250)
-        now = locator.screenshot()
-        if now == last:
-            return now
-        last = now
-    return last
+    return ld.stable(page, locator.screenshot, gap_ms=250, tries=tries)
 
 
 def _changed_pixels(a: bytes, b: bytes) -> int:
@@ -171,93 +68,79 @@ def _changed_pixels(a: bytes, b: bytes) -> int:
 
 def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{lab}/lab/tree/dashboard.ipynb")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=60_000)
-            _wait_idle(page)
+    with ld.chromium() as browser:
+        page, errors = ld.new_page(browser)
+        ld.run_all_cells(page, f"{lab}/lab/tree/dashboard.ipynb")
+        prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            texts = prompts.all_inner_texts()
+            if texts and all(re.search(r"\[\d+\]", t) for t in texts):
+                break
+            page.wait_for_timeout(200)
+        else:
+            raise TimeoutError(f"cells did not all run: prompts {prompts.all_inner_texts()}")
+        ld.wait_idle(page)
 
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                texts = prompts.all_inner_texts()
-                if texts and all(re.search(r"\[\d+\]", t) for t in texts):
-                    break
-                page.wait_for_timeout(200)
-            else:
-                raise TimeoutError(f"cells did not all run: prompts {prompts.all_inner_texts()}")
-            _wait_idle(page)
+        dashboard = page.locator(".dl-dashboard:not(.jupyter-widgets-disconnected)")
+        dashboard.wait_for(timeout=30_000)
+        canvas = dashboard.locator("canvas").first
+        canvas.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "browser_after_run.png"), full_page=False)
+        before = _stable_png(canvas, page)
+        (ARTIFACTS / "browser_canvas_before.png").write_bytes(before)
+        outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output")
+        assert "trained 40 epochs, message ''" in " ".join(outputs.all_inner_texts())
 
-            dashboard = page.locator(".dl-dashboard:not(.jupyter-widgets-disconnected)")
-            dashboard.wait_for(timeout=30_000)
-            canvas = dashboard.locator("canvas").first
-            canvas.wait_for(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "browser_after_run.png"), full_page=False)
-            before = _stable_png(canvas, page)
-            (ARTIFACTS / "browser_canvas_before.png").write_bytes(before)
-            outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output")
-            assert "trained 40 epochs, message ''" in " ".join(outputs.all_inner_texts())
+        readout = page.locator(".dl-lr .widget-readout")
+        lr_before = readout.inner_text()
+        handle = page.locator(".dl-lr .noUi-handle")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(3):
+            handle.press("ArrowRight")
+            page.wait_for_timeout(300)
+        ld.wait_idle(page)
+        after = _stable_png(canvas, page)
+        (ARTIFACTS / "browser_canvas_after.png").write_bytes(after)
+        page.screenshot(path=str(ARTIFACTS / "browser_after_slider.png"), full_page=False)
 
-            readout = page.locator(".dl-lr .widget-readout")
-            lr_before = readout.inner_text()
-            handle = page.locator(".dl-lr .noUi-handle")
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            for _ in range(3):
-                handle.press("ArrowRight")
-                page.wait_for_timeout(300)
-            _wait_idle(page)
-            after = _stable_png(canvas, page)
-            (ARTIFACTS / "browser_canvas_after.png").write_bytes(after)
-            page.screenshot(path=str(ARTIFACTS / "browser_after_slider.png"), full_page=False)
+        lr_after = readout.inner_text()
+        assert float(lr_after) > float(lr_before), (lr_before, lr_after)
+        # the running network keeps its weights: only the title (alpha = ...) changes
+        assert _changed_pixels(before, after) > 0
 
-            lr_after = readout.inner_text()
-            assert float(lr_after) > float(lr_before), (lr_before, lr_after)
-            # the running network keeps its weights: only the title (alpha = ...) changes
-            assert _changed_pixels(before, after) > 0
-
-            # play trains in the background on the kernel's event loop and redraws live;
-            # pause really stops it; step trains one more epoch
-            status = dashboard.locator(".widget-html", has_text="epoch").first
-            epoch_of = lambda: int(re.search(r"epoch (\d+)", status.inner_text()).group(1))  # noqa: E731
-            play = page.locator(".dl-play")
-            play.click()
-            page.wait_for_function(
-                "() => +/epoch (\\d+)/.exec(document.querySelector('.dl-dashboard').innerText)[1]"
-                " >= 70", timeout=30_000)
-            (ARTIFACTS / "browser_canvas_playing.png").write_bytes(canvas.screenshot())
-            assert "pause" in play.inner_text()
-            play.click()  # now the pause button
-            page.wait_for_function(
-                "() => document.querySelector('.dl-play').innerText.includes('play')",
-                timeout=10_000)
-            # the epoch in progress when pause came finishes and is drawn (within one chunk
-            # of redraw_seconds); after that nothing trains
-            page.wait_for_timeout(600)
-            paused_at = epoch_of()
-            page.wait_for_timeout(1500)
-            assert epoch_of() == paused_at < 2000
-            paused = _stable_png(canvas, page)
-            (ARTIFACTS / "browser_canvas_paused.png").write_bytes(paused)
-            assert _changed_pixels(after, paused) > 1000  # the curves grew, the boundary moved
-            page.locator(".dl-step").click()
-            page.wait_for_function(
-                f"() => /epoch {paused_at + 1} /.test(document.querySelector('.dl-dashboard').innerText)",
-                timeout=15_000)
-            assert _changed_pixels(paused, _stable_png(canvas, page)) > 0
-            text = page.locator(".jp-NotebookPanel").inner_text()
-            assert "Traceback" not in text and "Error" not in text
-            stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-            assert stderr.count() == 0, stderr.all_inner_texts()
-            assert not errors, errors
-        finally:
-            browser.close()
+        # play trains in the background on the kernel's event loop and redraws live;
+        # pause really stops it; step trains one more epoch
+        status = dashboard.locator(".widget-html", has_text="epoch").first
+        epoch_of = lambda: int(re.search(r"epoch (\d+)", status.inner_text()).group(1))  # noqa: E731
+        play = page.locator(".dl-play")
+        play.click()
+        page.wait_for_function(
+            "() => +/epoch (\\d+)/.exec(document.querySelector('.dl-dashboard').innerText)[1]"
+            " >= 70", timeout=30_000)
+        (ARTIFACTS / "browser_canvas_playing.png").write_bytes(canvas.screenshot())
+        assert "pause" in play.inner_text()
+        play.click()  # now the pause button
+        page.wait_for_function(
+            "() => document.querySelector('.dl-play').innerText.includes('play')",
+            timeout=10_000)
+        # the epoch in progress when pause came finishes and is drawn (within one chunk
+        # of redraw_seconds); after that nothing trains
+        page.wait_for_timeout(600)
+        paused_at = epoch_of()
+        page.wait_for_timeout(1500)
+        assert epoch_of() == paused_at < 2000
+        paused = _stable_png(canvas, page)
+        (ARTIFACTS / "browser_canvas_paused.png").write_bytes(paused)
+        assert _changed_pixels(after, paused) > 1000  # the curves grew, the boundary moved
+        page.locator(".dl-step").click()
+        page.wait_for_function(
+            f"() => /epoch {paused_at + 1} /.test(document.querySelector('.dl-dashboard').innerText)",
+            timeout=15_000)
+        assert _changed_pixels(paused, _stable_png(canvas, page)) > 0
+        text = page.locator(".jp-NotebookPanel").inner_text()
+        assert "Traceback" not in text and "Error" not in text
+        stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        assert stderr.count() == 0, stderr.all_inner_texts()
+        assert not errors, errors

@@ -33,6 +33,6 @@ Each module's docstring names the notebooks and the dashboard that use it. Index
 ================================  ==========================================================
 
 Related, one tier lower: ``dlcourse.datasets.digits_split`` and
-``dlcourse.datasets.temperatures`` (data), ``dlcourse.topics.paths.path`` (the descent
+``dlcourse.datasets.temperatures`` (data), ``dlcourse.descent.path`` (the descent
 runner of 01, 08, 13), ``dlcourse.metrics`` (class probabilities, confusion counts).
 """

@@ -5,7 +5,7 @@
 
 and a racer whose w becomes NaN/inf, or flies further than :data:`DIVERGENCE_RADIUS` from
 the origin, or whose cost J(w) overflows, has diverged: the one rule of
-:func:`dlcourse.topics.paths.path`, which runs the steps.
+:func:`dlcourse.descent.path`, which runs the steps.
 
 Used by: notebook 08 (:func:`race`) and :class:`dlcourse.widgets.OptimizerRace`.
 """
@@ -16,7 +16,7 @@ import numpy as np
 from .. import optim
 from ..parameter import Parameter
 from ..surfaces import Surface
-from ..topics.paths import RADIUS, path
+from ..descent import RADIUS, path
 
 __all__ = ["DIVERGENCE_RADIUS", "race"]
 

@@ -1,7 +1,8 @@
 """Lesson numerics: the computations behind one syllabus idea each (numpy only).
 
 Notebooks and dashboards read them; each module says which notebooks use it:
-``gd1d`` (01), ``paths`` (the one descent-path runner: 01, 08, 13), ``ewa`` (07, 08),
+``gd1d`` (01), ``ewa`` (07, 08),
 ``momentum_theory`` (08), ``lr_finder`` (09), ``second_order`` (13), ``babysit`` (13),
-``ensemble`` (05, 13), ``augment`` (05, 13), ``transfer`` (13).
+``ensemble`` (05, 13), ``augment`` (05, 13), ``transfer`` (13). The one descent-path
+runner they share is core: :mod:`dlcourse.descent`.
 """

@@ -28,7 +28,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .._checks import check_choice, check_finite, check_int
-from .paths import HasValueAndGrad, path
+from ..descent import HasValueAndGrad, path
 
 __all__ = ["Cost1D", "course_quadratic", "quartic", "double_well", "COSTS_1D", "get_cost_1d",
            "Descent", "descend", "gd_step"]
@@ -182,7 +182,7 @@ def descend(cost: HasValueAndGrad, w0, lr: float, steps: int, radius: float = ma
 
     ``cost`` is any object with ``value(w)`` and ``grad(w)`` (a :class:`Cost1D`, a
     :class:`dlcourse.surfaces.Surface`); ``w0`` a number or an array. The loop is
-    :func:`dlcourse.topics.paths.path`: it stops early, recording the step, when the cost or
+    :func:`dlcourse.descent.path`: it stops early, recording the step, when the cost or
     w becomes NaN/inf (an overflowing learning rate) or |w| exceeds ``radius``.
     """
     p = path(cost, check_finite("w0", w0), lr=lr, steps=steps, radius=radius)

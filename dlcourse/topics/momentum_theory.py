@@ -57,7 +57,7 @@ import numpy as np
 from .._checks import check_int, check_positive, check_unit_interval
 from ..optim import SGD, Momentum
 from ..parameter import Parameter
-from .paths import path
+from ..descent import path
 
 __all__ = ["iteration_matrix", "rate", "worst_rate", "gd_rate", "gd_optimal",
            "optimal_momentum", "critical_beta", "regime", "course_lr", "pytorch_lr",

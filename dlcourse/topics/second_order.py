@@ -38,7 +38,7 @@ import numpy as np
 
 from .._checks import check_finite, check_int, check_nonnegative, check_positive
 from ..flat import model_loss_and_grad, parameters_to_vector
-from .paths import path
+from ..descent import path
 
 __all__ = ["newton_step", "newton_minimize", "newton", "gradient_descent_path",
            "LBFGSResult", "lbfgs"]
@@ -121,7 +121,7 @@ def gradient_descent_path(surface, w0=None, lr: float = 0.01, steps: int = 100) 
 
     ``w0=None`` starts at ``surface.start``. Returns the path, shape (steps + 1, 2); if it
     diverges (alpha too large: w or J(w) not finite, the rule of
-    :func:`dlcourse.topics.paths.path` without a radius) it stops at the last good point.
+    :func:`dlcourse.descent.path` without a radius) it stops at the last good point.
     """
     w = _start(surface.start if w0 is None else w0)
     if w.shape != (2,):

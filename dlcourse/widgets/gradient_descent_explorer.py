@@ -22,7 +22,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..topics.gd1d import COSTS_1D, descend, get_cost_1d
-from ..topics.paths import RADIUS
+from ..descent import RADIUS
 from ..plots.optimization import plot_cost_curves, update_cost_curves
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Within

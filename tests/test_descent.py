@@ -1,4 +1,5 @@
-"""topics.paths.path: one runner, one divergence rule."""
+"""dlcourse.descent.path: one runner, one divergence rule (core tier: autodiff.minimize
+and the lesson modules all run it)."""
 import math
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 import dlcourse as dl
 from dlcourse import surfaces
 from dlcourse.topics import gd1d
-from dlcourse.topics.paths import RADIUS, Path, diverged, path
+from dlcourse.descent import RADIUS, Path, diverged, path
 
 
 def test_gradient_descent_on_a_quadratic_matches_the_closed_form():

@@ -14,12 +14,16 @@ row (so the non-finite or far value is visible) and ``diverged_at = t``; otherwi
 only; ``stop=False`` records ``diverged_at`` but runs all the steps (a convergence-rate
 fit needs the whole series).
 
-``cost`` is any object with ``value(w)`` and ``grad(w)`` (a :class:`~.gd1d.Cost1D`, a
-:class:`dlcourse.surfaces.Surface`, a quadratic of :mod:`.momentum_theory`).
+``cost`` is any object with ``value(w)`` and ``grad(w)`` (a
+:class:`dlcourse.topics.gd1d.Cost1D`, a :class:`dlcourse.surfaces.Surface`, a quadratic of
+:mod:`dlcourse.topics.momentum_theory`, a cost written with tensors in
+:func:`dlcourse.autodiff.minimize`). Pure numpy, core tier: the autodiff core and every
+lesson tier above it share this one loop.
 
-Used by: :func:`.gd1d.descend` (notebook 01 and the GradientDescentExplorer),
-:func:`.second_order.gradient_descent_path` (notebook 13),
-:func:`.momentum_theory.simulate` (notebook 08) and
+Used by: :func:`dlcourse.autodiff.minimize` (notebook 01),
+:func:`dlcourse.topics.gd1d.descend` (notebook 01 and the GradientDescentExplorer),
+:func:`dlcourse.topics.second_order.gradient_descent_path` (notebook 13),
+:func:`dlcourse.topics.momentum_theory.simulate` (notebook 08) and
 :func:`dlcourse.experiments.race.race` (notebook 08, the OptimizerRace).
 """
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from .._checks import check_int, check_positive
+from ._checks import check_int, check_positive
 
 __all__ = ["RADIUS", "HasValueAndGrad", "Path", "diverged", "path"]
 
