@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib import colors as mcolors
 
 from ..topics.ewa import bias_correct, ewa
+from .limits import nice_limits, nice_log_limits
 
 __all__ = [
     "OPTIMIZER_COLORS", "OPTIMIZER_LABELS", "log_levels", "plot_surface", "plot_paths",
@@ -226,13 +227,10 @@ def _rescale(ax, lines) -> None:
     if x.size == 0:
         return
     ax.set_xlim(x.min(), max(x.max(), x.min() + 1))
-    lo, hi = y.min(), y.max()
-    if ax.get_yscale() == "log":
-        lo, hi = (lo / 2, hi * 2) if hi > lo else (lo / 10, hi * 10)
-    else:
-        pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 1e-3)
-        lo, hi = lo - pad, hi + pad
-    ax.set_ylim(lo, hi)
+    lo, hi = float(y.min()), float(y.max())
+    # round limits (plots.limits): a slider move inside them redraws only the curves
+    ax.set_ylim(nice_log_limits(lo, hi, factor=2.0 if hi > lo else 10.0)
+                if ax.get_yscale() == "log" else nice_limits(lo, hi))
 
 
 # ---------------------------------------------------------------------------- EWA

@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
+from .limits import nice_ceil, nice_limits, nice_log_limits
 
 __all__ = [
     "CLASS_COLORS", "CostCurves", "cost_curves", "probability_image", "data_extent",
@@ -141,17 +142,13 @@ class CostCurves:
         ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in lines])
         ys = ys[np.isfinite(ys)]
         n = max((len(line.get_xdata()) for line in lines), default=0)
-        ax.set_xlim(0, max(n, 1) + 0.5 if n < 10 else n * 1.02)
+        # round limits (plots.limits): they stay put while a run grows or a slider moves
+        ax.set_xlim(0, max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02))
         if ys.size == 0:
             ax.set_ylim((0.1, 1.0) if self.log_y else (0.0, 1.0))
             return
         lo, hi = float(ys.min()), float(ys.max())
-        if self.log_y:
-            lo, hi = lo / 1.3, hi * 1.3
-        else:
-            span = hi - lo if hi > lo else max(abs(hi), 1.0)
-            lo, hi = min(0.0, lo) if lo >= 0 else lo - 0.05 * span, hi + 0.05 * span
-        ax.set_ylim(lo, hi)
+        ax.set_ylim(nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True))
 
     def _refresh_legend(self) -> None:
         if not self.legend:
@@ -395,7 +392,7 @@ class LayerHistograms:
             patch.set_data(self.counts[i], self.edges, 0.0)
             text.set_text(f"layer {i + 1}\nstd {self.stds[i]:.3g}")
             ax.set_xlim(self.edges[0], self.edges[-1])
-            ax.set_ylim(0, max(float(self.counts[i].max()), 1e-12) * 1.1)
+            ax.set_ylim(0, nice_ceil(max(float(self.counts[i].max()), 1e-12) * 1.1))
 
     def _draw_ridges(self, n: int) -> None:
         ax = self.axes[0]
@@ -505,10 +502,10 @@ class StdByLayer:
         if v.size == 0:
             self.ax.set_ylim((1e-3, 1.0) if self.log_y else (0.0, 1.0))
         elif self.log_y:
-            lo, hi = float(v.min()), float(v.max())
-            self.ax.set_ylim(lo / 3.0, hi * 3.0)
+            self.ax.set_ylim(nice_log_limits(float(v.min()), float(v.max()), factor=3.0))
         else:
-            self.ax.set_ylim(0.0, float(v.max()) * 1.1 or 1.0)
+            top = float(v.max()) * 1.1
+            self.ax.set_ylim(0.0, nice_ceil(top) if top > 0 else 1.0)
 
 
 def std_by_layer(ax: Axes, stds: Mapping[str, np.ndarray], *, log_y: bool = True,

@@ -31,6 +31,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
@@ -59,7 +60,11 @@ def _movable(artist: Artist, container: Figure | Axes) -> bool:
 
 
 def _changed(artist: Artist) -> bool:
-    """Stale and visible on the picture (an empty text is never drawn, so it stays stale)."""
+    """Stale and visible on the picture (an empty text is never drawn, so it stays stale).
+    A legend is also changed when one of its texts or handles is: their staleness does not
+    reach the legend itself."""
+    if isinstance(artist, Legend):
+        return artist.stale or any(_changed(a) for a in (*artist.texts, *artist.legend_handles))
     if not artist.stale:
         return False
     return not (isinstance(artist, Text) and not artist.get_text())
@@ -71,7 +76,10 @@ def _extent(artist: Artist):
         box = artist.get_window_extent()
     except Exception:  # some artists need a draw first or have no extent
         return None
-    return box if box is not None and box.width >= 0 and box.height >= 0 else None
+    if box is None or not (box.width >= 0 and box.height >= 0):
+        return None
+    # the box of a line is that of its vertices: widen it by a line width or so
+    return box.padded(3 * artist.get_figure(root=True).dpi / 72)
 
 
 def _overlaps(a, b) -> bool:
@@ -93,6 +101,14 @@ def _covered(children: list[Artist], moving: list[Artist]) -> list[Artist]:
             if any(_overlaps(box, b) for b in boxes):
                 covered.append(artist)
     return covered
+
+
+def _mark_drawn(artist: Artist) -> None:
+    """Not stale any more: drawn (or hidden) as it is now, a legend's parts included."""
+    artist.stale = False
+    if isinstance(artist, Legend):
+        for part in (*artist.texts, *artist.legend_handles):
+            part.stale = False
 
 
 class FramePusher:
@@ -155,7 +171,12 @@ class FramePusher:
                 continue
             new = [a for a in changed if not a.get_animated()]
             if isinstance(container, Axes):
-                new += _covered(children, [a for a in children if a.get_animated()] + new)
+                while True:  # until no covered artist covers another one in turn
+                    more = _covered(children, [a for a in children if a.get_animated()] + new)
+                    more = [a for a in more if a not in new]
+                    if not more:
+                        break
+                    new += more
                 # the frame is drawn over the axes' content: with the content, on top of it
                 new += [s for s in container.spines.values() if not s.get_animated()]
             for artist in new:
@@ -170,8 +191,10 @@ class FramePusher:
                                if a.get_animated() and not isinstance(a, Axes)),
                               key=lambda a: a.get_zorder())
             for artist in animated:
-                if artist.get_visible():
+                if artist.get_visible() and not (isinstance(artist, Spine) and
+                                                 not container.axison):  # axis off: no frame
                     self.figure.draw_artist(artist)
+                _mark_drawn(artist)
 
     def _on_draw(self, event) -> None:
         """After a full draw: save the static background, then draw the animated artists."""

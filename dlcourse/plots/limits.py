@@ -1,0 +1,69 @@
+"""Axis limits on a coarse grid of round numbers, so that they move rarely.
+
+A dashboard that fits its axes to the data exactly changes its limits, and so its ticks, on
+every move of a slider, and every such change costs a full redraw of the figure (tick labels
+are the costliest thing to draw). Limits rounded outward onto the grid
+``GRID = 1, 1.5, 2, 3, 4, 5, 6, 8 (x 10^k)`` (log axes: 1, 2, 5 x 10^k) stay where they are
+while the data moves inside them; the data still spans more than half of a linear axis
+(an axis that starts at 0 has its top below 1.5 x 1.05 x the data's top).
+The limits are a function of the data alone (no memory), so the same data always gives the
+same picture.
+"""
+from __future__ import annotations
+
+import math
+
+__all__ = ["GRID", "LOG_GRID", "nice_ceil", "nice_floor", "nice_limits", "nice_log_limits"]
+
+GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+LOG_GRID = (1.0, 2.0, 5.0, 10.0)
+
+
+def nice_ceil(x: float, grid: tuple[float, ...] = GRID) -> float:
+    """The smallest grid value m 10^k >= x, for x > 0."""
+    if not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"x must be a positive finite number, got {x!r}")
+    power = 10.0 ** math.floor(math.log10(x))
+    for m in grid:
+        if m * power >= x * (1 - 1e-12):
+            return float(m * power)
+    return float(grid[-1] * power)
+
+
+def nice_floor(x: float, grid: tuple[float, ...] = GRID) -> float:
+    """The largest grid value m 10^k <= x, for x > 0."""
+    if not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"x must be a positive finite number, got {x!r}")
+    power = 10.0 ** math.floor(math.log10(x))
+    for m in reversed(grid):
+        if m * power <= x * (1 + 1e-12):
+            return float(m * power)
+    return float(power)
+
+
+def nice_limits(lo: float, hi: float, margin: float = 0.05,
+                from_zero: bool | None = None) -> tuple[float, float]:
+    """Linear limits containing [lo, hi] widened by ``margin`` of the span on each side.
+
+    The axis starts at 0 for data >= 0 when ``from_zero`` is True, or when it is None and
+    the data's low end is nearer 0 than half its span (costs, counts); the top is then the
+    grid value above. Otherwise both ends are rounded outward to a multiple of a grid step
+    of about a quarter of the span (and symmetrically for data <= 0)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
+        raise ValueError(f"lo, hi must be finite with lo <= hi, got {lo!r}, {hi!r}")
+    span = hi - lo if hi > lo else max(abs(hi) * 0.1, 1e-3)
+    near = (lambda end: end < 0.5 * span) if from_zero is None else (lambda end: from_zero)
+    if lo >= 0 and near(lo):
+        return 0.0, nice_ceil(hi + margin * span)
+    if hi <= 0 and near(-hi):
+        return -nice_ceil(-lo + margin * span), 0.0
+    low, high = lo - margin * span, hi + margin * span
+    step = nice_ceil((high - low) / 4)
+    return math.floor(low / step) * step, math.ceil(high / step) * step
+
+
+def nice_log_limits(lo: float, hi: float, factor: float = 1.3) -> tuple[float, float]:
+    """Log-axis limits containing [lo / factor, hi * factor], on the 1, 2, 5 grid."""
+    if not (lo > 0 and hi >= lo and math.isfinite(hi)):
+        raise ValueError(f"lo, hi must satisfy 0 < lo <= hi < inf, got {lo!r}, {hi!r}")
+    return nice_floor(lo / factor, LOG_GRID), nice_ceil(hi * factor, LOG_GRID)
