@@ -22,6 +22,11 @@ from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Layer, Sequential
 from .grader import Case, CheckResult, Expect, accepts_none, check_cases
 
+__all__ = [
+    "check_two_sided_gradient", "check_relative_error", "mystery_model", "layer_errors",
+    "reference_find_faulty_layer", "check_find_faulty_layer", "Q_KINK", "Q_FLOAT32"
+]
+
 
 # ------------------------------------------------------------------ exercise: two-sided
 def _test_function(x: np.ndarray) -> float:

@@ -27,6 +27,12 @@ from ..losses import l2_penalty
 from .grader import Case, CheckResult
 from .initialization import Expect, check_cases
 
+__all__ = [
+    "reference_l2_cost", "check_l2_cost", "reference_dropout", "check_dropout_forward",
+    "reference_dropout_backward", "check_dropout_backward", "reference_l2_gradient",
+    "check_l2_gradient", "Q_LAMBDA", "Q_NO_DIVISION"
+]
+
 _RTOL = 1e-7
 
 

@@ -36,3 +36,11 @@ Related, one tier lower: ``dlcourse.datasets.digits_split`` and
 ``dlcourse.datasets.temperatures`` (data), ``dlcourse.descent.path`` (the descent
 runner of 01, 08, 13), ``dlcourse.metrics`` (class probabilities, confusion counts).
 """
+
+__all__ = [  # the modules (import them by name: nothing is imported here)
+    "activation_stats", "autodiff_cost", "bn_compare", "bn_conventions", "coarse_to_fine",
+    "dead_units", "debug_run", "depth", "digits", "ensembles", "few_shot", "float32_check",
+    "gradcheck_bugs", "init_signals", "leaderboard", "loss_reading", "minibatch_runs",
+    "networks", "noise_floor", "optimizer_tuning", "playground_net", "race", "relu_kink",
+    "saturation", "schedule_runs", "search_toy", "training_runs", "weight_decay"
+]

@@ -21,7 +21,7 @@ from ..optim import SGD
 from ..train import fit
 from .saturation import flower_standardized
 
-__all__ = ["Recovery", "silent_masks", "silent_units", "dead_unit_recovery"]
+__all__ = ["Recovery", "silent_masks", "dead_unit_recovery"]
 
 
 def silent_masks(net: Sequential, X: np.ndarray) -> list[np.ndarray]:
@@ -32,11 +32,6 @@ def silent_masks(net: Sequential, X: np.ndarray) -> list[np.ndarray]:
         if isinstance(layer, Dense):
             masks.append(np.all(a <= 0, axis=0))
     return masks
-
-
-def silent_units(net: Sequential, X: np.ndarray) -> list[int]:
-    """Per hidden layer, the number of units whose pre-activation is <= 0 on every row of X."""
-    return [int(m.sum()) for m in silent_masks(net, X)]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 
+__all__ = ["figure_png", "show_figure"]
+
 
 def figure_png(fig, dpi: int = 100) -> bytes:
     """The figure rendered to PNG bytes."""

@@ -6,3 +6,8 @@ Notebooks and dashboards read them; each module says which notebooks use it:
 ``ensemble`` (05, 13), ``augment`` (05, 13), ``transfer`` (13). The one descent-path
 runner they share is core: :mod:`dlcourse.descent`.
 """
+
+__all__ = [  # the modules (import them by name: nothing is imported here)
+    "augment", "babysit", "ensemble", "ewa", "gd1d", "lr_finder", "momentum_theory",
+    "second_order", "transfer"
+]

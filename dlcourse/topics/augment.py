@@ -21,6 +21,8 @@ import numpy as np
 from .._checks import check_finite, check_int, check_nonnegative, check_real
 from ..rng import as_generator
 
+__all__ = ["shift_images", "random_shifts", "jitter", "augment"]
+
 
 def _as_images(X, shape: tuple[int, int]) -> tuple[np.ndarray, int, int]:
     """X (m, h*w) checked and viewed as (m, h, w)."""

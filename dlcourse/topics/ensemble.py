@@ -20,6 +20,11 @@ from .._checks import check_finite, check_int
 from ..metrics import class_probabilities
 from ..rng import as_generator
 
+__all__ = [
+    "predict_proba", "ensemble_proba", "ensemble_predict", "ensemble_accuracy",
+    "member_accuracies", "bootstrap_indices"
+]
+
 
 def predict_proba(model, X) -> np.ndarray:
     """Class probabilities (m, C) of one model at test time: softmax of (m, C) logits, or

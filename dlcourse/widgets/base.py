@@ -46,6 +46,8 @@ from ..plots.display import show_figure
 from .frames import FramePusher, fast_png_diffs
 from .settings import Setting, Within
 
+__all__ = ["ipympl_active", "Dashboard", "is_snap_echo", "plain"]
+
 
 def ipympl_active() -> bool:
     """True when matplotlib's backend is ipympl (``%matplotlib widget``)."""
