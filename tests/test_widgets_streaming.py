@@ -1,0 +1,145 @@
+"""Streaming retrains (dlcourse.widgets.streaming): on a live canvas a control move draws the
+first part at once and finishes in chunks on the event loop, with the same final arrays as
+the synchronous run; elsewhere everything is computed at once."""
+import asyncio
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from dlcourse.widgets.bn_explorer import BNExplorer
+from dlcourse.widgets.streaming import Stream, front_end_ready
+
+
+def _live(d) -> None:
+    """Make the figure look like an ipympl canvas that a browser has opened."""
+    d.figure.canvas.syncing_data_url = False
+
+
+async def _until_done(d, limit: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + limit
+    while d._stream.streaming:
+        assert loop.time() < end, "the stream never finished"
+        await asyncio.sleep(0)
+
+
+def _stream_move(d, name, value, *, chunk=0.0, first=0.0, then=None):
+    """Move a control inside a running event loop on a live canvas; returns what the
+    dashboard held right after the move (before the stream went on)."""
+    seen = {}
+
+    async def main():
+        _live(d)
+        d._stream.first_seconds, d._stream.chunk_seconds = first, chunk
+        d.controls[name].value = value
+        seen["streaming"] = d._stream.streaming
+        seen["epochs"] = {k: h.epochs for k, h in getattr(d, "histories", {}).items()}
+        if then is not None:
+            await asyncio.sleep(0)
+            then()
+        await _until_done(d)
+    asyncio.run(main())
+    return seen
+
+
+def _same_bn(a: BNExplorer, b: BNExplorer) -> None:
+    for name in BNExplorer.NAMES:
+        assert a.histories[name].as_dict() == b.histories[name].as_dict()
+        np.testing.assert_array_equal(a.stds[name], b.stds[name])
+        for (_, p), (_, q) in zip(a.models[name].named_parameters(),
+                                  b.models[name].named_parameters()):
+            np.testing.assert_array_equal(p.value, q.value)
+    np.testing.assert_equal(a.accuracy, b.accuracy)
+    assert a.message == b.message
+
+
+SMALL = dict(depth=2, width=8, epochs=10)
+
+
+def test_without_a_front_end_or_a_loop_nothing_streams():
+    d = BNExplorer(**SMALL)
+    assert not front_end_ready(d.figure)      # an Agg canvas: no browser
+    d.controls["lr"].value = 0.1              # no running loop here either
+    assert not d.streaming and d.histories["plain"].epochs == 10
+    _live(d)
+    d.controls["lr"].value = 0.2              # a live canvas, but no event loop
+    assert not d.streaming and d.histories["plain"].epochs == 10
+    plt.close(d.figure)
+
+
+def test_bn_stream_ends_where_the_synchronous_run_ends():
+    d = BNExplorer(**SMALL)
+    seen = _stream_move(d, "lr", 1.0)
+    assert seen["streaming"]                               # it went on after the move
+    assert seen["epochs"]["plain"] < SMALL["epochs"]       # the first picture: a few epochs
+    _same_bn(d, BNExplorer(**{**SMALL, "lr": 1.0}))
+    assert not d.streaming and "training" not in d._acc_text.get_text()
+    plt.close("all")
+
+
+def test_bn_stream_with_a_divergence_gives_the_synchronous_message():
+    d = BNExplorer(**SMALL)
+    _stream_move(d, "init_scale", 10 ** 1.5)
+    _stream_move(d, "lr", 10.0)
+    sync = BNExplorer(**{**SMALL, "lr": 10.0, "init_scale": 10 ** 1.5})
+    assert sync.message
+    _same_bn(d, sync)
+    plt.close("all")
+
+
+def test_a_new_move_cancels_the_running_stream():
+    d = BNExplorer(**SMALL)
+    _stream_move(d, "lr", 1.0, then=lambda: d.controls["optimizer"].__setattr__("value", "adam"))
+    _same_bn(d, BNExplorer(**{**SMALL, "lr": 1.0, "optimizer": "adam"}))
+    plt.close("all")
+
+
+def test_update_from_code_never_streams_even_on_a_live_canvas():
+    d = BNExplorer(**SMALL)
+
+    async def main():
+        _live(d)
+        d.set_config({**SMALL, "lr": 1.0})
+        assert not d.streaming
+        d.update()
+        assert not d.streaming
+    asyncio.run(main())
+    _same_bn(d, BNExplorer(**{**SMALL, "lr": 1.0}))
+    plt.close("all")
+
+
+def test_an_exception_in_a_chunk_becomes_the_message():
+    d = BNExplorer(**SMALL)
+
+    def work():
+        yield
+        raise RuntimeError("chunk failed")
+
+    async def main():
+        _live(d)
+        d._stream.first_seconds = d._stream.chunk_seconds = 0.0
+        with d._stream.allowed():
+            assert d._stream.run(work(), lambda: None) is False
+        await _until_done(d)
+    asyncio.run(main())
+    assert d.message == "chunk failed" and not d.streaming
+    plt.close("all")
+
+
+@pytest.mark.parametrize("seconds", [0.0, 0.05])
+def test_stream_runs_all_the_work_then_finish(seconds):
+    d = BNExplorer(**SMALL)
+    done = []
+
+    async def main():
+        _live(d)
+        s = Stream(d)
+        s.first_seconds = s.chunk_seconds = seconds
+        with s.allowed():
+            s.run(iter(range(5)), lambda: done.append(True))
+        while s.streaming:
+            await asyncio.sleep(0)
+    asyncio.run(main())
+    assert done == [True]
+    plt.close("all")
