@@ -7,7 +7,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from dlcourse.experiments.debug_run import DebugTraining, debug_checks, run_debug
 from dlcourse.widgets.bn_explorer import BNExplorer
+from dlcourse.widgets.debug_dashboard import DebugDashboard
 from dlcourse.widgets.streaming import Stream, front_end_ready
 
 
@@ -142,4 +144,56 @@ def test_stream_runs_all_the_work_then_finish(seconds):
             await asyncio.sleep(0)
     asyncio.run(main())
     assert done == [True]
+    plt.close("all")
+
+
+# ------------------------------------------------------------------ DebugDashboard
+def _same_debug(a, b) -> None:
+    assert a.history.as_dict() == b.history.as_dict()
+    assert [(x.name, x.passed, x.value, x.detail) for x in a.diagnostics] == \
+        [(x.name, x.passed, x.value, x.detail) for x in b.diagnostics]
+    assert a.divergence == b.divergence and a.message == b.message
+
+
+DEBUG = dict(epochs=12)
+
+
+def test_debug_cached_checks_equal_a_fresh_dashboard():
+    d = DebugDashboard(**DEBUG)
+    for lr in (0.1, 5.0, 0.3):            # lr moves reuse the checks and the overfit run
+        d.controls["lr"].value = lr
+        _same_debug(d, DebugDashboard(**{**DEBUG, "lr": lr}))
+    d.controls["normalize"].value = False  # a new key: checks recomputed
+    _same_debug(d, DebugDashboard(**{**DEBUG, "normalize": False}))
+    d.controls["normalize"].value = True   # back again: from the cache
+    _same_debug(d, DebugDashboard(**DEBUG))
+    plt.close("all")
+
+
+def test_debug_training_in_pieces_equals_run_debug():
+    checks = debug_checks(True, 1.0, False, 0)
+    run = DebugTraining(10.0, 1.0, 0, checks)
+    for _ in range(12):                   # it diverges in epoch 10: the last pieces do nothing
+        run.train(1)
+    pieces, whole = run.result(), run_debug(10.0, True, 1.0, False, 12)
+    assert pieces["history"].as_dict() == whole["history"].as_dict()
+    assert pieces["divergence"] == whole["divergence"] != ""
+    assert [x.detail for x in pieces["diagnostics"]] == [x.detail for x in whole["diagnostics"]]
+
+
+@pytest.mark.parametrize("name, value", [("lr", 10.0), ("epochs", 15), ("normalize", False)])
+def test_debug_stream_ends_where_the_synchronous_run_ends(name, value):
+    d = DebugDashboard(**DEBUG)
+    seen = {}
+
+    async def main():
+        _live(d)
+        d._stream.first_seconds = d._stream.chunk_seconds = 0.0
+        d.controls[name].value = value
+        seen["epochs"], seen["streaming"] = d.history.epochs, d.streaming
+        seen["passed"] = d.all_passed
+        await _until_done(d)
+    asyncio.run(main())
+    assert seen["streaming"] and seen["epochs"] == 1 and not seen["passed"]
+    _same_debug(d, DebugDashboard(**{**DEBUG, name: value}))
     plt.close("all")
