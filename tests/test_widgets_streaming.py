@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from dlcourse.experiments.debug_run import DebugTraining, debug_checks, run_debug
+from dlcourse.experiments.digits import DigitsRun, train_digits
 from dlcourse.widgets.bn_explorer import BNExplorer
+from dlcourse.widgets.digits_explorer import DigitsExplorer
 from dlcourse.widgets.debug_dashboard import DebugDashboard
 from dlcourse.widgets.streaming import Stream, front_end_ready
 
@@ -196,4 +198,65 @@ def test_debug_stream_ends_where_the_synchronous_run_ends(name, value):
     asyncio.run(main())
     assert seen["streaming"] and seen["epochs"] == 1 and not seen["passed"]
     _same_debug(d, DebugDashboard(**{**DEBUG, name: value}))
+    plt.close("all")
+
+
+# ------------------------------------------------------------------ DigitsExplorer
+def _same_digits(a, b) -> None:
+    assert a.history.as_dict() == b.history.as_dict()
+    np.testing.assert_array_equal(a.predictions, b.predictions)
+    np.testing.assert_array_equal(a.confusion, b.confusion)
+    assert a.val_accuracy == b.val_accuracy and a.message == b.message
+    np.testing.assert_array_equal(a.cm.image.get_array(), b.cm.image.get_array())
+
+
+DIGITS = dict(epochs=4)
+
+
+def test_digits_rows_as_fractions_redraws_without_retraining():
+    d = DigitsExplorer(**DIGITS)
+    model = d.model
+    d.controls["normalize"].value = True
+    assert d.model is model                       # no new training
+    _same_digits(d, DigitsExplorer(**DIGITS, normalize=True))
+    d.controls["lr"].value = 0.1
+    assert d.model is not model
+    d.controls["normalize"].value = False
+    _same_digits(d, DigitsExplorer(**{**DIGITS, "lr": 0.1}))
+    plt.close("all")
+
+
+def test_digits_after_a_failed_run_rows_as_fractions_recomputes():
+    d = DigitsExplorer(**DIGITS)
+    d._complete = False                            # as after a run that raised
+    model = d.model
+    d.controls["normalize"].value = True
+    assert d.model is not model and d._complete
+    plt.close("all")
+
+
+def test_digits_training_in_pieces_equals_train_digits():
+    run = DigitsRun(16, 0.05, 1.0, 2)
+    for _ in range(3):
+        run.train(1)
+    model, history = train_digits(16, 0.05, 3, 1.0, 2)
+    assert run.history.as_dict() == history.as_dict()
+    for p, q in zip(run.model.parameters(), model.parameters()):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
+@pytest.mark.parametrize("name, value", [("lr", 0.1), ("hidden", 16), ("epochs", 7)])
+def test_digits_stream_ends_where_the_synchronous_run_ends(name, value):
+    d = DigitsExplorer(**DIGITS)
+    seen = {}
+
+    async def main():
+        _live(d)
+        d._stream.first_seconds = d._stream.chunk_seconds = 0.0
+        d.controls[name].value = value
+        seen["epochs"], seen["streaming"] = d.history.epochs, d.streaming
+        await _until_done(d)
+    asyncio.run(main())
+    assert seen["streaming"] and seen["epochs"] == 1
+    _same_digits(d, DigitsExplorer(**{**DIGITS, name: value}))
     plt.close("all")
