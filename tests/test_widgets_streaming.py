@@ -11,6 +11,7 @@ from dlcourse.experiments.debug_run import DebugTraining, debug_checks, run_debu
 from dlcourse.experiments.digits import DigitsRun, train_digits
 from dlcourse.widgets.bn_explorer import BNExplorer
 from dlcourse.widgets.digits_explorer import DigitsExplorer
+from dlcourse.widgets.gradcheck_explorer import GradCheckExplorer
 from dlcourse.widgets.debug_dashboard import DebugDashboard
 from dlcourse.widgets.streaming import Stream, front_end_ready
 
@@ -259,4 +260,50 @@ def test_digits_stream_ends_where_the_synchronous_run_ends(name, value):
     asyncio.run(main())
     assert seen["streaming"] and seen["epochs"] == 1
     _same_digits(d, DigitsExplorer(**{**DIGITS, name: value}))
+    plt.close("all")
+
+
+# ------------------------------------------------------------------ GradCheckExplorer
+def _same_check(a, b) -> None:
+    np.testing.assert_array_equal(a.sweep, b.sweep)
+    assert a.errors == b.errors and a.overall == b.overall and a.message == b.message
+    np.testing.assert_array_equal(a._sweep_line.get_ydata(), b._sweep_line.get_ydata())
+
+
+def test_gradcheck_sweep_cache_equals_a_fresh_sweep(monkeypatch):
+    import dlcourse.widgets.gradcheck_explorer as module
+    d = GradCheckExplorer()
+    d.controls["bug"].value = "missing 1/m"
+    calls = []
+    real = module.error_vs_eps
+    monkeypatch.setattr(module, "error_vs_eps", lambda *a, **k: calls.append(1) or real(*a, **k))
+    d.controls["eps"].value = 1e-4                # eps alone: the sweep is not recomputed
+    assert calls == []
+    _same_check(d, GradCheckExplorer(bug="missing 1/m", eps=1e-4))
+    calls.clear()                                 # (the fresh dashboard swept)
+    d.controls["bug"].value = "none"              # back to a sweep seen before: from the cache
+    assert calls == []
+    _same_check(d, GradCheckExplorer(eps=1e-4))
+    np.testing.assert_array_equal(d.sweep, real("none", "off", 0.5, seed=0))
+    plt.close("all")
+
+
+@pytest.mark.parametrize("name, value", [("bug", "activation derivative"), ("l2", 1.0),
+                                         ("dropout", "on, mask fixed")])
+def test_gradcheck_stream_ends_where_the_synchronous_run_ends(name, value):
+    d = GradCheckExplorer()
+    seen = {}
+
+    async def main():
+        _live(d)
+        d._stream.first_seconds = d._stream.chunk_seconds = 0.0
+        d.controls[name].value = value
+        seen["done"], seen["streaming"] = int(np.sum(np.isfinite(d.sweep))), d.streaming
+        seen["drawn"] = int(np.sum(np.isfinite(d._sweep_line.get_ydata())))
+        await asyncio.sleep(0)
+        d.controls["eps"].value = 1e-3            # an eps move while streaming: it goes on
+        await _until_done(d)
+    asyncio.run(main())
+    assert seen["streaming"] and seen["done"] == 1 and seen["drawn"] == 1
+    _same_check(d, GradCheckExplorer(**{name: value, "eps": 1e-3}))
     plt.close("all")
