@@ -12,8 +12,9 @@ The schedule comes from :data:`dlcourse.optim.schedules.SCHEDULES` (alpha0 = ``l
 
 The training run is :func:`dlcourse.experiments.schedule_runs.train_with_schedule` (seeded),
 and the same run with the constant rate alpha0 is drawn faded as the reference. Runs are
-cached (the last 16 settings), so moving only a decay slider retrains one network and moving
-a slider back to where it was retrains none.
+cached (the last 16 settings, whatever the number of epochs: a shorter run is a prefix of a
+longer one), so moving only a decay slider retrains one network, moving a slider back to
+where it was retrains none, and more epochs train only the epochs added.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from collections import OrderedDict
 import ipywidgets as W
 import numpy as np
 
-from ..experiments.schedule_runs import make_schedule, train_with_schedule
+from ..experiments.schedule_runs import ScheduleRun, make_schedule
 from ..optim.schedules import SCHEDULES
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
@@ -103,15 +104,18 @@ class ScheduleExplorer(Dashboard):
         self.message = self._divergence_message()
 
     def _run(self, schedule, run: dict):
-        """The History of ``train_with_schedule(schedule, **run)``, from the cache if there."""
-        key = (repr(schedule), tuple(sorted(run.items())))
+        """The History of ``train_with_schedule(schedule, **run)``: from the cached run of
+        these settings (whatever its epochs: a shorter run is a prefix of a longer one)."""
+        epochs = run["epochs"]
+        settings = {k: v for k, v in run.items() if k != "epochs"}
+        key = (repr(schedule), tuple(sorted(settings.items())))
         if key in self._runs:
             self._runs.move_to_end(key)
         else:
-            self._runs[key] = train_with_schedule(schedule, **run)
+            self._runs[key] = ScheduleRun(schedule, **settings)
             while len(self._runs) > 16:
                 self._runs.popitem(last=False)
-        return self._runs[key]
+        return self._runs[key].history(epochs)
 
     def _divergence_message(self) -> str:
         for label, h in (("the scheduled run", self.history),
