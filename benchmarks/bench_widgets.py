@@ -16,10 +16,12 @@ Target: update median < 100 ms. Sliders marked ``release`` update only when rele
 (``continuous_update=False``), so a longer update is acceptable there.
 
     python benchmarks/bench_widgets.py [--repeats 9] [--only OptimizerRace,EWAExplorer] [--no-draw]
+                                       [--live]
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import inspect
 import math
@@ -109,17 +111,40 @@ def move(widget, value) -> None:
         widget.value = value
 
 
-def bench_control(d: Dashboard, name: str, repeats: int, draw: bool) -> dict | None:
+def live_move(d: Dashboard, widget, value) -> tuple[float, float]:
+    """Move the control inside a running event loop with the figure's canvas marked as
+    opened by a browser, as in a live notebook: a dashboard that streams returns after its
+    first part. Returns the seconds until the move returned (the first picture) and until
+    the stream (if any) had finished."""
+    async def run() -> tuple[float, float]:
+        t0 = time.perf_counter()
+        move(widget, value)
+        first = time.perf_counter() - t0
+        stream = getattr(d, "_stream", None)
+        while stream is not None and stream.streaming:
+            await asyncio.sleep(0)
+        return first, time.perf_counter() - t0
+    d.figure.canvas.syncing_data_url = False
+    return asyncio.run(run())
+
+
+def bench_control(d: Dashboard, name: str, repeats: int, draw: bool,
+                  live: bool = False) -> dict | None:
     widget = d.controls[name]
     values = new_values(widget, repeats)
     if not values:
         return None
     canvas = FigureCanvasAgg(d.figure) if draw else None
-    updates, cpu, draws = [], [], []
+    updates, cpu, draws, streams = [], [], [], []
     for value in values:
         t0, c0 = time.perf_counter(), time.process_time()
-        move(widget, value)
-        updates.append(time.perf_counter() - t0)
+        if live:
+            first, total = live_move(d, widget, value)
+            updates.append(first)
+            streams.append(total)
+        else:
+            move(widget, value)
+            updates.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         if canvas is not None:
             t0 = time.perf_counter()
@@ -129,6 +154,7 @@ def bench_control(d: Dashboard, name: str, repeats: int, draw: bool) -> dict | N
     return {"control": name, "n": len(values), "median": float(np.median(ms)),
             "p90": float(np.percentile(ms, 90)), "cpu": float(np.median(1000 * np.array(cpu))),
             "draw": float(np.median(1000 * np.array(draws))) if draws else float("nan"),
+            "stream": float(np.median(1000 * np.array(streams))) if streams else float("nan"),
             "release": getattr(widget, "continuous_update", True) is False,
             "message": d.message}
 
@@ -138,13 +164,17 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=9, help="moves per control (default 9)")
     parser.add_argument("--only", default="", help="comma-separated dashboard names")
     parser.add_argument("--no-draw", action="store_true", help="skip the Agg draw timing")
+    parser.add_argument("--live", action="store_true",
+                        help="move inside an event loop on a canvas marked as open in a browser: "
+                             "'median' is then the time to the first picture of a streaming "
+                             "dashboard, 'stream' the time until its stream has finished")
     args = parser.parse_args(argv)
     found, notes = find_dashboards()
     if args.only:
         wanted = set(args.only.split(","))
         found = {k: v for k, v in found.items() if k in wanted}
     header = f"{'dashboard':<24} {'control moved':<18} {'n':>3} {'median ms':>10} {'p90 ms':>8} " \
-             f"{'cpu ms':>7} {'draw ms':>8}  notes"
+             f"{'cpu ms':>7} {'draw ms':>8}{' stream ms' if args.live else ''}  notes"
     print(header)
     print("-" * len(header))
     slow = []
@@ -158,7 +188,7 @@ def main(argv=None) -> int:
                 continue
             for name in d.controls:
                 d.set_config({})  # each control is moved from the default state
-                row = bench_control(d, name, args.repeats, not args.no_draw)
+                row = bench_control(d, name, args.repeats, not args.no_draw, args.live)
                 if row is None:
                     notes.append(f"{cls_name}.{name}: no way to move this control, skipped")
                     continue
@@ -169,7 +199,8 @@ def main(argv=None) -> int:
                     flags.append("SLOW")
                     slow.append(f"{cls_name}.{name}")
                 print(f"{cls_name:<24} {name:<18} {row['n']:>3} {row['median']:>10.1f} "
-                      f"{row['p90']:>8.1f} {row['cpu']:>7.1f} {row['draw']:>8.1f}  {' '.join(flags)}")
+                      f"{row['p90']:>8.1f} {row['cpu']:>7.1f} {row['draw']:>8.1f}"
+                      f"{format(row['stream'], '>10.1f') if args.live else ''}  {' '.join(flags)}")
                 sys.stdout.flush()
     print()
     print(f"target: update median < {TARGET_MS:.0f} ms; "

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from dlcourse.experiments.debug_run import DebugTraining, debug_checks, run_debug
+from dlcourse.experiments.debug_run import DebugChecks, DebugTraining, run_debug
 from dlcourse.experiments.digits import DigitsRun, train_digits
 from dlcourse.widgets.bn_explorer import BNExplorer
 from dlcourse.widgets.digits_explorer import DigitsExplorer
@@ -174,7 +174,7 @@ def test_debug_cached_checks_equal_a_fresh_dashboard():
 
 
 def test_debug_training_in_pieces_equals_run_debug():
-    checks = debug_checks(True, 1.0, False, 0)
+    checks = DebugChecks(True, 1.0, False, 0)
     run = DebugTraining(10.0, 1.0, 0, checks)
     for _ in range(12):                   # it diverges in epoch 10: the last pieces do nothing
         run.train(1)

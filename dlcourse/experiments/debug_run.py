@@ -32,7 +32,7 @@ from ..topics import babysit
 from ..train import DivergenceWarning, History, fit
 from .networks import hidden_layers
 
-__all__ = ["HEALTHY", "N_CLASSES", "OVERFIT", "SCENARIOS", "DebugTraining", "debug_checks",
+__all__ = ["HEALTHY", "N_CLASSES", "OVERFIT", "SCENARIOS", "DebugChecks", "DebugTraining",
            "debug_data", "debug_network", "run_debug"]
 
 HEALTHY = {"lr": 0.3, "normalize": True, "init_scale": 1.0, "shuffle_labels": False}
@@ -71,30 +71,47 @@ def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) ->
                                       scale=0.01 * init_scale)])
 
 
-def debug_checks(normalize: bool, init_scale: float, shuffle_labels: bool, seed: int = 0
-                 ) -> dict[str, Any]:
+class DebugChecks:
     """The part of a run that neither ``lr`` nor ``epochs`` changes: ``data`` (the four
     arrays of :func:`debug_data`), ``before`` (the preprocessing and initial-loss
     diagnostics) and ``overfit`` (:func:`~dlcourse.topics.babysit.overfit_small_subset` on
-    a copy of the untrained network)."""
-    X_train, X_val, y_train, y_val = debug_data(seed, normalize, shuffle_labels)
-    loss = SoftmaxCrossEntropy()
-    model = debug_network(init_scale, rng=seed + 2)
-    with np.errstate(all="ignore"):
-        before = [babysit.check_preprocessing(X_train),
-                  babysit.check_initial_loss(model, loss, X_train, y_train, N_CLASSES)]
-        overfit = babysit.overfit_small_subset(model, loss, X_train, y_train,
-                                               rng=seed + 3, **OVERFIT)
-    return {"data": (X_train, X_val, y_train, y_val), "before": before, "overfit": overfit}
+    a copy of the untrained network: computed when first read, it takes the longest)."""
+
+    def __init__(self, normalize: bool, init_scale: float, shuffle_labels: bool,
+                 seed: int = 0) -> None:
+        self.init_scale, self.seed = init_scale, seed
+        self.data = debug_data(seed, normalize, shuffle_labels)
+        X_train, _, y_train, _ = self.data
+        model = debug_network(init_scale, rng=seed + 2)
+        with np.errstate(all="ignore"):
+            self.before = [babysit.check_preprocessing(X_train),
+                           babysit.check_initial_loss(model, SoftmaxCrossEntropy(), X_train,
+                                                      y_train, N_CLASSES)]
+        self._overfit: babysit.OverfitResult | None = None
+
+    @property
+    def overfit_done(self) -> bool:
+        return self._overfit is not None
+
+    @property
+    def overfit(self) -> babysit.OverfitResult:
+        if self._overfit is None:
+            X_train, _, y_train, _ = self.data
+            model = debug_network(self.init_scale, rng=self.seed + 2)
+            with np.errstate(all="ignore"):
+                self._overfit = babysit.overfit_small_subset(
+                    model, SoftmaxCrossEntropy(), X_train, y_train, rng=self.seed + 3,
+                    **OVERFIT)
+        return self._overfit
 
 
 class DebugTraining:
     """The training of :func:`run_debug`, in pieces: ``train(k)`` as often as wanted, then
     ``result()``; after epochs adding up to E it is exactly ``run_debug(..., epochs=E)``
-    (``dl.fit(..., history=h)`` continues the run). ``checks`` is :func:`debug_checks` of
+    (``dl.fit(..., history=h)`` continues the run). ``checks`` is :class:`DebugChecks` of
     the same settings."""
 
-    def __init__(self, lr: float, init_scale: float, seed: int, checks: dict[str, Any]) -> None:
+    def __init__(self, lr: float, init_scale: float, seed: int, checks: DebugChecks) -> None:
         self.checks, self.seed = checks, seed
         self.model = debug_network(init_scale, rng=seed + 2)
         self.optimizer = SGD(self.model.parameters(), lr)
@@ -105,7 +122,7 @@ class DebugTraining:
         """``epochs`` more epochs (none once diverged)."""
         if self.history.diverged is not None:
             return
-        X_train, X_val, y_train, y_val = self.checks["data"]
+        X_train, X_val, y_train, y_val = self.checks.data
         with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DivergenceWarning)
             fit(self.model, X_train, y_train, SoftmaxCrossEntropy(), self.optimizer,
@@ -116,7 +133,7 @@ class DebugTraining:
 
     def result(self) -> dict[str, Any]:
         """What :func:`run_debug` returns, for the epochs trained so far."""
-        history, overfit = self.history, self.checks["overfit"]
+        history, overfit = self.history, self.checks.overfit
         diverged = history.diverged is not None
         curve = babysit.check_loss_curve(history.loss, diverged=diverged)
         if diverged or not history.val_accuracy:
@@ -127,7 +144,7 @@ class DebugTraining:
                                               N_CLASSES)
         return {"history": history, "model": self.model, "overfit": overfit,
                 "divergence": self.divergence,
-                "diagnostics": [*self.checks["before"], overfit.diagnostic(), curve, accuracy]}
+                "diagnostics": [*self.checks.before, overfit.diagnostic(), curve, accuracy]}
 
 
 def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
@@ -136,7 +153,7 @@ def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: boo
     ``diagnostics`` (the checklist, a list of :class:`~dlcourse.topics.babysit.Diagnostic`),
     ``model`` (trained), ``overfit`` (the :class:`~dlcourse.topics.babysit.OverfitResult`) and
     ``divergence`` (the DivergenceWarning's text, or "")."""
-    run = DebugTraining(lr, init_scale, seed, debug_checks(normalize, init_scale,
-                                                           shuffle_labels, seed))
+    run = DebugTraining(lr, init_scale, seed, DebugChecks(normalize, init_scale,
+                                                          shuffle_labels, seed))
     run.train(epochs)
     return run.result()

@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, DebugTraining, debug_checks
+from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, DebugChecks, DebugTraining
 from ..topics import babysit
 from ..train import History
 from .base import Dashboard
@@ -73,7 +73,7 @@ class DebugDashboard(Dashboard):
         self.diagnostics: list[babysit.Diagnostic] = []
         self.divergence = ""
         self._stream = Stream(self)
-        self._checks: dict = {}   # debug_checks by (normalize, init_scale, shuffle_labels, seed)
+        self._checks: dict = {}   # DebugChecks by (normalize, init_scale, shuffle_labels, seed)
         super().__init__(**config)
 
     def _controls_box(self) -> W.Widget:
@@ -111,20 +111,29 @@ class DebugDashboard(Dashboard):
         self.history, self.diagnostics, self.divergence = History(), [], ""
         key = (bool(c["normalize"]), float(c["init_scale"]), bool(c["shuffle_labels"]), c["seed"])
         if key not in self._checks:   # lr and epochs leave the data, checks and overfit alone
-            self._checks[key] = debug_checks(*key)
+            self._checks[key] = DebugChecks(*key)
             while len(self._checks) > 8:
                 self._checks.pop(next(iter(self._checks)))
         run = DebugTraining(float(c["lr"]), key[1], c["seed"], self._checks[key])
         self.history = run.history
-        self.diagnostics = [*run.checks["before"], run.checks["overfit"].diagnostic()]
+        self._show_checks(run)
         self._stream.run(self._epochs(run, c["epochs"]), lambda: self._finish(run))
 
     def _epochs(self, run: DebugTraining, epochs: int):
         """The training: epoch by epoch when streamed, in one ``fit`` call otherwise."""
         step = 1 if self._stream.live() else epochs
-        for _ in range(0, epochs, step):
+        for epoch in range(0, epochs, step):
             run.train(step)
             yield
+            if epoch == 0 and not run.checks.overfit_done:   # streamed: after the 1st epoch
+                _ = run.checks.overfit
+                self._show_checks(run)
+                yield
+
+    def _show_checks(self, run: DebugTraining) -> None:
+        """The checklist known before training ends: the data checks, then the overfit."""
+        c = run.checks
+        self.diagnostics = [*c.before, *([c.overfit.diagnostic()] if c.overfit_done else [])]
 
     def _finish(self, run: DebugTraining) -> None:
         result = run.result()

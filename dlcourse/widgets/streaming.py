@@ -41,7 +41,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class Stream:
     """Runs one dashboard's work, streamed or at once (see the module docstring)."""
 
-    first_seconds = 0.05    # the work done before the first picture
+    first_seconds = 0.03    # the work done before the first picture
     chunk_seconds = 0.1     # the work done between two redraws while streaming
 
     def __init__(self, dashboard) -> None:
