@@ -117,11 +117,11 @@ class DebugDashboard(Dashboard):
         run = DebugTraining(float(c["lr"]), key[1], c["seed"], self._checks[key])
         self.history = run.history
         self._show_checks(run)
-        self._stream.run(self._epochs(run, c["epochs"]), lambda: self._finish(run))
+        step = 1 if self._stream.live() else c["epochs"]   # streamed: epoch by epoch
+        self._stream.run(self._epochs(run, c["epochs"], step), lambda: self._finish(run))
 
-    def _epochs(self, run: DebugTraining, epochs: int):
+    def _epochs(self, run: DebugTraining, epochs: int, step: int):
         """The training: epoch by epoch when streamed, in one ``fit`` call otherwise."""
-        step = 1 if self._stream.live() else epochs
         for epoch in range(0, epochs, step):
             run.train(step)
             yield

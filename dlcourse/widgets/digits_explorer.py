@@ -81,12 +81,12 @@ class DigitsExplorer(Dashboard):
         run = DigitsRun(c["hidden"], float(c["lr"]), float(c["l2"]), c["seed"])
         self.model, self.history = run.model, run.history
         _, _, _, self.y_val = run.data
-        self._stream.run(self._epochs(run, c["epochs"]), self._evaluate)
+        step = 1 if self._stream.live() else c["epochs"]   # streamed: epoch by epoch
+        self._stream.run(self._epochs(run, c["epochs"], step), self._evaluate)
 
-    def _epochs(self, run: DigitsRun, epochs: int):
+    def _epochs(self, run: DigitsRun, epochs: int, step: int):
         """The training: epoch by epoch (the confusion matrix of each epoch's model shown)
         when streamed, in one ``fit`` call otherwise."""
-        step = 1 if self._stream.live() else epochs
         for _ in range(0, epochs, step):
             with np.errstate(all="ignore"):
                 run.train(step)

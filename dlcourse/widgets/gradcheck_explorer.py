@@ -16,6 +16,7 @@ fixed during the check / on with a new mask at every forward pass) and L2's lamb
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -79,9 +80,8 @@ class GradCheckExplorer(Dashboard):
         eps = float(c["eps"])
         with np.errstate(all="ignore"):
             self.errors = parameter_errors(c["bug"], c["dropout"], c["l2"], eps, c["seed"])
-            p = planted_bug_problem(c["bug"], c["dropout"], c["l2"], c["seed"])
-            self.overall = gradcheck(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
-                                        fix_dropout=p.fix_dropout)
+        p = planted_bug_problem(c["bug"], c["dropout"], c["l2"], c["seed"])
+        self.overall = math.nan     # the chosen eps's marker: the stream's first piece
         self.n_entries = sum(q.value.size for q in p.model.parameters())
         self.forward_passes = 2 * self.n_entries
         key = (c["bug"], c["dropout"], c["l2"], c["seed"])  # the sweep: all but eps
@@ -90,10 +90,15 @@ class GradCheckExplorer(Dashboard):
             while len(self._sweeps) > 16:
                 self._sweeps.pop(next(iter(self._sweeps)))
         self._sweep_key, self.sweep = key, self._sweeps[key][0]
-        self._stream.run(self._sweep_work(key), lambda: None)
+        self._stream.run(self._sweep_work(key, p, eps), lambda: None, at_once=0)
 
-    def _sweep_work(self, key: tuple):
-        """The eps sweep, one eps at a time (``error_vs_eps`` on a fresh problem each)."""
+    def _sweep_work(self, key: tuple, p, eps: float):
+        """The overall error at ``eps`` on the problem ``p``, then the eps sweep, one eps at
+        a time (``error_vs_eps`` on a fresh problem each)."""
+        with np.errstate(all="ignore"):
+            self.overall = gradcheck(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
+                                     fix_dropout=p.fix_dropout)
+        yield
         entry = self._sweeps[key]
         while entry[1] < len(self.eps_grid):
             i = entry[1]

@@ -5,8 +5,9 @@ A dashboard that retrains when a control moves gives the work as an iterator who
 ``finish()`` that derives the final results. :meth:`Stream.run`:
 
 - **live** (an ipympl canvas opened by a front end, ``syncing_data_url`` False, an asyncio
-  loop running, and the run asked for by a control: :attr:`Stream.allowed`): does about
-  ``first_seconds`` of the work at once and returns, so the caller draws the first part;
+  loop running, and the run asked for by a control: :meth:`Stream.allowed`): does the
+  first ``at_once`` pieces, then those that fit in ``first_seconds`` since the control
+  moved, and returns, so the caller draws the first part;
   the rest runs in chunks of about ``chunk_seconds`` on the kernel's event loop
   (``loop.create_task``, ``await asyncio.sleep(0)`` between chunks, so widget messages are
   handled meanwhile), each chunk followed by ``dashboard._draw()`` and ``redraw()`` through
@@ -48,6 +49,7 @@ class Stream:
         self.dashboard = dashboard
         self.task: asyncio.Task | None = None
         self._allowed = False
+        self._since = 0.0
 
     @property
     def streaming(self) -> bool:
@@ -58,6 +60,7 @@ class Stream:
     def allowed(self):
         """Within this block a run may stream (a control moved, not ``update()`` from code)."""
         was, self._allowed = self._allowed, True
+        self._since = time.perf_counter()
         try:
             yield
         finally:
@@ -73,16 +76,18 @@ class Stream:
             self.task.cancel()
         self.task = None
 
-    def run(self, work: Iterator, finish: Callable[[], None]) -> bool:
-        """Do ``work`` and then ``finish()``; streamed when live. Returns True when the run
-        is complete, False when it continues on the event loop."""
+    def run(self, work: Iterator, finish: Callable[[], None], at_once: int = 1) -> bool:
+        """Do ``work`` and then ``finish()``; streamed when live, its first ``at_once``
+        pieces before the first picture in any case. Returns True when the run is
+        complete, False when it continues on the event loop."""
         self.cancel()
+        work = iter(work)
         if not self.live():
             for _ in work:
                 pass
             finish()
             return True
-        if _advance(work, self.first_seconds):
+        if _advance(work, self._since + self.first_seconds - time.perf_counter(), at_once):
             finish()
             return True
         self.task = _running_loop().create_task(self._rest(work, finish))
@@ -114,10 +119,16 @@ class Stream:
                 self.task = None
 
 
-def _advance(work: Iterator, seconds: float) -> bool:
-    """Take pieces of ``work`` for about ``seconds`` (at least one); True when it is done."""
+def _advance(work: Iterator, seconds: float, at_least: int = 1) -> bool:
+    """Take ``at_least`` pieces of ``work``, then more while ``seconds`` have not passed;
+    True when the work is done."""
     end = time.perf_counter() + seconds
-    for _ in work:
-        if time.perf_counter() >= end:
-            return False
-    return True
+    taken = 0
+    while taken < at_least or time.perf_counter() < end:
+        if next(work, _DONE) is _DONE:
+            return True
+        taken += 1
+    return False
+
+
+_DONE = object()
