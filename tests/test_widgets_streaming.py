@@ -12,6 +12,7 @@ from dlcourse.experiments.digits import DigitsRun, train_digits
 from dlcourse.widgets.bn_explorer import BNExplorer
 from dlcourse.widgets.digits_explorer import DigitsExplorer
 from dlcourse.widgets.gradcheck_explorer import GradCheckExplorer
+from dlcourse.widgets.schedule_explorer import ScheduleExplorer
 from dlcourse.widgets.debug_dashboard import DebugDashboard
 from dlcourse.widgets.streaming import Stream, front_end_ready
 
@@ -306,4 +307,26 @@ def test_gradcheck_stream_ends_where_the_synchronous_run_ends(name, value):
     asyncio.run(main())
     assert seen["streaming"] and seen["done"] == 0 and seen["drawn"] == 0   # the bars first
     _same_check(d, GradCheckExplorer(**{name: value, "eps": 1e-3}))
+    plt.close("all")
+
+
+# ------------------------------------------------------------------ ScheduleExplorer
+@pytest.mark.parametrize("name, value", [("lr0", 1.0), ("epochs", 70), ("schedule", "staircase")])
+def test_schedule_stream_ends_where_the_synchronous_run_ends(name, value):
+    d = ScheduleExplorer(epochs=30)
+    seen = {}
+
+    async def main():
+        _live(d)
+        d._stream.first_seconds = d._stream.chunk_seconds = 0.0
+        d.controls[name].value = value
+        seen["epochs"], seen["streaming"] = len(d.cost), d.streaming
+        await _until_done(d)
+    asyncio.run(main())
+    assert seen["streaming"] and seen["epochs"] == 1
+    fresh = ScheduleExplorer(**{"epochs": 30, name: value})
+    for key in ("cost", "cost_constant", "lr", "lr_constant"):
+        np.testing.assert_array_equal(getattr(d, key), getattr(fresh, key))
+    assert d.history == fresh.history and d.message == fresh.message
+    np.testing.assert_array_equal(d._cost_line.get_ydata(), fresh._cost_line.get_ydata())
     plt.close("all")

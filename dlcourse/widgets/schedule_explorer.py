@@ -28,6 +28,7 @@ from ..optim.schedules import SCHEDULES
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
+from .streaming import Stream
 
 __all__ = ["ScheduleExplorer"]
 
@@ -83,6 +84,16 @@ class ScheduleExplorer(Dashboard):
         self.ax_lr.legend(fontsize=8, loc="upper right")
         self.ax_cost.legend(fontsize=8, loc="upper right")
         self._runs: OrderedDict = OrderedDict()
+        self._stream = Stream(self)
+
+    def _control_changed(self, name: str) -> None:
+        with self._stream.allowed():   # a move streams its training when on screen
+            super()._control_changed(name)
+
+    @property
+    def streaming(self) -> bool:
+        """True while the runs are still training on the kernel's event loop."""
+        return self._stream.streaming
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
@@ -94,28 +105,37 @@ class ScheduleExplorer(Dashboard):
                                       c["every"])
         self.lr = schedule_curve(self.schedule, c["epochs"])
         self.lr_constant = np.full(c["epochs"], float(c["lr0"]))
-        run = dict(lr0=c["lr0"], epochs=c["epochs"], batch_size=c["batch_size"],
-                   hidden=c["hidden"], n=c["n"], noise=c["noise"], seed=c["seed"])
-        self.history_constant = self._run(None, run)
-        self.history = (self.history_constant if c["schedule"] == "constant"
-                        else self._run(self.schedule, run))
+        run = dict(lr0=c["lr0"], batch_size=c["batch_size"], hidden=c["hidden"], n=c["n"],
+                   noise=c["noise"], seed=c["seed"])
+        runs = (self._run(None, run),
+                None if c["schedule"] == "constant" else self._run(self.schedule, run))
+        epochs = c["epochs"]
+        first = range(1, epochs + 1) if self._stream.live() else [epochs]
+        self._stream.run((self._show(runs, e) for e in first),
+                         lambda: self._finish(runs, epochs))
+
+    def _show(self, runs: tuple, epochs: int) -> None:
+        """The results after ``epochs`` epochs of both runs (the constant one, the other)."""
+        self.history_constant = runs[0].history(epochs)
+        self.history = self.history_constant if runs[1] is None else runs[1].history(epochs)
         self.cost = np.asarray(self.history.loss)
         self.cost_constant = np.asarray(self.history_constant.loss)
+
+    def _finish(self, runs: tuple, epochs: int) -> None:
+        self._show(runs, epochs)
         self.message = self._divergence_message()
 
-    def _run(self, schedule, run: dict):
-        """The History of ``train_with_schedule(schedule, **run)``: from the cached run of
-        these settings (whatever its epochs: a shorter run is a prefix of a longer one)."""
-        epochs = run["epochs"]
-        settings = {k: v for k, v in run.items() if k != "epochs"}
-        key = (repr(schedule), tuple(sorted(settings.items())))
+    def _run(self, schedule, run: dict) -> ScheduleRun:
+        """The cached :class:`ScheduleRun` of ``schedule`` and the ``run`` settings (all
+        but the epochs: a shorter run is a prefix of a longer one)."""
+        key = (repr(schedule), tuple(sorted(run.items())))
         if key in self._runs:
             self._runs.move_to_end(key)
         else:
-            self._runs[key] = ScheduleRun(schedule, **settings)
+            self._runs[key] = ScheduleRun(schedule, **run)
             while len(self._runs) > 16:
                 self._runs.popitem(last=False)
-        return self._runs[key].history(epochs)
+        return self._runs[key]
 
     def _divergence_message(self) -> str:
         for label, h in (("the scheduled run", self.history),
