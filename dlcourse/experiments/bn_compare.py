@@ -12,7 +12,8 @@ and see the same mini-batches in the same order.
 Used by: notebook 11 (:func:`bn_mlp` builds either network, :func:`train_run` trains one,
 :func:`lr_init_grid` sweeps alpha x init_scale, :func:`layer_input` reads what a layer
 receives without touching the running averages, :func:`input_stds`, :func:`load_data`,
-:func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer`.
+:func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer` (:class:`Run`: a
+``train_run`` in pieces, which the dashboard streams).
 """
 from __future__ import annotations
 

@@ -13,6 +13,9 @@ N(0, 0.01^2) for the output layer (so the loss at init is about log 10), both mu
 ``init_scale``; trained by ``dl.fit`` with plain SGD(alpha = ``lr``), mini-batches of 64,
 ``epochs`` epochs, ``seed=seed``.
 
+:class:`DebugChecks` (what lr and epochs do not change, cached by the dashboard) and
+:class:`DebugTraining` (the training in pieces, streamed) are :func:`run_debug` cut in two.
+
 Used by: :class:`dlcourse.widgets.DebugDashboard` (notebook 13).
 """
 from __future__ import annotations

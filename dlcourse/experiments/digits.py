@@ -7,6 +7,8 @@ Dense(64, h) -> ReLU in front. Weights are drawn from ``default_rng(seed)`` (Xav
 output layer, He for the hidden one). Training: ``fit`` with Adam(alpha = ``lr``),
 mini-batches of 64, L2 ``l2``, ``epochs`` epochs, ``seed=seed``.
 
+:class:`DigitsRun` is :func:`train_digits` in pieces (the dashboard streams it).
+
 Used by: :class:`dlcourse.widgets.DigitsExplorer` (notebook 12).
 """
 from __future__ import annotations

@@ -9,6 +9,9 @@ curves) is
     fit(model, X, y, SoftmaxCrossEntropy(), SGD(model.parameters(), lr=lr0),
         epochs, batch_size, schedule=schedule, seed=seed)
 
+:class:`ScheduleRun` gives that run for every number of epochs (a shorter run is a prefix
+of a longer one), training only as far as asked.
+
 Used by: :class:`dlcourse.widgets.ScheduleExplorer` (notebook 09).
 """
 from __future__ import annotations
