@@ -12,7 +12,8 @@ and see the same mini-batches in the same order.
 Used by: notebook 11 (:func:`bn_mlp` builds either network, :func:`train_run` trains one,
 :func:`lr_init_grid` sweeps alpha x init_scale, :func:`layer_input` reads what a layer
 receives without touching the running averages, :func:`input_stds`, :func:`load_data`,
-:func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer`.
+:func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer` (:class:`Run`: a
+``train_run`` in pieces, which the dashboard streams).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from ..parameter import Parameter
 from ..train import DivergenceWarning, History, evaluate, fit
 from .networks import mlp
 
-__all__ = ["bn_mlp", "final_accuracy", "input_stds", "layer_input", "load_data",
+__all__ = ["Run", "bn_mlp", "final_accuracy", "input_stds", "layer_input", "load_data",
            "lr_init_grid", "train_run"]
 
 
@@ -71,6 +72,32 @@ def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = 
         warnings.simplefilter("ignore", DivergenceWarning)
         return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
                    batch_size=batch_size, callbacks=callbacks, validation=validation, seed=seed)
+
+
+class Run:
+    """:func:`train_run` cut into pieces: ``Run(model, X, y, ...)`` then ``run.train(k)``
+    as often as wanted; after epochs adding up to E, ``run.model`` and ``run.history`` are
+    exactly those of ``train_run(..., epochs=E)`` (``dl.fit(..., history=h)`` continues the
+    run: same optimizer state, same data order). A run that diverged trains no more."""
+
+    def __init__(self, model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",
+                 lr: float = 0.1, batch_size: int | None = 32, seed: int = 0,
+                 validation: tuple | None = None) -> None:
+        self.model, self.X, self.y = model, X, y
+        self.optimizer = create(optimizer, model.parameters(), lr)
+        self.batch_size, self.seed, self.validation = batch_size, seed, validation
+        self.history = History()
+
+    def train(self, epochs: int, callbacks=()) -> History:
+        """``epochs`` more epochs (none once diverged); returns the run's History."""
+        if self.history.diverged is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DivergenceWarning)
+                fit(self.model, self.X, self.y, loss=SoftmaxCrossEntropy(),
+                    optimizer=self.optimizer, epochs=epochs, batch_size=self.batch_size,
+                    callbacks=callbacks, validation=self.validation, seed=self.seed,
+                    history=self.history)
+        return self.history
 
 
 def final_accuracy(model: Sequential, history: History, X: np.ndarray, y: np.ndarray) -> float:

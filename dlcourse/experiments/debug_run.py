@@ -13,6 +13,9 @@ N(0, 0.01^2) for the output layer (so the loss at init is about log 10), both mu
 ``init_scale``; trained by ``dl.fit`` with plain SGD(alpha = ``lr``), mini-batches of 64,
 ``epochs`` epochs, ``seed=seed``.
 
+:class:`DebugChecks` (what lr and epochs do not change, cached by the dashboard) and
+:class:`DebugTraining` (the training in pieces, streamed) are :func:`run_debug` cut in two.
+
 Used by: :class:`dlcourse.widgets.DebugDashboard` (notebook 13).
 """
 from __future__ import annotations
@@ -29,11 +32,11 @@ from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..rng import as_generator
 from ..topics import babysit
-from ..train import DivergenceWarning, fit
+from ..train import DivergenceWarning, History, fit
 from .networks import hidden_layers
 
-__all__ = ["HEALTHY", "N_CLASSES", "OVERFIT", "SCENARIOS", "debug_data", "debug_network",
-           "run_debug"]
+__all__ = ["HEALTHY", "N_CLASSES", "OVERFIT", "SCENARIOS", "DebugChecks", "DebugTraining",
+           "debug_data", "debug_network", "run_debug"]
 
 HEALTHY = {"lr": 0.3, "normalize": True, "init_scale": 1.0, "shuffle_labels": False}
 #: The broken runs: each one changes one setting of the healthy run.
@@ -71,33 +74,89 @@ def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) ->
                                       scale=0.01 * init_scale)])
 
 
+class DebugChecks:
+    """The part of a run that neither ``lr`` nor ``epochs`` changes: ``data`` (the four
+    arrays of :func:`debug_data`), ``before`` (the preprocessing and initial-loss
+    diagnostics) and ``overfit`` (:func:`~dlcourse.topics.babysit.overfit_small_subset` on
+    a copy of the untrained network: computed when first read, it takes the longest)."""
+
+    def __init__(self, normalize: bool, init_scale: float, shuffle_labels: bool,
+                 seed: int = 0) -> None:
+        self.init_scale, self.seed = init_scale, seed
+        self.data = debug_data(seed, normalize, shuffle_labels)
+        X_train, _, y_train, _ = self.data
+        model = debug_network(init_scale, rng=seed + 2)
+        with np.errstate(all="ignore"):
+            self.before = [babysit.check_preprocessing(X_train),
+                           babysit.check_initial_loss(model, SoftmaxCrossEntropy(), X_train,
+                                                      y_train, N_CLASSES)]
+        self._overfit: babysit.OverfitResult | None = None
+
+    @property
+    def overfit_done(self) -> bool:
+        return self._overfit is not None
+
+    @property
+    def overfit(self) -> babysit.OverfitResult:
+        if self._overfit is None:
+            X_train, _, y_train, _ = self.data
+            model = debug_network(self.init_scale, rng=self.seed + 2)
+            with np.errstate(all="ignore"):
+                self._overfit = babysit.overfit_small_subset(
+                    model, SoftmaxCrossEntropy(), X_train, y_train, rng=self.seed + 3,
+                    **OVERFIT)
+        return self._overfit
+
+
+class DebugTraining:
+    """The training of :func:`run_debug`, in pieces: ``train(k)`` as often as wanted, then
+    ``result()``; after epochs adding up to E it is exactly ``run_debug(..., epochs=E)``
+    (``dl.fit(..., history=h)`` continues the run). ``checks`` is :class:`DebugChecks` of
+    the same settings."""
+
+    def __init__(self, lr: float, init_scale: float, seed: int, checks: DebugChecks) -> None:
+        self.checks, self.seed = checks, seed
+        self.model = debug_network(init_scale, rng=seed + 2)
+        self.optimizer = SGD(self.model.parameters(), lr)
+        self.history = History()
+        self.divergence = ""
+
+    def train(self, epochs: int) -> None:
+        """``epochs`` more epochs (none once diverged)."""
+        if self.history.diverged is not None:
+            return
+        X_train, X_val, y_train, y_val = self.checks.data
+        with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DivergenceWarning)
+            fit(self.model, X_train, y_train, SoftmaxCrossEntropy(), self.optimizer,
+                epochs=epochs, batch_size=64, validation=(X_val, y_val), seed=self.seed,
+                history=self.history)
+        self.divergence = self.divergence or next(
+            (str(w.message) for w in caught if issubclass(w.category, DivergenceWarning)), "")
+
+    def result(self) -> dict[str, Any]:
+        """What :func:`run_debug` returns, for the epochs trained so far."""
+        history, overfit = self.history, self.checks.overfit
+        diverged = history.diverged is not None
+        curve = babysit.check_loss_curve(history.loss, diverged=diverged)
+        if diverged or not history.val_accuracy:
+            accuracy = babysit.Diagnostic("accuracy", False, None,
+                                          "none: training stopped on a NaN/inf loss")
+        else:
+            accuracy = babysit.check_accuracy(history.accuracy[-1], history.val_accuracy[-1],
+                                              N_CLASSES)
+        return {"history": history, "model": self.model, "overfit": overfit,
+                "divergence": self.divergence,
+                "diagnostics": [*self.checks.before, overfit.diagnostic(), curve, accuracy]}
+
+
 def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
               epochs: int, seed: int = 0) -> dict[str, Any]:
     """Train the run described by the settings; returns ``history`` (a ``History``),
     ``diagnostics`` (the checklist, a list of :class:`~dlcourse.topics.babysit.Diagnostic`),
     ``model`` (trained), ``overfit`` (the :class:`~dlcourse.topics.babysit.OverfitResult`) and
     ``divergence`` (the DivergenceWarning's text, or "")."""
-    X_train, X_val, y_train, y_val = debug_data(seed, normalize, shuffle_labels)
-    loss = SoftmaxCrossEntropy()
-    model = debug_network(init_scale, rng=seed + 2)
-    with np.errstate(all="ignore"):
-        before = [babysit.check_preprocessing(X_train),
-                  babysit.check_initial_loss(model, loss, X_train, y_train, N_CLASSES)]
-        overfit = babysit.overfit_small_subset(model, loss, X_train, y_train,
-                                               rng=seed + 3, **OVERFIT)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DivergenceWarning)
-            history = fit(model, X_train, y_train, loss, SGD(model.parameters(), lr),
-                          epochs=epochs, batch_size=64, validation=(X_val, y_val), seed=seed)
-    divergence = next((str(w.message) for w in caught
-                       if issubclass(w.category, DivergenceWarning)), "")
-    diverged = history.diverged is not None
-    curve = babysit.check_loss_curve(history.loss, diverged=diverged)
-    if diverged or not history.val_accuracy:
-        accuracy = babysit.Diagnostic("accuracy", False, None,
-                                      "none: training stopped on a NaN/inf loss")
-    else:
-        accuracy = babysit.check_accuracy(history.accuracy[-1], history.val_accuracy[-1],
-                                          N_CLASSES)
-    return {"history": history, "model": model, "overfit": overfit, "divergence": divergence,
-            "diagnostics": [*before, overfit.diagnostic(), curve, accuracy]}
+    run = DebugTraining(lr, init_scale, seed, DebugChecks(normalize, init_scale,
+                                                          shuffle_labels, seed))
+    run.train(epochs)
+    return run.result()

@@ -7,6 +7,8 @@ Dense(64, h) -> ReLU in front. Weights are drawn from ``default_rng(seed)`` (Xav
 output layer, He for the hidden one). Training: ``fit`` with Adam(alpha = ``lr``),
 mini-batches of 64, L2 ``l2``, ``epochs`` epochs, ``seed=seed``.
 
+:class:`DigitsRun` is :func:`train_digits` in pieces (the dashboard streams it).
+
 Used by: :class:`dlcourse.widgets.DigitsExplorer` (notebook 12).
 """
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..optim import Adam
 from ..train import History, fit
 from .networks import hidden_layers
 
-__all__ = ["digits_model", "train_digits"]
+__all__ = ["DigitsRun", "digits_model", "train_digits"]
 
 
 def digits_model(hidden: int = 0, seed: int = 0) -> Sequential:
@@ -43,3 +45,26 @@ def train_digits(hidden: int = 0, lr: float = 0.01, epochs: int = 20, l2: float 
                   Adam(model.parameters(), lr=lr), epochs=epochs, batch_size=64,
                   l2=l2, validation=(X_val, y_val), seed=seed)
     return model, history
+
+
+class DigitsRun:
+    """:func:`train_digits` in pieces: ``DigitsRun(hidden, lr, l2, seed)``, then ``train(k)``
+    as often as wanted; after epochs adding up to E, ``model`` and ``history`` are exactly
+    those of ``train_digits(hidden, lr, E, l2, seed)`` (``fit(..., history=h)`` continues
+    the run: same Adam state, same data order)."""
+
+    def __init__(self, hidden: int = 0, lr: float = 0.01, l2: float = 0.0, seed: int = 0) -> None:
+        self.data = digits_split(seed)
+        self.model = digits_model(hidden, seed)
+        self.optimizer = Adam(self.model.parameters(), lr=lr)
+        self.l2, self.seed = l2, seed
+        self.history = History()
+
+    def train(self, epochs: int) -> History:
+        """``epochs`` more epochs (none once diverged)."""
+        if self.history.diverged is None:
+            X_train, X_val, y_train, y_val = self.data
+            fit(self.model, X_train, y_train, SoftmaxCrossEntropy(), self.optimizer,
+                epochs=epochs, batch_size=64, l2=self.l2, validation=(X_val, y_val),
+                seed=self.seed, history=self.history)
+        return self.history

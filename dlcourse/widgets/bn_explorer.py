@@ -30,10 +30,11 @@ import time
 import numpy as np
 
 from .. import datasets
-from ..experiments.bn_compare import bn_mlp, final_accuracy, input_stds, load_data, train_run
+from ..experiments.bn_compare import Run, bn_mlp, final_accuracy, input_stds, load_data
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange
+from .streaming import Stream
 
 __all__ = ["OPTIMIZERS", "BNExplorer"]
 
@@ -84,20 +85,61 @@ class BNExplorer(Dashboard):
         self._acc_text = fig.text(0.08, 0.005, "", fontsize=8.5, va="bottom", ha="left",
                                   color="0.15")
 
+    def __init__(self, **config) -> None:
+        self._stream = Stream(self)
+        self._data_cache: dict = {}
+        super().__init__(**config)
+
+    def _control_changed(self, name: str) -> None:
+        with self._stream.allowed():   # a move streams its retraining when on screen
+            super()._control_changed(name)
+
+    @property
+    def streaming(self) -> bool:
+        """True while the networks are still training on the kernel's event loop."""
+        return self._stream.streaming
+
+    def _data(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
+        if dataset not in self._data_cache:   # the data depends on the data set alone
+            self._data_cache[dataset] = load_data(dataset, seed=1)
+        return self._data_cache[dataset]
+
     def _compute(self) -> None:
         c = self._config
-        X, y = load_data(c["dataset"], seed=1)
+        X, y = self._data(c["dataset"])
         hidden = (c["width"],) * c["depth"]
         self.histories, self.accuracy, self.stds, self.models = {}, {}, {}, {}
+        runs = {}
         for name in self.NAMES:
             model = bn_mlp(2, int(y.max()) + 1, hidden, batchnorm=name != "plain",
                            init_scale=c["init_scale"], seed=c["seed"])
             self.stds[name] = input_stds(model, X)
-            history = train_run(model, X, y, c["optimizer"], c["lr"], c["epochs"],
-                                c["batch_size"], c["seed"], callbacks=[self._live(name)],
-                                validation=(X, y))
-            self.histories[name], self.models[name] = history, model
-            self.accuracy[name] = final_accuracy(model, history, X, y)
+            runs[name] = Run(model, X, y, c["optimizer"], c["lr"], c["batch_size"], c["seed"],
+                             validation=(X, y))
+            self.histories[name], self.models[name] = runs[name].history, model
+        work = (self._interleaved(runs, c["epochs"]) if self._stream.live()
+                else self._one_after_the_other(runs, c["epochs"]))
+        self._stream.run(work, self._finish)
+
+    def _one_after_the_other(self, runs: dict, epochs: int):
+        """All epochs of the plain network, then those of the batch-norm one (growing live
+        when on screen without streaming)."""
+        for name, run in runs.items():
+            run.train(epochs, callbacks=[self._live(name)])
+            yield
+
+    @staticmethod
+    def _interleaved(runs: dict, epochs: int):
+        """One epoch of each network at a time: both curves grow together."""
+        for _ in range(epochs):
+            for run in runs.values():
+                run.train(1)
+                yield
+
+    def _finish(self) -> None:
+        X, y = self._data(self._config["dataset"])
+        for name, model in self.models.items():
+            self.accuracy[name] = final_accuracy(model, self.histories[name], X, y)
         self.message = self._divergence_message()
 
     def _live(self, name: str):
@@ -152,7 +194,10 @@ class BNExplorer(Dashboard):
         low, high = self.ax_cost.get_ylim()
         if high > self.COST_CAP:  # an exploding plain network would squash the other curve
             self.ax_cost.set_ylim(min(low, self.COST_CAP / 10), self.COST_CAP)
-        self._acc_text.set_text(self.accuracy_text() + (f"  (costs above {self.COST_CAP:g} "
+        head = (self.accuracy_text() if len(self.accuracy) == len(self.NAMES) else
+                f"training… epoch {self.histories['batch norm'].epochs} of "
+                f"{self._config['epochs']}")
+        self._acc_text.set_text(head + (f"  (costs above {self.COST_CAP:g} "
                                 f"cut off)" if high > self.COST_CAP else ""))
         self._legend()
         c = self._config

@@ -27,11 +27,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, run_debug
+from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, DebugChecks, DebugTraining
 from ..topics import babysit
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange
+from .streaming import Stream
 
 __all__ = ["DebugDashboard", "SCENARIOS"]
 
@@ -71,6 +72,8 @@ class DebugDashboard(Dashboard):
         self.history = History()
         self.diagnostics: list[babysit.Diagnostic] = []
         self.divergence = ""
+        self._stream = Stream(self)
+        self._checks: dict = {}   # DebugChecks by (normalize, init_scale, shuffle_labels, seed)
         super().__init__(**config)
 
     def _controls_box(self) -> W.Widget:
@@ -87,7 +90,13 @@ class DebugDashboard(Dashboard):
                     self._config[key] = value
             finally:
                 self._syncing = False
-        self.update()
+        with self._stream.allowed():   # a move streams its retraining when on screen
+            self.update()
+
+    @property
+    def streaming(self) -> bool:
+        """True while the network is still training on the kernel's event loop."""
+        return self._stream.streaming
 
     # ------------------------------------------------------------------ results
     train_loss = property(lambda self: np.asarray(self.history.loss, dtype=float))
@@ -95,14 +104,39 @@ class DebugDashboard(Dashboard):
 
     @property
     def all_passed(self) -> bool:
-        return bool(self.diagnostics) and all(d.passed for d in self.diagnostics)
+        return len(self.diagnostics) == 5 and all(d.passed for d in self.diagnostics)
 
     def _compute(self) -> None:
         c = self._config
         self.history, self.diagnostics, self.divergence = History(), [], ""
-        result = run_debug(float(c["lr"]), c["normalize"], float(c["init_scale"]),
-                           c["shuffle_labels"], c["epochs"], c["seed"])
-        self.history = result["history"]
+        key = (bool(c["normalize"]), float(c["init_scale"]), bool(c["shuffle_labels"]), c["seed"])
+        if key not in self._checks:   # lr and epochs leave the data, checks and overfit alone
+            self._checks[key] = DebugChecks(*key)
+            while len(self._checks) > 8:
+                self._checks.pop(next(iter(self._checks)))
+        run = DebugTraining(float(c["lr"]), key[1], c["seed"], self._checks[key])
+        self.history = run.history
+        self._show_checks(run)
+        step = 1 if self._stream.live() else c["epochs"]   # streamed: epoch by epoch
+        self._stream.run(self._epochs(run, c["epochs"], step), lambda: self._finish(run))
+
+    def _epochs(self, run: DebugTraining, epochs: int, step: int):
+        """The training: epoch by epoch when streamed, in one ``fit`` call otherwise."""
+        for epoch in range(0, epochs, step):
+            run.train(step)
+            yield
+            if epoch == 0 and not run.checks.overfit_done:   # streamed: after the 1st epoch
+                _ = run.checks.overfit
+                self._show_checks(run)
+                yield
+
+    def _show_checks(self, run: DebugTraining) -> None:
+        """The checklist known before training ends: the data checks, then the overfit."""
+        c = run.checks
+        self.diagnostics = [*c.before, *([c.overfit.diagnostic()] if c.overfit_done else [])]
+
+    def _finish(self, run: DebugTraining) -> None:
+        result = run.result()
         self.diagnostics = result["diagnostics"]
         self.divergence = result["divergence"]
 

@@ -18,12 +18,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..datasets import digits_split
-from ..experiments.digits import train_digits
+from ..experiments.digits import DigitsRun
 from ..metrics import confusion_counts
 from ..plots.training import confusion_matrix, cost_curves
 from ..train import History
 from .base import Dashboard
 from .settings import Flag, IntRange, LogRange, Select
+from .streaming import Stream
 
 __all__ = ["DigitsExplorer"]
 
@@ -51,20 +52,63 @@ class DigitsExplorer(Dashboard):
     figsize = (10.0, 4.2)
     slider_kw = {"layout": {"width": "300px"}, "style": {"description_width": "90px"}}
 
+    def __init__(self, **config) -> None:
+        self._stream = Stream(self)
+        self._complete, self._run_message = False, ""
+        super().__init__(**config)
+
+    @property
+    def streaming(self) -> bool:
+        """True while the model is still training on the kernel's event loop."""
+        return self._stream.streaming
+
+    def _control_changed(self, name: str) -> None:
+        if name == "normalize" and self._complete:
+            self._draw()        # rows as fractions: the same predictions, drawn again
+            self.message = self._run_message
+            return
+        with self._stream.allowed():   # a move streams its retraining when on screen
+            self.update()
+
+    def _show_message(self) -> None:
+        self._run_message = self.message   # kept for a redraw that does not recompute
+        super()._show_message()
+
     def _compute(self) -> None:
         c = self._config
+        self._complete = False
         self.model, self.history = None, History()
+        run = DigitsRun(c["hidden"], float(c["lr"]), float(c["l2"]), c["seed"])
+        self.model, self.history = run.model, run.history
+        _, _, _, self.y_val = run.data
+        step = 1 if self._stream.live() else c["epochs"]   # streamed: epoch by epoch
+        self._stream.run(self._epochs(run, c["epochs"], step), self._evaluate)
+
+    def _epochs(self, run: DigitsRun, epochs: int, step: int):
+        """The training: epoch by epoch (the confusion matrix of each epoch's model shown)
+        when streamed, in one ``fit`` call otherwise."""
+        for _ in range(0, epochs, step):
+            with np.errstate(all="ignore"):
+                run.train(step)
+            if step < epochs:
+                self._evaluate(strict=False)
+            yield
+
+    def _evaluate(self, strict: bool = True) -> None:
+        """Predictions, confusion counts and accuracy of the model on the validation set;
+        a NaN/inf output raises (``strict``) or leaves the last ones in place."""
+        _, X_val, _, _ = digits_split(self._config["seed"])
         with np.errstate(all="ignore"):
-            self.model, self.history = train_digits(c["hidden"], float(c["lr"]), c["epochs"],
-                                                    float(c["l2"]), c["seed"])
-            _, X_val, _, self.y_val = digits_split(c["seed"])
             logits = self.model.forward(X_val, training=False)
         if not np.all(np.isfinite(logits)):
-            raise FloatingPointError(f"the network output became NaN/inf: α = {c['lr']:.2g} "
-                                     f"is too large")
+            if not strict:
+                return
+            raise FloatingPointError(f"the network output became NaN/inf: "
+                                     f"α = {self._config['lr']:.2g} is too large")
         self.predictions = logits.argmax(axis=1)
         self.confusion = confusion_counts(self.y_val, self.predictions, 10)
         self.val_accuracy = float(np.mean(self.predictions == self.y_val))
+        self._complete = strict
 
     def _build_figure(self, fig: Figure) -> None:
         self.ax_cm = fig.add_axes([0.06, 0.13, 0.4, 0.76])

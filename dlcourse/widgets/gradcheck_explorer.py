@@ -16,6 +16,7 @@ fixed during the check / on with a new mask at every forward pass) and L2's lamb
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from ..experiments.gradcheck_bugs import (BUG, BUGS, DROPOUT_MODES, EPS_GRID, GO
 from ..gradcheck import gradcheck
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
+from .streaming import Stream
 
 __all__ = ["EPS_RANGE", "GradCheckExplorer"]
 
@@ -59,7 +61,18 @@ class GradCheckExplorer(Dashboard):
         self.sweep = np.full(len(EPS_GRID), np.nan)
         self.eps_grid = EPS_GRID.copy()
         self.errors: dict[str, float] = {}
+        self._sweeps: dict = {}    # key -> [sweep, entries done], the last few settings
+        self._stream = Stream(self)
         super().__init__(**config)
+
+    def _control_changed(self, name: str) -> None:
+        with self._stream.allowed():   # a move streams the eps sweep when on screen
+            super()._control_changed(name)
+
+    @property
+    def streaming(self) -> bool:
+        """True while the eps sweep is still computed on the kernel's event loop."""
+        return self._stream.streaming
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
@@ -67,15 +80,33 @@ class GradCheckExplorer(Dashboard):
         eps = float(c["eps"])
         with np.errstate(all="ignore"):
             self.errors = parameter_errors(c["bug"], c["dropout"], c["l2"], eps, c["seed"])
-            key = (c["bug"], c["dropout"], c["l2"], c["seed"])
-            if key != self._sweep_key:   # the eps sweep depends on everything but eps
-                self.sweep = error_vs_eps(*key[:3], seed=key[3], eps_values=self.eps_grid)
-                self._sweep_key = key
-            p = planted_bug_problem(c["bug"], c["dropout"], c["l2"], c["seed"])
-            self.overall = gradcheck(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
-                                        fix_dropout=p.fix_dropout)
+        p = planted_bug_problem(c["bug"], c["dropout"], c["l2"], c["seed"])
+        self.overall = math.nan     # the chosen eps's marker: the stream's first piece
         self.n_entries = sum(q.value.size for q in p.model.parameters())
         self.forward_passes = 2 * self.n_entries
+        key = (c["bug"], c["dropout"], c["l2"], c["seed"])  # the sweep: all but eps
+        if key not in self._sweeps:
+            self._sweeps[key] = [np.full(len(self.eps_grid), np.nan), 0]
+            while len(self._sweeps) > 16:
+                self._sweeps.pop(next(iter(self._sweeps)))
+        self._sweep_key, self.sweep = key, self._sweeps[key][0]
+        self._stream.run(self._sweep_work(key, p, eps), lambda: None, at_once=0)
+
+    def _sweep_work(self, key: tuple, p, eps: float):
+        """The overall error at ``eps`` on the problem ``p``, then the eps sweep, one eps at
+        a time (``error_vs_eps`` on a fresh problem each)."""
+        with np.errstate(all="ignore"):
+            self.overall = gradcheck(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
+                                     fix_dropout=p.fix_dropout)
+        yield
+        entry = self._sweeps[key]
+        while entry[1] < len(self.eps_grid):
+            i = entry[1]
+            with np.errstate(all="ignore"):
+                entry[0][i] = error_vs_eps(*key[:3], seed=key[3],
+                                           eps_values=self.eps_grid[i:i + 1])[0]
+            entry[1] += 1
+            yield
 
     # ------------------------------------------------------------------ view
     def _build_figure(self, fig: Figure) -> None:
@@ -134,6 +165,7 @@ class GradCheckExplorer(Dashboard):
             label.set_position((label.get_position()[0], shown * 1.4))
             label.set_text("0" if value == 0 else f"{value:.0e}")
         sweep = np.where(self.sweep > 0, self.sweep, FLOOR * 1.5)
+        sweep[self._sweeps[self._sweep_key][1]:] = np.nan   # not computed yet (streaming)
         self._sweep_line.set_ydata(sweep)
         eps = float(self._config["eps"])
         self._marker.set_data([eps], [max(self.overall, FLOOR * 1.5)])

@@ -26,6 +26,7 @@ that leave the plotted window are clipped on screen but keep all their data.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 
 import ipywidgets as W
 import numpy as np
@@ -77,6 +78,7 @@ class OptimizerRace(Dashboard):
     }
     continuous_update = True
     figsize = (9.0, 3.8)
+    CACHED = 64   # races kept: (surface, start, steps, optimizer and its settings) -> result
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
@@ -87,6 +89,7 @@ class OptimizerRace(Dashboard):
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
+        self._races: OrderedDict = OrderedDict()
         self.ax_paths, self.ax_cost = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
         empty = {name: np.zeros((0, 2)) for name in OPTIMIZER_NAMES}
@@ -106,8 +109,13 @@ class OptimizerRace(Dashboard):
         for name in c["optimizers"]:
             param = Parameter(start)
             opt = create(name, param, c["lr"], c["beta"], c["beta1"], c["beta2"])
-            self.paths[name], self.costs[name], self.diverged[name] = race(
-                self.surface, opt, param, c["steps"])
+            key = (c["surface"], tuple(start), c["steps"], _settings(opt))
+            if key not in self._races:    # a beta moves only the racers that read it
+                self._races[key] = race(self.surface, opt, param, c["steps"])
+                while len(self._races) > self.CACHED:
+                    self._races.popitem(last=False)
+            self._races.move_to_end(key)
+            self.paths[name], self.costs[name], self.diverged[name] = self._races[key]
         self.message = self._divergence_message()
         if not c["optimizers"]:
             self.message = "no optimizer chosen: tick at least one box"
@@ -149,3 +157,9 @@ class OptimizerRace(Dashboard):
         self._legend_names = tuple(self.paths)
 
 
+def _settings(opt: optim.Optimizer) -> tuple:
+    """What a fresh optimizer's steps depend on: its class and hyperparameters (two names
+    that make the same optimizer, such as nesterov with beta = 0 and sgd, share a race)."""
+    skip = ("params", "state", "_scratch")
+    return (type(opt).__name__, *sorted((k, repr(v)) for k, v in vars(opt).items()
+                                        if k not in skip))

@@ -12,8 +12,9 @@ The schedule comes from :data:`dlcourse.optim.schedules.SCHEDULES` (alpha0 = ``l
 
 The training run is :func:`dlcourse.experiments.schedule_runs.train_with_schedule` (seeded),
 and the same run with the constant rate alpha0 is drawn faded as the reference. Runs are
-cached (the last 16 settings), so moving only a decay slider retrains one network and moving
-a slider back to where it was retrains none.
+cached (the last 16 settings, whatever the number of epochs: a shorter run is a prefix of a
+longer one), so moving only a decay slider retrains one network, moving a slider back to
+where it was retrains none, and more epochs train only the epochs added.
 """
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from collections import OrderedDict
 import ipywidgets as W
 import numpy as np
 
-from ..experiments.schedule_runs import make_schedule, train_with_schedule
+from ..experiments.schedule_runs import ScheduleRun, make_schedule
 from ..optim.schedules import SCHEDULES
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
+from .streaming import Stream
 
 __all__ = ["ScheduleExplorer"]
 
@@ -82,6 +84,16 @@ class ScheduleExplorer(Dashboard):
         self.ax_lr.legend(fontsize=8, loc="upper right")
         self.ax_cost.legend(fontsize=8, loc="upper right")
         self._runs: OrderedDict = OrderedDict()
+        self._stream = Stream(self)
+
+    def _control_changed(self, name: str) -> None:
+        with self._stream.allowed():   # a move streams its training when on screen
+            super()._control_changed(name)
+
+    @property
+    def streaming(self) -> bool:
+        """True while the runs are still training on the kernel's event loop."""
+        return self._stream.streaming
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
@@ -93,22 +105,34 @@ class ScheduleExplorer(Dashboard):
                                       c["every"])
         self.lr = schedule_curve(self.schedule, c["epochs"])
         self.lr_constant = np.full(c["epochs"], float(c["lr0"]))
-        run = dict(lr0=c["lr0"], epochs=c["epochs"], batch_size=c["batch_size"],
-                   hidden=c["hidden"], n=c["n"], noise=c["noise"], seed=c["seed"])
-        self.history_constant = self._run(None, run)
-        self.history = (self.history_constant if c["schedule"] == "constant"
-                        else self._run(self.schedule, run))
+        run = dict(lr0=c["lr0"], batch_size=c["batch_size"], hidden=c["hidden"], n=c["n"],
+                   noise=c["noise"], seed=c["seed"])
+        runs = (self._run(None, run),
+                None if c["schedule"] == "constant" else self._run(self.schedule, run))
+        epochs = c["epochs"]
+        first = range(1, epochs + 1) if self._stream.live() else [epochs]
+        self._stream.run((self._show(runs, e) for e in first),
+                         lambda: self._finish(runs, epochs))
+
+    def _show(self, runs: tuple, epochs: int) -> None:
+        """The results after ``epochs`` epochs of both runs (the constant one, the other)."""
+        self.history_constant = runs[0].history(epochs)
+        self.history = self.history_constant if runs[1] is None else runs[1].history(epochs)
         self.cost = np.asarray(self.history.loss)
         self.cost_constant = np.asarray(self.history_constant.loss)
+
+    def _finish(self, runs: tuple, epochs: int) -> None:
+        self._show(runs, epochs)
         self.message = self._divergence_message()
 
-    def _run(self, schedule, run: dict):
-        """The History of ``train_with_schedule(schedule, **run)``, from the cache if there."""
+    def _run(self, schedule, run: dict) -> ScheduleRun:
+        """The cached :class:`ScheduleRun` of ``schedule`` and the ``run`` settings (all
+        but the epochs: a shorter run is a prefix of a longer one)."""
         key = (repr(schedule), tuple(sorted(run.items())))
         if key in self._runs:
             self._runs.move_to_end(key)
         else:
-            self._runs[key] = train_with_schedule(schedule, **run)
+            self._runs[key] = ScheduleRun(schedule, **run)
             while len(self._runs) > 16:
                 self._runs.popitem(last=False)
         return self._runs[key]

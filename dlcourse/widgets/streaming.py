@@ -1,0 +1,134 @@
+"""Streaming a long computation: the first part at once, the rest in chunks on the event loop.
+
+A dashboard that retrains when a control moves gives the work as an iterator whose every
+``next()`` does one small piece (one epoch of one network, one eps of a sweep) and a
+``finish()`` that derives the final results. :meth:`Stream.run`:
+
+- **live** (an ipympl canvas opened by a front end, ``syncing_data_url`` False, an asyncio
+  loop running, and the run asked for by a control: :meth:`Stream.allowed`): does the
+  first ``at_once`` pieces, then those that fit in ``first_seconds`` since the control
+  moved, and returns, so the caller draws the first part;
+  the rest runs in chunks of about ``chunk_seconds`` on the kernel's event loop
+  (``loop.create_task``, ``await asyncio.sleep(0)`` between chunks, so widget messages are
+  handled meanwhile), each chunk followed by ``dashboard._draw()`` and ``redraw()`` through
+  ``dashboard._safely`` (an exception becomes ``.message`` and ends the stream: never a
+  traceback). A new run cancels the one still streaming;
+- **otherwise** (tests, scripts, nbval, ``update()`` called from code): all the work at
+  once, then ``finish()``: the results are the same as when streamed, since the pieces are
+  the same whatever the chunks (``dl.fit(..., history=h)`` continues a run exactly).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+__all__ = ["Stream", "front_end_ready"]
+
+
+def front_end_ready(figure) -> bool:
+    """True when ``figure`` is on an ipympl canvas that a browser has opened."""
+    return not getattr(figure.canvas, "syncing_data_url", True)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class Stream:
+    """Runs one dashboard's work, streamed or at once (see the module docstring)."""
+
+    first_seconds = 0.03    # the work done before the first picture
+    chunk_seconds = 0.1     # the work done between two redraws while streaming
+
+    def __init__(self, dashboard) -> None:
+        self.dashboard = dashboard
+        self.task: asyncio.Task | None = None
+        self._allowed = False
+        self._since = 0.0
+
+    @property
+    def streaming(self) -> bool:
+        """True while the rest of a run is being computed on the event loop."""
+        return self.task is not None and not self.task.done()
+
+    @contextlib.contextmanager
+    def allowed(self):
+        """Within this block a run may stream (a control moved, not ``update()`` from code)."""
+        was, self._allowed = self._allowed, True
+        self._since = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._allowed = was
+
+    def live(self) -> bool:
+        return self._allowed and front_end_ready(self.dashboard.figure) \
+            and _running_loop() is not None
+
+    def cancel(self) -> None:
+        """Stop the run still streaming (its partial results stay as they are)."""
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        self.task = None
+
+    def run(self, work: Iterator, finish: Callable[[], None], at_once: int = 1) -> bool:
+        """Do ``work`` and then ``finish()``; streamed when live, its first ``at_once``
+        pieces before the first picture in any case. Returns True when the run is
+        complete, False when it continues on the event loop."""
+        self.cancel()
+        work = iter(work)
+        if not self.live():
+            for _ in work:
+                pass
+            finish()
+            return True
+        if _advance(work, self._since + self.first_seconds - time.perf_counter(), at_once):
+            finish()
+            return True
+        self.task = _running_loop().create_task(self._rest(work, finish))
+        return False
+
+    async def _rest(self, work: Iterator, finish: Callable[[], None]) -> None:
+        d, done = self.dashboard, False
+        me = asyncio.current_task()
+
+        def chunk() -> None:
+            nonlocal done
+            try:
+                if _advance(work, self.chunk_seconds):
+                    done = True
+                    finish()
+            except BaseException:
+                done = True
+                raise
+            d._draw()
+
+        try:
+            while not done:
+                await asyncio.sleep(0)   # let the kernel handle widget messages (a new move)
+                if self.task is not me:
+                    return
+                d._safely(chunk)
+        finally:
+            if self.task is me:
+                self.task = None
+
+
+def _advance(work: Iterator, seconds: float, at_least: int = 1) -> bool:
+    """Take ``at_least`` pieces of ``work``, then more while ``seconds`` have not passed;
+    True when the work is done."""
+    end = time.perf_counter() + seconds
+    taken = 0
+    while taken < at_least or time.perf_counter() < end:
+        if next(work, _DONE) is _DONE:
+            return True
+        taken += 1
+    return False
+
+
+_DONE = object()
