@@ -78,6 +78,7 @@ class Playground(Dashboard):
     figsize = (9.6, 3.7)
     frame_seconds = 0.06    # training time per frame while playing (at least)
     max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
+    max_frame_epochs = 100_000  # a frame ends on its time budget long before this
     max_state_epochs = 3000  # a state string replays at most this many epochs
 
     def __init__(self, state: str | None = None, **config: Any) -> None:
@@ -440,12 +441,7 @@ class Playground(Dashboard):
         that was longer (a loaded machine then still trains half of the time), at most
         ``max_frame_seconds``; at least one epoch."""
         budget = min(max(self.frame_seconds, self._last_push), self.max_frame_seconds)
-        start, done = time.perf_counter(), 0
-        while not self.run.diverged:
-            done += self.run.train(1)
-            if time.perf_counter() - start >= budget:
-                break
-        return done
+        return self.run.train(self.max_frame_epochs, seconds=budget)
 
     def _frame_and_draw(self) -> None:
         t0 = time.perf_counter()
