@@ -14,6 +14,7 @@ import dlcourse as dl
 from dlcourse.experiments import playground_net as pn
 from dlcourse.experiments.training_runs import epoch_seed
 from dlcourse.widgets.playground import Playground
+from dlcourse.widgets.settings import GridSlider
 
 
 @pytest.fixture
@@ -230,9 +231,11 @@ def test_every_control_moves_its_setting(pg):
         pg.controls[key].value = value
         assert pg.config[key] == value, key
         assert pg.message == "", (key, pg.message)
-    pg.controls["beta"].value = 0.01  # the beta slider shows 1 - beta on a log scale
-    assert pg.config["beta"] == pytest.approx(0.99)
-    assert pg.run.optimizer.beta == pytest.approx(0.99)
+    beta = pg.controls["beta"]   # a log scale of 1 - beta whose value (and readout) is beta
+    assert isinstance(beta, GridSlider) and beta.value == 0.9 and beta.label == "0.9"
+    beta.index += 10                # one decade of 1 - beta to the right
+    assert beta.value == pg.config["beta"] == 0.99 and pg.run.optimizer.beta == 0.99
+    assert pg.message == "" and pg.run.epoch == 0
 
 
 def test_live_control_keeps_training_state(pg):

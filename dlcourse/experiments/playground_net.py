@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, unquote
 import numpy as np
 
 from .. import activations, datasets, losses, optim
+from ..init import INITIALIZERS
 from ..optim import schedules as sch
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..train import Callback, DivergenceWarning, History, TrainingContext, evaluate, fit
@@ -77,10 +78,19 @@ DATASETS = tuple(_SOURCES)
 NOISE_SCALE = {"circle": 0.3, "xor": 0.4, "gaussians": 1.6, "spiral": 0.6, "moons": 0.5,
                "flower": 1.0, "blobs": 1.6, "spiral3": 0.6}
 FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
-INITS = ("zeros", "random", "xavier", "he")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 SCHEDULES = ("constant", "step", "exponential", "inverse_time")
+
+
+def _choices() -> dict[str, tuple]:
+    """The names each choice accepts; activations, inits and optimizers are read from the
+    core's registries when called, so a name added there is accepted here too."""
+    return {"dataset": DATASETS,
+            "activation": tuple(a for a in activations.ACTIVATIONS if a != "step"),  # no gradient
+            "init": tuple(INITIALIZERS), "optimizer": tuple(optim.NAMES), "schedule": SCHEDULES}
+
+
+#: the registries' names at import
+ACTIVATIONS, INITS, OPTIMIZERS = (_choices()[k] for k in ("activation", "init", "optimizer"))
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, "full")
 L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_UNITS = 6, 8
@@ -102,8 +112,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "init_scale": (0.001, 10.0), "dropout": (0.0, 0.9), "lr": (1e-5, 10.0),
     "beta": (0.0, 0.999), "beta1": (0.0, 0.999), "beta2": (0.0, 0.9999), "decay": (1e-4, 1.0),
 }
-_CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "init": INITS,
-            "optimizer": OPTIMIZERS, "schedule": SCHEDULES}
 
 # short keys of the state string
 _SHORT = {"dataset": "d", "noise": "n", "train_ratio": "tr", "n_points": "m", "data_seed": "ds",
@@ -130,7 +138,7 @@ def validate(config: dict) -> dict:
     if unknown:
         raise TypeError(f"unknown setting(s) {unknown}; valid: {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **config}
-    for key, choices in _CHOICES.items():
+    for key, choices in _choices().items():
         if cfg[key] not in choices:
             raise ValueError(f"{key} must be one of {', '.join(choices)}; got {cfg[key]!r}")
     for key, (low, high) in RANGES.items():
