@@ -11,8 +11,11 @@ its view: ipywidgets controls and ONE matplotlib figure with
   points (white edge) and the test points (black edge);
 - the train and test cost per epoch, growing while it trains; the previous run stays faded.
 
-Live settings (α, β's, λ, batch size, schedule) act on the running network; structural
-ones start a new network (``dlcourse.experiments.playground_net.LIVE``). Play trains on the
+The settings are declared once (``Playground.settings``, :mod:`dlcourse.widgets.settings`,
+with the controller's defaults and ranges): the base class builds the controls and checks
+keyword arguments. Live settings (α, β's on a log scale of 1 − β, λ, batch size, schedule)
+act on the running network; structural ones start a new network
+(``dlcourse.experiments.playground_net.LIVE``). Play trains on the
 kernel's event loop in frames of about ``frame_seconds`` and redraws after each frame, so
 sliders and pause stay responsive. The state string box shows the whole setting; paste one
 back (or open the Voila page with ``?state=...``) to restore it.
@@ -66,6 +69,7 @@ _GRID_POINTS = pn.grid_points(GRID)
 
 _D, _R = pn.DEFAULTS, pn.RANGES
 _px = lambda width: {"layout": {"width": f"{width}px"}}
+_BETA_KW = {**_px(230), "style": {"description_width": "30px"}}
 
 
 class Playground(Dashboard):
@@ -108,11 +112,11 @@ class Playground(Dashboard):
                             labels=OPTIMIZER_LABELS, widget=_px(230)),
         "lr": LogRange(_D["lr"], "α", live=True, lo=_R["lr"][0], hi=_R["lr"][1], widget=_px(260)),
         "beta": OneMinusLog(_D["beta"], "β", live=True, lo=_R["beta"][0], hi=_R["beta"][1],
-                            widget=_px(230)),
+                            widget=_BETA_KW),
         "beta1": OneMinusLog(_D["beta1"], "β₁", live=True, lo=_R["beta1"][0], hi=_R["beta1"][1],
-                             widget=_px(230)),
+                             widget=_BETA_KW),
         "beta2": OneMinusLog(_D["beta2"], "β₂", live=True, lo=_R["beta2"][0], hi=_R["beta2"][1],
-                             widget=_px(230)),
+                             widget=_BETA_KW),
         "batch_size": Select(_D["batch_size"], "batch size", live=True, values=pn.BATCH_SIZES,
                              widget=_px(260)),
         "schedule": Choice(_D["schedule"], "schedule", live=True, options=pn.SCHEDULES,

@@ -24,8 +24,9 @@ declaration        the value                               the control
                    another setting (a start point)          other setting changes
 =================  ======================================  ==================================
 
-Every declaration takes ``default``, ``label`` (the control's description; ``None``: the
-setting has no control and is set by keyword only), ``live`` (True: the setting acts on the
+Every declaration takes ``default``, ``label`` (the control's description; ``""``: a control
+without one, named by a heading of the layout; ``None``: the setting has no control and is
+set by keyword only), ``live`` (True: the setting acts on the
 running state, e.g. alpha on a running optimizer; False: structural, changing it rebuilds or
 retrains) and ``widget`` (extra ipywidgets keywords). Choices given as a registry (a dict
 such as ``activations.ACTIVATIONS``, or a function returning ``optim.NAMES``) are read when
@@ -441,11 +442,12 @@ class ToggleGroup(W.HBox):
         self._busy = False
         self.toggles = {o: W.ToggleButton(value=o in value, description=labels.get(o, o),
                                           tooltip=f"{description or 'option'} {labels.get(o, o)}",
-                                          layout=W.Layout(width=button_width))
+                                          layout=W.Layout(width=button_width,
+                                                          flex="0 0 auto"))
                         for o in self.options}
         head = [W.Label(description)] if description else []
-        kwargs.setdefault("layout", W.Layout(flex_flow="row wrap"))
         super().__init__(head + list(self.toggles.values()), **kwargs)
+        self.layout.flex_flow = "row wrap"
         self.value = tuple(value)
         for o, t in self.toggles.items():
             t.add_class(f"toggle-{o}")
