@@ -433,7 +433,7 @@ class PlaygroundRun:
                     callbacks=[EpochSeeds(cfg["seed"]), _EpochEnd(self, seconds)])
         if self.history.diverged is not None:
             self._stop("became NaN/inf")
-        return self.epoch - start - self.diverged
+        return self.epoch - start - int(self.diverged)
 
     def run_to(self, epoch: int) -> int:
         """Train until ``epoch`` epochs have run (or it diverges)."""
