@@ -112,9 +112,12 @@ class TrainingContext:
 
 
 class Callback:
-    """Hooks called by ``fit``; override the ones you need."""
+    """Hooks called by ``fit``; override the ones you need. ``on_epoch_begin`` runs after
+    the schedule has set the epoch's learning rate and before the epoch's data are
+    shuffled, so it may replace ``ctx.history.rng`` (a data order of its own)."""
 
     def on_train_begin(self, ctx: TrainingContext) -> None: ...
+    def on_epoch_begin(self, ctx: TrainingContext) -> None: ...
     def on_step_end(self, ctx: TrainingContext) -> None: ...
     def on_epoch_end(self, ctx: TrainingContext) -> None: ...
     def on_train_end(self, ctx: TrainingContext) -> None: ...
@@ -256,6 +259,8 @@ def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None 
         ctx.epoch = epoch
         if schedule is not None:
             optimizer.lr = schedule(epoch)
+        for cb in cbs:
+            cb.on_epoch_begin(ctx)
         # overflow on the way to a NaN loss is reported once, as a DivergenceWarning
         with np.errstate(over="ignore", invalid="ignore"):
             finished = _run_epoch(model, X, y, loss, optimizer, batch_size, l2, ctx, cbs)

@@ -10,8 +10,11 @@ import ipywidgets as W
 import numpy as np
 import pytest
 
+import dlcourse as dl
 from dlcourse.experiments import playground_net as pn
+from dlcourse.experiments.training_runs import epoch_seed
 from dlcourse.widgets.playground import Playground
+from dlcourse.widgets.settings import GridSlider
 
 
 @pytest.fixture
@@ -36,6 +39,42 @@ def test_same_config_same_numbers():
     b.train(3)  # cut into chunks: the same run
     np.testing.assert_array_equal(a.train_loss, b.train_loss)
     np.testing.assert_array_equal(a.test_loss, b.test_loss)
+
+
+@pytest.mark.parametrize("config", [
+    {}, {"dataset": "xor", "dropout": 0.2, "batch_size": 5, "schedule": "step", "decay": 0.1},
+    {"dataset": "spiral3", "batch_norm": True, "optimizer": "nesterov", "batch_size": "full",
+     "schedule": "exponential", "l2": 0.01, "seed": 3}])
+def test_training_equals_fit_called_epoch_by_epoch(config):
+    """The run trains with one fit(..., history=run.history) per call; written out here as
+    one fit per epoch e, with lr = schedule(e) and the shuffle seed epoch_seed(seed, e)."""
+    run = pn.PlaygroundRun(config)
+    assert run.train(4) == 4 and run.train(3, seconds=0.0) == 1 and run.train(5) == 5
+    ref = pn.PlaygroundRun(config)   # the same data, network and optimizer, untrained
+    cfg = ref.config
+    batch = None if cfg["batch_size"] == "full" else cfg["batch_size"]
+    train, test, steps = [ref.train_loss[0]], [ref.test_loss[0]], []
+    for e in range(10):
+        ref.optimizer.lr = ref.lr_at(e)
+        steps += dl.fit(ref.model, ref.F_train, ref.y_train, ref.loss_fn, ref.optimizer,
+                        epochs=1, batch_size=batch, l2=cfg["l2"],
+                        seed=epoch_seed(cfg["seed"], e)).step_loss
+        train.append(dl.evaluate(ref.model, ref.F_train, ref.y_train, ref.loss_fn)[0])
+        test.append(dl.evaluate(ref.model, ref.F_test, ref.y_test, ref.loss_fn)[0])
+    np.testing.assert_array_equal(run.train_loss, train)
+    np.testing.assert_array_equal(run.test_loss, test)
+    assert run.history.step_loss == steps and run.history.epochs == run.epoch == 10
+
+
+def test_a_nan_cost_stops_the_run_at_its_epoch_and_step():
+    run = pn.PlaygroundRun()
+    run.train(2)
+    for p in run.model.parameters():
+        p.value[...] = np.inf                # the next step's cost is not finite
+    assert run.train(5) == 0 and run.diverged and run.epoch == 3
+    d = run.history.diverged
+    assert (d.epoch, d.step) == (2, run.history.steps) and run.history.epochs == 2
+    assert run.message.startswith("diverged at epoch 3: the cost became NaN/inf with α = 0.03")
 
 
 @pytest.mark.parametrize("dataset", pn.DATASETS)
@@ -192,9 +231,11 @@ def test_every_control_moves_its_setting(pg):
         pg.controls[key].value = value
         assert pg.config[key] == value, key
         assert pg.message == "", (key, pg.message)
-    pg.controls["beta"].value = 0.01  # the beta slider shows 1 - beta on a log scale
-    assert pg.config["beta"] == pytest.approx(0.99)
-    assert pg.run.optimizer.beta == pytest.approx(0.99)
+    beta = pg.controls["beta"]   # a log scale of 1 - beta whose value (and readout) is beta
+    assert isinstance(beta, GridSlider) and beta.value == 0.9 and beta.label == "0.9"
+    beta.index += 10                # one decade of 1 - beta to the right
+    assert beta.value == pg.config["beta"] == 0.99 and pg.run.optimizer.beta == 0.99
+    assert pg.message == "" and pg.run.epoch == 0
 
 
 def test_live_control_keeps_training_state(pg):

@@ -135,3 +135,56 @@ def test_bad_history_is_refused():
     handmade = dl.History(loss=[1.0, 0.5])
     with pytest.raises(ValueError, match="history has 2 epochs but no data-order generator"):
         dl.fit(model, X, y, dl.SoftmaxCrossEntropy(), opt, epochs=1, history=handmade)
+
+
+def test_on_epoch_begin_comes_after_the_schedule_and_may_set_the_data_order():
+    X, y = data()
+    loss = dl.SoftmaxCrossEntropy()
+    seen = []
+
+    class Reseed(dl.Callback):
+        def on_epoch_begin(self, ctx):
+            seen.append((ctx.epoch, ctx.optimizer.lr, ctx.history.epochs))
+            ctx.history.rng = np.random.default_rng(100 + ctx.epoch)
+
+    model = network()
+    opt = dl.optim.SGD(model.parameters(), lr=1.0)
+    h = dl.fit(model, X, y, loss, opt, epochs=2, batch_size=16, callbacks=[Reseed()],
+               schedule=schedules.step_decay(0.1, drop=0.5, every=1))
+    dl.fit(model, X, y, loss, opt, epochs=1, batch_size=16, callbacks=[Reseed()], history=h,
+           schedule=schedules.step_decay(0.1, drop=0.5, every=1))
+    assert seen == [(0, 0.1, 0), (1, 0.05, 1), (2, 0.025, 2)]
+    ref = network()
+    ref_opt = dl.optim.SGD(ref.parameters(), lr=1.0)
+    steps = []
+    for e in range(3):  # each epoch its own fit, seeded as the callback seeds it
+        ref_opt.lr = 0.1 * 0.5 ** e
+        steps += dl.fit(ref, X, y, loss, ref_opt, epochs=1, batch_size=16, seed=100 + e).step_loss
+    assert h.step_loss == steps
+    for (n, a), (_, b) in zip(model.state_dict().items(), ref.state_dict().items()):
+        assert a.tobytes() == b.tobytes(), n
+
+
+@pytest.mark.parametrize("chunks", [[(5, 8)], [(2, 8), (0, 16), (3, 32)],
+                                    [(1, 5), (1, 8), (1, 8), (2, 45)]])
+def test_epoch_seeds_give_epoch_e_its_own_order_however_the_run_is_cut(chunks):
+    from dlcourse.experiments.training_runs import EpochSeeds, epoch_seed
+
+    X, y = data()
+    loss = dl.SoftmaxCrossEntropy()
+    model = network()
+    opt = dl.optim.Adam(model.parameters(), lr=0.05)
+    h = None
+    for epochs, batch in chunks:   # (epochs, batch size) per fit call
+        h = dl.fit(model, X, y, loss, opt, epochs=epochs, batch_size=batch, history=h,
+                   callbacks=[EpochSeeds(4)])
+    ref = network()
+    ref_opt = dl.optim.Adam(ref.parameters(), lr=0.05)
+    steps = []
+    batches = [batch for epochs, batch in chunks for _ in range(epochs)]
+    for e, batch in enumerate(batches):   # epoch e: its own fit, seeded epoch_seed(4, e)
+        steps += dl.fit(ref, X, y, loss, ref_opt, epochs=1, batch_size=batch,
+                        seed=epoch_seed(4, e)).step_loss
+    assert h.epochs == 5 and h.step_loss == steps
+    for (n, a), (_, b) in zip(model.state_dict().items(), ref.state_dict().items()):
+        assert a.tobytes() == b.tobytes(), n

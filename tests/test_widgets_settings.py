@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 from dlcourse import activations, datasets, optim, widgets
 from dlcourse.widgets.base import Dashboard
 from dlcourse.widgets.settings import (
+    Buttons,
     Choice,
     Flag,
     GridSlider,
@@ -23,6 +24,9 @@ from dlcourse.widgets.settings import (
     Range,
     Select,
     Subset,
+    ToggleGroup,
+    Widths,
+    WidthsControl,
     Within,
     check_number,
     one_minus_log_grid,
@@ -35,7 +39,7 @@ ALL = [getattr(widgets, name) for name in widgets.__all__
 # ---------------------------------------------------------------------------- declarations
 
 def test_one_dashboard_per_name_and_each_declares_its_settings():
-    assert len(ALL) == 12
+    assert len(ALL) == 14
     for cls in ALL:
         assert cls.settings, cls.__name__
         assert set(cls.defaults) == set(cls.settings), cls.__name__
@@ -133,6 +137,71 @@ def test_subset_keeps_the_options_order_and_names_a_wrong_item():
     assert s.build(["a"], {}).options == ("a", "b", "c")
 
 
+def test_buttons_is_a_choice_on_toggle_buttons():
+    s = Buttons("b", "", options={"a": 1, "b": 2}, labels={"a": "first"})
+    w = s.build("b", {"style": {"button_width": "50px"}})
+    assert type(w) is W.ToggleButtons and w.value == "b" and w.options == (("first", "a"), ("b", "b"))
+    assert w.description == "" and w.style.button_width == "50px"
+    with pytest.raises(ValueError, match="^unknown data 'c'; valid: 'a', 'b'$"):
+        s.check("data", "c", {})
+
+
+def test_subset_minimum_and_the_toggle_group():
+    s = Subset(["a"], "", options=("a", "b", "c"), labels={"a": "A"}, control=ToggleGroup,
+               minimum=1, widget={"button_width": "40px"})
+    with pytest.raises(ValueError, match=r"^f must keep at least one of a, b, c, got \[\]$"):
+        s.check("f", [], {})
+    assert s.check("f", ["b", "a", "a"], {}) == ["a", "b"]
+    w = s.build(["a"], {})
+    assert type(w) is ToggleGroup and w.value == ("a",) and list(w.toggles) == ["a", "b", "c"]
+    assert w.toggles["a"].description == "A" and w.toggles["a"].layout.width == "40px"
+    moves = []
+    w.observe(lambda change: moves.append(change["new"]), names="value")
+    w.toggles["c"].value = True                # pressing one button: one change, in order
+    assert w.value == ("a", "c") and moves == [("a", "c")]
+    w.value = ["b"]                            # setting the value presses the buttons
+    assert [t.value for t in w.toggles.values()] == [False, True, False] and len(moves) == 2
+    with pytest.raises(traitlets.TraitError):
+        w.value = ("z",)
+
+
+def test_widths_checks_a_list_of_layer_widths():
+    s = Widths([4, 2], "", lo=1, hi=8, max_len=3)
+    assert s.check("hidden", (3, np.int64(8)), {}) == [3, 8] and s.check("hidden", [], {}) == []
+    with pytest.raises(ValueError, match=r"^hidden\[1\] must be in \[1, 8\], got 9$"):
+        s.check("hidden", [2, 9], {})
+    with pytest.raises(TypeError, match=r"^hidden\[0\] must be an int, got 2.0$"):
+        s.check("hidden", [2.0], {})
+    with pytest.raises(ValueError, match=r"^hidden must list at most 3 layer widths, got \[1, 1, 1, 1\]$"):
+        s.check("hidden", [1, 1, 1, 1], {})
+    with pytest.raises(TypeError, match="^hidden must be a list of layer widths, got '4'$"):
+        s.check("hidden", "4", {})
+
+
+def test_widths_control_adds_and_removes_layers_and_units():
+    w = Widths([4, 2], "", lo=1, hi=3, max_len=3, new=2).build([3, 1], {})
+    assert type(w) is WidthsControl and w.value == (3, 1)
+    moves = []
+    w.observe(lambda change: moves.append(change["new"]), names="value")
+    assert "<b>2</b> hidden layers" in w.count.value and len(w.units_box.children) == 2
+    w.plus.click()                              # a new layer copies the last width
+    assert w.value == (3, 1, 1) and w.plus.disabled and len(w.units_box.children) == 3
+    w.plus.click()                              # at max_len: nothing
+    minus, label, plus = w.unit_buttons[0]
+    assert plus.disabled and not minus.disabled and "<b>3</b>" in label.value
+    plus.click()                                # at hi: nothing
+    minus.click()
+    assert w.value == (2, 1, 1) and not plus.disabled
+    for _ in range(4):
+        w.minus.click()
+    assert w.value == () and w.minus.disabled and w.units_box.children == ()
+    w.plus.click()                              # no layer to copy: the `new` width
+    assert w.value == (2,) and w.count.value == "<b>1</b> hidden layer"
+    assert moves == [(3, 1, 1), (2, 1, 1), (2, 1), (2,), (), (2,)]
+    with pytest.raises(traitlets.TraitError):
+        w.value = (4,)
+
+
 def test_check_number_voices():
     assert check_number("x", 3, 0, None, integer=True) == 3
     with pytest.raises(ValueError, match="^x must be > 0, got 0$"):
@@ -212,6 +281,8 @@ def bad_value(setting):
         return -1e9
     if isinstance(setting, IntRange):
         return setting.lo - 1
+    if isinstance(setting, Widths):
+        return [setting.hi + 1]
     raise AssertionError(setting)
 
 
@@ -246,7 +317,7 @@ def test_every_dashboard_builds_with_no_arguments_from_its_declaration(cls):
             assert w.continuous_update is cls.continuous_update, name
         kinds = {LogRange: W.FloatLogSlider, Range: W.FloatSlider, IntRange: W.IntSlider,
                  Flag: W.Checkbox, Choice: W.Dropdown, OneMinusLog: GridSlider,
-                 Within: W.FloatSlider}
+                 Within: W.FloatSlider, Buttons: W.ToggleButtons, Widths: WidthsControl}
         for kind, widget_type in kinds.items():
             if type(setting) is kind:
                 assert isinstance(w, widget_type), name
@@ -277,6 +348,25 @@ def test_live_settings_act_on_the_running_network_structural_ones_rebuild():
     assert d.epoch == 1 and d.message == ""
 
 
+def test_the_playground_declares_its_controllers_live_settings():
+    from dlcourse.experiments import playground_net as pn
+    cls = widgets.Playground
+    assert {n for n, s in cls.settings.items() if s.live} == set(pn.LIVE)
+    assert cls.defaults == pn.DEFAULTS
+    for name, (lo, hi) in pn.RANGES.items():   # one source for the ranges: the controller's
+        assert (cls.settings[name].lo, cls.settings[name].hi) == (lo, hi), name
+    pg = cls()
+    run = pg.run
+    pg.controls["batch_size"].value = 32        # live: the same network
+    assert pg.run is run and pg.run.optimizer.lr == 0.03 and pg.config["batch_size"] == 32
+    pg.train(2)
+    model = pg.run.model
+    pg.controls["lr"].value = 0.1
+    assert pg.run.model is model and pg.run.epoch == 2
+    pg.controls["hidden"].plus.click()          # structural: a new network
+    assert pg.run.model is not model and pg.run.epoch == 0 and pg.config["hidden"] == [4, 2, 2]
+
+
 def test_a_name_added_to_a_registry_shows_up_in_the_dashboards(monkeypatch):
     monkeypatch.setitem(datasets.DATASETS, "ring", datasets.DATASETS["circles"])
     monkeypatch.setitem(activations.ACTIVATIONS, "swish2", activations.ACTIVATIONS["elu"])
@@ -285,10 +375,13 @@ def test_a_name_added_to_a_registry_shows_up_in_the_dashboards(monkeypatch):
                            (widgets.BNExplorer, "dataset", "ring"),
                            (widgets.TrainingDashboard, "activation", "swish2"),
                            (widgets.InitExplorer, "activation", "swish2"),
-                           (widgets.TrainingDashboard, "optimizer", "lion")):
+                           (widgets.TrainingDashboard, "optimizer", "lion"),
+                           (widgets.Playground, "activation", "swish2"),
+                           (widgets.Playground, "optimizer", "lion")):
         d = cls.__new__(cls)
         d._config, d._syncing = d._merged({name: new}), False   # accepted by keyword
-        assert new in d._build_controls()[name].options, (cls.__name__, name)
+        options = d._build_controls()[name].options   # names, or (label, name) pairs
+        assert new in [o[1] if isinstance(o, tuple) else o for o in options], (cls.__name__, name)
     d = widgets.TrainingDashboard(dataset="ring", n_examples=40, epochs=1)
     d.run()
     assert d.message == "" and d.epoch == 1

@@ -232,6 +232,24 @@ def test_huge_learning_rate_reports_divergence():
     assert d.message == "" and not d._note.get_visible()
 
 
+def test_the_run_is_fits_history_and_a_diverged_run_trains_no_more():
+    d = TrainingDashboard(epochs=4)
+    d.run(2)
+    h = d.history
+    d.run()
+    assert d.history is h and h.rng is not None and (h.epochs, h.steps) == (4, 4 * 7)
+    d = TrainingDashboard(optimizer="sgd", activation="relu", init="he", hidden_layers=6,
+                          width=32, epochs=30, lr=10.0)
+    h = d.history
+    d.run()
+    div, steps, message = h.diverged, h.steps, d.message
+    assert d.history is h and div is not None and (div.epoch, div.step) == (d.epoch, steps)
+    assert message.startswith(f"diverged at epoch {div.epoch} (step {div.step})")
+    d.run(3)                                   # nothing to train: the record stays
+    assert h.diverged == div and h.steps == steps and d.epoch == div.epoch
+    assert d.message == message
+
+
 def test_cost_that_rises_is_reported():
     d = TrainingDashboard(optimizer="adam", lr=10.0, epochs=20)
     d.run()

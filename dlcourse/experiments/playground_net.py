@@ -8,14 +8,17 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
 - **Features**: phi(x) = the chosen columns of (x1, x2, x1^2, x2^2, x1 x2, sin x1, sin x2).
 - **Network**: ``dlcourse.experiments.networks.mlp(len(phi), hidden, n_out, ...)`` with one
   logit for two classes (binary cross-entropy), C logits for C classes (softmax).
-- **Training**: epoch e calls ``dl.fit(..., epochs=1, seed=epoch_seed(seed, e))`` after
-  setting the optimizer's learning rate to schedule(e); the train and test costs are then
-  evaluated at test time (no dropout, no L2 term), as in the TensorFlow Playground.
+- **Training**: the run is one ``dl.History`` (``history``); each call of ``train`` is one
+  ``dl.fit(..., history=history, schedule=lr_at)`` that carries it on, epoch e shuffling
+  with ``epoch_seed(seed, e)`` (:class:`~.training_runs.EpochSeeds`). After every epoch the
+  train and test costs are evaluated at test time (no dropout, no L2 term), as in the
+  TensorFlow Playground; ``train(epochs, seconds)`` may also end after a time budget.
 - **Live vs structural** (``LIVE``): the learning rate, the betas, L2 lambda, the batch size
   and the schedule act on the running network (the optimizer keeps its state); every other
   setting starts a new network, and the run so far is kept as ``previous`` (faded curves).
-- **Divergence**: a non-finite cost, or a train cost above ``DIVERGE_FACTOR`` times the
-  starting one, stops the run and sets ``message``.
+- **Divergence**: a non-finite cost (``history.diverged`` then says at which epoch and
+  step), or a train cost above ``DIVERGE_FACTOR`` times the starting one, stops the run and
+  sets ``message``.
 - **State string**: :func:`encode_state` writes the settings that differ from ``DEFAULTS``
   as ``key:value`` pairs joined by ``,`` (URL-safe), and the epoch when the run used one
   setting throughout, so ``decode_state`` + ``run_to`` reproduces the run exactly.
@@ -23,6 +26,7 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -30,10 +34,12 @@ from urllib.parse import parse_qs, unquote
 import numpy as np
 
 from .. import activations, datasets, losses, optim
+from ..init import INITIALIZERS
 from ..optim import schedules as sch
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
-from ..train import DivergenceWarning, evaluate, fit
+from ..train import Callback, DivergenceWarning, History, TrainingContext, evaluate, fit
 from .networks import mlp
+from .training_runs import EpochSeeds
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,7 +59,6 @@ __all__ = [
     "PlaygroundRun",
     "decode_state",
     "encode_state",
-    "epoch_seed",
     "feature_matrix",
     "grid_points",
     "make_data",
@@ -73,10 +78,19 @@ DATASETS = tuple(_SOURCES)
 NOISE_SCALE = {"circle": 0.3, "xor": 0.4, "gaussians": 1.6, "spiral": 0.6, "moons": 0.5,
                "flower": 1.0, "blobs": 1.6, "spiral3": 0.6}
 FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu")
-INITS = ("zeros", "random", "xavier", "he")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 SCHEDULES = ("constant", "step", "exponential", "inverse_time")
+
+
+def _choices() -> dict[str, tuple]:
+    """The names each choice accepts; activations, inits and optimizers are read from the
+    core's registries when called, so a name added there is accepted here too."""
+    return {"dataset": DATASETS,
+            "activation": tuple(a for a in activations.ACTIVATIONS if a != "step"),  # no gradient
+            "init": tuple(INITIALIZERS), "optimizer": tuple(optim.NAMES), "schedule": SCHEDULES}
+
+
+#: the registries' names at import
+ACTIVATIONS, INITS, OPTIMIZERS = (_choices()[k] for k in ("activation", "init", "optimizer"))
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, "full")
 L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_UNITS = 6, 8
@@ -98,8 +112,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "init_scale": (0.001, 10.0), "dropout": (0.0, 0.9), "lr": (1e-5, 10.0),
     "beta": (0.0, 0.999), "beta1": (0.0, 0.999), "beta2": (0.0, 0.9999), "decay": (1e-4, 1.0),
 }
-_CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "init": INITS,
-            "optimizer": OPTIMIZERS, "schedule": SCHEDULES}
 
 # short keys of the state string
 _SHORT = {"dataset": "d", "noise": "n", "train_ratio": "tr", "n_points": "m", "data_seed": "ds",
@@ -126,7 +138,7 @@ def validate(config: dict) -> dict:
     if unknown:
         raise TypeError(f"unknown setting(s) {unknown}; valid: {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **config}
-    for key, choices in _CHOICES.items():
+    for key, choices in _choices().items():
         if cfg[key] not in choices:
             raise ValueError(f"{key} must be one of {', '.join(choices)}; got {cfg[key]!r}")
     for key, (low, high) in RANGES.items():
@@ -231,11 +243,6 @@ def state_from_query(query: str | None) -> str | None:
 
 
 # ======================================================================== data and features
-def epoch_seed(seed: int, epoch: int) -> int:
-    """The ``fit`` seed of epoch ``epoch`` of a run seeded ``seed`` (independent shuffles)."""
-    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
-
-
 def make_data(dataset: str, noise: float, train_ratio: float, n_points: int, data_seed: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_test, y_train, y_test``: the set scaled to max |coordinate| = 2.7."""
@@ -275,13 +282,26 @@ def _schedule(kind: str, lr0: float, k: float):
 
 
 # ======================================================================== the run
+class _EpochEnd(Callback):
+    """After each epoch of ``PlaygroundRun.train``: record the costs, and stop training
+    when the run diverged or the time budget is spent."""
+
+    def __init__(self, run: "PlaygroundRun", seconds: float) -> None:
+        self.run, self.seconds, self.start = run, seconds, time.perf_counter()
+
+    def on_epoch_end(self, ctx: TrainingContext) -> None:
+        if not self.run._after_epoch() or time.perf_counter() - self.start >= self.seconds:
+            ctx.stop = True
+
+
 class PlaygroundRun:
     """One network on one data set, trained epoch by epoch (see the module docstring).
 
     Arrays: ``X_train, X_test, y_train, y_test`` (plot coordinates), ``train_loss``,
-    ``test_loss`` (one value per epoch, index 0 = before training), ``previous`` (the last
-    run's curves or None). ``epoch``, ``diverged`` (bool), ``message`` ("" or why it stopped),
-    ``clean`` (no live change since the start: the state string then carries the epoch).
+    ``test_loss`` (one value per epoch at test time, index 0 = before training), ``previous``
+    (the last run's curves or None). ``history`` (the run's ``dl.History``), ``epoch``,
+    ``diverged`` (bool), ``message`` ("" or why it stopped), ``clean`` (no live change since
+    the start: the state string then carries the epoch).
     """
 
     def __init__(self, config: dict | None = None) -> None:
@@ -333,7 +353,7 @@ class PlaygroundRun:
     def restart(self, keep_previous: bool = True) -> None:
         """A new network (and data) from the settings; the run so far becomes ``previous``."""
         cfg = self._config
-        if keep_previous and getattr(self, "epoch", 0) > 0:
+        if keep_previous and hasattr(self, "history") and self.epoch > 0:
             self.previous = {"train": self.train_loss.copy(), "test": self.test_loss.copy()}
         self.X_train, self.X_test, self.y_train, self.y_test = make_data(
             cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"])
@@ -347,7 +367,7 @@ class PlaygroundRun:
                          cfg["batch_norm"], cfg["dropout"], rng=np.random.default_rng(cfg["seed"]))
         self.optimizer = optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
                                          beta=cfg["beta"], beta1=cfg["beta1"], beta2=cfg["beta2"])
-        self.epoch = 0
+        self.history = History()
         self.diverged = False
         self.clean = True
         self.message = ""
@@ -392,41 +412,47 @@ class PlaygroundRun:
         self._train_loss.append(float(tr))
         self._test_loss.append(float(te))
 
-    def train(self, epochs: int = 1) -> int:
-        """Train up to ``epochs`` more epochs; returns how many ran (fewer after divergence)."""
-        done = 0
-        for _ in range(int(epochs)):
-            if self.diverged or not self._one_epoch():
-                break
-            done += 1
-        return done
+    @property
+    def epoch(self) -> int:
+        """Epochs trained in this run (the one in which the cost became NaN included)."""
+        return self.history.epochs + (self.history.diverged is not None)
+
+    def train(self, epochs: int = 1, seconds: float = math.inf) -> int:
+        """Train up to ``epochs`` more epochs, ending after the first epoch that finishes
+        ``seconds`` or more after the start; returns how many ran (fewer after divergence)."""
+        if self.diverged or epochs <= 0:
+            return 0
+        cfg, start = self._config, self.epoch
+        batch = None if cfg["batch_size"] == "full" else int(cfg["batch_size"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DivergenceWarning)
+            with np.errstate(all="ignore"):
+                fit(self.model, self.F_train, self.y_train, self.loss_fn, self.optimizer,
+                    epochs=int(epochs), batch_size=batch, l2=cfg["l2"], schedule=self.lr_at,
+                    history=self.history,
+                    callbacks=[EpochSeeds(cfg["seed"]), _EpochEnd(self, seconds)])
+        if self.history.diverged is not None:
+            self._stop("became NaN/inf")
+        return self.epoch - start - int(self.diverged)
 
     def run_to(self, epoch: int) -> int:
         """Train until ``epoch`` epochs have run (or it diverges)."""
         return self.train(max(0, int(epoch) - self.epoch))
 
-    def _one_epoch(self) -> bool:
-        cfg = self._config
-        batch = None if cfg["batch_size"] == "full" else int(cfg["batch_size"])
-        self.optimizer.lr = self.lr_at(self.epoch)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DivergenceWarning)
-            with np.errstate(all="ignore"):
-                h = fit(self.model, self.F_train, self.y_train, self.loss_fn, self.optimizer,
-                           epochs=1, batch_size=batch, l2=cfg["l2"],
-                           seed=epoch_seed(cfg["seed"], self.epoch))
-        self.epoch += 1
-        if h.diverged is None:
-            self._record()
+    def _after_epoch(self) -> bool:
+        """Record the epoch's test-time costs; False (the run stopped) when they diverged."""
+        self._record()
         last = self._train_loss[-1]
-        if (h.diverged is not None or not math.isfinite(last)
-                or last > DIVERGE_FACTOR * max(self._train_loss[0], 0.5)):
-            self.diverged = True
-            self.message = (f"diverged at epoch {self.epoch}: the cost "
-                            f"{'became NaN/inf' if h.diverged is not None or not math.isfinite(last) else f'rose to {last:.3g}'}"
-                            f" with α = {cfg['lr']:.3g}; lower the learning rate (training stopped)")
-            return False
-        return True
+        if not math.isfinite(last):
+            self._stop("became NaN/inf")
+        elif last > DIVERGE_FACTOR * max(self._train_loss[0], 0.5):
+            self._stop(f"rose to {last:.3g}")
+        return not self.diverged
+
+    def _stop(self, what: str) -> None:
+        self.diverged = True
+        self.message = (f"diverged at epoch {self.epoch}: the cost {what} with "
+                        f"α = {self._config['lr']:.3g}; lower the learning rate (training stopped)")
 
     # ------------------------------------------------------------------ what the view draws
     def outputs(self, points: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

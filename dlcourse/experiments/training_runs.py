@@ -1,11 +1,13 @@
-"""The run behind the TrainingDashboard (the Playground of notebooks 00, 03-05, 07, 08, 12).
+"""The run behind the TrainingDashboard (the Playground of notebooks 00, 03-05, 07, 08, 12)
+and the Playground's epoch seeds (``experiments.playground_net``).
 
 Determinism: everything is drawn from ``seed``. The data come from
 ``datasets.make(dataset, n_examples, noise, rng=seed)`` split by
 ``train_val_split(..., val_fraction, rng=seed + 1)``; the weights from ONE generator
 ``default_rng(seed + 2)`` in layer order; dropout masks from one generator
-``default_rng(seed + 3)``. Epoch e of a run shuffles with ``seed=epoch_seed(seed, e)``,
-so the same config gives the same arrays however training is cut into chunks.
+``default_rng(seed + 3)``. Epoch e of a run shuffles with
+``default_rng(epoch_seed(seed, e))`` (the callback :class:`EpochSeeds`), so the same config
+gives the same arrays however training is cut into chunks of ``fit(..., history=h)``.
 """
 from __future__ import annotations
 
@@ -16,15 +18,29 @@ import numpy as np
 from .. import datasets
 from ..layers import Dropout, Sequential
 from ..rng import as_generator
+from ..train import Callback, TrainingContext
 from .networks import mlp
 
-__all__ = ["epoch_seed", "make_data", "playground_network"]
+__all__ = ["EpochSeeds", "epoch_seed", "make_data", "playground_network"]
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
     """The ``fit`` seed of epoch ``epoch`` (0-based) of a run seeded ``seed``: a hash of
     the pair through numpy's SeedSequence, so epochs shuffle independently."""
     return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
+
+
+class EpochSeeds(Callback):
+    """A ``fit`` callback: epoch e of the run shuffles with ``default_rng(epoch_seed(seed,
+    e))`` (``e`` counted over the whole run), so a run gives the same arrays however it is
+    cut into ``fit(..., history=h)`` chunks, and epoch e's order does not depend on the
+    batch sizes of the epochs before it."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def on_epoch_begin(self, ctx: TrainingContext) -> None:
+        ctx.history.rng = np.random.default_rng(epoch_seed(self.seed, ctx.epoch))
 
 
 def make_data(dataset: str, n_examples: int, noise: float, val_fraction: float, seed: int

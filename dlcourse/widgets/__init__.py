@@ -19,6 +19,8 @@ _DASHBOARDS = {
     "GradCheckExplorer": "gradcheck_explorer",
     "DebugDashboard": "debug_dashboard",
     "DigitsExplorer": "digits_explorer",
+    "SearchLeaderboard": "search_leaderboard",
+    "Playground": "playground",
 }
 
 __all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]

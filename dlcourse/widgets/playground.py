@@ -11,8 +11,11 @@ its view: ipywidgets controls and ONE matplotlib figure with
   points (white edge) and the test points (black edge);
 - the train and test cost per epoch, growing while it trains; the previous run stays faded.
 
-Live settings (α, β's, λ, batch size, schedule) act on the running network; structural
-ones start a new network (``dlcourse.experiments.playground_net.LIVE``). Play trains on the
+The settings are declared once (``Playground.settings``, :mod:`dlcourse.widgets.settings`,
+with the controller's defaults and ranges): the base class builds the controls and checks
+keyword arguments. Live settings (α, β's on a log scale of 1 − β, λ, batch size, schedule)
+act on the running network; structural ones start a new network
+(``dlcourse.experiments.playground_net.LIVE``). Play trains on the
 kernel's event loop in frames of about ``frame_seconds`` and redraws after each frame, so
 sliders and pause stay responsive. The state string box shows the whole setting; paste one
 back (or open the Voila page with ``?state=...``) to restore it.
@@ -33,12 +36,16 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .. import activations, optim
 from ..experiments import playground_net as pn
+from ..init import INITIALIZERS
 from ..plots.limits import LOG_GRID, nice_ceil
 from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
-from .base import Dashboard, ipympl_active, is_snap_echo, plain
+from .base import Dashboard, ipympl_active
 from .frames import fast_png_diffs
+from .settings import (Buttons, Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select,
+                       Subset, ToggleGroup, Widths)
 
 __all__ = ["Playground"]
 
@@ -51,8 +58,6 @@ OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov"
                     "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
 SCHEDULE_LABELS = {"constant": "constant", "step": "step decay", "exponential": "exponential",
                    "inverse_time": "1/t decay"}
-#: the control of each beta is a log slider of 1 - beta; the widget's exponent range
-BETA_EXPONENTS = {"beta": (-3, 0), "beta1": (-3, 0), "beta2": (-4, 0)}
 BETAS_USED = {"sgd": (), "adagrad": (), "momentum": ("beta",), "nesterov": ("beta",),
               "rmsprop": ("beta",), "adam": ("beta1", "beta2")}
 BLUE, ORANGE = CLASS_COLORS[0], CLASS_COLORS[1]
@@ -62,6 +67,11 @@ UNIT_CMAP = LinearSegmentedColormap.from_list("unit", [BLUE, "#ffffff", ORANGE])
 TILE, ROW, COL = 30, 40, 48
 GRID = 60                 # output grid points per side; thumbnails take every second one
 _GRID_POINTS = pn.grid_points(GRID)
+
+
+_D, _R = pn.DEFAULTS, pn.RANGES
+_px = lambda width: {"layout": {"width": f"{width}px"}}
+_BETA_KW = {**_px(230), "style": {"description_width": "30px"}}
 
 
 class Playground(Dashboard):
@@ -75,17 +85,59 @@ class Playground(Dashboard):
     ``train(epochs)`` trains synchronously and redraws; ``state`` / ``set_state(text)``.
     """
 
-    defaults = dict(pn.DEFAULTS)
-    ranges: dict = {}
+    # defaults and ranges are the controller's (playground_net.DEFAULTS, RANGES); live as in
+    # playground_net.LIVE; choices from the core's registries
+    settings = {
+        "dataset": Buttons(_D["dataset"], "", options=pn.DATASETS, labels=DATASET_LABELS,
+                           widget={"style": {"button_width": "70px"}, **_px(320)}),
+        "noise": Range(_D["noise"], "noise", lo=_R["noise"][0], hi=_R["noise"][1], step=0.05,
+                       fmt=".0%"),
+        "train_ratio": Range(_D["train_ratio"], "train share", lo=_R["train_ratio"][0],
+                             hi=_R["train_ratio"][1], step=0.1, fmt=".0%"),
+        "n_points": IntRange(_D["n_points"], lo=_R["n_points"][0], hi=_R["n_points"][1]),
+        "data_seed": IntRange(_D["data_seed"], lo=0),
+        "features": Subset(_D["features"], "", options=pn.FEATURES, labels=FEATURE_LABELS,
+                           control=ToggleGroup, minimum=1, widget=_px(280)),
+        "hidden": Widths(_D["hidden"], "", lo=1, hi=pn.MAX_UNITS, max_len=pn.MAX_LAYERS),
+        "activation": Choice(_D["activation"], "activation", options=activations.ACTIVATIONS,
+                             exclude=("step",)),
+        "init": Choice(_D["init"], "init", options=INITIALIZERS,
+                       labels={"random": "random × scale", "xavier": "Xavier", "he": "He"}),
+        "init_scale": LogRange(_D["init_scale"], "init scale", lo=_R["init_scale"][0],
+                               hi=_R["init_scale"][1]),
+        "batch_norm": Flag(_D["batch_norm"], "batch norm",
+                           widget={"layout": {"width": "120px", "margin": "0 0 0 30px"}}),
+        "dropout": Range(_D["dropout"], "dropout", lo=_R["dropout"][0], hi=_R["dropout"][1],
+                         step=0.05, fmt=".2f"),
+        "l2": Select(_D["l2"], "L2 λ", live=True, values=pn.L2_VALUES),
+        "optimizer": Choice(_D["optimizer"], "optimizer", options=lambda: optim.NAMES,
+                            labels=OPTIMIZER_LABELS, widget=_px(230)),
+        "lr": LogRange(_D["lr"], "α", live=True, lo=_R["lr"][0], hi=_R["lr"][1], widget=_px(260)),
+        "beta": OneMinusLog(_D["beta"], "β", live=True, lo=_R["beta"][0], hi=_R["beta"][1],
+                            widget=_BETA_KW),
+        "beta1": OneMinusLog(_D["beta1"], "β₁", live=True, lo=_R["beta1"][0], hi=_R["beta1"][1],
+                             widget=_BETA_KW),
+        "beta2": OneMinusLog(_D["beta2"], "β₂", live=True, lo=_R["beta2"][0], hi=_R["beta2"][1],
+                             widget=_BETA_KW),
+        "batch_size": Select(_D["batch_size"], "batch size", live=True, values=pn.BATCH_SIZES,
+                             widget=_px(260)),
+        "schedule": Choice(_D["schedule"], "schedule", live=True, options=pn.SCHEDULES,
+                           labels=SCHEDULE_LABELS, widget=_px(230)),
+        "decay": LogRange(_D["decay"], "decay k", live=True, lo=_R["decay"][0], hi=_R["decay"][1],
+                          widget=_px(260)),
+        "seed": IntRange(_D["seed"], lo=0),
+    }
+    slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "78px"}}
+    flag_kw = {"indent": False}
     figsize = (9.6, 3.7)
     frame_seconds = 0.06    # training time per frame while playing (at least)
     max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
+    max_frame_epochs = 100_000  # a frame ends on its time budget long before this
     max_state_epochs = 3000  # a state string replays at most this many epochs
 
     def __init__(self, state: str | None = None, **config: Any) -> None:
         self._playing = False
         self._task: asyncio.Task | None = None
-        self._lock_features = False
         self.frames = 0
         self._last_push = 0.0
         #: the last frames while playing: (epochs, train s, compute s, push s)
@@ -93,9 +145,10 @@ class Playground(Dashboard):
         self._pending = "frame"
         self._background = None
         self._background_key = None
-        self.run = pn.PlaygroundRun(config)
+        given = bool(config)
+        self.run = pn.PlaygroundRun(self._merged(config))
         state = state if state is not None else (
-            None if config else pn.state_from_query(os.environ.get("QUERY_STRING")))
+            None if given else pn.state_from_query(os.environ.get("QUERY_STRING")))
         self._state_error = ""
         if state:
             try:
@@ -106,20 +159,17 @@ class Playground(Dashboard):
                 self._state_error = str(exc)
         self._build_extra_widgets()
         super().__init__(**self.run.config)
+        self.buttons.update(layer_minus=self.controls["hidden"].minus,
+                            layer_plus=self.controls["hidden"].plus)
         if self._state_error:
             self.message = self._state_error
             self._show_message()
             self.redraw()
 
     # ------------------------------------------------------------------ config
-    def _validate(self, config: dict) -> None:
-        pn.validate(config)
-
     def _merged(self, config: dict) -> dict:
-        unknown = sorted(set(config) - set(self.defaults))
-        if unknown:
-            raise TypeError(f"Playground: unknown setting(s) {unknown}; valid: {sorted(self.defaults)}")
-        return pn.validate(config)
+        """The declared checks (one message style), then the controller's own."""
+        return pn.validate(super()._merged(config))
 
     @property
     def config(self) -> dict:
@@ -158,75 +208,27 @@ class Playground(Dashboard):
 
     # ------------------------------------------------------------------ controls
     def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        w = lambda px: W.Layout(width=f"{px}px")
-        style = {"description_width": "78px"}
-        slide = dict(continuous_update=False, layout=w(300), style=style)
-        dd = lambda desc, labels, key, px=300: W.Dropdown(
-            description=desc, options=[(v, k) for k, v in labels.items()], value=c[key],
-            layout=w(px), style=style)
-        controls = {
-            "dataset": W.ToggleButtons(options=[(v, k) for k, v in DATASET_LABELS.items()],
-                                       value=c["dataset"], style={"button_width": "70px"},
-                                       layout=W.Layout(width="320px")),
-            "noise": W.FloatSlider(description="noise", value=c["noise"], min=0, max=1,
-                                   step=0.05, readout_format=".0%", **slide),
-            "train_ratio": W.FloatSlider(description="train share", value=c["train_ratio"],
-                                         min=0.1, max=0.9, step=0.1, readout_format=".0%",
-                                         **slide),
-            "activation": dd("activation", {a: a for a in pn.ACTIVATIONS}, "activation"),
-            "init": dd("init", {"zeros": "zeros", "random": "random × scale",
-                                "xavier": "Xavier", "he": "He"}, "init"),
-            "init_scale": W.FloatLogSlider(description="init scale", value=c["init_scale"],
-                                           min=-3, max=1, step=0.1, readout_format=".2g",
-                                           **slide),
-            "batch_norm": W.Checkbox(description="batch norm", value=c["batch_norm"],
-                                     indent=False, layout=W.Layout(width="120px", margin="0 0 0 30px")),
-            "dropout": W.FloatSlider(description="dropout", value=c["dropout"], min=0,
-                                     max=0.9, step=0.05, readout_format=".2f", **slide),
-            "l2": W.SelectionSlider(description="L2 λ", options=pn.L2_VALUES, value=c["l2"],
-                                    **slide),
-            "optimizer": dd("optimizer", OPTIMIZER_LABELS, "optimizer", 230),
-            "lr": W.FloatLogSlider(description="α", value=c["lr"], min=-5, max=1, step=0.1,
-                                   readout_format=".2g", **{**slide, "layout": w(260)}),
-            "batch_size": W.SelectionSlider(description="batch size", options=pn.BATCH_SIZES,
-                                            value=c["batch_size"],
-                                            **{**slide, "layout": w(260)}),
-            "schedule": dd("schedule", SCHEDULE_LABELS, "schedule", 230),
-            "decay": W.FloatLogSlider(description="decay k", value=c["decay"], min=-4, max=0,
-                                      step=0.1, readout_format=".2g",
-                                      **{**slide, "layout": w(260)}),
-        }
-        for key, (lo, hi) in BETA_EXPONENTS.items():
-            label = {"beta": "β", "beta1": "β₁", "beta2": "β₂"}[key]
-            controls[key] = W.FloatLogSlider(description=f"{label} (1−β)", value=1.0 - c[key],
-                                             min=lo, max=hi, step=0.1, readout=False,
-                                             **{**slide, "layout": w(200)})
+        """The declared controls, each with the CSS class ``pg-<name>`` (the browser tests
+        find them by it)."""
+        controls = super()._build_controls()
         for name, widget in controls.items():
             widget.add_class(f"pg-{name}")
+        for f, toggle in controls["features"].toggles.items():
+            toggle.add_class(f"pg-feature-{f}")
+        controls["hidden"].minus.add_class("pg-layer_minus")
+        controls["hidden"].plus.add_class("pg-layer_plus")
         return controls
 
-    # widget value <-> setting: the betas are shown as 1 - beta
-    def _to_widget(self, name: str, value):
-        return 1.0 - value if name in BETA_EXPONENTS else value
-
-    def _from_widget(self, name: str, value):
-        value = plain(value)
-        return round(1.0 - value, 12) if name in BETA_EXPONENTS else value
-
-    def _callback(self, name: str):
-        widget = self.controls[name]
-
-        def on_change(change) -> None:
-            old = self._to_widget(name, self._config.get(name))
-            if self._syncing or is_snap_echo(widget, old, change["new"]):
-                return
-            self._safely(self._control_changed, name)
-        return on_change
-
     def _control_changed(self, name: str) -> None:
-        value = self._from_widget(name, self.controls[name].value)
-        kind = self.run.set(**{name: value})
+        """A control moved: the run takes the setting (live or structural). A value the
+        declaration refuses (no input feature left) puts the control back and says why."""
+        try:
+            value = self.settings[name].check(name, self._config[name], self._config)
+            kind = self.run.set(**{name: value})
+        except (TypeError, ValueError) as exc:
+            self._sync_widgets()
+            self.message = str(exc)
+            return
         self._after_change(kind)
 
     def _after_change(self, kind: str) -> None:
@@ -236,43 +238,43 @@ class Playground(Dashboard):
         else:
             self._compute_and_draw()
 
+    @property
+    def feature_toggles(self) -> dict[str, W.ToggleButton]:
+        """The feature buttons (the ``features`` control's), by feature name."""
+        return self.controls["features"].toggles
+
+    @property
+    def units_box(self) -> W.HBox:
+        """The per-layer − n + buttons (the ``hidden`` control's)."""
+        return self.controls["hidden"].units_box
+
+    @property
+    def _unit_buttons(self) -> list:
+        return self.controls["hidden"].unit_buttons
+
     def _build_extra_widgets(self) -> None:
         btn = lambda text, px=86, **kw: W.Button(description=text, layout=W.Layout(width=f"{px}px"), **kw)
         self.buttons = {"play": btn("▶ play", 96, button_style="primary"),
                         "step": btn("step +1"), "reset": btn("↺ reset"),
-                        "regenerate": btn("↻ new data", 110),
-                        "layer_minus": btn("−", 34), "layer_plus": btn("+", 34),
-                        "load": btn("load", 70)}
+                        "regenerate": btn("↻ new data", 110), "load": btn("load", 70)}
         self.buttons["play"].on_click(lambda _: self._safely(self.toggle_play))
         self.buttons["step"].on_click(lambda _: self._safely(self._step_and_draw))
         self.buttons["reset"].on_click(lambda _: self._safely(self._restart_and_draw))
         self.buttons["regenerate"].on_click(lambda _: self._safely(self._regenerate_and_draw))
-        self.buttons["layer_minus"].on_click(lambda _: self._safely(self._change_layers, -1))
-        self.buttons["layer_plus"].on_click(lambda _: self._safely(self._change_layers, +1))
         self.buttons["load"].on_click(lambda _: self.set_state(self.state_box.value))
         for name, b in self.buttons.items():
             b.add_class(f"pg-{name}")
-        self.feature_toggles = {
-            f: W.ToggleButton(description=FEATURE_LABELS[f], value=f in self.run.config["features"],
-                              layout=W.Layout(width="62px"), tooltip=f"feature {FEATURE_LABELS[f]}")
-            for f in pn.FEATURES}
-        for f, t in self.feature_toggles.items():
-            t.add_class(f"pg-feature-{f}")
-            t.observe(lambda ch, f=f: self._safely(self._toggle_feature, f, ch["new"]), "value")
         self.epoch_label = W.HTML(layout=W.Layout(width="120px", margin="0 12px 0 12px"))
         self.epoch_label.add_class("pg-epoch")
         self.loss_label = W.HTML(layout=W.Layout(width="130px"))
         self.loss_label.add_class("pg-loss")
         self._loss_text = ""
-        self.layers_label = W.HTML(layout=W.Layout(width="120px"))
-        self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
         self.state_box = W.Text(description="state", continuous_update=False,
                                 layout=W.Layout(width="900px"), style={"description_width": "40px"},
                                 tooltip="the whole setting: paste one and press Enter or load")
         self.state_box.add_class("pg-state")
         self.state_box.observe(self._state_typed, "value")
         self._shown_state = ""
-        self._unit_buttons: list[tuple[W.Button, W.HTML, W.Button]] = []
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
@@ -287,11 +289,7 @@ class Playground(Dashboard):
                                       margin="0 0 6px 0"))
         left = W.VBox([
             head("DATA"), c["dataset"], c["noise"], c["train_ratio"], self.buttons["regenerate"],
-            head("FEATURES"), W.HBox(list(self.feature_toggles.values())[:4]),
-            W.HBox(list(self.feature_toggles.values())[4:]),
-            head("HIDDEN LAYERS"), W.HBox([self.buttons["layer_minus"], self.buttons["layer_plus"],
-                                           self.layers_label]),
-            self.units_box,
+            head("FEATURES"), c["features"], head("HIDDEN LAYERS"), c["hidden"],
         ], layout=W.Layout(width="330px", margin="0 10px 0 0"))
         row = W.Layout(flex_flow="row wrap", align_items="center")
         self._under = W.VBox([
@@ -317,78 +315,16 @@ class Playground(Dashboard):
             self._view.add_class("pg-playground")
         return self._view
 
-    # ------------------------------------------------------------------ custom controls
-    def _toggle_feature(self, feature: str, on: bool) -> None:
-        if self._lock_features:
-            return
-        feats = [f for f in pn.FEATURES if self.feature_toggles[f].value]
-        if not feats:  # at least one input: undo the toggle
-            self._lock_features = True
-            try:
-                self.feature_toggles[feature].value = True
-            finally:
-                self._lock_features = False
-            self.message = "keep at least one input feature"
-            return
-        self._after_change(self.run.set(features=feats))
-
-    def _change_layers(self, delta: int) -> None:
-        hidden = list(self.run.config["hidden"])
-        if delta > 0 and len(hidden) < pn.MAX_LAYERS:
-            hidden.append(hidden[-1] if hidden else 4)
-        elif delta < 0 and hidden:
-            hidden.pop()
-        else:
-            return
-        self._after_change(self.run.set(hidden=hidden))
-        self._sync_layer_widgets()
-
-    def _change_units(self, layer: int, delta: int) -> None:
-        hidden = list(self.run.config["hidden"])
-        units = min(max(hidden[layer] + delta, 1), pn.MAX_UNITS)
-        if units == hidden[layer]:
-            return
-        hidden[layer] = units
-        self._after_change(self.run.set(hidden=hidden))
-        self._sync_layer_widgets()
-
-    def _sync_layer_widgets(self) -> None:
-        hidden = self.run.config["hidden"]
-        n = len(hidden)
-        self.layers_label.value = (f"<b>{n}</b> hidden layer{'s' if n != 1 else ''}")
-        self.buttons["layer_minus"].disabled = n == 0
-        self.buttons["layer_plus"].disabled = n >= pn.MAX_LAYERS
-        while len(self._unit_buttons) < n:
-            i = len(self._unit_buttons)
-            minus = W.Button(description="−", layout=W.Layout(width="26px", padding="0"))
-            plus = W.Button(description="+", layout=W.Layout(width="26px", padding="0"))
-            label = W.HTML(layout=W.Layout(width="22px"))
-            minus.on_click(lambda _, i=i: self._safely(self._change_units, i, -1))
-            plus.on_click(lambda _, i=i: self._safely(self._change_units, i, +1))
-            minus.add_class(f"pg-units-minus-{i}")
-            plus.add_class(f"pg-units-plus-{i}")
-            self._unit_buttons.append((minus, label, plus))
-        boxes = []
-        for i, units in enumerate(hidden):
-            minus, label, plus = self._unit_buttons[i]
-            label.value = f"<div style='text-align:center'><b>{units}</b></div>"
-            minus.disabled, plus.disabled = units <= 1, units >= pn.MAX_UNITS
-            boxes.append(W.VBox([W.HTML(f"<small>L{i + 1}</small>"), W.HBox([minus, label, plus])],
-                                layout=W.Layout(margin="0 6px 0 0")))
-        self.units_box.children = boxes
-
     def _sync_widgets(self) -> None:
         """Controls follow ``self.run.config`` (without firing their callbacks)."""
         self._config = self.run.config
-        self._syncing = self._lock_features = True
+        self._syncing = True
         try:
             for name, widget in self.controls.items():
-                widget.value = self._to_widget(name, self._config[name])
-            for f, t in self.feature_toggles.items():
-                t.value = f in self._config["features"]
+                widget.value = self._config[name]
         finally:
-            self._syncing = self._lock_features = False
-        self._sync_layer_widgets()
+            self._syncing = False
+        self._config = self.run.config
 
     def _state_typed(self, change) -> None:
         if change["new"] != self._shown_state:
@@ -442,12 +378,7 @@ class Playground(Dashboard):
         that was longer (a loaded machine then still trains half of the time), at most
         ``max_frame_seconds``; at least one epoch."""
         budget = min(max(self.frame_seconds, self._last_push), self.max_frame_seconds)
-        start, done = time.perf_counter(), 0
-        while not self.run.diverged:
-            done += self.run.train(1)
-            if time.perf_counter() - start >= budget:
-                break
-        return done
+        return self.run.train(self.max_frame_epochs, seconds=budget)
 
     def _frame_and_draw(self) -> None:
         t0 = time.perf_counter()
@@ -617,10 +548,10 @@ class Playground(Dashboard):
     def _training_text(self) -> str:
         cfg = self.run.config
         betas = ", ".join(f"{k.replace('beta', 'β')} {cfg[k]:.4g}"
-                          for k in BETAS_USED[cfg["optimizer"]])
+                          for k in BETAS_USED.get(cfg["optimizer"], ()))
         lr_now = self.run.lr_at(self.run.epoch) / (
             1.0 - cfg["beta"] if cfg["optimizer"] == "nesterov" and cfg["beta"] > 0 else 1.0)
-        return (f"{OPTIMIZER_LABELS[cfg['optimizer']]}  α {lr_now:.3g}"
+        return (f"{OPTIMIZER_LABELS.get(cfg['optimizer'], cfg['optimizer'])}  α {lr_now:.3g}"
                 f"{'  ' + betas if betas else ''}  batch {cfg['batch_size']}"
                 + (f"  λ {cfg['l2']:g}" if cfg["l2"] else ""))
 
@@ -697,16 +628,14 @@ class Playground(Dashboard):
         return segs, colors, widths
 
     def _sync_enabled(self) -> None:
+        """Grey out the betas the optimizer does not use, the scale of a non-random init
+        and the decay of the constant schedule."""
         cfg = self.run.config
-        used = BETAS_USED[cfg["optimizer"]]
-        for key in BETA_EXPONENTS:
+        used = BETAS_USED.get(cfg["optimizer"], ())
+        for key in ("beta", "beta1", "beta2"):
             self.controls[key].disabled = key not in used
-            self.controls[key].description = (
-                f"{ {'beta': 'β', 'beta1': 'β₁', 'beta2': 'β₂'}[key]} {cfg[key]:.4g}")
         self.controls["init_scale"].disabled = cfg["init"] != "random"
         self.controls["decay"].disabled = cfg["schedule"] == "constant"
-        if not self._unit_buttons and cfg["hidden"] or len(self.units_box.children) != len(cfg["hidden"]):
-            self._sync_layer_widgets()
 
     # ------------------------------------------------------------------ pushing pixels
     # ipympl: the static parts (axes, ticks, legend, column titles, message) are drawn by a

@@ -22,6 +22,7 @@ from .. import search
 from ..experiments.leaderboard import Leaderboard, stream_trials
 from ..experiments.search_toy import train_mlp_objective
 from .base import Dashboard
+from .settings import IntRange
 
 __all__ = ["DEFAULT_SPACE", "SearchLeaderboard"]
 
@@ -33,8 +34,11 @@ _FAILED_Y = 1.6        # where failed trials are drawn (above every finite score
 class SearchLeaderboard(Dashboard):
     """Random search on real small networks (``experiments.search_toy.train_mlp_objective``), shown live."""
 
-    defaults = {"n_trials": 12, "seed": 0, "top": 8}
-    ranges = {"n_trials": (2, 60), "seed": (0, 999), "top": (3, 20)}
+    settings = {
+        "n_trials": IntRange(12, "trials", lo=2, hi=60),
+        "seed": IntRange(0, "seed", lo=0, hi=999),
+        "top": IntRange(8, lo=3, hi=20),          # rows of the table: keyword only
+    }
     figsize = (9.0, 3.4)
 
     def __init__(self, space: Mapping | None = None, objective: Callable | None = None,
@@ -46,22 +50,14 @@ class SearchLeaderboard(Dashboard):
         self.executor = executor
         self.board = Leaderboard(0)
         self.elapsed = 0.0
+        self.run_button = W.Button(description="run search", icon="play")
+        self.run_button.on_click(lambda _: self._safely(self.run))
         self.progress = W.IntProgress(value=0, min=0, max=1, description="trials")
         self.status = W.HTML()
         self.table_html = W.HTML()
         super().__init__(**config)
 
     # ------------------------------------------------------------------ controls
-    def _build_controls(self) -> dict[str, W.Widget]:
-        c = self._config
-        style = {"description_width": "initial"}
-        self.run_button = W.Button(description="run search", icon="play")
-        self.run_button.on_click(lambda _: self._safely(self.run))
-        return {"n_trials": W.IntSlider(value=c["n_trials"], min=2, max=60, description="trials",
-                                        continuous_update=False, style=style),
-                "seed": W.IntSlider(value=c["seed"], min=0, max=999, description="seed",
-                                    continuous_update=False, style=style)}
-
     def _controls_box(self) -> W.Widget:
         return W.VBox([W.HBox([*self.controls.values(), self.run_button]),
                        W.HBox([self.progress, self.status])])

@@ -8,7 +8,11 @@ arguments (one message style, from :mod:`dlcourse._checks`) and the ipywidgets c
 declaration        the value                               the control
 =================  ======================================  ==================================
 ``Choice``         one name of a registry or a list         ``Dropdown``
-``Subset``         a list of names of a registry            a checkbox group (given widget)
+``Buttons``        the same                                 ``ToggleButtons``
+``Subset``         a list of names of a registry            a checkbox group (given widget),
+                   (``minimum`` of them at least)           or a :class:`ToggleGroup`
+``Widths``         a list of layer widths (ints in          :class:`WidthsControl`: − / +
+                   [lo, hi], at most ``max_len``)           per layer and for the layers
 ``Range``          a float in [lo, hi]                      ``FloatSlider``
 ``IntRange``       an int in [lo, hi]                       ``IntSlider``
 ``LogRange``       a float in [lo, hi], on a log scale      ``FloatLogSlider``
@@ -20,8 +24,9 @@ declaration        the value                               the control
                    another setting (a start point)          other setting changes
 =================  ======================================  ==================================
 
-Every declaration takes ``default``, ``label`` (the control's description; ``None``: the
-setting has no control and is set by keyword only), ``live`` (True: the setting acts on the
+Every declaration takes ``default``, ``label`` (the control's description; ``""``: a control
+without one, named by a heading of the layout; ``None``: the setting has no control and is
+set by keyword only), ``live`` (True: the setting acts on the
 running state, e.g. alpha on a running optimizer; False: structural, changing it rebuilds or
 retrains) and ``widget`` (extra ipywidgets keywords). Choices given as a registry (a dict
 such as ``activations.ACTIVATIONS``, or a function returning ``optim.NAMES``) are read when
@@ -53,8 +58,9 @@ import traitlets
 
 from .._checks import check_choice, check_int, check_real
 
-__all__ = ["Choice", "Flag", "GridSlider", "IntRange", "LogRange", "OneMinusLog", "Range",
-           "Select", "Setting", "Subset", "Within", "check_number", "one_minus_log_grid"]
+__all__ = ["Buttons", "Choice", "Flag", "GridSlider", "IntRange", "LogRange", "OneMinusLog",
+           "Range", "Select", "Setting", "Subset", "ToggleGroup", "Widths", "WidthsControl",
+           "Within", "check_number", "one_minus_log_grid"]
 
 #: The R10 preferred numbers: ten steps per decade, evenly spaced on a log scale.
 R10 = (1.0, 1.25, 1.6, 2.0, 2.5, 3.15, 4.0, 5.0, 6.3, 8.0)
@@ -143,13 +149,25 @@ class Choice(Setting):
 
 
 @dataclass(frozen=True)
+class Buttons(Choice):
+    """One name out of ``options``, as a row of toggle buttons (few, short names)."""
+
+    def build(self, value, kw):
+        labels = self.labels or {}
+        return W.ToggleButtons(options=[(labels.get(n, n), n) for n in self.names()],
+                               value=value, description=self.label, **{**kw, **self.widget})
+
+
+@dataclass(frozen=True)
 class Subset(Setting):
-    """A list of names drawn from ``options`` (kept in the options' order); the control is
-    ``control(options, value, label, labels=labels)``, e.g. a row of checkboxes."""
+    """A list of names drawn from ``options`` (kept in the options' order), at least
+    ``minimum`` of them; the control is ``control(options, value, label, labels=labels,
+    **widget)``, e.g. a row of checkboxes or a :class:`ToggleGroup`."""
 
     options: Iterable = ()
     labels: Mapping | None = None
     control: Callable | None = None
+    minimum: int = 0
     family = "custom"
 
     def check(self, name, value, config):
@@ -158,10 +176,41 @@ class Subset(Setting):
         chosen = list(value)
         for item in chosen:
             check_choice(name, item, _names(self.options))
+        if len(set(chosen)) < self.minimum:
+            least = "one" if self.minimum == 1 else str(self.minimum)
+            raise ValueError(f"{name} must keep at least {least} of "
+                             f"{', '.join(_names(self.options))}, got {value!r}")
         return [n for n in _names(self.options) if n in chosen]
 
     def build(self, value, kw):
-        return self.control(_names(self.options), value, self.label, labels=self.labels)
+        return self.control(_names(self.options), value, self.label, labels=self.labels,
+                            **self.widget)
+
+
+@dataclass(frozen=True)
+class Widths(Setting):
+    """The widths of a network's hidden layers: a list of at most ``max_len`` ints in
+    [lo, hi]; a :class:`WidthsControl` (an added layer copies the last width, or ``new``)."""
+
+    lo: int = 1
+    hi: int = 8
+    max_len: int = 6
+    new: int = 4
+    family = "custom"
+
+    def check(self, name, value, config):
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise TypeError(f"{name} must be a list of layer widths, got {value!r}")
+        widths = list(value)
+        if len(widths) > self.max_len:
+            raise ValueError(f"{name} must list at most {self.max_len} layer widths, "
+                             f"got {value!r}")
+        return [check_number(f"{name}[{i}]", w, self.lo, self.hi, integer=True)
+                for i, w in enumerate(widths)]
+
+    def build(self, value, kw):
+        return WidthsControl(value, lo=self.lo, hi=self.hi, max_len=self.max_len,
+                             new=self.new, description=self.label, **self.widget)
 
 
 @dataclass(frozen=True)
@@ -376,3 +425,121 @@ class GridSlider(W.SelectionSlider):
         self.set_trait("_options_labels", tuple(label for label, _ in options))
         self._options_values = tuple(v for _, v in options)
         self.index = self._options_values.index(self._keep)
+
+
+# ------------------------------------------------------------------ lists of names, widths
+class ToggleGroup(W.HBox):
+    """A row of toggle buttons (wrapping) whose ``value`` is the tuple of the pressed
+    options, in the order of ``options``; ``toggles`` maps each option to its button.
+    Setting ``value`` presses the buttons; pressing one changes ``value`` once."""
+
+    value = traitlets.Tuple()
+
+    def __init__(self, options, value=(), description: str = "", labels=None,
+                 button_width: str = "62px", **kwargs) -> None:
+        self.options = tuple(options)
+        labels = dict(labels or {})
+        self._busy = False
+        self.toggles = {o: W.ToggleButton(value=o in value, description=labels.get(o, o),
+                                          tooltip=f"{description or 'option'} {labels.get(o, o)}",
+                                          layout=W.Layout(width=button_width,
+                                                          flex="0 0 auto"))
+                        for o in self.options}
+        head = [W.Label(description)] if description else []
+        super().__init__(head + list(self.toggles.values()), **kwargs)
+        self.layout.flex_flow = "row wrap"
+        self.value = tuple(value)
+        for o, t in self.toggles.items():
+            t.add_class(f"toggle-{o}")
+            t.observe(self._from_toggles, names="value")
+        self.observe(self._to_toggles, names="value")
+
+    @traitlets.validate("value")
+    def _valid(self, proposal):
+        chosen = tuple(proposal["value"])
+        unknown = [c for c in chosen if c not in self.options]
+        if unknown:
+            raise traitlets.TraitError(f"unknown option(s) {unknown}; valid: {list(self.options)}")
+        return tuple(o for o in self.options if o in chosen)
+
+    def _from_toggles(self, _change) -> None:
+        if not self._busy:
+            self.value = tuple(o for o, t in self.toggles.items() if t.value)
+
+    def _to_toggles(self, change) -> None:
+        self._busy = True
+        try:
+            for o, t in self.toggles.items():
+                t.value = o in change["new"]
+        finally:
+            self._busy = False
+
+
+class WidthsControl(W.VBox):
+    """Hidden-layer widths, as in the TensorFlow Playground: − / + remove or add a layer
+    (``minus``, ``plus``; ``count`` says how many), and under them one − n + per layer
+    (``unit_buttons``: a (minus, label, plus) per layer, in ``units_box``). ``value`` is the
+    tuple of widths; a button press changes it once."""
+
+    value = traitlets.Tuple()
+
+    def __init__(self, value=(), lo: int = 1, hi: int = 8, max_len: int = 6, new: int = 4,
+                 description: str = "", **kwargs) -> None:
+        self.lo, self.hi, self.max_len, self.new = lo, hi, max_len, new
+        self.minus, self.plus = _button("−", "34px"), _button("+", "34px")
+        self.minus.add_class("widths-minus")
+        self.plus.add_class("widths-plus")
+        self.minus.on_click(lambda _: self._set(self.value[:-1]))
+        self.plus.on_click(lambda _: self._set((*self.value, self.value[-1] if self.value
+                                                else self.new)))
+        self.count = W.HTML(layout=W.Layout(width="120px"))
+        self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
+        self.unit_buttons: list[tuple[W.Button, W.HTML, W.Button]] = []
+        head = [W.Label(description)] if description else []
+        super().__init__([W.HBox(head + [self.minus, self.plus, self.count]), self.units_box],
+                         **kwargs)
+        self.observe(self._show, names="value")
+        self.value = tuple(value)
+        self._show()
+
+    @traitlets.validate("value")
+    def _valid(self, proposal):
+        widths = tuple(int(w) for w in proposal["value"])
+        if len(widths) > self.max_len or any(not self.lo <= w <= self.hi for w in widths):
+            raise traitlets.TraitError(f"widths must be at most {self.max_len} ints in "
+                                       f"[{self.lo}, {self.hi}], got {widths}")
+        return widths
+
+    def _set(self, widths) -> None:
+        if len(widths) <= self.max_len:
+            self.value = tuple(widths)
+
+    def _change_units(self, layer: int, delta: int) -> None:
+        widths = list(self.value)
+        widths[layer] = min(max(widths[layer] + delta, self.lo), self.hi)
+        self.value = tuple(widths)
+
+    def _show(self, _change=None) -> None:
+        n = len(self.value)
+        self.count.value = f"<b>{n}</b> hidden layer{'s' if n != 1 else ''}"
+        self.minus.disabled, self.plus.disabled = n == 0, n >= self.max_len
+        while len(self.unit_buttons) < n:
+            i = len(self.unit_buttons)
+            minus, plus = _button("−", "26px"), _button("+", "26px")
+            minus.add_class(f"units-minus-{i}")
+            plus.add_class(f"units-plus-{i}")
+            minus.on_click(lambda _, i=i: self._change_units(i, -1))
+            plus.on_click(lambda _, i=i: self._change_units(i, +1))
+            self.unit_buttons.append((minus, W.HTML(layout=W.Layout(width="22px")), plus))
+        boxes = []
+        for i, units in enumerate(self.value):
+            minus, label, plus = self.unit_buttons[i]
+            label.value = f"<div style='text-align:center'><b>{units}</b></div>"
+            minus.disabled, plus.disabled = units <= self.lo, units >= self.hi
+            boxes.append(W.VBox([W.HTML(f"<small>L{i + 1}</small>"), W.HBox([minus, label, plus])],
+                                layout=W.Layout(margin="0 6px 0 0")))
+        self.units_box.children = boxes
+
+
+def _button(text: str, width: str) -> W.Button:
+    return W.Button(description=text, layout=W.Layout(width=width, padding="0"))

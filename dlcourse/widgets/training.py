@@ -12,9 +12,10 @@ curves redraw while it trains. Settings follow the Playground:
   so two settings can be compared.
 
 Determinism: everything is drawn from ``seed`` (data, weights and dropout masks as
-:mod:`dlcourse.experiments.training_runs` says). Training calls ``fit`` once per epoch e with
-``seed=epoch_seed(seed, e)`` (the shuffling of that epoch), so the same config gives the
-same arrays however training is cut into chunks (play, step, ``run``).
+:mod:`dlcourse.experiments.training_runs` says). The run is ONE ``dl.History``: each chunk of
+training (play, step, ``run``) is one ``fit(..., history=self.history)`` call that carries
+the run on, epoch e shuffling with ``epoch_seed(seed, e)`` (``EpochSeeds``), so the same
+config gives the same arrays however training is cut into chunks.
 """
 from __future__ import annotations
 
@@ -30,12 +31,12 @@ from matplotlib.figure import Figure
 
 from .. import optim
 from .._checks import check_int
-from ..experiments.training_runs import epoch_seed, make_data, playground_network
+from ..experiments.training_runs import EpochSeeds, make_data, playground_network
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .. import activations, datasets
 from ..init import INITIALIZERS
 from ..plots.training import cost_curves, data_extent, decision_boundary
-from ..train import Callback, Divergence, DivergenceWarning, History, evaluate, fit
+from ..train import Callback, DivergenceWarning, History, evaluate, fit
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select
 
@@ -60,22 +61,22 @@ BETA_ATTRIBUTES = {"momentum": {"beta": "beta"}, "rmsprop": {"beta": "beta"},
 
 
 # ======================================================================== the controller's parts
-class _Accumulate(Callback):
-    """Appends each epoch that ``fit`` finishes to the dashboard's running History."""
+class _Chunk(Callback):
+    """Ends a chunk of training after an epoch (its time budget spent, or pause() came
+    during a ``stoppable`` chunk) and redraws the dashboard live meanwhile."""
 
-    def __init__(self, target: History) -> None:
-        self.target = target
+    def __init__(self, dash: "TrainingDashboard", seconds: float, stoppable: bool) -> None:
+        self.dash, self.seconds, self.stoppable = dash, seconds, stoppable
+        self.start = self.last_draw = time.perf_counter()
 
     def on_epoch_end(self, ctx) -> None:
-        h, t = ctx.history, self.target
-        t.loss.append(h.loss[-1])
-        t.lr.append(h.lr[-1])
-        if h.accuracy:
-            t.accuracy.append(h.accuracy[-1])
-        if h.val_loss:
-            t.val_loss.append(h.val_loss[-1])
-        if h.val_accuracy:
-            t.val_accuracy.append(h.val_accuracy[-1])
+        dash, now = self.dash, time.perf_counter()
+        if (self.stoppable and not dash._playing) or now - self.start >= self.seconds:
+            ctx.stop = True
+        elif dash._live_draw and now - self.last_draw >= dash.redraw_seconds:
+            dash._compute_and_draw()
+            dash.redraw(now=True)
+            self.last_draw = now
 
 
 # ======================================================================== the dashboard
@@ -218,7 +219,6 @@ class TrainingDashboard(Dashboard):
         self.optimizer = optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
                                       cfg["beta"], cfg["beta1"], cfg["beta2"])
         self.history = History()
-        self._steps = 0
         with np.errstate(all="ignore"):
             self.initial_loss = float(evaluate(self.model, self.X_train, self.y_train,
                                                   self.loss_fn)[0])
@@ -229,7 +229,7 @@ class TrainingDashboard(Dashboard):
     @property
     def epoch(self) -> int:
         """Epochs trained in the current run."""
-        return len(self.history.loss)
+        return self.history.epochs
 
     @property
     def playing(self) -> bool:
@@ -308,50 +308,33 @@ class TrainingDashboard(Dashboard):
                 self._show_playing()
 
     def _train(self, epochs: int, seconds: float, stoppable: bool = False) -> None:
-        """Train up to ``epochs`` epochs, one ``fit`` call per epoch, for at most
+        """Train up to ``epochs`` epochs of the run in one ``fit`` call, for at most
         ``seconds`` (then return so the caller can redraw); redraw live meanwhile. A
-        ``stoppable`` chunk (the play loop's) ends after the epoch in which pause() came."""
+        ``stoppable`` chunk (the play loop's) ends after the epoch in which pause() came;
+        a diverged run trains no more."""
         if self._busy:  # never two trainings at once
             raise RuntimeError("training is already running")
         self._busy = True
         try:
-            start = last_draw = time.perf_counter()
-            for _ in range(epochs):
-                if not self._fit_one_epoch():
-                    break
-                if stoppable and not self._playing:  # pause() arrived during this chunk
-                    break
-                now = time.perf_counter()
-                if now - start >= seconds:
-                    break
-                if self._live_draw and now - last_draw >= self.redraw_seconds:
-                    self._compute_and_draw()
-                    self.redraw(now=True)
-                    last_draw = now
+            if self.history.diverged is None:
+                self._fit(epochs, _Chunk(self, seconds, stoppable))
             self._compute()
             self._draw()
         finally:
             self._busy = False
 
-    def _fit_one_epoch(self) -> bool:
-        """One epoch through ``dl.fit``; False if it diverged."""
+    def _fit(self, epochs: int, chunk: _Chunk) -> None:
+        """``epochs`` more epochs of the run through ``dl.fit`` (it records a divergence
+        in ``self.history`` with the run's epoch and step)."""
         cfg = self._config
         batch = None if cfg["batch_size"] == "full" else int(cfg["batch_size"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DivergenceWarning)
             with np.errstate(all="ignore"):
-                h = fit(self.model, self.X_train, self.y_train, self.loss_fn, self.optimizer,
-                        epochs=1, batch_size=batch, l2=float(cfg["l2"]),
-                        validation=(self.X_val, self.y_val),
-                        callbacks=[_Accumulate(self.history)],
-                        seed=epoch_seed(cfg["seed"], self.epoch))
-        self.history.step_loss.extend(h.step_loss)
-        if h.diverged is not None:
-            self.history.diverged = Divergence(self.epoch, self._steps + h.diverged.step,
-                                               h.diverged.lr)
-            return False
-        self._steps += len(h.step_loss)
-        return True
+                fit(self.model, self.X_train, self.y_train, self.loss_fn, self.optimizer,
+                    epochs=epochs, batch_size=batch, l2=float(cfg["l2"]),
+                    validation=(self.X_val, self.y_val), history=self.history,
+                    callbacks=[EpochSeeds(cfg["seed"]), chunk])
 
     # ------------------------------------------------------------------ view
     def _build_figure(self, fig: Figure) -> None:
