@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
-from .limits import nice_ceil, nice_limits, nice_log_limits
+from .limits import nice_ceil, nice_limits, nice_log_limits, sticky_limits
 
 __all__ = [
     "CLASS_COLORS", "CostCurves", "cost_curves", "probability_image", "data_extent",
@@ -148,7 +148,8 @@ class CostCurves:
             ax.set_ylim((0.1, 1.0) if self.log_y else (0.0, 1.0))
             return
         lo, hi = float(ys.min()), float(ys.max())
-        ax.set_ylim(nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True))
+        new = nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True)
+        ax.set_ylim(sticky_limits(ax.get_ylim(), new, lo, hi, log=self.log_y))
 
     def _refresh_legend(self) -> None:
         if not self.legend:

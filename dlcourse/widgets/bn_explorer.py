@@ -180,13 +180,18 @@ class BNExplorer(Dashboard):
         return "final accuracy: " + ", ".join(parts)
 
     def _legend(self) -> None:
-        """Solid: mini-batch cost while training; dashed: test-mode cost on all the data."""
+        """Solid: mini-batch cost while training; dashed: test-mode cost on all the data.
+        Made once: a new legend artist on every draw would force a full redraw."""
         from matplotlib.lines import Line2D
+        if self.ax_cost.get_legend() is not None and \
+                self.ax_cost.get_legend() is getattr(self, "_legend_artist", None):
+            return
         handles = [Line2D([], [], color=color, lw=1.8, label=name)
                    for name, color in zip(self.NAMES, self.COLORS)]
         handles += [Line2D([], [], color="0.3", lw=1.2, label="training (mini-batches)"),
                     Line2D([], [], color="0.3", lw=1.2, ls="--", label="test mode, all data")]
-        self.ax_cost.legend(handles=handles, loc="upper right", fontsize=7, frameon=False, ncol=2)
+        self._legend_artist = self.ax_cost.legend(handles=handles, loc="upper right", fontsize=7,
+                                                  frameon=False, ncol=2)
 
     def _draw(self) -> None:
         self._cost.update({name: self.histories[name] for name in self.NAMES})
