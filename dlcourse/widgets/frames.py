@@ -132,12 +132,20 @@ class FramePusher:
             canvas.draw()  # fires draw_event: background saved, animated artists drawn
             return "full"
         if not any(_changed(a) for a in self._animated()):
+            self._settled()
             return "none"
         canvas.restore_region(self._background)
         self._draw_animated()
         canvas.blit(self.figure.bbox)
+        self._settled()
         self.blits += 1
         return "blit"
+
+    def _settled(self) -> None:
+        """The picture sent is the figure as it is: not stale. pyplot's post-execute hook
+        (``draw_all``) asks every stale figure for a ``draw_idle``, which in ipympl starts a
+        full draw from the front end, after which a stale figure would ask again, forever."""
+        self.figure.stale = False
 
     @contextmanager
     def static(self):
@@ -204,6 +212,7 @@ class FramePusher:
         self._background = canvas.copy_from_bbox(self.figure.bbox)
         self._key = _layout_key(self.figure)
         self._draw_animated()
+        self._settled()
         self.full_draws += 1
 
 
