@@ -66,13 +66,3 @@ def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         call()
 
-
-def test_sticky_limits_keep_the_axis_while_the_data_fits_and_fills_half():
-    from dlcourse.plots.limits import sticky_limits
-    assert sticky_limits((0.0, 1.0), (0.0, 0.8), 0.1, 0.7) == (0.0, 1.0)    # fits, fills 60 %
-    assert sticky_limits((0.0, 1.0), (0.0, 0.4), 0.0, 0.35) == (0.0, 0.4)   # fills 35 %: new
-    assert sticky_limits((0.0, 1.0), (0.0, 1.5), 0.2, 1.2) == (0.0, 1.5)    # does not fit: new
-    # log axes count decades: 1e-3..1 holds 1e-2..0.5 over 1.7 of its 3 decades
-    assert sticky_limits((1e-3, 1.0), (5e-3, 1.0), 1e-2, 0.5, log=True) == (1e-3, 1.0)
-    assert sticky_limits((1e-6, 1.0), (5e-3, 1.0), 1e-2, 0.5, log=True) == (5e-3, 1.0)
-    assert sticky_limits((0.0, 1.0), (1e-3, 1.0), 1e-2, 0.5, log=True) == (1e-3, 1.0)

@@ -9,7 +9,8 @@ Each module's docstring names the notebooks and the dashboard that use it. Index
 ``networks.hidden_layers``        the hidden part of ``mlp`` (networks whose output layer
                                   is drawn differently: 02, 12, 13)
 ``training_runs.make_data``,      the TrainingDashboard's data and epoch seeds (00, 03-05,
-``epoch_seed``,                   07, 08, 12)
+``epoch_seed``, ``EpochSeeds``,   07, 08, 12; ``EpochSeeds`` is the callback that gives
+                                  ``fit(history=)`` that data order)
 ``playground_network``
 ``activation_stats.*``            ``network_statistics``, ``flower_data``,
                                   ``activation_curves``: 02 (ActivationExplorer)
@@ -20,16 +21,20 @@ Each module's docstring names the notebooks and the dashboard that use it. Index
                                   ``parameter_errors``, ``error_vs_eps``, ``verdict``: 06
                                   (GradCheckExplorer)
 ``race.race``                     08 (OptimizerRace)
-``schedule_runs.*``               ``make_schedule``, ``train_with_schedule``: 09
+``schedule_runs.*``               ``make_schedule``, ``train_with_schedule``,
+                                  ``ScheduleRun``: 09
                                   (ScheduleExplorer)
 ``search_toy.*``                  ``SPACE``, ``toy_objective``, ``grid_shape``,
                                   ``train_mlp_objective``: 10 (SearchExplorer)
 ``bn_compare.*``                  ``bn_mlp``, ``train_run``, ``lr_init_grid``,
                                   ``layer_input``, ``input_stds``, ``final_accuracy``,
-                                  ``load_data``: 11 (BNExplorer)
-``digits.*``                      ``digits_model``, ``train_digits``: 12 (DigitsExplorer)
+                                  ``load_data``, ``Run`` (a run in pieces, for
+                                  streaming): 11 (BNExplorer)
+``digits.*``                      ``digits_model``, ``train_digits``, ``DigitsRun``: 12
+                                  (DigitsExplorer)
 ``debug_run.*``                   ``SCENARIOS``, ``debug_data``, ``debug_network``,
-                                  ``run_debug``: 13 (DebugDashboard)
+                                  ``run_debug`` = ``DebugChecks`` + ``DebugTraining``:
+                                  13 (DebugDashboard)
 ================================  ==========================================================
 
 Related, one tier lower: ``dlcourse.datasets.digits_split`` and

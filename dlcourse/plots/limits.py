@@ -6,16 +6,14 @@ are the costliest thing to draw). Limits rounded outward onto the grid
 ``GRID = 1, 1.5, 2, 3, 4, 5, 6, 8 (x 10^k)`` (log axes: 1, 2, 5 x 10^k) stay where they are
 while the data moves inside them; the data still spans more than half of a linear axis
 (an axis that starts at 0 has its top below 1.5 x 1.05 x the data's top).
-:func:`sticky_limits` adds memory where a slider moves back and forth across a grid value:
-the axis keeps its limits while they still hold the data and the data spans at least half of
-them (in decades on a log axis).
+The limits are a function of the data alone (no memory): the same settings always give
+the same picture, however a slider got there.
 """
 from __future__ import annotations
 
 import math
 
-__all__ = ["GRID", "LOG_GRID", "nice_ceil", "nice_floor", "nice_limits", "nice_log_limits",
-           "sticky_limits"]
+__all__ = ["GRID", "LOG_GRID", "nice_ceil", "nice_floor", "nice_limits", "nice_log_limits"]
 
 GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 LOG_GRID = (1.0, 2.0, 5.0, 10.0)
@@ -70,16 +68,3 @@ def nice_log_limits(lo: float, hi: float, factor: float = 1.3) -> tuple[float, f
         raise ValueError(f"lo, hi must satisfy 0 < lo <= hi < inf, got {lo!r}, {hi!r}")
     return nice_floor(lo / factor, LOG_GRID), nice_ceil(hi * factor, LOG_GRID)
 
-
-def sticky_limits(current: tuple[float, float], new: tuple[float, float], lo: float, hi: float,
-                  log: bool = False, fill: float = 0.5) -> tuple[float, float]:
-    """``current`` limits while they contain [lo, hi] and the data spans at least ``fill``
-    of them (of their decades when ``log``), else ``new``."""
-    a, b = (float(v) for v in current)
-    if not (a < b and a <= lo and hi <= b) or (log and a <= 0):
-        return new
-    if log:
-        span, data = math.log10(b / a), math.log10(hi / lo) if lo > 0 else math.inf
-    else:
-        span, data = b - a, hi - lo
-    return (a, b) if data >= fill * span else new

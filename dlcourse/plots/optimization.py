@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib import colors as mcolors
 
 from ..topics.ewa import bias_correct, ewa
-from .limits import nice_limits, nice_log_limits, sticky_limits
+from .limits import nice_limits, nice_log_limits
 
 __all__ = [
     "OPTIMIZER_COLORS", "OPTIMIZER_LABELS", "log_levels", "plot_surface", "plot_paths",
@@ -229,9 +229,8 @@ def _rescale(ax, lines) -> None:
     ax.set_xlim(x.min(), max(x.max(), x.min() + 1))
     lo, hi = float(y.min()), float(y.max())
     # round limits (plots.limits): a slider move inside them redraws only the curves
-    log = ax.get_yscale() == "log"
-    new = nice_log_limits(lo, hi, factor=2.0 if hi > lo else 10.0) if log else nice_limits(lo, hi)
-    ax.set_ylim(sticky_limits(ax.get_ylim(), new, lo, hi, log=log))
+    ax.set_ylim(nice_log_limits(lo, hi, factor=2.0 if hi > lo else 10.0)
+                if ax.get_yscale() == "log" else nice_limits(lo, hi))
 
 
 # ---------------------------------------------------------------------------- EWA

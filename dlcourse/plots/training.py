@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
-from .limits import nice_ceil, nice_limits, nice_log_limits, sticky_limits
+from .limits import nice_ceil, nice_limits, nice_log_limits
 
 __all__ = [
     "CLASS_COLORS", "CostCurves", "cost_curves", "probability_image", "data_extent",
@@ -148,8 +148,7 @@ class CostCurves:
             ax.set_ylim((0.1, 1.0) if self.log_y else (0.0, 1.0))
             return
         lo, hi = float(ys.min()), float(ys.max())
-        new = nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True)
-        ax.set_ylim(sticky_limits(ax.get_ylim(), new, lo, hi, log=self.log_y))
+        ax.set_ylim(nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True))
 
     def _refresh_legend(self) -> None:
         if not self.legend:
@@ -349,7 +348,8 @@ def _shared_range(arrays: Sequence[np.ndarray]) -> tuple[float, float]:
     if r == 0:
         return -1.0, 1.0
     negative = any(float(f.min()) < 0 for f in finite)
-    return (-1.05 * r if negative else -0.05 * r), 1.05 * r
+    r = nice_ceil(1.05 * r)  # round: a slider move inside it redraws only the bars
+    return (-r if negative else -0.05 * r), r
 
 
 @dataclass
@@ -444,10 +444,12 @@ def activation_histograms(axes: Axes | Sequence[Axes], arrays: Sequence[np.ndarr
 
     Given a sequence of axes, layer l is drawn in ``axes[l]`` (spare axes are hidden).
     Given ONE Axes, the layers are stacked as ridges in it, layer 1 on top, each ridge
-    scaled to its own second-highest bin (a lone spike is cut at the top). Bars are the fraction of entries per bin over a range shared by
-    all layers (``value_range=None``: symmetric around 0 and covering every finite value),
-    so a layer whose values collapse towards 0 shows as a spike; values outside the range
-    go to the end bins. Each layer is labelled with std(A^[l]) over all its entries.
+    scaled to its own second-highest bin (a lone spike is cut at the top). Bars are the
+    fraction of entries per bin over a range shared by all layers (``value_range=None``:
+    symmetric around 0, or from just below 0 for values >= 0, up to 1.05 x the largest
+    99.9th percentile of |value| rounded up onto :data:`dlcourse.plots.limits.GRID`, so
+    that the bins move rarely), so a layer whose values collapse towards 0
+    shows as a spike; values outside the range go to the end bins. Each layer is labelled with std(A^[l]) over all its entries.
     ``max_layers`` (ridge mode) reserves ridges for later updates with more layers.
     Returns a :class:`LayerHistograms` whose ``update(arrays)`` redraws in place.
     """

@@ -29,7 +29,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, DebugChecks, DebugTraining
 from ..topics import babysit
-from ..plots.limits import nice_log_limits, sticky_limits
+from ..plots.limits import nice_log_limits
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange
@@ -194,9 +194,7 @@ class DebugDashboard(Dashboard):
         values = np.concatenate([self.train_loss, self.val_loss, [math.log(N_CLASSES)]])
         values = np.clip(values[np.isfinite(values)], *CLIP)
         low, high = float(values.min()), float(values.max())
-        # round limits that stay while they fit: a slider move redraws only the curves
-        ax.set_ylim(sticky_limits(ax.get_ylim(), nice_log_limits(low, high, factor=1.5),
-                                  low, high, log=True))
+        ax.set_ylim(nice_log_limits(low, high, factor=1.5))  # round: they move rarely
         # over a few decades label 1, 2, 5 x 10^k; over many, the powers of ten only
         subs = (1.0, 2.0, 5.0) if high / low < 1e3 else (1.0,)
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..experiments.schedule_runs import ScheduleRun, make_schedule
 from ..optim.schedules import SCHEDULES
-from ..plots.limits import nice_ceil, nice_log_limits, sticky_limits
+from ..plots.limits import nice_ceil, nice_log_limits
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
@@ -155,16 +155,12 @@ class ScheduleExplorer(Dashboard):
         self._cost_line.set_data(np.arange(len(self.cost)), self.cost)
         self._cost_ref.set_data(np.arange(len(self.cost_constant)), self.cost_constant)
         self.ax_lr.set_xlim(0, max(c["epochs"] - 1, 1))
-        # round limits that stay while they fit: a slider move redraws only the curves
-        top = 1.08 * c["lr0"]
-        self.ax_lr.set_ylim(sticky_limits(self.ax_lr.get_ylim(), (0, nice_ceil(top)), 0, top))
+        self.ax_lr.set_ylim(0, nice_ceil(1.08 * c["lr0"]))  # round limits move rarely
         self.ax_cost.set_xlim(0, max(c["epochs"] - 1, 1))
         finite = np.concatenate([self.cost, self.cost_constant])
         finite = finite[np.isfinite(finite) & (finite > 0)]
         if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            self.ax_cost.set_ylim(sticky_limits(self.ax_cost.get_ylim(),
-                                                nice_log_limits(lo, hi, factor=1.5), lo, hi, log=True))
+            self.ax_cost.set_ylim(nice_log_limits(finite.min(), finite.max(), factor=1.5))
         self.ax_lr.set_title(f"{self.schedule!r}", fontsize=9)
         self.ax_cost.set_title(self._cost_title(), fontsize=9)
 
