@@ -53,7 +53,8 @@ def test_log_limits_contain_the_padded_data(lo, ratio):
     hi = lo * ratio
     a, b = nice_log_limits(lo, hi)
     assert a <= lo / 1.3 * (1 + 1e-12) and b >= hi * 1.3 * (1 - 1e-12)
-    assert a > lo / 1.3 / 2.5 and b < hi * 1.3 * 2.5
+    assert a > lo / 1.3 / 10 and b < hi * 1.3 * 10
+    assert math.log10(a) == round(math.log10(a)) and math.log10(b) == round(math.log10(b))
 
 
 @pytest.mark.parametrize("call, message", [

@@ -3,7 +3,7 @@
 A dashboard that fits its axes to the data exactly changes its limits, and so its ticks, on
 every move of a slider, and every such change costs a full redraw of the figure (tick labels
 are the costliest thing to draw). Limits rounded outward onto the grid
-``GRID = 1, 1.5, 2, 3, 4, 5, 6, 8 (x 10^k)`` (log axes: 1, 2, 5 x 10^k) stay where they are
+``GRID = 1, 1.5, 2, 3, 4, 5, 6, 8 (x 10^k)`` (log axes: whole decades) stay where they are
 while the data moves inside them; the data still spans more than half of a linear axis
 (an axis that starts at 0 has its top below 1.5 x 1.05 x the data's top).
 The limits are a function of the data alone (no memory): the same settings always give
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["GRID", "LOG_GRID", "nice_ceil", "nice_floor", "nice_limits", "nice_log_limits"]
+__all__ = ["DECADES", "GRID", "GRID_125", "nice_ceil", "nice_floor", "nice_limits", "nice_log_limits"]
 
 GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-LOG_GRID = (1.0, 2.0, 5.0, 10.0)
+GRID_125 = (1.0, 2.0, 5.0, 10.0)   # a coarser linear grid
+DECADES = (1.0, 10.0)              # log axes
 
 
 def nice_ceil(x: float, grid: tuple[float, ...] = GRID) -> float:
@@ -63,8 +64,8 @@ def nice_limits(lo: float, hi: float, margin: float = 0.05,
 
 
 def nice_log_limits(lo: float, hi: float, factor: float = 1.3) -> tuple[float, float]:
-    """Log-axis limits containing [lo / factor, hi * factor], on the 1, 2, 5 grid."""
+    """Log-axis limits containing [lo / factor, hi * factor], at whole decades."""
     if not (lo > 0 and hi >= lo and math.isfinite(hi)):
         raise ValueError(f"lo, hi must satisfy 0 < lo <= hi < inf, got {lo!r}, {hi!r}")
-    return nice_floor(lo / factor, LOG_GRID), nice_ceil(hi * factor, LOG_GRID)
+    return nice_floor(lo / factor, DECADES), nice_ceil(hi * factor, DECADES)
 

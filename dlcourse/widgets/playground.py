@@ -39,7 +39,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import activations, optim
 from ..experiments import playground_net as pn
 from ..init import INITIALIZERS
-from ..plots.limits import LOG_GRID, nice_ceil
+from ..plots.limits import GRID_125, nice_ceil
 from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
 from .base import Dashboard, ipympl_active
@@ -570,8 +570,8 @@ class Playground(Dashboard):
             n_prev = max(n_prev, len(values))
             top = max(top, _finite_max(values))
         # limits move on a 1-2-5 grid, so the static background is redrawn rarely
-        xlim = (0, nice_ceil(max(10, len(run.train_loss) - 1, n_prev - 1), LOG_GRID))
-        ylim = (0, nice_ceil(max(top, 0.1) * 1.05, LOG_GRID))
+        xlim = (0, nice_ceil(max(10, len(run.train_loss) - 1, n_prev - 1), GRID_125))
+        ylim = (0, nice_ceil(max(top, 0.1) * 1.05, GRID_125))
         if ax.get_xlim() != xlim:
             ax.set_xlim(*xlim)
         if ax.get_ylim() != ylim:
