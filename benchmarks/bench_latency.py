@@ -34,6 +34,7 @@ the presses where the phase occurred ('k/n' when only in k of n):
 The machine is shared: the load average is printed with the table; compare numbers taken at
 similar load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,9 +72,11 @@ DASHBOARDS = {
 
 
 def _notebook(import_line: str, name: str, key: str, trace_log: Path | None = None) -> dict:
-    cells = ["%matplotlib widget",
-             f"{import_line}\nd = {name}()\nd.controls[{key!r}].add_class('bench-target')\n"
-             "d.view.add_class('bench-dash')\nd"]
+    cells = [
+        "%matplotlib widget",
+        f"{import_line}\nd = {name}()\nd.controls[{key!r}].add_class('bench-target')\n"
+        "d.view.add_class('bench-dash')\nd",
+    ]
     if trace_log is not None:
         cells.insert(1, TRACE_CELL.replace("TRACE_LOG", repr(str(trace_log))))
     return ld.notebook(cells)
@@ -164,8 +167,9 @@ def _read_events(log: Path) -> list:
 
 
 # ------------------------------------------------------------------ measuring
-def press_latencies(page, root: str, slider: str, presses: int,
-                    trace_log: Path | None = None) -> tuple[list[float], list[dict]]:
+def press_latencies(
+    page, root: str, slider: str, presses: int, trace_log: Path | None = None
+) -> tuple[list[float], list[dict]]:
     """Seconds from each key press on ``slider``'s handle to changed canvas pixels; with
     ``trace_log`` (the file the trace cell writes) also the phases of each press."""
     handle = page.locator(f"{slider} .noUi-handle").first
@@ -179,8 +183,11 @@ def press_latencies(page, root: str, slider: str, presses: int,
             start = time.perf_counter()
             handle.press(key)
             try:
-                page.wait_for_function(f"() => window.dlPixels('{root}') !== {before}",
-                                       polling="raf", timeout=TIMEOUT_MS)
+                page.wait_for_function(
+                    f"() => window.dlPixels('{root}') !== {before}",
+                    polling="raf",
+                    timeout=TIMEOUT_MS,
+                )
                 times.append(time.perf_counter() - start)
             except Exception:  # no change within the timeout
                 times.append(float("inf"))
@@ -216,8 +223,9 @@ def _shutdown_kernels(page) -> None:
         print(f"could not shut kernels down: {exc}", file=sys.stderr)
 
 
-def measure_lab(browser, lab: ld.LabServer, names: list[str], presses: int,
-                trace: bool = False) -> tuple[dict, dict]:
+def measure_lab(
+    browser, lab: ld.LabServer, names: list[str], presses: int, trace: bool = False
+) -> tuple[dict, dict]:
     """{name: (slider, seconds per press)} and, with ``trace``, {name: [phases per press]}."""
     results, traces = {}, {}
     root = ".bench-dash:not(.jupyter-widgets-disconnected)"
@@ -225,7 +233,8 @@ def measure_lab(browser, lab: ld.LabServer, names: list[str], presses: int,
         import_line, key = DASHBOARDS[name]
         log = lab.notebooks / f"{name}.trace.jsonl" if trace else None
         (lab.notebooks / f"{name}.ipynb").write_text(
-            json.dumps(_notebook(import_line, name, key, log)))
+            json.dumps(_notebook(import_line, name, key, log))
+        )
         page, _ = ld.new_page(browser)
         try:
             # a fresh workspace per notebook: JupyterLab would reopen the earlier ones
@@ -249,9 +258,13 @@ def measure_voila(browser, url: str, presses: int, play_seconds: float) -> tuple
     page, _ = ld.new_page(browser)
     root = ".pg-playground"
     ld.open_app(page, url, root)
-    results = {"Playground (Voila)": ("lr", press_latencies(page, root, ".pg-lr", presses)[0]),
-               "Playground (Voila, structural)":
-                   ("noise", press_latencies(page, root, ".pg-noise", presses)[0])}
+    results = {
+        "Playground (Voila)": ("lr", press_latencies(page, root, ".pg-lr", presses)[0]),
+        "Playground (Voila, structural)": (
+            "noise",
+            press_latencies(page, root, ".pg-noise", presses)[0],
+        ),
+    }
     epoch = lambda: int(re.sub(r"\D", "", page.locator(".pg-epoch").inner_text()))  # noqa: E731
     page.locator(".pg-play").click()
     page.wait_for_timeout(2000)  # warm up
@@ -259,8 +272,11 @@ def measure_voila(browser, url: str, presses: int, play_seconds: float) -> tuple
     frames = page.evaluate("([r, ms]) => window.dlCountFrames(r, ms)", [root, play_seconds * 1000])
     e1, t1 = epoch(), time.perf_counter()
     page.locator(".pg-play").click()
-    playing = {"epochs_per_s": (e1 - e0) / (t1 - t0), "frames_per_s": frames / (t1 - t0),
-               "seconds": t1 - t0}
+    playing = {
+        "epochs_per_s": (e1 - e0) / (t1 - t0),
+        "frames_per_s": frames / (t1 - t0),
+        "seconds": t1 - t0,
+    }
     page.close()
     return results, playing
 
@@ -276,8 +292,10 @@ def table(results: dict) -> str:
         if not times:
             lines.append(f"{name:32s} {key:8s}   -   not measured")
             continue
-        lines.append(f"{name:32s} {key:8s} {len(times):3d} {_fmt(statistics.median(times)):>10s} "
-                     f"{_fmt(max(times)):>9s}")
+        lines.append(
+            f"{name:32s} {key:8s} {len(times):3d} {_fmt(statistics.median(times)):>10s} "
+            f"{_fmt(max(times)):>9s}"
+        )
     return "\n".join(lines)
 
 
@@ -298,14 +316,19 @@ def trace_table(traces: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--presses", type=int, default=8)
     parser.add_argument("--only", nargs="*", default=None, help="dashboard names (JupyterLab part)")
     parser.add_argument("--no-lab", action="store_true")
     parser.add_argument("--no-voila", action="store_true")
     parser.add_argument("--play-seconds", type=float, default=10.0)
-    parser.add_argument("--trace", action="store_true",
-                        help="split each press into phases (JupyterLab dashboards only)")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="split each press into phases (JupyterLab dashboards only)",
+    )
     args = parser.parse_args(argv)
     names = args.only or list(DASHBOARDS)
     unknown = sorted(set(names) - set(DASHBOARDS))
@@ -319,18 +342,23 @@ def main(argv=None) -> int:
                 results, traces = measure_lab(browser, lab, names, args.presses, args.trace)
         if not (args.no_voila or args.trace):
             with ld.voila_server(ROOT / "notebooks" / "playground.ipynb", Path(tmp)) as url:
-                voila_results, playing = measure_voila(browser, url, args.presses,
-                                                       args.play_seconds)
+                voila_results, playing = measure_voila(
+                    browser, url, args.presses, args.play_seconds
+                )
                 results.update(voila_results)
-    print(f"slider key press -> changed canvas pixels (headless Chromium; load average "
-          f"{load0:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"slider key press -> changed canvas pixels (headless Chromium; load average "
+        f"{load0:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     print(table(results))
     if args.trace:
         print("\nwhere the time goes: median ms per phase (see the module docstring)")
         print(trace_table(traces))
     if playing:
-        print(f"Playground playing (Voila, default network): {playing['epochs_per_s']:.1f} epochs/s, "
-              f"{playing['frames_per_s']:.1f} frames/s over {playing['seconds']:.1f} s")
+        print(
+            f"Playground playing (Voila, default network): {playing['epochs_per_s']:.1f} epochs/s, "
+            f"{playing['frames_per_s']:.1f} frames/s over {playing['seconds']:.1f} s"
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ the median time of several repeats, the ratios to the minimal numpy loop and to 
 and the fraction of the machine's GEMM peak (a large float32/float64 matmul measured here)
 that the training reaches. Run: python benchmarks/bench_training.py [--repeats N] [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,13 +28,30 @@ def make_case(name: str, quick: bool = False) -> dict:
     if name == "notebook":
         m, sizes, batch, epochs, dtype = 1000, [2, 16, 16, 2], None, 300, np.float64
     else:
-        m, sizes, batch, epochs, dtype = (6000 if quick else 60000), [784, 512, 512, 10], 128, 1, np.float32
+        m, sizes, batch, epochs, dtype = (
+            (6000 if quick else 60000),
+            [784, 512, 512, 10],
+            128,
+            1,
+            np.float32,
+        )
     X = rng.standard_normal((m, sizes[0])).astype(dtype)
     y = rng.integers(0, sizes[-1], m)
-    weights = [(rng.standard_normal((o, i)) * math.sqrt(2 / i)).astype(dtype)
-               for i, o in zip(sizes[:-1], sizes[1:])]
-    return dict(name=name, X=X, y=y, sizes=sizes, batch=batch, epochs=epochs, dtype=dtype,
-                weights=weights, lr=1e-3)
+    weights = [
+        (rng.standard_normal((o, i)) * math.sqrt(2 / i)).astype(dtype)
+        for i, o in zip(sizes[:-1], sizes[1:])
+    ]
+    return dict(
+        name=name,
+        X=X,
+        y=y,
+        sizes=sizes,
+        batch=batch,
+        epochs=epochs,
+        dtype=dtype,
+        weights=weights,
+        lr=1e-3,
+    )
 
 
 def batches(m: int, batch: int | None, epochs: int):
@@ -45,7 +63,7 @@ def batches(m: int, batch: int | None, epochs: int):
             continue
         order = rng.permutation(m)
         for s in range(0, m, batch):
-            yield order[s:s + batch]
+            yield order[s : s + batch]
 
 
 # ----------------------------------------------------------------------------- engines
@@ -57,8 +75,16 @@ def run_dlcourse(case: dict) -> float:
         layers += [dense] + ([dl.ReLU()] if k < len(case["weights"]) - 1 else [])
     model = dl.Sequential(layers)
     opt = dl.optim.Adam(model.parameters(), lr=case["lr"])
-    history = dl.fit(model, case["X"], case["y"], loss=dl.SoftmaxCrossEntropy(), optimizer=opt,
-                     epochs=case["epochs"], batch_size=case["batch"], seed=0)
+    history = dl.fit(
+        model,
+        case["X"],
+        case["y"],
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=opt,
+        epochs=case["epochs"],
+        batch_size=case["batch"],
+        seed=0,
+    )
     return history.step_loss[-1]
 
 
@@ -94,7 +120,7 @@ def run_numpy(case: dict) -> float:
             grads[L + k] = dz.sum(axis=0)
             if k:
                 dz = (dz @ Ws[k]) * (acts[k] > 0)
-        c1, c2 = lr / (1 - b1 ** t), math.sqrt(1 - b2 ** t)
+        c1, c2 = lr / (1 - b1**t), math.sqrt(1 - b2**t)
         for P, g, vv, ss, buf in zip(params, grads, v, s, tmp):
             vv *= b1
             np.multiply(g, 1 - b1, out=buf)
@@ -114,6 +140,7 @@ def run_numpy(case: dict) -> float:
 
 def run_torch(case: dict) -> float:
     import torch
+
     tdtype = torch.float64 if case["dtype"] == np.float64 else torch.float32
     X = torch.from_numpy(case["X"])
     y = torch.from_numpy(case["y"])
@@ -152,7 +179,7 @@ def gemm_peak(dtype, n: int = 1536, repeats: int = 5) -> float:
     b = a.copy()
     a @ b
     best = min(_timed(lambda: a @ b) for _ in range(repeats))
-    return 2 * n ** 3 / best
+    return 2 * n**3 / best
 
 
 def _timed(fn) -> float:
@@ -174,6 +201,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         import torch
+
         torch.set_num_threads(max(1, torch.get_num_threads()))
         engines = {"numpy": run_numpy, "dlcourse": run_dlcourse, "torch": run_torch}
     except ImportError:
@@ -187,14 +215,20 @@ def main() -> None:
         for engine, fn in engines.items():
             fn(case) if name == "notebook" else None  # warm-up
             results[engine] = median_time(fn, case, repeats)
-        print(f"\n{name}: {case['sizes']}, batch {case['batch'] or 'full'}, "
-              f"{case['epochs']} epoch(s), {np.dtype(case['dtype']).name}, median of {repeats}")
+        print(
+            f"\n{name}: {case['sizes']}, batch {case['batch'] or 'full'}, "
+            f"{case['epochs']} epoch(s), {np.dtype(case['dtype']).name}, median of {repeats}"
+        )
         base = results["numpy"][0]
         for engine, (seconds, loss) in results.items():
-            ratio_torch = f"{seconds / results['torch'][0]:5.2f}x torch" if "torch" in results else ""
+            ratio_torch = (
+                f"{seconds / results['torch'][0]:5.2f}x torch" if "torch" in results else ""
+            )
             frac = training_flops(case) / seconds / peak
-            print(f"  {engine:9s} {seconds * 1e3:9.1f} ms  {seconds / base:5.2f}x numpy  "
-                  f"{ratio_torch}  {100 * frac:5.1f}% of GEMM peak  (final loss {loss:.6f})")
+            print(
+                f"  {engine:9s} {seconds * 1e3:9.1f} ms  {seconds / base:5.2f}x numpy  "
+                f"{ratio_torch}  {100 * frac:5.1f}% of GEMM peak  (final loss {loss:.6f})"
+            )
         print(f"  GEMM peak here: {peak / 1e9:.1f} GFLOP/s ({np.dtype(case['dtype']).name})")
 
 

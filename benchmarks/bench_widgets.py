@@ -18,6 +18,7 @@ Target: update median < 100 ms. Sliders marked ``release`` update only when rele
     python benchmarks/bench_widgets.py [--repeats 9] [--only OptimizerRace,EWAExplorer] [--no-draw]
                                        [--live]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,12 @@ def find_dashboards() -> tuple[dict[str, type], list[str]]:
             notes.append(f"module {info.name}: skipped ({type(exc).__name__}: {exc})")
             continue
         for name, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, Dashboard) and obj is not Dashboard \
-                    and obj.__module__ == module.__name__ and name not in found:
+            if (
+                issubclass(obj, Dashboard)
+                and obj is not Dashboard
+                and obj.__module__ == module.__name__
+                and name not in found
+            ):
                 found[name] = obj
     return found, notes
 
@@ -70,19 +75,19 @@ def find_dashboards() -> tuple[dict[str, type], list[str]]:
 def new_values(widget, repeats: int) -> list | None:
     """``repeats`` values for the control, each different from the current one and from each
     other where the control allows it; None for a kind of control this does not know."""
-    if hasattr(widget, "checkboxes"):              # a group of checkboxes: tick/untick one
+    if hasattr(widget, "checkboxes"):  # a group of checkboxes: tick/untick one
         box = next(iter(widget.checkboxes.values()))
         return [("box", box, not box.value if i % 2 == 0 else box.value) for i in range(repeats)]
     if hasattr(widget, "options") and not isinstance(widget.value, (tuple, list)):
         options = [o[1] if isinstance(o, tuple) else o for o in widget.options]
         others = [o for o in options if o != widget.value]
-        return others[:repeats] if others else None   # each option once: no cache hits
+        return others[:repeats] if others else None  # each option once: no cache hits
     if isinstance(widget.value, bool):
         return [not widget.value if i % 2 == 0 else widget.value for i in range(repeats)]
-    if hasattr(widget, "base"):                    # FloatLogSlider: walk the exponent
+    if hasattr(widget, "base"):  # FloatLogSlider: walk the exponent
         lo, hi = widget.min, widget.max
         now = math.log(widget.value, widget.base)
-        return [float(widget.base ** e) for e in _walk(now, lo, hi, widget.step, repeats)]
+        return [float(widget.base**e) for e in _walk(now, lo, hi, widget.step, repeats)]
     if hasattr(widget, "min") and hasattr(widget, "max"):
         lo, hi, now = widget.min, widget.max, widget.value
         if isinstance(now, int):
@@ -100,8 +105,11 @@ def _walk(now: float, lo: float, hi: float, step: float, repeats: int) -> list[f
     end = now + 0.3 * (hi - now) if hi - now > now - lo else now - 0.3 * (now - lo)
     n = max(1, min(repeats, int(abs(end - now) / step)))
     grid = {round(v / step) * step for v in np.linspace(now, end, n + 1)[1:]}
-    return [float(v) for v in sorted(grid, key=lambda v: abs(v - now))
-            if abs(v - now) >= step * 0.999 and lo <= v <= hi]
+    return [
+        float(v)
+        for v in sorted(grid, key=lambda v: abs(v - now))
+        if abs(v - now) >= step * 0.999 and lo <= v <= hi
+    ]
 
 
 def move(widget, value) -> None:
@@ -116,6 +124,7 @@ def live_move(d: Dashboard, widget, value) -> tuple[float, float]:
     opened by a browser, as in a live notebook: a dashboard that streams returns after its
     first part. Returns the seconds until the move returned (the first picture) and until
     the stream (if any) had finished."""
+
     async def run() -> tuple[float, float]:
         t0 = time.perf_counter()
         move(widget, value)
@@ -124,12 +133,14 @@ def live_move(d: Dashboard, widget, value) -> tuple[float, float]:
         while stream is not None and stream.streaming:
             await asyncio.sleep(0)
         return first, time.perf_counter() - t0
+
     d.figure.canvas.syncing_data_url = False
     return asyncio.run(run())
 
 
-def bench_control(d: Dashboard, name: str, repeats: int, draw: bool,
-                  live: bool = False) -> dict | None:
+def bench_control(
+    d: Dashboard, name: str, repeats: int, draw: bool, live: bool = False
+) -> dict | None:
     widget = d.controls[name]
     values = new_values(widget, repeats)
     if not values:
@@ -151,12 +162,17 @@ def bench_control(d: Dashboard, name: str, repeats: int, draw: bool,
             canvas.draw()
             draws.append(time.perf_counter() - t0)
     ms = 1000 * np.array(updates)
-    return {"control": name, "n": len(values), "median": float(np.median(ms)),
-            "p90": float(np.percentile(ms, 90)), "cpu": float(np.median(1000 * np.array(cpu))),
-            "draw": float(np.median(1000 * np.array(draws))) if draws else float("nan"),
-            "stream": float(np.median(1000 * np.array(streams))) if streams else float("nan"),
-            "release": getattr(widget, "continuous_update", True) is False,
-            "message": d.message}
+    return {
+        "control": name,
+        "n": len(values),
+        "median": float(np.median(ms)),
+        "p90": float(np.percentile(ms, 90)),
+        "cpu": float(np.median(1000 * np.array(cpu))),
+        "draw": float(np.median(1000 * np.array(draws))) if draws else float("nan"),
+        "stream": float(np.median(1000 * np.array(streams))) if streams else float("nan"),
+        "release": getattr(widget, "continuous_update", True) is False,
+        "message": d.message,
+    }
 
 
 def main(argv=None) -> int:
@@ -164,17 +180,22 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=9, help="moves per control (default 9)")
     parser.add_argument("--only", default="", help="comma-separated dashboard names")
     parser.add_argument("--no-draw", action="store_true", help="skip the Agg draw timing")
-    parser.add_argument("--live", action="store_true",
-                        help="move inside an event loop on a canvas marked as open in a browser: "
-                             "'median' is then the time to the first picture of a streaming "
-                             "dashboard, 'stream' the time until its stream has finished")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="move inside an event loop on a canvas marked as open in a browser: "
+        "'median' is then the time to the first picture of a streaming "
+        "dashboard, 'stream' the time until its stream has finished",
+    )
     args = parser.parse_args(argv)
     found, notes = find_dashboards()
     if args.only:
         wanted = set(args.only.split(","))
         found = {k: v for k, v in found.items() if k in wanted}
-    header = f"{'dashboard':<24} {'control moved':<18} {'n':>3} {'median ms':>10} {'p90 ms':>8} " \
-             f"{'cpu ms':>7} {'draw ms':>8}{' stream ms' if args.live else ''}  notes"
+    header = (
+        f"{'dashboard':<24} {'control moved':<18} {'n':>3} {'median ms':>10} {'p90 ms':>8} "
+        f"{'cpu ms':>7} {'draw ms':>8}{' stream ms' if args.live else ''}  notes"
+    )
     print(header)
     print("-" * len(header))
     slow = []
@@ -198,13 +219,17 @@ def main(argv=None) -> int:
                 if row["median"] >= TARGET_MS:
                     flags.append("SLOW")
                     slow.append(f"{cls_name}.{name}")
-                print(f"{cls_name:<24} {name:<18} {row['n']:>3} {row['median']:>10.1f} "
-                      f"{row['p90']:>8.1f} {row['cpu']:>7.1f} {row['draw']:>8.1f}"
-                      f"{format(row['stream'], '>10.1f') if args.live else ''}  {' '.join(flags)}")
+                print(
+                    f"{cls_name:<24} {name:<18} {row['n']:>3} {row['median']:>10.1f} "
+                    f"{row['p90']:>8.1f} {row['cpu']:>7.1f} {row['draw']:>8.1f}"
+                    f"{format(row['stream'], '>10.1f') if args.live else ''}  {' '.join(flags)}"
+                )
                 sys.stdout.flush()
     print()
-    print(f"target: update median < {TARGET_MS:.0f} ms; "
-          f"{'all within' if not slow else 'over: ' + ', '.join(slow)}")
+    print(
+        f"target: update median < {TARGET_MS:.0f} ms; "
+        f"{'all within' if not slow else 'over: ' + ', '.join(slow)}"
+    )
     for note in notes:
         print("note:", note)
     return 0

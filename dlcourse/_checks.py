@@ -1,4 +1,5 @@
 """Argument checks shared by the package: each error names the argument and its value."""
+
 from __future__ import annotations
 
 import numbers
@@ -6,8 +7,17 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["check_choice", "check_finite", "check_int", "check_nonnegative", "check_positive",
-           "check_range", "check_real", "check_unit_interval", "check_xy"]
+__all__ = [
+    "check_choice",
+    "check_finite",
+    "check_int",
+    "check_nonnegative",
+    "check_positive",
+    "check_range",
+    "check_real",
+    "check_unit_interval",
+    "check_xy",
+]
 
 
 def _is_real(value) -> bool:
@@ -78,8 +88,11 @@ def check_finite(name: str, array) -> np.ndarray:
 
 def check_range(name: str, value, low, high):
     """A number in [low, high]; an int when ``low`` is an int (slider settings)."""
-    number = check_int(name, value) if isinstance(low, int) and not isinstance(low, bool) \
+    number = (
+        check_int(name, value)
+        if isinstance(low, int) and not isinstance(low, bool)
         else check_real(name, value)
+    )
     if not low <= number <= high:
         raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
     return number

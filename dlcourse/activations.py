@@ -23,6 +23,7 @@ Every pair has the same shapes:
     ``*_forward``.
     Returns: ``dz`` = da * g'(z), of the shape of z.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,11 +33,31 @@ import numpy as np
 from ._checks import check_choice, check_positive, check_real
 from .layers import Layer
 
-__all__ = ["ACTIVATIONS", "ELU", "Activation", "LeakyReLU", "ReLU", "Sigmoid", "Step", "Tanh",
-           "elu_backward", "elu_forward", "get_activation", "leaky_relu_backward",
-           "leaky_relu_forward", "relu_backward", "relu_forward", "sigmoid",
-           "sigmoid_backward", "sigmoid_forward", "step_backward", "step_forward",
-           "tanh_backward", "tanh_forward"]
+__all__ = [
+    "ACTIVATIONS",
+    "ELU",
+    "Activation",
+    "LeakyReLU",
+    "ReLU",
+    "Sigmoid",
+    "Step",
+    "Tanh",
+    "elu_backward",
+    "elu_forward",
+    "get_activation",
+    "leaky_relu_backward",
+    "leaky_relu_forward",
+    "relu_backward",
+    "relu_forward",
+    "sigmoid",
+    "sigmoid_backward",
+    "sigmoid_forward",
+    "step_backward",
+    "step_forward",
+    "tanh_backward",
+    "tanh_forward",
+]
+
 
 def step_forward(z: np.ndarray):
     """a = 1[z >= 0]. Returns (a, None): the backward needs nothing (g' = 0)."""
@@ -153,6 +174,7 @@ class Activation(Layer):
 
 class Step(Activation):
     """Heaviside step of the perceptron: its derivative is 0, so gradient descent is stuck."""
+
     forward_fn, backward_fn = staticmethod(step_forward), staticmethod(step_backward)
 
 
@@ -187,7 +209,11 @@ class ELU(Activation):
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {
-    "relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh, "elu": ELU,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "elu": ELU,
     "step": Step,
 }
 

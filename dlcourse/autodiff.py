@@ -45,6 +45,7 @@ steps; the graph is kept, so ``backward()`` may be called again. Values are alwa
 ``log`` of a non-positive value, division by zero and overflow are left to numpy: it warns
 and gives ``nan``/``inf``, which then flow into the gradients.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -56,6 +57,7 @@ from numpy.typing import ArrayLike
 
 from dlcourse._checks import check_int, check_positive
 from dlcourse.descent import RADIUS, path
+
 
 class Tensor:
     """A float64 array that records the operations applied to it.
@@ -358,28 +360,36 @@ def _expand(g: np.ndarray, shape, axes: tuple[int, ...], keepdims: bool) -> np.n
 # --------------------------------------------------------------------- binary operations
 def _add(a: Tensor, b: Tensor) -> Tensor:
     sa, sb = a.shape, b.shape
-    return _make(a.value + b.value, (a, b),
-                 lambda g: (_unbroadcast(g, sa), _unbroadcast(g, sb)), "add")
+    return _make(
+        a.value + b.value, (a, b), lambda g: (_unbroadcast(g, sa), _unbroadcast(g, sb)), "add"
+    )
 
 
 def _sub(a: Tensor, b: Tensor) -> Tensor:
     sa, sb = a.shape, b.shape
-    return _make(a.value - b.value, (a, b),
-                 lambda g: (_unbroadcast(g, sa), _unbroadcast(-g, sb)), "sub")
+    return _make(
+        a.value - b.value, (a, b), lambda g: (_unbroadcast(g, sa), _unbroadcast(-g, sb)), "sub"
+    )
 
 
 def _mul(a: Tensor, b: Tensor) -> Tensor:
     va, vb = a.value, b.value
-    return _make(va * vb, (a, b),
-                 lambda g: (_unbroadcast(g * vb, va.shape), _unbroadcast(g * va, vb.shape)),
-                 "mul")
+    return _make(
+        va * vb,
+        (a, b),
+        lambda g: (_unbroadcast(g * vb, va.shape), _unbroadcast(g * va, vb.shape)),
+        "mul",
+    )
 
 
 def _div(a: Tensor, b: Tensor) -> Tensor:
     va, vb = a.value, b.value
-    return _make(va / vb, (a, b),
-                 lambda g: (_unbroadcast(g / vb, va.shape),
-                            _unbroadcast(-g * va / (vb * vb), vb.shape)), "div")
+    return _make(
+        va / vb,
+        (a, b),
+        lambda g: (_unbroadcast(g / vb, va.shape), _unbroadcast(-g * va / (vb * vb), vb.shape)),
+        "div",
+    )
 
 
 def _pow(a: Tensor, p: Tensor) -> Tensor:
@@ -389,7 +399,7 @@ def _pow(a: Tensor, p: Tensor) -> Tensor:
     is fine, while a differentiable exponent needs a positive base (as in real analysis).
     """
     va, vp = a.value, p.value
-    y = va ** vp
+    y = va**vp
     need_a, need_p = a.requires_grad, p.requires_grad
 
     def backward(g):
@@ -398,8 +408,7 @@ def _pow(a: Tensor, p: Tensor) -> Tensor:
             if need_a:
                 ga = _unbroadcast(g * np.where(vp == 0, 0.0, vp * va ** (vp - 1)), va.shape)
             if need_p:
-                gp = _unbroadcast(g * np.where((va == 0) & (y == 0), 0.0, y * np.log(va)),
-                                  vp.shape)
+                gp = _unbroadcast(g * np.where((va == 0) & (y == 0), 0.0, y * np.log(va)), vp.shape)
         return ga, gp
 
     return _make(y, (a, p), backward, "pow")
@@ -472,8 +481,9 @@ def zero_grad(*tensors: Tensor) -> None:
 
 
 # --------------------------------------------------------------------- jax-style helpers
-def value_and_grad(fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
-                   ) -> Callable[..., tuple[float, np.ndarray | tuple[np.ndarray, ...]]]:
+def value_and_grad(
+    fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
+) -> Callable[..., tuple[float, np.ndarray | tuple[np.ndarray, ...]]]:
     """Turn a scalar function J(x, ...) written with tensors into one returning (J, dJ/dx).
 
     The arguments listed in ``argnums`` are wrapped as fresh ``Tensor(requires_grad=True)``;
@@ -501,8 +511,9 @@ def value_and_grad(fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
     return wrapped
 
 
-def grad(fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
-         ) -> Callable[..., np.ndarray | tuple[np.ndarray, ...]]:
+def grad(
+    fn: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
+) -> Callable[..., np.ndarray | tuple[np.ndarray, ...]]:
     """A function computing dJ/dx for a scalar J = fn(x, ...), like ``jax.grad``."""
     vg = value_and_grad(fn, argnums)
     return lambda *args: vg(*args)[1]
@@ -527,8 +538,13 @@ class _TensorCost:
         return self._grad if w is self._at else self._vg(w)[1]
 
 
-def minimize(cost_fn: Callable[[Tensor], Tensor], w0: ArrayLike, lr: float, steps: int,
-             radius: float = RADIUS) -> tuple[np.ndarray, np.ndarray]:
+def minimize(
+    cost_fn: Callable[[Tensor], Tensor],
+    w0: ArrayLike,
+    lr: float,
+    steps: int,
+    radius: float = RADIUS,
+) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent w <- w - alpha dJ/dw, with dJ/dw found by backpropagation from J alone.
 
     Returns ``(ws, costs)``: ``ws[k]`` is w after k steps (``ws[0] = w0``, shape
@@ -543,17 +559,28 @@ def minimize(cost_fn: Callable[[Tensor], Tensor], w0: ArrayLike, lr: float, step
     """
     lr = check_positive("lr", lr)
     steps = check_int("steps", steps, minimum=0)
-    p = path(_TensorCost(cost_fn), _as_float_array(w0, "w0"), lr=lr, steps=steps,
-             radius=radius)
+    p = path(_TensorCost(cost_fn), _as_float_array(w0, "w0"), lr=lr, steps=steps, radius=radius)
     if p.diverged_at is not None:
-        warnings.warn(f"minimize: the path diverged at step {p.diverged_at} (w = "
-                      f"{p.ws[-1]}, J = {p.costs[-1]}: not finite or |w| > {radius:g}); it "
-                      f"stops there (a learning rate lr={lr} that is too large is the usual "
-                      f"cause)", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"minimize: the path diverged at step {p.diverged_at} (w = "
+            f"{p.ws[-1]}, J = {p.costs[-1]}: not finite or |w| > {radius:g}); it "
+            f"stops there (a learning rate lr={lr} that is too large is the usual "
+            f"cause)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return p.ws, p.costs
 
 
 __all__ = [
-    "Tensor", "exp", "log", "tanh", "sigmoid", "relu", "zero_grad",
-    "grad", "value_and_grad", "minimize",
+    "Tensor",
+    "exp",
+    "log",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "zero_grad",
+    "grad",
+    "value_and_grad",
+    "minimize",
 ]

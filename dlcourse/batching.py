@@ -21,6 +21,7 @@ batches of a ``fit`` run that uses the same seed.
 One step on a mini-batch is :func:`dlcourse.train.train_step`; the batch-size trade-off of
 notebook 07 is measured in :mod:`dlcourse.experiments.minibatch_runs`.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,7 @@ import numpy as np
 from ._checks import check_int
 from .rng import as_generator
 
-__all__ = ["batch_stream", "minibatch_indices", "minibatch_sizes", "minibatches",
-           "num_minibatches"]
+__all__ = ["batch_stream", "minibatch_indices", "minibatch_sizes", "minibatches", "num_minibatches"]
 
 
 def _size(m: int, batch_size: int | None) -> int:
@@ -55,8 +55,9 @@ def minibatch_sizes(m: int, batch_size: int | None) -> list[int]:
     return [b] * full + ([rest] if rest else [])
 
 
-def minibatch_indices(m: int, batch_size: int | None,
-                      rng: np.random.Generator | int | None = None) -> list[np.ndarray]:
+def minibatch_indices(
+    m: int, batch_size: int | None, rng: np.random.Generator | int | None = None
+) -> list[np.ndarray]:
     """The row indices of each mini-batch of one epoch (shuffle, then partition).
 
     For b < m: ``order = rng.permutation(m)`` and batch t holds ``order[t b : (t + 1) b]``.
@@ -68,12 +69,12 @@ def minibatch_indices(m: int, batch_size: int | None,
     if b == m:
         return [np.arange(m)]
     order = as_generator(rng).permutation(m)
-    return [order[start:start + b] for start in range(0, m, b)]
+    return [order[start : start + b] for start in range(0, m, b)]
 
 
-def minibatches(X, y, batch_size: int | None,
-                rng: np.random.Generator | int | None = None
-                ) -> list[tuple[np.ndarray, np.ndarray]]:
+def minibatches(
+    X, y, batch_size: int | None, rng: np.random.Generator | int | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Shuffle (X, y) with one permutation and cut it into mini-batches [(X_t, y_t), ...].
 
     ``X`` has one example per row (m, ...), ``y`` one label (or target row) per example
@@ -83,18 +84,21 @@ def minibatches(X, y, batch_size: int | None,
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"X and y must have one row per example, got shapes {X.shape} "
-                         f"and {y.shape}")
+        raise ValueError(
+            f"X and y must have one row per example, got shapes {X.shape} and {y.shape}"
+        )
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} examples but y has {len(y)} "
-                         f"(shapes {X.shape} and {y.shape})")
+        raise ValueError(
+            f"X has {len(X)} examples but y has {len(y)} (shapes {X.shape} and {y.shape})"
+        )
     if len(X) == 0:
         raise ValueError("X is empty: there is nothing to partition")
     return [(X[idx], y[idx]) for idx in minibatch_indices(len(X), batch_size, rng)]
 
 
-def batch_stream(m: int, batch_size: int | None,
-                 rng: np.random.Generator | int | None = None) -> Iterator[np.ndarray]:
+def batch_stream(
+    m: int, batch_size: int | None, rng: np.random.Generator | int | None = None
+) -> Iterator[np.ndarray]:
     """Mini-batch indices without end: one shuffled epoch after another."""
     gen = as_generator(rng)
     while True:

@@ -20,6 +20,7 @@ Real data:
 Pre-processing helpers: :func:`train_val_split` and :func:`standardize`
 (x -> (x - mu) / sigma with mu, sigma taken from the training set only).
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,16 +50,32 @@ from .rng import as_generator
 Dataset = tuple[np.ndarray, np.ndarray]
 
 __all__ = [
-    "flower", "moons", "circles", "spiral", "xor", "blobs",
-    "DATASETS", "make", "train_val_split", "standardize",
-    "load_digits", "digits_split", "temperatures", "read_idx", "write_idx", "load_mnist", "load_fashion_mnist",
-    "MNIST_CHECKSUMS", "FASHION_MNIST_CHECKSUMS",
+    "flower",
+    "moons",
+    "circles",
+    "spiral",
+    "xor",
+    "blobs",
+    "DATASETS",
+    "make",
+    "train_val_split",
+    "standardize",
+    "load_digits",
+    "digits_split",
+    "temperatures",
+    "read_idx",
+    "write_idx",
+    "load_mnist",
+    "load_fashion_mnist",
+    "MNIST_CHECKSUMS",
+    "FASHION_MNIST_CHECKSUMS",
 ]
 
 
 # ----------------------------------------------------------------------------------------
 # shared pieces of the 2-D generators
 # ----------------------------------------------------------------------------------------
+
 
 def _class_sizes(n: int, classes: int) -> np.ndarray:
     """n split over the classes as evenly as possible: sizes differ by at most one."""
@@ -84,8 +101,14 @@ def _check_common(n, noise) -> tuple[int, float]:
 # the 2-D data sets
 # ----------------------------------------------------------------------------------------
 
-def flower(n: int = 400, noise: float = 0.2, rng: np.random.Generator | int | None = None, *,
-           petal_length: float = 4.0) -> Dataset:
+
+def flower(
+    n: int = 400,
+    noise: float = 0.2,
+    rng: np.random.Generator | int | None = None,
+    *,
+    petal_length: float = 4.0,
+) -> Dataset:
     """The planar "flower": a rose curve with eight petals, two classes.
 
     For class j (j = 0, 1) an angle t runs evenly over [3.12 j, 3.12 (j + 1)] and
@@ -110,7 +133,9 @@ def flower(n: int = 400, noise: float = 0.2, rng: np.random.Generator | int | No
     return _shuffled(np.concatenate(parts), _labels(sizes), gen)
 
 
-def moons(n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = None) -> Dataset:
+def moons(
+    n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = None
+) -> Dataset:
     """Two interleaving half circles of radius 1.
 
     With t evenly spaced in [0, pi]:
@@ -129,8 +154,13 @@ def moons(n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | Non
     return _shuffled(X, _labels(sizes), gen)
 
 
-def circles(n: int = 200, noise: float = 0.05, rng: np.random.Generator | int | None = None, *,
-            factor: float = 0.5) -> Dataset:
+def circles(
+    n: int = 200,
+    noise: float = 0.05,
+    rng: np.random.Generator | int | None = None,
+    *,
+    factor: float = 0.5,
+) -> Dataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (0 < factor < 1).
 
     The points are evenly spaced in angle, (r cos t, r sin t) with t in [0, 2 pi), then
@@ -150,8 +180,14 @@ def circles(n: int = 200, noise: float = 0.05, rng: np.random.Generator | int | 
     return _shuffled(X, _labels(sizes), gen)
 
 
-def spiral(n: int = 300, noise: float = 0.2, rng: np.random.Generator | int | None = None, *,
-           classes: int = 3, turns: float = 0.65) -> Dataset:
+def spiral(
+    n: int = 300,
+    noise: float = 0.2,
+    rng: np.random.Generator | int | None = None,
+    *,
+    classes: int = 3,
+    turns: float = 0.65,
+) -> Dataset:
     """K interleaved spiral arms, one class per arm (K = ``classes``, default 3).
 
     On arm k the radius r runs evenly over [0, 1] and the angle is
@@ -189,8 +225,14 @@ def xor(n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None 
     return np.ascontiguousarray(X, dtype=np.float64), y
 
 
-def blobs(n: int = 300, noise: float = 0.5, rng: np.random.Generator | int | None = None, *,
-          classes: int = 3, radius: float = 2.0) -> Dataset:
+def blobs(
+    n: int = 300,
+    noise: float = 0.5,
+    rng: np.random.Generator | int | None = None,
+    *,
+    classes: int = 3,
+    radius: float = 2.0,
+) -> Dataset:
     """K Gaussian clouds, one per class (K = ``classes``, default 3).
 
     Class k is N(mu_k, noise^2 I) with the centres evenly spaced on a circle,
@@ -219,8 +261,13 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 }
 
 
-def make(name: str, n: int | None = None, noise: float | None = None, rng: np.random.Generator | int | None = None,
-         **options) -> Dataset:
+def make(
+    name: str,
+    n: int | None = None,
+    noise: float | None = None,
+    rng: np.random.Generator | int | None = None,
+    **options,
+) -> Dataset:
     """``DATASETS[name](n, noise, rng, **options)``; n or noise None keeps that set's default.
 
     An unknown name raises a ValueError that lists the valid ones.
@@ -238,8 +285,10 @@ def make(name: str, n: int | None = None, noise: float | None = None, rng: np.ra
 # splitting and normalising
 # ----------------------------------------------------------------------------------------
 
-def train_val_split(X, y, val_fraction: float = 0.2,
-                    rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+
+def train_val_split(
+    X, y, val_fraction: float = 0.2, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle the m examples and hold out round(val_fraction * m) of them for validation.
 
     Returns ``X_train, X_val, y_train, y_val`` (scikit-learn's order). Not stratified. Both
@@ -248,15 +297,19 @@ def train_val_split(X, y, val_fraction: float = 0.2,
     X = check_finite("X", X)
     y = np.asarray(y)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}")
+        raise ValueError(
+            f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}"
+        )
     frac = check_real("val_fraction", val_fraction)
     if not 0.0 < frac < 1.0:
         raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction!r}")
     m = len(y)
     n_val = int(round(frac * m))
     if n_val < 1 or n_val > m - 1:
-        raise ValueError(f"val_fraction={val_fraction!r} of {m} examples leaves an empty "
-                         f"training or validation part")
+        raise ValueError(
+            f"val_fraction={val_fraction!r} of {m} examples leaves an empty "
+            f"training or validation part"
+        )
     order = as_generator(rng).permutation(m)
     val, train = order[:n_val], order[n_val:]
     return X[train], X[val], y[train], y[val]
@@ -274,8 +327,10 @@ def standardize(X_train, *others) -> tuple[np.ndarray, ...]:
     X_train = check_finite("X_train", X_train)
     X_train = X_train.astype(X_train.dtype if X_train.dtype.kind == "f" else np.float64, copy=False)
     if X_train.ndim != 2 or X_train.shape[0] < 1:
-        raise ValueError(f"X_train must have shape (examples, features) with at least one row, "
-                         f"got {X_train.shape}")
+        raise ValueError(
+            f"X_train must have shape (examples, features) with at least one row, "
+            f"got {X_train.shape}"
+        )
     mu = X_train.mean(axis=0)
     sigma = X_train.std(axis=0)
     sigma = np.where(sigma > 0, sigma, 1.0)
@@ -283,8 +338,10 @@ def standardize(X_train, *others) -> tuple[np.ndarray, ...]:
     for i, other in enumerate(others):
         other = check_finite(f"others[{i}]", other)
         if other.ndim != 2 or other.shape[1] != X_train.shape[1]:
-            raise ValueError(f"others[{i}] must have shape (examples, {X_train.shape[1]}) "
-                             f"like X_train {X_train.shape}, got {other.shape}")
+            raise ValueError(
+                f"others[{i}] must have shape (examples, {X_train.shape[1]}) "
+                f"like X_train {X_train.shape}, got {other.shape}"
+            )
         out.append((other - mu) / sigma)
     return (*out, mu, sigma)
 
@@ -292,6 +349,7 @@ def standardize(X_train, *others) -> tuple[np.ndarray, ...]:
 # ----------------------------------------------------------------------------------------
 # the digits shipped with the package
 # ----------------------------------------------------------------------------------------
+
 
 def load_digits() -> Dataset:
     """The 8x8 handwritten digits: 1797 images, 10 classes (about 180 each).
@@ -319,8 +377,9 @@ def _digits_split(seed: int, scaled: bool) -> tuple[np.ndarray, ...]:
     return tuple(parts)
 
 
-def digits_split(seed: int = 0, standardize: bool = True
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def digits_split(
+    seed: int = 0, standardize: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_val, y_train, y_val``: the digits split 75 % / 25 % by
     ``train_val_split(X, y, 0.25, rng=seed)`` and (``standardize``) standardised with the
     training statistics. The arrays are read-only and computed once per setting."""
@@ -334,8 +393,10 @@ def digits_split(seed: int = 0, standardize: bool = True
 # a time series to average (notebook 07, the EWA explorer)
 # ----------------------------------------------------------------------------------------
 
-def temperatures(days: int = 365, noise: float = 3.0,
-                 rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+
+def temperatures(
+    days: int = 365, noise: float = 3.0, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """A year-like series of daily temperatures to average: (t, theta), t = 1 .. days.
 
         theta_t = 11 - 8 cos(2 pi (t - 15) / 365) + noise * N(0, 1)     (degrees Celsius)
@@ -394,8 +455,10 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     dtype = np.dtype(_IDX_TYPES[raw[2]])
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(raw) - header != expected:
-        raise ValueError(f"{path}: IDX data has {len(raw) - header} bytes but the header "
-                         f"{shape} of {dtype.name} needs {expected} (truncated or corrupt file)")
+        raise ValueError(
+            f"{path}: IDX data has {len(raw) - header} bytes but the header "
+            f"{shape} of {dtype.name} needs {expected} (truncated or corrupt file)"
+        )
     data = np.frombuffer(raw, dtype, offset=header).reshape(shape)
     return data.astype(dtype.newbyteorder("="))
 
@@ -411,8 +474,10 @@ def write_idx(path: str | os.PathLike, array, compress: bool | None = None) -> P
     codes = {np.dtype(v).newbyteorder("="): k for k, v in _IDX_TYPES.items()}
     code = codes.get(array.dtype.newbyteorder("="))
     if code is None:
-        raise ValueError(f"array dtype {array.dtype} has no IDX type; valid: "
-                         f"{', '.join(sorted(d.name for d in codes))}")
+        raise ValueError(
+            f"array dtype {array.dtype} has no IDX type; valid: "
+            f"{', '.join(sorted(d.name for d in codes))}"
+        )
     if not 1 <= array.ndim <= 255:
         raise ValueError(f"array must have 1 to 255 dimensions, got shape {array.shape}")
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, ">u4").tobytes()
@@ -484,8 +549,10 @@ def _download(url: str, dest: Path, expected: str) -> None:
                 out.write(chunk)
         actual = _digest(tmp, expected)
         if actual != expected.lower():
-            raise ValueError(f"checksum mismatch for {url}: expected {expected}, got {actual}; "
-                             f"the file was not kept")
+            raise ValueError(
+                f"checksum mismatch for {url}: expected {expected}, got {actual}; "
+                f"the file was not kept"
+            )
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -516,9 +583,12 @@ def _check_table(checksums: Mapping[str, str]) -> Mapping[str, str]:
     """Every IDX file needs a SHA-256 (64 hex digits) or MD5 (32) digest."""
     for filename in _FILES.values():
         digest = checksums.get(filename) if isinstance(checksums, Mapping) else None
-        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{64}", digest):
-            raise ValueError(f"checksums[{filename!r}] must be a SHA-256 or MD5 hex digest, "
-                             f"got {digest!r}")
+        if not isinstance(digest, str) or not re.fullmatch(
+            r"[0-9a-fA-F]{32}|[0-9a-fA-F]{64}", digest
+        ):
+            raise ValueError(
+                f"checksums[{filename!r}] must be a SHA-256 or MD5 hex digest, got {digest!r}"
+            )
     return checksums
 
 
@@ -526,26 +596,40 @@ def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "dlcourse"
 
 
-def _load_idx_set(folder_name: str, cache_dir, base_url, checksums, default_mirrors,
-                  default_checksums, as_float: bool):
+def _load_idx_set(
+    folder_name: str,
+    cache_dir,
+    base_url,
+    checksums,
+    default_mirrors,
+    default_checksums,
+    as_float: bool,
+):
     """Fetch, verify and parse the four files; returns ((X_train, y_train), (X_test, y_test))."""
     folder = Path(cache_dir if cache_dir is not None else _default_cache_dir()) / folder_name
-    mirrors = default_mirrors if base_url is None else (
-        (base_url,) if isinstance(base_url, str) else tuple(base_url))
+    mirrors = (
+        default_mirrors
+        if base_url is None
+        else ((base_url,) if isinstance(base_url, str) else tuple(base_url))
+    )
     if not mirrors:
         raise ValueError(f"base_url must name at least one URL, got {base_url!r}")
     table = _check_table(default_checksums if checksums is None else checksums)
     arrays = {}
     for key, filename in _FILES.items():
         arrays[key] = read_idx(_fetch(filename, folder, mirrors, table[filename]))
-    return tuple(_as_xy(arrays[f"{part}_images"], arrays[f"{part}_labels"], part, as_float)
-                 for part in ("train", "test"))
+    return tuple(
+        _as_xy(arrays[f"{part}_images"], arrays[f"{part}_labels"], part, as_float)
+        for part in ("train", "test")
+    )
 
 
 def _as_xy(images: np.ndarray, labels: np.ndarray, part: str, as_float: bool) -> Dataset:
     """Check an image/label pair and flatten the images to rows."""
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise ValueError(f"{part} images must be (n, rows, cols) uint8, got {images.shape} {images.dtype}")
+        raise ValueError(
+            f"{part} images must be (n, rows, cols) uint8, got {images.shape} {images.dtype}"
+        )
     if labels.shape != (images.shape[0],):
         raise ValueError(f"{part} labels {labels.shape} do not match {part} images {images.shape}")
     if labels.size and labels.max() > 9:
@@ -556,10 +640,12 @@ def _as_xy(images: np.ndarray, labels: np.ndarray, part: str, as_float: bool) ->
     return X, labels.astype(np.int64)
 
 
-def load_mnist(cache_dir: str | os.PathLike | None = None,
-               base_url: str | Sequence[str] | None = None,
-               checksums: Mapping[str, str] | None = None,
-               as_float: bool = False) -> tuple[Dataset, Dataset]:
+def load_mnist(
+    cache_dir: str | os.PathLike | None = None,
+    base_url: str | Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None,
+    as_float: bool = False,
+) -> tuple[Dataset, Dataset]:
     """MNIST handwritten digits: 60000 training and 10000 test images of 28x28 pixels.
 
     Returns ``((X_train, y_train), (X_test, y_test))``. X has one image per row, shape
@@ -573,14 +659,17 @@ def load_mnist(cache_dir: str | os.PathLike | None = None,
     order) holding the files; ``file://`` URLs work. A mismatch raises ValueError, an
     unreachable source OSError, a corrupt file ValueError.
     """
-    return _load_idx_set("mnist", cache_dir, base_url, checksums, _MNIST_MIRRORS,
-                         MNIST_CHECKSUMS, as_float)
+    return _load_idx_set(
+        "mnist", cache_dir, base_url, checksums, _MNIST_MIRRORS, MNIST_CHECKSUMS, as_float
+    )
 
 
-def load_fashion_mnist(cache_dir: str | os.PathLike | None = None,
-                       base_url: str | Sequence[str] | None = None,
-                       checksums: Mapping[str, str] | None = None,
-                       as_float: bool = False) -> tuple[Dataset, Dataset]:
+def load_fashion_mnist(
+    cache_dir: str | os.PathLike | None = None,
+    base_url: str | Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None,
+    as_float: bool = False,
+) -> tuple[Dataset, Dataset]:
     """Fashion-MNIST (Zalando): 28x28 images of clothing in 10 classes, 60000 + 10000.
 
     Same interface, return format and caching as :func:`load_mnist` (files cached in
@@ -588,5 +677,12 @@ def load_fashion_mnist(cache_dir: str | os.PathLike | None = None,
     Classes: 0 T-shirt/top, 1 trouser, 2 pullover, 3 dress, 4 coat, 5 sandal, 6 shirt,
     7 sneaker, 8 bag, 9 ankle boot.
     """
-    return _load_idx_set("fashion_mnist", cache_dir, base_url, checksums, _FASHION_MIRRORS,
-                         FASHION_MNIST_CHECKSUMS, as_float)
+    return _load_idx_set(
+        "fashion_mnist",
+        cache_dir,
+        base_url,
+        checksums,
+        _FASHION_MIRRORS,
+        FASHION_MNIST_CHECKSUMS,
+        as_float,
+    )

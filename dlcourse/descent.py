@@ -26,6 +26,7 @@ Used by: :func:`dlcourse.autodiff.minimize` (notebook 01),
 :func:`dlcourse.topics.momentum_theory.simulate` (notebook 08) and
 :func:`dlcourse.experiments.race.race` (notebook 08, the OptimizerRace).
 """
+
 from __future__ import annotations
 
 import math
@@ -49,6 +50,7 @@ class HasValueAndGrad(Protocol):
 class Path(NamedTuple):
     """``ws[t]`` is w after t steps (``ws[0] = w0``), ``costs[t] = J(ws[t])``;
     ``diverged_at`` is None or the first step that broke the divergence rule."""
+
     ws: np.ndarray
     costs: np.ndarray
     diverged_at: int | None
@@ -62,8 +64,15 @@ def diverged(w, J: float, radius: float = RADIUS) -> bool:
         return not (math.isfinite(J) and np.all(np.isfinite(w)) and np.all(np.abs(w) <= radius))
 
 
-def path(cost: HasValueAndGrad, w0, lr: float | None = None, optimizer=None,
-         steps: int = 100, radius: float = RADIUS, stop: bool = True) -> Path:
+def path(
+    cost: HasValueAndGrad,
+    w0,
+    lr: float | None = None,
+    optimizer=None,
+    steps: int = 100,
+    radius: float = RADIUS,
+    stop: bool = True,
+) -> Path:
     """Run ``steps`` steps from ``w0`` (see the module docstring): ``lr`` for plain
     gradient descent, or ``optimizer`` (its single parameter starts at ``w0``)."""
     if (lr is None) == (optimizer is None):
@@ -77,8 +86,11 @@ def path(cost: HasValueAndGrad, w0, lr: float | None = None, optimizer=None,
         param = optimizer.params[0]
         param.value[...] = w0
     steps = check_int("steps", steps, minimum=0)
-    if isinstance(radius, bool) or not isinstance(radius, (int, float, np.number)) \
-            or not radius > 0:
+    if (
+        isinstance(radius, bool)
+        or not isinstance(radius, (int, float, np.number))
+        or not radius > 0
+    ):
         raise ValueError(f"radius must be a number > 0 (inf: no radius), got {radius!r}")
     w = np.array(w0, dtype=np.float64)
     ws, costs, diverged_at = [], [], None

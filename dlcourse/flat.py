@@ -13,6 +13,7 @@ always refer to the same weight. :func:`model_loss_and_grad` wraps a model and a
 Vectors are float64 whatever the parameters' dtype (scipy and finite differences need it);
 writing a vector back casts it to each parameter's own dtype.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,8 +24,13 @@ from ._checks import check_finite, check_nonnegative
 from .losses import add_l2_grad, l2_penalty
 from .parameter import params_of
 
-__all__ = ["gradients_to_vector", "model_loss_and_grad", "num_parameters",
-           "parameters_to_vector", "vector_to_parameters"]
+__all__ = [
+    "gradients_to_vector",
+    "model_loss_and_grad",
+    "num_parameters",
+    "parameters_to_vector",
+    "vector_to_parameters",
+]
 
 
 def num_parameters(params) -> int:
@@ -47,8 +53,7 @@ def gradients_to_vector(params) -> np.ndarray:
     for i, p in enumerate(plist):
         if p.grad is None or p.grad.shape != p.value.shape:
             shape = None if p.grad is None else p.grad.shape
-            raise ValueError(f"params[{i}] has gradient of shape {shape}, "
-                             f"expected {p.value.shape}")
+            raise ValueError(f"params[{i}] has gradient of shape {shape}, expected {p.value.shape}")
     if not plist:
         return np.zeros(0)
     return np.concatenate([np.ravel(p.grad).astype(np.float64) for p in plist])
@@ -62,8 +67,10 @@ def vector_to_parameters(vec, params) -> None:
     vec = check_finite("vec", vec)
     total = sum(p.value.size for p in plist)
     if vec.ndim != 1 or vec.size != total:
-        raise ValueError(f"vec must be a 1-D vector of length {total} (the number of "
-                         f"parameter entries), got shape {vec.shape}")
+        raise ValueError(
+            f"vec must be a 1-D vector of length {total} (the number of "
+            f"parameter entries), got shape {vec.shape}"
+        )
     start = 0
     for p in plist:
         stop = start + p.value.size
@@ -71,8 +78,9 @@ def vector_to_parameters(vec, params) -> None:
         start = stop
 
 
-def model_loss_and_grad(model, loss, X, y, l2: float = 0.0
-                        ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+def model_loss_and_grad(
+    model, loss, X, y, l2: float = 0.0
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     """``f(theta) -> (J, dJ/dtheta)`` for the whole data set (X, y), ready for
     ``scipy.optimize.minimize(f, theta0, jac=True)``.
 
@@ -93,8 +101,9 @@ def model_loss_and_grad(model, loss, X, y, l2: float = 0.0
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (examples, features), got shape {X.shape}")
     if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"X and y must have the same, non-zero number of rows, "
-                         f"got X {X.shape} and y {y.shape}")
+        raise ValueError(
+            f"X and y must have the same, non-zero number of rows, got X {X.shape} and y {y.shape}"
+        )
     l2 = check_nonnegative("l2", l2)
     params = params_of(model)
     if not params:

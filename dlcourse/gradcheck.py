@@ -10,6 +10,7 @@ Use it to debug, not in training (it costs two forward passes per parameter entr
 with dropout either off or its masks fixed (a random mask makes J a different function at
 every evaluation).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -78,8 +79,16 @@ def _model_check(model, loss, X, y, eps, l2, training, fix_dropout):
     return analytic, numeric
 
 
-def gradcheck_report(model, loss, X, y, eps: float = 1e-6, l2: float = 0.0,
-                     training: bool = True, fix_dropout: bool = True) -> dict[str, float]:
+def gradcheck_report(
+    model,
+    loss,
+    X,
+    y,
+    eps: float = 1e-6,
+    l2: float = 0.0,
+    training: bool = True,
+    fix_dropout: bool = True,
+) -> dict[str, float]:
     """Relative error of each named parameter's gradient (e.g. {"0.W": 3e-10, ...})."""
     analytic, numeric = _model_check(model, loss, X, y, eps, l2, training, fix_dropout)
     return {name: relative_error(analytic[name], numeric[name]) for name in analytic}
@@ -99,13 +108,17 @@ def gradcheck(model_or_fn, *args, eps: float = 1e-6, **kwargs) -> float:
     if hasattr(model_or_fn, "parameters") and hasattr(model_or_fn, "backward"):
         analytic, numeric = _model_check(model_or_fn, *args, eps=eps, **_model_kwargs(kwargs))
         names = list(analytic)
-        return relative_error(np.concatenate([analytic[n].ravel() for n in names]),
-                              np.concatenate([numeric[n].ravel() for n in names]))
+        return relative_error(
+            np.concatenate([analytic[n].ravel() for n in names]),
+            np.concatenate([numeric[n].ravel() for n in names]),
+        )
     if not callable(model_or_fn):
         raise TypeError(f"gradcheck: expected a model or a function, got {model_or_fn!r}")
     if len(args) != 2 or kwargs:
-        raise TypeError("gradcheck(f, x, grad): pass the point x and the analytic gradient "
-                        "(an array or a function of x)")
+        raise TypeError(
+            "gradcheck(f, x, grad): pass the point x and the analytic gradient "
+            "(an array or a function of x)"
+        )
     f, (x, grad) = model_or_fn, args
     x = np.array(x, dtype=np.float64)
     analytic = grad(x.copy()) if callable(grad) else np.asarray(grad, dtype=np.float64)
@@ -119,5 +132,7 @@ def _model_kwargs(kwargs: dict) -> dict:
     allowed = {"l2": 0.0, "training": True, "fix_dropout": True}
     unknown = set(kwargs) - set(allowed)
     if unknown:
-        raise TypeError(f"gradcheck: unknown argument(s) {sorted(unknown)}; valid: {sorted(allowed)}")
+        raise TypeError(
+            f"gradcheck: unknown argument(s) {sorted(unknown)}; valid: {sorted(allowed)}"
+        )
     return {**allowed, **kwargs}

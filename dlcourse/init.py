@@ -7,6 +7,7 @@ For a weight matrix W of shape (n_out, n_in):
 - ``xavier``: W ~ N(0, 1) * sqrt(1 / n_in)   (the course's form, suited to tanh)
 - ``he``:     W ~ N(0, 1) * sqrt(2 / n_in)   (suited to ReLU)
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,8 +43,9 @@ def he(shape: tuple, rng=None, scale: float = 1.0) -> np.ndarray:
 INITIALIZERS: dict[str, Callable] = {"zeros": zeros, "random": random, "xavier": xavier, "he": he}
 
 
-def initialize(init, shape: tuple, rng=None, scale: float | None = None,
-               dtype=np.float64) -> np.ndarray:
+def initialize(
+    init, shape: tuple, rng=None, scale: float | None = None, dtype=np.float64
+) -> np.ndarray:
     """Draw an array of ``shape`` with the initializer ``init`` (a name or a callable).
 
     ``scale`` multiplies the draw (for "random" it replaces the default 0.01).
@@ -57,7 +59,9 @@ def initialize(init, shape: tuple, rng=None, scale: float | None = None,
             out = out * scale
     else:
         if not isinstance(init, str):
-            raise TypeError(f"init must be a name or a callable (shape, rng) -> array, got {init!r}")
+            raise TypeError(
+                f"init must be a name or a callable (shape, rng) -> array, got {init!r}"
+            )
         check_choice("init", init, INITIALIZERS)
         kwargs = {} if scale is None else {"scale": check_positive("scale", scale)}
         out = INITIALIZERS[init](tuple(shape), rng, **kwargs)

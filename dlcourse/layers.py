@@ -19,6 +19,7 @@ BatchNorm: mu = mean_i x_i,  var = mean_i (x_i - mu)^2,  x^ = (x - mu) / sqrt(va
            out = gamma * x^ + beta;  at test time mu and var are the running averages
            r = momentum * r + (1 - momentum) * batch statistic.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -32,16 +33,30 @@ from .init import initialize
 from .parameter import Parameter
 from .rng import as_generator
 
-__all__ = ["BatchNorm", "Dense", "Dropout", "Layer", "LoadResult", "Sequential",
-           "batchnorm_backward", "batchnorm_forward", "batchnorm_inference",
-           "batchnorm_inference_backward", "dense_backward", "dense_forward",
-           "dropout_backward", "dropout_forward", "dropout_mask"]
+__all__ = [
+    "BatchNorm",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "LoadResult",
+    "Sequential",
+    "batchnorm_backward",
+    "batchnorm_forward",
+    "batchnorm_inference",
+    "batchnorm_inference_backward",
+    "dense_backward",
+    "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+    "dropout_mask",
+]
 
 
 # ---------------------------------------------------------------- the protocol
 class LoadResult(NamedTuple):
     """What ``load_state_dict(state, strict=False)`` left out: names the model has but the
     state lacks (``missing``) and names the state has but the model lacks (``unexpected``)."""
+
     missing: list[str]
     unexpected: list[str]
 
@@ -101,16 +116,20 @@ class Layer:
         missing = [name for name in targets if name not in state]
         unexpected = [name for name in state if name not in targets]
         if strict and (missing or unexpected):
-            raise ValueError(f"load_state_dict: the state does not match the model: missing "
-                             f"{missing}, unexpected {unexpected}")
+            raise ValueError(
+                f"load_state_dict: the state does not match the model: missing "
+                f"{missing}, unexpected {unexpected}"
+            )
         arrays = {}
         for name, target in targets.items():
             if name in state:
                 array = np.asarray(state[name])
                 if array.shape != target.shape:
-                    raise ValueError(f"load_state_dict: {name!r} is {array.dtype}"
-                                     f"{list(array.shape)} in the state but {target.dtype}"
-                                     f"{list(target.shape)} in the model")
+                    raise ValueError(
+                        f"load_state_dict: {name!r} is {array.dtype}"
+                        f"{list(array.shape)} in the state but {target.dtype}"
+                        f"{list(target.shape)} in the model"
+                    )
                 arrays[name] = array
         for name, array in arrays.items():
             targets[name][...] = array
@@ -168,9 +187,11 @@ def _check_input(layer: str, x: np.ndarray, in_features: int) -> None:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{layer}: input must be a numpy array, got {type(x).__name__}")
     if x.ndim != 2 or x.shape[1] != in_features:
-        raise ValueError(f"{layer}: expected input of shape (batch, {in_features}), "
-                         f"got shape {x.shape} ({x.shape[-1] if x.ndim else 0} features "
-                         f"!= in_features={in_features})")
+        raise ValueError(
+            f"{layer}: expected input of shape (batch, {in_features}), "
+            f"got shape {x.shape} ({x.shape[-1] if x.ndim else 0} features "
+            f"!= in_features={in_features})"
+        )
 
 
 class Dense(Layer):
@@ -179,8 +200,16 @@ class Dense(Layer):
     _params = ("W", "b")
     accepts_input_grad = True
 
-    def __init__(self, in_features: int, out_features: int, init="he", bias: bool = True,
-                 dtype=np.float64, rng=None, scale: float | None = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init="he",
+        bias: bool = True,
+        dtype=np.float64,
+        rng=None,
+        scale: float | None = None,
+    ) -> None:
         self.in_features = check_int("in_features", in_features, minimum=1)
         self.out_features = check_int("out_features", out_features, minimum=1)
         self.init = init
@@ -209,8 +238,10 @@ class Dense(Layer):
         return dout @ W if input_grad else None
 
     def extra_repr(self) -> str:
-        return (f"{self.in_features}, {self.out_features}, init={self.init!r}, "
-                f"bias={self.b is not None}, dtype={np.dtype(self.W.dtype).name}")
+        return (
+            f"{self.in_features}, {self.out_features}, init={self.init!r}, "
+            f"bias={self.b is not None}, dtype={np.dtype(self.W.dtype).name}"
+        )
 
 
 # ---------------------------------------------------------------- Dropout
@@ -391,8 +422,9 @@ class BatchNorm(Layer):
     _params = ("gamma", "beta")
     _buffers = ("running_mean", "running_var")
 
-    def __init__(self, num_features: int, momentum: float = 0.9, eps: float = 1e-5,
-                 dtype=np.float64) -> None:
+    def __init__(
+        self, num_features: int, momentum: float = 0.9, eps: float = 1e-5, dtype=np.float64
+    ) -> None:
         self.num_features = check_int("num_features", num_features, minimum=1)
         self.momentum = check_unit_interval("momentum", momentum)
         self.eps = check_positive("eps", eps)
@@ -407,10 +439,13 @@ class BatchNorm(Layer):
         _check_input("BatchNorm", x, self.num_features)
         self._training = training
         if not training:
-            out, self._cache = batchnorm_inference(x, self.gamma.value, self.beta.value,
-                                                   self.running_mean, self.running_var, self.eps)
+            out, self._cache = batchnorm_inference(
+                x, self.gamma.value, self.beta.value, self.running_mean, self.running_var, self.eps
+            )
             return out
-        out, self._cache, mu, var = batchnorm_forward(x, self.gamma.value, self.beta.value, self.eps)
+        out, self._cache, mu, var = batchnorm_forward(
+            x, self.gamma.value, self.beta.value, self.eps
+        )
         mom = self.momentum
         self.running_mean *= mom
         self.running_mean += (1.0 - mom) * mu

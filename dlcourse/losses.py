@@ -10,6 +10,7 @@ d(loss)/d(output)`` (so it already carries the 1/m).
   dpred = 2 (pred - y) / size.
 - L2 regularisation: J += lambda / (2m) sum_l ||W^[l]||^2 over Dense weights, dW += lambda/m W.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,16 +19,27 @@ from ._checks import check_finite, check_nonnegative
 from .activations import sigmoid
 from .layers import Dense
 
-__all__ = ["MSE", "BinaryCrossEntropy", "Loss", "SoftmaxCrossEntropy", "add_l2_grad",
-           "dense_weights", "l2_penalty", "log_softmax", "softmax"]
+__all__ = [
+    "MSE",
+    "BinaryCrossEntropy",
+    "Loss",
+    "SoftmaxCrossEntropy",
+    "add_l2_grad",
+    "dense_weights",
+    "l2_penalty",
+    "log_softmax",
+    "softmax",
+]
 
 
 def _check_batch(name: str, output: np.ndarray, y: np.ndarray) -> None:
     if not isinstance(output, np.ndarray):
         raise TypeError(f"{name}: output must be a numpy array, got {type(output).__name__}")
     if len(y) != len(output):
-        raise ValueError(f"{name}: y has {len(y)} examples but the output has {len(output)} "
-                         f"(shapes {y.shape} and {output.shape})")
+        raise ValueError(
+            f"{name}: y has {len(y)} examples but the output has {len(output)} "
+            f"(shapes {y.shape} and {output.shape})"
+        )
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -79,7 +91,9 @@ class SoftmaxCrossEntropy(Loss):
         y = np.asarray(y)
         _check_batch("SoftmaxCrossEntropy", logits, y)
         if logits.ndim != 2:
-            raise ValueError(f"SoftmaxCrossEntropy: logits must be (batch, C), got shape {logits.shape}")
+            raise ValueError(
+                f"SoftmaxCrossEntropy: logits must be (batch, C), got shape {logits.shape}"
+            )
         m, C = logits.shape
         if y.ndim == 2 and y.shape == (m, 1) and C > 1:  # a column of class indices
             y = y[:, 0]
@@ -87,7 +101,9 @@ class SoftmaxCrossEntropy(Loss):
         probs = np.exp(logp)
         if y.ndim == 2:  # one-hot or soft targets
             if y.shape != logits.shape:
-                raise ValueError(f"SoftmaxCrossEntropy: target shape {y.shape} != logits shape {logits.shape}")
+                raise ValueError(
+                    f"SoftmaxCrossEntropy: target shape {y.shape} != logits shape {logits.shape}"
+                )
             check_finite("y", y)
             target = y.astype(logits.dtype, copy=False)
             loss = -float(np.sum(target * logp)) / m
@@ -104,14 +120,24 @@ class SoftmaxCrossEntropy(Loss):
     @staticmethod
     def _check_labels(y: np.ndarray, C: int) -> np.ndarray:
         if y.ndim != 1:
-            raise ValueError(f"SoftmaxCrossEntropy: labels must be a 1-D array of class indices, got shape {y.shape}")
+            raise ValueError(
+                f"SoftmaxCrossEntropy: labels must be a 1-D array of class indices, got shape {y.shape}"
+            )
         if not np.issubdtype(y.dtype, np.integer):
-            if not (np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
-                raise ValueError(f"SoftmaxCrossEntropy: labels must be integers, got dtype {y.dtype}")
+            if not (
+                np.issubdtype(y.dtype, np.floating)
+                and np.all(np.isfinite(y))
+                and np.all(y == np.round(y))
+            ):
+                raise ValueError(
+                    f"SoftmaxCrossEntropy: labels must be integers, got dtype {y.dtype}"
+                )
             y = y.astype(np.int64)
         if y.size and (y.min() < 0 or y.max() >= C):
             bad = y[(y < 0) | (y >= C)][0]
-            raise ValueError(f"SoftmaxCrossEntropy: label {bad} out of range for {C} classes (valid 0..{C - 1})")
+            raise ValueError(
+                f"SoftmaxCrossEntropy: label {bad} out of range for {C} classes (valid 0..{C - 1})"
+            )
         return y
 
     def predict(self, logits: np.ndarray) -> np.ndarray:
@@ -131,10 +157,14 @@ class BinaryCrossEntropy(Loss):
         y = np.asarray(y)
         _check_batch("BinaryCrossEntropy", logits, y)
         if y.size != logits.size:
-            raise ValueError(f"BinaryCrossEntropy: labels shape {y.shape} does not match logits shape {logits.shape}")
+            raise ValueError(
+                f"BinaryCrossEntropy: labels shape {y.shape} does not match logits shape {logits.shape}"
+            )
         check_finite("y", y)
         if y.size and (y.min() < 0 or y.max() > 1):
-            raise ValueError(f"BinaryCrossEntropy: labels must be in {{0, 1}} (or [0, 1]), got values in [{y.min()}, {y.max()}]")
+            raise ValueError(
+                f"BinaryCrossEntropy: labels must be in {{0, 1}} (or [0, 1]), got values in [{y.min()}, {y.max()}]"
+            )
         y = y.reshape(logits.shape).astype(logits.dtype, copy=False)
         z = logits
         per_example = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
@@ -152,7 +182,9 @@ class MSE(Loss):
         y = np.asarray(y)
         _check_batch("MSE", pred, y)
         if y.size != pred.size:
-            raise ValueError(f"MSE: target shape {y.shape} does not match prediction shape {pred.shape}")
+            raise ValueError(
+                f"MSE: target shape {y.shape} does not match prediction shape {pred.shape}"
+            )
         diff = pred - y.reshape(pred.shape)
         self._output_grad = diff * (2.0 / diff.size)
         return float(np.mean(diff * diff))

@@ -10,6 +10,7 @@ probabilities on a grid of the input plane, and the spread of a layer's values (
 Used by :mod:`dlcourse.topics.ensemble`, :mod:`dlcourse.plots.training` (decision
 boundaries, confusion matrices, layer histograms) and the dashboards built on them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -20,7 +21,13 @@ import numpy as np
 from .activations import sigmoid
 from .losses import softmax
 
-__all__ = ["check_extent", "class_probabilities", "confusion_counts", "finite_std", "grid_probabilities"]
+__all__ = [
+    "check_extent",
+    "class_probabilities",
+    "confusion_counts",
+    "finite_std",
+    "grid_probabilities",
+]
 
 
 def class_probabilities(output: np.ndarray, name: str = "output") -> np.ndarray:
@@ -36,13 +43,16 @@ def class_probabilities(output: np.ndarray, name: str = "output") -> np.ndarray:
     return softmax(out)
 
 
-def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray,
-                     n_classes: int | None = None) -> np.ndarray:
+def confusion_counts(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None
+) -> np.ndarray:
     """M[i, j] = number of examples of true class i predicted as class j."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and y_pred must be 1-D of the same length, got shapes "
-                         f"{y_true.shape} and {y_pred.shape}")
+        raise ValueError(
+            f"y_true and y_pred must be 1-D of the same length, got shapes "
+            f"{y_true.shape} and {y_pred.shape}"
+        )
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         if y.size and (not np.all(np.isfinite(y)) or np.any(y != np.round(y)) or y.min() < 0):
             raise ValueError(f"{name} must hold class labels 0, 1, 2, ..., got {y[:5]!r}...")
@@ -70,17 +80,24 @@ def check_extent(extent) -> tuple[float, float, float, float]:
     """``extent`` = (x_min, x_max, y_min, y_max) as floats, checked (finite, min < max)."""
     ext = tuple(float(v) for v in extent)
     if len(ext) != 4 or not all(np.isfinite(ext)) or ext[1] <= ext[0] or ext[3] <= ext[2]:
-        raise ValueError(f"extent must be (x_min, x_max, y_min, y_max) with min < max, got {extent!r}")
+        raise ValueError(
+            f"extent must be (x_min, x_max, y_min, y_max) with min < max, got {extent!r}"
+        )
     return ext
 
 
-def grid_probabilities(model: Any, extent: Sequence[float], resolution: int = 100
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid_probabilities(
+    model: Any, extent: Sequence[float], resolution: int = 100
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Evaluate ``model`` at test time on a resolution x resolution grid of pixel centres
     covering ``extent``. Returns (xs, ys, P) with P of shape (ny, nx, C): P[i, j] are the
     class probabilities at (xs[j], ys[i]). Non-finite outputs give uniform probabilities."""
     x0, x1, y0, y1 = check_extent(extent)
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, (int, np.integer))
+        or resolution < 2
+    ):
         raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
     xs = x0 + (np.arange(resolution) + 0.5) * (x1 - x0) / resolution
     ys = y0 + (np.arange(resolution) + 0.5) * (y1 - y0) / resolution

@@ -10,6 +10,7 @@ adding, ``accumulate_matmul`` multiplies into it), and reading ``p.grad`` before
 backward fills the buffer with zeros. Either way ``p.grad`` is zero plus what was
 accumulated since, as if it had been filled with zeros, without the extra pass over memory.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -88,8 +89,9 @@ def params_of(obj) -> list[Parameter]:
     try:
         params = list(obj)
     except TypeError:
-        raise TypeError(f"params must be a model or an iterable of Parameters, "
-                        f"got {type(obj).__name__}") from None
+        raise TypeError(
+            f"params must be a model or an iterable of Parameters, got {type(obj).__name__}"
+        ) from None
     for i, p in enumerate(params):
         if not isinstance(p, Parameter):
             raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")

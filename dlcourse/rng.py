@@ -5,6 +5,7 @@ One call to :func:`seed` makes a notebook reproducible: every function that take
 An ``int`` builds a fresh ``numpy.random.Generator`` from that seed, and a Generator is
 used as it is.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -30,6 +30,7 @@ machine (training many models in parallel, the "caviar" strategy), or a Dask
 defined at module level. A trial that raises, or returns a non-finite score, is recorded
 with score = inf and its error text; the search goes on.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -46,9 +47,23 @@ from ._checks import check_int, check_nonnegative, check_real
 from .rng import as_generator
 
 __all__ = [
-    "Sampler", "Uniform", "LogUniform", "OneMinusLogUniform", "IntUniform", "Choice",
-    "uniform", "log_uniform", "one_minus_log_uniform", "int_uniform", "choice",
-    "trial_seed", "SearchResult", "random_search", "grid_search", "zoom", "coarse_to_fine",
+    "Sampler",
+    "Uniform",
+    "LogUniform",
+    "OneMinusLogUniform",
+    "IntUniform",
+    "Choice",
+    "uniform",
+    "log_uniform",
+    "one_minus_log_uniform",
+    "int_uniform",
+    "choice",
+    "trial_seed",
+    "SearchResult",
+    "random_search",
+    "grid_search",
+    "zoom",
+    "coarse_to_fine",
 ]
 
 _RESERVED = ("trial", "score", "seed", "error")
@@ -57,6 +72,7 @@ _RESERVED = ("trial", "score", "seed", "error")
 # ----------------------------------------------------------------------------------------
 # samplers
 # ----------------------------------------------------------------------------------------
+
 
 class Sampler:
     """Draws values of one hyperparameter: ``sample(rng, n)`` and ``grid(n)``."""
@@ -133,11 +149,13 @@ class _Continuous(Sampler):
 
 class Uniform(_Continuous):
     """x ~ U[low, high]."""
+
     name = "uniform"
 
 
 class LogUniform(_Continuous):
     """log10 x ~ U[log10 low, log10 high], 0 < low < high: equal trials per decade."""
+
     name = "log_uniform"
 
     def __init__(self, low, high) -> None:
@@ -155,13 +173,15 @@ class LogUniform(_Continuous):
 class OneMinusLogUniform(_Continuous):
     """log10(1 - x) ~ U[log10(1 - high), log10(1 - low)], low < high < 1: for beta, equal
     trials in [0.9, 0.99] and [0.99, 0.999] (averages over about 10, 100, 1000 steps)."""
+
     name = "one_minus_log_uniform"
 
     def __init__(self, low, high) -> None:
         super().__init__(low, high)
         if self.high >= 1:
-            raise ValueError(f"high must be < 1 (1 - high is taken on a log scale), "
-                             f"got high={high!r}")
+            raise ValueError(
+                f"high must be < 1 (1 - high is taken on a log scale), got high={high!r}"
+            )
 
     def forward(self, x) -> np.ndarray:
         return np.log10(1.0 - np.asarray(x, dtype=np.float64))
@@ -280,17 +300,21 @@ def _check_space(space) -> dict[str, Sampler]:
         if not isinstance(name, str):
             raise TypeError(f"space keys must be strings, got {name!r}")
         if name in _RESERVED:
-            raise ValueError(f"space: {name!r} is a reserved column name "
-                             f"({', '.join(_RESERVED)}); rename the hyperparameter")
+            raise ValueError(
+                f"space: {name!r} is a reserved column name "
+                f"({', '.join(_RESERVED)}); rename the hyperparameter"
+            )
         if not isinstance(sampler, Sampler):
-            raise TypeError(f"space[{name!r}] must be a sampler (uniform, log_uniform, ...), "
-                            f"got {sampler!r}")
+            raise TypeError(
+                f"space[{name!r}] must be a sampler (uniform, log_uniform, ...), got {sampler!r}"
+            )
     return dict(space)
 
 
 # ----------------------------------------------------------------------------------------
 # running trials
 # ----------------------------------------------------------------------------------------
+
 
 def trial_seed(seed: int, index: int) -> int:
     """The seed of trial ``index``: the first word of the SeedSequence child
@@ -339,20 +363,25 @@ def _check_executor(executor, objective: Callable) -> None:
     if executor is None:
         return
     if not callable(getattr(executor, "submit", None)):
-        raise TypeError(f"executor must be None or have a submit(fn, *args) method "
-                        f"(a concurrent.futures Executor or a Dask Client), got {executor!r}")
+        raise TypeError(
+            f"executor must be None or have a submit(fn, *args) method "
+            f"(a concurrent.futures Executor or a Dask Client), got {executor!r}"
+        )
     if isinstance(executor, cf.ProcessPoolExecutor):
         try:
             pickle.dumps(objective)
         except Exception as exc:
-            raise TypeError(f"objective {objective!r} cannot be pickled for a process pool "
-                            f"({exc}): define it with def at module level") from None
+            raise TypeError(
+                f"objective {objective!r} cannot be pickled for a process pool "
+                f"({exc}): define it with def at module level"
+            ) from None
 
 
 def _progress_bar(total: int, enabled: bool, desc: str):
     if not enabled:
         return None
     from tqdm.auto import tqdm  # imported here: the numerical core stays numpy-only
+
     return tqdm(total=total, desc=desc, unit="trial")
 
 
@@ -373,8 +402,9 @@ def _collect(futures: list, bar) -> list[dict]:
     return outcomes
 
 
-def _run_trials(objective, points: list[dict], seed: int, executor, progress: bool,
-                desc: str) -> list[dict]:
+def _run_trials(
+    objective, points: list[dict], seed: int, executor, progress: bool, desc: str
+) -> list[dict]:
     seeds = [trial_seed(seed, i) for i in range(len(points))]
     bar = _progress_bar(len(points), progress, desc)
     try:
@@ -385,20 +415,31 @@ def _run_trials(objective, points: list[dict], seed: int, executor, progress: bo
                 if bar is not None:
                     bar.update(1)
         else:
-            futures = [executor.submit(_run_trial, objective, params, s)
-                       for params, s in zip(points, seeds)]
+            futures = [
+                executor.submit(_run_trial, objective, params, s)
+                for params, s in zip(points, seeds)
+            ]
             outcomes = _collect(futures, bar)
     finally:
         if bar is not None:
             bar.close()
-    return [{"trial": i, "params": params, "score": out["score"], **out["extra"],
-             "seed": s, "error": out["error"]}
-            for i, (params, s, out) in enumerate(zip(points, seeds, outcomes))]
+    return [
+        {
+            "trial": i,
+            "params": params,
+            "score": out["score"],
+            **out["extra"],
+            "seed": s,
+            "error": out["error"],
+        }
+        for i, (params, s, out) in enumerate(zip(points, seeds, outcomes))
+    ]
 
 
 # ----------------------------------------------------------------------------------------
 # the result table
 # ----------------------------------------------------------------------------------------
+
 
 def _cell(value: Any, digits: int) -> str:
     if isinstance(value, (float, np.floating)):
@@ -422,6 +463,7 @@ class SearchResult:
     Each trial is a dict ``{"trial": i, "params": {...}, "score": float, <extra columns>,
     "seed": int, "error": str | None}``; a failed trial has score = inf and its error text.
     """
+
     trials: list[dict]
     space: dict = field(default_factory=dict)
     method: str = "random"
@@ -446,8 +488,7 @@ class SearchResult:
         ok = [t for t in self.trials if t["error"] is None]
         if not ok:
             first = self.trials[0]["error"] if self.trials else "no trials were run"
-            raise ValueError(f"no successful trial among {len(self.trials)}; "
-                             f"first error: {first}")
+            raise ValueError(f"no successful trial among {len(self.trials)}; first error: {first}")
         return min(ok, key=lambda t: t["score"])
 
     @property
@@ -496,8 +537,9 @@ class SearchResult:
         row["seed"], row["error"] = t["seed"], t["error"]
         return row
 
-    def table(self, sort_by: str = "score", ascending: bool = True,
-              top: int | None = None) -> list[dict]:
+    def table(
+        self, sort_by: str = "score", ascending: bool = True, top: int | None = None
+    ) -> list[dict]:
         """Flat row dicts (trial, each hyperparameter, score, extra columns, seed, error)
         sorted by ``sort_by`` (stable: ties keep trial order; missing values go last),
         the first ``top`` of them (all when None)."""
@@ -515,8 +557,13 @@ class SearchResult:
             rows = present + missing
         return rows if top is None else rows[:top]
 
-    def to_markdown(self, sort_by: str = "score", ascending: bool = True,
-                    top: int | None = None, digits: int = 4) -> str:
+    def to_markdown(
+        self,
+        sort_by: str = "score",
+        ascending: bool = True,
+        top: int | None = None,
+        digits: int = 4,
+    ) -> str:
         """A Markdown table of :meth:`table`, floats with ``digits`` significant digits,
         columns padded to a fixed width. The seed is left out; the error column only
         appears when some trial failed (its text cut to 60 characters)."""
@@ -540,8 +587,10 @@ class SearchResult:
         """One line: method, number of trials and failures, best score."""
         n_failed = len(self.failed)
         best = "none" if n_failed == len(self.trials) else f"{self.best['score']:.4g}"
-        return (f"SearchResult({self.method} search, {len(self.trials)} trials, "
-                f"{n_failed} failed, best score {best})")
+        return (
+            f"SearchResult({self.method} search, {len(self.trials)} trials, "
+            f"{n_failed} failed, best score {best})"
+        )
 
     def __repr__(self) -> str:
         shown = min(len(self.trials), 10)
@@ -555,8 +604,15 @@ class SearchResult:
 # searches
 # ----------------------------------------------------------------------------------------
 
-def random_search(objective: Callable, space: Mapping[str, Sampler], n_trials: int,
-                  seed: int = 0, executor=None, progress: bool = False) -> SearchResult:
+
+def random_search(
+    objective: Callable,
+    space: Mapping[str, Sampler],
+    n_trials: int,
+    seed: int = 0,
+    executor=None,
+    progress: bool = False,
+) -> SearchResult:
     """``n_trials`` points drawn independently from ``space``, each scored by
     ``objective(params, trial_seed(seed, i))``.
 
@@ -577,9 +633,14 @@ def random_search(objective: Callable, space: Mapping[str, Sampler], n_trials: i
     return SearchResult(trials, space, "random", seed)
 
 
-def grid_search(objective: Callable, space: Mapping[str, Sampler],
-                points_per_axis: int | Mapping[str, int], executor=None,
-                progress: bool = False, seed: int = 0) -> SearchResult:
+def grid_search(
+    objective: Callable,
+    space: Mapping[str, Sampler],
+    points_per_axis: int | Mapping[str, int],
+    executor=None,
+    progress: bool = False,
+    seed: int = 0,
+) -> SearchResult:
     """Every combination of ``sampler.grid(k)`` over the space (the last name varies
     fastest), ``k = points_per_axis`` (or ``points_per_axis[name]``). Log samplers give
     log-spaced axes; a choice contributes all its options. Trial i gets
@@ -592,8 +653,9 @@ def grid_search(objective: Callable, space: Mapping[str, Sampler],
         missing = [n for n in space if n not in points_per_axis]
         if missing:
             raise ValueError(f"points_per_axis has no entry for {missing}")
-        counts = {n: check_int(f"points_per_axis[{n!r}]", points_per_axis[n], minimum=1)
-                  for n in space}
+        counts = {
+            n: check_int(f"points_per_axis[{n!r}]", points_per_axis[n], minimum=1) for n in space
+        }
     else:
         k = check_int("points_per_axis", points_per_axis, minimum=1)
         counts = {n: k for n in space}
@@ -604,8 +666,12 @@ def grid_search(objective: Callable, space: Mapping[str, Sampler],
     return SearchResult(trials, space, "grid", seed)
 
 
-def zoom(result: SearchResult, space: Mapping[str, Sampler] | None = None, top_k: int = 5,
-         margin: float = 0.5) -> dict[str, Sampler]:
+def zoom(
+    result: SearchResult,
+    space: Mapping[str, Sampler] | None = None,
+    top_k: int = 5,
+    margin: float = 0.5,
+) -> dict[str, Sampler]:
     """A narrower space around the ``top_k`` best successful trials.
 
     For each numeric sampler, in its own scale t (log10 x for ``log_uniform``,
@@ -640,7 +706,11 @@ def _narrow(sampler, values: list, margin: float):
     width = max(float(t.max() - t.min()), 0.1 * (t_hi - t_lo))
     a = max(t_lo, float(t.min()) - margin * width)
     b = min(t_hi, float(t.max()) + margin * width)
-    ends = sampler.inverse(np.array([a, b])) if not isinstance(sampler, IntUniform) else np.array([a, b])
+    ends = (
+        sampler.inverse(np.array([a, b]))
+        if not isinstance(sampler, IntUniform)
+        else np.array([a, b])
+    )
     low, high = float(ends.min()), float(ends.max())
     if not isinstance(sampler, IntUniform):
         low, high = max(low, sampler.low), min(high, sampler.high)
@@ -649,9 +719,17 @@ def _narrow(sampler, values: list, margin: float):
     return sampler.within(low, high)
 
 
-def coarse_to_fine(objective: Callable, space: Mapping[str, Sampler], rounds: int = 3,
-                   n_trials: int = 20, top_k: int = 5, seed: int = 0, executor=None,
-                   margin: float = 0.5, progress: bool = False) -> list[SearchResult]:
+def coarse_to_fine(
+    objective: Callable,
+    space: Mapping[str, Sampler],
+    rounds: int = 3,
+    n_trials: int = 20,
+    top_k: int = 5,
+    seed: int = 0,
+    executor=None,
+    margin: float = 0.5,
+    progress: bool = False,
+) -> list[SearchResult]:
     """Random search, then :func:`zoom` around the ``top_k`` best and search again,
     ``rounds`` times. Round r uses the seed ``trial_seed(seed, r)``; ``results[r].space``
     is the space it searched. Returns one :class:`SearchResult` per round."""
@@ -662,7 +740,7 @@ def coarse_to_fine(objective: Callable, space: Mapping[str, Sampler], rounds: in
     for r in range(rounds):
         if r:
             space = zoom(results[-1], space, top_k, margin)
-        results.append(random_search(objective, space, n_trials, trial_seed(seed, r),
-                                     executor, progress))
+        results.append(
+            random_search(objective, space, n_trials, trial_seed(seed, r), executor, progress)
+        )
     return results
-

@@ -17,6 +17,7 @@ shape (..., 2) and return shapes (...), (..., 2) and (..., 2, 2).
 In every surface ``minima`` lists the known local minimisers, deepest first, so
 ``minima[0]`` is a global minimiser.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,8 +27,16 @@ import numpy as np
 
 from ._checks import check_choice, check_int, check_positive, check_real
 
-__all__ = ["SURFACES", "Surface", "get_surface", "multi_minima", "quadratic", "ravine",
-           "rosenbrock", "saddle"]
+__all__ = [
+    "SURFACES",
+    "Surface",
+    "get_surface",
+    "multi_minima",
+    "quadratic",
+    "ravine",
+    "rosenbrock",
+    "saddle",
+]
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 ArrayFn = Callable[[np.ndarray], np.ndarray]
@@ -99,6 +108,7 @@ def _sym(h00, h01, h11) -> np.ndarray:
 
 # ----------------------------------------------------------------------------------------
 
+
 def quadratic(condition: float = 10.0, angle: float = 0.0) -> Surface:
     """An elliptic bowl with condition number kappa = ``condition`` (>= 1).
 
@@ -160,7 +170,10 @@ def ravine(steepness: float = 10.0) -> Surface:
         return _sym(h00, -2 * s * np.cos(w0), np.full_like(w0, 2 * s))
 
     return Surface(
-        name="ravine", f=f, df=df, d2f=d2f,
+        name="ravine",
+        f=f,
+        df=df,
+        d2f=d2f,
         minima=_frozen((0.0, 0.0)),
         bounds=((-4.0, 4.0), (-2.5, 2.5)),
         start=_frozen((-3.5, 2.0))[0],
@@ -180,6 +193,7 @@ def saddle() -> Surface:
     lands somewhere. From the suggested start, just off the line w_1 = 0, plain gradient
     descent slows to a crawl near the saddle before it slides off.
     """
+
     def f(w):
         w0, w1 = w[..., 0], w[..., 1]
         return 0.5 * w0**2 + 0.25 * w1**4 - 0.5 * w1**2
@@ -192,7 +206,10 @@ def saddle() -> Surface:
         return _sym(np.ones_like(w1), np.zeros_like(w1), 3 * w1**2 - 1)
 
     return Surface(
-        name="saddle", f=f, df=df, d2f=d2f,
+        name="saddle",
+        f=f,
+        df=df,
+        d2f=d2f,
         minima=_frozen((0.0, 1.0), (0.0, -1.0)),
         saddle_points=_frozen((0.0, 0.0)),
         bounds=((-2.5, 2.5), (-2.0, 2.0)),
@@ -229,7 +246,10 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
 
     scale = max(1.0, abs(a))
     return Surface(
-        name="rosenbrock", f=f, df=df, d2f=d2f,
+        name="rosenbrock",
+        f=f,
+        df=df,
+        d2f=d2f,
         minima=_frozen((a, a * a)),
         bounds=((-2.0 * scale, 2.0 * scale), (-1.0 * scale**2, 3.0 * scale**2)),
         start=_frozen((-1.5 * scale, 2.0 * scale**2))[0],
@@ -246,9 +266,9 @@ _BOWL = 0.05
 # Newton's method; the tests check that these are stationary with a positive-definite
 # Hessian and that every start in the window ends at one of them. Deepest first.
 _MULTI_MINIMA = (
-    (0.48073433252405195, -1.9212610745261987),   # J = -1.79612 (global)
-    (1.9155577284084166, 0.9548323937292645),     # J = -1.26295
-    (-1.8467845094243, 1.385039578620714),        # J = -0.71123
+    (0.48073433252405195, -1.9212610745261987),  # J = -1.79612 (global)
+    (1.9155577284084166, 0.9548323937292645),  # J = -1.26295
+    (-1.8467845094243, 1.385039578620714),  # J = -0.71123
 )
 
 
@@ -271,6 +291,7 @@ def multi_minima() -> Surface:
     computed locations are in ``minima``, deepest first. The suggested start lies above the
     shallowest well, so plain gradient descent stops in a local minimum.
     """
+
     def f(w):
         return _BOWL * np.sum(w * w, axis=-1) - np.sum(_wells(w)[1], axis=-1)
 
@@ -282,11 +303,16 @@ def multi_minima() -> Surface:
         d, e = _wells(w)
         s2 = _WELL_WIDTHS**2
         outer = d[..., :, None] * d[..., None, :]
-        terms = e[..., None, None] * (np.eye(2) / s2[:, None, None] - outer / (s2**2)[:, None, None])
+        terms = e[..., None, None] * (
+            np.eye(2) / s2[:, None, None] - outer / (s2**2)[:, None, None]
+        )
         return 2 * _BOWL * np.eye(2) + np.sum(terms, axis=-3)
 
     return Surface(
-        name="multi_minima", f=f, df=df, d2f=d2f,
+        name="multi_minima",
+        f=f,
+        df=df,
+        d2f=d2f,
         minima=_frozen(*_MULTI_MINIMA),
         bounds=((-4.0, 4.0), (-4.0, 4.0)),
         start=_frozen((-3.5, 3.0))[0],

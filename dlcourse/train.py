@@ -28,6 +28,7 @@ only matters when a run starts. Settings may change between calls (``lr``, ``l2`
 started and ended (``on_train_begin`` / ``on_train_end``) in every call; a run that
 diverged cannot continue.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,18 @@ from ._checks import check_int, check_nonnegative, check_xy
 from .batching import minibatch_indices
 from .losses import add_l2_grad, l2_penalty
 
-__all__ = ["Callback", "Divergence", "DivergenceWarning", "EarlyStopping", "History",
-           "ProgressBar", "TrainingContext", "evaluate", "fit", "train_step"]
+__all__ = [
+    "Callback",
+    "Divergence",
+    "DivergenceWarning",
+    "EarlyStopping",
+    "History",
+    "ProgressBar",
+    "TrainingContext",
+    "evaluate",
+    "fit",
+    "train_step",
+]
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -52,6 +63,7 @@ class DivergenceWarning(RuntimeWarning):
 
 class Divergence(NamedTuple):
     """Where training diverged: the epoch, the step (counted over the whole run), the lr."""
+
     epoch: int
     step: int
     lr: float
@@ -68,6 +80,7 @@ class History:
     ``stopped_early`` says whether the last ``fit`` call was ended by early stopping.
     ``rng`` is the run's data-order generator, which ``fit(..., history=h)`` carries on.
     """
+
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
@@ -90,8 +103,10 @@ class History:
         return len(self.step_loss)
 
     def as_dict(self) -> dict:
-        out = {k: list(getattr(self, k)) for k in
-               ("loss", "val_loss", "accuracy", "val_accuracy", "step_loss", "lr")}
+        out = {
+            k: list(getattr(self, k))
+            for k in ("loss", "val_loss", "accuracy", "val_accuracy", "step_loss", "lr")
+        }
         out["diverged"] = None if self.diverged is None else self.diverged._asdict()
         return out
 
@@ -102,6 +117,7 @@ class TrainingContext:
     (``epoch`` and ``step`` count from the start of the run, across resumed calls;
     ``total_epochs`` is the epoch count this call ends at), and ``stop``, which a callback
     sets to end training after the current step."""
+
     model: object
     optimizer: object
     history: History
@@ -141,7 +157,9 @@ class EarlyStopping(Callback):
     """Stop when the validation loss has not improved by ``min_delta`` for ``patience``
     epochs; with ``restore_best`` the weights of the best epoch are put back."""
 
-    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True) -> None:
+    def __init__(
+        self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True
+    ) -> None:
         self.patience = check_int("patience", patience, minimum=0)
         self.min_delta = check_nonnegative("min_delta", min_delta)
         self.restore_best = restore_best
@@ -153,7 +171,9 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, ctx):
         if not ctx.history.val_loss:
-            raise ValueError("EarlyStopping needs validation data: pass validation=(X_val, y_val) to fit")
+            raise ValueError(
+                "EarlyStopping needs validation data: pass validation=(X_val, y_val) to fit"
+            )
         current = ctx.history.val_loss[-1]
         if current < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch = current, ctx.epoch
@@ -177,8 +197,8 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, ctx):
         from tqdm.auto import tqdm  # imported here: the numerical core stays numpy-only
-        self.bar = tqdm(total=ctx.total_epochs, initial=ctx.epoch, unit="epoch",
-                        **self.tqdm_kwargs)
+
+        self.bar = tqdm(total=ctx.total_epochs, initial=ctx.epoch, unit="epoch", **self.tqdm_kwargs)
 
     def on_epoch_end(self, ctx):
         h = ctx.history
@@ -193,7 +213,9 @@ class ProgressBar(Callback):
             self.bar.close()
 
 
-def evaluate(model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0) -> tuple[float, float | None]:
+def evaluate(
+    model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0
+) -> tuple[float, float | None]:
     """(cost, accuracy) at test time; the cost includes the L2 term, as in training."""
     out = model.forward(X, training=False)
     cost = loss.forward(out, y) + l2_penalty(model, l2, len(X))
@@ -208,8 +230,15 @@ def _batches(m: int, batch_size: int | None, rng: np.random.Generator) -> list:
     return minibatch_indices(m, batch_size, rng)
 
 
-def train_step(model, loss, optimizer, xb: np.ndarray, yb: np.ndarray, l2: float = 0.0,
-               return_output: bool = False):
+def train_step(
+    model,
+    loss,
+    optimizer,
+    xb: np.ndarray,
+    yb: np.ndarray,
+    l2: float = 0.0,
+    return_output: bool = False,
+):
     """One step of mini-batch gradient descent on (xb, yb): ``optimizer.zero_grad()``,
     forward, the cost J^{t} (with ``l2``, lambda/(2 m_b) sum ||W||^2), backward,
     ``optimizer.step()``. Returns J^{t}, the cost before the step, and with
@@ -229,9 +258,21 @@ def train_step(model, loss, optimizer, xb: np.ndarray, yb: np.ndarray, l2: float
     return (cost, out) if return_output else cost
 
 
-def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None = None,
-        l2: float = 0.0, validation: tuple | None = None, schedule: Callable | None = None,
-        callbacks: Iterable = (), seed: int = 0, history: History | None = None) -> History:
+def fit(
+    model,
+    X,
+    y,
+    loss,
+    optimizer,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    validation: tuple | None = None,
+    schedule: Callable | None = None,
+    callbacks: Iterable = (),
+    seed: int = 0,
+    history: History | None = None,
+) -> History:
     """Train ``model`` on (X, y) and return its :class:`History` (see the module docstring).
 
     ``validation=(X_val, y_val)`` adds val_loss / val_accuracy per epoch; ``schedule(epoch)``
@@ -250,8 +291,9 @@ def fit(model, X, y, loss, optimizer, epochs: int = 100, batch_size: int | None 
         validation = check_xy(*validation, name="X_val")
     history = _start_or_resume(history, seed)
     start = history.epochs
-    ctx = TrainingContext(model, optimizer, history, epoch=start, step=history.steps,
-                          total_epochs=start + epochs)
+    ctx = TrainingContext(
+        model, optimizer, history, epoch=start, step=history.steps, total_epochs=start + epochs
+    )
     cbs = [cb if isinstance(cb, Callback) else _FunctionCallback(cb) for cb in callbacks]
     for cb in cbs:
         cb.on_train_begin(ctx)
@@ -290,12 +332,16 @@ def _start_or_resume(history: History | None, seed: int) -> History:
         raise TypeError(f"history must be a History returned by fit, got {type(history).__name__}")
     if history.diverged is not None:
         d = history.diverged
-        raise ValueError(f"history: this run diverged at epoch {d.epoch}, step {d.step} "
-                         f"(lr {d.lr:g}) and cannot continue; start a new run")
+        raise ValueError(
+            f"history: this run diverged at epoch {d.epoch}, step {d.step} "
+            f"(lr {d.lr:g}) and cannot continue; start a new run"
+        )
     if history.rng is None:
         if history.epochs or history.steps:
-            raise ValueError(f"history has {history.epochs} epochs but no data-order "
-                             f"generator (history.rng): pass a History returned by fit")
+            raise ValueError(
+                f"history has {history.epochs} epochs but no data-order "
+                f"generator (history.rng): pass a History returned by fit"
+            )
         history.rng = np.random.default_rng(seed)
     history.stopped_early = False
     return history
@@ -344,6 +390,10 @@ def _backward(model, dout: np.ndarray) -> None:
 def _report_divergence(history: History, ctx: TrainingContext, lr: float, cost: float) -> None:
     history.diverged = Divergence(ctx.epoch, ctx.step, lr)
     kind = "NaN" if math.isnan(cost) else "inf"
-    warnings.warn(f"the loss became {kind} at epoch {ctx.epoch}, step {ctx.step} with learning "
-                  f"rate {lr:g}: a learning rate that is too large is the usual cause; try a "
-                  f"smaller one", DivergenceWarning, stacklevel=3)
+    warnings.warn(
+        f"the loss became {kind} at epoch {ctx.epoch}, step {ctx.step} with learning "
+        f"rate {lr:g}: a learning rate that is too large is the usual cause; try a "
+        f"smaller one",
+        DivergenceWarning,
+        stacklevel=3,
+    )

@@ -7,6 +7,7 @@ core, topics and experiments (and itself), never plots or widgets, and nothing o
 module's _private name, no ``import dlcourse`` (the root) from inside the package, and
 matplotlib / ipywidgets / IPython only under plots/ and widgets/.
 """
+
 from __future__ import annotations
 
 import ast
@@ -89,13 +90,23 @@ def internal_edges() -> dict[str, set[str]]:
 
 
 def test_the_walk_sees_the_package():
-    assert {"dlcourse.layers", "dlcourse.experiments.networks", "dlcourse.widgets.base",
-            "dlcourse.exercises.grader", "dlcourse.plots.training"} <= set(MODULES)
+    assert {
+        "dlcourse.layers",
+        "dlcourse.experiments.networks",
+        "dlcourse.widgets.base",
+        "dlcourse.exercises.grader",
+        "dlcourse.plots.training",
+    } <= set(MODULES)
     edges = internal_edges()
     assert "dlcourse.experiments.networks" in edges["dlcourse.experiments.bn_compare"]
     assert tier("dlcourse.layers") == 1 and tier("dlcourse._checks") == 0
-    assert tier("dlcourse.widgets.base") > tier("dlcourse.plots.training") > tier(
-        "dlcourse.experiments.networks") > tier("dlcourse.topics.ewa") > tier("dlcourse.train")
+    assert (
+        tier("dlcourse.widgets.base")
+        > tier("dlcourse.plots.training")
+        > tier("dlcourse.experiments.networks")
+        > tier("dlcourse.topics.ewa")
+        > tier("dlcourse.train")
+    )
 
 
 def test_one_descent_runner_in_the_core():
@@ -104,8 +115,13 @@ def test_one_descent_runner_in_the_core():
     assert tier("dlcourse.descent") == 1
     edges = internal_edges()
     users = {m for m, targets in edges.items() if "dlcourse.descent" in targets}
-    assert {"dlcourse.autodiff", "dlcourse.topics.gd1d", "dlcourse.topics.second_order",
-            "dlcourse.topics.momentum_theory", "dlcourse.experiments.race"} <= users
+    assert {
+        "dlcourse.autodiff",
+        "dlcourse.topics.gd1d",
+        "dlcourse.topics.second_order",
+        "dlcourse.topics.momentum_theory",
+        "dlcourse.experiments.race",
+    } <= users
     assert "dlcourse.topics.paths" not in MODULES
 
 
@@ -128,18 +144,27 @@ def test_imports_follow_the_tiers(module):
 
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_private_names_of_other_modules(module):
-    bad = [f"line {line}: {target}.{name}" for target, name, line in imports(module)
-           if name and name.startswith("_") and not name.startswith("__")
-           and target.startswith("dlcourse") and target != module
-           and (module, target) not in TRANSITIONAL
-           and (module, f"{target}.{name}") not in PRIVATE_EXCEPTIONS]
+    bad = [
+        f"line {line}: {target}.{name}"
+        for target, name, line in imports(module)
+        if name
+        and name.startswith("_")
+        and not name.startswith("__")
+        and target.startswith("dlcourse")
+        and target != module
+        and (module, target) not in TRANSITIONAL
+        and (module, f"{target}.{name}") not in PRIVATE_EXCEPTIONS
+    ]
     assert not bad, f"{module} imports private names:\n" + "\n".join(bad)
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "dlcourse"))
 def test_no_import_of_the_package_root(module):
-    bad = [line for target, name, line in imports(module) if target == "dlcourse" and (
-        name is None or f"dlcourse.{name}" not in MODULES)]
+    bad = [
+        line
+        for target, name, line in imports(module)
+        if target == "dlcourse" and (name is None or f"dlcourse.{name}" not in MODULES)
+    ]
     assert not bad, f"{module} imports the package root dlcourse at lines {bad}"
 
 
@@ -147,8 +172,11 @@ def test_no_import_of_the_package_root(module):
 def test_view_libraries_only_in_plots_and_widgets(module):
     if tier(module) >= TIERS["plots"] and not module.startswith("dlcourse.exercises"):
         return
-    bad = [f"line {line}: {target}" for target, _, line in imports(module)
-           if target.split(".")[0] in VIEW_LIBRARIES]
+    bad = [
+        f"line {line}: {target}"
+        for target, _, line in imports(module)
+        if target.split(".")[0] in VIEW_LIBRARIES
+    ]
     assert not bad, f"{module} imports a view library:\n" + "\n".join(bad)
 
 
@@ -161,7 +189,7 @@ def test_no_import_cycles():
         state[node] = 1
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, [*stack, nxt])
         state[node] = 2
@@ -179,8 +207,9 @@ def test_the_rules_catch_a_bad_edge(tmp_path):
     (pkg / "__init__.py").write_text("")
     (pkg / "plots" / "__init__.py").write_text("")
     (pkg / "plots" / "view.py").write_text("from ..layers import Dense\n")
-    (pkg / "layers.py").write_text("def f():\n    from .plots.view import x\n"
-                                   "from .train import _private\nimport dlcourse\n")
+    (pkg / "layers.py").write_text(
+        "def f():\n    from .plots.view import x\nfrom .train import _private\nimport dlcourse\n"
+    )
     (pkg / "train.py").write_text("from .layers import f\n")
     global ROOT, MODULES
     saved = ROOT, MODULES

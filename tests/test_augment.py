@@ -1,4 +1,5 @@
 """Shifts, jitter and augmented training sets."""
+
 import numpy as np
 import pytest
 
@@ -32,7 +33,7 @@ def test_per_image_shifts_equal_one_at_a_time():
     dx, dy = np.array([0, 1, -1, 2, 0, -2]), np.array([1, 0, -1, 0, -2, 2])
     together = shift_images(X, dx, dy)
     for i in range(6):
-        np.testing.assert_array_equal(together[i], shift_images(X[i:i + 1], dx[i], dy[i])[0])
+        np.testing.assert_array_equal(together[i], shift_images(X[i : i + 1], dx[i], dy[i])[0])
 
 
 def test_non_square_shape_and_fill():
@@ -48,7 +49,7 @@ def test_random_shifts_seeded_and_bounded():
     assert not np.array_equal(a, random_shifts(X, 1, rng=4))
     # each output is one of the 9 shifts by at most one pixel
     for i in range(len(X)):
-        options = [shift_images(X[i:i + 1], dx, dy)[0] for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        options = [shift_images(X[i : i + 1], dx, dy)[0] for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
         assert any(np.array_equal(a[i], o) for o in options)
     np.testing.assert_array_equal(random_shifts(X, 0, rng=1), X)
 
@@ -71,16 +72,19 @@ def test_augment_keeps_originals_first_and_repeats_labels():
     np.testing.assert_array_equal(Xa, Xb)
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: shift_images(np.ones((2, 63)), 1, 1), "shape"),
-    (lambda: shift_images(np.ones((2, 64)), 0.5, 0), "dx"),
-    (lambda: shift_images(np.ones((2, 64)), [1, 2, 3], 0), "dx"),
-    (lambda: shift_images(np.full((2, 64), np.nan), 1, 0), "NaN"),
-    (lambda: random_shifts(np.ones((2, 64)), -1, rng=0), "max_shift"),
-    (lambda: jitter(np.ones((2, 2)), -0.1), "sigma"),
-    (lambda: augment(np.ones((2, 2)), np.ones(3), 1, lambda X, r: X), "examples"),
-    (lambda: augment(np.ones((2, 2)), np.ones(2), 1, lambda X, r: X[:1]), "transform"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: shift_images(np.ones((2, 63)), 1, 1), "shape"),
+        (lambda: shift_images(np.ones((2, 64)), 0.5, 0), "dx"),
+        (lambda: shift_images(np.ones((2, 64)), [1, 2, 3], 0), "dx"),
+        (lambda: shift_images(np.full((2, 64), np.nan), 1, 0), "NaN"),
+        (lambda: random_shifts(np.ones((2, 64)), -1, rng=0), "max_shift"),
+        (lambda: jitter(np.ones((2, 2)), -0.1), "sigma"),
+        (lambda: augment(np.ones((2, 2)), np.ones(3), 1, lambda X, r: X), "examples"),
+        (lambda: augment(np.ones((2, 2)), np.ones(2), 1, lambda X, r: X[:1]), "transform"),
+    ],
+)
 def test_bad_input_names_the_argument(call, words):
     with pytest.raises((ValueError, TypeError), match=words):
         call()

@@ -1,5 +1,6 @@
 """Tests for dlcourse.autodiff: every backward against two-sided finite differences,
 an MLP against finite differences and torch.autograd, graph-shape cases, minimize/grad."""
+
 from __future__ import annotations
 
 import math
@@ -79,7 +80,7 @@ BINARY = {
     "sub": (lambda a, b: a - b, "any"),
     "mul": (lambda a, b: a * b, "any"),
     "div": (lambda a, b: a / b, "nonzero"),
-    "pow": (lambda a, b: a ** b, "positive"),
+    "pow": (lambda a, b: a**b, "positive"),
 }
 
 
@@ -108,9 +109,9 @@ CONSTANT_SIDE = {
     "number / x": lambda x, c: 2.0 / x,
     "array / x": lambda x, c: c / x,
     "x / number": lambda x, c: x / 4.0,
-    "x ** 3 (negative base)": lambda x, c: x ** 3,
-    "x ** -2": lambda x, c: x ** -2,
-    "number ** x": lambda x, c: 2.0 ** x,
+    "x ** 3 (negative base)": lambda x, c: x**3,
+    "x ** -2": lambda x, c: x**-2,
+    "number ** x": lambda x, c: 2.0**x,
     "array ** x": lambda x, c: np.abs(c) ** x,
     "x ** array": lambda x, c: np.abs(x) ** c,
     "neg": lambda x, c: -x,
@@ -127,7 +128,7 @@ def test_operations_with_plain_numbers_and_arrays(name, shapes, seed):
     x = away_from_zero(rng, sx)
     op = CONSTANT_SIDE[name]
     if name == "x ** array":  # |x| is not an op we provide: use a positive x directly
-        x, op = np.abs(x), (lambda t, c: t ** c)
+        x, op = np.abs(x), (lambda t, c: t**c)
     result = op(Tensor(x, requires_grad=True), const)
     assert isinstance(result, Tensor) and result.requires_grad
     check_op(lambda t: op(t, const), [x], rng, reference=lambda a: op(a, const))
@@ -153,7 +154,7 @@ UNARY = {  # name: (op, domain, numpy reference)
     "ad.tanh": (ad.tanh, "any", np.tanh),
     "ad.sigmoid": (ad.sigmoid, "any", np_sigmoid),
     "ad.relu": (ad.relu, "nonzero", np_relu),
-    "sqrt as ** 0.5": (lambda x: x ** 0.5, "positive", np.sqrt),
+    "sqrt as ** 0.5": (lambda x: x**0.5, "positive", np.sqrt),
     "transpose": (lambda x: x.T, "any", np.transpose),
     "reshape": (lambda x: x.reshape(-1), "any", np.ravel),
 }
@@ -180,11 +181,13 @@ def test_unary_op_gradients(name, shape, seed):
 def test_reduction_gradients(reduction, data, seed):
     shape = data.draw(pairs.map(lambda s: s.result_shape))
     ndim = len(shape)
-    axis = data.draw(st.one_of(
-        st.none(),
-        st.integers(-ndim, ndim - 1) if ndim else st.none(),
-        valid_tuple_axes(ndim),
-    ))
+    axis = data.draw(
+        st.one_of(
+            st.none(),
+            st.integers(-ndim, ndim - 1) if ndim else st.none(),
+            valid_tuple_axes(ndim),
+        )
+    )
     keepdims = data.draw(st.booleans())
     rng = np.random.default_rng(seed)
     x = rng.normal(size=shape)
@@ -193,8 +196,14 @@ def test_reduction_gradients(reduction, data, seed):
     check_op(op, [x], rng, reference)
 
 
-MATMUL_SHAPES = [((3, 4), (4, 2)), ((3, 4), (4,)), ((4,), (4, 2)), ((4,), (4,)),
-                 ((1, 5), (5, 1)), ((6, 1), (1, 3))]
+MATMUL_SHAPES = [
+    ((3, 4), (4, 2)),
+    ((3, 4), (4,)),
+    ((4,), (4, 2)),
+    ((4,), (4,)),
+    ((1, 5), (5, 1)),
+    ((6, 1), (1, 3)),
+]
 
 
 @pytest.mark.parametrize("sa,sb", MATMUL_SHAPES)
@@ -229,8 +238,14 @@ def mlp_loss(X, Y, W1, b1, W2, b2):
 
 def mlp_arrays(seed):
     rng = np.random.default_rng(seed)
-    return [rng.normal(size=(8, 3)), rng.normal(size=(8, 2)), rng.normal(size=(5, 3)),
-            rng.normal(size=5), rng.normal(size=(2, 5)), rng.normal(size=2)]
+    return [
+        rng.normal(size=(8, 3)),
+        rng.normal(size=(8, 2)),
+        rng.normal(size=(5, 3)),
+        rng.normal(size=5),
+        rng.normal(size=(2, 5)),
+        rng.normal(size=2),
+    ]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -340,7 +355,7 @@ def test_deep_chain_does_not_recurse(n):
 
 # ----------------------------------------------------------------------------- helpers API
 def test_minimize_reaches_the_minimum_of_the_course_quadratic():
-    ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, w0=0.0, lr=0.1, steps=200)
+    ws, costs = minimize(lambda w: w**2 - 10 * w + 25, w0=0.0, lr=0.1, steps=200)
     assert ws.shape == (201,) and costs.shape == (201,)
     assert ws[0] == 0.0 and costs[0] == 25.0
     assert abs(ws[-1] - 5.0) < 1e-6
@@ -361,20 +376,19 @@ def test_minimize_stops_at_the_radius_and_warns_when_the_path_diverges():
     """The one rule of dlcourse.descent: lr = 1.5 doubles |w - 5| each step, so the path
     stops at the first |w| > RADIUS (its cost still finite), keeping that row."""
     with pytest.warns(RuntimeWarning, match=r"diverged at step \d+.*lr=1.5"):
-        ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, 0.0, lr=1.5, steps=5000)
+        ws, costs = minimize(lambda w: w**2 - 10 * w + 25, 0.0, lr=1.5, steps=5000)
     assert len(ws) == len(costs) < 5001
     k = len(ws) - 1
     assert abs(ws[k]) > RADIUS and np.all(np.abs(ws[:k]) <= RADIUS)
     assert np.all(np.isfinite(costs))
     # w_k - 5 = -5 (-2)^k exactly: the first k with |w_k| > 1e6 is 18
-    assert k == 18 and ws[k] == 5.0 - 5.0 * 2.0 ** 18
+    assert k == 18 and ws[k] == 5.0 - 5.0 * 2.0**18
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")
 def test_minimize_without_a_radius_stops_at_the_first_non_finite_cost():
     with pytest.warns(RuntimeWarning, match="lr=1.5"):
-        ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, 0.0, lr=1.5, steps=5000,
-                             radius=math.inf)
+        ws, costs = minimize(lambda w: w**2 - 10 * w + 25, 0.0, lr=1.5, steps=5000, radius=math.inf)
     assert 18 < len(ws) == len(costs) < 5001
     assert not np.isfinite(costs[-1]) and np.all(np.isfinite(costs[:-1]))
 
@@ -388,7 +402,7 @@ def test_minimize_stops_at_step_0_when_the_first_cost_is_nan():
 def test_minimize_is_the_one_descent_runner_with_a_backpropagated_gradient():
     """Step for step the path of dlcourse.descent.path on the course quadratic."""
     q = gd1d.course_quadratic()
-    ws, costs = minimize(lambda w: w ** 2 - 10 * w + 25, w0=0.0, lr=0.3, steps=40)
+    ws, costs = minimize(lambda w: w**2 - 10 * w + 25, w0=0.0, lr=0.3, steps=40)
     ref = path(q, 0.0, lr=0.3, steps=40)
     np.testing.assert_allclose(ws, ref.ws, rtol=0, atol=1e-12)
     np.testing.assert_allclose(costs, ref.costs, rtol=0, atol=1e-12)
@@ -396,7 +410,7 @@ def test_minimize_is_the_one_descent_runner_with_a_backpropagated_gradient():
 
 def test_grad_and_value_and_grad():
     x = np.array([1.0, -2.0, 0.5])
-    np.testing.assert_allclose(grad(lambda w: (w ** 3).sum())(x), 3 * x ** 2, rtol=1e-15)
+    np.testing.assert_allclose(grad(lambda w: (w**3).sum())(x), 3 * x**2, rtol=1e-15)
     ga, gb = grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(x, 2 * x)
     np.testing.assert_array_equal(ga, 2 * x)
     np.testing.assert_array_equal(gb, x)
@@ -451,16 +465,19 @@ def test_matmul_shape_mismatch_names_both_shapes():
         Tensor(np.ones((2, 2, 3))) @ np.ones(3)
 
 
-@pytest.mark.parametrize("kwargs,exc,pattern", [
-    (dict(lr=0.0), ValueError, "lr must be > 0, got 0.0"),
-    (dict(lr=-0.1), ValueError, "lr must be > 0"),
-    (dict(lr=float("nan")), ValueError, "lr must be finite"),
-    (dict(steps=-1), ValueError, "steps must be >= 0, got -1"),
-    (dict(steps=2.5), TypeError, "steps must be an int"),
-    (dict(radius=0), ValueError, "radius must be a number > 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,pattern",
+    [
+        (dict(lr=0.0), ValueError, "lr must be > 0, got 0.0"),
+        (dict(lr=-0.1), ValueError, "lr must be > 0"),
+        (dict(lr=float("nan")), ValueError, "lr must be finite"),
+        (dict(steps=-1), ValueError, "steps must be >= 0, got -1"),
+        (dict(steps=2.5), TypeError, "steps must be an int"),
+        (dict(radius=0), ValueError, "radius must be a number > 0"),
+    ],
+)
 def test_minimize_argument_errors(kwargs, exc, pattern):
-    args = dict(cost_fn=lambda w: w ** 2, w0=1.0, lr=0.1, steps=10) | kwargs
+    args = dict(cost_fn=lambda w: w**2, w0=1.0, lr=0.1, steps=10) | kwargs
     with pytest.raises(exc, match=pattern):
         minimize(**args)
 

@@ -1,4 +1,5 @@
 """The babysitting checks: each one passes on a healthy case and flags the broken one."""
+
 import math
 import warnings
 
@@ -12,8 +13,13 @@ from dlcourse.topics import babysit
 
 def small_net(out_scale=0.01, seed=0, n_in=2, n_out=3):
     rng = np.random.default_rng(seed)
-    return dl.Sequential([dl.Dense(n_in, 16, init="he", rng=rng), dl.ReLU(),
-                          dl.Dense(16, n_out, init="random", scale=out_scale, rng=rng)])
+    return dl.Sequential(
+        [
+            dl.Dense(n_in, 16, init="he", rng=rng),
+            dl.ReLU(),
+            dl.Dense(16, n_out, init="random", scale=out_scale, rng=rng),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +58,7 @@ def test_initial_loss_large_output_weights_fails_as_too_high(blobs):
 
 
 def test_initial_loss_too_low_suspects_a_label_leak():
-    X = np.eye(3)[[0, 1, 2, 0, 1, 2]] * 20.0   # inputs are the labels, identity network
+    X = np.eye(3)[[0, 1, 2, 0, 1, 2]] * 20.0  # inputs are the labels, identity network
     model = dl.Sequential([dl.Dense(3, 3, init=lambda s, r: np.eye(3))])
     d = babysit.check_initial_loss(model, dl.SoftmaxCrossEntropy(), X, np.array([0, 1, 2] * 2))
     assert not d.passed and "leak" in d.detail
@@ -115,10 +121,9 @@ def test_overfit_small_subset_reaches_100_percent_and_leaves_the_model_alone(blo
 
 def test_overfit_small_subset_fails_for_a_model_that_cannot_learn(blobs):
     X, y = blobs
-    X_noise = np.random.default_rng(1).standard_normal((120, 2))    # features unrelated to y
-    model = dl.Sequential([dl.Dense(2, 3, init="zeros")])             # linear: cannot memorise
-    res = babysit.overfit_small_subset(model, dl.SoftmaxCrossEntropy(), X_noise, y, n=40,
-                                       epochs=50)
+    X_noise = np.random.default_rng(1).standard_normal((120, 2))  # features unrelated to y
+    model = dl.Sequential([dl.Dense(2, 3, init="zeros")])  # linear: cannot memorise
+    res = babysit.overfit_small_subset(model, dl.SoftmaxCrossEntropy(), X_noise, y, n=40, epochs=50)
     assert not res.passed and "bug" in res.diagnostic().detail
 
 
@@ -133,16 +138,19 @@ def test_overfit_small_subset_is_deterministic_and_checks_n(blobs):
 
 
 # ------------------------------------------------------------------ loss curves
-@pytest.mark.parametrize("curve, verdict", [
-    ([2.3, 1.2, 0.6], "ok"),
-    ([2.3, 2.299, 2.298], "flat"),
-    ([2.3, 5.0, math.nan], "diverged"),
-    ([2.3, math.inf], "diverged"),
-    ([2.3, 2.5, 2.9], "rising"),
-    ([2.3026, 2.3024, 2.3027], "rising"),
-    ([10.0, 9.97], "flat"),
-    ([0.004, 0.002], "ok"),
-])
+@pytest.mark.parametrize(
+    "curve, verdict",
+    [
+        ([2.3, 1.2, 0.6], "ok"),
+        ([2.3, 2.299, 2.298], "flat"),
+        ([2.3, 5.0, math.nan], "diverged"),
+        ([2.3, math.inf], "diverged"),
+        ([2.3, 2.5, 2.9], "rising"),
+        ([2.3026, 2.3024, 2.3027], "rising"),
+        ([10.0, 9.97], "flat"),
+        ([0.004, 0.002], "ok"),
+    ],
+)
 def test_diagnose_loss_curve(curve, verdict):
     assert babysit.diagnose_loss_curve(curve) == verdict
     assert verdict in babysit.VERDICTS
@@ -157,8 +165,9 @@ def test_diagnose_real_training_runs():
         model = dl.Sequential([dl.Dense(64, 32, rng=rng), dl.ReLU(), dl.Dense(32, 10, rng=rng)])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            h = dl.fit(model, X, y, loss, dl.optim.SGD(model.parameters(), lr), epochs=20,
-                       batch_size=128)
+            h = dl.fit(
+                model, X, y, loss, dl.optim.SGD(model.parameters(), lr), epochs=20, batch_size=128
+            )
         assert any(w.category is dl.DivergenceWarning for w in caught) == (lr == 20.0)
         curves[lr] = babysit.check_loss_curve(h.loss, diverged=h.diverged is not None)
     assert "too small" in curves[1e-6].detail and not curves[1e-6].passed

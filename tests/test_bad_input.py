@@ -1,4 +1,5 @@
 """Every bad input raises a clear error that names the argument and its value."""
+
 import numpy as np
 import pytest
 
@@ -43,13 +44,21 @@ def test_nan_inf_in_data(data, bad):
     with pytest.raises(ValueError, match=r"y contains 1 NaN/inf"):
         dl.fit(model, X, yb, loss=dl.SoftmaxCrossEntropy(), optimizer=opt, epochs=1)
     with pytest.raises(ValueError, match=r"X_val contains"):
-        dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=opt, epochs=1, validation=(Xb, y))
+        dl.fit(
+            model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=opt, epochs=1, validation=(Xb, y)
+        )
 
 
-@pytest.mark.parametrize("make", [
-    lambda ps, v: dl.optim.SGD(ps, lr=v), lambda ps, v: dl.optim.Momentum(ps, lr=v),
-    lambda ps, v: dl.optim.AdaGrad(ps, lr=v), lambda ps, v: dl.optim.RMSProp(ps, lr=v),
-    lambda ps, v: dl.optim.Adam(ps, lr=v)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps, v: dl.optim.SGD(ps, lr=v),
+        lambda ps, v: dl.optim.Momentum(ps, lr=v),
+        lambda ps, v: dl.optim.AdaGrad(ps, lr=v),
+        lambda ps, v: dl.optim.RMSProp(ps, lr=v),
+        lambda ps, v: dl.optim.Adam(ps, lr=v),
+    ],
+)
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan")])
 def test_learning_rate_must_be_positive(make, lr):
     with pytest.raises(ValueError, match=r"lr must be"):
@@ -62,15 +71,18 @@ def test_lr_setter_is_checked():
         opt.lr = -1
 
 
-@pytest.mark.parametrize("make,name", [
-    (lambda v: dl.optim.Momentum([dl.Parameter(np.zeros(2))], lr=0.1, beta=v), "beta"),
-    (lambda v: dl.optim.RMSProp([dl.Parameter(np.zeros(2))], lr=0.1, beta=v), "beta"),
-    (lambda v: dl.optim.Adam([dl.Parameter(np.zeros(2))], beta1=v), "beta1"),
-    (lambda v: dl.optim.Adam([dl.Parameter(np.zeros(2))], beta2=v), "beta2"),
-    (lambda v: dl.optim.SGD([dl.Parameter(np.zeros(2))], lr=0.1, momentum=v), "momentum"),
-    (lambda v: dl.BatchNorm(3, momentum=v), "momentum"),
-    (lambda v: dl.Dropout(v), "rate"),
-])
+@pytest.mark.parametrize(
+    "make,name",
+    [
+        (lambda v: dl.optim.Momentum([dl.Parameter(np.zeros(2))], lr=0.1, beta=v), "beta"),
+        (lambda v: dl.optim.RMSProp([dl.Parameter(np.zeros(2))], lr=0.1, beta=v), "beta"),
+        (lambda v: dl.optim.Adam([dl.Parameter(np.zeros(2))], beta1=v), "beta1"),
+        (lambda v: dl.optim.Adam([dl.Parameter(np.zeros(2))], beta2=v), "beta2"),
+        (lambda v: dl.optim.SGD([dl.Parameter(np.zeros(2))], lr=0.1, momentum=v), "momentum"),
+        (lambda v: dl.BatchNorm(3, momentum=v), "momentum"),
+        (lambda v: dl.Dropout(v), "rate"),
+    ],
+)
 @pytest.mark.parametrize("value", [1.0, -0.01, 1.5])
 def test_unit_interval_arguments(make, name, value):
     with pytest.raises(ValueError, match=rf"{name} must be in \[0, 1\), got {value}"):
@@ -82,12 +94,20 @@ def test_batch_size_at_least_one(data, bs):
     X, y = data
     model = model3()
     with pytest.raises(ValueError, match=rf"batch_size must be >= 1, got {bs}"):
-        dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
-               batch_size=bs)
+        dl.fit(
+            model,
+            X,
+            y,
+            loss=dl.SoftmaxCrossEntropy(),
+            optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
+            batch_size=bs,
+        )
 
 
 def test_unknown_init_and_activation_list_valid_names():
-    with pytest.raises(ValueError, match=r"unknown init 'glorot'.*'zeros'.*'random'.*'xavier'.*'he'"):
+    with pytest.raises(
+        ValueError, match=r"unknown init 'glorot'.*'zeros'.*'random'.*'xavier'.*'he'"
+    ):
         dl.Dense(2, 2, init="glorot")
     with pytest.raises(ValueError, match=r"unknown activation 'swish'.*'relu'.*'tanh'"):
         dl.get_activation("swish")
@@ -100,5 +120,11 @@ def test_gradcheck_and_types():
         dl.Dense(2.5, 3)
     with pytest.raises(ValueError, match=r"epochs must be >= 0, got -1"):
         m = model3()
-        dl.fit(m, np.zeros((2, 3)), np.zeros(2, int), loss=dl.MSE(),
-               optimizer=dl.optim.SGD(m.parameters(), lr=0.1), epochs=-1)
+        dl.fit(
+            m,
+            np.zeros((2, 3)),
+            np.zeros(2, int),
+            loss=dl.MSE(),
+            optimizer=dl.optim.SGD(m.parameters(), lr=0.1),
+            epochs=-1,
+        )

@@ -1,4 +1,5 @@
 """Shuffling and partitioning into mini-batches (dlcourse.batching)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -33,8 +34,8 @@ def test_partition_is_a_shuffle_that_keeps_pairs(m, b, seed):
     assert len(batches) == num_minibatches(m, b) == -(-m // min(b, m))
     assert [len(yb) for _, yb in batches] == minibatch_sizes(m, b)
     ys = np.concatenate([yb for _, yb in batches])
-    assert sorted(ys.tolist()) == list(range(m))            # every example exactly once
-    for xb, yb in batches:                                  # each row keeps its label
+    assert sorted(ys.tolist()) == list(range(m))  # every example exactly once
+    for xb, yb in batches:  # each row keeps its label
         np.testing.assert_array_equal(xb, X[yb])
 
 
@@ -83,13 +84,25 @@ def test_batches_are_copies():
     assert not X.any()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"X": np.zeros((5, 2)), "y": np.zeros(4), "batch_size": 2}, "X has 5 examples but y has 4"),
-    ({"X": np.zeros((0, 2)), "y": np.zeros(0), "batch_size": 2}, "empty"),
-    ({"X": np.zeros((5, 2)), "y": np.zeros(5), "batch_size": 0}, "batch_size must be >= 1, got 0"),
-    ({"X": np.zeros((5, 2)), "y": np.zeros(5), "batch_size": 2.5}, "batch_size must be an int, got 2.5"),
-    ({"X": np.float64(1.0), "y": np.zeros(5), "batch_size": 2}, "one row per example"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (
+            {"X": np.zeros((5, 2)), "y": np.zeros(4), "batch_size": 2},
+            "X has 5 examples but y has 4",
+        ),
+        ({"X": np.zeros((0, 2)), "y": np.zeros(0), "batch_size": 2}, "empty"),
+        (
+            {"X": np.zeros((5, 2)), "y": np.zeros(5), "batch_size": 0},
+            "batch_size must be >= 1, got 0",
+        ),
+        (
+            {"X": np.zeros((5, 2)), "y": np.zeros(5), "batch_size": 2.5},
+            "batch_size must be an int, got 2.5",
+        ),
+        ({"X": np.float64(1.0), "y": np.zeros(5), "batch_size": 2}, "one row per example"),
+    ],
+)
 def test_bad_input_names_the_argument(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         minibatches(**kwargs, rng=0)
@@ -117,7 +130,7 @@ def small_net():
 
 def test_batch_stream_runs_epoch_after_epoch():
     stream = batch_stream(10, 4, rng=0)
-    first = [next(stream) for _ in range(6)]                   # two epochs of 4 + 4 + 2
+    first = [next(stream) for _ in range(6)]  # two epochs of 4 + 4 + 2
     assert [len(i) for i in first] == [4, 4, 2, 4, 4, 2]
     assert sorted(np.concatenate(first[:3]).tolist()) == list(range(10))
     assert not np.array_equal(np.concatenate(first[:3]), np.concatenate(first[3:]))

@@ -5,6 +5,7 @@ directory, JupyterLab serves it on loopback, Chromium runs all cells, then press
 keys on the learning-rate slider. The ipympl canvas must change and no error output may
 appear. Screenshots go to test-artifacts/browser_*.png.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,7 @@ NOTEBOOK_CELLS = [
     "    button.add_class(f'dl-{name}')\n"
     "dash.run(40)\n"
     "dash",
-    "print(f\"trained {dash.epoch} epochs, message {dash.message!r}\")",
+    'print(f"trained {dash.epoch} epochs, message {dash.message!r}")',
 ]
 
 
@@ -45,7 +46,8 @@ def lab(tmp_path):
     """A JupyterLab server on loopback serving the dashboard notebook; stopped after."""
     with ld.lab_server(tmp_path) as server:
         (server.notebooks / "dashboard.ipynb").write_text(
-            json.dumps(ld.notebook(NOTEBOOK_CELLS), indent=1))
+            json.dumps(ld.notebook(NOTEBOOK_CELLS), indent=1)
+        )
         yield server.url
 
 
@@ -60,6 +62,7 @@ def _changed_pixels(a: bytes, b: bytes) -> int:
 
     import numpy as np
     from matplotlib.image import imread
+
     x, y = imread(io.BytesIO(a)), imread(io.BytesIO(b))
     if x.shape != y.shape:
         return max(x.size, y.size)
@@ -118,13 +121,15 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
         play.click()
         page.wait_for_function(
             "() => +/epoch (\\d+)/.exec(document.querySelector('.dl-dashboard').innerText)[1]"
-            " >= 70", timeout=30_000)
+            " >= 70",
+            timeout=30_000,
+        )
         (ARTIFACTS / "browser_canvas_playing.png").write_bytes(canvas.screenshot())
         assert "pause" in play.inner_text()
         play.click()  # now the pause button
         page.wait_for_function(
-            "() => document.querySelector('.dl-play').innerText.includes('play')",
-            timeout=10_000)
+            "() => document.querySelector('.dl-play').innerText.includes('play')", timeout=10_000
+        )
         # the epoch in progress when pause came finishes and is drawn (within one chunk
         # of redraw_seconds); after that nothing trains
         page.wait_for_timeout(600)
@@ -137,10 +142,13 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
         page.locator(".dl-step").click()
         page.wait_for_function(
             f"() => /epoch {paused_at + 1} /.test(document.querySelector('.dl-dashboard').innerText)",
-            timeout=15_000)
+            timeout=15_000,
+        )
         assert _changed_pixels(paused, _stable_png(canvas, page)) > 0
         text = page.locator(".jp-NotebookPanel").inner_text()
         assert "Traceback" not in text and "Error" not in text
-        stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        stderr = page.locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+        )
         assert stderr.count() == 0, stderr.all_inner_texts()
         assert not errors, errors

@@ -1,4 +1,5 @@
 """The claims of notebook 02, on the same calls the notebook makes."""
+
 import numpy as np
 import pytest
 
@@ -9,6 +10,7 @@ from dlcourse.experiments.saturation import saturation_stats
 
 def test_deep_sigmoid_network_is_not_saturated_but_its_gradient_vanishes():
     from dlcourse.experiments.activation_stats import network_statistics
+
     s = network_statistics("sigmoid", depth=10, init="xavier")
     assert Q_SIGMOID_DEPTH.answer == "b"
     assert 0.2 < s.mean_derivative.min() and s.mean_derivative.max() <= 0.25
@@ -35,8 +37,10 @@ def test_silent_first_layer_relu_units_never_move_or_revive(seed):
 
 
 def test_some_second_layer_relu_units_revive_and_leaky_elu_units_move():
-    revived = [dead_unit_recovery("relu", big_lr=50.0, epochs=200, width=32, seed=s).revived[1]
-               for s in (0, 1, 2)]
+    revived = [
+        dead_unit_recovery("relu", big_lr=50.0, epochs=200, width=32, seed=s).revived[1]
+        for s in (0, 1, 2)
+    ]
     assert Q_DEAD_RECOVERY.answer == "b" and sum(revived) > 0
     leaky = dead_unit_recovery("leaky_relu", big_lr=50.0, epochs=200, width=32, seed=1)
     elu = dead_unit_recovery("elu", big_lr=50.0, epochs=200, width=32, seed=1)

@@ -1,4 +1,5 @@
 """The claims notebook 11 makes in prose, on the same calls as the notebook."""
+
 import numpy as np
 import pytest
 
@@ -13,22 +14,26 @@ SCALES = [0.1, 0.3, 1.0, 3.0, 10.0]
 @pytest.fixture(scope="module")
 def grids():
     X, y = load_data("spiral", n=300)
-    return {name: np.nan_to_num(lr_init_grid(X, y, LRS, SCALES, batchnorm=(name == "bn"),
-                                             hidden=(32,) * 4, epochs=20)) >= 0.9
-            for name in ("plain", "bn")}
+    return {
+        name: np.nan_to_num(
+            lr_init_grid(X, y, LRS, SCALES, batchnorm=(name == "bn"), hidden=(32,) * 4, epochs=20)
+        )
+        >= 0.9
+        for name in ("plain", "bn")
+    }
 
 
 def test_bn_trains_every_scale_up_to_lr_03_and_fails_above(grids):
     ok = grids["bn"]
-    assert ok[:3].all()                              # α ≤ 0.3: 15 of 15
-    assert ok[3].sum() == 1                          # α = 1: 4 of 5 fall short
-    assert ok[4].sum() == 0                          # α = 3: none
+    assert ok[:3].all()  # α ≤ 0.3: 15 of 15
+    assert ok[3].sum() == 1  # α = 1: 4 of 5 fall short
+    assert ok[4].sum() == 0  # α = 3: none
     assert ok.sum() == 16
 
 
 def test_plain_trains_only_in_the_he_column(grids):
     cells = [tuple(c) for c in np.argwhere(grids["plain"])]
-    assert cells == [(1, 2), (2, 2)]                 # α = 0.1 and 0.3, init scale 1
+    assert cells == [(1, 2), (2, 2)]  # α = 0.1 and 0.3, init scale 1
 
 
 def test_conventions_agree_on_means_and_differ_by_unbiased_factor_on_variances():
@@ -37,7 +42,7 @@ def test_conventions_agree_on_means_and_differ_by_unbiased_factor_on_variances()
     cm, cv = bn_conventions.running_after(batches, "course")
     tm, tv = bn_conventions.running_after(batches, "torch")
     assert np.allclose(cm, tm) and np.all(tv > cv)
-    layer = dl.BatchNorm(2)                          # the course's layer follows the course's convention
+    layer = dl.BatchNorm(2)  # the course's layer follows the course's convention
     for Z in batches:
         layer.forward(Z, training=True)
     assert np.allclose(layer.running_mean, cm) and np.allclose(layer.running_var, cv)
@@ -57,5 +62,10 @@ def test_eps_inside_vs_outside():
 def test_batch_of_one_outputs_beta():
     layer = dl.BatchNorm(3)
     layer.beta.value[:] = [0.5, -1.0, 2.0]
-    out = np.vstack([layer.forward(z[None], training=True) for z in np.random.default_rng(0).normal(size=(5, 3))])
+    out = np.vstack(
+        [
+            layer.forward(z[None], training=True)
+            for z in np.random.default_rng(0).normal(size=(5, 3))
+        ]
+    )
     assert np.allclose(out, layer.beta.value)

@@ -1,10 +1,15 @@
 """The claims of notebook 03, on the same calls the notebook makes."""
+
 import numpy as np
 import pytest
 
 from dlcourse.exercises.deep_network import Q_LINEAR_COLLAPSE, Q_SAWTOOTH
-from dlcourse.experiments.depth import (budget_comparison, count_linear_pieces, linear_collapse,
-                                        sawtooth_net)
+from dlcourse.experiments.depth import (
+    budget_comparison,
+    count_linear_pieces,
+    linear_collapse,
+    sawtooth_net,
+)
 
 
 @pytest.mark.parametrize("k", range(1, 7))

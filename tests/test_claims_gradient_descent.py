@@ -1,10 +1,14 @@
 """The claims of notebook 01, on the same calls the notebook makes."""
+
 import numpy as np
 import pytest
 
 from dlcourse import autodiff as ad
-from dlcourse.exercises.gradient_descent import (Q_GRADIENT_PASSES, Q_STEP_09,
-                                                 reference_small_graph_backward)
+from dlcourse.exercises.gradient_descent import (
+    Q_GRADIENT_PASSES,
+    Q_STEP_09,
+    reference_small_graph_backward,
+)
 from dlcourse.experiments.autodiff_cost import gradient_costs, graph_nodes, logistic_jvp
 from dlcourse.topics import gd1d
 
@@ -34,7 +38,11 @@ def test_quartic_converges_slowly_where_it_converges():
 @pytest.mark.parametrize("n", [10, 100, 400])
 def test_pass_counts_and_accuracy(n):
     g = gradient_costs(n)
-    assert (g.finite_difference_evaluations, g.forward_mode_passes, g.reverse_mode_passes) == (2 * n, n, 2)
+    assert (g.finite_difference_evaluations, g.forward_mode_passes, g.reverse_mode_passes) == (
+        2 * n,
+        n,
+        2,
+    )
     assert g.finite_difference_error < 1e-8 and g.forward_mode_error < 1e-12
     assert g.graph_operations == gradient_costs(3).graph_operations
     assert Q_GRADIENT_PASSES.answer == "c"
@@ -42,8 +50,14 @@ def test_pass_counts_and_accuracy(n):
 
 def test_jvp_is_a_directional_derivative():
     rng = np.random.default_rng(0)
-    X, y, w, v = rng.standard_normal((9, 4)), np.sign(rng.standard_normal(9)), rng.standard_normal(4), rng.standard_normal(4)
+    X, y, w, v = (
+        rng.standard_normal((9, 4)),
+        np.sign(rng.standard_normal(9)),
+        rng.standard_normal(4),
+        rng.standard_normal(4),
+    )
     from dlcourse.experiments.autodiff_cost import logistic_cost
+
     eps = 1e-6
     fd = (logistic_cost(w + eps * v, X, y) - logistic_cost(w - eps * v, X, y)) / (2 * eps)
     assert logistic_jvp(w, v, X, y)[1] == pytest.approx(fd, rel=1e-7)
@@ -60,14 +74,16 @@ def test_example_graph_has_six_operations_and_matches_the_hand_backward():
 
 def test_diagram_draws_every_node():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from dlcourse.plots.diagrams import draw_computation_graph, draw_network
+
     a, b, c = (ad.Tensor(v, requires_grad=True) for v in (1.5, -0.5, 2.0))
     out = (a * b + c).tanh() * a + ad.exp(b)
     fig, ax = plt.subplots()
     draw_computation_graph(ax, out, {id(a): "a", id(b): "b", id(c): "c"})
-    assert len(ax.patches) == 9          # 6 operations + 3 inputs
+    assert len(ax.patches) == 9  # 6 operations + 3 inputs
     fig2, ax2 = plt.subplots()
     draw_network(ax2, [2, 5, 3, 1], m=400)
     texts = " ".join(t.get_text() for t in ax2.texts)

@@ -1,19 +1,31 @@
 """The claims of notebook 04, on the same calls the notebook makes."""
+
 import numpy as np
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.exercises.initialization import (Q_TANH_LARGE, Q_ZEROS_COST, network_activations,
-                                               reference_diagnose_activations)
+from dlcourse.exercises.initialization import (
+    Q_TANH_LARGE,
+    Q_ZEROS_COST,
+    network_activations,
+    reference_diagnose_activations,
+)
 from dlcourse.exercises.questions import predict
 
 
 def _train_tiny(init, epochs=500):
     X, y = datasets.flower(400, noise=0.2, rng=1)
-    model = dl.Sequential([dl.Dense(2, 4, init=init, rng=2), dl.Tanh(),
-                           dl.Dense(4, 1, init=init, rng=3)])
-    h = dl.fit(model, X, y, loss=dl.BinaryCrossEntropy(),
-               optimizer=dl.optim.SGD(model.parameters(), lr=0.5), epochs=epochs)
+    model = dl.Sequential(
+        [dl.Dense(2, 4, init=init, rng=2), dl.Tanh(), dl.Dense(4, 1, init=init, rng=3)]
+    )
+    h = dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.BinaryCrossEntropy(),
+        optimizer=dl.optim.SGD(model.parameters(), lr=0.5),
+        epochs=epochs,
+    )
     return model, h
 
 

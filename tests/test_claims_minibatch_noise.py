@@ -1,4 +1,5 @@
 """Notebook 07's claims about b = 1, 32 and the full batch on the flower, on the same runs."""
+
 import numpy as np
 import pytest
 
@@ -9,7 +10,9 @@ from dlcourse.experiments.minibatch_runs import batch_size_run
 
 def _stays_below(cost, target):
     above = np.flatnonzero(np.asarray(cost) >= target)
-    return None if len(above) and above[-1] == len(cost) - 1 else (above[-1] + 1 if len(above) else 0)
+    return (
+        None if len(above) and above[-1] == len(cost) - 1 else (above[-1] + 1 if len(above) else 0)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -17,13 +20,28 @@ def runs():
     X, y = datasets.flower(2000, rng=0)
 
     def network():
-        return dl.Sequential([dl.Dense(2, 16, rng=1), dl.Tanh(), dl.Dense(16, 16, rng=2),
-                              dl.Tanh(), dl.Dense(16, 2, rng=3)])
+        return dl.Sequential(
+            [
+                dl.Dense(2, 16, rng=1),
+                dl.Tanh(),
+                dl.Dense(16, 16, rng=2),
+                dl.Tanh(),
+                dl.Dense(16, 2, rng=3),
+            ]
+        )
+
     out = {}
     for b in (1, 32, None):
-        run = batch_size_run(network, X, y, dl.SoftmaxCrossEntropy(),
-                             lambda params: dl.optim.SGD(params, lr=0.1),
-                             batch_size=b, steps=500, seed=0)
+        run = batch_size_run(
+            network,
+            X,
+            y,
+            dl.SoftmaxCrossEntropy(),
+            lambda params: dl.optim.SGD(params, lr=0.1),
+            batch_size=b,
+            steps=500,
+            seed=0,
+        )
         out[run.batch_size] = run
     return out
 

@@ -1,5 +1,6 @@
 """Notebook 09's noise-floor claims: floor ~ alpha with replacement, ~ alpha^2 with
 reshuffling measured at epoch ends, over seeds."""
+
 import numpy as np
 import pytest
 
@@ -18,7 +19,7 @@ def test_with_replacement_the_floor_is_proportional_to_alpha(seed):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_with_reshuffling_the_floor_grows_much_faster(seed):
     f = floors(LRS, "reshuffle", seeds=(seed,))
-    assert f[-1] / f[1] > 30                     # 8 x alpha: tens of times the floor
+    assert f[-1] / f[1] > 30  # 8 x alpha: tens of times the floor
     assert np.all(np.diff(f) > 0)
     assert Q_FLOOR.answer == "b"
 

@@ -1,4 +1,5 @@
 """Notebook 08's claims about the optimizer races, on the same runs (and over seeds)."""
+
 import numpy as np
 import pytest
 
@@ -12,7 +13,9 @@ NAMES = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 
 @pytest.fixture(scope="module")
 def tuned():
-    return {s.name: {n: tune(s, n) for n in NAMES} for s in (surfaces.ravine(), surfaces.rosenbrock())}
+    return {
+        s.name: {n: tune(s, n) for n in NAMES} for s in (surfaces.ravine(), surfaces.rosenbrock())
+    }
 
 
 def test_no_winner_sits_on_an_edge_of_its_grid(tuned):
@@ -80,4 +83,4 @@ def test_adagrads_stall_was_mostly_the_grid():
     capped = run(ros, "adagrad", 1.0)[1][-1]
     best = tune(ros, "adagrad")
     assert 300 < capped / best.final_gap < 1500
-    assert best.gap[15] < 2 * best.final_gap       # fast first, then barely moves
+    assert best.gap[15] < 2 * best.final_gap  # fast first, then barely moves

@@ -1,4 +1,5 @@
 """The claims notebook 13 makes in prose, on the same calls as the notebook."""
+
 import math
 
 import numpy as np
@@ -23,7 +24,9 @@ def test_ensemble_log_loss_guarantee_and_accuracy(digits):
     r = ensembles.ensemble_report(members, X_val, y_val)
     assert r.per_example_jensen
     assert r.ensemble_log_loss <= r.member_log_loss.mean()
-    assert 0.10 < r.ensemble_log_loss < 0.125 and 0.19 < r.member_log_loss.mean() < 0.21   # prose: 0.11 vs 0.20
+    assert (
+        0.10 < r.ensemble_log_loss < 0.125 and 0.19 < r.member_log_loss.mean() < 0.21
+    )  # prose: 0.11 vs 0.20
     assert r.ensemble_accuracy > r.member_accuracy.max() > r.member_accuracy.mean()
 
 
@@ -47,12 +50,13 @@ def test_recipe_transfer_wins_in_every_draw():
     r = few_shot.relabel_transfer(draws=range(10))
     head, tuned, scratch = r.accuracy.mean(axis=0)
     assert r.wins("head, then fine-tuned", "from scratch") == 10
-    assert 0.04 < tuned - scratch < 0.09                           # prose: "about six points"
-    assert abs(tuned - head) < 0.01                                # "within a point"
+    assert 0.04 < tuned - scratch < 0.09  # prose: "about six points"
+    assert abs(tuned - head) < 0.01  # "within a point"
 
 
 def test_chance_rule_catches_the_collapsed_dashboard_run():
     from dlcourse.widgets.debug_dashboard import DebugDashboard
+
     curve = DebugDashboard(scenario="inputs not normalised").history.loss
     assert curve[0] > 5 and abs(curve[-1] - math.log(10)) < 0.01
     assert loss_reading.diagnose_run(curve, 10) == "chance"
@@ -62,20 +66,32 @@ def test_regularization_raises_initial_loss_and_update_ratios(digits):
     X_train, _, y_train, _ = digits
     loss = dl.SoftmaxCrossEntropy()
     net = few_shot.digits_net(0, hidden=32)
-    J = [loss_reading.regularized_initial_loss(net, loss, X_train, y_train, lam) for lam in (0, 10, 100)]
+    J = [
+        loss_reading.regularized_initial_loss(net, loss, X_train, y_train, lam)
+        for lam in (0, 10, 100)
+    ]
     assert J[0] < J[1] < J[2]
     ratios = {}
     for lr in (1e-5, 0.01, 0.3):
         model = few_shot.digits_net(0, hidden=32)
-        dl.fit(model, X_train, y_train, loss, dl.optim.SGD(model.parameters(), lr), epochs=5, batch_size=64)
+        dl.fit(
+            model,
+            X_train,
+            y_train,
+            loss,
+            dl.optim.SGD(model.parameters(), lr),
+            epochs=5,
+            batch_size=64,
+        )
         ratios[lr] = loss_reading.update_ratios(model, loss, X_train[:64], y_train[:64], lr)
-    assert ratios[1e-5][0] < 1e-6 and 1e-5 < ratios[1e-5][1] < 1e-3      # "around 1e-7 and 1e-4"
-    assert np.all((ratios[0.3] > 3e-3) & (ratios[0.3] < 3e-2))            # "around 1e-2"
+    assert ratios[1e-5][0] < 1e-6 and 1e-5 < ratios[1e-5][1] < 1e-3  # "around 1e-7 and 1e-4"
+    assert np.all((ratios[0.3] > 3e-3) & (ratios[0.3] < 3e-2))  # "around 1e-2"
 
 
 def test_damped_newton_leaves_the_saddle():
     from dlcourse import surfaces
     from dlcourse.topics.second_order import newton_minimize
+
     s = surfaces.saddle()
     w0 = newton_minimize(s.grad, s.hessian, np.array([1.0, 0.3]), 20, 0.0)[-1]
     w1 = newton_minimize(s.grad, s.hessian, np.array([1.0, 0.3]), 20, 1.5)[-1]

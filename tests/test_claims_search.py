@@ -1,5 +1,6 @@
 """The claims notebook 10 makes in prose, on the same calls as the notebook; and the
 live leaderboard's numerics (streamed trials give random_search's table)."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -18,10 +19,10 @@ def same_init_objective(params, seed):
 def test_random_beats_grid_in_most_but_not_all_seeds():
     duel = c2f.grid_vs_random(toy_objective, SPACE, sides=(3, 4, 5, 6), seeds=range(40))
     wins = duel.random_wins()
-    assert np.all(wins >= 0.75) and wins.min() < 1.0           # "75 % to 100 %", "not every one"
-    assert abs(wins[-1] - 0.75) < 1e-9                          # "75 % at 36 trials"
+    assert np.all(wins >= 0.75) and wins.min() < 1.0  # "75 % to 100 %", "not every one"
+    assert abs(wins[-1] - 0.75) < 1e-9  # "75 % at 36 trials"
     med = np.median(duel.random_best, axis=1)
-    assert np.all(np.diff(med) < 0)                             # the median keeps improving
+    assert np.all(np.diff(med) < 0)  # the median keeps improving
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def rounds():
 
 def test_zoom_only_box_is_pinned_to_the_upper_alpha_edge(rounds):
     last = rounds[-1].space["lr"]
-    assert last.high == 10.0 and 1.3 < np.log10(last.high / last.low) < 1.5    # 1.4 decades
+    assert last.high == 10.0 and 1.3 < np.log10(last.high / last.low) < 1.5  # 1.4 decades
     assert c2f.edges_touched(rounds[0])["lr"] == "high"
     assert c2f.edges_touched(rounds[1])["lr"] == "high"
 
@@ -40,11 +41,13 @@ def test_zoom_only_box_is_pinned_to_the_upper_alpha_edge(rounds):
 def test_widening_finds_nothing_better_beyond_the_edge(rounds):
     wider = c2f.widen(rounds[-1].space, {"lr": "high"})
     assert abs(wider["lr"].high - 100.0) < 1e-9
-    check = search.random_search(same_init_objective, wider, n_trials=15, seed=search.trial_seed(3, 3))
+    check = search.random_search(
+        same_init_objective, wider, n_trials=15, seed=search.trial_seed(3, 3)
+    )
     top = sorted(check.trials, key=lambda t: t["score"])[:4]
-    assert all(1.3 < t["params"]["lr"] < 3.1 for t in top)          # "alpha ≈ 1.4–3"
+    assert all(1.3 < t["params"]["lr"] < 3.1 for t in top)  # "alpha ≈ 1.4–3"
     beyond = check.scores[check.values("lr") > 10]
-    assert beyond.size >= 3 and beyond.min() > 8 * check.best["score"]   # "ten times worse"
+    assert beyond.size >= 3 and beyond.min() > 8 * check.best["score"]  # "ten times worse"
     assert "lr" not in c2f.edges_touched(check)
 
 
@@ -79,8 +82,9 @@ def test_streamed_trials_on_a_dask_client_give_the_same_table():
     distributed = pytest.importorskip("distributed")
     space = {"lr": search.log_uniform(1e-3, 1.0), "beta": search.one_minus_log_uniform(0.5, 0.99)}
     ref = search.random_search(toy_objective, space, 6, seed=1)
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
-                            dashboard_address=None) as client:
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as client:
         board = Leaderboard(6)
         for t in stream_trials(toy_objective, space, 6, seed=1, executor=client):
             board.add(t)

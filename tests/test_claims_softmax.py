@@ -1,4 +1,5 @@
 """The claims notebook 12 makes in prose, on the same calls as the notebook."""
+
 import numpy as np
 
 import dlcourse as dl
@@ -26,8 +27,17 @@ def test_two_class_softmax_is_logistic_with_twice_the_rate():
     soft, logi = dl.Dense(2, 2, init="zeros"), dl.Dense(2, 1, init="zeros")
     soft.W.value[1] = w0
     logi.W.value[0] = w0
-    hs = dl.fit(soft, X2, y2, dl.SoftmaxCrossEntropy(), dl.optim.SGD(soft.parameters(), 0.1), epochs=50)
-    hl = dl.fit(logi, X2, y2.astype(float), dl.BinaryCrossEntropy(), dl.optim.SGD(logi.parameters(), 0.2), epochs=50)
+    hs = dl.fit(
+        soft, X2, y2, dl.SoftmaxCrossEntropy(), dl.optim.SGD(soft.parameters(), 0.1), epochs=50
+    )
+    hl = dl.fit(
+        logi,
+        X2,
+        y2.astype(float),
+        dl.BinaryCrossEntropy(),
+        dl.optim.SGD(logi.parameters(), 0.2),
+        epochs=50,
+    )
     assert np.abs(np.array(hs.loss) - np.array(hl.loss)).max() < 1e-12
 
 
@@ -36,13 +46,21 @@ def test_digits_nearly_linearly_separable():
     X_train, X_val, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=0)
     X_train, X_val, _, _ = datasets.standardize(X_train, X_val)
     softreg = dl.Sequential([dl.Dense(64, 10, init="xavier", rng=0)])
-    h = dl.fit(softreg, X_train, y_train, dl.SoftmaxCrossEntropy(),
-               dl.optim.SGD(softreg.parameters(), 0.5), epochs=100, validation=(X_val, y_val))
+    h = dl.fit(
+        softreg,
+        X_train,
+        y_train,
+        dl.SoftmaxCrossEntropy(),
+        dl.optim.SGD(softreg.parameters(), 0.5),
+        epochs=100,
+        validation=(X_val, y_val),
+    )
     assert h.accuracy[-1] > 0.97 and h.val_accuracy[-1] > 0.95
 
 
 def test_digits_explorer_hidden_layer_adds_under_a_point():
     from dlcourse.widgets.digits_explorer import DigitsExplorer
+
     d = DigitsExplorer()
     linear = d.val_accuracy
     d.controls["hidden"].value = 32

@@ -1,6 +1,11 @@
 """The claims of notebook 00, on the same calls the notebook makes."""
+
 import dlcourse as dl
-from dlcourse.exercises.deep_network import Q_PARAMETER_COUNT, Q_RAISE_LR, reference_count_parameters
+from dlcourse.exercises.deep_network import (
+    Q_PARAMETER_COUNT,
+    Q_RAISE_LR,
+    reference_count_parameters,
+)
 from dlcourse.exercises.questions import predict
 
 
@@ -11,6 +16,7 @@ def test_parameter_count_question_matches_the_tour_model():
 
 def test_raising_the_learning_rate_lowers_the_cost_several_times():
     from dlcourse.widgets import TrainingDashboard
+
     dash = TrainingDashboard(dataset="moons", hidden_layers=1, width=4, epochs=100)
     dash.run()
     before = dash.train_loss[-1]

@@ -1,9 +1,15 @@
 """The claims notebook 05 makes about L2 and dropout, checked on the same runs over seeds."""
+
 import numpy as np
 import pytest
 
-from dlcourse.experiments.weight_decay import (DataCosts, lambda_sweep, make_net, moons_split,
-                                               train_net)
+from dlcourse.experiments.weight_decay import (
+    DataCosts,
+    lambda_sweep,
+    make_net,
+    moons_split,
+    train_net,
+)
 from dlcourse.exercises.regularization import Q_LAMBDA
 
 
@@ -12,13 +18,13 @@ def test_lambda_sweep_is_a_u_curve(seed):
     rows = lambda_sweep((0.0, 0.1, 1.0, 10.0, 30.0), seed=seed)
     val = [r.val_cost for r in rows]
     best = int(np.argmin(val))
-    assert 0 < best < len(rows) - 1                 # a minimum inside: falls, then rises
+    assert 0 < best < len(rows) - 1  # a minimum inside: falls, then rises
     assert rows[best].lam == 1.0
     assert val[0] > 1.0 and val[-1] > val[best] + 0.3
     assert [r.train_acc for r in rows] == sorted((r.train_acc for r in rows), reverse=True)
     norms = [r.norm for r in rows]
     assert norms == sorted(norms, reverse=True) and norms[0] > 25 and norms[-1] < 0.1
-    assert abs(rows[-1].val_cost - np.log(2)) < 0.01   # 50/50 everywhere at lambda = 30
+    assert abs(rows[-1].val_cost - np.log(2)) < 0.01  # 50/50 everywhere at lambda = 30
     assert Q_LAMBDA.answer == "b"
 
 
@@ -39,4 +45,4 @@ def test_dropout_halves_the_gap_and_delays_the_climb():
     tr1, va1 = _curves(dropout=0.5)
     assert (va1[-1] - tr1[-1]) < 0.5 * (va0[-1] - tr0[-1])
     assert np.argmin(va1) > np.argmin(va0)
-    assert va0[-1] > 5 * va0.min()                  # the unregularized net climbs
+    assert va0[-1] > 5 * va0.min()  # the unregularized net climbs

@@ -1,5 +1,6 @@
 """Tests for dlcourse.datasets: the 2-D generators, splitting and scaling, the shipped
 digits, the IDX parser and the download-and-cache code (served from file:// URLs only)."""
+
 from __future__ import annotations
 
 import gzip
@@ -22,8 +23,10 @@ CLASSES = {"flower": 2, "moons": 2, "circles": 2, "spiral": 3, "xor": 2, "blobs"
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Any attempt to open a network connection fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("tests must not use the network")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
 
@@ -31,6 +34,7 @@ def no_network(monkeypatch):
 # ----------------------------------------------------------------------------------------
 # 2-D generators
 # ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", GENERATORS)
 @settings(max_examples=25, deadline=None)
@@ -79,7 +83,7 @@ def test_generator_argument_is_used_and_advanced(name):
 
 
 def test_none_uses_the_package_default_generator(monkeypatch):
-    monkeypatch.setattr(dlcourse.rng, "_default", dlcourse.rng._default)   # restored afterwards
+    monkeypatch.setattr(dlcourse.rng, "_default", dlcourse.rng._default)  # restored afterwards
     seed(123)
     a = ds.moons(rng=None)
     seed(123)
@@ -96,10 +100,13 @@ def test_rows_are_shuffled():
 
 # noise = 0: the exact shapes the docstrings promise
 
+
 def test_flower_without_noise_lies_on_the_rose():
     X, y = ds.flower(n=400, noise=0.0, rng=0)
     theta = np.arctan2(X[:, 0], X[:, 1])
-    np.testing.assert_allclose(np.hypot(X[:, 0], X[:, 1]), 4 * np.abs(np.sin(4 * theta)), atol=1e-12)
+    np.testing.assert_allclose(
+        np.hypot(X[:, 0], X[:, 1]), 4 * np.abs(np.sin(4 * theta)), atol=1e-12
+    )
     X, _ = ds.flower(n=400, noise=0.0, rng=0, petal_length=2.5)
     assert np.abs(X).max() <= 2.5
 
@@ -125,8 +132,8 @@ def test_spiral_without_noise_follows_the_arm_formula():
     r = np.linalg.norm(X, axis=1)
     theta = np.arctan2(X[:, 1], X[:, 0])
     expected = 2 * np.pi * (y / K + turns * r)
-    gap = np.angle(np.exp(1j * (theta - expected)))   # difference modulo 2 pi
-    far = r > 1e-9                                    # the angle of the centre is undefined
+    gap = np.angle(np.exp(1j * (theta - expected)))  # difference modulo 2 pi
+    far = r > 1e-9  # the angle of the centre is undefined
     np.testing.assert_allclose(gap[far], 0.0, atol=1e-9)
     assert r.max() == pytest.approx(1.0)
 
@@ -140,7 +147,9 @@ def test_xor_without_noise_labels_by_sign():
 def test_blobs_without_noise_sit_on_their_centres():
     X, y = ds.blobs(n=60, noise=0.0, rng=0, classes=5, radius=3.0)
     angles = 2 * np.pi * y / 5
-    np.testing.assert_allclose(X, 3.0 * np.column_stack([np.cos(angles), np.sin(angles)]), atol=1e-12)
+    np.testing.assert_allclose(
+        X, 3.0 * np.column_stack([np.cos(angles), np.sin(angles)]), atol=1e-12
+    )
 
 
 def test_noise_moves_the_points():
@@ -149,20 +158,23 @@ def test_noise_moves_the_points():
     assert not np.allclose(np.linalg.norm(X0, axis=1), np.linalg.norm(X1, axis=1))
 
 
-@pytest.mark.parametrize("call, argument, error", [
-    (lambda: ds.moons(n=0), "n", ValueError),
-    (lambda: ds.flower(n=-5), "n", ValueError),
-    (lambda: ds.xor(n=2.5), "n", TypeError),
-    (lambda: ds.circles(noise=-0.1), "noise", ValueError),
-    (lambda: ds.spiral(noise=float("nan")), "noise", ValueError),
-    (lambda: ds.spiral(classes=1), "classes", ValueError),
-    (lambda: ds.blobs(classes=0), "classes", ValueError),
-    (lambda: ds.blobs(radius=0.0), "radius", ValueError),
-    (lambda: ds.circles(factor=1.0), "factor", ValueError),
-    (lambda: ds.circles(factor=0.0), "factor", ValueError),
-    (lambda: ds.flower(petal_length=-1.0), "petal_length", ValueError),
-    (lambda: ds.moons(rng="seed"), "rng", TypeError),
-])
+@pytest.mark.parametrize(
+    "call, argument, error",
+    [
+        (lambda: ds.moons(n=0), "n", ValueError),
+        (lambda: ds.flower(n=-5), "n", ValueError),
+        (lambda: ds.xor(n=2.5), "n", TypeError),
+        (lambda: ds.circles(noise=-0.1), "noise", ValueError),
+        (lambda: ds.spiral(noise=float("nan")), "noise", ValueError),
+        (lambda: ds.spiral(classes=1), "classes", ValueError),
+        (lambda: ds.blobs(classes=0), "classes", ValueError),
+        (lambda: ds.blobs(radius=0.0), "radius", ValueError),
+        (lambda: ds.circles(factor=1.0), "factor", ValueError),
+        (lambda: ds.circles(factor=0.0), "factor", ValueError),
+        (lambda: ds.flower(petal_length=-1.0), "petal_length", ValueError),
+        (lambda: ds.moons(rng="seed"), "rng", TypeError),
+    ],
+)
 def test_bad_arguments_name_the_argument(call, argument, error):
     with pytest.raises(error, match=rf"^{argument} "):
         call()
@@ -189,6 +201,7 @@ def test_make_unknown_name_lists_the_valid_ones():
 # train_val_split and standardize
 # ----------------------------------------------------------------------------------------
 
+
 @settings(max_examples=50, deadline=None)
 @given(m=st.integers(2, 300), frac=st.floats(0.01, 0.99), seed_=st.integers(0, 1000))
 def test_split_is_a_partition(m, frac, seed_):
@@ -202,7 +215,7 @@ def test_split_is_a_partition(m, frac, seed_):
     X_tr, X_val, y_tr, y_val = ds.train_val_split(X, y, frac, rng=seed_)
     assert len(y_val) == n_val and len(y_tr) == m - n_val
     np.testing.assert_array_equal(np.sort(np.concatenate([y_tr, y_val])), np.arange(m))
-    np.testing.assert_array_equal(X_tr[:, 0], y_tr)       # rows stay with their labels
+    np.testing.assert_array_equal(X_tr[:, 0], y_tr)  # rows stay with their labels
     np.testing.assert_array_equal(X_val[:, 0], y_val)
 
 
@@ -218,12 +231,15 @@ def test_split_is_seeded_and_shuffled():
     assert not np.array_equal(idx, np.arange(80, 100))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(X=np.zeros((5, 2)), y=np.zeros(4)), "same number of rows"),
-    (dict(X=np.zeros((5, 2)), y=np.zeros(5), val_fraction=0.0), "val_fraction"),
-    (dict(X=np.zeros((5, 2)), y=np.zeros(5), val_fraction=1.0), "val_fraction"),
-    (dict(X=np.full((5, 2), np.nan), y=np.zeros(5)), "X contains"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(X=np.zeros((5, 2)), y=np.zeros(4)), "same number of rows"),
+        (dict(X=np.zeros((5, 2)), y=np.zeros(5), val_fraction=0.0), "val_fraction"),
+        (dict(X=np.zeros((5, 2)), y=np.zeros(5), val_fraction=1.0), "val_fraction"),
+        (dict(X=np.full((5, 2), np.nan), y=np.zeros(5)), "X contains"),
+    ],
+)
 def test_split_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ds.train_val_split(**kwargs)
@@ -239,7 +255,7 @@ def test_standardize_uses_training_statistics():
     np.testing.assert_allclose(mu, X_tr.mean(axis=0))
     np.testing.assert_allclose(sigma, X_tr.std(axis=0))
     np.testing.assert_allclose(Z_val, (X_val - mu) / sigma)
-    np.testing.assert_array_equal(X_tr, X_tr.copy())           # inputs untouched
+    np.testing.assert_array_equal(X_tr, X_tr.copy())  # inputs untouched
 
 
 def test_standardize_constant_feature_is_only_centred():
@@ -268,15 +284,18 @@ def test_standardize_rejects_mismatched_features():
 # digits
 # ----------------------------------------------------------------------------------------
 
+
 def test_load_digits():
     X, y = ds.load_digits()
     assert X.shape == (1797, 64) and X.dtype == np.float64
     assert y.shape == (1797,) and y.dtype == np.int64
-    np.testing.assert_array_equal(np.bincount(y), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    np.testing.assert_array_equal(
+        np.bincount(y), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    )
     assert X.min() == 0 and X.max() == 16
     np.testing.assert_array_equal(X, np.round(X))
-    assert X.sum() == 561718                      # the pixel total of the published set
-    np.testing.assert_array_equal(X[0].reshape(8, 8)[:, 0], 0)   # a 0 with empty left column
+    assert X.sum() == 561718  # the pixel total of the published set
+    np.testing.assert_array_equal(X[0].reshape(8, 8)[:, 0], 0)  # a 0 with empty left column
     assert y[0] == 0
 
 
@@ -316,15 +335,18 @@ def _corrupt(tmp_path, name, payload, compress=False):
     return path
 
 
-@pytest.mark.parametrize("payload, message", [
-    (b"", "not an IDX file"),
-    (b"PK\x03\x04 something else", "not an IDX file"),
-    (bytes([0, 0, 0x07, 1, 0, 0, 0, 1, 5]), "not an IDX file"),           # unknown type
-    (bytes([0, 0, 0x08, 0]), "0 dimensions"),
-    (bytes([0, 0, 0x08, 3, 0, 0, 0, 2]), "truncated IDX header"),
-    (bytes([0, 0, 0x08, 1, 0, 0, 0, 5, 1, 2, 3]), "truncated or corrupt"),  # 3 of 5 values
-    (bytes([0, 0, 0x08, 1, 0, 0, 0, 1, 1, 2]), "truncated or corrupt"),     # one extra byte
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "not an IDX file"),
+        (b"PK\x03\x04 something else", "not an IDX file"),
+        (bytes([0, 0, 0x07, 1, 0, 0, 0, 1, 5]), "not an IDX file"),  # unknown type
+        (bytes([0, 0, 0x08, 0]), "0 dimensions"),
+        (bytes([0, 0, 0x08, 3, 0, 0, 0, 2]), "truncated IDX header"),
+        (bytes([0, 0, 0x08, 1, 0, 0, 0, 5, 1, 2, 3]), "truncated or corrupt"),  # 3 of 5 values
+        (bytes([0, 0, 0x08, 1, 0, 0, 0, 1, 1, 2]), "truncated or corrupt"),  # one extra byte
+    ],
+)
 @pytest.mark.parametrize("compress", [False, True])
 def test_read_idx_rejects_bad_files(tmp_path, payload, message, compress):
     path = _corrupt(tmp_path, "bad.idx", payload, compress)
@@ -349,6 +371,7 @@ def test_write_idx_rejects_unsupported_dtype(tmp_path):
 # download and cache (a tiny fake MNIST served from a file:// URL)
 # ----------------------------------------------------------------------------------------
 
+
 def _sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -371,8 +394,9 @@ def served(tmp_path):
     return src, src.as_uri(), checksums, arrays
 
 
-@pytest.mark.parametrize("loader, folder", [(ds.load_mnist, "mnist"),
-                                            (ds.load_fashion_mnist, "fashion_mnist")])
+@pytest.mark.parametrize(
+    "loader, folder", [(ds.load_mnist, "mnist"), (ds.load_fashion_mnist, "fashion_mnist")]
+)
 def test_download_parse_and_cache(tmp_path, served, loader, folder):
     src, url, checksums, arrays = served
     cache = tmp_path / "cache"
@@ -382,13 +406,13 @@ def test_download_parse_and_cache(tmp_path, served, loader, folder):
     np.testing.assert_array_equal(X_tr, arrays["train-images-idx3-ubyte.gz"].reshape(6, 784))
     np.testing.assert_array_equal(y_te, arrays["t10k-labels-idx1-ubyte.gz"])
     cached = sorted(p.name for p in (cache / folder).iterdir())
-    assert cached == sorted(checksums)                     # no leftover temporary files
+    assert cached == sorted(checksums)  # no leftover temporary files
 
-    for f in src.iterdir():                                # the source disappears ...
+    for f in src.iterdir():  # the source disappears ...
         f.unlink()
     (X2, _), _ = loader(cache_dir=cache, base_url=url, checksums=checksums, as_float=True)
     assert X2.dtype == np.float64 and 0.0 <= X2.min() and X2.max() <= 1.0
-    np.testing.assert_array_equal(X2, X_tr / 255.0)        # ... and the cache serves the call
+    np.testing.assert_array_equal(X2, X_tr / 255.0)  # ... and the cache serves the call
 
 
 def test_bad_cached_file_is_downloaded_again(tmp_path, served):
@@ -424,7 +448,7 @@ def test_corrupt_file_with_matching_checksum_raises_value_error(tmp_path, served
     src, url, checksums, _ = served
     name = "train-images-idx3-ubyte.gz"
     raw = gzip.decompress((src / name).read_bytes())
-    (src / name).write_bytes(gzip.compress(raw[:-100]))     # truncated data, valid gzip
+    (src / name).write_bytes(gzip.compress(raw[:-100]))  # truncated data, valid gzip
     checksums = dict(checksums, **{name: _sha256(src / name)})
     with pytest.raises(ValueError, match="truncated or corrupt"):
         ds.load_mnist(cache_dir=tmp_path / "cache", base_url=url, checksums=checksums)
@@ -442,8 +466,9 @@ def test_mismatched_images_and_labels_raise(tmp_path, served):
 def test_mirrors_are_tried_in_order(tmp_path, served):
     _, url, checksums, _ = served
     missing = (tmp_path / "nowhere").as_uri()
-    (X_tr, _), _ = ds.load_mnist(cache_dir=tmp_path / "c", base_url=[missing, url],
-                                 checksums=checksums)
+    (X_tr, _), _ = ds.load_mnist(
+        cache_dir=tmp_path / "c", base_url=[missing, url], checksums=checksums
+    )
     assert X_tr.shape == (6, 784)
 
 
@@ -461,8 +486,11 @@ def test_checksum_table_is_validated(tmp_path, served):
     with pytest.raises(ValueError, match="t10k-images-idx3-ubyte.gz"):
         ds.load_mnist(cache_dir=tmp_path / "c", base_url=url, checksums=incomplete)
     with pytest.raises(ValueError, match="hex digest"):
-        ds.load_mnist(cache_dir=tmp_path / "c", base_url=url,
-                      checksums=dict(checksums, **{"t10k-images-idx3-ubyte.gz": "xyz"}))
+        ds.load_mnist(
+            cache_dir=tmp_path / "c",
+            base_url=url,
+            checksums=dict(checksums, **{"t10k-images-idx3-ubyte.gz": "xyz"}),
+        )
 
 
 def test_default_cache_dir_is_under_home(tmp_path, served, monkeypatch):
@@ -474,8 +502,12 @@ def test_default_cache_dir_is_under_home(tmp_path, served, monkeypatch):
 
 
 def test_published_checksum_tables_are_complete():
-    names = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
+    names = {
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    }
     for table in (ds.MNIST_CHECKSUMS, ds.FASHION_MNIST_CHECKSUMS):
         assert set(table) == names
         assert all(len(v) == 64 and int(v, 16) >= 0 for v in table.values())

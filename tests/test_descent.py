@@ -1,5 +1,6 @@
 """dlcourse.descent.path: one runner, one divergence rule (core tier: autodiff.minimize
 and the lesson modules all run it)."""
+
 import math
 
 import numpy as np
@@ -27,7 +28,7 @@ def test_the_one_rule_stops_at_the_radius_and_keeps_that_row():
     k = p.diverged_at
     assert k is not None and len(p.ws) == k + 1
     assert abs(p.ws[k]) > RADIUS and np.all(np.abs(p.ws[:k]) <= RADIUS)
-    free = path(q, 1.0, lr=10.0, steps=100, radius=math.inf)   # finiteness only: goes on
+    free = path(q, 1.0, lr=10.0, steps=100, radius=math.inf)  # finiteness only: goes on
     assert free.diverged_at is None or free.diverged_at > k
     on = path(q, 1.0, lr=10.0, steps=30, stop=False)
     assert len(on.ws) == 31 and on.diverged_at == k

@@ -3,6 +3,7 @@
 Each test reads the number from the docstring (or the commented constant) itself, so editing
 the text without the code, or the code without the text, breaks it.
 """
+
 import inspect
 import math
 import re
@@ -33,14 +34,16 @@ def test_ravine_condition_numbers_as_stated():
     for s, kappa in zip(steepness, kappas):
         computed = ravine_condition(s)
         assert round(computed) == kappa, (s, computed)
-        assert computed / s == pytest.approx(per_s, rel=0.06)   # "about 40 s": 42.1, 40.2, 40.0
+        assert computed / s == pytest.approx(per_s, rel=0.06)  # "about 40 s": 42.1, 40.2, 40.0
 
 
 def test_ravine_floor_and_wall_curvatures():
     """Along the floor (1, 1)/sqrt 2 the curvature is exactly 0.1; across it about 4 s; the
     eigenvalues are about 0.1 and 4 s + 0.1; the 0.2 is d2J/dw_0^2."""
     doc = " ".join(surfaces.ravine.__doc__.split())
-    assert "curvature along it is exactly 0.1" in doc and "eigenvalues about 0.1 and 4 s + 0.1" in doc
+    assert (
+        "curvature along it is exactly 0.1" in doc and "eigenvalues about 0.1 and 4 s + 0.1" in doc
+    )
     floor = np.array([1.0, 1.0]) / math.sqrt(2)
     for s in (1.0, 10.0, 100.0):
         H = surfaces.ravine(s).hessian([0.0, 0.0])
@@ -95,7 +98,7 @@ def test_quadratic_rates_as_stated():
         for _ in range(2000):
             w = w - alpha * surface.grad(w)
         assert (np.linalg.norm(w) < 1e-3) == converges
-    best = 2 / (1 + kappa)                       # the step with the best worst-case rate
+    best = 2 / (1 + kappa)  # the step with the best worst-case rate
     w = np.array([1.0, 1.0])
     norms = []
     for _ in range(20):
@@ -118,5 +121,5 @@ def test_babysit_log_c_and_scale_test_as_stated():
     assert "1 / scale_tol <= sigma_j <= scale_tol" in doc
     X = np.random.default_rng(0).standard_normal((200, 3))
     assert babysit.check_preprocessing(X).passed
-    assert not babysit.check_preprocessing(X * 4.0).passed          # upper bound
-    assert not babysit.check_preprocessing(X / 4.0).passed          # the lower bound too
+    assert not babysit.check_preprocessing(X * 4.0).passed  # upper bound
+    assert not babysit.check_preprocessing(X / 4.0).passed  # the lower bound too

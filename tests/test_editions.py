@@ -1,4 +1,5 @@
 """The learner edition is what source/ generates, and it holds no solution."""
+
 import json
 import subprocess
 import sys
@@ -8,8 +9,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_learner_edition_matches_source():
-    run = subprocess.run([sys.executable, "tools/build_editions.py", "--check"], cwd=ROOT,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "tools/build_editions.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -24,8 +29,16 @@ def test_every_source_has_a_learner_edition_without_solutions():
 
 def test_learner_checks_say_not_written_yet():
     nb = json.loads((ROOT / "notebooks" / "02_activation_functions.ipynb").read_text())
-    outputs = "".join(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
-                      for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
-    plain = "".join("".join(o.get("data", {}).get("text/plain", ""))
-                    for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+    outputs = "".join(
+        o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+    )
+    plain = "".join(
+        "".join(o.get("data", {}).get("text/plain", ""))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+    )
     assert "not written yet" in outputs + plain

@@ -1,4 +1,5 @@
 """Exponentially weighted averages: the recursion, its closed form, bias correction, errors."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,8 +15,11 @@ from dlcourse.topics.ewa import (
     ewa_weights,
 )
 
-series = hnp.arrays(np.float64, st.integers(1, 60),
-                    elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False))
+series = hnp.arrays(
+    np.float64,
+    st.integers(1, 60),
+    elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+)
 betas = st.floats(0.0, 0.999)
 
 
@@ -31,8 +35,12 @@ def direct_loop(theta, beta):
 def closed_form(theta, beta):
     """v_t = (1 - beta) sum_{i=1..t} beta^(t-i) theta_i, summed term by term."""
     T = len(theta)
-    return np.array([(1 - beta) * sum(beta ** (t - i) * theta[i - 1] for i in range(1, t + 1))
-                     for t in range(1, T + 1)])
+    return np.array(
+        [
+            (1 - beta) * sum(beta ** (t - i) * theta[i - 1] for i in range(1, t + 1))
+            for t in range(1, T + 1)
+        ]
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -53,8 +61,9 @@ def test_weights_reproduce_the_last_average_and_sum_to_one_minus_beta_t(theta, b
     w = ewa_weights(len(theta), beta)
     assert w.sum() == pytest.approx(1 - beta ** len(theta), rel=1e-12, abs=1e-15)
     assert ewa(theta, beta)[-1] == pytest.approx(w @ theta, rel=1e-9, abs=1e-7)
-    np.testing.assert_allclose(ewa(theta, beta, bias_correction=True)[-1],
-                               w @ theta / w.sum(), rtol=1e-9, atol=1e-7)
+    np.testing.assert_allclose(
+        ewa(theta, beta, bias_correction=True)[-1], w @ theta / w.sum(), rtol=1e-9, atol=1e-7
+    )
 
 
 def test_known_values_by_hand():
@@ -68,9 +77,9 @@ def test_known_values_by_hand():
 def test_bias_correction_of_a_constant_gives_the_constant_from_t_1(beta, c):
     theta = np.full(300, c)
     corrected = ewa(theta, beta, bias_correction=True)
-    np.testing.assert_allclose(corrected, c, rtol=1e-12)     # no warm-up at all
+    np.testing.assert_allclose(corrected, c, rtol=1e-12)  # no warm-up at all
     plain = ewa(theta, beta)
-    assert plain[0] == pytest.approx((1 - beta) * c)          # the bias the correction removes
+    assert plain[0] == pytest.approx((1 - beta) * c)  # the bias the correction removes
     if beta >= 0.5:
         assert abs(plain[0] - c) > 0.4 * abs(c)
 
@@ -79,7 +88,7 @@ def test_bias_correct_matches_the_formula_and_the_flag():
     theta = np.random.default_rng(0).normal(size=50)
     v = ewa(theta, 0.9)
     t = np.arange(1, 51)
-    np.testing.assert_allclose(bias_correct(v, 0.9), v / (1 - 0.9 ** t))
+    np.testing.assert_allclose(bias_correct(v, 0.9), v / (1 - 0.9**t))
     np.testing.assert_array_equal(ewa_corrected(theta, 0.9), bias_correct(v, 0.9))
 
 
@@ -106,8 +115,15 @@ def test_effective_window():
 
 
 @pytest.mark.parametrize("beta", [1.0, 1.5, -0.1, float("nan"), float("inf")])
-@pytest.mark.parametrize("fn", [lambda b: ewa([1.0, 2.0], b), lambda b: bias_correct([1.0], b),
-                                lambda b: ewa_weights(3, b), effective_window])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda b: ewa([1.0, 2.0], b),
+        lambda b: bias_correct([1.0], b),
+        lambda b: ewa_weights(3, b),
+        effective_window,
+    ],
+)
 def test_beta_outside_the_unit_interval_is_refused_by_name(beta, fn):
     with pytest.raises(ValueError, match="beta") as info:
         fn(beta)
@@ -135,7 +151,7 @@ def test_temperatures_are_seeded_and_follow_the_formula():
     _, clean = temperatures(365, 0.0, rng=0)
     days = np.arange(1, 366)
     np.testing.assert_allclose(clean, 11 - 8 * np.cos(2 * np.pi * (days - 15) / 365))
-    assert np.argmin(clean) == 14 and 180 < np.argmax(clean) < 200   # mid-January, July
+    assert np.argmin(clean) == 14 and 180 < np.argmax(clean) < 200  # mid-January, July
     _, c = temperatures(120, 3.0, rng=6)
     assert not np.array_equal(a, c)
     with pytest.raises(ValueError, match="noise"):

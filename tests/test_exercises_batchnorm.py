@@ -1,4 +1,5 @@
 """The batch-norm exercise check: right answers pass, the usual mistakes get their hint."""
+
 import numpy as np
 import pytest
 
@@ -19,19 +20,27 @@ def test_correct_solution_passes():
 
 def test_reference_layer_passes():
     from dlcourse.layers import batchnorm_forward
+
     assert check_batchnorm_forward(lambda Z, g, b, eps: batchnorm_forward(Z, g, b, eps)[0]).passed
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda Z, g, b, eps: g * (Z - Z.mean(1, keepdims=True)) / np.sqrt(Z.var(1, keepdims=True) + eps) + b,
-     "axis=0"),
-    (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0, ddof=1) + eps) + b, "m - 1"),
-    (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / (Z.std(0) + eps) + b, "inside the square root"),
-    (lambda Z, g, b, eps: (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps), "gamma * z_norm + beta"),
-    (lambda Z, g, b, eps: b * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps) + g, "gamma scales"),
-    (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / (Z.var(0) + eps) + b, "not by the variance"),
-    (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / Z.std(0) + b, "left out eps"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (
+            lambda Z, g, b, eps: (
+                g * (Z - Z.mean(1, keepdims=True)) / np.sqrt(Z.var(1, keepdims=True) + eps) + b
+            ),
+            "axis=0",
+        ),
+        (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0, ddof=1) + eps) + b, "m - 1"),
+        (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / (Z.std(0) + eps) + b, "inside the square root"),
+        (lambda Z, g, b, eps: (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps), "gamma * z_norm + beta"),
+        (lambda Z, g, b, eps: b * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps) + g, "gamma scales"),
+        (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / (Z.var(0) + eps) + b, "not by the variance"),
+        (lambda Z, g, b, eps: g * (Z - Z.mean(0)) / Z.std(0) + b, "left out eps"),
+    ],
+)
 def test_typical_mistakes_get_their_hint(wrong, words):
     result = check_batchnorm_forward(wrong)
     assert not result.passed
@@ -53,6 +62,7 @@ def test_tuple_return_is_explained():
 def test_raising_solution_gives_a_message_not_an_exception():
     def broken(Z, gamma, beta, eps):
         raise ValueError("oops")
+
     result = check_batchnorm_forward(broken)
     assert not result.passed
     assert "raised ValueError: oops" in result.message
@@ -61,6 +71,7 @@ def test_raising_solution_gives_a_message_not_an_exception():
 def test_not_written_and_not_callable():
     def todo(Z, gamma, beta, eps):
         raise NotImplementedError
+
     assert "not written yet" in check_batchnorm_forward(todo).message
     assert "expected a function" in check_batchnorm_forward(42).message
 
@@ -89,11 +100,11 @@ def backward_by_chain_rule(dout, Z, gamma, eps=1e-5):
     m = len(Z)
     mu = Z.mean(0)
     xc = Z - mu
-    var = (xc ** 2).mean(0)
+    var = (xc**2).mean(0)
     std = np.sqrt(var + eps)
     xhat = xc / std
     dxhat = dout * gamma
-    dvar = (dxhat * xc * -0.5 * std ** -3).sum(0)
+    dvar = (dxhat * xc * -0.5 * std**-3).sum(0)
     dmu = (-dxhat / std).sum(0) + dvar * (-2 * xc).mean(0)
     dZ = dxhat / std + dvar * 2 * xc / m + dmu / m
     return dZ, (dout * xhat).sum(0), dout.sum(0)
@@ -108,7 +119,11 @@ def _variant(**kw):
     def f(dout, Z, gamma, eps=1e-5):
         m = len(Z)
         ddof = kw.get("ddof", 0)
-        std = np.sqrt(Z.var(0, ddof=ddof)) + eps if kw.get("eps_out") else np.sqrt(Z.var(0, ddof=ddof) + eps)
+        std = (
+            np.sqrt(Z.var(0, ddof=ddof)) + eps
+            if kw.get("eps_out")
+            else np.sqrt(Z.var(0, ddof=ddof) + eps)
+        )
         xhat = (Z - Z.mean(0)) / std
         dxhat = dout * (1.0 if kw.get("no_gamma") else gamma)
         if kw.get("const"):
@@ -120,19 +135,23 @@ def _variant(**kw):
         dgamma = dout.sum(0) if kw.get("dgamma_plain") else (dout * xhat).sum(0)
         dbeta = dout.mean(0) if kw.get("dbeta_mean") else dout.sum(0)
         return (dZ, dbeta, dgamma) if kw.get("swap") else (dZ, dgamma, dbeta)
+
     return f
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (_variant(const=True), "as constants"),
-    (_variant(mean_only=True), "path through sigma^2 is missing"),
-    (_variant(no_gamma=True), "through gamma"),
-    (_variant(ddof=1), "unbiased"),
-    (_variant(eps_out=True), "inside the square root"),
-    (_variant(dbeta_mean=True), "not a mean"),
-    (_variant(dgamma_plain=True), "dZ_tilde * Z_norm"),
-    (_variant(swap=True), "in this order"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (_variant(const=True), "as constants"),
+        (_variant(mean_only=True), "path through sigma^2 is missing"),
+        (_variant(no_gamma=True), "through gamma"),
+        (_variant(ddof=1), "unbiased"),
+        (_variant(eps_out=True), "inside the square root"),
+        (_variant(dbeta_mean=True), "not a mean"),
+        (_variant(dgamma_plain=True), "dZ_tilde * Z_norm"),
+        (_variant(swap=True), "in this order"),
+    ],
+)
 def test_backward_mistakes(wrong, hint):
     result = check_batchnorm_backward(wrong)
     assert not result.passed and hint in result.message, result.message
@@ -141,14 +160,17 @@ def test_backward_mistakes(wrong, hint):
 def test_backward_stub_and_none():
     def todo(dout, Z, gamma, eps):
         raise NotImplementedError
+
     assert "not written yet" in check_batchnorm_backward(todo).message
     assert not check_batchnorm_backward(lambda *a: None).passed
 
 
 # ------------------------------------------------------------------ running averages, test mode
 def update_running(running_mean, running_var, Z, momentum):
-    return (momentum * running_mean + (1 - momentum) * Z.mean(0),
-            momentum * running_var + (1 - momentum) * Z.var(0))
+    return (
+        momentum * running_mean + (1 - momentum) * Z.mean(0),
+        momentum * running_var + (1 - momentum) * Z.var(0),
+    )
 
 
 def test_running_correct_and_matches_the_layer():
@@ -158,7 +180,9 @@ def test_running_correct_and_matches_the_layer():
     Z = rng.normal(size=(8, 3))
     expected = update_running(layer.running_mean.copy(), layer.running_var.copy(), Z, 0.9)
     layer.forward(Z, training=True)
-    assert np.allclose(layer.running_mean, expected[0]) and np.allclose(layer.running_var, expected[1])
+    assert np.allclose(layer.running_mean, expected[0]) and np.allclose(
+        layer.running_var, expected[1]
+    )
 
 
 def in_place(running_mean, running_var, Z, momentum):
@@ -169,22 +193,45 @@ def in_place(running_mean, running_var, Z, momentum):
     return running_mean, running_var
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda rm, rv, Z, mo: ((1 - mo) * rm + mo * Z.mean(0), (1 - mo) * rv + mo * Z.var(0)), "OLD running value"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.var(0, ddof=1)), "unbiased"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.std(0)), "VARIANCE"),
-    (lambda rm, rv, Z, mo: (Z.mean(0), Z.var(0)), "average them"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(1), mo * rv + (1 - mo) * Z.var(1)), "axis 0"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * ((Z - rm) ** 2).mean(0)),
-     "around the batch mean"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            lambda rm, rv, Z, mo: ((1 - mo) * rm + mo * Z.mean(0), (1 - mo) * rv + mo * Z.var(0)),
+            "OLD running value",
+        ),
+        (
+            lambda rm, rv, Z, mo: (
+                mo * rm + (1 - mo) * Z.mean(0),
+                mo * rv + (1 - mo) * Z.var(0, ddof=1),
+            ),
+            "unbiased",
+        ),
+        (
+            lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.std(0)),
+            "VARIANCE",
+        ),
+        (lambda rm, rv, Z, mo: (Z.mean(0), Z.var(0)), "average them"),
+        (
+            lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(1), mo * rv + (1 - mo) * Z.var(1)),
+            "axis 0",
+        ),
+        (
+            lambda rm, rv, Z, mo: (
+                mo * rm + (1 - mo) * Z.mean(0),
+                mo * rv + (1 - mo) * ((Z - rm) ** 2).mean(0),
+            ),
+            "around the batch mean",
+        ),
+    ],
+)
 def test_running_mistakes(wrong, hint):
     result = check_running_averages(wrong)
     assert not result.passed and hint in result.message, result.message
 
 
 def test_running_in_place_update_is_accepted():
-    assert check_running_averages(in_place).passed      # the check passes copies
+    assert check_running_averages(in_place).passed  # the check passes copies
 
 
 def predict(Z, gamma, beta, running_mean, running_var, eps):
@@ -197,17 +244,25 @@ def test_predict_correct_and_matches_the_layer():
     layer.running_mean[:] = [1.0, -2.0]
     layer.running_var[:] = [4.0, 0.25]
     Z = np.array([[3.0, -1.0], [0.0, 0.0]])
-    assert np.allclose(layer.forward(Z, training=False), predict(Z, 1.0, 0.0, layer.running_mean,
-                                                                 layer.running_var, layer.eps))
+    assert np.allclose(
+        layer.forward(Z, training=False),
+        predict(Z, 1.0, 0.0, layer.running_mean, layer.running_var, layer.eps),
+    )
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda Z, g, b, rm, rv, e: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + e) + b, "running averages"),
-    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (np.sqrt(rv) + e) + b, "inside the square root"),
-    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / np.sqrt(rv) + b, "keep eps"),
-    (lambda Z, g, b, rm, rv, e: (Z - rm) / np.sqrt(rv + e), "gamma and beta"),
-    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (rv + e) + b, "standard deviation"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            lambda Z, g, b, rm, rv, e: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + e) + b,
+            "running averages",
+        ),
+        (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (np.sqrt(rv) + e) + b, "inside the square root"),
+        (lambda Z, g, b, rm, rv, e: g * (Z - rm) / np.sqrt(rv) + b, "keep eps"),
+        (lambda Z, g, b, rm, rv, e: (Z - rm) / np.sqrt(rv + e), "gamma and beta"),
+        (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (rv + e) + b, "standard deviation"),
+    ],
+)
 def test_predict_mistakes(wrong, hint):
     result = check_batchnorm_predict(wrong)
     assert not result.passed and hint in result.message, result.message

@@ -1,6 +1,7 @@
 """The grader's promises, for every exercise check of every topic module (discovered, not
 listed): a learner's ``None``, an unwritten stub, an exception and a floating-point warning
 each give a one-line CheckResult, and the check never raises nor lets a warning out."""
+
 import importlib
 import pkgutil
 import warnings
@@ -22,7 +23,11 @@ def _discover():
         module = importlib.import_module(f"dlcourse.exercises.{info.name}")
         for attr in sorted(vars(module)):
             value = getattr(module, attr)
-            if attr.startswith("check_") and callable(value) and value.__module__ == module.__name__:
+            if (
+                attr.startswith("check_")
+                and callable(value)
+                and value.__module__ == module.__name__
+            ):
                 found.append(pytest.param(value, id=f"{info.name}.{attr}"))
     return found
 
@@ -57,6 +62,7 @@ NONE_IS_AN_ANSWER = {"gradient_checking.check_find_faulty_layer"}
 def test_returning_none_is_told_to_return(check):
     def forgot_return(*args, **kwargs):
         _ = args
+
     message = _run(check, forgot_return).message
     if getattr(check, "none_is_an_answer", False):
         assert "did you forget `return`" not in message and "raised" not in message, message
@@ -78,8 +84,9 @@ def test_accepts_none_lets_none_reach_the_check():
 
     @accepts_none
     def check_lenient(fn):
-        return run_cases("lenient", fn, [Case((1,), 1.0, "return x for x = 1")],
-                         none_is_an_answer=True)
+        return run_cases(
+            "lenient", fn, [Case((1,), 1.0, "return x for x = 1")], none_is_an_answer=True
+        )
 
     plain, lenient = graded(check_plain), graded(check_lenient)
     assert lenient.none_is_an_answer and not getattr(plain, "none_is_an_answer", False)
@@ -87,13 +94,17 @@ def test_accepts_none_lets_none_reach_the_check():
 
     def nothing(x):
         return None
-    assert plain(nothing).message == "nothing: your function returned None — did you forget `return`?"
+
+    assert (
+        plain(nothing).message == "nothing: your function returned None — did you forget `return`?"
+    )
     result = lenient(nothing)
     assert not result.passed and "did you forget" not in result.message, result.message
     assert result.message.startswith("lenient: not yet — case 1")
     assert "Hint: return x for x = 1" in result.message
     assert lenient(lambda x: float(x)).passed
     from dlcourse.exercises.gradient_checking import check_find_faulty_layer
+
     message = check_find_faulty_layer(lambda model, X: None).message
     assert "found no faulty layer" in message and "did you forget" not in message, message
 
@@ -102,6 +113,7 @@ def test_accepts_none_lets_none_reach_the_check():
 def test_stub_says_not_written_yet(check):
     def stub(*args, **kwargs):
         raise NotImplementedError()
+
     assert "not written yet" in _run(check, stub).message
 
 
@@ -112,6 +124,7 @@ def test_exception_is_named_with_the_failing_inputs(check):
     def broken(*args, **kwargs):
         seen.append(describe_inputs(broken, args, kwargs))
         raise ValueError("learner-bug-42")
+
     message = _run(check, broken).message
     assert "ValueError" in message and "learner-bug-42" in message, message
     assert seen and seen[-1] in message, message
@@ -121,20 +134,24 @@ def test_exception_is_named_with_the_failing_inputs(check):
 @pytest.mark.parametrize("check", CHECKS)
 def test_warnings_of_the_learners_code_never_escape(check):
     def noisy(*args, **kwargs):
-        nan = np.log(np.float64(-1.0))          # RuntimeWarning: invalid value
-        _ = np.ones(3) / np.zeros(3)            # RuntimeWarning: divide by zero
+        nan = np.log(np.float64(-1.0))  # RuntimeWarning: invalid value
+        _ = np.ones(3) / np.zeros(3)  # RuntimeWarning: divide by zero
         warnings.warn("learner warning", RuntimeWarning)
         return np.full(np.shape(args[0]) if args else (), nan)
+
     _run(check, noisy)
 
 
 @pytest.mark.parametrize("check", CHECKS)
 def test_not_a_function_is_a_message(check):
-    assert "expected a function" in _run(check, 3.0).message or "not yet" in _run(check, 3.0).message
+    assert (
+        "expected a function" in _run(check, 3.0).message or "not yet" in _run(check, 3.0).message
+    )
 
 
 def test_wrong_kind_says_what_it_got_and_what_was_expected():
     from dlcourse.exercises.activations import check_activation_backward
+
     message = check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: "0.25").message
     assert "you returned a str" in message and "expected an array of shape" in message
     message = check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: (Z, Z)).message
@@ -143,13 +160,17 @@ def test_wrong_kind_says_what_it_got_and_what_was_expected():
 
 def test_wrong_shape_says_both_shapes():
     from dlcourse.exercises.activations import check_activation_backward
-    message = check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: np.zeros(7)).message
+
+    message = check_activation_backward(
+        lambda dA, Z, kind, slope=0.01, alpha=1.0: np.zeros(7)
+    ).message
     assert "you returned shape (7,), expected (" in message
 
 
 def test_describe_inputs_names_the_parameters():
     def f(X, lr, rng=None):
         pass
+
     text = describe_inputs(f, (np.zeros((2, 3)), 0.5), {})
     assert text == "inputs X: an array of shape (2, 3), lr: a number (0.5)"
 
@@ -159,6 +180,7 @@ def test_graded_is_idempotent_and_catches_a_check_that_breaks_on_an_odd_answer()
 
     def check_odd(fn):
         return fn(np.ones(2)).reshape(5)  # a check that assumes too much about the answer
+
     guarded = graded(check_odd)
     assert graded(guarded) is guarded
     result = guarded(lambda z: z)
@@ -168,6 +190,7 @@ def test_graded_is_idempotent_and_catches_a_check_that_breaks_on_an_odd_answer()
 
 def test_a_warning_inside_a_check_does_not_change_the_callers_filters():
     from dlcourse.exercises.activations import check_activation_backward
+
     before = list(warnings.filters)
     check_activation_backward(lambda dA, Z, kind, slope=0.01, alpha=1.0: np.log(-Z))
     assert list(warnings.filters) == before and np.geterr()["invalid"] == "warn"

@@ -1,4 +1,5 @@
 """Checks of the two-sided gradient and relative-error exercises, and the planted bugs."""
+
 import numpy as np
 import pytest
 
@@ -64,13 +65,19 @@ def _not_restored(f, x, eps):
     return g
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (_one_sided, "one-sided"),
-    (lambda f, x, eps: 2 * two_sided_copies(f, x, eps), "divide by 2 * eps"),
-    (_not_restored, "unchanged"),
-    (lambda f, x, eps: np.full_like(x, (f(x + eps) - f(x - eps)) / (2 * eps)), "one entry at a time"),
-    (lambda f, x, eps: (f(x + eps) - f(x - eps)) / (2 * eps), "shape of x"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (_one_sided, "one-sided"),
+        (lambda f, x, eps: 2 * two_sided_copies(f, x, eps), "divide by 2 * eps"),
+        (_not_restored, "unchanged"),
+        (
+            lambda f, x, eps: np.full_like(x, (f(x + eps) - f(x - eps)) / (2 * eps)),
+            "one entry at a time",
+        ),
+        (lambda f, x, eps: (f(x + eps) - f(x - eps)) / (2 * eps), "shape of x"),
+    ],
+)
 def test_two_sided_mistakes(wrong, words):
     result = check_two_sided_gradient(wrong)
     assert not result.passed and words in result.message, result.message
@@ -91,13 +98,20 @@ def test_relative_error_right_answers_pass():
     assert check_relative_error(dl.relative_error).passed
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda g, ga: np.linalg.norm(g - ga), "absolute error"),
-    (lambda g, ga: np.linalg.norm(g - ga) / np.linalg.norm(g), "not ||g|| alone"),
-    (lambda g, ga: np.linalg.norm(g - ga) ** 2 / (np.linalg.norm(g) ** 2 + np.linalg.norm(ga) ** 2),
-     "not their squares"),
-    (lambda g, ga: np.linalg.norm(g - ga) / np.linalg.norm(g + ga), "not ||g + g_approx||"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda g, ga: np.linalg.norm(g - ga), "absolute error"),
+        (lambda g, ga: np.linalg.norm(g - ga) / np.linalg.norm(g), "not ||g|| alone"),
+        (
+            lambda g, ga: (
+                np.linalg.norm(g - ga) ** 2 / (np.linalg.norm(g) ** 2 + np.linalg.norm(ga) ** 2)
+            ),
+            "not their squares",
+        ),
+        (lambda g, ga: np.linalg.norm(g - ga) / np.linalg.norm(g + ga), "not ||g + g_approx||"),
+    ],
+)
 def test_relative_error_mistakes(wrong, words):
     result = check_relative_error(wrong)
     assert not result.passed and words in result.message, result.message
@@ -106,14 +120,21 @@ def test_relative_error_mistakes(wrong, words):
 def test_relative_error_division_by_zero_is_a_hint_not_a_crash():
     with np.errstate(invalid="ignore"):
         result = check_relative_error(
-            lambda g, ga: np.linalg.norm(g - ga) / (np.linalg.norm(g) + np.linalg.norm(ga)))
+            lambda g, ga: np.linalg.norm(g - ga) / (np.linalg.norm(g) + np.linalg.norm(ga))
+        )
     assert not result.passed and "both gradients are zero" in result.message
 
 
 # ------------------------------------------------------------------ planted bugs
 def _report(problem):
-    return dl.gradcheck_report(problem.model, problem.loss, problem.X, problem.y,
-                               l2=problem.l2, fix_dropout=problem.fix_dropout)
+    return dl.gradcheck_report(
+        problem.model,
+        problem.loss,
+        problem.X,
+        problem.y,
+        l2=problem.l2,
+        fix_dropout=problem.fix_dropout,
+    )
 
 
 @pytest.mark.parametrize("dropout", ["off", "on, mask fixed"])
@@ -125,8 +146,8 @@ def test_correct_network_passes(dropout):
 def test_activation_bug_is_pinpointed_below_the_last_layer():
     p = planted_bug_problem("activation derivative")
     named = {course_names(p.model)[k]: v for k, v in _report(p).items()}
-    assert named["W[3]"] < 1e-7 and named["b[3]"] < 1e-7      # above the bug: fine
-    assert named["W[2]"] > 1e-3 and named["W[1]"] > 1e-3      # below it: wrong
+    assert named["W[3]"] < 1e-7 and named["b[3]"] < 1e-7  # above the bug: fine
+    assert named["W[2]"] > 1e-3 and named["W[1]"] > 1e-3  # below it: wrong
 
 
 def test_missing_mean_is_off_by_the_factor_m():
@@ -149,7 +170,10 @@ def test_unfixed_dropout_masks_break_the_check():
 
 
 def test_problem_is_deterministic_and_validates():
-    a, b = planted_bug_problem("none", "on, mask fixed"), planted_bug_problem("none", "on, mask fixed")
+    a, b = (
+        planted_bug_problem("none", "on, mask fixed"),
+        planted_bug_problem("none", "on, mask fixed"),
+    )
     assert _report(a) == _report(b)
     with pytest.raises(ValueError, match="bug"):
         planted_bug_problem("typo")
@@ -167,7 +191,7 @@ def test_buggy_pieces_differ_from_the_right_ones_exactly_as_documented():
     bad.forward(z)
     da = np.ones_like(z)
     np.testing.assert_allclose(bad.backward(da), 1 - a)
-    np.testing.assert_allclose(good.backward(da), 1 - a ** 2)
+    np.testing.assert_allclose(good.backward(da), 1 - a**2)
     logits, y = np.random.default_rng(0).standard_normal((5, 3)), np.array([0, 1, 2, 0, 1])
     right, wrong = dl.SoftmaxCrossEntropy(), CrossEntropyMissingMean()
     assert right.forward(logits, y) == wrong.forward(logits, y)
@@ -184,9 +208,12 @@ def test_forward_counter_counts_two_passes_per_entry():
 
 
 # ------------------------------------------------------------------ the bug hunt
-from dlcourse.exercises.gradient_checking import (check_find_faulty_layer,  # noqa: E402
-                                                  layer_errors, mystery_model,
-                                                  reference_find_faulty_layer)
+from dlcourse.exercises.gradient_checking import (
+    check_find_faulty_layer,  # noqa: E402
+    layer_errors,
+    mystery_model,
+    reference_find_faulty_layer,
+)
 from dlcourse.gradcheck import numerical_gradient as _num, relative_error as _rel  # noqa: E402
 
 
@@ -199,7 +226,9 @@ def _per_layer(model, X, inputs=True, params=True, zero=True):
         dx = layer.backward(G)
         cost = lambda: float(np.sum(layer.forward(x) * G))  # noqa: E731
         errs = [_rel(dx, _num(cost, x))] if inputs else []
-        errs += [_rel(p.grad.copy(), _num(cost, p.value)) for p in layer.parameters()] if params else []
+        errs += (
+            [_rel(p.grad.copy(), _num(cost, p.value)) for p in layer.parameters()] if params else []
+        )
         if errs and max(errs) > 1e-5:
             return i
         x = layer.forward(x)
@@ -228,20 +257,26 @@ def test_bug_hunt_reference_finds_every_planted_layer():
 
 def test_a_correct_layer_passes_its_own_check():
     import dlcourse as dl
+
     layer = dl.Dense(3, 2, rng=0)
-    assert max(layer_errors(layer, np.random.default_rng(1).standard_normal((4, 3))).values()) < 1e-7
+    assert (
+        max(layer_errors(layer, np.random.default_rng(1).standard_normal((4, 3))).values()) < 1e-7
+    )
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda m, X: reference_find_faulty_layer(m, X) + 1, "one off"),
-    (lambda m, X: _per_layer(m, X, inputs=False), "found no faulty layer"),
-    (lambda m, X: _per_layer(m, X, zero=False), "still dirty"),
-    (_whole_network_lowest, "inherits"),
-    (lambda m, X: 2, "parameters are wrong only"),
-    (lambda m, X: 1, "a correct layer was flagged"),
-    (lambda m, X: _per_layer(m, X, params=False), "found no faulty layer"),
-    (lambda m, X: m[reference_find_faulty_layer(m, X)], "not the layer itself"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda m, X: reference_find_faulty_layer(m, X) + 1, "one off"),
+        (lambda m, X: _per_layer(m, X, inputs=False), "found no faulty layer"),
+        (lambda m, X: _per_layer(m, X, zero=False), "still dirty"),
+        (_whole_network_lowest, "inherits"),
+        (lambda m, X: 2, "parameters are wrong only"),
+        (lambda m, X: 1, "a correct layer was flagged"),
+        (lambda m, X: _per_layer(m, X, params=False), "found no faulty layer"),
+        (lambda m, X: m[reference_find_faulty_layer(m, X)], "not the layer itself"),
+    ],
+)
 def test_bug_hunt_mistakes(wrong, words):
     result = check_find_faulty_layer(wrong)
     assert not result.passed and words in result.message, result.message

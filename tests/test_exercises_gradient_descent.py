@@ -1,12 +1,18 @@
 """The checks of notebook 01: a correct solution passes, typical mistakes get their specific
 hint, a raising solution gets a message (never an exception)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from dlcourse.exercises.gradient_descent import (
-    Case, DiagnosedCase, Mistake, check_gd_step, check_two_sided_difference, close,
+    Case,
+    DiagnosedCase,
+    Mistake,
+    check_gd_step,
+    check_two_sided_difference,
+    close,
     run_with_mistakes,
 )
 
@@ -22,15 +28,19 @@ def test_gd_step_correct_in_place_style_solution_passes_too():
         w = np.array(w, dtype=float)
         w -= lr * np.asarray(dw)
         return w
+
     assert check_gd_step(gd_step).passed
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda w, dw, lr: w + lr * dw, "step against the gradient"),
-    (lambda w, dw, lr: w - dw, "multiply the gradient by the learning rate"),
-    (lambda w, dw, lr: lr * dw, "return the new w"),
-    (lambda w, dw, lr: w - dw / lr, "do not divide"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda w, dw, lr: w + lr * dw, "step against the gradient"),
+        (lambda w, dw, lr: w - dw, "multiply the gradient by the learning rate"),
+        (lambda w, dw, lr: lr * dw, "return the new w"),
+        (lambda w, dw, lr: w - dw / lr, "do not divide"),
+    ],
+)
 def test_gd_step_typical_mistakes_get_their_hint(wrong, hint):
     result = check_gd_step(wrong)
     assert not result.passed
@@ -44,12 +54,16 @@ def test_gd_step_unrecognised_mistake_gets_the_general_hint():
 
 def test_gd_step_wrong_shape_is_reported():
     result = check_gd_step(lambda w, dw, lr: np.transpose(w - lr * dw))
-    assert not result.passed and "case 3 (you returned shape (4, 3), expected (3, 4))" in result.message
+    assert (
+        not result.passed
+        and "case 3 (you returned shape (4, 3), expected (3, 4))" in result.message
+    )
 
 
 def test_gd_step_that_raises_gives_a_message():
     def broken(w, dw, lr):
         raise KeyError("oops")
+
     result = check_gd_step(broken)
     assert not result.passed and "raised KeyError" in result.message
 
@@ -57,6 +71,7 @@ def test_gd_step_that_raises_gives_a_message():
 def test_gd_step_not_written_yet():
     def todo(w, dw, lr):
         raise NotImplementedError
+
     assert "not written yet" in check_gd_step(todo).message
 
 
@@ -70,12 +85,15 @@ def test_two_sided_difference_correct():
     assert result.passed and repr(result) == "two_sided_difference: correct"
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda J, w, eps: (J(w + eps) - J(w)) / eps, "one-sided"),
-    (lambda J, w, eps: (J(w + eps) - J(w - eps)) / eps, "2 eps apart"),
-    (lambda J, w, eps: (J(w - eps) - J(w + eps)) / (2 * eps), "sign is flipped"),
-    (lambda J, w, eps: J(w + eps) - J(w - eps), "divide the difference"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda J, w, eps: (J(w + eps) - J(w)) / eps, "one-sided"),
+        (lambda J, w, eps: (J(w + eps) - J(w - eps)) / eps, "2 eps apart"),
+        (lambda J, w, eps: (J(w - eps) - J(w + eps)) / (2 * eps), "sign is flipped"),
+        (lambda J, w, eps: J(w + eps) - J(w - eps), "divide the difference"),
+    ],
+)
 def test_two_sided_difference_typical_mistakes(wrong, hint):
     result = check_two_sided_difference(wrong)
     assert not result.passed and hint in result.message
@@ -85,6 +103,7 @@ def test_two_sided_difference_raising_and_overflowing_solutions_give_messages():
     assert "raised ZeroDivisionError" in check_two_sided_difference(lambda J, w, eps: 1 / 0).message
     # a NaN answer is simply wrong, with no warning escaping
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result = check_two_sided_difference(lambda J, w, eps: np.log(-1.0))
@@ -108,8 +127,10 @@ def test_run_with_mistakes_uses_the_case_hint_when_no_mistake_matches():
 
 
 # ------------------------------------------------------------------ small_graph_backward
-from dlcourse.exercises.gradient_descent import (check_small_graph_backward,  # noqa: E402
-                                                 reference_small_graph_backward)
+from dlcourse.exercises.gradient_descent import (
+    check_small_graph_backward,  # noqa: E402
+    reference_small_graph_backward,
+)
 
 
 def _parts(a, b, c):
@@ -119,7 +140,10 @@ def _parts(a, b, c):
 
 
 def test_small_graph_backward_correct():
-    assert repr(check_small_graph_backward(reference_small_graph_backward)) == "small_graph_backward: correct"
+    assert (
+        repr(check_small_graph_backward(reference_small_graph_backward))
+        == "small_graph_backward: correct"
+    )
 
 
 def _wrong(kind):
@@ -142,18 +166,22 @@ def _wrong(kind):
         if kind == "dc_without_tanh":
             return J, da, db, a
         raise AssertionError(kind)
+
     return fn
 
 
-@pytest.mark.parametrize("kind, hint", [
-    ("da_only_direct", "a is used twice"),
-    ("da_no_direct", "misses the direct path"),
-    ("db_no_exp", "b is used twice as well"),
-    ("tanh_prime_of_v", "1 - tanh(v)^2"),
-    ("dc_without_a", "already carries the factor a"),
-    ("forgot_dt_is_a", "dJ/dt = a"),
-    ("dc_without_tanh", "only through tanh"),
-])
+@pytest.mark.parametrize(
+    "kind, hint",
+    [
+        ("da_only_direct", "a is used twice"),
+        ("da_no_direct", "misses the direct path"),
+        ("db_no_exp", "b is used twice as well"),
+        ("tanh_prime_of_v", "1 - tanh(v)^2"),
+        ("dc_without_a", "already carries the factor a"),
+        ("forgot_dt_is_a", "dJ/dt = a"),
+        ("dc_without_tanh", "only through tanh"),
+    ],
+)
 def test_small_graph_backward_mistakes_get_their_hint(kind, hint):
     result = check_small_graph_backward(_wrong(kind))
     assert not result.passed and hint in result.message
@@ -162,9 +190,13 @@ def test_small_graph_backward_mistakes_get_their_hint(kind, hint):
 def test_small_graph_backward_wrong_return_and_raise():
     r = check_small_graph_backward(lambda a, b, c: None)
     assert not r.passed and "returned None — did you forget `return`?" in r.message
+
     def boom(a, b, c):
         raise ValueError("bad")
+
     assert "raised ValueError: bad" in check_small_graph_backward(boom).message
+
     def todo(a, b, c):
         raise NotImplementedError
+
     assert "not written yet" in check_small_graph_backward(todo).message

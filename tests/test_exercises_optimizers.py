@@ -1,4 +1,5 @@
 """Notebook 08's check (one Adam step): right answers pass, the usual mistakes get their hint."""
+
 import numpy as np
 import pytest
 
@@ -18,8 +19,9 @@ def test_reference_is_the_textbook_formula():
     w, g, v, s = rng.normal(size=(4, 5))
     s = np.abs(s)
     for t in (1, 2, 7):
-        for got, want in zip(reference_adam_step(w, g, v, s, t, lr=0.01),
-                             correct(w, g, v, s, t, lr=0.01)):
+        for got, want in zip(
+            reference_adam_step(w, g, v, s, t, lr=0.01), correct(w, g, v, s, t, lr=0.01)
+        ):
             np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
@@ -42,6 +44,7 @@ def variant(**change):
         denom = np.sqrt(s_hat + eps) if change.get("eps_inside") else np.sqrt(s_hat) + eps
         w_new = w - lr * v_hat / denom
         return (w_new, v_hat, s_hat) if change.get("return_hat") else (w_new, v, s)
+
     return fn
 
 
@@ -51,17 +54,24 @@ def no_damping(w, g, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * v / (1 - beta1**t) / (np.sqrt(s / (1 - beta2**t)) + eps), v, s
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (variant(nocorr=True), "no bias correction"),
-    (variant(return_hat=True), "return the uncorrected running averages"),
-    (variant(dt=-1), "not 1 - beta^(t-1)"),
-    (variant(dt=+1), "not t + 1"),
-    (variant(eps_inside=True), "eps goes outside the square root"),
-    (variant(swap=True), "you swapped them"),
-    (no_damping, "need their (1 - beta) factor"),
-    (lambda w, g, v, s, t, **kw: (2 * w - correct(w, g, v, s, t, **kw)[0],) + correct(w, g, v, s, t, **kw)[1:],
-     "adding it climbs the cost"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (variant(nocorr=True), "no bias correction"),
+        (variant(return_hat=True), "return the uncorrected running averages"),
+        (variant(dt=-1), "not 1 - beta^(t-1)"),
+        (variant(dt=+1), "not t + 1"),
+        (variant(eps_inside=True), "eps goes outside the square root"),
+        (variant(swap=True), "you swapped them"),
+        (no_damping, "need their (1 - beta) factor"),
+        (
+            lambda w, g, v, s, t, **kw: (
+                (2 * w - correct(w, g, v, s, t, **kw)[0],) + correct(w, g, v, s, t, **kw)[1:]
+            ),
+            "adding it climbs the cost",
+        ),
+    ],
+)
 def test_typical_mistakes_get_their_hint(wrong, words):
     result = check_adam_step(wrong)
     assert not result.passed
@@ -81,14 +91,20 @@ def test_wrong_return_type_is_explained():
 def test_raising_solution_gives_a_message_not_an_exception():
     def broken(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         raise KeyError("v")
+
     result = check_adam_step(broken)
-    assert not result.passed and result.message.startswith("adam_step: your function raised KeyError: 'v'")
+    assert not result.passed and result.message.startswith(
+        "adam_step: your function raised KeyError: 'v'"
+    )
     assert "— on the case with inputs" in result.message
 
 
 # ------------------------------------------------------------------ loopholes closed, momentum
-from dlcourse.exercises.optimizers import (check_momentum_step, kingma_adam_step,  # noqa: E402
-                                           reference_momentum_step)
+from dlcourse.exercises.optimizers import (
+    check_momentum_step,
+    kingma_adam_step,  # noqa: E402
+    reference_momentum_step,
+)
 
 
 def test_kingmas_efficient_adam_is_accepted():
@@ -100,6 +116,7 @@ def test_no_correction_hint_says_too_large():
         v = beta1 * v + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g * g
         return w - lr * v / (np.sqrt(s) + eps), v, s
+
     result = check_adam_step(no_correction)
     assert not result.passed and "too large" in result.message and "too small" not in result.message
 
@@ -107,19 +124,47 @@ def test_no_correction_hint_says_too_large():
 def test_momentum_reference_passes():
     assert check_momentum_step(reference_momentum_step).passed
     assert check_momentum_step(
-        lambda w, g, v, lr=0.01, beta=0.9: (lambda nv: (w - lr * nv, nv))(beta * v + (1 - beta) * g)).passed
+        lambda w, g, v, lr=0.01, beta=0.9: (lambda nv: (w - lr * nv, nv))(beta * v + (1 - beta) * g)
+    ).passed
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + g), beta * v + g), "PyTorch"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * g, beta * v + (1 - beta) * g), "raw gradient"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * v, beta * v + (1 - beta) * g), "old velocity"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * ((1 - beta) * v + beta * g), (1 - beta) * v + beta * g), "swapped"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w + lr * (beta * v + (1 - beta) * g), beta * v + (1 - beta) * g), "climbs"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v), "NEW velocity"),
-    (lambda w, g, v, lr=0.01, beta=0.9: w - lr * (beta * v + (1 - beta) * g), "expected a tuple"),
-    (lambda w, g, v, lr=0.01, beta=0.9: None, "returned None — did you forget `return`?"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + g), beta * v + g), "PyTorch"),
+        (
+            lambda w, g, v, lr=0.01, beta=0.9: (w - lr * g, beta * v + (1 - beta) * g),
+            "raw gradient",
+        ),
+        (
+            lambda w, g, v, lr=0.01, beta=0.9: (w - lr * v, beta * v + (1 - beta) * g),
+            "old velocity",
+        ),
+        (
+            lambda w, g, v, lr=0.01, beta=0.9: (
+                w - lr * ((1 - beta) * v + beta * g),
+                (1 - beta) * v + beta * g,
+            ),
+            "swapped",
+        ),
+        (
+            lambda w, g, v, lr=0.01, beta=0.9: (
+                w + lr * (beta * v + (1 - beta) * g),
+                beta * v + (1 - beta) * g,
+            ),
+            "climbs",
+        ),
+        (
+            lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v),
+            "NEW velocity",
+        ),
+        (
+            lambda w, g, v, lr=0.01, beta=0.9: w - lr * (beta * v + (1 - beta) * g),
+            "expected a tuple",
+        ),
+        (lambda w, g, v, lr=0.01, beta=0.9: None, "returned None — did you forget `return`?"),
+    ],
+)
 def test_momentum_mistakes(wrong, words):
     result = check_momentum_step(wrong)
     assert not result.passed and words in result.message, result.message

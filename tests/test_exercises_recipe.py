@@ -1,4 +1,5 @@
 """The checks of notebook 13's exercises."""
+
 import math
 
 import numpy as np
@@ -14,13 +15,16 @@ def test_initial_loss_correct():
     assert check_expected_initial_loss(lambda C: -math.log(1 / C)).passed
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda C: 1 / C, "probability of each class"),
-    (lambda C: -np.log(C), "mind the sign"),
-    (lambda C: np.log10(C), "not log10"),
-    (lambda C: np.log2(C), "not log2"),
-    (lambda C: -np.log(1 - 1 / C), "not of the other classes"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda C: 1 / C, "probability of each class"),
+        (lambda C: -np.log(C), "mind the sign"),
+        (lambda C: np.log10(C), "not log10"),
+        (lambda C: np.log2(C), "not log2"),
+        (lambda C: -np.log(1 - 1 / C), "not of the other classes"),
+    ],
+)
 def test_initial_loss_mistakes(wrong, hint):
     result = check_expected_initial_loss(wrong)
     assert not result.passed and hint in result.message, result.message
@@ -55,7 +59,8 @@ def test_newton_correct_solutions_pass():
         for _ in range(steps):
             w = out[-1]
             out.append(w - np.linalg.inv(hess_fn(w) + damping * np.eye(2)) @ grad_fn(w))
-        return out                                   # a list of rows is fine too
+        return out  # a list of rows is fine too
+
     assert check_newton_path(with_inverse).passed
 
 
@@ -67,6 +72,7 @@ def _newton_variant(step):
             w = step(w, grad_fn(w), hess_fn(w), damping)
             out.append(w.copy())
         return np.array(out)
+
     return path
 
 
@@ -83,23 +89,32 @@ def newton_no_start(grad_fn, hess_fn, w0, steps, damping=0.0):
     return newton_reference(grad_fn, hess_fn, w0, steps, damping)[1:]
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (_newton_variant(lambda w, g, H, d: w + np.linalg.solve(H + d * np.eye(2), g)), "mind the sign"),
-    (_newton_variant(lambda w, g, H, d: w - g / (np.diag(H) + d)), "diagonal of H"),
-    (_newton_variant(lambda w, g, H, d: w - (H + d * np.eye(2)) @ g), "INVERSE"),
-    (_newton_variant(lambda w, g, H, d: w - g), "gradient-descent step"),
-    (_newton_variant(lambda w, g, H, d: w - np.linalg.solve(H, g)), "damping is ignored"),
-    (_newton_variant(lambda w, g, H, d: w - np.linalg.solve(H + d, g)), "EVERY entry"),
-    (newton_aliased, "same array"),
-    (newton_no_start, "steps + 1 rows"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            _newton_variant(lambda w, g, H, d: w + np.linalg.solve(H + d * np.eye(2), g)),
+            "mind the sign",
+        ),
+        (_newton_variant(lambda w, g, H, d: w - g / (np.diag(H) + d)), "diagonal of H"),
+        (_newton_variant(lambda w, g, H, d: w - (H + d * np.eye(2)) @ g), "INVERSE"),
+        (_newton_variant(lambda w, g, H, d: w - g), "gradient-descent step"),
+        (_newton_variant(lambda w, g, H, d: w - np.linalg.solve(H, g)), "damping is ignored"),
+        (_newton_variant(lambda w, g, H, d: w - np.linalg.solve(H + d, g)), "EVERY entry"),
+        (newton_aliased, "same array"),
+        (newton_no_start, "steps + 1 rows"),
+    ],
+)
 def test_newton_mistakes(wrong, hint):
     result = check_newton_path(wrong)
     assert not result.passed and hint in result.message, result.message
 
 
 def test_newton_none_and_stub():
-    assert "NotImplementedError" in check_newton_path(lambda *a, **k: (_ for _ in ()).throw(NotImplementedError())).message
+    assert (
+        "NotImplementedError"
+        in check_newton_path(lambda *a, **k: (_ for _ in ()).throw(NotImplementedError())).message
+    )
     assert not check_newton_path(lambda *a, **k: None).passed
 
 
@@ -160,7 +175,11 @@ def chance_before_flat(losses, n_classes):
 
 def chance_uses_min(losses, n_classes):
     out = reference(losses)
-    return "chance" if out == "ok" and abs(min(losses) - math.log(n_classes)) < 0.05 * math.log(n_classes) else out
+    return (
+        "chance"
+        if out == "ok" and abs(min(losses) - math.log(n_classes)) < 0.05 * math.log(n_classes)
+        else out
+    )
 
 
 def chance_first(losses, n_classes):
@@ -169,15 +188,18 @@ def chance_first(losses, n_classes):
     return reference(losses)
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (no_chance_rule, "ends at about log C"),
-    (chance_log10, "log C of THIS problem"),
-    (chance_absolute, "relative"),
-    (chance_before_flat, "'flat'"),
-    (chance_uses_min, "LAST value"),
-    (chance_first, "in order"),
-    (lambda losses, n: None, "returned None — did you forget `return`?"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (no_chance_rule, "ends at about log C"),
+        (chance_log10, "log C of THIS problem"),
+        (chance_absolute, "relative"),
+        (chance_before_flat, "'flat'"),
+        (chance_uses_min, "LAST value"),
+        (chance_first, "in order"),
+        (lambda losses, n: None, "returned None — did you forget `return`?"),
+    ],
+)
 def test_diagnose_run_mistakes(wrong, hint):
     result = check_diagnose_run(wrong)
     assert not result.passed and hint in result.message, result.message

@@ -1,5 +1,6 @@
 """The check of notebook 12's exercise: a correct stable softmax passes, typical mistakes get
 their hint, a raising solution gets a message and nothing escapes."""
+
 import warnings
 
 import numpy as np
@@ -23,22 +24,36 @@ def test_logsumexp_form_passes():
     def via_log(z):
         m = z.max(axis=1, keepdims=True)
         return np.exp(z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True)))
+
     assert check_stable_softmax(via_log).passed
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), "overflows to inf"),
-    (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=-1, keepdims=True),
-     "not of the whole array"),
-    (lambda z: np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0), "last axis"),
-    (lambda z: np.exp(z - z.max(axis=-1)) / np.exp(z - z.max(axis=-1)).sum(axis=-1), "keepdims=True"),
-    (lambda z: (z - z.max(axis=-1, keepdims=True))
-     - np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True)), "log softmax"),
-    (lambda z: np.exp(z - z.max(axis=-1, keepdims=True)), "sums to 1"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), "overflows to inf"),
+        (
+            lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=-1, keepdims=True),
+            "not of the whole array",
+        ),
+        (lambda z: np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0), "last axis"),
+        (
+            lambda z: np.exp(z - z.max(axis=-1)) / np.exp(z - z.max(axis=-1)).sum(axis=-1),
+            "keepdims=True",
+        ),
+        (
+            lambda z: (
+                (z - z.max(axis=-1, keepdims=True))
+                - np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))
+            ),
+            "log softmax",
+        ),
+        (lambda z: np.exp(z - z.max(axis=-1, keepdims=True)), "sums to 1"),
+    ],
+)
 def test_typical_mistakes_get_their_hint(wrong, hint):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")   # no overflow warning leaks out of the check
+        warnings.simplefilter("error")  # no overflow warning leaks out of the check
         result = check_stable_softmax(wrong)
     assert not result.passed and hint in result.message, result.message
 
@@ -61,6 +76,7 @@ def _shift_softmax(shift):
     def f(z):
         e = np.exp(z - shift(z))
         return e / e.sum(axis=-1, keepdims=True)
+
     return f
 
 
@@ -91,6 +107,7 @@ def test_sce_correct_passes():
     def via_package(z, y):
         loss = dl.SoftmaxCrossEntropy()
         return loss.forward(z, y), loss.backward()
+
     assert check_softmax_cross_entropy(via_package).passed
 
 
@@ -103,25 +120,54 @@ def _onehot(y, C):
     return np.eye(C)[y]
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda z, y: (-np.mean(np.log(_probs(z)[np.arange(len(y)), y])), sce_reference(z, y)[1]),
-     "log of the (stable) softmax"),
-    (lambda z, y: (-np.mean(np.log((np.exp(z) / np.exp(z).sum(1, keepdims=True))[np.arange(len(y)), y])),
-                   (np.exp(z) / np.exp(z).sum(1, keepdims=True) - _onehot(y, z.shape[1])) / len(y)),
-     "overflows"),
-    (lambda z, y: (sce_reference(z, y)[0], _probs(z) - _onehot(y, z.shape[1])), "factor 1/m"),
-    (lambda z, y: (sce_reference(z, y)[0] * len(y), _probs(z) - _onehot(y, z.shape[1])), "not the sum"),
-    (lambda z, y: (sce_reference(z, y)[0], (_onehot(y, z.shape[1]) - _probs(z)) / len(y)), "sign"),
-    (lambda z, y: (sce_reference(z, y)[0], _probs(z) / len(y)), "subtracts the one-hot"),
-    (lambda z, y: (np.mean(np.log(np.exp(z - z.max()).sum(1)) + z.max() - z[np.arange(len(y)), y]),
-                   sce_reference(z, y)[1]), "each row"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            lambda z, y: (
+                -np.mean(np.log(_probs(z)[np.arange(len(y)), y])),
+                sce_reference(z, y)[1],
+            ),
+            "log of the (stable) softmax",
+        ),
+        (
+            lambda z, y: (
+                -np.mean(
+                    np.log((np.exp(z) / np.exp(z).sum(1, keepdims=True))[np.arange(len(y)), y])
+                ),
+                (np.exp(z) / np.exp(z).sum(1, keepdims=True) - _onehot(y, z.shape[1])) / len(y),
+            ),
+            "overflows",
+        ),
+        (lambda z, y: (sce_reference(z, y)[0], _probs(z) - _onehot(y, z.shape[1])), "factor 1/m"),
+        (
+            lambda z, y: (sce_reference(z, y)[0] * len(y), _probs(z) - _onehot(y, z.shape[1])),
+            "not the sum",
+        ),
+        (
+            lambda z, y: (sce_reference(z, y)[0], (_onehot(y, z.shape[1]) - _probs(z)) / len(y)),
+            "sign",
+        ),
+        (lambda z, y: (sce_reference(z, y)[0], _probs(z) / len(y)), "subtracts the one-hot"),
+        (
+            lambda z, y: (
+                np.mean(np.log(np.exp(z - z.max()).sum(1)) + z.max() - z[np.arange(len(y)), y]),
+                sce_reference(z, y)[1],
+            ),
+            "each row",
+        ),
+    ],
+)
 def test_sce_mistakes(wrong, hint):
     r = check_softmax_cross_entropy(wrong)
     assert not r.passed and hint in r.message, r.message
 
 
 def test_sce_none_and_stub():
-    assert "NotImplementedError" in check_softmax_cross_entropy(
-        lambda z, y: (_ for _ in ()).throw(NotImplementedError())).message
+    assert (
+        "NotImplementedError"
+        in check_softmax_cross_entropy(
+            lambda z, y: (_ for _ in ()).throw(NotImplementedError())
+        ).message
+    )
     assert not check_softmax_cross_entropy(lambda z, y: None).passed

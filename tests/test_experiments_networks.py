@@ -1,5 +1,6 @@
 """experiments.networks.mlp: the one builder reproduces the builders it replaced, draw for
 draw, and follows dl.seed when rng=None."""
+
 import numpy as np
 import pytest
 
@@ -15,8 +16,7 @@ def by_hand(n_in, hidden, n_out, activation, init, scale, batch_norm, dropout, r
     """The loop every builder site used to write (training.build_network, bn_mlp, ...)."""
     layers, prev = [], n_in
     for width in hidden:
-        layers.append(dl.Dense(prev, width, init=init, bias=not batch_norm, rng=rng,
-                               scale=scale))
+        layers.append(dl.Dense(prev, width, init=init, bias=not batch_norm, rng=rng, scale=scale))
         if batch_norm:
             layers.append(dl.BatchNorm(width))
         layers.append(dl.get_activation(activation))
@@ -27,12 +27,28 @@ def by_hand(n_in, hidden, n_out, activation, init, scale, batch_norm, dropout, r
     return dl.Sequential(layers)
 
 
-@pytest.mark.parametrize("init,scale,bn,dropout", [
-    ("he", None, False, 0.0), ("xavier", 1.5, False, 0.0), ("random", 0.01, False, 0.5),
-    ("he", 2.0, True, 0.0), ("zeros", None, False, 0.0)])
+@pytest.mark.parametrize(
+    "init,scale,bn,dropout",
+    [
+        ("he", None, False, 0.0),
+        ("xavier", 1.5, False, 0.0),
+        ("random", 0.01, False, 0.5),
+        ("he", 2.0, True, 0.0),
+        ("zeros", None, False, 0.0),
+    ],
+)
 def test_mlp_draws_exactly_what_the_hand_written_loop_drew(init, scale, bn, dropout):
-    got = mlp(3, [5, 4], 2, "tanh", init, scale, batch_norm=bn, dropout=dropout,
-              rng=np.random.default_rng(7))
+    got = mlp(
+        3,
+        [5, 4],
+        2,
+        "tanh",
+        init,
+        scale,
+        batch_norm=bn,
+        dropout=dropout,
+        rng=np.random.default_rng(7),
+    )
     want = by_hand(3, [5, 4], 2, "tanh", init, scale, bn, dropout, np.random.default_rng(7))
     assert [type(l) for l in got] == [type(l) for l in want]
     for a, b in zip(weights(got), weights(want)):
@@ -67,6 +83,7 @@ def test_rng_none_follows_dl_seed():
 
 def test_debug_network_follows_dl_seed():
     from dlcourse.experiments.debug_run import debug_network
+
     dl.seed(3)
     a = weights(debug_network(1.0))
     dl.seed(3)
@@ -86,6 +103,7 @@ def test_hidden_layers_share_the_generator_with_a_later_output_layer():
 
 def test_digits_split_is_cached_read_only_and_standardised():
     from dlcourse.datasets import digits_split
+
     X, Xv, y, _ = digits_split(0)
     assert digits_split(0)[0] is X and not X.flags.writeable
     np.testing.assert_allclose(X.mean(axis=0)[X.std(axis=0) > 0], 0.0, atol=1e-12)

@@ -1,4 +1,5 @@
 """dlcourse.flat: parameters <-> one vector, and the (J, dJ/dtheta) closure for scipy."""
+
 import numpy as np
 import pytest
 
@@ -37,7 +38,7 @@ def test_vector_layout_follows_named_parameters():
     assert theta.shape == (sum(p.value.size for _, p in named),) == (num_parameters(model),)
     start = 0
     for _, p in named:
-        np.testing.assert_array_equal(theta[start:start + p.value.size], p.value.ravel())
+        np.testing.assert_array_equal(theta[start : start + p.value.size], p.value.ravel())
         start += p.value.size
     theta[0] += 1.0  # a copy, not a view
     assert theta[0] != model[0].W.value.flat[0]
@@ -104,6 +105,7 @@ def test_loss_and_grad_is_the_test_time_cost_and_deterministic(data):
 
 def test_scipy_minimizes_through_it(data):
     from scipy.optimize import minimize
+
     X, y = data
     model = mlp()
     f = model_loss_and_grad(model, dl.SoftmaxCrossEntropy(), X, y)
@@ -130,7 +132,9 @@ def test_bad_inputs(data):
         parameters_to_vector(3.0)
     p = dl.Parameter(np.zeros((2, 2)))
     p.grad = np.zeros(3)
-    with pytest.raises(ValueError, match=r"params\[0\] has gradient of shape \(3,\), expected \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"params\[0\] has gradient of shape \(3,\), expected \(2, 2\)"
+    ):
         gradients_to_vector([p])
     Xb = X.copy()
     Xb[0, 0] = np.inf

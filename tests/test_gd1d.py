@@ -1,5 +1,6 @@
 """Tests for dlcourse.topics.gd1d: derivatives against finite differences, the learning-rate regimes
 of the quadratic, divergence handling, 2-D surfaces, and argument errors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,7 +67,7 @@ def test_learning_rate_regimes_on_the_quadratic():
     good = descend(q, -1.0, 0.3, 50)
     bounce = descend(q, -1.0, 1.0, 50)
     blow = descend(q, -1.0, 1.5, 50)
-    assert abs(crawl.final - 5) > 5.0            # barely moved
+    assert abs(crawl.final - 5) > 5.0  # barely moved
     assert abs(good.final - 5) < 1e-12
     assert bounce.ws[-1] == pytest.approx(-1.0) and bounce.ws[-2] == pytest.approx(11.0)
     assert abs(blow.final - 5) > 1e10 and blow.diverged_at is None
@@ -74,6 +75,7 @@ def test_learning_rate_regimes_on_the_quadratic():
 
 def test_divergence_stops_at_the_first_non_finite_cost_without_warning():
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         d = descend(gd1d.course_quadratic(), -1.0, 50.0, 10_000)
@@ -112,13 +114,16 @@ def test_gd_step_does_not_change_its_input():
     assert w.tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(lr=0.0), "lr must be > 0, got 0.0"),
-    (dict(lr=-1.0), "lr must be > 0"),
-    (dict(steps=-1), "steps must be >= 0, got -1"),
-    (dict(steps=2.5), "steps must be an int"),
-    (dict(w0=float("nan")), "w0 contains 1 NaN/inf"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(lr=0.0), "lr must be > 0, got 0.0"),
+        (dict(lr=-1.0), "lr must be > 0"),
+        (dict(steps=-1), "steps must be >= 0, got -1"),
+        (dict(steps=2.5), "steps must be an int"),
+        (dict(w0=float("nan")), "w0 contains 1 NaN/inf"),
+    ],
+)
 def test_bad_arguments_name_themselves(kwargs, match):
     args = dict(cost=gd1d.course_quadratic(), w0=0.0, lr=0.1, steps=5)
     args.update(kwargs)

@@ -1,4 +1,5 @@
 """Every layer's backward against two-sided finite differences, in training and test mode."""
+
 import itertools
 
 import numpy as np
@@ -77,9 +78,15 @@ def test_dropout_backward_with_fixed_mask(rng):
 
 
 @settings(max_examples=25, deadline=None)
-@given(m=st.integers(2, 6), sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4),
-       act=st.sampled_from(smooth), seed=st.integers(0, 2**32 - 1), bn=st.booleans(),
-       training=st.booleans(), l2=st.sampled_from([0.0, 0.7]))
+@given(
+    m=st.integers(2, 6),
+    sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4),
+    act=st.sampled_from(smooth),
+    seed=st.integers(0, 2**32 - 1),
+    bn=st.booleans(),
+    training=st.booleans(),
+    l2=st.sampled_from([0.0, 0.7]),
+)
 def test_network_gradcheck_property(m, sizes, act, seed, bn, training, l2):
     """Random MLPs (any depth/width, smooth activations, batch norm, dropout) pass gradcheck."""
     rng = np.random.default_rng(seed)
@@ -110,7 +117,9 @@ def test_gradcheck_finds_a_planted_bug(rng):
 
 
 def test_gradcheck_with_live_dropout_fails(rng):
-    model = dl.Sequential([dl.Dense(3, 20, rng=1), dl.Tanh(), dl.Dropout(0.5, rng=3), dl.Dense(20, 2, rng=2)])
+    model = dl.Sequential(
+        [dl.Dense(3, 20, rng=1), dl.Tanh(), dl.Dropout(0.5, rng=3), dl.Dense(20, 2, rng=2)]
+    )
     X, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
     assert dl.gradcheck(model, dl.SoftmaxCrossEntropy(), X, y, fix_dropout=False) > 1e-2
     assert dl.gradcheck(model, dl.SoftmaxCrossEntropy(), X, y) < TOL
@@ -119,15 +128,17 @@ def test_gradcheck_with_live_dropout_fails(rng):
 def test_gradcheck_restores_batchnorm_buffers(rng):
     model = dl.Sequential([dl.Dense(3, 4, rng=1), dl.BatchNorm(4), dl.Dense(4, 2, rng=2)])
     before = model[1].running_mean.copy()
-    dl.gradcheck(model, dl.SoftmaxCrossEntropy(), rng.standard_normal((5, 3)), rng.integers(0, 2, 5))
+    dl.gradcheck(
+        model, dl.SoftmaxCrossEntropy(), rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+    )
     np.testing.assert_array_equal(model[1].running_mean, before)
 
 
 def test_gradcheck_function_form():
-    f = lambda x: float(np.sum(x ** 3))
+    f = lambda x: float(np.sum(x**3))
     x = np.array([1.0, -2.0, 0.5])
-    assert dl.gradcheck(f, x, lambda x: 3 * x ** 2) < TOL
-    assert dl.gradcheck(f, x, 2 * x ** 2) > 1e-2
+    assert dl.gradcheck(f, x, lambda x: 3 * x**2) < TOL
+    assert dl.gradcheck(f, x, 2 * x**2) > 1e-2
 
 
 def test_dropout_keeps_expectation_and_is_identity_at_test():
@@ -157,8 +168,9 @@ def test_batchnorm_train_and_test_statistics(rng):
     assert np.any(np.abs(bn.forward(x[:1], training=False)) > 0.01)
 
 
-@pytest.mark.parametrize("init,std", [("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400)),
-                                      ("random", 0.01)])
+@pytest.mark.parametrize(
+    "init,std", [("he", np.sqrt(2 / 400)), ("xavier", np.sqrt(1 / 400)), ("random", 0.01)]
+)
 def test_init_statistics(init, std):
     W = dl.Dense(400, 300, init=init, rng=0).W.value
     assert abs(W.std() / std - 1) < 0.01
@@ -180,15 +192,24 @@ def test_seed_makes_default_rng_reproducible():
 
 
 def test_float32_end_to_end(rng):
-    model = dl.Sequential([dl.Dense(2, 8, dtype=np.float32, rng=1), dl.BatchNorm(8, dtype=np.float32),
-                           dl.ReLU(), dl.Dropout(0.2, rng=2), dl.Dense(8, 3, dtype=np.float32, rng=3)])
+    model = dl.Sequential(
+        [
+            dl.Dense(2, 8, dtype=np.float32, rng=1),
+            dl.BatchNorm(8, dtype=np.float32),
+            dl.ReLU(),
+            dl.Dropout(0.2, rng=2),
+            dl.Dense(8, 3, dtype=np.float32, rng=3),
+        ]
+    )
     X = rng.standard_normal((50, 2)).astype(np.float32)
     y = rng.integers(0, 3, 50)
     opt = dl.optim.Adam(model.parameters(), lr=0.01)
     dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=opt, epochs=3, batch_size=16)
     assert model.forward(X).dtype == np.float32
     assert all(p.value.dtype == np.float32 for p in model.parameters())
-    assert all(s.dtype == np.float32 for st_ in opt.state.values() for k, s in st_.items() if k != "t")
+    assert all(
+        s.dtype == np.float32 for st_ in opt.state.values() for k, s in st_.items() if k != "t"
+    )
 
 
 def test_sequential_parameters_and_repr():
@@ -201,12 +222,19 @@ def test_sequential_parameters_and_repr():
 
 # ------------------------------------------------------------------ the code the course teaches
 @settings(max_examples=30, deadline=None)
-@given(m=st.integers(1, 7), n_in=st.integers(1, 6), n_out=st.integers(1, 6), bias=st.booleans(),
-       seed=st.integers(0, 2**16), dtype=st.sampled_from([np.float64, np.float32]))
+@given(
+    m=st.integers(1, 7),
+    n_in=st.integers(1, 6),
+    n_out=st.integers(1, 6),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+    dtype=st.sampled_from([np.float64, np.float32]),
+)
 def test_dense_layer_agrees_with_the_pure_functions(m, n_in, n_out, bias, seed, dtype):
     """Dense.forward / backward compute what dense_forward / dense_backward (notebook 03)
     compute, to the last bit, on random inputs, with and without the lazy zero."""
     from dlcourse.layers import dense_backward, dense_forward
+
     rng = np.random.default_rng(seed)
     layer = dl.Dense(n_in, n_out, bias=bias, dtype=dtype, rng=rng)
     if bias:
@@ -218,7 +246,7 @@ def test_dense_layer_agrees_with_the_pure_functions(m, n_in, n_out, bias, seed, 
     for eager in (False, True):
         layer.zero_grad()
         if eager:
-            layer.W.grad.fill(0)                  # a read fills the zeros: the += path
+            layer.W.grad.fill(0)  # a read fills the zeros: the += path
         np.testing.assert_array_equal(layer.forward(X), Z)
         np.testing.assert_array_equal(layer.backward(dZ), dX)
         np.testing.assert_array_equal(layer.W.grad, dW)
@@ -231,7 +259,9 @@ def test_every_layer_refuses_backward_before_forward():
     layers = [dl.Dense(2, 2), dl.BatchNorm(2), dl.Dropout(0.5), dl.Dropout(0.0)]
     layers += [cls() for cls in ACTIVATIONS.values()]
     for layer in layers:
-        with pytest.raises(RuntimeError, match=f"{type(layer).__name__}.backward called before forward"):
+        with pytest.raises(
+            RuntimeError, match=f"{type(layer).__name__}.backward called before forward"
+        ):
             layer.backward(np.ones((1, 2)))
     dropout = dl.Dropout(0.5)
     dropout.forward(np.ones((1, 2)), training=False)
@@ -240,10 +270,15 @@ def test_every_layer_refuses_backward_before_forward():
 
 def test_activations_declare_their_pure_pairs():
     from dlcourse import activations as A
-    pairs = {"relu": (A.relu_forward, A.relu_backward), "sigmoid": (A.sigmoid_forward, A.sigmoid_backward),
-             "tanh": (A.tanh_forward, A.tanh_backward), "elu": (A.elu_forward, A.elu_backward),
-             "leaky_relu": (A.leaky_relu_forward, A.leaky_relu_backward),
-             "step": (A.step_forward, A.step_backward)}
+
+    pairs = {
+        "relu": (A.relu_forward, A.relu_backward),
+        "sigmoid": (A.sigmoid_forward, A.sigmoid_backward),
+        "tanh": (A.tanh_forward, A.tanh_backward),
+        "elu": (A.elu_forward, A.elu_backward),
+        "leaky_relu": (A.leaky_relu_forward, A.leaky_relu_backward),
+        "step": (A.step_forward, A.step_backward),
+    }
     for name, (fwd, bwd) in pairs.items():
         cls = ACTIVATIONS[name]
         assert (cls.forward_fn, cls.backward_fn) == (fwd, bwd), name
@@ -258,6 +293,7 @@ def test_activations_declare_their_pure_pairs():
 def test_a_custom_layer_declares_that_it_skips_the_input_gradient():
     class Shift(dl.Layer):
         """out = x + c with a learnable c; says it can skip dx, and records how it was called."""
+
         _params = ("c",)
         accepts_input_grad = True
 
@@ -278,7 +314,13 @@ def test_a_custom_layer_declares_that_it_skips_the_input_gradient():
     X, y = np.random.default_rng(0).standard_normal((8, 2)), np.arange(8) % 2
     for layer, expected in ((first, False), (plain, True)):
         model = dl.Sequential([layer, dl.Dense(2, 2, rng=0)])
-        dl.fit(model, X, y, dl.SoftmaxCrossEntropy(), dl.optim.SGD(model.parameters(), lr=0.1),
-               epochs=2)
+        dl.fit(
+            model,
+            X,
+            y,
+            dl.SoftmaxCrossEntropy(),
+            dl.optim.SGD(model.parameters(), lr=0.1),
+            epochs=2,
+        )
         assert layer.calls == [expected, expected]
-        assert model.backward(np.ones((8, 2))).shape == (8, 2)    # input_grad=True by default
+        assert model.backward(np.ones((8, 2))).shape == (8, 2)  # input_grad=True by default

@@ -1,4 +1,5 @@
 """Heavy-ball momentum on a quadratic: closed forms against eigenvalues and real runs."""
+
 import math
 
 import numpy as np
@@ -34,10 +35,18 @@ def test_stability_boundary_alpha_h_equals_two_one_plus_beta():
         assert mt.rate(edge * 1.001, beta, 1.0) > 1.0
 
 
-@pytest.mark.parametrize("alpha, beta, h", [
-    (0.1, 0.5, 1.0), (0.1, 0.9, 1.0), (0.5, 0.0, 1.0), (1.9, 0.0, 1.0), (0.5, 0.95, 1.0),
-    (0.05, 0.3, 4.0), (0.3, 0.2, 10.0),
-])
+@pytest.mark.parametrize(
+    "alpha, beta, h",
+    [
+        (0.1, 0.5, 1.0),
+        (0.1, 0.9, 1.0),
+        (0.5, 0.0, 1.0),
+        (1.9, 0.0, 1.0),
+        (0.5, 0.95, 1.0),
+        (0.05, 0.3, 4.0),
+        (0.3, 0.2, 10.0),
+    ],
+)
 def test_measured_rate_of_real_runs_matches_formula(alpha, beta, h):
     path = mt.simulate([h], alpha, beta, steps=400)
     assert mt.measured_rate(path) == pytest.approx(mt.rate(alpha, beta, h), rel=0.01)
@@ -72,7 +81,8 @@ def test_worst_rate_is_the_max_over_the_band():
     hs = np.linspace(0.5, 20.0, 2001)
     for alpha, beta in [(0.05, 0.5), (0.2, 0.1), (0.01, 0.95), (0.09, 0.0)]:
         assert mt.worst_rate(alpha, beta, 0.5, 20.0) == pytest.approx(
-            np.max(mt.rate(alpha, beta, hs)), rel=1e-9)
+            np.max(mt.rate(alpha, beta, hs)), rel=1e-9
+        )
 
 
 def test_gd_optimum():
@@ -82,7 +92,9 @@ def test_gd_optimum():
     alphas = np.linspace(1e-3, 2 / L, 2000)
     worst = np.maximum(mt.gd_rate(alphas, mu), mt.gd_rate(alphas, L))
     assert worst.min() >= r - 1e-6
-    assert mt.measured_rate(mt.simulate([mu, L], alpha, 0.0, steps=400)) == pytest.approx(r, rel=0.01)
+    assert mt.measured_rate(mt.simulate([mu, L], alpha, 0.0, steps=400)) == pytest.approx(
+        r, rel=0.01
+    )
     # beta = 0 is plain gradient descent
     assert mt.rate(0.1, 0.0, 3.0) == pytest.approx(mt.gd_rate(0.1, 3.0))
 
@@ -110,9 +122,9 @@ def test_regimes():
     assert mt.regime(1.5, 0.0, 1.0) == "overshooting"
     assert mt.regime(3.0, 0.0, 1.0) == "divergent"
     w = mt.simulate([1.0], 0.1, 0.9, steps=60)[:, 0]
-    assert np.any(w < 0) and np.any(w > 0)                    # underdamped: crosses zero
+    assert np.any(w < 0) and np.any(w > 0)  # underdamped: crosses zero
     w = mt.simulate([1.0], 0.1, 0.0, steps=60)[:, 0]
-    assert np.all(np.diff(w) < 0) and np.all(w > 0)           # overdamped: creeps in
+    assert np.all(np.diff(w) < 0) and np.all(w > 0)  # overdamped: creeps in
 
 
 def test_course_and_pytorch_forms_follow_the_same_path():
@@ -132,18 +144,24 @@ def test_steps_to_reduce():
     assert mt.steps_to_reduce(0.9, 2.0) == 0
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: mt.rate(-0.1, 0.5, 1.0), "alpha must be > 0, got -0.1"),
-    (lambda: mt.rate(0.1, 1.0, 1.0), r"beta must be in \[0, 1\), got 1.0"),
-    (lambda: mt.rate(0.1, np.array([0.5, 1.2]), 1.0), r"beta must be in \[0, 1\), got 1.2"),
-    (lambda: mt.rate(0.1, 0.5, np.array([1.0, -2.0])), "h must be finite and > 0, got -2.0"),
-    (lambda: mt.optimal_momentum(10.0, 1.0), "mu must be <= L, got mu=10.0 and L=1.0"),
-    (lambda: mt.critical_beta(2.0, 3.0), "alpha \\* h must be < 4"),
-    (lambda: mt.simulate([1.0], 0.1, 0.5, form="adam"), "form must be 'pytorch' or 'course', got 'adam'"),
-    (lambda: mt.simulate([1.0, 2.0], 0.1, 0.5, w0=[1.0]), "w0 must have the shape of h"),
-    (lambda: mt.steps_to_reduce(1.2), "rate must be < 1"),
-    (lambda: mt.measured_rate(np.ones((3, 1))), "at least 5 iterates"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: mt.rate(-0.1, 0.5, 1.0), "alpha must be > 0, got -0.1"),
+        (lambda: mt.rate(0.1, 1.0, 1.0), r"beta must be in \[0, 1\), got 1.0"),
+        (lambda: mt.rate(0.1, np.array([0.5, 1.2]), 1.0), r"beta must be in \[0, 1\), got 1.2"),
+        (lambda: mt.rate(0.1, 0.5, np.array([1.0, -2.0])), "h must be finite and > 0, got -2.0"),
+        (lambda: mt.optimal_momentum(10.0, 1.0), "mu must be <= L, got mu=10.0 and L=1.0"),
+        (lambda: mt.critical_beta(2.0, 3.0), "alpha \\* h must be < 4"),
+        (
+            lambda: mt.simulate([1.0], 0.1, 0.5, form="adam"),
+            "form must be 'pytorch' or 'course', got 'adam'",
+        ),
+        (lambda: mt.simulate([1.0, 2.0], 0.1, 0.5, w0=[1.0]), "w0 must have the shape of h"),
+        (lambda: mt.steps_to_reduce(1.2), "rate must be < 1"),
+        (lambda: mt.measured_rate(np.ones((3, 1))), "at least 5 iterates"),
+    ],
+)
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()

@@ -1,5 +1,6 @@
 """Optimizers: built by name, and updating in place (after the first step, a step allocates
 no array temporaries)."""
+
 import tracemalloc
 
 import numpy as np
@@ -42,8 +43,14 @@ def test_step_allocates_no_temporaries(name, dtype):
 def test_create_builds_the_named_optimizer(name):
     p = dl.Parameter(np.ones(3))
     opt = dl.optim.create(name, [p], lr=0.1, beta=0.8, beta1=0.7, beta2=0.95)
-    expected = {"sgd": dl.optim.SGD, "momentum": dl.optim.Momentum, "nesterov": dl.optim.SGD,
-                "rmsprop": dl.optim.RMSProp, "adagrad": dl.optim.AdaGrad, "adam": dl.optim.Adam}
+    expected = {
+        "sgd": dl.optim.SGD,
+        "momentum": dl.optim.Momentum,
+        "nesterov": dl.optim.SGD,
+        "rmsprop": dl.optim.RMSProp,
+        "adagrad": dl.optim.AdaGrad,
+        "adam": dl.optim.Adam,
+    }
     assert type(opt) is expected[name]
     if name == "nesterov":
         assert opt.nesterov and opt.momentum == 0.8 and opt.lr == pytest.approx(0.1 * 0.2)
@@ -59,11 +66,11 @@ def test_zero_grad_is_lazy_but_reads_as_zero():
     buffer = p.grad
     buffer[...] = 5.0
     p.zero_grad()
-    assert p.grad_stale and buffer[0, 0] == 5.0           # nothing written yet
+    assert p.grad_stale and buffer[0, 0] == 5.0  # nothing written yet
     np.testing.assert_array_equal(p.grad, np.zeros((3, 2)))
-    assert not p.grad_stale and p.grad is buffer          # the read filled the same buffer
+    assert not p.grad_stale and p.grad is buffer  # the read filled the same buffer
     p.zero_grad()
-    p.accumulate(np.full((3, 2), 2.0))                    # written straight in: zero + g
+    p.accumulate(np.full((3, 2), 2.0))  # written straight in: zero + g
     p.accumulate(np.full((3, 2), 1.0))
     np.testing.assert_array_equal(p.grad, np.full((3, 2), 3.0))
     p.zero_grad()
@@ -78,10 +85,10 @@ def test_zero_grad_after_the_gradient_was_replaced():
     p.grad = None
     p.zero_grad()
     np.testing.assert_array_equal(p.grad, np.zeros(4))
-    p.grad = np.ones(2)                                   # wrong shape: a fresh zero array
+    p.grad = np.ones(2)  # wrong shape: a fresh zero array
     p.zero_grad()
     assert p.grad.shape == (4,) and not p.grad.any()
-    p.grad = np.full(4, 2.0)                              # reassigning clears the stale mark
+    p.grad = np.full(4, 2.0)  # reassigning clears the stale mark
     assert not p.grad_stale
 
 
@@ -92,17 +99,22 @@ def test_a_step_after_zero_grad_with_no_backward_does_not_move(name):
     p.grad = np.full(3, 4.0)
     opt.zero_grad()
     opt.step()
-    expected = np.full(3, 1.0 - 0.1 * 0.01) if name == "sgd_weight_decay" else np.ones(3)  # g = wd w
+    expected = (
+        np.full(3, 1.0 - 0.1 * 0.01) if name == "sgd_weight_decay" else np.ones(3)
+    )  # g = wd w
     np.testing.assert_allclose(p.value, expected, rtol=1e-15)
 
 
 def test_params_of_accepts_models_parameters_and_lists():
     from dlcourse.parameter import params_of
+
     model = dl.Sequential([dl.Dense(2, 3), dl.Dense(3, 1)])
     assert params_of(model) == model.parameters()
     assert params_of(model[0].W) == [model[0].W]
     assert params_of(iter(model.parameters())) == model.parameters()
     with pytest.raises(TypeError, match=r"params\[1\] must be a Parameter, got int"):
         params_of([model[0].W, 3])
-    with pytest.raises(TypeError, match="params must be a model or an iterable of Parameters, got float"):
+    with pytest.raises(
+        TypeError, match="params must be a model or an iterable of Parameters, got float"
+    ):
         params_of(2.0)

@@ -2,6 +2,7 @@
 
 Setting ``widget.value`` fires the same callbacks as a drag in the browser.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -33,7 +34,10 @@ def test_default_run_learns_the_circle():
 
 
 def test_same_config_same_numbers():
-    a, b = pn.PlaygroundRun({"dataset": "xor", "dropout": 0.2}), pn.PlaygroundRun({"dataset": "xor", "dropout": 0.2})
+    a, b = (
+        pn.PlaygroundRun({"dataset": "xor", "dropout": 0.2}),
+        pn.PlaygroundRun({"dataset": "xor", "dropout": 0.2}),
+    )
     a.train(5)
     b.train(2)
     b.train(3)  # cut into chunks: the same run
@@ -41,24 +45,44 @@ def test_same_config_same_numbers():
     np.testing.assert_array_equal(a.test_loss, b.test_loss)
 
 
-@pytest.mark.parametrize("config", [
-    {}, {"dataset": "xor", "dropout": 0.2, "batch_size": 5, "schedule": "step", "decay": 0.1},
-    {"dataset": "spiral3", "batch_norm": True, "optimizer": "nesterov", "batch_size": "full",
-     "schedule": "exponential", "l2": 0.01, "seed": 3}])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"dataset": "xor", "dropout": 0.2, "batch_size": 5, "schedule": "step", "decay": 0.1},
+        {
+            "dataset": "spiral3",
+            "batch_norm": True,
+            "optimizer": "nesterov",
+            "batch_size": "full",
+            "schedule": "exponential",
+            "l2": 0.01,
+            "seed": 3,
+        },
+    ],
+)
 def test_training_equals_fit_called_epoch_by_epoch(config):
     """The run trains with one fit(..., history=run.history) per call; written out here as
     one fit per epoch e, with lr = schedule(e) and the shuffle seed epoch_seed(seed, e)."""
     run = pn.PlaygroundRun(config)
     assert run.train(4) == 4 and run.train(3, seconds=0.0) == 1 and run.train(5) == 5
-    ref = pn.PlaygroundRun(config)   # the same data, network and optimizer, untrained
+    ref = pn.PlaygroundRun(config)  # the same data, network and optimizer, untrained
     cfg = ref.config
     batch = None if cfg["batch_size"] == "full" else cfg["batch_size"]
     train, test, steps = [ref.train_loss[0]], [ref.test_loss[0]], []
     for e in range(10):
         ref.optimizer.lr = ref.lr_at(e)
-        steps += dl.fit(ref.model, ref.F_train, ref.y_train, ref.loss_fn, ref.optimizer,
-                        epochs=1, batch_size=batch, l2=cfg["l2"],
-                        seed=epoch_seed(cfg["seed"], e)).step_loss
+        steps += dl.fit(
+            ref.model,
+            ref.F_train,
+            ref.y_train,
+            ref.loss_fn,
+            ref.optimizer,
+            epochs=1,
+            batch_size=batch,
+            l2=cfg["l2"],
+            seed=epoch_seed(cfg["seed"], e),
+        ).step_loss
         train.append(dl.evaluate(ref.model, ref.F_train, ref.y_train, ref.loss_fn)[0])
         test.append(dl.evaluate(ref.model, ref.F_test, ref.y_test, ref.loss_fn)[0])
     np.testing.assert_array_equal(run.train_loss, train)
@@ -70,7 +94,7 @@ def test_a_nan_cost_stops_the_run_at_its_epoch_and_step():
     run = pn.PlaygroundRun()
     run.train(2)
     for p in run.model.parameters():
-        p.value[...] = np.inf                # the next step's cost is not finite
+        p.value[...] = np.inf  # the next step's cost is not finite
     assert run.train(5) == 0 and run.diverged and run.epoch == 3
     d = run.history.diverged
     assert (d.epoch, d.step) == (2, run.history.steps) and run.history.epochs == 2
@@ -116,12 +140,21 @@ def test_live_settings_keep_the_running_network():
     run.train(3)
     model, opt = run.model, run.optimizer
     moments = [dict(v) for v in opt.state.values()]
-    for key, value in (("lr", 0.1), ("beta1", 0.8), ("beta2", 0.99), ("l2", 0.01),
-                       ("batch_size", 32), ("schedule", "exponential"), ("decay", 0.1)):
+    for key, value in (
+        ("lr", 0.1),
+        ("beta1", 0.8),
+        ("beta2", 0.99),
+        ("l2", 0.01),
+        ("batch_size", 32),
+        ("schedule", "exponential"),
+        ("decay", 0.1),
+    ):
         assert run.set(**{key: value}) == "live", key
         assert run.model is model and run.optimizer is opt and run.epoch == 3
-    assert all(a.keys() == b.keys() and all(a[k] is b[k] or np.array_equal(a[k], b[k]) for k in a)
-               for a, b in zip(moments, opt.state.values()))  # Adam's moments are kept
+    assert all(
+        a.keys() == b.keys() and all(a[k] is b[k] or np.array_equal(a[k], b[k]) for k in a)
+        for a, b in zip(moments, opt.state.values())
+    )  # Adam's moments are kept
     assert opt.beta1 == 0.8 and opt.beta2 == 0.99
     assert opt.lr == pytest.approx(0.1 * np.exp(-0.1 * 3))
     assert not run.clean and "e:" not in run.state
@@ -137,11 +170,24 @@ def test_nesterov_live_beta_and_lr():
     assert run.optimizer.lr == pytest.approx(0.1 * (1 - 0.99))
 
 
-@pytest.mark.parametrize("key, value", [
-    ("dataset", "spiral"), ("noise", 0.5), ("train_ratio", 0.3), ("data_seed", 3),
-    ("features", ["x1", "x2", "x1x2"]), ("hidden", [3]), ("activation", "relu"),
-    ("init", "he"), ("init_scale", 0.5), ("batch_norm", True), ("dropout", 0.3),
-    ("optimizer", "rmsprop"), ("seed", 7)])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("dataset", "spiral"),
+        ("noise", 0.5),
+        ("train_ratio", 0.3),
+        ("data_seed", 3),
+        ("features", ["x1", "x2", "x1x2"]),
+        ("hidden", [3]),
+        ("activation", "relu"),
+        ("init", "he"),
+        ("init_scale", 0.5),
+        ("batch_norm", True),
+        ("dropout", 0.3),
+        ("optimizer", "rmsprop"),
+        ("seed", 7),
+    ],
+)
 def test_structural_settings_start_a_new_network(key, value):
     run = pn.PlaygroundRun()
     run.train(4)
@@ -163,13 +209,33 @@ def test_divergence_stops_and_says_so():
 
 
 def test_state_string_round_trips():
-    configs = [pn.DEFAULTS,
-               {"dataset": "spiral3", "noise": 0.35, "features": ["x1", "sinx2"], "hidden": [],
-                "activation": "leaky_relu", "init": "random", "init_scale": 0.0501187,
-                "batch_norm": True, "dropout": 0.15, "l2": 0.003, "optimizer": "nesterov",
-                "lr": 10 ** -1.3, "beta": 1 - 10 ** -2.2, "batch_size": "full",
-                "schedule": "step", "decay": 0.0316, "seed": 12, "data_seed": 4,
-                "train_ratio": 0.7, "n_points": 150, "beta1": 0.5, "beta2": 0.9999}]
+    configs = [
+        pn.DEFAULTS,
+        {
+            "dataset": "spiral3",
+            "noise": 0.35,
+            "features": ["x1", "sinx2"],
+            "hidden": [],
+            "activation": "leaky_relu",
+            "init": "random",
+            "init_scale": 0.0501187,
+            "batch_norm": True,
+            "dropout": 0.15,
+            "l2": 0.003,
+            "optimizer": "nesterov",
+            "lr": 10**-1.3,
+            "beta": 1 - 10**-2.2,
+            "batch_size": "full",
+            "schedule": "step",
+            "decay": 0.0316,
+            "seed": 12,
+            "data_seed": 4,
+            "train_ratio": 0.7,
+            "n_points": 150,
+            "beta1": 0.5,
+            "beta2": 0.9999,
+        },
+    ]
     for config in configs:
         full = pn.validate(config)
         text = pn.encode_state(full, epoch=17)
@@ -189,9 +255,18 @@ def test_state_reproduces_the_run_exactly():
     np.testing.assert_array_equal(copy.outputs(grid)[0], run.outputs(grid)[0])
 
 
-@pytest.mark.parametrize("text, word", [("d:nowhere", "dataset"), ("zz:1", "unknown key"),
-                                        ("h:9", "hidden"), ("lr:abc", "lr"), ("lr", "key:value"),
-                                        ("f:-", "features"), ("bn:2", "bn")])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("d:nowhere", "dataset"),
+        ("zz:1", "unknown key"),
+        ("h:9", "hidden"),
+        ("lr:abc", "lr"),
+        ("lr", "key:value"),
+        ("f:-", "features"),
+        ("bn:2", "bn"),
+    ],
+)
 def test_bad_state_strings_name_the_problem(text, word):
     with pytest.raises((ValueError, TypeError), match=word):
         pn.decode_state(text)
@@ -204,9 +279,15 @@ def test_state_from_the_query_string():
 
 
 def test_bad_settings_name_the_argument():
-    for bad, word in (({"lr": 0.0}, "lr"), ({"hidden": [9]}, "hidden"), ({"beta": 1.0}, "beta"),
-                      ({"features": []}, "features"), ({"batch_size": 3}, "batch_size"),
-                      ({"dataset": "x"}, "dataset"), ({"nope": 1}, "nope")):
+    for bad, word in (
+        ({"lr": 0.0}, "lr"),
+        ({"hidden": [9]}, "hidden"),
+        ({"beta": 1.0}, "beta"),
+        ({"features": []}, "features"),
+        ({"batch_size": 3}, "batch_size"),
+        ({"dataset": "x"}, "dataset"),
+        ({"nope": 1}, "nope"),
+    ):
         with pytest.raises((ValueError, TypeError), match=word):
             pn.validate(bad)
 
@@ -223,17 +304,29 @@ def test_dashboard_contract(pg):
 
 
 def test_every_control_moves_its_setting(pg):
-    moves = {"dataset": "moons", "noise": 0.4, "train_ratio": 0.7, "activation": "relu",
-             "init": "random", "init_scale": 0.1, "batch_norm": True, "dropout": 0.2,
-             "l2": 0.01, "optimizer": "momentum", "lr": 0.1, "batch_size": 32,
-             "schedule": "step", "decay": 0.1}
+    moves = {
+        "dataset": "moons",
+        "noise": 0.4,
+        "train_ratio": 0.7,
+        "activation": "relu",
+        "init": "random",
+        "init_scale": 0.1,
+        "batch_norm": True,
+        "dropout": 0.2,
+        "l2": 0.01,
+        "optimizer": "momentum",
+        "lr": 0.1,
+        "batch_size": 32,
+        "schedule": "step",
+        "decay": 0.1,
+    }
     for key, value in moves.items():
         pg.controls[key].value = value
         assert pg.config[key] == value, key
         assert pg.message == "", (key, pg.message)
-    beta = pg.controls["beta"]   # a log scale of 1 - beta whose value (and readout) is beta
+    beta = pg.controls["beta"]  # a log scale of 1 - beta whose value (and readout) is beta
     assert isinstance(beta, GridSlider) and beta.value == 0.9 and beta.label == "0.9"
-    beta.index += 10                # one decade of 1 - beta to the right
+    beta.index += 10  # one decade of 1 - beta to the right
     assert beta.value == pg.config["beta"] == 0.99 and pg.run.optimizer.beta == 0.99
     assert pg.message == "" and pg.run.epoch == 0
 
@@ -324,10 +417,19 @@ def test_combinations_never_raise():
     combos = itertools.product(pn.OPTIMIZERS, pn.INITS, (False, True))
     for i, (opt, init, bn) in enumerate(combos):
         act = pn.ACTIVATIONS[i % len(pn.ACTIVATIONS)]
-        pg.set_config(dict(pn.DEFAULTS, optimizer=opt, init=init, batch_norm=bn, activation=act,
-                           batch_size=pn.BATCH_SIZES[i % len(pn.BATCH_SIZES)],
-                           hidden=[1 + i % 8] * (i % 4), dropout=0.5 if i % 3 == 0 else 0.0,
-                           dataset=pn.DATASETS[i % len(pn.DATASETS)]))
+        pg.set_config(
+            dict(
+                pn.DEFAULTS,
+                optimizer=opt,
+                init=init,
+                batch_norm=bn,
+                activation=act,
+                batch_size=pn.BATCH_SIZES[i % len(pn.BATCH_SIZES)],
+                hidden=[1 + i % 8] * (i % 4),
+                dropout=0.5 if i % 3 == 0 else 0.0,
+                dataset=pn.DATASETS[i % len(pn.DATASETS)],
+            )
+        )
         pg.train(2)
         assert "cannot" not in pg.message, (opt, init, bn, pg.message)
         assert np.all(np.isfinite(pg.grid_probs))

@@ -1,5 +1,6 @@
 """Round axis limits (dlcourse.plots.limits): they contain the data, the data fills the
 share of the axis the docstring states, and they do not move for small changes."""
+
 import math
 
 import pytest
@@ -22,7 +23,14 @@ def test_nice_ceil_and_floor_bracket_x_on_the_grid(x):
 
 
 def test_nice_ceil_examples():
-    assert [nice_ceil(v) for v in (0.7, 1.0, 1.01, 2.2, 7.0, 81.0)] == [0.8, 1.0, 1.5, 3.0, 8.0, 100.0]
+    assert [nice_ceil(v) for v in (0.7, 1.0, 1.01, 2.2, 7.0, 81.0)] == [
+        0.8,
+        1.0,
+        1.5,
+        3.0,
+        8.0,
+        100.0,
+    ]
     assert nice_ceil(3.0, (1.0, 2.0, 5.0, 10.0)) == 5.0
 
 
@@ -57,13 +65,15 @@ def test_log_limits_contain_the_padded_data(lo, ratio):
     assert math.log10(a) == round(math.log10(a)) and math.log10(b) == round(math.log10(b))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: nice_ceil(0.0), "x must be a positive finite number, got 0.0"),
-    (lambda: nice_floor(float("nan")), "x must be a positive finite number, got nan"),
-    (lambda: nice_limits(2.0, 1.0), "lo, hi must be finite with lo <= hi, got 2.0, 1.0"),
-    (lambda: nice_log_limits(-1.0, 1.0), "0 < lo <= hi < inf, got -1.0, 1.0"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: nice_ceil(0.0), "x must be a positive finite number, got 0.0"),
+        (lambda: nice_floor(float("nan")), "x must be a positive finite number, got nan"),
+        (lambda: nice_limits(2.0, 1.0), "lo, hi must be finite with lo <= hi, got 2.0, 1.0"),
+        (lambda: nice_log_limits(-1.0, 1.0), "0 < lo <= hi < inf, got -1.0, 1.0"),
+    ],
+)
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         call()
-

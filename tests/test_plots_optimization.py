@@ -1,5 +1,6 @@
 """Optimization plots: the returned artists carry the input data, updates happen in place,
 and every plot renders to a PNG (set DLCOURSE_PNG_DIR to keep the PNGs and look at them)."""
+
 import os
 from pathlib import Path
 
@@ -11,10 +12,23 @@ import dlcourse as dl
 from dlcourse.plots.display import figure_png
 from dlcourse.topics.ewa import bias_correct, ewa
 from dlcourse.optim import schedules as S
-from dlcourse.plots import (OPTIMIZER_LABELS, cost_gap, log_levels, plot_cost_curves,
-                            plot_ewa, plot_optimizer_paths, plot_paths, plot_schedules,
-                            plot_search, schedule_curve, update_cost_curves,
-                            update_ewa, update_paths, update_schedules, update_search)
+from dlcourse.plots import (
+    OPTIMIZER_LABELS,
+    cost_gap,
+    log_levels,
+    plot_cost_curves,
+    plot_ewa,
+    plot_optimizer_paths,
+    plot_paths,
+    plot_schedules,
+    plot_search,
+    schedule_curve,
+    update_cost_curves,
+    update_ewa,
+    update_paths,
+    update_schedules,
+    update_search,
+)
 from dlcourse.surfaces import SURFACES, get_surface
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,6 +45,7 @@ def save_png(tmp_path):
         assert data.startswith(PNG_SIGNATURE) and len(data) > 2000
         (folder / f"{name}.png").write_bytes(data)
         return data
+
     return save
 
 
@@ -52,8 +67,8 @@ def test_log_levels_crowd_near_the_minimum():
     assert lv[1] == pytest.approx(-2.0 + 100.0 * 1e-3)
     assert np.all(np.diff(lv) > 0)
     gaps = lv[1:] - lv[0]
-    np.testing.assert_allclose(gaps[1:] / gaps[:-1], gaps[1] / gaps[0])   # geometric
-    default = log_levels(J, num=10)      # r = 0.5% quantile of (J - J_min) / span
+    np.testing.assert_allclose(gaps[1:] / gaps[:-1], gaps[1] / gaps[0])  # geometric
+    default = log_levels(J, num=10)  # r = 0.5% quantile of (J - J_min) / span
     assert default[1] - default[0] == pytest.approx(np.quantile(J + 2.0, 0.005))
     with pytest.raises(ValueError, match="ratio"):
         log_levels(J, ratio=2.0)
@@ -64,8 +79,10 @@ def test_log_levels_crowd_near_the_minimum():
 @pytest.mark.parametrize("name", list(SURFACES))
 def test_surface_contours_minima_and_paths_render(name, save_png):
     surface = get_surface(name)
-    paths = {"sgd": gd_path(surface, 1e-3 if name == "rosenbrock" else 0.02),
-             "adam": gd_path(surface, 0.05, cls=dl.optim.Adam)}
+    paths = {
+        "sgd": gd_path(surface, 1e-3 if name == "rosenbrock" else 0.02),
+        "adam": gd_path(surface, 0.05, cls=dl.optim.Adam),
+    }
     fig = Figure(figsize=(5, 4))
     ax = fig.subplots()
     art = plot_optimizer_paths(ax, surface, paths)
@@ -92,7 +109,7 @@ def test_paths_leaving_the_window_keep_their_data_and_nan_ends_are_skipped(save_
     art = plot_optimizer_paths(ax, surface, {"far": far, "stopped": stopped})
     np.testing.assert_array_equal(art["paths"]["far"].get_xydata(), far)
     np.testing.assert_array_equal(art["ends"]["stopped"].get_xydata(), [[-3.0, 2.0]])
-    assert ax.get_xlim() == (-5.0, 5.0)           # the view did not follow the path out
+    assert ax.get_xlim() == (-5.0, 5.0)  # the view did not follow the path out
     save_png(fig, "paths_clipped")
 
 
@@ -150,8 +167,12 @@ def test_ewa_plot_carries_the_averages(save_png):
 
 
 def test_schedule_curves(save_png):
-    scheds = {"step": S.step_decay(0.1, 0.5, 10), "exp": S.exponential_decay(0.1, 0.05),
-              "1/t": S.inverse_time_decay(0.1, 0.2), "staircase": S.staircase(0.1, 1.0, 10)}
+    scheds = {
+        "step": S.step_decay(0.1, 0.5, 10),
+        "exp": S.exponential_decay(0.1, 0.05),
+        "1/t": S.inverse_time_decay(0.1, 0.2),
+        "staircase": S.staircase(0.1, 1.0, 10),
+    }
     fig = Figure()
     ax = fig.subplots()
     lines = plot_schedules(ax, scheds, epochs=50)

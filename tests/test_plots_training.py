@@ -1,5 +1,6 @@
 """Training plots: every artist holds exactly the data it was given, updates happen in
 place, and each figure renders to a PNG (saved in test-artifacts/ to be looked at)."""
+
 from pathlib import Path
 
 import matplotlib
@@ -40,9 +41,17 @@ def trained():
     X, y = datasets.make("spiral", 240, 0.15, rng=3)
     X_tr, X_val, y_tr, y_val = datasets.train_val_split(X, y, 0.25, rng=4)
     model = dl.Sequential([dl.Dense(2, 24, rng=0), dl.ReLU(), dl.Dense(24, 3, rng=1)])
-    hist = dl.fit(model, X_tr, y_tr, dl.SoftmaxCrossEntropy(),
-                  dl.optim.Adam(model.parameters(), 0.03), epochs=60, batch_size=32,
-                  validation=(X_val, y_val), seed=5)
+    hist = dl.fit(
+        model,
+        X_tr,
+        y_tr,
+        dl.SoftmaxCrossEntropy(),
+        dl.optim.Adam(model.parameters(), 0.03),
+        epochs=60,
+        batch_size=32,
+        validation=(X_val, y_val),
+        seed=5,
+    )
     return model, hist, X_tr, X_val, y_tr, y_val
 
 
@@ -79,8 +88,10 @@ def test_cost_curves_single_run_with_previous(trained):
 def test_cost_curves_several_runs_log_and_divergence():
     fig = Figure(figsize=(5, 3))
     ax = fig.add_subplot()
-    runs = {"adam": {"loss": [1.0, 0.1, 0.01]},
-            "sgd": {"loss": [1.0, np.inf, np.nan], "val_loss": [1.1, 0.0, 2.0]}}
+    runs = {
+        "adam": {"loss": [1.0, 0.1, 0.01]},
+        "sgd": {"loss": [1.0, np.inf, np.nan], "val_loss": [1.1, 0.0, 2.0]},
+    }
     art = cost_curves(ax, runs, log_y=True)
     assert ax.get_yscale() == "log"
     np.testing.assert_array_equal(art.train["adam"].get_ydata(), [1.0, 0.1, 0.01])
@@ -132,6 +143,7 @@ def test_decision_boundary_multiclass(trained):
     np.testing.assert_array_equal(art.points.get_offsets(), X_tr)
     np.testing.assert_array_equal(art.val_points.get_offsets(), X_val)
     from matplotlib.colors import to_rgba
+
     np.testing.assert_allclose(art.points.get_facecolor(), [to_rgba(CLASS_COLORS[k]) for k in y_tr])
     # the grid is the model at test time on pixel centres covering the extent
     x0, x1, y0, y1 = art.extent

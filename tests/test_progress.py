@@ -1,4 +1,5 @@
 """dlcourse.exercises.progress(): the saved notebooks' exercises, checked, in one table."""
+
 import json
 import shutil
 from pathlib import Path
@@ -15,7 +16,11 @@ def _replace_stub(path: Path, function: str, body: str) -> None:
     nb = json.loads(path.read_text())
     for cell in nb["cells"]:
         src = "".join(cell["source"])
-        if cell["cell_type"] == "code" and f"def {function}(" in src and "NotImplementedError" in src:
+        if (
+            cell["cell_type"] == "code"
+            and f"def {function}(" in src
+            and "NotImplementedError" in src
+        ):
             cell["source"] = src.replace("raise NotImplementedError()", body)
             break
     else:
@@ -27,7 +32,9 @@ def test_learner_edition_shows_every_exercise_not_written(tmp_path):
     shutil.copy(ROOT / "notebooks" / NB, tmp_path)
     table = exercises.progress(tmp_path)
     assert isinstance(table, Progress)
-    assert [(r.exercise, r.status) for r in table.rows] == [("activation_backward", "not written yet")]
+    assert [(r.exercise, r.status) for r in table.rows] == [
+        ("activation_backward", "not written yet")
+    ]
     assert table.done == 0 and "0 of 1 exercises correct" in repr(table)
 
 
@@ -53,7 +60,9 @@ def test_written_wrong_and_broken_solutions(tmp_path, capsys):
     _replace_stub(copy, "activation_backward", "pass")
     rows = exercises.progress(tmp_path).rows
     assert [(r.notebook, r.exercise) for r in rows] == [
-        (path.stem, "activation_backward"), (copy.stem, "activation_backward")]
+        (path.stem, "activation_backward"),
+        (copy.stem, "activation_backward"),
+    ]
     assert rows[0].status == "correct", rows[0].message
     assert rows[1].status == "not yet" and "did you forget `return`" in rows[1].message
     assert "hello" not in capsys.readouterr().out  # the learner's prints stay out

@@ -1,5 +1,6 @@
 """Every module of the package says what it exports (``__all__``), exports what it
 defines, and defines nothing that nothing uses (a dead name)."""
+
 import ast
 import importlib
 import json
@@ -23,15 +24,21 @@ def _module_name(path: Path) -> str:
 
 
 def _public_definitions(tree: ast.Module) -> list[str]:
-    return [n.name for n in tree.body
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            and not n.name.startswith("_")]
+    return [
+        n.name
+        for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and not n.name.startswith("_")
+    ]
 
 
 def _corpus() -> str:
     """Everything that may use a name: the package, tests, tools, benchmarks, notebooks."""
-    parts = [p.read_text() for d in ("dlcourse", "tests", "tools", "benchmarks")
-             for p in (ROOT / d).rglob("*.py")]
+    parts = [
+        p.read_text()
+        for d in ("dlcourse", "tests", "tools", "benchmarks")
+        for p in (ROOT / d).rglob("*.py")
+    ]
     for nb in (ROOT / "source").glob("*.ipynb"):
         parts += ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"]]
     return "\n".join(parts)
@@ -44,8 +51,12 @@ def test_every_module_declares_all_and_lists_its_definitions(path):
     assert names is not None, f"{path.name} has no __all__"
     assert len(set(names)) == len(names), f"{path.name}: a name is listed twice"
     module = importlib.import_module(_module_name(path))
-    missing = [n for n in names if not hasattr(module, n)   # lazy names resolve too
-               and not (path.name == "__init__.py" and (path.parent / f"{n}.py").exists())]
+    missing = [
+        n
+        for n in names
+        if not hasattr(module, n)  # lazy names resolve too
+        and not (path.name == "__init__.py" and (path.parent / f"{n}.py").exists())
+    ]
     assert not missing, f"{path.name}: listed but not defined {missing}"
     unlisted = [n for n in _public_definitions(tree) if n not in names]
     assert not unlisted, f"{path.name}: public but not in __all__: {unlisted}"
@@ -59,6 +70,6 @@ def test_no_exported_name_is_dead():
         for name in _all(path) or []:
             everywhere = len(re.findall(rf"\b{re.escape(name)}\b", corpus))
             own = len(re.findall(rf"\b{re.escape(name)}\b", source))
-            if everywhere == own and own <= 2:   # its definition and its __all__ entry only
+            if everywhere == own and own <= 2:  # its definition and its __all__ entry only
                 dead.append(f"{path.relative_to(ROOT)}: {name}")
     assert not dead, dead

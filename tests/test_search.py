@@ -1,4 +1,5 @@
 """dlcourse.search: samplers, random/grid search on any executor, zoom, coarse to fine."""
+
 import math
 import pickle
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -24,7 +25,7 @@ from dlcourse.search import (
 # ---------------------------------------------------------------- objectives (module level:
 # process pools and Dask workers import them by name)
 
-LR_STAR = 10 ** -2.37
+LR_STAR = 10**-2.37
 
 
 def dominant(params, seed):
@@ -48,6 +49,7 @@ def bowl(params, seed):
 
 
 # ---------------------------------------------------------------- samplers
+
 
 def test_uniform_range_and_spread():
     x = uniform(-2.0, 3.0).sample(np.random.default_rng(0), 20_000)
@@ -109,27 +111,35 @@ def test_sampler_reprs_are_readable():
     assert repr(choice([32, 64])) == "choice([32, 64])"
 
 
-@pytest.mark.parametrize("make, exc, match", [
-    (lambda: uniform(1, 1), ValueError, r"low must be < high, got low=1, high=1"),
-    (lambda: uniform(float("nan"), 1), ValueError, r"low must be finite, got nan"),
-    (lambda: uniform("a", 1), TypeError, r"low must be a real number, got 'a'"),
-    (lambda: log_uniform(0, 1), ValueError, r"low must be > 0 for a log scale, got low=0"),
-    (lambda: log_uniform(-1, 1), ValueError, r"low must be > 0.*low=-1"),
-    (lambda: one_minus_log_uniform(0.9, 1.0), ValueError, r"high must be < 1.*high=1.0"),
-    (lambda: one_minus_log_uniform(0.99, 0.9), ValueError, r"low must be < high, got low=0.99, high=0.9"),
-    (lambda: int_uniform(1.5, 3), TypeError, r"low must be an int, got 1.5"),
-    (lambda: int_uniform(3, 3), ValueError, r"low must be < high, got low=3, high=3"),
-    (lambda: choice([]), ValueError, r"options must not be empty"),
-    (lambda: choice("abc"), TypeError, r"options must be a list or tuple of values, got 'abc'"),
-    (lambda: uniform(0, 1).sample(0, -1), ValueError, r"n must be >= 0, got -1"),
-    (lambda: log_uniform(1e-3, 1).grid(0), ValueError, r"n must be >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "make, exc, match",
+    [
+        (lambda: uniform(1, 1), ValueError, r"low must be < high, got low=1, high=1"),
+        (lambda: uniform(float("nan"), 1), ValueError, r"low must be finite, got nan"),
+        (lambda: uniform("a", 1), TypeError, r"low must be a real number, got 'a'"),
+        (lambda: log_uniform(0, 1), ValueError, r"low must be > 0 for a log scale, got low=0"),
+        (lambda: log_uniform(-1, 1), ValueError, r"low must be > 0.*low=-1"),
+        (lambda: one_minus_log_uniform(0.9, 1.0), ValueError, r"high must be < 1.*high=1.0"),
+        (
+            lambda: one_minus_log_uniform(0.99, 0.9),
+            ValueError,
+            r"low must be < high, got low=0.99, high=0.9",
+        ),
+        (lambda: int_uniform(1.5, 3), TypeError, r"low must be an int, got 1.5"),
+        (lambda: int_uniform(3, 3), ValueError, r"low must be < high, got low=3, high=3"),
+        (lambda: choice([]), ValueError, r"options must not be empty"),
+        (lambda: choice("abc"), TypeError, r"options must be a list or tuple of values, got 'abc'"),
+        (lambda: uniform(0, 1).sample(0, -1), ValueError, r"n must be >= 0, got -1"),
+        (lambda: log_uniform(1e-3, 1).grid(0), ValueError, r"n must be >= 1, got 0"),
+    ],
+)
 def test_bad_sampler_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
 
 
 # ---------------------------------------------------------------- random vs grid
+
 
 def test_random_explores_n_values_of_the_dominant_parameter_grid_only_sqrt_n():
     space = {"lr": log_uniform(1e-4, 1.0), "other": uniform(0.0, 1.0)}
@@ -141,8 +151,9 @@ def test_random_explores_n_values_of_the_dominant_parameter_grid_only_sqrt_n():
     np.testing.assert_allclose(np.unique(grd.values("lr")), log_uniform(1e-4, 1.0).grid(4))
     # so random search lands closer to the best lr, for almost every seed
     grid_best = grd.best["score"]
-    wins = sum(random_search(dominant, space, 16, seed=s).best["score"] < grid_best
-               for s in range(20))
+    wins = sum(
+        random_search(dominant, space, 16, seed=s).best["score"] < grid_best for s in range(20)
+    )
     assert wins >= 17
 
 
@@ -150,7 +161,11 @@ def test_grid_order_and_per_axis_counts():
     space = {"a": uniform(0, 1), "b": choice(["x", "y"]), "c": int_uniform(1, 3)}
     r = grid_search(lambda p, s: p["a"], space, {"a": 2, "b": 1, "c": 3})
     assert [tuple(t["params"].values()) for t in r.trials[:4]] == [
-        (0.0, "x", 1), (0.0, "x", 2), (0.0, "x", 3), (0.0, "y", 1)]
+        (0.0, "x", 1),
+        (0.0, "x", 2),
+        (0.0, "x", 3),
+        (0.0, "y", 1),
+    ]
     assert len(r) == 2 * 2 * 3
     assert r.method == "grid" and all(isinstance(t["params"]["c"], int) for t in r.trials)
 
@@ -163,11 +178,14 @@ def test_same_seed_same_result_and_trial_seeds_from_seedsequence():
     assert a.trials == b.trials
     assert a.trials != c.trials
     assert [t["seed"] for t in a.trials] == [trial_seed(7, i) for i in range(12)]
-    expected = [int(np.random.SeedSequence(7, spawn_key=(i,)).generate_state(1)[0]) for i in range(12)]
+    expected = [
+        int(np.random.SeedSequence(7, spawn_key=(i,)).generate_state(1)[0]) for i in range(12)
+    ]
     assert [t["seed"] for t in a.trials] == expected
     assert len(set(expected)) == 12
-    assert all(isinstance(t["params"]["x"], float) and isinstance(t["params"]["k"], int)
-               for t in a.trials)
+    assert all(
+        isinstance(t["params"]["x"], float) and isinstance(t["params"]["k"], int) for t in a.trials
+    )
 
 
 # ---------------------------------------------------------------- executors
@@ -192,10 +210,14 @@ def test_serial_result_has_failures_and_extra_columns(serial_result):
     assert all(t["noise"] == np.random.default_rng(t["seed"]).random() for t in ok)
 
 
-@pytest.mark.parametrize("make_executor", [
-    lambda: ThreadPoolExecutor(max_workers=3),
-    lambda: ProcessPoolExecutor(max_workers=2),
-], ids=["threads", "processes"])
+@pytest.mark.parametrize(
+    "make_executor",
+    [
+        lambda: ThreadPoolExecutor(max_workers=3),
+        lambda: ProcessPoolExecutor(max_workers=2),
+    ],
+    ids=["threads", "processes"],
+)
 def test_pools_give_the_serial_result(serial_result, make_executor):
     with make_executor() as ex:
         r = random_search(mixed, SPACE, 16, seed=3, executor=ex)
@@ -207,8 +229,9 @@ def test_pools_give_the_serial_result(serial_result, make_executor):
 @pytest.fixture(scope="module")
 def dask_client():
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     client = distributed.Client(cluster)
     try:
         yield client
@@ -223,10 +246,13 @@ def test_dask_cluster_gives_the_serial_result(serial_result, dask_client):
     via_client = random_search(mixed, SPACE, 16, seed=3, executor=dask_client)
     assert via_executor.trials == serial_result.trials
     assert via_client.trials == serial_result.trials
-    mlp = random_search(train_mlp_objective, {"lr": log_uniform(1e-2, 10)}, 4, seed=0,
-                        executor=dask_client)
-    assert mlp.trials == random_search(train_mlp_objective, {"lr": log_uniform(1e-2, 10)}, 4,
-                                       seed=0).trials
+    mlp = random_search(
+        train_mlp_objective, {"lr": log_uniform(1e-2, 10)}, 4, seed=0, executor=dask_client
+    )
+    assert (
+        mlp.trials
+        == random_search(train_mlp_objective, {"lr": log_uniform(1e-2, 10)}, 4, seed=0).trials
+    )
 
 
 def test_unpicklable_objective_is_refused_for_a_process_pool():
@@ -236,31 +262,36 @@ def test_unpicklable_objective_is_refused_for_a_process_pool():
 
 
 def test_progress_bar(capsys):
-    random_search(dominant, {"lr": log_uniform(1e-4, 1), "other": uniform(0, 1)}, 5,
-                  progress=True)
+    random_search(dominant, {"lr": log_uniform(1e-4, 1), "other": uniform(0, 1)}, 5, progress=True)
     err = capsys.readouterr().err
     assert "random search" in err and "5/5" in err
 
 
 # ---------------------------------------------------------------- failures and the table
 
+
 def test_all_failing_trials_are_recorded_not_raised():
     r = random_search(lambda p, s: 1 / 0, {"x": uniform(0, 1)}, 3)
     assert [t["error"] for t in r.trials] == ["ZeroDivisionError: division by zero"] * 3
     assert np.all(r.scores == np.inf)
-    with pytest.raises(ValueError, match=r"no successful trial among 3; first error: ZeroDivisionError"):
+    with pytest.raises(
+        ValueError, match=r"no successful trial among 3; first error: ZeroDivisionError"
+    ):
         r.best
     assert "3 failed, best score none" in repr(r)
     with pytest.raises(ValueError, match=r"no successful trial to zoom around"):
         zoom(r)
 
 
-@pytest.mark.parametrize("value, match", [
-    ({"val": 1.0}, r"dict without 'score': keys \['val'\]"),
-    ("0.5", r"TypeError: the score must be a real number, got '0.5'"),
-    (float("inf"), r"the score is inf"),
-    ({"score": 1.0, "seed": 3}, r"reserved column\(s\) \['seed'\]"),
-])
+@pytest.mark.parametrize(
+    "value, match",
+    [
+        ({"val": 1.0}, r"dict without 'score': keys \['val'\]"),
+        ("0.5", r"TypeError: the score must be a real number, got '0.5'"),
+        (float("inf"), r"the score is inf"),
+        ({"score": 1.0, "seed": 3}, r"reserved column\(s\) \['seed'\]"),
+    ],
+)
 def test_malformed_scores_are_failed_trials(value, match):
     r = random_search(lambda p, s: value, {"x": uniform(0, 1)}, 1)
     assert r.trials[0]["score"] == math.inf
@@ -269,12 +300,29 @@ def test_malformed_scores_are_failed_trials(value, match):
 
 def handmade() -> SearchResult:
     trials = [
-        {"trial": 0, "params": {"lr": 0.012345678, "act": "relu"}, "score": 0.5, "acc": 0.81,
-         "seed": 11, "error": None},
-        {"trial": 1, "params": {"lr": 0.3, "act": "tanh"}, "score": math.inf, "seed": 12,
-         "error": "ValueError: boom"},
-        {"trial": 2, "params": {"lr": 1e-5, "act": "relu"}, "score": 0.25, "acc": 0.9,
-         "seed": 13, "error": None},
+        {
+            "trial": 0,
+            "params": {"lr": 0.012345678, "act": "relu"},
+            "score": 0.5,
+            "acc": 0.81,
+            "seed": 11,
+            "error": None,
+        },
+        {
+            "trial": 1,
+            "params": {"lr": 0.3, "act": "tanh"},
+            "score": math.inf,
+            "seed": 12,
+            "error": "ValueError: boom",
+        },
+        {
+            "trial": 2,
+            "params": {"lr": 1e-5, "act": "relu"},
+            "score": 0.25,
+            "acc": 0.9,
+            "seed": 13,
+            "error": None,
+        },
     ]
     return SearchResult(trials, {"lr": log_uniform(1e-6, 1), "act": choice(["relu", "tanh"])})
 
@@ -296,36 +344,85 @@ def test_table_sorts_and_flattens():
 
 
 def test_markdown_table_is_fixed_format():
-    expected = "\n".join([
-        "| trial | lr      | act  | score | acc  | error            |",
-        "|-------|---------|------|-------|------|------------------|",
-        "| 2     | 1e-05   | relu | 0.25  | 0.9  |                  |",
-        "| 0     | 0.01235 | relu | 0.5   | 0.81 |                  |",
-        "| 1     | 0.3     | tanh | inf   |      | ValueError: boom |",
-    ])
+    expected = "\n".join(
+        [
+            "| trial | lr      | act  | score | acc  | error            |",
+            "|-------|---------|------|-------|------|------------------|",
+            "| 2     | 1e-05   | relu | 0.25  | 0.9  |                  |",
+            "| 0     | 0.01235 | relu | 0.5   | 0.81 |                  |",
+            "| 1     | 0.3     | tanh | inf   |      | ValueError: boom |",
+        ]
+    )
     r = handmade()
     assert r.to_markdown() == expected
-    assert repr(r) == "SearchResult(random search, 3 trials, 1 failed, best score 0.25)\n" + expected
+    assert (
+        repr(r) == "SearchResult(random search, 3 trials, 1 failed, best score 0.25)\n" + expected
+    )
     assert "error" not in r.to_markdown(top=2)
 
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: random_search(dominant, {"lr": log_uniform(1e-3, 1)}, 0), ValueError, r"n_trials must be >= 1, got 0"),
-    (lambda: random_search(dominant, {"lr": log_uniform(1e-3, 1)}, 2, seed=-1), ValueError, r"seed must be >= 0, got -1"),
-    (lambda: random_search("f", {"lr": log_uniform(1e-3, 1)}, 2), TypeError, r"objective must be callable, got 'f'"),
-    (lambda: random_search(dominant, {}, 2), ValueError, r"space must be a non-empty dict"),
-    (lambda: random_search(dominant, {"lr": (1e-3, 1)}, 2), TypeError, r"space\['lr'\] must be a sampler.*\(0.001, 1\)"),
-    (lambda: random_search(dominant, {"score": uniform(0, 1)}, 2), ValueError, r"'score' is a reserved column name"),
-    (lambda: random_search(dominant, {"lr": log_uniform(1e-3, 1)}, 2, executor=4), TypeError, r"executor must be None or have a submit.*got 4"),
-    (lambda: grid_search(dominant, {"lr": log_uniform(1e-3, 1)}, 0), ValueError, r"points_per_axis must be >= 1, got 0"),
-    (lambda: grid_search(dominant, {"lr": log_uniform(1e-3, 1), "o": uniform(0, 1)}, {"lr": 2}), ValueError, r"points_per_axis has no entry for \['o'\]"),
-    (lambda: handmade().table("speed"), ValueError, r"unknown sort_by 'speed'; valid: 'trial', 'lr'"),
-    (lambda: handmade().values("speed"), ValueError, r"unknown name 'speed'"),
-    (lambda: handmade().table(top=-1), ValueError, r"top must be >= 0, got -1"),
-    (lambda: zoom(handmade(), top_k=0), ValueError, r"top_k must be >= 1, got 0"),
-    (lambda: zoom(handmade(), margin=-0.5), ValueError, r"margin must be >= 0, got -0.5"),
-    (lambda: coarse_to_fine(dominant, {"lr": log_uniform(1e-3, 1)}, rounds=0), ValueError, r"rounds must be >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (
+            lambda: random_search(dominant, {"lr": log_uniform(1e-3, 1)}, 0),
+            ValueError,
+            r"n_trials must be >= 1, got 0",
+        ),
+        (
+            lambda: random_search(dominant, {"lr": log_uniform(1e-3, 1)}, 2, seed=-1),
+            ValueError,
+            r"seed must be >= 0, got -1",
+        ),
+        (
+            lambda: random_search("f", {"lr": log_uniform(1e-3, 1)}, 2),
+            TypeError,
+            r"objective must be callable, got 'f'",
+        ),
+        (lambda: random_search(dominant, {}, 2), ValueError, r"space must be a non-empty dict"),
+        (
+            lambda: random_search(dominant, {"lr": (1e-3, 1)}, 2),
+            TypeError,
+            r"space\['lr'\] must be a sampler.*\(0.001, 1\)",
+        ),
+        (
+            lambda: random_search(dominant, {"score": uniform(0, 1)}, 2),
+            ValueError,
+            r"'score' is a reserved column name",
+        ),
+        (
+            lambda: random_search(dominant, {"lr": log_uniform(1e-3, 1)}, 2, executor=4),
+            TypeError,
+            r"executor must be None or have a submit.*got 4",
+        ),
+        (
+            lambda: grid_search(dominant, {"lr": log_uniform(1e-3, 1)}, 0),
+            ValueError,
+            r"points_per_axis must be >= 1, got 0",
+        ),
+        (
+            lambda: grid_search(
+                dominant, {"lr": log_uniform(1e-3, 1), "o": uniform(0, 1)}, {"lr": 2}
+            ),
+            ValueError,
+            r"points_per_axis has no entry for \['o'\]",
+        ),
+        (
+            lambda: handmade().table("speed"),
+            ValueError,
+            r"unknown sort_by 'speed'; valid: 'trial', 'lr'",
+        ),
+        (lambda: handmade().values("speed"), ValueError, r"unknown name 'speed'"),
+        (lambda: handmade().table(top=-1), ValueError, r"top must be >= 0, got -1"),
+        (lambda: zoom(handmade(), top_k=0), ValueError, r"top_k must be >= 1, got 0"),
+        (lambda: zoom(handmade(), margin=-0.5), ValueError, r"margin must be >= 0, got -0.5"),
+        (
+            lambda: coarse_to_fine(dominant, {"lr": log_uniform(1e-3, 1)}, rounds=0),
+            ValueError,
+            r"rounds must be >= 1, got 0",
+        ),
+    ],
+)
 def test_bad_search_arguments(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
@@ -333,9 +430,15 @@ def test_bad_search_arguments(call, exc, match):
 
 # ---------------------------------------------------------------- zoom and coarse to fine
 
+
 def test_zoom_narrows_around_the_best_in_each_samplers_scale():
-    space = {"lr": log_uniform(1e-5, 1.0), "beta": one_minus_log_uniform(0.5, 0.9999),
-             "other": uniform(0.0, 1.0), "units": int_uniform(1, 100), "act": choice(["a", "b"])}
+    space = {
+        "lr": log_uniform(1e-5, 1.0),
+        "beta": one_minus_log_uniform(0.5, 0.9999),
+        "other": uniform(0.0, 1.0),
+        "units": int_uniform(1, 100),
+        "act": choice(["a", "b"]),
+    }
 
     def objective(p, seed):
         return bowl(p, seed) + (p["units"] - 40) ** 2 / 1e4 + p["other"]
@@ -357,7 +460,9 @@ def test_zoom_narrows_around_the_best_in_each_samplers_scale():
     # margin 0: exactly the range of the top trials (in log scale for lr)
     tight = zoom(r, top_k=5, margin=0.0)
     lrs = [t["params"]["lr"] for t in top]
-    assert tight["lr"].low == pytest.approx(min(lrs)) and tight["lr"].high == pytest.approx(max(lrs))
+    assert tight["lr"].low == pytest.approx(min(lrs)) and tight["lr"].high == pytest.approx(
+        max(lrs)
+    )
 
 
 def test_zoom_keeps_an_interval_when_the_top_trials_agree():
@@ -371,8 +476,11 @@ def test_zoom_keeps_an_interval_when_the_top_trials_agree():
 
 def test_zoom_never_widens_past_the_old_bounds():
     """The best values sit at the upper end: the new range is clipped there."""
-    space = {"lr": log_uniform(1e-4, 1.0), "beta": one_minus_log_uniform(0.9, 0.999),
-             "units": int_uniform(1, 8)}
+    space = {
+        "lr": log_uniform(1e-4, 1.0),
+        "beta": one_minus_log_uniform(0.9, 0.999),
+        "units": int_uniform(1, 8),
+    }
     new = {}
     for name, sampler in space.items():  # one 1-D search each: the score falls with the value
         r = random_search(lambda p, s: -p["x"], {"x": sampler}, 30)
@@ -397,6 +505,7 @@ def test_coarse_to_fine_improves_the_best_score():
 
 # ---------------------------------------------------------------- the MLP objective
 
+
 def test_train_mlp_objective_is_seeded_and_learns():
     # its speed is measured in benchmarks/, never asserted here (shared CI machines are noisy)
     out = train_mlp_objective({"lr": 1.0, "beta": 0.9}, seed=0)
@@ -405,13 +514,17 @@ def test_train_mlp_objective_is_seeded_and_learns():
     assert train_mlp_objective({"lr": 1.0, "beta": 0.9}, seed=0) == out
     assert train_mlp_objective({"lr": 1.0, "beta": 0.9}, seed=1) != out
     assert pickle.loads(pickle.dumps(train_mlp_objective)) is train_mlp_objective
-    deep = train_mlp_objective({"hidden": 8, "layers": 3, "batch_size": 16.0, "l2": 0.1,
-                                "dataset": "spiral", "epochs": 5}, seed=0)
+    deep = train_mlp_objective(
+        {"hidden": 8, "layers": 3, "batch_size": 16.0, "l2": 0.1, "dataset": "spiral", "epochs": 5},
+        seed=0,
+    )
     assert math.isfinite(deep["score"])
 
 
 def test_train_mlp_objective_reports_divergence_and_bad_keys():
-    with pytest.raises(FloatingPointError, match=r"diverged at epoch \d+, step \d+: learning rate 10000 too large"):
+    with pytest.raises(
+        FloatingPointError, match=r"diverged at epoch \d+, step \d+: learning rate 10000 too large"
+    ):
         train_mlp_objective({"lr": 1e4}, seed=0)
     with pytest.raises(ValueError, match=r"unknown hyperparameter\(s\) \['alpha'\]"):
         train_mlp_objective({"alpha": 0.1}, seed=0)

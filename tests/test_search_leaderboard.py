@@ -1,4 +1,5 @@
 """The live leaderboard of notebook 10 (view over dlcourse.experiments.leaderboard)."""
+
 import math
 
 import numpy as np
@@ -28,6 +29,7 @@ def test_failed_trials_are_shown_not_raised():
         if params["lr"] > 0.1:
             raise FloatingPointError("diverged")
         return toy_objective(params, seed)
+
     board = SearchLeaderboard(SPACE, objective=sometimes_fails, n_trials=10, seed=0)
     assert board.message == ""
     scores = [t["score"] for t in board.board.ranked()]

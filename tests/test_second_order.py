@@ -1,4 +1,5 @@
 """dlcourse.topics.second_order: Newton's method on surfaces, L-BFGS on a network."""
+
 import warnings
 
 import numpy as np
@@ -8,11 +9,18 @@ import dlcourse as dl
 from dlcourse import surfaces
 from dlcourse.datasets import moons
 from dlcourse.flat import gradients_to_vector, model_loss_and_grad, parameters_to_vector
-from dlcourse.topics.second_order import (LBFGSResult, gradient_descent_path, lbfgs, newton,
-                                   newton_minimize, newton_step)
+from dlcourse.topics.second_order import (
+    LBFGSResult,
+    gradient_descent_path,
+    lbfgs,
+    newton,
+    newton_minimize,
+    newton_step,
+)
 
 
 # ---------------------------------------------------------------- Newton
+
 
 @pytest.mark.parametrize("condition, angle", [(1.0, 0.0), (50.0, 0.4), (1000.0, 1.2)])
 def test_newton_solves_a_quadratic_in_one_step(condition, angle):
@@ -99,22 +107,38 @@ def test_gradient_descent_path_matches_the_update_and_stops_when_it_diverges():
     assert np.abs(far[-1]).max() > 1e100
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda s: newton(s, [0.0], 3), r"w0 must have shape \(2,\) on a 2-D surface, got shape \(1,\)"),
-    (lambda s: newton_step(np.zeros(3), np.eye(2)), r"H must have shape \(3, 3\).*got shape \(2, 2\)"),
-    (lambda s: newton(s, [0.0, np.nan], 3), r"w0 contains 1 NaN/inf"),
-    (lambda s: newton(s, [[0.0, 1.0]], 3), r"w0 must be a non-empty 1-D vector, got shape \(1, 2\)"),
-    (lambda s: newton(s, [0.0, 1.0], -1), r"steps must be >= 0, got -1"),
-    (lambda s: newton(s, [0.0, 1.0], 3, damping=-0.1), r"damping must be >= 0, got -0.1"),
-    (lambda s: gradient_descent_path(s, [0.0, 1.0], lr=0.0), r"lr must be > 0, got 0.0"),
-    (lambda s: gradient_descent_path(s, [0.0, 1.0], lr=0.1, steps=2.5), r"steps must be an int, got 2.5"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda s: newton(s, [0.0], 3),
+            r"w0 must have shape \(2,\) on a 2-D surface, got shape \(1,\)",
+        ),
+        (
+            lambda s: newton_step(np.zeros(3), np.eye(2)),
+            r"H must have shape \(3, 3\).*got shape \(2, 2\)",
+        ),
+        (lambda s: newton(s, [0.0, np.nan], 3), r"w0 contains 1 NaN/inf"),
+        (
+            lambda s: newton(s, [[0.0, 1.0]], 3),
+            r"w0 must be a non-empty 1-D vector, got shape \(1, 2\)",
+        ),
+        (lambda s: newton(s, [0.0, 1.0], -1), r"steps must be >= 0, got -1"),
+        (lambda s: newton(s, [0.0, 1.0], 3, damping=-0.1), r"damping must be >= 0, got -0.1"),
+        (lambda s: gradient_descent_path(s, [0.0, 1.0], lr=0.0), r"lr must be > 0, got 0.0"),
+        (
+            lambda s: gradient_descent_path(s, [0.0, 1.0], lr=0.1, steps=2.5),
+            r"steps must be an int, got 2.5",
+        ),
+    ],
+)
 def test_bad_newton_inputs(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call(surfaces.saddle())
 
 
 # ---------------------------------------------------------------- L-BFGS
+
 
 def small_mlp(seed=1):
     return dl.Sequential([dl.Dense(2, 16, rng=seed), dl.Tanh(), dl.Dense(16, 2, rng=seed + 1)])
@@ -133,7 +157,9 @@ def test_lbfgs_beats_tuned_gradient_descent(moon_data):
         model = small_mlp()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", dl.DivergenceWarning)
-            dl.fit(model, X, y, loss=loss, optimizer=dl.optim.SGD(model.parameters(), lr), epochs=100)
+            dl.fit(
+                model, X, y, loss=loss, optimizer=dl.optim.SGD(model.parameters(), lr), epochs=100
+            )
         cost, grad = model_loss_and_grad(model, loss, X, y)(parameters_to_vector(model))
         if np.isfinite(cost) and cost < gd_best:
             gd_best, gd_grad = cost, np.linalg.norm(grad)
@@ -154,7 +180,9 @@ def test_lbfgs_beats_tuned_gradient_descent(moon_data):
 def test_lbfgs_records_one_cost_per_iteration(moon_data):
     X, y = moon_data
     model = small_mlp(3)
-    start = model_loss_and_grad(model, dl.SoftmaxCrossEntropy(), X, y, l2=0.5)(parameters_to_vector(model))[0]
+    start = model_loss_and_grad(model, dl.SoftmaxCrossEntropy(), X, y, l2=0.5)(
+        parameters_to_vector(model)
+    )[0]
     result = lbfgs(model, dl.SoftmaxCrossEntropy(), X, y, max_iter=15, l2=0.5, history=5)
     assert result.iterations == result.scipy_result.nit == 15
     assert len(result.costs) == len(result.grad_norms) == 16
@@ -172,13 +200,16 @@ def test_lbfgs_is_deterministic(moon_data):
     assert a.costs == b.costs
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"max_iter": 0}, r"max_iter must be >= 1, got 0"),
-    ({"history": 0}, r"history must be >= 1, got 0"),
-    ({"l2": -0.5}, r"l2 must be >= 0, got -0.5"),
-    ({"gtol": 0.0}, r"gtol must be > 0, got 0.0"),
-    ({"max_iter": 10.0}, r"max_iter must be an int, got 10.0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"max_iter": 0}, r"max_iter must be >= 1, got 0"),
+        ({"history": 0}, r"history must be >= 1, got 0"),
+        ({"l2": -0.5}, r"l2 must be >= 0, got -0.5"),
+        ({"gtol": 0.0}, r"gtol must be > 0, got 0.0"),
+        ({"max_iter": 10.0}, r"max_iter must be an int, got 10.0"),
+    ],
+)
 def test_bad_lbfgs_inputs(moon_data, kwargs, match):
     X, y = moon_data
     with pytest.raises((ValueError, TypeError), match=match):

@@ -2,6 +2,7 @@
 loaded from a CDN, no solution text, and math that renders in a real browser.
 
 Runs on a built site; .ci/run builds it before pytest, so CI never skips these."""
+
 import functools
 import html
 import json
@@ -19,8 +20,10 @@ SITE = ROOT / "site" / "_build" / "html"
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path("/tmp/dlcourse-site-math.png")
 
-pytestmark = pytest.mark.skipif(not (SITE / "index.html").exists(),
-                                reason="site not built: run `make site` (bash tools/build_site.sh)")
+pytestmark = pytest.mark.skipif(
+    not (SITE / "index.html").exists(),
+    reason="site not built: run `make site` (bash tools/build_site.sh)",
+)
 
 
 def _pages() -> list[Path]:
@@ -67,8 +70,11 @@ def _solution_lines() -> dict[str, str]:
                     inside.append((" ".join(line.split()), path.name))
                 else:
                     shown.add(" ".join(line.split()))
-    return {line: name for line, name in inside
-            if len(line) >= 12 and not line.startswith("#") and line not in shown}
+    return {
+        line: name
+        for line, name in inside
+        if len(line) >= 12 and not line.startswith("#") and line not in shown
+    }
 
 
 def test_every_notebook_has_a_page():
@@ -87,7 +93,11 @@ def test_no_page_loads_a_script_or_stylesheet_from_the_web():
         offenders += [(page.name, u) for u in parser.urls if re.match(r"(https?:)?//", u)]
     assert not offenders, offenders
     mathjax = SITE / "_static" / "mathjax" / "tex-mml-chtml.js"
-    assert mathjax.exists() and 'mathjax/tex-mml-chtml.js' in (SITE / "notebooks" / "04_initialization.html").read_text()
+    assert (
+        mathjax.exists()
+        and "mathjax/tex-mml-chtml.js"
+        in (SITE / "notebooks" / "04_initialization.html").read_text()
+    )
 
 
 def test_no_solution_text_in_any_page():
@@ -107,6 +117,7 @@ def site_server():
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):  # no request log in the test output
             pass
+
     handler = functools.partial(Quiet, directory=str(SITE))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -123,16 +134,29 @@ def test_math_renders_in_headless_chromium(site_server):
 
     outside: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("request", lambda r: outside.append(r.url)
-                    if not r.url.startswith((site_server, "data:")) else None)
+            page.on(
+                "request",
+                lambda r: (
+                    outside.append(r.url) if not r.url.startswith((site_server, "data:")) else None
+                ),
+            )
             page.goto(f"{site_server}/notebooks/04_initialization.html", wait_until="load")
-            page.wait_for_function("document.querySelectorAll('mjx-container').length > 5",
-                                   timeout=30_000)
+            page.wait_for_function(
+                "document.querySelectorAll('mjx-container').length > 5", timeout=30_000
+            )
             count = page.evaluate("document.querySelectorAll('mjx-container').length")
             first = page.locator("mjx-container").first
             first.scroll_into_view_if_needed()

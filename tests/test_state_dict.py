@@ -1,4 +1,5 @@
 """Layer.state_dict / load_state_dict: the arrays of a model by name, copied out and back."""
+
 import numpy as np
 import pytest
 
@@ -6,18 +7,33 @@ import dlcourse as dl
 
 
 def mlp(seed=0):
-    return dl.Sequential([dl.Dense(3, 5, rng=seed), dl.BatchNorm(5), dl.ReLU(),
-                          dl.Dropout(0.2), dl.Dense(5, 2, rng=seed + 1)])
+    return dl.Sequential(
+        [
+            dl.Dense(3, 5, rng=seed),
+            dl.BatchNorm(5),
+            dl.ReLU(),
+            dl.Dropout(0.2),
+            dl.Dense(5, 2, rng=seed + 1),
+        ]
+    )
 
 
 def test_names_order_and_copies():
     model = mlp()
     state = model.state_dict()
-    assert list(state) == ["0.W", "0.b", "1.gamma", "1.beta", "4.W", "4.b",
-                           "1.running_mean", "1.running_var"]
+    assert list(state) == [
+        "0.W",
+        "0.b",
+        "1.gamma",
+        "1.beta",
+        "4.W",
+        "4.b",
+        "1.running_mean",
+        "1.running_var",
+    ]
     assert state["0.W"] is not model[0].W.value
     np.testing.assert_array_equal(state["0.W"], model[0].W.value)
-    state["0.W"][...] = 7.0                              # a copy: the model is untouched
+    state["0.W"][...] = 7.0  # a copy: the model is untouched
     assert not np.any(model[0].W.value == 7.0)
     assert list(dl.Dense(2, 2, bias=False).state_dict()) == ["W"]
     assert dl.ReLU().state_dict() == {}
@@ -35,7 +51,7 @@ def test_round_trip_restores_in_place_and_training_resumes():
     assert not np.array_equal(model[1].running_mean, saved["1.running_mean"])
     result = model.load_state_dict(saved)
     assert result == ([], []) and result.missing == [] and result.unexpected == []
-    assert model[0].W.value is W                          # in place: the optimizer still holds it
+    assert model[0].W.value is W  # in place: the optimizer still holds it
     for name, array in model.state_dict().items():
         assert array.tobytes() == saved[name].tobytes(), name
     other = mlp(seed=9)
@@ -52,16 +68,19 @@ def test_mismatches_are_reported_and_nothing_is_written():
     with pytest.raises(ValueError, match=r"missing \['4.b'\], unexpected \['9.W'\]"):
         model.load_state_dict(state)
     bad = {**before, "0.W": np.zeros((5, 4)), "1.gamma": np.full(5, 3.0)}
-    with pytest.raises(ValueError, match=r"'0.W' is float64\[5, 4\] in the state but "
-                                         r"float64\[5, 3\] in the model"):
+    with pytest.raises(
+        ValueError,
+        match=r"'0.W' is float64\[5, 4\] in the state but "
+        r"float64\[5, 3\] in the model",
+    ):
         model.load_state_dict(bad)
-    assert np.all(model[1].gamma.value == 1.0)              # nothing half-loaded
+    assert np.all(model[1].gamma.value == 1.0)  # nothing half-loaded
     partial = {"0.W": np.ones((5, 3)), "extra": np.zeros(2)}
     result = model.load_state_dict(partial, strict=False)
     assert result.unexpected == ["extra"] and "4.W" in result.missing
     assert np.all(model[0].W.value == 1.0)
     with pytest.raises(ValueError, match="'0.W'"):
-        model.load_state_dict({"0.W": np.ones(3)}, strict=False)   # shapes are always checked
+        model.load_state_dict({"0.W": np.ones(3)}, strict=False)  # shapes are always checked
 
 
 def test_values_are_cast_to_the_model_dtype():
@@ -91,6 +110,9 @@ def test_saved_file_keeps_the_state_dict_names(tmp_path):
     with np.load(path) as data:
         assert sorted(data.files) == sorted(model.state_dict())
     np.savez(path, **{k: v.astype(np.float32) for k, v in model.state_dict().items()})
-    with pytest.raises(ValueError, match=r"'0.W' is float32\[5, 3\] in the file but "
-                                         r"float64\[5, 3\] in the model"):
-        dl.load(model, path)                                  # a file must match exactly
+    with pytest.raises(
+        ValueError,
+        match=r"'0.W' is float32\[5, 3\] in the file but "
+        r"float64\[5, 3\] in the model",
+    ):
+        dl.load(model, path)  # a file must match exactly

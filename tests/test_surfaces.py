@@ -1,5 +1,6 @@
 """Tests for dlcourse.surfaces: derivatives against finite differences, the listed
 stationary points, vectorisation and argument errors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -192,18 +193,21 @@ def test_unknown_surface_lists_valid_names():
         assert name in str(err.value)
 
 
-@pytest.mark.parametrize("call, argument", [
-    (lambda: surfaces.quadratic(condition=0.5), "condition"),
-    (lambda: surfaces.quadratic(condition=float("nan")), "condition"),
-    (lambda: surfaces.quadratic(angle=float("inf")), "angle"),
-    (lambda: surfaces.ravine(steepness=0.0), "steepness"),
-    (lambda: surfaces.rosenbrock(b=-1.0), "b"),
-    (lambda: surfaces.rosenbrock(a=float("nan")), "a"),
-    (lambda: surfaces.saddle().value(np.zeros(3)), "w"),
-    (lambda: surfaces.saddle().grad(np.zeros((4, 3))), "w"),
-    (lambda: surfaces.saddle().hessian(1.0), "w"),
-    (lambda: surfaces.saddle().grid(1), "num"),
-])
+@pytest.mark.parametrize(
+    "call, argument",
+    [
+        (lambda: surfaces.quadratic(condition=0.5), "condition"),
+        (lambda: surfaces.quadratic(condition=float("nan")), "condition"),
+        (lambda: surfaces.quadratic(angle=float("inf")), "angle"),
+        (lambda: surfaces.ravine(steepness=0.0), "steepness"),
+        (lambda: surfaces.rosenbrock(b=-1.0), "b"),
+        (lambda: surfaces.rosenbrock(a=float("nan")), "a"),
+        (lambda: surfaces.saddle().value(np.zeros(3)), "w"),
+        (lambda: surfaces.saddle().grad(np.zeros((4, 3))), "w"),
+        (lambda: surfaces.saddle().hessian(1.0), "w"),
+        (lambda: surfaces.saddle().grid(1), "num"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(call, argument):
     with pytest.raises(ValueError, match=rf"^{argument} "):
         call()

@@ -1,4 +1,5 @@
 """Parity with PyTorch (the `reference` extra): layers, losses and optimizers in float64."""
+
 import numpy as np
 import pytest
 
@@ -36,13 +37,20 @@ def test_dense_matches_linear(rng):
     np.testing.assert_allclose(layer.b.grad, lin.bias.grad.numpy(), rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    (dl.ReLU, torch.nn.ReLU), (dl.Sigmoid, torch.nn.Sigmoid), (dl.Tanh, torch.nn.Tanh),
-    (lambda: dl.LeakyReLU(0.05), lambda: torch.nn.LeakyReLU(0.05)),
-    (lambda: dl.ELU(0.7), lambda: torch.nn.ELU(0.7)),
-])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (dl.ReLU, torch.nn.ReLU),
+        (dl.Sigmoid, torch.nn.Sigmoid),
+        (dl.Tanh, torch.nn.Tanh),
+        (lambda: dl.LeakyReLU(0.05), lambda: torch.nn.LeakyReLU(0.05)),
+        (lambda: dl.ELU(0.7), lambda: torch.nn.ELU(0.7)),
+    ],
+)
 def test_activations_match(ours, theirs, rng):
-    x = np.concatenate([rng.standard_normal(50) * 5, [0.0, -40.0, 40.0, 1e-9, -1e-9]]).reshape(5, 11)
+    x = np.concatenate([rng.standard_normal(50) * 5, [0.0, -40.0, 40.0, 1e-9, -1e-9]]).reshape(
+        5, 11
+    )
     G = rng.standard_normal(x.shape)
     xt = t(x, True)
     out = theirs()(xt)
@@ -51,8 +59,9 @@ def test_activations_match(ours, theirs, rng):
     np.testing.assert_allclose(layer.forward(x), out.detach().numpy(), rtol=1e-12, atol=1e-300)
     # where g'(z) is tiny (tanh at |z| ~ 5) the two libraries' last-ulp differences in
     # g(z) are magnified by 1 - a^2, so the backward is compared to 1e-12 of the upstream
-    np.testing.assert_allclose(layer.backward(G), xt.grad.numpy(), rtol=1e-12,
-                               atol=1e-12 * np.abs(G).max())
+    np.testing.assert_allclose(
+        layer.backward(G), xt.grad.numpy(), rtol=1e-12, atol=1e-12 * np.abs(G).max()
+    )
 
 
 def test_batchnorm_train_matches(rng):
@@ -114,20 +123,35 @@ def test_mse_matches(rng):
 
 OPTIMIZERS = {
     "sgd": (lambda ps: dl.optim.SGD(ps, lr=0.05), lambda ps: torch.optim.SGD(ps, lr=0.05)),
-    "momentum": (lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.9),
-                 lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9)),
-    "nesterov": (lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.8, nesterov=True),
-                 lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8, nesterov=True)),
-    "weight_decay": (lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01),
-                     lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01)),
-    "nesterov_wd": (lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
-                    lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1)),
-    "adagrad": (lambda ps: dl.optim.AdaGrad(ps, lr=0.1), lambda ps: torch.optim.Adagrad(ps, lr=0.1)),
-    "rmsprop": (lambda ps: dl.optim.RMSProp(ps, lr=0.01, beta=0.95),
-                lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.95, eps=1e-8)),
+    "momentum": (
+        lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.9),
+        lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9),
+    ),
+    "nesterov": (
+        lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.8, nesterov=True),
+        lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8, nesterov=True),
+    ),
+    "weight_decay": (
+        lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01),
+        lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01),
+    ),
+    "nesterov_wd": (
+        lambda ps: dl.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
+        lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
+    ),
+    "adagrad": (
+        lambda ps: dl.optim.AdaGrad(ps, lr=0.1),
+        lambda ps: torch.optim.Adagrad(ps, lr=0.1),
+    ),
+    "rmsprop": (
+        lambda ps: dl.optim.RMSProp(ps, lr=0.01, beta=0.95),
+        lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.95, eps=1e-8),
+    ),
     "adam": (lambda ps: dl.optim.Adam(ps, lr=0.01), lambda ps: torch.optim.Adam(ps, lr=0.01)),
-    "adam_betas": (lambda ps: dl.optim.Adam(ps, lr=0.003, beta1=0.5, beta2=0.9, eps=1e-6),
-                   lambda ps: torch.optim.Adam(ps, lr=0.003, betas=(0.5, 0.9), eps=1e-6)),
+    "adam_betas": (
+        lambda ps: dl.optim.Adam(ps, lr=0.003, beta1=0.5, beta2=0.9, eps=1e-6),
+        lambda ps: torch.optim.Adam(ps, lr=0.003, betas=(0.5, 0.9), eps=1e-6),
+    ),
 }
 
 
@@ -168,4 +192,3 @@ def test_momentum_is_ewa_and_rescaled_sgd(rng):
     assert max_rel_diff(ewa.state[p_ewa]["v"], v) < 1e-12
     assert max_rel_diff(p_ewa.value, p_sgd.value) < 1e-12
     np.testing.assert_allclose(sgd.state[p_sgd]["v"] * (1 - beta), v, rtol=1e-12)
-

@@ -1,4 +1,5 @@
 """fit, History, callbacks, schedules, save/load."""
+
 import math
 import warnings
 
@@ -17,16 +18,26 @@ def separable(n=400, seed=0):
 
 
 def mlp(seed=0, dropout=0.0, bn=False):
-    layers = [dl.Dense(2, 16, rng=seed)] + ([dl.BatchNorm(16)] if bn else []) + \
-        [dl.ReLU(), dl.Dropout(dropout, rng=seed + 1), dl.Dense(16, 2, rng=seed + 2)]
+    layers = (
+        [dl.Dense(2, 16, rng=seed)]
+        + ([dl.BatchNorm(16)] if bn else [])
+        + [dl.ReLU(), dl.Dropout(dropout, rng=seed + 1), dl.Dense(16, 2, rng=seed + 2)]
+    )
     return dl.Sequential(layers)
 
 
 def test_fit_reaches_high_accuracy_on_separable_data():
     X, y = separable()
     model = mlp()
-    h = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
-               optimizer=dl.optim.SGD(model.parameters(), lr=0.5), epochs=100, batch_size=32)
+    h = dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=dl.optim.SGD(model.parameters(), lr=0.5),
+        epochs=100,
+        batch_size=32,
+    )
     assert h.accuracy[-1] > 0.95
     assert np.mean(model.predict(X).argmax(1) == y) > 0.95
     assert h.loss[-1] < h.loss[0] / 5
@@ -36,8 +47,15 @@ def test_fit_reaches_high_accuracy_on_separable_data():
 def test_full_batch_loss_is_the_cost_before_each_step():
     X, y = separable(50)
     model = mlp()
-    h = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), l2=0.1,
-               optimizer=dl.optim.SGD(model.parameters(), lr=0.1), epochs=3)
+    h = dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        l2=0.1,
+        optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
+        epochs=3,
+    )
     assert h.step_loss == h.loss and len(h.loss) == 3
     cost, _ = dl.evaluate(model, X, y, dl.SoftmaxCrossEntropy(), l2=0.1)
     assert cost < h.loss[-1]
@@ -52,8 +70,16 @@ def test_last_partial_batch_is_kept():
             sizes.append(len(ctx.model[0]._cache[0]))
 
     model = mlp()
-    dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
-           epochs=2, batch_size=4, callbacks=[Record()])
+    dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
+        epochs=2,
+        batch_size=4,
+        callbacks=[Record()],
+    )
     assert sizes == [4, 4, 2, 4, 4, 2]
 
 
@@ -62,9 +88,18 @@ def test_same_seed_same_history_and_different_seed_differs():
     runs = []
     for seed in (0, 0, 1):
         model = mlp(dropout=0.2)
-        runs.append(dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
-                           optimizer=dl.optim.Adam(model.parameters(), lr=0.01), epochs=5,
-                           batch_size=50, seed=seed).as_dict())
+        runs.append(
+            dl.fit(
+                model,
+                X,
+                y,
+                loss=dl.SoftmaxCrossEntropy(),
+                optimizer=dl.optim.Adam(model.parameters(), lr=0.01),
+                epochs=5,
+                batch_size=50,
+                seed=seed,
+            ).as_dict()
+        )
     assert runs[0] == runs[1]
     assert runs[0]["step_loss"] != runs[2]["step_loss"]
 
@@ -74,8 +109,14 @@ def test_large_learning_rate_diverges_and_is_reported():
     X = X * 100
     model = mlp()
     with pytest.warns(dl.DivergenceWarning, match=r"learning rate 1e\+06"):
-        h = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
-                   optimizer=dl.optim.SGD(model.parameters(), lr=1e6), epochs=50)
+        h = dl.fit(
+            model,
+            X,
+            y,
+            loss=dl.SoftmaxCrossEntropy(),
+            optimizer=dl.optim.SGD(model.parameters(), lr=1e6),
+            epochs=50,
+        )
     assert h.diverged and h.diverged.lr == 1e6
     assert h.epochs == h.diverged.epoch < 50
     assert all(np.isfinite(h.loss))
@@ -86,8 +127,14 @@ def test_history_not_diverged_is_falsy():
     model = mlp()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        h = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
-                   optimizer=dl.optim.SGD(model.parameters(), lr=0.1), epochs=2)
+        h = dl.fit(
+            model,
+            X,
+            y,
+            loss=dl.SoftmaxCrossEntropy(),
+            optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
+            epochs=2,
+        )
     assert not h.diverged
 
 
@@ -95,8 +142,16 @@ def test_validation_metrics_and_schedule():
     X, y = separable()
     model = mlp()
     sched = schedules.step_decay(0.4, drop=0.5, every=2)
-    h = dl.fit(model, X[:300], y[:300], loss=dl.SoftmaxCrossEntropy(), validation=(X[300:], y[300:]),
-               optimizer=dl.optim.SGD(model.parameters(), lr=1.0), epochs=6, schedule=sched)
+    h = dl.fit(
+        model,
+        X[:300],
+        y[:300],
+        loss=dl.SoftmaxCrossEntropy(),
+        validation=(X[300:], y[300:]),
+        optimizer=dl.optim.SGD(model.parameters(), lr=1.0),
+        epochs=6,
+        schedule=sched,
+    )
     assert h.lr == [0.4, 0.4, 0.2, 0.2, 0.1, 0.1]
     assert len(h.val_loss) == len(h.val_accuracy) == 6
     assert h.val_accuracy[-1] > 0.9
@@ -109,8 +164,16 @@ def test_early_stopping_restores_best_weights():
     Xv, yv = rng.standard_normal((40, 2)), rng.integers(0, 2, 40)
     model = dl.Sequential([dl.Dense(2, 64, rng=1), dl.ReLU(), dl.Dense(64, 2, rng=2)])
     stop = dl.EarlyStopping(patience=5)
-    h = dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), validation=(Xv, yv), epochs=500,
-               optimizer=dl.optim.Adam(model.parameters(), lr=0.05), callbacks=[stop])
+    h = dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        validation=(Xv, yv),
+        epochs=500,
+        optimizer=dl.optim.Adam(model.parameters(), lr=0.05),
+        callbacks=[stop],
+    )
     assert h.stopped_early and h.epochs < 500
     assert h.epochs - 1 - stop.best_epoch == 5
     best, _ = dl.evaluate(model, Xv, yv, dl.SoftmaxCrossEntropy())
@@ -121,8 +184,16 @@ def test_plain_callable_called_after_every_step_and_epoch():
     X, y = separable(20)
     events = []
     model = mlp()
-    dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
-           epochs=2, batch_size=10, callbacks=[lambda h: events.append(h.last_event)])
+    dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
+        epochs=2,
+        batch_size=10,
+        callbacks=[lambda h: events.append(h.last_event)],
+    )
     assert events == ["step", "step", "epoch"] * 2
 
 
@@ -130,34 +201,59 @@ def test_progress_bar_runs():
     X, y = separable(20)
     model = mlp()
     bar = dl.ProgressBar(disable=False, leave=False)
-    dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
-           epochs=3, callbacks=[bar])
+    dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=dl.optim.SGD(model.parameters(), lr=0.1),
+        epochs=3,
+        callbacks=[bar],
+    )
     assert bar.bar.n == 3
 
 
 def test_binary_and_mse_losses_train():
     X, y = separable()
     model = dl.Sequential([dl.Dense(2, 8, rng=0), dl.Tanh(), dl.Dense(8, 1, rng=1)])
-    h = dl.fit(model, X, y.reshape(-1, 1), loss=dl.BinaryCrossEntropy(),
-               optimizer=dl.optim.Adam(model.parameters(), lr=0.05), epochs=100)
+    h = dl.fit(
+        model,
+        X,
+        y.reshape(-1, 1),
+        loss=dl.BinaryCrossEntropy(),
+        optimizer=dl.optim.Adam(model.parameters(), lr=0.05),
+        epochs=100,
+    )
     assert h.accuracy[-1] > 0.95
     reg = dl.Sequential([dl.Dense(2, 1, rng=0)])
     target = X @ np.array([2.0, -1.0]) + 0.5
-    h = dl.fit(reg, X, target.reshape(-1, 1), loss=dl.MSE(),
-               optimizer=dl.optim.SGD(reg.parameters(), lr=0.1), epochs=200)
+    h = dl.fit(
+        reg,
+        X,
+        target.reshape(-1, 1),
+        loss=dl.MSE(),
+        optimizer=dl.optim.SGD(reg.parameters(), lr=0.1),
+        epochs=200,
+    )
     assert h.loss[-1] < 1e-10 and not h.accuracy
     np.testing.assert_allclose(reg[0].W.value, [[2.0, -1.0]], atol=1e-5)
 
 
-@pytest.mark.parametrize("sched,expected", [
-    (schedules.step_decay(0.1, drop=0.5, every=10), lambda e: 0.1 * 0.5 ** (e // 10)),
-    (schedules.exponential_decay(0.1, k=0.05), lambda e: 0.1 * math.exp(-0.05 * e)),
-    (schedules.exponential_decay(0.1, base=0.95), lambda e: 0.1 * 0.95 ** e),
-    (schedules.inverse_time_decay(0.2, decay_rate=1.0), lambda e: 0.2 / (1 + e)),
-    (schedules.inverse_time_decay(0.2, decay_rate=0.5, every=5), lambda e: 0.2 / (1 + 0.5 * (e // 5))),
-    (schedules.staircase(0.2, decay_rate=0.5, every=5), lambda e: 0.2 / (1 + 0.5 * (e // 5))),
-    (schedules.constant(0.3), lambda e: 0.3),
-])
+@pytest.mark.parametrize(
+    "sched,expected",
+    [
+        (schedules.step_decay(0.1, drop=0.5, every=10), lambda e: 0.1 * 0.5 ** (e // 10)),
+        (schedules.exponential_decay(0.1, k=0.05), lambda e: 0.1 * math.exp(-0.05 * e)),
+        (schedules.exponential_decay(0.1, base=0.95), lambda e: 0.1 * 0.95**e),
+        (schedules.inverse_time_decay(0.2, decay_rate=1.0), lambda e: 0.2 / (1 + e)),
+        (
+            schedules.inverse_time_decay(0.2, decay_rate=0.5, every=5),
+            lambda e: 0.2 / (1 + 0.5 * (e // 5)),
+        ),
+        (schedules.staircase(0.2, decay_rate=0.5, every=5), lambda e: 0.2 / (1 + 0.5 * (e // 5))),
+        (schedules.constant(0.3), lambda e: 0.3),
+    ],
+)
 def test_schedules_follow_their_formulas(sched, expected):
     for epoch in range(60):
         assert sched(epoch) == pytest.approx(expected(epoch), rel=1e-15)
@@ -166,8 +262,15 @@ def test_schedules_follow_their_formulas(sched, expected):
 def test_save_load_round_trip_is_bit_exact(tmp_path):
     X, y = separable()
     model = mlp(bn=True)
-    dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(), optimizer=dl.optim.Adam(model.parameters(), lr=0.01),
-           epochs=3, batch_size=64)
+    dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=dl.optim.Adam(model.parameters(), lr=0.01),
+        epochs=3,
+        batch_size=64,
+    )
     path = tmp_path / "model.npz"
     dl.save(model, path)
     other = mlp(seed=5, bn=True)

@@ -1,17 +1,32 @@
 """Transfer-learning helpers: copying, replacing the head, freezing, class subsets."""
+
 import numpy as np
 import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.topics.transfer import (body_parameters, clone, few_per_class, head_parameters,
-                               replace_head, select_classes, trainable_parameters)
+from dlcourse.topics.transfer import (
+    body_parameters,
+    clone,
+    few_per_class,
+    head_parameters,
+    replace_head,
+    select_classes,
+    trainable_parameters,
+)
 
 
 def net(seed=0, n_out=5):
     rng = np.random.default_rng(seed)
-    return dl.Sequential([dl.Dense(4, 8, rng=rng), dl.ReLU(), dl.Dense(8, 6, rng=rng), dl.Tanh(),
-                          dl.Dense(6, n_out, rng=rng)])
+    return dl.Sequential(
+        [
+            dl.Dense(4, 8, rng=rng),
+            dl.ReLU(),
+            dl.Dense(8, 6, rng=rng),
+            dl.Tanh(),
+            dl.Dense(6, n_out, rng=rng),
+        ]
+    )
 
 
 def test_clone_is_independent():
@@ -63,15 +78,23 @@ def test_parameter_groups():
 
 def test_frozen_body_does_not_move_during_fit():
     X, y = datasets.blobs(60, rng=0)
-    X = np.hstack([X, X ** 2])
+    X = np.hstack([X, X**2])
     model = replace_head(net(n_out=5), 3, rng=0)
     body_before = [p.value.copy() for p in body_parameters(model)]
     head_before = [p.value.copy() for p in head_parameters(model)]
-    dl.fit(model, X, y, dl.SoftmaxCrossEntropy(),
-           dl.optim.Adam(head_parameters(model), 0.05), epochs=20)
+    dl.fit(
+        model,
+        X,
+        y,
+        dl.SoftmaxCrossEntropy(),
+        dl.optim.Adam(head_parameters(model), 0.05),
+        epochs=20,
+    )
     for p, old in zip(body_parameters(model), body_before):
         np.testing.assert_array_equal(p.value, old)
-    assert any(not np.array_equal(p.value, old) for p, old in zip(head_parameters(model), head_before))
+    assert any(
+        not np.array_equal(p.value, old) for p, old in zip(head_parameters(model), head_before)
+    )
 
 
 def test_select_classes_relabels_by_position():

@@ -5,6 +5,7 @@ with the keyboard, presses play (the cost curve grows, the boundary changes), pa
 changes any more), then pastes the state string back after a structural change and gets the
 same picture, pixel for pixel. Screenshots go to test-artifacts/voila_*.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,8 @@ if _missing and os.environ.get("CI"):
 if _missing:  # pragma: no cover
     pytest.skip(_missing, allow_module_level=True)
 
-OUTPUT_REGION = [0.385, 0.09, 0.678, 0.85]   # the decision boundary panel (fractions)
-COST_REGION = [0.735, 0.15, 0.99, 0.86]      # the cost curves panel
+OUTPUT_REGION = [0.385, 0.09, 0.678, 0.85]  # the decision boundary panel (fractions)
+COST_REGION = [0.735, 0.15, 0.99, 0.86]  # the cost curves panel
 CHANGED = "() => window.dlPixels('.pg-playground') !== {}"
 
 
@@ -70,11 +71,14 @@ def test_playground_app_in_voila(app):
         page.locator(".pg-play").click()
         page.wait_for_function(
             "() => +document.querySelector('.pg-epoch').innerText.split(/\\s+/).pop()"
-            ".replace(/,/g, '') >= 30", timeout=60_000)
+            ".replace(/,/g, '') >= 30",
+            timeout=60_000,
+        )
         assert "pause" in page.locator(".pg-play").inner_text()
         page.locator(".pg-play").click()
-        page.wait_for_function("() => document.querySelector('.pg-play').innerText.includes('play')",
-                               timeout=10_000)
+        page.wait_for_function(
+            "() => document.querySelector('.pg-play').innerText.includes('play')", timeout=10_000
+        )
         paused = ld.settle(page, ROOT_CSS)
         paused_epoch = epoch(page)
         assert paused_epoch >= 30
@@ -96,8 +100,8 @@ def test_playground_app_in_voila(app):
         state_input.fill(state)
         state_input.press("Enter")
         page.wait_for_function(
-            f"() => window.dlPixels('.pg-playground') === {paused}", polling=200,
-            timeout=60_000)
+            f"() => window.dlPixels('.pg-playground') === {paused}", polling=200, timeout=60_000
+        )
         assert epoch(page) == paused_epoch
         assert state_input.input_value() == state
         page.screenshot(path=str(ARTIFACTS / "voila_restored.png"))

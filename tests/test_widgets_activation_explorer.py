@@ -1,4 +1,5 @@
 """ActivationExplorer and network_statistics, driven headlessly through the real controls."""
+
 from __future__ import annotations
 
 import itertools
@@ -40,6 +41,7 @@ def test_statistics_equal_a_direct_computation():
 
     def J():
         return loss.forward(model.forward(X), y)
+
     num = dl.numerical_gradient(J, W1)
     assert abs(np.linalg.norm(num) - s.grad_norm[0]) / s.grad_norm[0] < 1e-6
     assert s.loss == pytest.approx(J())
@@ -71,7 +73,7 @@ def test_dead_fraction_counts_units_with_zero_derivative_on_every_example():
 
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)
 def test_activation_curves_derivative_matches_finite_differences(name):
-    z = np.linspace(-4, 4, 81) + 0.013      # off the kink at 0
+    z = np.linspace(-4, 4, 81) + 0.013  # off the kink at 0
     g, d = activation_curves(name, z)
     h = 1e-6
     fd = (activation_curves(name, z + h)[0] - activation_curves(name, z - h)[0]) / (2 * h)
@@ -81,8 +83,9 @@ def test_activation_curves_derivative_matches_finite_differences(name):
 def test_controls_redraw_and_extremes_never_raise():
     a = ActivationExplorer()
     c = a.controls
-    for act, depth, scale, bias in itertools.product(ACTIVATION_NAMES, [1, 20], [0.1, 10.0],
-                                                     [-3.0, 3.0]):
+    for act, depth, scale, bias in itertools.product(
+        ACTIVATION_NAMES, [1, 20], [0.1, 10.0], [-3.0, 3.0]
+    ):
         c["activation"].value = act
         c["depth"].value = depth
         c["scale"].value = scale
@@ -104,12 +107,15 @@ def test_config_round_trip():
     np.testing.assert_array_equal(ActivationExplorer(**cfg).stats.grad_norm, norms)
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(activation="swish"), "unknown activation 'swish'"),
-    (dict(depth=0), r"depth must be in \[1, 20\], got 0"),
-    (dict(scale=-1.0), r"scale must be in \[0.1, 10\], got -1.0"),
-    (dict(init="lecun"), "unknown init 'lecun'"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(activation="swish"), "unknown activation 'swish'"),
+        (dict(depth=0), r"depth must be in \[1, 20\], got 0"),
+        (dict(scale=-1.0), r"scale must be in \[0.1, 10\], got -1.0"),
+        (dict(init="lecun"), "unknown init 'lecun'"),
+    ],
+)
 def test_bad_settings_name_themselves(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         ActivationExplorer(**bad)
@@ -128,4 +134,4 @@ def test_no_figure_leak():
     for act in ("tanh", "relu"):
         a.controls["activation"].value = act
     assert len(plt.get_fignums()) == before
-    assert len(a.ax_g.lines) == 3    # g, g' and the zero line, updated in place
+    assert len(a.ax_g.lines) == 3  # g, g' and the zero line, updated in place

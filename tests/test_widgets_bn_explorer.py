@@ -1,4 +1,5 @@
 """BNExplorer and its helpers, driven headlessly through the real ipywidgets."""
+
 import itertools
 import json
 import math
@@ -104,8 +105,17 @@ def test_constructible_with_no_arguments_and_results_equal_direct_computation():
     for name, bn in (("plain", False), ("batch norm", True)):
         model = bn_mlp(2, 3, (c["width"],) * c["depth"], bn, c["init_scale"], seed=c["seed"])
         np.testing.assert_allclose(d.stds[name], input_stds(model, X))
-        h = train_run(model, X, y, c["optimizer"], c["lr"], c["epochs"], c["batch_size"],
-                      c["seed"], validation=(X, y))
+        h = train_run(
+            model,
+            X,
+            y,
+            c["optimizer"],
+            c["lr"],
+            c["epochs"],
+            c["batch_size"],
+            c["seed"],
+            validation=(X, y),
+        )
         np.testing.assert_array_equal(d.histories[name].loss, h.loss)
         assert d.accuracy[name] == final_accuracy(model, h, X, y)
     assert "final accuracy: plain" in d.accuracy_text()
@@ -129,7 +139,7 @@ def test_controls_drive_the_results_like_a_drag():
 def test_divergence_is_a_message_not_a_traceback():
     d = BNExplorer(**SMALL)
     d.controls["init_scale"].value = 10 ** d.controls["init_scale"].max  # a log slider's
-    d.controls["lr"].value = 10 ** d.controls["lr"].max                  # max is an exponent
+    d.controls["lr"].value = 10 ** d.controls["lr"].max  # max is an exponent
     assert "plain network" in d.message and "too large" in d.message
     assert "diverged" in d.message or "exploded" in d.message
     assert d._note.get_visible()
@@ -140,16 +150,20 @@ def test_extreme_control_positions_never_raise():
     d = BNExplorer(epochs=5, width=8)
     c = d.controls
     for lr, scale, depth, opt in itertools.product(
-            (10 ** c["lr"].min, 10 ** c["lr"].max),
-            (10 ** c["init_scale"].min, 10 ** c["init_scale"].max),
-            (c["depth"].min, c["depth"].max), ("sgd", "adam")):
+        (10 ** c["lr"].min, 10 ** c["lr"].max),
+        (10 ** c["init_scale"].min, 10 ** c["init_scale"].max),
+        (c["depth"].min, c["depth"].max),
+        ("sgd", "adam"),
+    ):
         c["optimizer"].value = opt
         c["depth"].value = depth
         c["init_scale"].value = scale
         c["lr"].value = lr
         assert not d.message or "too large" in d.message, d.message
         assert d.histories["plain"].step_loss  # at least one step ran
-        assert d.config["lr"] == pytest.approx(lr) and d.config["init_scale"] == pytest.approx(scale)
+        assert d.config["lr"] == pytest.approx(lr) and d.config["init_scale"] == pytest.approx(
+            scale
+        )
     for name in c["dataset"].options:
         c["dataset"].value = name
         assert not d.message or "too large" in d.message
@@ -197,14 +211,15 @@ def test_no_figure_leak():
 
 def test_curves_grow_live_while_on_screen():
     d = BNExplorer(**{**SMALL, "epochs": 12})
-    d._displayed = True                   # as after _ipython_display_
+    d._displayed = True  # as after _ipython_display_
     d.redraw_seconds = 0.0
     seen = []
     d.redraw = lambda now=False: seen.append(
-        (now, len(d._cost.train["plain"].get_xdata()), len(d._cost.train["batch norm"].get_xdata())))
+        (now, len(d._cost.train["plain"].get_xdata()), len(d._cost.train["batch norm"].get_xdata()))
+    )
     d.update()
     live = [s for s in seen if s[0]]
-    assert [p for _, p, _ in live[:12]] == list(range(1, 13))          # plain grows epoch by epoch
-    assert [b for _, _, b in live[12:]] == list(range(1, 13))          # then batch norm
-    assert all(p == 12 for _, p, _ in live[12:])                       # plain stays drawn
+    assert [p for _, p, _ in live[:12]] == list(range(1, 13))  # plain grows epoch by epoch
+    assert [b for _, _, b in live[12:]] == list(range(1, 13))  # then batch norm
+    assert all(p == 12 for _, p, _ in live[12:])  # plain stays drawn
     plt.close(d.figure)

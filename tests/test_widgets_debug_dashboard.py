@@ -1,4 +1,5 @@
 """DebugDashboard, driven headlessly through its real ipywidgets."""
+
 import json
 import warnings
 
@@ -22,7 +23,7 @@ FAST = {"epochs": 3}
 
 def extremes(widget):
     if isinstance(widget, W.FloatLogSlider):
-        return [widget.base ** widget.min, widget.base ** widget.max]
+        return [widget.base**widget.min, widget.base**widget.max]
     if isinstance(widget, (W.IntSlider, W.FloatSlider)):
         return [widget.min, widget.max]
     if isinstance(widget, W.Checkbox):
@@ -40,7 +41,7 @@ def test_debug_data_normalisation_and_shuffling():
     _, _, yshuf, yv2 = debug_data(0, shuffle_labels=True)
     np.testing.assert_array_equal(np.sort(yshuf), np.sort(ys))
     assert np.mean(yshuf == ys) < 0.2
-    np.testing.assert_array_equal(yv2, yvs)   # validation labels stay right
+    np.testing.assert_array_equal(yv2, yvs)  # validation labels stay right
 
 
 def test_debug_network_init():
@@ -59,8 +60,17 @@ def test_run_debug_equals_a_direct_computation():
     model = debug_network(1.0, rng=2)
     loss = dl.SoftmaxCrossEntropy()
     init = babysit.check_initial_loss(model, loss, X, y, 10)
-    h = dl.fit(model, X, y, loss, dl.optim.SGD(model.parameters(), 0.3), epochs=4,
-               batch_size=64, validation=(Xv, yv), seed=0)
+    h = dl.fit(
+        model,
+        X,
+        y,
+        loss,
+        dl.optim.SGD(model.parameters(), 0.3),
+        epochs=4,
+        batch_size=64,
+        validation=(Xv, yv),
+        seed=0,
+    )
     np.testing.assert_array_equal(res["history"].loss, h.loss)
     np.testing.assert_array_equal(res["history"].val_accuracy, h.val_accuracy)
     assert res["diagnostics"][1].value == init.value
@@ -69,14 +79,17 @@ def test_run_debug_equals_a_direct_computation():
 
 
 # ------------------------------------------------------------------ the scenarios
-@pytest.mark.parametrize("scenario, failing", [
-    ("healthy run", set()),
-    ("lr too small", {"loss curve", "accuracy"}),
-    ("lr too large", {"loss curve", "accuracy"}),
-    ("inputs not normalised", {"inputs normalised", "accuracy"}),
-    ("initial weights too large", {"loss at init"}),
-    ("labels shuffled", {"accuracy"}),
-])
+@pytest.mark.parametrize(
+    "scenario, failing",
+    [
+        ("healthy run", set()),
+        ("lr too small", {"loss curve", "accuracy"}),
+        ("lr too large", {"loss curve", "accuracy"}),
+        ("inputs not normalised", {"inputs normalised", "accuracy"}),
+        ("initial weights too large", {"loss at init"}),
+        ("labels shuffled", {"accuracy"}),
+    ],
+)
 def test_each_scenario_flags_its_own_problem(scenario, failing):
     dash = DebugDashboard(scenario=scenario)
     assert dash.message == ""
@@ -103,7 +116,7 @@ def test_picking_a_scenario_loads_its_settings_and_fixing_it_turns_green():
     assert dash.controls["normalize"].value is False and dash.config["normalize"] is False
     assert not dash.all_passed
     dash.controls["epochs"].value = 30
-    dash.controls["normalize"].value = True          # the fix
+    dash.controls["normalize"].value = True  # the fix
     assert dash.all_passed, [str(d) for d in dash.diagnostics]
     dash.controls["scenario"].value = "lr too small"
     assert dash.controls["lr"].value == pytest.approx(1e-5)

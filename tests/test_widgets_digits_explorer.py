@@ -1,4 +1,5 @@
 """DigitsExplorer, driven headlessly through its real ipywidgets."""
+
 import json
 import warnings
 
@@ -40,8 +41,17 @@ def test_softmax_regression_beats_90_percent_and_matches_a_direct_computation():
     assert dash.message == "" and dash.val_accuracy > 0.9
     X, Xv, y, yv = digits_split(0)
     model = dl.Sequential([dl.Dense(64, 10, init="xavier", rng=np.random.default_rng(0))])
-    h = dl.fit(model, X, y, dl.SoftmaxCrossEntropy(), dl.optim.Adam(model.parameters(), 0.01),
-               epochs=10, batch_size=64, validation=(Xv, yv), seed=0)
+    h = dl.fit(
+        model,
+        X,
+        y,
+        dl.SoftmaxCrossEntropy(),
+        dl.optim.Adam(model.parameters(), 0.01),
+        epochs=10,
+        batch_size=64,
+        validation=(Xv, yv),
+        seed=0,
+    )
     np.testing.assert_array_equal(dash.history.loss, h.loss)
     pred = model.forward(Xv, training=False).argmax(axis=1)
     np.testing.assert_array_equal(dash.predictions, pred)
@@ -69,10 +79,13 @@ def test_extremes_give_a_plot_or_a_message():
         for name, widget in dash.controls.items():
             if name == "epochs":
                 continue
-            values = ([widget.base ** widget.min, widget.base ** widget.max]
-                      if isinstance(widget, W.FloatLogSlider) else
-                      [True, False] if isinstance(widget, W.Checkbox) else
-                      [widget.options[0], widget.options[-1]])
+            values = (
+                [widget.base**widget.min, widget.base**widget.max]
+                if isinstance(widget, W.FloatLogSlider)
+                else [True, False]
+                if isinstance(widget, W.Checkbox)
+                else [widget.options[0], widget.options[-1]]
+            )
             for value in values:
                 widget.value = value
                 figure_png(dash.figure, dpi=30)

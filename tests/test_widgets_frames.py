@@ -1,5 +1,6 @@
 """FramePusher (dlcourse.widgets.frames): a blitted frame is the picture a normal draw gives,
 and a move that changes no axis layout redraws only the changed artists."""
+
 import io
 
 import ipywidgets as W
@@ -44,8 +45,10 @@ def _move(control, back: bool = False) -> None:
 
 def _first_slider(dash):
     for name, c in dash.controls.items():
-        if isinstance(c, (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.SelectionSlider)) \
-                and not c.disabled:
+        if (
+            isinstance(c, (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.SelectionSlider))
+            and not c.disabled
+        ):
             return name, c
     pytest.skip(f"{type(dash).__name__} has no slider")
 
@@ -84,13 +87,13 @@ def test_a_live_move_redraws_in_full_only_when_the_layout_changes():
     kinds = []
     for _ in range(6):
         before = _layout_key(dash.figure)
-        _move(dash.controls["lr"], back=len(kinds) % 2 == 1)   # right, left, right, ...
+        _move(dash.controls["lr"], back=len(kinds) % 2 == 1)  # right, left, right, ...
         relaid = _layout_key(dash.figure) != before
         kinds.append(pusher.push())
         if kinds[-1] == "full" and len(kinds) > 1:
-            assert relaid, kinds   # a full draw after the first move: new limits or ticks
+            assert relaid, kinds  # a full draw after the first move: new limits or ticks
         assert (_pixels(canvas) == _reference(dash.figure, pusher)).all()
-    assert kinds[0] == "full"      # the first move finds which artists move
+    assert kinds[0] == "full"  # the first move finds which artists move
     assert kinds.count("blit") >= 3, kinds
     assert pusher.blits == kinds.count("blit")
 
@@ -99,9 +102,10 @@ def test_covered_static_artists_are_redrawn_above_a_moving_one():
     fig = Figure(figsize=(3, 2), dpi=50)
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    line, = ax.plot([0, 1], [0.5, 0.5], lw=8, color="red", zorder=1)
-    label = ax.text(0.5, 0.5, "on top", zorder=5, fontsize=14,
-                    bbox=dict(facecolor="blue"), ha="center")
+    (line,) = ax.plot([0, 1], [0.5, 0.5], lw=8, color="red", zorder=1)
+    label = ax.text(
+        0.5, 0.5, "on top", zorder=5, fontsize=14, bbox=dict(facecolor="blue"), ha="center"
+    )
     far = ax.text(0.05, 0.95, "far", zorder=5)
     pusher = FramePusher(fig)
     pusher.push()

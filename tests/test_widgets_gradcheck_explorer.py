@@ -1,4 +1,5 @@
 """GradCheckExplorer driven headlessly through its real ipywidgets controls."""
+
 from __future__ import annotations
 
 import itertools
@@ -39,15 +40,14 @@ def test_default_is_a_correct_backprop_with_l2(explorer):
 
 
 def test_errors_equal_a_direct_gradcheck_report():
-    g = GradCheckExplorer(bug="activation derivative", dropout="on, mask fixed", l2=0.3,
-                          eps=1e-5)
+    g = GradCheckExplorer(bug="activation derivative", dropout="on, mask fixed", l2=0.3, eps=1e-5)
     p = planted_bug_problem("activation derivative", "on, mask fixed", 0.3)
-    direct = dl.gradcheck_report(p.model, p.loss, p.X, p.y, eps=1e-5, l2=p.l2,
-                                 fix_dropout=True)
+    direct = dl.gradcheck_report(p.model, p.loss, p.X, p.y, eps=1e-5, l2=p.l2, fix_dropout=True)
     assert list(g.errors.values()) == list(direct.values())
     fresh = planted_bug_problem("activation derivative", "on, mask fixed", 0.3)
-    assert g.overall == dl.gradcheck(fresh.model, fresh.loss, fresh.X, fresh.y, eps=1e-5,
-                                     l2=fresh.l2)
+    assert g.overall == dl.gradcheck(
+        fresh.model, fresh.loss, fresh.X, fresh.y, eps=1e-5, l2=fresh.l2
+    )
 
 
 def test_activation_bug_through_the_dropdown_pinpoints_the_layer(explorer):
@@ -81,7 +81,7 @@ def test_eps_slider_moves_along_the_sweep_curve(explorer):
     slider.value = 1e-2
     big = explorer.overall
     slider.value = 1e-6
-    assert big > 100 * explorer.overall          # truncation error O(eps^2)
+    assert big > 100 * explorer.overall  # truncation error O(eps^2)
     i = int(np.argmin(np.abs(np.log10(EPS_GRID) + 6)))
     assert explorer.sweep[i] == pytest.approx(explorer.overall, rel=1e-12)
     np.testing.assert_allclose(explorer._marker.get_data()[0], [1e-6])
@@ -90,7 +90,7 @@ def test_eps_slider_moves_along_the_sweep_curve(explorer):
 def test_sweep_shows_truncation_and_round_off():
     sweep = error_vs_eps("none", "off", 0.0)
     best = int(np.argmin(sweep))
-    assert 1e-8 < EPS_GRID[best] < 1e-3      # the sweet spot is in between
+    assert 1e-8 < EPS_GRID[best] < 1e-3  # the sweet spot is in between
     assert sweep[0] > 100 * sweep[best] and sweep[-1] > 100 * sweep[best]
 
 
@@ -107,7 +107,7 @@ def test_extremes_never_raise_and_never_leak_figures():
     for (bug, drop), (eps, l2) in zip(itertools.product(BUGS, DROPOUT_MODES), ends):
         c["bug"].value, c["dropout"].value, c["l2"].value = bug, drop, l2
         for exponent in (eps, c["eps"].min + c["eps"].max - eps):
-            c["eps"].value = 10.0 ** exponent
+            c["eps"].value = 10.0**exponent
             assert g.message == "", (bug, drop, exponent, l2, g.message)
             assert all(np.isfinite(v) for v in g.errors.values())
     assert len(plt.get_fignums()) == before
@@ -124,11 +124,18 @@ def test_config_round_trip_gives_the_same_arrays():
     assert {k: w.value for k, w in b.controls.items()} == {k: cfg[k] for k in b.controls}
 
 
-@pytest.mark.parametrize("bad, words", [
-    ({"eps": 0.5}, "eps"), ({"eps": 0.0}, "eps"), ({"bug": "typo"}, "bug"),
-    ({"dropout": "maybe"}, "dropout"), ({"l2": -1.0}, "l2"), ({"seed": -2}, "seed"),
-    ({"colour": "red"}, "unknown setting"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ({"eps": 0.5}, "eps"),
+        ({"eps": 0.0}, "eps"),
+        ({"bug": "typo"}, "bug"),
+        ({"dropout": "maybe"}, "dropout"),
+        ({"l2": -1.0}, "l2"),
+        ({"seed": -2}, "seed"),
+        ({"colour": "red"}, "unknown setting"),
+    ],
+)
 def test_bad_settings_name_the_argument(bad, words):
     with pytest.raises((ValueError, TypeError), match=words):
         GradCheckExplorer(**bad)

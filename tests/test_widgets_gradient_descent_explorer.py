@@ -1,4 +1,5 @@
 """GradientDescentExplorer driven headlessly through its real ipywidgets controls."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,6 +28,7 @@ def test_defaults_construct_without_message_and_match_a_direct_descent():
 
 def test_lr_is_a_log_slider_and_moving_it_recomputes():
     import ipywidgets as W
+
     g = GradientDescentExplorer()
     assert isinstance(g.controls["lr"], W.FloatLogSlider)
     g.controls["lr"].value = 0.5
@@ -55,15 +57,16 @@ def test_changing_the_cost_moves_the_start_into_the_new_window():
     assert g.config["w0"] == cost.start
     assert (g.controls["w0"].min, g.controls["w0"].max) == cost.bounds
     g.controls["steps"].value = 200
-    assert g.path.final == pytest.approx(cost.minima[1], abs=1e-6)   # from 1.9: the shallow well
+    assert g.path.final == pytest.approx(cost.minima[1], abs=1e-6)  # from 1.9: the shallow well
     g.controls["w0"].value = -0.5
-    assert g.path.final == pytest.approx(cost.minima[0], abs=1e-6)   # from -0.5: the deep one
+    assert g.path.final == pytest.approx(cost.minima[0], abs=1e-6)  # from -0.5: the deep one
 
 
 def test_extreme_settings_never_raise():
     g = GradientDescentExplorer()
-    for cost, lr, steps in itertools.product(sorted(gd1d.COSTS_1D), [1e-3, 0.3, 1.0, 10.0],
-                                             [1, 200]):
+    for cost, lr, steps in itertools.product(
+        sorted(gd1d.COSTS_1D), [1e-3, 0.3, 1.0, 10.0], [1, 200]
+    ):
         g.controls["cost"].value = cost
         g.controls["lr"].value = lr
         g.controls["steps"].value = steps
@@ -85,13 +88,16 @@ def test_config_round_trip_gives_the_same_arrays():
     assert h.controls["w0"].value == 3.0
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(cost="bowl"), "unknown cost 'bowl'"),
-    (dict(lr=0), r"lr must be in \[0.001, 10\], got 0"),
-    (dict(steps=0), r"steps must be in \[1, 200\], got 0"),
-    (dict(w0=50.0), r"w0 must be in \[-2, 12\], got 50.0 \(the quadratic window\)"),
-    (dict(colour="red"), "unknown setting"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(cost="bowl"), "unknown cost 'bowl'"),
+        (dict(lr=0), r"lr must be in \[0.001, 10\], got 0"),
+        (dict(steps=0), r"steps must be in \[1, 200\], got 0"),
+        (dict(w0=50.0), r"w0 must be in \[-2, 12\], got 50.0 \(the quadratic window\)"),
+        (dict(colour="red"), "unknown setting"),
+    ],
+)
 def test_bad_settings_by_keyword_name_themselves(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         GradientDescentExplorer(**bad)

@@ -4,6 +4,7 @@ Each result is checked against a direct computation with the package; every cont
 swept to its extremes (alone and in pairs) with no exception; a config survives a JSON round
 trip onto a fresh dashboard; figures and artists do not pile up over 100 updates.
 """
+
 import io
 import itertools
 import json
@@ -48,6 +49,7 @@ def watch(dashboard):
     def record(exc):
         caught.append(exc)
         return explain(exc)
+
     dashboard._explain = record
     return caught
 
@@ -55,16 +57,16 @@ def watch(dashboard):
 def extremes(widget):
     """The values at the ends of a control's range (all options for a choice)."""
     if isinstance(widget, W.FloatLogSlider):
-        return [widget.base ** widget.min, widget.base ** widget.max]
+        return [widget.base**widget.min, widget.base**widget.max]
     if isinstance(widget, (W.FloatSlider, W.IntSlider)):
         return [widget.min, widget.max]
     if isinstance(widget, W.Dropdown):
         return list(widget.options)
-    if isinstance(widget, W.SelectionSlider):   # a beta: the ends of its 1 - beta scale
+    if isinstance(widget, W.SelectionSlider):  # a beta: the ends of its 1 - beta scale
         return [widget.options[0], widget.options[-1]]
     if isinstance(widget, W.Checkbox):
         return [False, True]
-    if hasattr(widget, "checkboxes"):   # OptimizerRace's checkbox group
+    if hasattr(widget, "checkboxes"):  # OptimizerRace's checkbox group
         return [(), tuple(widget.options), (widget.options[0],), (widget.options[-1],)]
     raise AssertionError(f"no extremes for {widget!r}")
 
@@ -75,8 +77,13 @@ def render(fig):
 
 
 def artist_counts(fig):
-    return (len(fig.axes), tuple(len(ax.get_children()) for ax in fig.axes), len(fig.texts),
-            len(fig.legends), len(plt.get_fignums()))
+    return (
+        len(fig.axes),
+        tuple(len(ax.get_children()) for ax in fig.axes),
+        len(fig.texts),
+        len(fig.legends),
+        len(plt.get_fignums()),
+    )
 
 
 def results(d):
@@ -101,6 +108,7 @@ def assert_same_results(a, b):
 
 # ---------------------------------------------------------------------------- all dashboards
 
+
 @pytest.mark.parametrize("cls", DASHBOARDS)
 def test_constructs_with_no_arguments_and_shows_itself(cls):
     d = cls()
@@ -109,16 +117,19 @@ def test_constructs_with_no_arguments_and_shows_itself(cls):
     assert d.figure.axes
     view = d.view
     assert isinstance(view, W.VBox) and d._message_label in view.children
-    figure_png(d.figure)            # the default picture renders
-    d.snapshot()                    # outside a notebook display() just prints a repr
+    figure_png(d.figure)  # the default picture renders
+    d.snapshot()  # outside a notebook display() just prints a repr
 
 
 @pytest.mark.parametrize("cls", DASHBOARDS)
 def test_unknown_or_bad_keywords_are_refused_by_name(cls):
     with pytest.raises(TypeError, match="unknown setting"):
         cls(not_a_setting=1)
-    key = next(k for k, v in cls.defaults.items() if isinstance(v, (int, float))
-               and not isinstance(v, bool))
+    key = next(
+        k
+        for k, v in cls.defaults.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    )
     with pytest.raises((ValueError, TypeError), match=key):
         cls(**{key: -1e9})
 
@@ -134,13 +145,13 @@ def test_every_control_at_its_extremes_alone_and_in_pairs(cls):
         assert not caught, f"{cls.__name__} {state}: {caught[-1]!r}"
         assert d.message == "" or d.message.startswith(allowed), (state, d.message)
 
-    for name in names:                                   # one control at a time
+    for name in names:  # one control at a time
         for value in extremes(d.controls[name]):
             d.controls[name].value = value
             check({name: value})
-            render(d.figure)                             # the state also draws
+            render(d.figure)  # the state also draws
         d.set_config(cls.defaults)
-    for a, b in itertools.combinations(names, 2):       # pairs of extremes
+    for a, b in itertools.combinations(names, 2):  # pairs of extremes
         d.set_config(cls.defaults)
         for va in extremes(d.controls[a])[:2]:
             d.controls[a].value = va
@@ -152,7 +163,7 @@ def test_every_control_at_its_extremes_alone_and_in_pairs(cls):
 @pytest.mark.parametrize("cls", DASHBOARDS)
 def test_config_round_trips_through_json_onto_a_fresh_dashboard(cls):
     d = cls()
-    for name, widget in list(d.controls.items())[:4]:     # move some controls off default
+    for name, widget in list(d.controls.items())[:4]:  # move some controls off default
         values = extremes(widget)
         widget.value = values[-1] if widget.value != values[-1] else values[0]
     cfg = json.loads(json.dumps(d.config))
@@ -161,8 +172,8 @@ def test_config_round_trips_through_json_onto_a_fresh_dashboard(cls):
     assert fresh.config == d.config
     assert_same_results(d, fresh)
     assert_same_results(d, cls(**cfg))
-    assert np.array_equal(plt.imread(_png(d)), plt.imread(_png(fresh)))   # same picture
-    d.set_config(cfg)                                                     # a reset is stable
+    assert np.array_equal(plt.imread(_png(d)), plt.imread(_png(fresh)))  # same picture
+    d.set_config(cfg)  # a reset is stable
     assert_same_results(d, fresh)
 
 
@@ -177,9 +188,12 @@ def test_no_figures_or_artists_pile_up_over_100_updates(cls):
     before = artist_counts(d.figure)
     # a cheap control moves every update, a structural one every 10th (the race redraws its
     # contours, the EWA regenerates its series, the schedule retrains, the search reseeds)
-    cheap, structural = {OptimizerRace: ("lr", "surface"), EWAExplorer: ("beta", "days"),
-                         ScheduleExplorer: ("schedule", "lr0"),
-                         SearchExplorer: ("trials", "seed")}[cls]
+    cheap, structural = {
+        OptimizerRace: ("lr", "surface"),
+        EWAExplorer: ("beta", "days"),
+        ScheduleExplorer: ("schedule", "lr0"),
+        SearchExplorer: ("trials", "seed"),
+    }[cls]
     widget, other = d.controls[cheap], d.controls[structural]
     values, others = extremes(widget), extremes(other)
     for i in range(100):
@@ -195,16 +209,18 @@ def test_no_figures_or_artists_pile_up_over_100_updates(cls):
 
 # ---------------------------------------------------------------------------- OptimizerRace
 
+
 def direct_race(surface, name, start, steps, lr, beta, beta1, beta2):
     """The same race written out with dl.optim, stopping where the path leaves the plane."""
     p = dl.Parameter(np.array(start, dtype=float))
-    make = {"sgd": lambda: dl.optim.SGD([p], lr=lr),
-            "momentum": lambda: dl.optim.Momentum([p], lr=lr, beta=beta),
-            "nesterov": lambda: dl.optim.SGD([p], lr=lr * (1 - beta), momentum=beta,
-                                             nesterov=True),
-            "rmsprop": lambda: dl.optim.RMSProp([p], lr=lr, beta=beta),
-            "adagrad": lambda: dl.optim.AdaGrad([p], lr=lr),
-            "adam": lambda: dl.optim.Adam([p], lr=lr, beta1=beta1, beta2=beta2)}
+    make = {
+        "sgd": lambda: dl.optim.SGD([p], lr=lr),
+        "momentum": lambda: dl.optim.Momentum([p], lr=lr, beta=beta),
+        "nesterov": lambda: dl.optim.SGD([p], lr=lr * (1 - beta), momentum=beta, nesterov=True),
+        "rmsprop": lambda: dl.optim.RMSProp([p], lr=lr, beta=beta),
+        "adagrad": lambda: dl.optim.AdaGrad([p], lr=lr),
+        "adam": lambda: dl.optim.Adam([p], lr=lr, beta1=beta1, beta2=beta2),
+    }
     opt = make[name]()
     points = [p.value.copy()]
     with np.errstate(all="ignore"):
@@ -237,7 +253,7 @@ def test_race_paths_equal_a_direct_loop_of_each_optimizer():
         np.testing.assert_array_equal(race.paths[name], expected, err_msg=name)
         np.testing.assert_array_equal(race.costs[name], surface.value(expected))
         line = race._path_artists["paths"][name]
-        np.testing.assert_array_equal(line.get_xydata(), expected)   # the plot shows them
+        np.testing.assert_array_equal(line.get_xydata(), expected)  # the plot shows them
 
 
 def test_race_divergence_stops_the_path_and_names_the_optimizer():
@@ -264,7 +280,7 @@ def test_race_paths_leaving_the_window_keep_their_data():
     race = OptimizerRace(surface="quadratic", optimizers=["sgd"], lr=0.21, steps=40)
     path = race.paths["sgd"]
     assert race.diverged["sgd"] is None and np.all(np.isfinite(path))
-    assert np.abs(path[:, 1]).max() > 5.0                       # outside the [-5, 5] window
+    assert np.abs(path[:, 1]).max() > 5.0  # outside the [-5, 5] window
     np.testing.assert_array_equal(race._path_artists["paths"]["sgd"].get_xydata(), path)
     assert race.ax_paths.get_ylim() == (-5.0, 5.0)
 
@@ -292,12 +308,13 @@ def test_race_checkboxes_choose_the_racers():
     for name in list(race.paths):
         group.checkboxes[name].value = False
     assert race.paths == {} and race.message.startswith("no optimizer chosen")
-    group.value = ["adam", "sgd"]                               # order follows the options
+    group.value = ["adam", "sgd"]  # order follows the options
     assert group.checkboxes["adam"].value and list(race.paths) == ["sgd", "adam"]
     assert [t.get_text() for t in race._legend.get_texts()] == ["SGD", "Adam"]
 
 
 # ---------------------------------------------------------------------------- EWAExplorer
+
 
 def test_ewa_explorer_matches_dlcourse_ewa():
     d = EWAExplorer()
@@ -321,13 +338,22 @@ def test_ewa_explorer_matches_dlcourse_ewa():
 
 # ---------------------------------------------------------------------------- ScheduleExplorer
 
+
 def direct_fit(schedule, lr0, epochs=50, seed=0):
     X, y = moons(200, 0.2, rng=seed)
     gen = np.random.default_rng(seed)
     model = dl.Sequential([dl.Dense(2, 16, rng=gen), dl.ReLU(), dl.Dense(16, 2, rng=gen)])
-    return dl.fit(model, X, y, loss=dl.SoftmaxCrossEntropy(),
-                  optimizer=dl.optim.SGD(model.parameters(), lr=lr0), epochs=epochs,
-                  batch_size=32, schedule=schedule, seed=seed)
+    return dl.fit(
+        model,
+        X,
+        y,
+        loss=dl.SoftmaxCrossEntropy(),
+        optimizer=dl.optim.SGD(model.parameters(), lr=lr0),
+        epochs=epochs,
+        batch_size=32,
+        schedule=schedule,
+        seed=seed,
+    )
 
 
 def test_schedule_explorer_cost_equals_fit_with_the_same_schedule():
@@ -345,7 +371,7 @@ def test_schedule_explorer_cost_equals_fit_with_the_same_schedule():
     np.testing.assert_array_equal(d.cost, h.loss)
     np.testing.assert_array_equal(d.cost_constant, ref.loss)
     np.testing.assert_allclose(d.lr, [S.staircase(1.0, 0.5, 5)(e) for e in range(30)])
-    np.testing.assert_array_equal(d.lr, h.lr)                   # what fit actually used
+    np.testing.assert_array_equal(d.lr, h.lr)  # what fit actually used
     assert not np.array_equal(d.cost, cost_before[:30])
     np.testing.assert_array_equal(d._cost_line.get_ydata(), h.loss)
     assert d.controls["drop"].disabled and not d.controls["every"].disabled
@@ -364,6 +390,7 @@ def test_schedule_explorer_constant_run_is_the_reference():
 
 # ---------------------------------------------------------------------------- SearchExplorer
 
+
 def test_search_explorer_grid_and_random_with_the_same_budget():
     d = SearchExplorer()
     d.controls["trials"].value = 16
@@ -372,10 +399,11 @@ def test_search_explorer_grid_and_random_with_the_same_budget():
     assert d.distinct == {"grid": 4, "random": 16}
     space = {"lr": log_uniform(1e-4, 1.0), "beta": one_minus_log_uniform(0.9, 0.999)}
     grid = grid_search(toy_objective, space, points_per_axis=4)
-    np.testing.assert_allclose(d.grid_trials, [[t["params"]["lr"], t["params"]["beta"]]
-                                               for t in grid.trials])
+    np.testing.assert_allclose(
+        d.grid_trials, [[t["params"]["lr"], t["params"]["beta"]] for t in grid.trials]
+    )
     np.testing.assert_allclose(np.unique(d.grid_trials[:, 0]), np.logspace(-4, 0, 4))
-    rng = np.random.default_rng(4)              # random_search draws lr, then beta
+    rng = np.random.default_rng(4)  # random_search draws lr, then beta
     lr = 10 ** rng.uniform(-4, 0, 16)
     beta = 1 - 10 ** rng.uniform(-3, -1, 16)
     np.testing.assert_allclose(d.random_trials, np.column_stack([lr, beta]))
@@ -383,9 +411,11 @@ def test_search_explorer_grid_and_random_with_the_same_budget():
         errors = [toy_objective({"lr": a, "beta": b}) for a, b in trials]
         assert best["score"] == pytest.approx(min(errors))
     assert "4 distinct α" in d.ax_grid.get_title() and "16 distinct α" in d.ax_random.get_title()
-    np.testing.assert_allclose(d._heat["random"]["trials"].get_offsets(),
-                               np.column_stack([np.log10(lr), np.log10(1 - beta)]))
-    d.controls["trials"].value = 10                              # 3 x 3 grid within budget
+    np.testing.assert_allclose(
+        d._heat["random"]["trials"].get_offsets(),
+        np.column_stack([np.log10(lr), np.log10(1 - beta)]),
+    )
+    d.controls["trials"].value = 10  # 3 x 3 grid within budget
     assert d.grid_shape == (3, 3) and len(d.grid_trials) == 9 and d.distinct["random"] == 10
 
 
@@ -393,28 +423,29 @@ def test_toy_objective_is_dominated_by_the_learning_rate():
     lr = np.logspace(-4, 0, 41)
     beta = 1 - np.logspace(-3, -1, 21)
     F = np.array([[toy_objective({"lr": a, "beta": b}) for a in lr] for b in beta])
-    assert np.ptp(F, axis=1).min() > 0.5            # along alpha the error moves a lot
-    assert np.ptp(F, axis=0).max() <= 0.0151         # along beta barely
+    assert np.ptp(F, axis=1).min() > 0.5  # along alpha the error moves a lot
+    assert np.ptp(F, axis=0).max() <= 0.0151  # along beta barely
     assert toy_objective({"lr": 0.02, "beta": 0.99}) == pytest.approx(0.08)
 
 
 # ---------------------------------------------------------------------------- browser echoes
+
 
 def test_a_slider_echo_rounded_to_its_step_is_not_a_move():
     """A rendered slider sends its value back rounded to its grid (a FloatLogSlider as
     10**exponent): the setting keeps its exact value and nothing is recomputed."""
     race = OptimizerRace()
     paths = race.paths
-    race.controls["lr"].value = 10 ** -1.3               # what the browser sends for 0.05
+    race.controls["lr"].value = 10**-1.3  # what the browser sends for 0.05
     assert race.config["lr"] == 0.05 and race.paths is paths
-    race.controls["lr"].value = 10 ** -1.25              # one step of the slider: a real move
-    assert race.config["lr"] == 10 ** -1.25 and race.paths is not paths
+    race.controls["lr"].value = 10**-1.25  # one step of the slider: a real move
+    assert race.config["lr"] == 10**-1.25 and race.paths is not paths
     ewa_d = EWAExplorer()
     ewa_d.controls["beta"].value = 0.9000000000000001
     assert ewa_d.config["beta"] == 0.9
     ewa_d.controls["beta"].value = 0.901
     assert ewa_d.config["beta"] == 0.901
-    for key in ("start_x", "start_y"):                    # suggested starts lie on the grid
+    for key in ("start_x", "start_y"):  # suggested starts lie on the grid
         for name in SURFACES:
             race.controls["surface"].value = name
             s = race.controls[key]

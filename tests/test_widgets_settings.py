@@ -1,6 +1,7 @@
 """Declared dashboard settings (dlcourse.widgets.settings) and the contract every dashboard
 gets from them: the control each declaration builds, one message style for bad keywords,
 beta on a log scale of 1 - beta, live vs structural, and choices read from the registries."""
+
 from typing import ClassVar
 
 import ipywidgets as W
@@ -32,11 +33,13 @@ from dlcourse.widgets.settings import (
     one_minus_log_grid,
 )
 
-ALL = [getattr(widgets, name) for name in widgets.__all__
-       if name not in ("Dashboard", "ipympl_active")]
+ALL = [
+    getattr(widgets, name) for name in widgets.__all__ if name not in ("Dashboard", "ipympl_active")
+]
 
 
 # ---------------------------------------------------------------------------- declarations
+
 
 def test_one_dashboard_per_name_and_each_declares_its_settings():
     assert len(ALL) == 14
@@ -50,8 +53,9 @@ def test_range_builds_a_float_slider_and_checks_its_interval():
     w = s.build(0.2, {"continuous_update": False})
     assert type(w) is W.FloatSlider and (w.min, w.max, w.step, w.value) == (0.0, 1.0, 0.05, 0.2)
     assert w.description == "noise" and w.continuous_update is False and w.readout
-    w = Range(0.2, "noise", widget={"readout": False, "continuous_update": True}).build(0.2, {
-        "continuous_update": False})                 # the declaration's keywords win
+    w = Range(0.2, "noise", widget={"readout": False, "continuous_update": True}).build(
+        0.2, {"continuous_update": False}
+    )  # the declaration's keywords win
     assert not w.readout and w.continuous_update is True
     assert s.check("noise", 1, {}) == 1
     with pytest.raises(ValueError, match=r"^noise must be in \[0, 1\], got 1.5$"):
@@ -79,7 +83,7 @@ def test_log_range_is_always_a_float_log_slider_and_accepts_its_own_ends():
     s = LogRange(0.01, "α (lr)", lo=1e-4, hi=10.0, step=0.1)
     w = s.build(0.01, {})
     assert type(w) is W.FloatLogSlider and w.base == 10 and (w.min, w.max) == (-4.0, 1.0)
-    for end in (w.base ** w.min, w.base ** w.max):   # what the slider's ends give
+    for end in (w.base**w.min, w.base**w.max):  # what the slider's ends give
         s.check("lr", end, {})
     for bad in (0, 1e-5, 11.0):
         with pytest.raises(ValueError, match=rf"^lr must be in \[0.0001, 10\], got {bad!r}$"):
@@ -105,7 +109,7 @@ def test_flag_and_select():
     w = s.build(32, {})
     assert type(w) is W.SelectionSlider and w.options == (1, 32, "full")
     assert s.check("batch_size", "full", {}) == "full" and s.check("b", 32.0, {}) == 32
-    for bad in (48, True):   # True == 1, yet it is not a batch size
+    for bad in (48, True):  # True == 1, yet it is not a batch size
         with pytest.raises(ValueError, match=f"^unknown b {bad!r}; valid: 1, 32, 'full'$"):
             s.check("b", bad, {})
 
@@ -140,15 +144,24 @@ def test_subset_keeps_the_options_order_and_names_a_wrong_item():
 def test_buttons_is_a_choice_on_toggle_buttons():
     s = Buttons("b", "", options={"a": 1, "b": 2}, labels={"a": "first"})
     w = s.build("b", {"style": {"button_width": "50px"}})
-    assert type(w) is W.ToggleButtons and w.value == "b" and w.options == (("first", "a"), ("b", "b"))
+    assert (
+        type(w) is W.ToggleButtons and w.value == "b" and w.options == (("first", "a"), ("b", "b"))
+    )
     assert w.description == "" and w.style.button_width == "50px"
     with pytest.raises(ValueError, match="^unknown data 'c'; valid: 'a', 'b'$"):
         s.check("data", "c", {})
 
 
 def test_subset_minimum_and_the_toggle_group():
-    s = Subset(["a"], "", options=("a", "b", "c"), labels={"a": "A"}, control=ToggleGroup,
-               minimum=1, widget={"button_width": "40px"})
+    s = Subset(
+        ["a"],
+        "",
+        options=("a", "b", "c"),
+        labels={"a": "A"},
+        control=ToggleGroup,
+        minimum=1,
+        widget={"button_width": "40px"},
+    )
     with pytest.raises(ValueError, match=r"^f must keep at least one of a, b, c, got \[\]$"):
         s.check("f", [], {})
     assert s.check("f", ["b", "a", "a"], {}) == ["a", "b"]
@@ -157,9 +170,9 @@ def test_subset_minimum_and_the_toggle_group():
     assert w.toggles["a"].description == "A" and w.toggles["a"].layout.width == "40px"
     moves = []
     w.observe(lambda change: moves.append(change["new"]), names="value")
-    w.toggles["c"].value = True                # pressing one button: one change, in order
+    w.toggles["c"].value = True  # pressing one button: one change, in order
     assert w.value == ("a", "c") and moves == [("a", "c")]
-    w.value = ["b"]                            # setting the value presses the buttons
+    w.value = ["b"]  # setting the value presses the buttons
     assert [t.value for t in w.toggles.values()] == [False, True, False] and len(moves) == 2
     with pytest.raises(traitlets.TraitError):
         w.value = ("z",)
@@ -172,7 +185,9 @@ def test_widths_checks_a_list_of_layer_widths():
         s.check("hidden", [2, 9], {})
     with pytest.raises(TypeError, match=r"^hidden\[0\] must be an int, got 2.0$"):
         s.check("hidden", [2.0], {})
-    with pytest.raises(ValueError, match=r"^hidden must list at most 3 layer widths, got \[1, 1, 1, 1\]$"):
+    with pytest.raises(
+        ValueError, match=r"^hidden must list at most 3 layer widths, got \[1, 1, 1, 1\]$"
+    ):
         s.check("hidden", [1, 1, 1, 1], {})
     with pytest.raises(TypeError, match="^hidden must be a list of layer widths, got '4'$"):
         s.check("hidden", "4", {})
@@ -184,18 +199,18 @@ def test_widths_control_adds_and_removes_layers_and_units():
     moves = []
     w.observe(lambda change: moves.append(change["new"]), names="value")
     assert "<b>2</b> hidden layers" in w.count.value and len(w.units_box.children) == 2
-    w.plus.click()                              # a new layer copies the last width
+    w.plus.click()  # a new layer copies the last width
     assert w.value == (3, 1, 1) and w.plus.disabled and len(w.units_box.children) == 3
-    w.plus.click()                              # at max_len: nothing
+    w.plus.click()  # at max_len: nothing
     minus, label, plus = w.unit_buttons[0]
     assert plus.disabled and not minus.disabled and "<b>3</b>" in label.value
-    plus.click()                                # at hi: nothing
+    plus.click()  # at hi: nothing
     minus.click()
     assert w.value == (2, 1, 1) and not plus.disabled
     for _ in range(4):
         w.minus.click()
     assert w.value == () and w.minus.disabled and w.units_box.children == ()
-    w.plus.click()                              # no layer to copy: the `new` width
+    w.plus.click()  # no layer to copy: the `new` width
     assert w.value == (2,) and w.count.value == "<b>1</b> hidden layer"
     assert moves == [(3, 1, 1), (2, 1, 1), (2, 1), (2,), (), (2,)]
     with pytest.raises(traitlets.TraitError):
@@ -212,11 +227,12 @@ def test_check_number_voices():
 
 # ---------------------------------------------------------------------------- beta
 
+
 def test_one_minus_log_grid_is_even_in_log_1_minus_beta():
     grid = np.array(one_minus_log_grid(0.0, 0.999))
     assert grid[0] == 0.0 and grid[-1] == 0.999 and len(grid) == 31
     steps = np.diff(np.log10(1.0 - grid))
-    np.testing.assert_allclose(steps, -0.1, atol=0.008)   # ten per decade (R10, rounded)
+    np.testing.assert_allclose(steps, -0.1, atol=0.008)  # ten per decade (R10, rounded)
     for beta in (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999):
         assert beta in grid
     assert 0.9999 in one_minus_log_grid(0.0, 0.9999)
@@ -227,14 +243,14 @@ def test_beta_slider_shows_beta_and_its_value_is_beta():
     w = s.build(0.9, {"continuous_update": False})
     assert isinstance(w, GridSlider) and isinstance(w, W.SelectionSlider)
     assert w.value == 0.9 and w.label == "0.9" and w.continuous_update is False
-    assert w._options_labels == tuple(str(b) for b in w.options)   # the readout shows beta
+    assert w._options_labels == tuple(str(b) for b in w.options)  # the readout shows beta
     moves = []
     w.observe(lambda change: moves.append(change["new"]), names="value")
-    w.index += 10                                   # one decade of 1 - beta to the right
+    w.index += 10  # one decade of 1 - beta to the right
     assert w.value == 0.99 and moves == [0.99]
-    w.value = 0.9000000000000001                    # a hair off a grid point is that point
+    w.value = 0.9000000000000001  # a hair off a grid point is that point
     assert w.value == 0.9 and moves == [0.99, 0.9]
-    w.value = 0.85                                  # off the grid: gets a position, in order
+    w.value = 0.85  # off the grid: gets a position, in order
     assert w.value == 0.85 and w.options[w.index] == 0.85 and moves[-1] == 0.85
     assert list(w.options) == sorted(w.options)
     with pytest.raises(traitlets.TraitError):
@@ -245,13 +261,12 @@ def test_beta_slider_shows_beta_and_its_value_is_beta():
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_every_beta_control_is_on_a_log_scale_of_one_minus_beta(cls):
-    betas = [n for n, s in cls.settings.items()
-             if n.startswith("beta") or "β" in (s.label or "")]
+    betas = [n for n, s in cls.settings.items() if n.startswith("beta") or "β" in (s.label or "")]
     for name in betas:
         assert isinstance(cls.settings[name], OneMinusLog), (cls.__name__, name)
     if not betas:
         return
-    d = cls.__new__(cls)            # the controls only: no training
+    d = cls.__new__(cls)  # the controls only: no training
     d._config, d._syncing = d._merged({}), False
     controls = d._build_controls()
     for name in betas:
@@ -262,6 +277,7 @@ def test_every_beta_control_is_on_a_log_scale_of_one_minus_beta(cls):
 
 
 # ---------------------------------------------------------------------------- every dashboard
+
 
 def bad_value(setting):
     """A value the declaration must refuse."""
@@ -315,9 +331,17 @@ def test_every_dashboard_builds_with_no_arguments_from_its_declaration(cls):
             assert cfg[name] == setting.default, name
         if isinstance(w, (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.SelectionSlider)):
             assert w.continuous_update is cls.continuous_update, name
-        kinds = {LogRange: W.FloatLogSlider, Range: W.FloatSlider, IntRange: W.IntSlider,
-                 Flag: W.Checkbox, Choice: W.Dropdown, OneMinusLog: GridSlider,
-                 Within: W.FloatSlider, Buttons: W.ToggleButtons, Widths: WidthsControl}
+        kinds = {
+            LogRange: W.FloatLogSlider,
+            Range: W.FloatSlider,
+            IntRange: W.IntSlider,
+            Flag: W.Checkbox,
+            Choice: W.Dropdown,
+            OneMinusLog: GridSlider,
+            Within: W.FloatSlider,
+            Buttons: W.ToggleButtons,
+            Widths: WidthsControl,
+        }
         for kind, widget_type in kinds.items():
             if type(setting) is kind:
                 assert isinstance(w, widget_type), name
@@ -336,7 +360,7 @@ def test_live_settings_act_on_the_running_network_structural_ones_rebuild():
         d.controls[name].value = value
         assert d.model is model and d.epoch == 2, name
     assert d.optimizer.lr == 0.1 and d.optimizer.beta == 0.99
-    d.controls["width"].value = 5                     # structural: a new network
+    d.controls["width"].value = 5  # structural: a new network
     assert d.model is not model and d.epoch == 0
     # an optimizer without a live map (nesterov: its step is alpha (1 - beta)) restarts
     d.controls["optimizer"].value = "nesterov"
@@ -350,20 +374,21 @@ def test_live_settings_act_on_the_running_network_structural_ones_rebuild():
 
 def test_the_playground_declares_its_controllers_live_settings():
     from dlcourse.experiments import playground_net as pn
+
     cls = widgets.Playground
     assert {n for n, s in cls.settings.items() if s.live} == set(pn.LIVE)
     assert cls.defaults == pn.DEFAULTS
-    for name, (lo, hi) in pn.RANGES.items():   # one source for the ranges: the controller's
+    for name, (lo, hi) in pn.RANGES.items():  # one source for the ranges: the controller's
         assert (cls.settings[name].lo, cls.settings[name].hi) == (lo, hi), name
     pg = cls()
     run = pg.run
-    pg.controls["batch_size"].value = 32        # live: the same network
+    pg.controls["batch_size"].value = 32  # live: the same network
     assert pg.run is run and pg.run.optimizer.lr == 0.03 and pg.config["batch_size"] == 32
     pg.train(2)
     model = pg.run.model
     pg.controls["lr"].value = 0.1
     assert pg.run.model is model and pg.run.epoch == 2
-    pg.controls["hidden"].plus.click()          # structural: a new network
+    pg.controls["hidden"].plus.click()  # structural: a new network
     assert pg.run.model is not model and pg.run.epoch == 0 and pg.config["hidden"] == [4, 2, 2]
 
 
@@ -371,16 +396,18 @@ def test_a_name_added_to_a_registry_shows_up_in_the_dashboards(monkeypatch):
     monkeypatch.setitem(datasets.DATASETS, "ring", datasets.DATASETS["circles"])
     monkeypatch.setitem(activations.ACTIVATIONS, "swish2", activations.ACTIVATIONS["elu"])
     monkeypatch.setattr(optim, "NAMES", (*optim.NAMES, "lion"))
-    for cls, name, new in ((widgets.TrainingDashboard, "dataset", "ring"),
-                           (widgets.BNExplorer, "dataset", "ring"),
-                           (widgets.TrainingDashboard, "activation", "swish2"),
-                           (widgets.InitExplorer, "activation", "swish2"),
-                           (widgets.TrainingDashboard, "optimizer", "lion"),
-                           (widgets.Playground, "activation", "swish2"),
-                           (widgets.Playground, "optimizer", "lion")):
+    for cls, name, new in (
+        (widgets.TrainingDashboard, "dataset", "ring"),
+        (widgets.BNExplorer, "dataset", "ring"),
+        (widgets.TrainingDashboard, "activation", "swish2"),
+        (widgets.InitExplorer, "activation", "swish2"),
+        (widgets.TrainingDashboard, "optimizer", "lion"),
+        (widgets.Playground, "activation", "swish2"),
+        (widgets.Playground, "optimizer", "lion"),
+    ):
         d = cls.__new__(cls)
-        d._config, d._syncing = d._merged({name: new}), False   # accepted by keyword
-        options = d._build_controls()[name].options   # names, or (label, name) pairs
+        d._config, d._syncing = d._merged({name: new}), False  # accepted by keyword
+        options = d._build_controls()[name].options  # names, or (label, name) pairs
         assert new in [o[1] if isinstance(o, tuple) else o for o in options], (cls.__name__, name)
     d = widgets.TrainingDashboard(dataset="ring", n_examples=40, epochs=1)
     d.run()
@@ -392,6 +419,7 @@ def test_within_follows_the_setting_it_depends_on():
     assert race.config["start_x"] == 1.0
     race.controls["surface"].value = "rosenbrock"
     from dlcourse.surfaces import get_surface
+
     s = get_surface("rosenbrock")
     assert (race.config["start_x"], race.config["start_y"]) == tuple(s.start)
     assert (race.controls["start_x"].min, race.controls["start_x"].max) == s.bounds[0]
@@ -401,6 +429,7 @@ def test_within_follows_the_setting_it_depends_on():
 
 class Legacy(Dashboard):
     """A dashboard written the old way (defaults, ranges, its own controls) still works."""
+
     defaults: ClassVar[dict] = {"n": 3}
     ranges: ClassVar[dict] = {"n": (1, 5)}
 

@@ -1,6 +1,7 @@
 """Streaming retrains (dlcourse.widgets.streaming): on a live canvas a control move draws the
 first part at once and finishes in chunks on the event loop, with the same final arrays as
 the synchronous run; elsewhere everything is computed at once."""
+
 import asyncio
 
 import matplotlib.pyplot as plt
@@ -45,6 +46,7 @@ def _stream_move(d, name, value, *, chunk=0.0, first=0.0, then=None):
             await asyncio.sleep(0)
             then()
         await _until_done(d)
+
     asyncio.run(main())
     return seen
 
@@ -53,8 +55,9 @@ def _same_bn(a: BNExplorer, b: BNExplorer) -> None:
     for name in BNExplorer.NAMES:
         assert a.histories[name].as_dict() == b.histories[name].as_dict()
         np.testing.assert_array_equal(a.stds[name], b.stds[name])
-        for (_, p), (_, q) in zip(a.models[name].named_parameters(),
-                                  b.models[name].named_parameters()):
+        for (_, p), (_, q) in zip(
+            a.models[name].named_parameters(), b.models[name].named_parameters()
+        ):
             np.testing.assert_array_equal(p.value, q.value)
     np.testing.assert_equal(a.accuracy, b.accuracy)
     assert a.message == b.message
@@ -65,11 +68,11 @@ SMALL = dict(depth=2, width=8, epochs=10)
 
 def test_without_a_front_end_or_a_loop_nothing_streams():
     d = BNExplorer(**SMALL)
-    assert not front_end_ready(d.figure)      # an Agg canvas: no browser
-    d.controls["lr"].value = 0.1              # no running loop here either
+    assert not front_end_ready(d.figure)  # an Agg canvas: no browser
+    d.controls["lr"].value = 0.1  # no running loop here either
     assert not d.streaming and d.histories["plain"].epochs == 10
     _live(d)
-    d.controls["lr"].value = 0.2              # a live canvas, but no event loop
+    d.controls["lr"].value = 0.2  # a live canvas, but no event loop
     assert not d.streaming and d.histories["plain"].epochs == 10
     plt.close(d.figure)
 
@@ -77,8 +80,8 @@ def test_without_a_front_end_or_a_loop_nothing_streams():
 def test_bn_stream_ends_where_the_synchronous_run_ends():
     d = BNExplorer(**SMALL)
     seen = _stream_move(d, "lr", 1.0)
-    assert seen["streaming"]                               # it went on after the move
-    assert seen["epochs"]["plain"] < SMALL["epochs"]       # the first picture: a few epochs
+    assert seen["streaming"]  # it went on after the move
+    assert seen["epochs"]["plain"] < SMALL["epochs"]  # the first picture: a few epochs
     _same_bn(d, BNExplorer(**{**SMALL, "lr": 1.0}))
     assert not d.streaming and "training" not in d._acc_text.get_text()
     plt.close("all")
@@ -86,9 +89,9 @@ def test_bn_stream_ends_where_the_synchronous_run_ends():
 
 def test_bn_stream_with_a_divergence_gives_the_synchronous_message():
     d = BNExplorer(**SMALL)
-    _stream_move(d, "init_scale", 10 ** 1.5)
+    _stream_move(d, "init_scale", 10**1.5)
     _stream_move(d, "lr", 10.0)
-    sync = BNExplorer(**{**SMALL, "lr": 10.0, "init_scale": 10 ** 1.5})
+    sync = BNExplorer(**{**SMALL, "lr": 10.0, "init_scale": 10**1.5})
     assert sync.message
     _same_bn(d, sync)
     plt.close("all")
@@ -110,6 +113,7 @@ def test_update_from_code_never_streams_even_on_a_live_canvas():
         assert not d.streaming
         d.update()
         assert not d.streaming
+
     asyncio.run(main())
     _same_bn(d, BNExplorer(**{**SMALL, "lr": 1.0}))
     plt.close("all")
@@ -128,6 +132,7 @@ def test_an_exception_in_a_chunk_becomes_the_message():
         with d._stream.allowed():
             assert d._stream.run(work(), lambda: None) is False
         await _until_done(d)
+
     asyncio.run(main())
     assert d.message == "chunk failed" and not d.streaming
     plt.close("all")
@@ -146,6 +151,7 @@ def test_stream_runs_all_the_work_then_finish(seconds):
             s.run(iter(range(5)), lambda: done.append(True))
         while s.streaming:
             await asyncio.sleep(0)
+
     asyncio.run(main())
     assert done == [True]
     plt.close("all")
@@ -154,8 +160,9 @@ def test_stream_runs_all_the_work_then_finish(seconds):
 # ------------------------------------------------------------------ DebugDashboard
 def _same_debug(a, b) -> None:
     assert a.history.as_dict() == b.history.as_dict()
-    assert [(x.name, x.passed, x.value, x.detail) for x in a.diagnostics] == \
-        [(x.name, x.passed, x.value, x.detail) for x in b.diagnostics]
+    assert [(x.name, x.passed, x.value, x.detail) for x in a.diagnostics] == [
+        (x.name, x.passed, x.value, x.detail) for x in b.diagnostics
+    ]
     assert a.divergence == b.divergence and a.message == b.message
 
 
@@ -164,12 +171,12 @@ DEBUG = dict(epochs=12)
 
 def test_debug_cached_checks_equal_a_fresh_dashboard():
     d = DebugDashboard(**DEBUG)
-    for lr in (0.1, 5.0, 0.3):            # lr moves reuse the checks and the overfit run
+    for lr in (0.1, 5.0, 0.3):  # lr moves reuse the checks and the overfit run
         d.controls["lr"].value = lr
         _same_debug(d, DebugDashboard(**{**DEBUG, "lr": lr}))
     d.controls["normalize"].value = False  # a new key: checks recomputed
     _same_debug(d, DebugDashboard(**{**DEBUG, "normalize": False}))
-    d.controls["normalize"].value = True   # back again: from the cache
+    d.controls["normalize"].value = True  # back again: from the cache
     _same_debug(d, DebugDashboard(**DEBUG))
     plt.close("all")
 
@@ -177,7 +184,7 @@ def test_debug_cached_checks_equal_a_fresh_dashboard():
 def test_debug_training_in_pieces_equals_run_debug():
     checks = DebugChecks(True, 1.0, False, 0)
     run = DebugTraining(10.0, 1.0, 0, checks)
-    for _ in range(12):                   # it diverges in epoch 10: the last pieces do nothing
+    for _ in range(12):  # it diverges in epoch 10: the last pieces do nothing
         run.train(1)
     pieces, whole = run.result(), run_debug(10.0, True, 1.0, False, 12)
     assert pieces["history"].as_dict() == whole["history"].as_dict()
@@ -197,6 +204,7 @@ def test_debug_stream_ends_where_the_synchronous_run_ends(name, value):
         seen["epochs"], seen["streaming"] = d.history.epochs, d.streaming
         seen["passed"] = d.all_passed
         await _until_done(d)
+
     asyncio.run(main())
     assert seen["streaming"] and seen["epochs"] == 1 and not seen["passed"]
     _same_debug(d, DebugDashboard(**{**DEBUG, name: value}))
@@ -219,7 +227,7 @@ def test_digits_rows_as_fractions_redraws_without_retraining():
     d = DigitsExplorer(**DIGITS)
     model = d.model
     d.controls["normalize"].value = True
-    assert d.model is model                       # no new training
+    assert d.model is model  # no new training
     _same_digits(d, DigitsExplorer(**DIGITS, normalize=True))
     d.controls["lr"].value = 0.1
     assert d.model is not model
@@ -230,7 +238,7 @@ def test_digits_rows_as_fractions_redraws_without_retraining():
 
 def test_digits_after_a_failed_run_rows_as_fractions_recomputes():
     d = DigitsExplorer(**DIGITS)
-    d._complete = False                            # as after a run that raised
+    d._complete = False  # as after a run that raised
     model = d.model
     d.controls["normalize"].value = True
     assert d.model is not model and d._complete
@@ -258,6 +266,7 @@ def test_digits_stream_ends_where_the_synchronous_run_ends(name, value):
         d.controls[name].value = value
         seen["epochs"], seen["streaming"] = d.history.epochs, d.streaming
         await _until_done(d)
+
     asyncio.run(main())
     assert seen["streaming"] and seen["epochs"] == 1
     _same_digits(d, DigitsExplorer(**{**DIGITS, name: value}))
@@ -273,24 +282,26 @@ def _same_check(a, b) -> None:
 
 def test_gradcheck_sweep_cache_equals_a_fresh_sweep(monkeypatch):
     import dlcourse.widgets.gradcheck_explorer as module
+
     d = GradCheckExplorer()
     d.controls["bug"].value = "missing 1/m"
     calls = []
     real = module.error_vs_eps
     monkeypatch.setattr(module, "error_vs_eps", lambda *a, **k: calls.append(1) or real(*a, **k))
-    d.controls["eps"].value = 1e-4                # eps alone: the sweep is not recomputed
+    d.controls["eps"].value = 1e-4  # eps alone: the sweep is not recomputed
     assert calls == []
     _same_check(d, GradCheckExplorer(bug="missing 1/m", eps=1e-4))
-    calls.clear()                                 # (the fresh dashboard swept)
-    d.controls["bug"].value = "none"              # back to a sweep seen before: from the cache
+    calls.clear()  # (the fresh dashboard swept)
+    d.controls["bug"].value = "none"  # back to a sweep seen before: from the cache
     assert calls == []
     _same_check(d, GradCheckExplorer(eps=1e-4))
     np.testing.assert_array_equal(d.sweep, real("none", "off", 0.5, seed=0))
     plt.close("all")
 
 
-@pytest.mark.parametrize("name, value", [("bug", "activation derivative"), ("l2", 1.0),
-                                         ("dropout", "on, mask fixed")])
+@pytest.mark.parametrize(
+    "name, value", [("bug", "activation derivative"), ("l2", 1.0), ("dropout", "on, mask fixed")]
+)
 def test_gradcheck_stream_ends_where_the_synchronous_run_ends(name, value):
     d = GradCheckExplorer()
     seen = {}
@@ -302,10 +313,11 @@ def test_gradcheck_stream_ends_where_the_synchronous_run_ends(name, value):
         seen["done"], seen["streaming"] = int(np.sum(np.isfinite(d.sweep))), d.streaming
         seen["drawn"] = int(np.sum(np.isfinite(d._sweep_line.get_ydata())))
         await asyncio.sleep(0)
-        d.controls["eps"].value = 1e-3            # an eps move while streaming: it goes on
+        d.controls["eps"].value = 1e-3  # an eps move while streaming: it goes on
         await _until_done(d)
+
     asyncio.run(main())
-    assert seen["streaming"] and seen["done"] == 0 and seen["drawn"] == 0   # the bars first
+    assert seen["streaming"] and seen["done"] == 0 and seen["drawn"] == 0  # the bars first
     _same_check(d, GradCheckExplorer(**{name: value, "eps": 1e-3}))
     plt.close("all")
 
@@ -322,6 +334,7 @@ def test_schedule_stream_ends_where_the_synchronous_run_ends(name, value):
         d.controls[name].value = value
         seen["epochs"], seen["streaming"] = len(d.cost), d.streaming
         await _until_done(d)
+
     asyncio.run(main())
     assert seen["streaming"] and seen["epochs"] == 1
     fresh = ScheduleExplorer(**{"epochs": 30, name: value})

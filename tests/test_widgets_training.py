@@ -3,6 +3,7 @@
 Setting ``widget.value`` fires the same callbacks as a drag in the browser. Each result is
 compared with a direct computation using the package, built independently here.
 """
+
 import asyncio
 import itertools
 import json
@@ -27,13 +28,14 @@ SMALL = {"n_examples": 40, "epochs": 2}  # keeps the sweeps fast
 
 class CoarseDashboard(TrainingDashboard):
     """The same dashboard with a coarser decision-boundary grid, for the long sweeps."""
+
     resolution = 24
 
 
 def extremes(widget):
     """The two ends of a control's range (both options of a checkbox)."""
     if isinstance(widget, (W.FloatLogSlider,)):
-        return [widget.base ** widget.min, widget.base ** widget.max]
+        return [widget.base**widget.min, widget.base**widget.max]
     if isinstance(widget, (W.IntSlider, W.FloatSlider)):
         return [widget.min, widget.max]
     if isinstance(widget, W.Checkbox):
@@ -48,10 +50,15 @@ def every_value(widget):
 
 
 def artist_counts(fig):
-    return (len(fig.axes), len(fig.texts),
-            sum(len(ax.get_children()) for ax in fig.axes),
-            sum(len(ax.lines) + len(ax.images) + len(ax.collections) + len(ax.patches)
-                for ax in fig.axes))
+    return (
+        len(fig.axes),
+        len(fig.texts),
+        sum(len(ax.get_children()) for ax in fig.axes),
+        sum(
+            len(ax.lines) + len(ax.images) + len(ax.collections) + len(ax.patches)
+            for ax in fig.axes
+        ),
+    )
 
 
 def no_internal_error(dash):
@@ -68,8 +75,9 @@ def direct_training(cfg, epochs, changes=None):
     C = int(y.max()) + 1
     layers, prev = [], 2
     for _ in range(cfg["hidden_layers"]):
-        layers.append(dl.Dense(prev, cfg["width"], init=cfg["init"], bias=not cfg["batch_norm"],
-                               rng=w_rng))
+        layers.append(
+            dl.Dense(prev, cfg["width"], init=cfg["init"], bias=not cfg["batch_norm"], rng=w_rng)
+        )
         if cfg["batch_norm"]:
             layers.append(dl.BatchNorm(cfg["width"]))
         layers.append(dl.get_activation(cfg["activation"]))
@@ -78,19 +86,31 @@ def direct_training(cfg, epochs, changes=None):
         prev = cfg["width"]
     layers.append(dl.Dense(prev, 1 if C == 2 else C, init=cfg["init"], rng=w_rng))
     model = dl.Sequential(layers)
-    opt = {"adam": lambda p: dl.optim.Adam(p, cfg["lr"], cfg["beta1"], cfg["beta2"]),
-           "momentum": lambda p: dl.optim.Momentum(p, cfg["lr"], cfg["beta"]),
-           "rmsprop": lambda p: dl.optim.RMSProp(p, cfg["lr"], cfg["beta"]),
-           "sgd": lambda p: dl.optim.SGD(p, cfg["lr"]),
-           "adagrad": lambda p: dl.optim.AdaGrad(p, cfg["lr"])}[cfg["optimizer"]](model.parameters())
+    opt = {
+        "adam": lambda p: dl.optim.Adam(p, cfg["lr"], cfg["beta1"], cfg["beta2"]),
+        "momentum": lambda p: dl.optim.Momentum(p, cfg["lr"], cfg["beta"]),
+        "rmsprop": lambda p: dl.optim.RMSProp(p, cfg["lr"], cfg["beta"]),
+        "sgd": lambda p: dl.optim.SGD(p, cfg["lr"]),
+        "adagrad": lambda p: dl.optim.AdaGrad(p, cfg["lr"]),
+    }[cfg["optimizer"]](model.parameters())
     loss = dl.BinaryCrossEntropy() if C == 2 else dl.SoftmaxCrossEntropy()
     batch = None if cfg["batch_size"] == "full" else cfg["batch_size"]
     train, val = [], []
     for e in range(epochs):
         for attr, value in (changes or {}).get(e, {}).items():
             setattr(opt, attr, value)  # what a slider does to the running optimizer
-        h = dl.fit(model, X_tr, y_tr, loss, opt, epochs=1, batch_size=batch, l2=cfg["l2"],
-                   validation=(X_val, y_val), seed=epoch_seed(seed, e))
+        h = dl.fit(
+            model,
+            X_tr,
+            y_tr,
+            loss,
+            opt,
+            epochs=1,
+            batch_size=batch,
+            l2=cfg["l2"],
+            validation=(X_val, y_val),
+            seed=epoch_seed(seed, e),
+        )
         train += h.loss
         val += h.val_loss
     return model, np.array(train), np.array(val)
@@ -124,13 +144,31 @@ def test_training_dashboard_contract():
         TrainingDashboard(learning_rate=0.1)
 
 
-@pytest.mark.parametrize("overrides", [
-    {},
-    {"dataset": "spiral", "activation": "relu", "init": "he", "optimizer": "momentum",
-     "lr": 0.1, "batch_size": 16, "dropout": 0.2, "l2": 0.01},
-    {"dataset": "circles", "batch_norm": True, "optimizer": "rmsprop", "batch_size": "full",
-     "lr": 0.01, "hidden_layers": 3, "width": 6},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {
+            "dataset": "spiral",
+            "activation": "relu",
+            "init": "he",
+            "optimizer": "momentum",
+            "lr": 0.1,
+            "batch_size": 16,
+            "dropout": 0.2,
+            "l2": 0.01,
+        },
+        {
+            "dataset": "circles",
+            "batch_norm": True,
+            "optimizer": "rmsprop",
+            "batch_size": "full",
+            "lr": 0.01,
+            "hidden_layers": 3,
+            "width": 6,
+        },
+    ],
+)
 def test_run_equals_fit_called_directly(overrides):
     d = TrainingDashboard(epochs=12, **overrides)
     d.run()
@@ -167,8 +205,10 @@ def test_lr_change_mid_training_keeps_optimizer_state():
     d = TrainingDashboard(epochs=10, optimizer="adam")
     d.run(4)
     opt, model = d.optimizer, d.model
-    state = {p: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
-             for p, s in opt.state.items()}
+    state = {
+        p: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+        for p, s in opt.state.items()
+    }
     d.controls["lr"].value = 0.05
     d.controls["beta2"].value = 0.99
     assert d.optimizer is opt and d.model is model and d.epoch == 4
@@ -198,10 +238,20 @@ def test_beta_controls_act_on_the_running_optimizer_and_are_greyed_when_unused()
     assert isinstance(d.optimizer, dl.optim.Adam) and d.epoch == 0
 
 
-@pytest.mark.parametrize("name,value", [("noise", 0.4), ("hidden_layers", 1), ("width", 3),
-                                        ("activation", "elu"), ("init", "random"),
-                                        ("dropout", 0.3), ("batch_norm", True),
-                                        ("optimizer", "adagrad"), ("dataset", "blobs")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("noise", 0.4),
+        ("hidden_layers", 1),
+        ("width", 3),
+        ("activation", "elu"),
+        ("init", "random"),
+        ("dropout", 0.3),
+        ("batch_norm", True),
+        ("optimizer", "adagrad"),
+        ("dataset", "blobs"),
+    ],
+)
 def test_structural_change_resets(name, value):
     d = TrainingDashboard(epochs=4)
     d.run()
@@ -213,16 +263,19 @@ def test_structural_change_resets(name, value):
 
 
 def test_huge_learning_rate_reports_divergence():
-    d = TrainingDashboard(optimizer="sgd", activation="relu", init="he", hidden_layers=6,
-                          width=32, epochs=30)
+    d = TrainingDashboard(
+        optimizer="sgd", activation="relu", init="he", hidden_layers=6, width=32, epochs=30
+    )
     d.controls["lr"].value = d.controls["lr"].base ** d.controls["lr"].max  # slider at the end
     assert d.config["lr"] == pytest.approx(10.0)
     assert d.message == ""
     d.run()
     div = d.history.diverged
     assert div is not None and d.epoch == div.epoch < 30
-    assert d.message == (f"diverged at epoch {div.epoch} (step {div.step}): learning rate 10 "
-                         f"is too large (the cost became NaN/inf)")
+    assert d.message == (
+        f"diverged at epoch {div.epoch} (step {div.step}): learning rate 10 "
+        f"is too large (the cost became NaN/inf)"
+    )
     assert d._note.get_visible() and d._note.get_text() == d.message
     figure_png(d.figure)  # draws with NaN weights: no error
     # play after divergence starts a fresh run; a smaller lr clears the message
@@ -238,14 +291,15 @@ def test_the_run_is_fits_history_and_a_diverged_run_trains_no_more():
     h = d.history
     d.run()
     assert d.history is h and h.rng is not None and (h.epochs, h.steps) == (4, 4 * 7)
-    d = TrainingDashboard(optimizer="sgd", activation="relu", init="he", hidden_layers=6,
-                          width=32, epochs=30, lr=10.0)
+    d = TrainingDashboard(
+        optimizer="sgd", activation="relu", init="he", hidden_layers=6, width=32, epochs=30, lr=10.0
+    )
     h = d.history
     d.run()
     div, steps, message = h.diverged, h.steps, d.message
     assert d.history is h and div is not None and (div.epoch, div.step) == (d.epoch, steps)
     assert message.startswith(f"diverged at epoch {div.epoch} (step {div.step})")
-    d.run(3)                                   # nothing to train: the record stays
+    d.run(3)  # nothing to train: the record stays
     assert h.diverged == div and h.steps == steps and d.epoch == div.epoch
     assert d.message == message
 
@@ -306,6 +360,7 @@ def test_sweep_every_control_and_pairs_of_extremes():
 
 def test_artists_and_figures_stay_constant_over_100_updates():
     import matplotlib.pyplot as plt
+
     figs_before = len(plt.get_fignums())
     d = CoarseDashboard(**SMALL)
     d.run()
@@ -425,9 +480,10 @@ def test_init_explorer_contract():
         InitExplorer(scale=0)
 
 
-@pytest.mark.parametrize("activation,init,scale", [("tanh", "xavier", 1.0), ("relu", "he", 1.0),
-                                                   ("sigmoid", "random", 0.05),
-                                                   ("elu", "he", 3.0)])
+@pytest.mark.parametrize(
+    "activation,init,scale",
+    [("tanh", "xavier", 1.0), ("relu", "he", 1.0), ("sigmoid", "random", 0.05), ("elu", "he", 3.0)],
+)
 def test_init_explorer_stds_equal_a_direct_pass(activation, init, scale):
     e = InitExplorer(depth=4, width=50, activation=activation, init=init, scale=scale)
     acts, grads = direct_signal(4, 50, activation, init, scale)
@@ -446,9 +502,13 @@ def test_init_explorer_teaches_the_four_lessons():
     assert 0.8 < rate < 1.25 and "roughly constant" in e._summary.get_text()
     e.controls["activation"].value = "relu"
     e.controls["init"].value = "he"
-    assert np.all((e.activation_std / e.activation_std[0] > 0.5) &
-                  (e.activation_std / e.activation_std[0] < 2))
-    assert np.all((e.gradient_std / e.gradient_std[0] > 0.5) & (e.gradient_std / e.gradient_std[0] < 2))
+    assert np.all(
+        (e.activation_std / e.activation_std[0] > 0.5)
+        & (e.activation_std / e.activation_std[0] < 2)
+    )
+    assert np.all(
+        (e.gradient_std / e.gradient_std[0] > 0.5) & (e.gradient_std / e.gradient_std[0] < 2)
+    )
     # picking "random" moves the scale to its natural 0.01: activations collapse with depth
     e.controls["activation"].value = "tanh"
     e.controls["init"].value = "random"

@@ -7,6 +7,7 @@ The second pass forces a kernel other than the machine's default: Haswell, unles
 already is Haswell (then SandyBridge: AVX without FMA, so sums round differently). numpy and
 scipy are imported first so that threadpoolctl sees their OpenBLAS.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,11 @@ def main(argv: list[str]) -> int:
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "(default)")
     print(f"BLAS with OPENBLAS_CORETYPE={forced} OPENBLAS_NUM_THREADS={threads}:")
     for lib in blas_libraries():
-        print(f"  {lib.get('internal_api')} {lib.get('version')} architecture="
-              f"{lib.get('architecture')} num_threads={lib.get('num_threads')} "
-              f"({os.path.basename(lib.get('filepath', ''))})")
+        print(
+            f"  {lib.get('internal_api')} {lib.get('version')} architecture="
+            f"{lib.get('architecture')} num_threads={lib.get('num_threads')} "
+            f"({os.path.basename(lib.get('filepath', ''))})"
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ is generated from it by nbgrader's own ``ClearSolutions`` preprocessor (the solu
 ``raise NotImplementedError()``), then executed, so it is committed with its outputs.
 The drift check compares the cells' sources and metadata only: nbval checks the outputs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,13 @@ def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
     client.execute()
     return nb
 
@@ -64,8 +70,10 @@ def build(path: Path, execute_source: bool = True) -> str:
 
 
 def _signature(nb: nbformat.NotebookNode) -> list:
-    return [(c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k != "execution"})
-            for c in nb.cells]
+    return [
+        (c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k != "execution"})
+        for c in nb.cells
+    ]
 
 
 def drift(paths: list[Path]) -> list[str]:
@@ -74,27 +82,41 @@ def drift(paths: list[Path]) -> list[str]:
     for path in paths:
         committed = LEARNER / path.name
         expected = learner_edition(nbformat.read(path, as_version=4))
-        if not committed.exists() or _signature(nbformat.read(committed, as_version=4)) != _signature(expected):
+        if not committed.exists() or _signature(
+            nbformat.read(committed, as_version=4)
+        ) != _signature(expected):
             stale.append(path.name)
     extra = {p.name for p in LEARNER.glob("*.ipynb")} - {p.name for p in SOURCE.glob("*.ipynb")}
     return stale + sorted(extra)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("prefixes", nargs="*", help="notebook name prefixes (default: all)")
-    parser.add_argument("--check", action="store_true", help="only check notebooks/ against source/")
-    parser.add_argument("--no-execute-source", action="store_true",
-                        help="keep source/ outputs as they are; regenerate notebooks/ only")
+    parser.add_argument(
+        "--check", action="store_true", help="only check notebooks/ against source/"
+    )
+    parser.add_argument(
+        "--no-execute-source",
+        action="store_true",
+        help="keep source/ outputs as they are; regenerate notebooks/ only",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    paths = sorted(p for p in SOURCE.glob("*.ipynb")
-                   if not args.prefixes or any(p.name.startswith(x) for x in args.prefixes))
+    paths = sorted(
+        p
+        for p in SOURCE.glob("*.ipynb")
+        if not args.prefixes or any(p.name.startswith(x) for x in args.prefixes)
+    )
     if args.check:
         stale = drift(paths)
         for name in stale:
-            print(f"notebooks/{name} differs from what source/{name} generates: "
-                  f"run python tools/build_editions.py {name[:2]}")
+            print(
+                f"notebooks/{name} differs from what source/{name} generates: "
+                f"run python tools/build_editions.py {name[:2]}"
+            )
         return 1 if stale else 0
     with ProcessPoolExecutor(args.jobs) as pool:
         for name in pool.map(build, paths, [not args.no_execute_source] * len(paths)):

@@ -13,6 +13,7 @@ latency benchmark share.
 Imported as ``tools.lab_driver``: ``python -m pytest`` puts the checkout on ``sys.path``;
 ``benchmarks/bench_latency.py`` inserts it itself.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,20 +34,47 @@ try:
 except ImportError:  # pragma: no cover - the tests skip, CI installs it
     sync_playwright = None
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "LAB_SETTINGS", "PIXELS_JS", "ROOT", "VIEWPORT",
-           "LabServer", "chromium", "free_port", "lab_server", "missing", "notebook",
-           "new_page", "open_app", "pixels", "run_all_cells", "settle", "stable", "stop",
-           "voila_server", "wait_idle"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "LAB_SETTINGS",
+    "PIXELS_JS",
+    "ROOT",
+    "VIEWPORT",
+    "LabServer",
+    "chromium",
+    "free_port",
+    "lab_server",
+    "missing",
+    "notebook",
+    "new_page",
+    "open_app",
+    "pixels",
+    "run_all_cells",
+    "settle",
+    "stable",
+    "stop",
+    "voila_server",
+    "wait_idle",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 1000}
 #: user settings: no news/update toast over the page, no autosave rewriting the notebook
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
@@ -123,20 +151,28 @@ def _ready(url: str | None, port: int) -> bool:
 
 
 @contextmanager
-def _serve(argv: list[str], port: int, log_path: Path, env: dict, ready_url: str | None,
-           seconds: float) -> Iterator[subprocess.Popen]:
+def _serve(
+    argv: list[str], port: int, log_path: Path, env: dict, ready_url: str | None, seconds: float
+) -> Iterator[subprocess.Popen]:
     """Start ``argv`` in its own session, wait until it answers, yield it, stop it."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + seconds
             while not _ready(ready_url, port):
                 if proc.poll() is not None:
                     raise RuntimeError(f"{argv[2]} exited:\n{log_path.read_text()}")
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{argv[2]} did not answer on port {port} within "
-                                       f"{seconds:.0f} s")
+                    raise TimeoutError(
+                        f"{argv[2]} did not answer on port {port} within {seconds:.0f} s"
+                    )
                 time.sleep(0.3)
             yield proc
         finally:
@@ -156,8 +192,8 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 class LabServer(NamedTuple):
-    url: str            # http://127.0.0.1:PORT
-    notebooks: Path     # its root directory: write notebooks here
+    url: str  # http://127.0.0.1:PORT
+    notebooks: Path  # its root directory: write notebooks here
     process: subprocess.Popen
 
 
@@ -172,24 +208,45 @@ def lab_server(tmp: Path, seconds: float = 90) -> Iterator[LabServer]:
         (settings / rel).write_text(json.dumps(values))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = _env(JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--IdentityProvider.token=",
-            "--ServerApp.password=", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-            "--ServerApp.port_retries=0", "--allow-root", f"--ServerApp.root_dir={nbdir}"]
+    env = _env(
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+    )
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        "--allow-root",
+        f"--ServerApp.root_dir={nbdir}",
+    ]
     with _serve(argv, port, tmp / "lab.log", env, f"{url}/api/status", seconds) as proc:
         yield LabServer(url, nbdir, proc)
 
 
 @contextmanager
-def voila_server(notebook: Path, tmp: Path, extra_env: dict | None = None,
-                 seconds: float = 90) -> Iterator[str]:
+def voila_server(
+    notebook: Path, tmp: Path, extra_env: dict | None = None, seconds: float = 90
+) -> Iterator[str]:
     """``voila NOTEBOOK`` on loopback; yields its URL. Ready on a TCP connect (every GET of
     the page starts a kernel)."""
     port = free_port()
-    argv = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-            "--Voila.ip=127.0.0.1"]
+    argv = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]
     with _serve(argv, port, tmp / "voila.log", _env(**(extra_env or {})), None, seconds):
         yield f"http://127.0.0.1:{port}/"
 
@@ -208,12 +265,28 @@ def chromium():
 
 def notebook(cells: list[str]) -> dict:
     """An nbformat 4 notebook (python3 kernel) of code cells with these sources."""
-    return {"cells": [{"cell_type": "code", "execution_count": None, "id": f"cell{i}",
-                       "metadata": {}, "outputs": [], "source": src}
-                      for i, src in enumerate(cells)],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                        "language": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"cell{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": src,
+            }
+            for i, src in enumerate(cells)
+        ],
+        "metadata": {
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            }
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def wait_idle(page, timeout: float = 120) -> None:

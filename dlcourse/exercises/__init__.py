@@ -8,15 +8,39 @@ them goes through :func:`grader.graded`, which keeps those promises for all of t
 
 ``progress()`` runs every exercise of the saved learner notebooks and shows a table.
 """
+
 from __future__ import annotations
 
 from .catalog import topic_checks  # guards every check of the topic modules on import
 from .fallback import with_fallback
-from .grader import (Case, CheckResult, DiagnosedCase, Expect, Mistake, check_cases, close,
-                     graded, run_cases, run_with_mistakes, with_mistakes)
+from .grader import (
+    Case,
+    CheckResult,
+    DiagnosedCase,
+    Expect,
+    Mistake,
+    check_cases,
+    close,
+    graded,
+    run_cases,
+    run_with_mistakes,
+    with_mistakes,
+)
 from .progress import progress
 
-__all__ = ["Case", "CheckResult", "DiagnosedCase", "Expect", "Mistake", "check_cases", "close",
-           "graded", "progress", "run_cases", "run_with_mistakes", "topic_checks",
-           "with_fallback", "with_mistakes"]
-
+__all__ = [
+    "Case",
+    "CheckResult",
+    "DiagnosedCase",
+    "Expect",
+    "Mistake",
+    "check_cases",
+    "close",
+    "graded",
+    "progress",
+    "run_cases",
+    "run_with_mistakes",
+    "topic_checks",
+    "with_fallback",
+    "with_mistakes",
+]

@@ -11,6 +11,7 @@ the check compares it with the usual mistakes (statistics over the wrong axis, t
 variance, eps outside the square root, no square root, gamma and beta left out or swapped)
 and names the one it matches.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -63,14 +64,26 @@ def _not_centred(Z, gamma, beta, eps):
 
 
 MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (_over_features, "you took the mean and variance over the features (axis=1); batch norm "
-                     "normalises each feature over the examples of the batch: axis=0"),
-    (_unbiased, "you used the unbiased variance (dividing by m - 1); batch norm uses the "
-                "batch variance (1/m) sum (z - mu)^2, i.e. np.var(Z, axis=0) with ddof=0"),
-    (_eps_outside, "eps goes inside the square root: divide by sqrt(sigma^2 + eps), "
-                   "not by sqrt(sigma^2) + eps"),
-    (_no_eps, "you left out eps: divide by sqrt(sigma^2 + eps) so that a feature with zero "
-              "variance does not divide by zero"),
+    (
+        _over_features,
+        "you took the mean and variance over the features (axis=1); batch norm "
+        "normalises each feature over the examples of the batch: axis=0",
+    ),
+    (
+        _unbiased,
+        "you used the unbiased variance (dividing by m - 1); batch norm uses the "
+        "batch variance (1/m) sum (z - mu)^2, i.e. np.var(Z, axis=0) with ddof=0",
+    ),
+    (
+        _eps_outside,
+        "eps goes inside the square root: divide by sqrt(sigma^2 + eps), "
+        "not by sqrt(sigma^2) + eps",
+    ),
+    (
+        _no_eps,
+        "you left out eps: divide by sqrt(sigma^2 + eps) so that a feature with zero "
+        "variance does not divide by zero",
+    ),
     (_no_sqrt, "divide by the standard deviation sqrt(sigma^2 + eps), not by the variance"),
     (_no_affine, "you returned z_norm; the layer's output is z_tilde = gamma * z_norm + beta"),
     (_swapped, "gamma scales and beta shifts: z_tilde = gamma * z_norm + beta"),
@@ -82,20 +95,34 @@ def _cases() -> list[Case]:
     """Hidden cases: varied shapes, scales, offsets, gamma/beta, and a constant feature."""
     rng = np.random.default_rng(2024)
     cases = []
-    shapes_scales = [((6, 3), 1.0, 0.0, 1e-5), ((32, 5), 4.0, 3.0, 1e-5),
-                     ((4, 7), 0.05, -2.0, 1e-3), ((64, 2), 10.0, 50.0, 1e-5)]
+    shapes_scales = [
+        ((6, 3), 1.0, 0.0, 1e-5),
+        ((32, 5), 4.0, 3.0, 1e-5),
+        ((4, 7), 0.05, -2.0, 1e-3),
+        ((64, 2), 10.0, 50.0, 1e-5),
+    ]
     for (m, n), scale, offset, eps in shapes_scales:
         Z = rng.normal(offset, scale, size=(m, n)) * rng.uniform(0.5, 2.0, size=n)
         gamma = rng.uniform(0.5, 2.0, size=n)
         beta = rng.normal(0.0, 1.0, size=n)
-        cases.append(Case((Z, gamma, beta, eps), _expected(Z, gamma, beta, eps),
-                          "compare your formula with the four lines of the math above"))
+        cases.append(
+            Case(
+                (Z, gamma, beta, eps),
+                _expected(Z, gamma, beta, eps),
+                "compare your formula with the four lines of the math above",
+            )
+        )
     Z = rng.normal(size=(8, 3))
     Z[:, 1] = 2.5  # a constant feature: its variance is 0, eps keeps the division finite
     gamma, beta = np.array([1.0, 2.0, 0.5]), np.array([0.0, -1.0, 0.3])
-    cases.append(Case((Z, gamma, beta, 1e-5), _expected(Z, gamma, beta, 1e-5),
-                      "a feature that is the same for every example has variance 0: with "
-                      "sqrt(sigma^2 + eps) its output is exactly beta"))
+    cases.append(
+        Case(
+            (Z, gamma, beta, 1e-5),
+            _expected(Z, gamma, beta, 1e-5),
+            "a feature that is the same for every example has variance 0: with "
+            "sqrt(sigma^2 + eps) its output is exactly beta",
+        )
+    )
     return cases
 
 
@@ -110,8 +137,10 @@ def _not_an_array(fn: Callable, case: Case) -> str | None:
         np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         extra = " (return only z_tilde, not a tuple)" if isinstance(got, tuple) else ""
-        return (f"{NAME}: not yet — it returned a {type(got).__name__}, expected an array of "
-                f"shape {np.shape(case.expected)}{extra}")
+        return (
+            f"{NAME}: not yet — it returned a {type(got).__name__}, expected an array of "
+            f"shape {np.shape(case.expected)}{extra}"
+        )
     return None
 
 
@@ -196,17 +225,26 @@ def _dgamma_dbeta_swapped(dout, Z, gamma, eps):
 
 
 BACKWARD_MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (_constant_stats, "you treated mu and sigma^2 as constants: in training mode they depend on "
-                      "every z of the batch, so dZ has two more terms (through mu and through "
-                      "sigma^2)"),
+    (
+        _constant_stats,
+        "you treated mu and sigma^2 as constants: in training mode they depend on "
+        "every z of the batch, so dZ has two more terms (through mu and through "
+        "sigma^2)",
+    ),
     (_mean_term_only, "the path through mu is there, but the path through sigma^2 is missing"),
     (_var_term_only, "the path through sigma^2 is there, but the path through mu is missing"),
-    (lambda d, Z, g, e: _full(d, Z, g, e, use_gamma=False),
-     "dZ_tilde reaches Z_norm through gamma: d Z_norm = gamma * dZ_tilde"),
-    (lambda d, Z, g, e: _full(d, Z, g, e, ddof=1),
-     "the forward pass uses the batch variance (1/m), not the unbiased one (1/(m-1))"),
-    (lambda d, Z, g, e: _full(d, Z, g, e, eps_outside=True),
-     "eps goes inside the square root: 1 / sqrt(sigma^2 + eps)"),
+    (
+        lambda d, Z, g, e: _full(d, Z, g, e, use_gamma=False),
+        "dZ_tilde reaches Z_norm through gamma: d Z_norm = gamma * dZ_tilde",
+    ),
+    (
+        lambda d, Z, g, e: _full(d, Z, g, e, ddof=1),
+        "the forward pass uses the batch variance (1/m), not the unbiased one (1/(m-1))",
+    ),
+    (
+        lambda d, Z, g, e: _full(d, Z, g, e, eps_outside=True),
+        "eps goes inside the square root: 1 / sqrt(sigma^2 + eps)",
+    ),
     (_dbeta_mean, "dbeta adds up the upstream gradient over the batch: a sum, not a mean"),
     (_dgamma_no_xhat, "gamma multiplies Z_norm, so dgamma sums dZ_tilde * Z_norm over the batch"),
     (_dgamma_dbeta_swapped, "return (dZ, dgamma, dbeta) in this order"),
@@ -216,15 +254,24 @@ BACKWARD_MISTAKES: tuple[tuple[Callable, str], ...] = (
 def _backward_cases() -> list[Case]:
     rng = np.random.default_rng(2025)
     cases = []
-    for (m, n), scale, eps in [((6, 3), 1.0, 1e-5), ((16, 4), 5.0, 1e-5), ((5, 2), 0.1, 1e-3),
-                               ((32, 6), 2.0, 1e-5)]:
+    for (m, n), scale, eps in [
+        ((6, 3), 1.0, 1e-5),
+        ((16, 4), 5.0, 1e-5),
+        ((5, 2), 0.1, 1e-3),
+        ((32, 6), 2.0, 1e-5),
+    ]:
         Z = rng.normal(1.0, scale, size=(m, n))
         gamma = rng.uniform(0.5, 2.0, size=n)
         dout = rng.normal(size=(m, n))
-        cases.append(Case((dout, Z, gamma, eps), _expected_backward(dout, Z, gamma, eps),
-                          "backpropagate through z_tilde = gamma z_norm + beta, z_norm = "
-                          "(z - mu) / sqrt(sigma^2 + eps), and through mu and sigma^2 "
-                          "(the formula of The math)"))
+        cases.append(
+            Case(
+                (dout, Z, gamma, eps),
+                _expected_backward(dout, Z, gamma, eps),
+                "backpropagate through z_tilde = gamma z_norm + beta, z_norm = "
+                "(z - mu) / sqrt(sigma^2 + eps), and through mu and sigma^2 "
+                "(the formula of The math)",
+            )
+        )
     return cases
 
 
@@ -238,25 +285,45 @@ RUNNING = "update_running"
 
 
 def _expected_running(running_mean, running_var, Z, momentum):
-    return (momentum * running_mean + (1 - momentum) * Z.mean(0),
-            momentum * running_var + (1 - momentum) * Z.var(0))
+    return (
+        momentum * running_mean + (1 - momentum) * Z.mean(0),
+        momentum * running_var + (1 - momentum) * Z.var(0),
+    )
 
 
 RUNNING_MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (lambda rm, rv, Z, mo: ((1 - mo) * rm + mo * Z.mean(0), (1 - mo) * rv + mo * Z.var(0)),
-     "in this course momentum weights the OLD running value (0.9 keeps 90 % of it); PyTorch's "
-     "momentum=0.1 is the weight of the NEW value, the other way round"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.var(0, ddof=1)),
-     "that is PyTorch's running variance (unbiased, 1/(m-1)); this course keeps the batch "
-     "variance (1/m) that the forward pass used"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.std(0)),
-     "keep a running average of the VARIANCE, not of the standard deviation"),
-    (lambda rm, rv, Z, mo: (Z.mean(0), Z.var(0)),
-     "that replaces the running values by this batch's statistics: average them with the old ones"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(1), mo * rv + (1 - mo) * Z.var(1)),
-     "the statistics of each unit are taken over the batch (axis 0)"),
-    (lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * ((Z - rm) ** 2).mean(0)),
-     "the batch variance is measured around the batch mean, not around the running mean"),
+    (
+        lambda rm, rv, Z, mo: ((1 - mo) * rm + mo * Z.mean(0), (1 - mo) * rv + mo * Z.var(0)),
+        "in this course momentum weights the OLD running value (0.9 keeps 90 % of it); PyTorch's "
+        "momentum=0.1 is the weight of the NEW value, the other way round",
+    ),
+    (
+        lambda rm, rv, Z, mo: (
+            mo * rm + (1 - mo) * Z.mean(0),
+            mo * rv + (1 - mo) * Z.var(0, ddof=1),
+        ),
+        "that is PyTorch's running variance (unbiased, 1/(m-1)); this course keeps the batch "
+        "variance (1/m) that the forward pass used",
+    ),
+    (
+        lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(0), mo * rv + (1 - mo) * Z.std(0)),
+        "keep a running average of the VARIANCE, not of the standard deviation",
+    ),
+    (
+        lambda rm, rv, Z, mo: (Z.mean(0), Z.var(0)),
+        "that replaces the running values by this batch's statistics: average them with the old ones",
+    ),
+    (
+        lambda rm, rv, Z, mo: (mo * rm + (1 - mo) * Z.mean(1), mo * rv + (1 - mo) * Z.var(1)),
+        "the statistics of each unit are taken over the batch (axis 0)",
+    ),
+    (
+        lambda rm, rv, Z, mo: (
+            mo * rm + (1 - mo) * Z.mean(0),
+            mo * rv + (1 - mo) * ((Z - rm) ** 2).mean(0),
+        ),
+        "the batch variance is measured around the batch mean, not around the running mean",
+    ),
 )
 
 
@@ -266,14 +333,20 @@ def _running_cases() -> list[Case]:
     for (m, n), mo in [((4, 4), 0.9), ((8, 3), 0.9), ((16, 2), 0.99), ((5, 4), 0.5)]:
         Z = rng.normal(2.0, 3.0, size=(m, n))
         rm, rv = rng.normal(size=n), rng.uniform(0.5, 2.0, size=n)
-        cases.append(Case((rm, rv, Z, mo), _expected_running(rm, rv, Z, mo),
-                          "running = momentum * running + (1 - momentum) * batch statistic"))
+        cases.append(
+            Case(
+                (rm, rv, Z, mo),
+                _expected_running(rm, rv, Z, mo),
+                "running = momentum * running + (1 - momentum) * batch statistic",
+            )
+        )
     return cases
 
 
 def _copying(fn: Callable) -> Callable:
     def call(*args):
         return fn(*[np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args])
+
     return call
 
 
@@ -291,14 +364,23 @@ def _expected_predict(Z, gamma, beta, rm, rv, eps):
 
 
 PREDICT_MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (lambda Z, g, b, rm, rv, e: _expected(Z, g, b, e),
-     "at test time use the running averages, not the statistics of the batch you are given"),
-    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (np.sqrt(rv) + e) + b,
-     "eps goes inside the square root, as in training (it is Adam that adds it outside)"),
+    (
+        lambda Z, g, b, rm, rv, e: _expected(Z, g, b, e),
+        "at test time use the running averages, not the statistics of the batch you are given",
+    ),
+    (
+        lambda Z, g, b, rm, rv, e: g * (Z - rm) / (np.sqrt(rv) + e) + b,
+        "eps goes inside the square root, as in training (it is Adam that adds it outside)",
+    ),
     (lambda Z, g, b, rm, rv, e: g * (Z - rm) / np.sqrt(rv) + b, "keep eps, as in training"),
-    (lambda Z, g, b, rm, rv, e: (Z - rm) / np.sqrt(rv + e), "apply gamma and beta after normalising"),
-    (lambda Z, g, b, rm, rv, e: g * (Z - rm) / (rv + e) + b,
-     "divide by the standard deviation sqrt(running_var + eps), not the variance"),
+    (
+        lambda Z, g, b, rm, rv, e: (Z - rm) / np.sqrt(rv + e),
+        "apply gamma and beta after normalising",
+    ),
+    (
+        lambda Z, g, b, rm, rv, e: g * (Z - rm) / (rv + e) + b,
+        "divide by the standard deviation sqrt(running_var + eps), not the variance",
+    ),
 )
 
 
@@ -309,8 +391,13 @@ def _predict_cases() -> list[Case]:
         Z = rng.normal(1.0, 2.0, size=(m, n))
         g, b = rng.uniform(0.5, 2.0, size=n), rng.normal(size=n)
         rm, rv = rng.normal(size=n), rng.uniform(0.5, 3.0, size=n)
-        cases.append(Case((Z, g, b, rm, rv, 1e-5), _expected_predict(Z, g, b, rm, rv, 1e-5),
-                          "normalise with the running mean and variance, then scale and shift"))
+        cases.append(
+            Case(
+                (Z, g, b, rm, rv, 1e-5),
+                _expected_predict(Z, g, b, rm, rv, 1e-5),
+                "normalise with the running mean and variance, then scale and shift",
+            )
+        )
     return cases
 
 
@@ -320,16 +407,24 @@ def check_batchnorm_predict(fn: Callable) -> CheckResult:
 
 
 Q_BN_GRID = Question(
-    "Q_BN_GRID", "b",
+    "Q_BN_GRID",
+    "b",
     "With batch norm every setting with α ≤ 0.3 trains at every init scale; at α = 1 four of "
     "the five init scales fall short of 90 %, and at α = 3 almost nothing trains.",
-    {"a": "all five learning rates, at every init scale",
-     "b": "α up to 0.3, at every init scale",
-     "c": "only the smallest, α = 0.01"})
+    {
+        "a": "all five learning rates, at every init scale",
+        "b": "α up to 0.3, at every init scale",
+        "c": "only the smallest, α = 0.01",
+    },
+)
 Q_ONE_EXAMPLE = Question(
-    "Q_ONE_EXAMPLE", "b",
+    "Q_ONE_EXAMPLE",
+    "b",
     "With m = 1, mu = z and sigma^2 = 0, so z_norm = 0 / sqrt(eps) = 0 and the layer outputs "
     "beta whatever the input: every example gets the same prediction (eps prevents NaN).",
-    {"a": "each example's own z, unchanged",
-     "b": "the same output, beta, for every example",
-     "c": "NaN (a division by zero)"})
+    {
+        "a": "each example's own z, unchanged",
+        "b": "the same output, beta, for every example",
+        "c": "NaN (a division by zero)",
+    },
+)

@@ -1,5 +1,6 @@
 """The catalogue of exercise checks: every ``check_*`` of every topic module, guarded by
 :func:`grader.graded` when the package is imported."""
+
 from __future__ import annotations
 
 import importlib
@@ -16,8 +17,11 @@ _MACHINERY = frozenset({"catalog", "fallback", "grader", "progress", "questions"
 
 def _topic_modules() -> list:
     folder = str(Path(__file__).parent)
-    return [importlib.import_module(f"{__package__}.{info.name}")
-            for info in pkgutil.iter_modules([folder]) if info.name not in _MACHINERY]
+    return [
+        importlib.import_module(f"{__package__}.{info.name}")
+        for info in pkgutil.iter_modules([folder])
+        if info.name not in _MACHINERY
+    ]
 
 
 def _grade_all() -> dict[str, Callable]:
@@ -28,8 +32,11 @@ def _grade_all() -> dict[str, Callable]:
     found: dict[str, Callable] = {}
     for module in modules:
         for attr, value in list(vars(module).items()):
-            if (attr.startswith("check_") and callable(value)
-                    and getattr(value, "__module__", None) == module.__name__):
+            if (
+                attr.startswith("check_")
+                and callable(value)
+                and getattr(value, "__module__", None) == module.__name__
+            ):
                 guarded = graded(value)
                 wrapped[id(value)] = guarded
                 setattr(module, attr, guarded)

@@ -13,6 +13,7 @@ r"""Checks for notebook 03 (a deep network step by step), in the package's row c
 - Questions: :data:`Q_PARAMETER_COUNT`, :data:`Q_RAISE_LR` (notebook 00),
   :data:`Q_LINEAR_COLLAPSE`, :data:`Q_SAWTOOTH` (notebook 03).
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -24,25 +25,41 @@ from ..activations import ReLU, Tanh
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 from .questions import Question
 
-__all__ = ["Q_PARAMETER_COUNT", "Q_RAISE_LR", "Q_LINEAR_COLLAPSE", "Q_SAWTOOTH",
-           "check_L_model_forward", "check_L_model_backward", "reference_L_model_forward",
-           "reference_L_model_backward", "check_count_parameters", "reference_count_parameters"]
+__all__ = [
+    "Q_PARAMETER_COUNT",
+    "Q_RAISE_LR",
+    "Q_LINEAR_COLLAPSE",
+    "Q_SAWTOOTH",
+    "check_L_model_forward",
+    "check_L_model_backward",
+    "reference_L_model_forward",
+    "reference_L_model_backward",
+    "check_count_parameters",
+    "reference_count_parameters",
+]
 
 
 # ------------------------------------------------------------------------ questions (00)
 Q_PARAMETER_COUNT = Question(
-    "Q_PARAMETER_COUNT", 82,
+    "Q_PARAMETER_COUNT",
+    82,
     "Each Dense(n_in, n_out) layer has n_out * n_in weights and n_out biases: "
     "2*16 + 16 = 48 in the first layer and 16*2 + 2 = 34 in the second, 82 in all. "
-    "ReLU has no parameters.", rtol=0.0)
+    "ReLU has no parameters.",
+    rtol=0.0,
+)
 Q_RAISE_LR = Question(
-    "Q_RAISE_LR", "b",
+    "Q_RAISE_LR",
+    "b",
     "At alpha = 0.01 the cost was still falling slowly; ten times larger steps are still "
     "stable on this small problem, so 50 more epochs take the training cost about ten times "
     "lower (the cell prints both numbers).",
-    choices={"a": "it goes up: a larger learning rate always makes training unstable",
-             "b": "it falls several times lower than after the first 100 epochs",
-             "c": "it stays where it was: the network has converged"})
+    choices={
+        "a": "it goes up: a larger learning rate always makes training unstable",
+        "b": "it falls several times lower than after the first 100 epochs",
+        "c": "it stays where it was: the network has converged",
+    },
+)
 
 
 # ------------------------------------------------------------------------ parameter count
@@ -59,21 +76,35 @@ def _count_cases() -> list[DiagnosedCase]:
         dense_weights = sum(n * n_prev for n_prev, n in zip(sizes[:-1], sizes[1:]))
         dense_all = dense_weights + sum(sizes[1:])
         mistakes = [
-            Mistake(len(model.parameters()), "that is the number of Parameter arrays; count the "
-                                             "numbers inside them (p.value.size)."),
-            Mistake(dense_weights, "count the biases too: layer l has n[l] * n[l-1] weights "
-                                   "and n[l] biases."),
-            Mistake(sum(n * n_prev for n_prev, n in zip(sizes[:-1], sizes[1:])) + len(sizes) - 1,
-                    "each layer has n[l] biases, one per unit, not one per layer."),
+            Mistake(
+                len(model.parameters()),
+                "that is the number of Parameter arrays; count the "
+                "numbers inside them (p.value.size).",
+            ),
+            Mistake(
+                dense_weights,
+                "count the biases too: layer l has n[l] * n[l-1] weights and n[l] biases.",
+            ),
+            Mistake(
+                sum(n * n_prev for n_prev, n in zip(sizes[:-1], sizes[1:])) + len(sizes) - 1,
+                "each layer has n[l] biases, one per unit, not one per layer.",
+            ),
         ]
         if batch_norm:
-            mistakes.append(Mistake(dense_all, "count every Parameter of the model, not only "
-                                               "the Dense layers': batch norm has gamma and beta "
-                                               "(model.parameters() lists them all)."))
+            mistakes.append(
+                Mistake(
+                    dense_all,
+                    "count every Parameter of the model, not only "
+                    "the Dense layers': batch norm has gamma and beta "
+                    "(model.parameters() lists them all).",
+                )
+            )
         expected = reference_count_parameters(model)
-        out.append(DiagnosedCase(Case((model,), expected,
-                                      "add up p.value.size over model.parameters()."),
-                                 mistakes))
+        out.append(
+            DiagnosedCase(
+                Case((model,), expected, "add up p.value.size over model.parameters()."), mistakes
+            )
+        )
     return out
 
 
@@ -111,8 +142,10 @@ def reference_L_model_backward(dZL: np.ndarray, caches: list) -> list:
 
 
 def _parameters(sizes, rng) -> list:
-    return [(rng.standard_normal((n, n_prev)) / np.sqrt(n_prev), 0.1 * rng.standard_normal(n))
-            for n_prev, n in zip(sizes[:-1], sizes[1:])]
+    return [
+        (rng.standard_normal((n, n_prev)) / np.sqrt(n_prev), 0.1 * rng.standard_normal(n))
+        for n_prev, n in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 _ARCHS = [([3, 4, 2], 5), ([2, 5, 3, 1], 6), ([4, 6, 5, 3, 2], 3)]
@@ -152,14 +185,23 @@ def _L_forward_cases() -> list[DiagnosedCase]:
         X = rng.standard_normal((m, sizes[0]))
         params = _parameters(sizes, rng)
         mistakes = [Mistake(_L_forward_wrong(X, params, k), h) for k, h in _FORWARD_HINTS.items()]
-        mistakes.append(Mistake(reference_L_model_forward(X, params)[0],
-                                "return a pair (Z^[L], caches), not Z^[L] alone."))
-        out.append(DiagnosedCase(
-            Case((X.copy(), [(W.copy(), b.copy()) for W, b in params]),
-                 reference_L_model_forward(X, params),
-                 "compare with the forward pass of section 2: one linear step and one ReLU per "
-                 "hidden layer, a cache (A_prev, W, b, Z) per layer in layer order."),
-            mistakes))
+        mistakes.append(
+            Mistake(
+                reference_L_model_forward(X, params)[0],
+                "return a pair (Z^[L], caches), not Z^[L] alone.",
+            )
+        )
+        out.append(
+            DiagnosedCase(
+                Case(
+                    (X.copy(), [(W.copy(), b.copy()) for W, b in params]),
+                    reference_L_model_forward(X, params),
+                    "compare with the forward pass of section 2: one linear step and one ReLU per "
+                    "hidden layer, a cache (A_prev, W, b, Z) per layer in layer order.",
+                ),
+                mistakes,
+            )
+        )
     return out
 
 
@@ -197,13 +239,13 @@ def _L_backward_wrong(dZL, caches, kind):
 
 _BACKWARD_HINTS = {
     "extra_1_over_m": "dZ^[L] from the loss already carries the 1/m of the mean cost: do not "
-                      "divide by m again.",
+    "divide by m again.",
     "db_mean": "db is the sum of dZ over the examples (axis 0), not the mean.",
     "dW_transposed": "dW must have W's shape (n^[l], n^[l-1]): dZ.T @ A_prev.",
     "no_mask": "between two layers, multiply dA^[l-1] by the ReLU's derivative at Z^[l-1] "
-               "(1 where Z^[l-1] > 0, else 0).",
+    "(1 where Z^[l-1] > 0, else 0).",
     "own_mask": "the ReLU derivative belongs to layer l-1: use the Z cached by layer l-1, not "
-                "layer l's.",
+    "layer l's.",
     "reversed": "return the gradients in layer order, grads[0] = (dW^[1], db^[1]).",
 }
 
@@ -215,12 +257,20 @@ def _L_backward_cases() -> list[DiagnosedCase]:
         X = rng.standard_normal((m, sizes[0]))
         _, caches = reference_L_model_forward(X, _parameters(sizes, rng))
         dZL = rng.standard_normal((m, sizes[-1])) / m
-        mistakes = [Mistake(_L_backward_wrong(dZL, caches, k), h) for k, h in _BACKWARD_HINTS.items()]
-        out.append(DiagnosedCase(
-            Case((dZL.copy(), caches), reference_L_model_backward(dZL, caches),
-                 "follow the backward equations of section 2 from layer L down to layer 1, "
-                 "reading A_prev, W and the Z of the layer below from the caches."),
-            mistakes))
+        mistakes = [
+            Mistake(_L_backward_wrong(dZL, caches, k), h) for k, h in _BACKWARD_HINTS.items()
+        ]
+        out.append(
+            DiagnosedCase(
+                Case(
+                    (dZL.copy(), caches),
+                    reference_L_model_backward(dZL, caches),
+                    "follow the backward equations of section 2 from layer L down to layer 1, "
+                    "reading A_prev, W and the Z of the layer below from the caches.",
+                ),
+                mistakes,
+            )
+        )
     return out
 
 
@@ -231,15 +281,22 @@ def check_L_model_backward(L_model_backward: Callable) -> CheckResult:
 
 # ------------------------------------------------------------------------ questions (03)
 Q_LINEAR_COLLAPSE = Question(
-    "Q_LINEAR_COLLAPSE", "a",
+    "Q_LINEAR_COLLAPSE",
+    "a",
     "Without activations, Z^[3] = W3 (W2 (W1 x + b1) + b2) + b3 = W x + b with W = W3 W2 W1: "
     "the three layers compute one linear map, so they can draw only one straight boundary, "
     "like logistic regression.",
-    choices={"a": "about the same as a single linear layer (logistic regression)",
-             "b": "about the same as the deep ReLU network",
-             "c": "better than both: more layers, more parameters"})
+    choices={
+        "a": "about the same as a single linear layer (logistic regression)",
+        "b": "about the same as the deep ReLU network",
+        "c": "better than both: more layers, more parameters",
+    },
+)
 Q_SAWTOOTH = Question(
-    "Q_SAWTOOTH", 32,
+    "Q_SAWTOOTH",
+    32,
     "Each layer of two ReLU units folds [0, 1] onto itself once (the tent map), doubling the "
     "number of linear pieces: 5 layers give 2^5 = 32 pieces with 31 parameters. One layer "
-    "of n ReLU units gives at most n + 1 pieces on a line.", rtol=0.0)
+    "of n ReLU units gives at most n + 1 pieces on a line.",
+    rtol=0.0,
+)

@@ -8,6 +8,7 @@ The wrapper calls the learner's function; while it still raises ``NotImplemented
 (the learner edition's stub), it says so in one line and uses the package's reference, so
 "Run All" reaches the end of the notebook and the lesson reads top to bottom.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,7 +22,9 @@ def with_fallback(fn: Callable, reference: Callable) -> Callable:
     if not callable(fn):
         raise TypeError(f"with_fallback: fn must be a function, got {type(fn).__name__}")
     if not callable(reference):
-        raise TypeError(f"with_fallback: reference must be a function, got {type(reference).__name__}")
+        raise TypeError(
+            f"with_fallback: reference must be a function, got {type(reference).__name__}"
+        )
     name = getattr(fn, "__name__", "your function")
     announced = False
 

@@ -1,5 +1,6 @@
 """The machinery shared by every exercise check: run the learner's function on hidden cases,
 compare within a tolerance, and name the typical mistake an answer matches."""
+
 from __future__ import annotations
 
 import functools
@@ -10,9 +11,23 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Case", "CheckResult", "DiagnosedCase", "Expect", "Mistake", "accepts_none",
-           "check_cases", "close", "describe", "describe_inputs", "graded", "run_cases", "run_with_mistakes",
-           "with_mistakes", "RETURNED_NONE"]
+__all__ = [
+    "Case",
+    "CheckResult",
+    "DiagnosedCase",
+    "Expect",
+    "Mistake",
+    "accepts_none",
+    "check_cases",
+    "close",
+    "describe",
+    "describe_inputs",
+    "graded",
+    "run_cases",
+    "run_with_mistakes",
+    "with_mistakes",
+    "RETURNED_NONE",
+]
 
 RETURNED_NONE = "your function returned None — did you forget `return`?"
 
@@ -20,6 +35,7 @@ RETURNED_NONE = "your function returned None — did you forget `return`?"
 @dataclass
 class CheckResult:
     """The outcome of a check; its repr is the message, so a notebook cell shows it as text."""
+
     passed: bool
     message: str
 
@@ -36,15 +52,22 @@ class CheckResult:
 @dataclass
 class Case:
     """One hidden test: the arguments, the expected value, and the hint shown on failure."""
+
     args: tuple
     expected: Any
     hint: str
     kwargs: dict | None = None
 
 
-def run_cases(name: str, fn: Callable, cases: Iterable[Case], rtol: float = 1e-7,
-              atol: float = 1e-9, compare: Callable | None = None,
-              none_is_an_answer: bool = False) -> CheckResult:
+def run_cases(
+    name: str,
+    fn: Callable,
+    cases: Iterable[Case],
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    compare: Callable | None = None,
+    none_is_an_answer: bool = False,
+) -> CheckResult:
     """Run ``fn`` on each case and stop at the first failure with its hint. A ``None``
     answer, an exception (named, with the case's input shapes) and a wrong kind or shape
     each get their own message; floating-point warnings stay silent. Never raises.
@@ -77,8 +100,10 @@ def _not_written(name: str) -> str:
 
 def _raised(name: str, exc: BaseException, inputs: str) -> str:
     text = str(exc).strip()
-    return (f"{name}: your function raised {type(exc).__name__}"
-            f"{': ' + text if text else ''} — on the case with {inputs}")
+    return (
+        f"{name}: your function raised {type(exc).__name__}"
+        f"{': ' + text if text else ''} — on the case with {inputs}"
+    )
 
 
 class _quiet:
@@ -161,6 +186,7 @@ def _is_var(fn: Callable, key: str) -> bool:
 @dataclass
 class Mistake:
     """What a typical wrong solution returns on one case, and the hint that names it."""
+
     value: Any
     hint: str
 
@@ -168,6 +194,7 @@ class Mistake:
 @dataclass
 class DiagnosedCase:
     """A hidden case: the grader's :class:`Case` plus the typical mistakes for it."""
+
     case: Case
     mistakes: Sequence[Mistake] = field(default_factory=tuple)
 
@@ -177,12 +204,16 @@ def close(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9) -> bo
     shape), tuples/lists item by item (same length). Never raises."""
     try:
         if isinstance(expected, (tuple, list)):
-            return (isinstance(got, (tuple, list)) and len(got) == len(expected)
-                    and all(close(g, e, rtol, atol) for g, e in zip(got, expected)))
+            return (
+                isinstance(got, (tuple, list))
+                and len(got) == len(expected)
+                and all(close(g, e, rtol, atol) for g, e in zip(got, expected))
+            )
         got_arr = np.asarray(got, dtype=np.float64)
         exp_arr = np.asarray(expected, dtype=np.float64)
         return got_arr.shape == exp_arr.shape and bool(
-            np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol, equal_nan=True))
+            np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol, equal_nan=True)
+        )
     except (TypeError, ValueError):
         return False
 
@@ -220,7 +251,9 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
                     return f" (item {i}: {note[2:-1]})"
             return ""
         if isinstance(expected, str):
-            return "" if isinstance(got, str) else f" (you returned {describe(got)}, expected a str)"
+            return (
+                "" if isinstance(got, str) else f" (you returned {describe(got)}, expected a str)"
+            )
         if got is None or isinstance(got, (str, dict, tuple, list)) or not _numeric(got):
             return f" (you returned {describe(got)}, expected {_expected_kind(expected)})"
         if np.shape(got) != np.shape(expected):
@@ -230,8 +263,9 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
     return ""
 
 
-def with_mistakes(cases: Iterable[Case], mistakes: Iterable[tuple[Callable, str]]
-                  ) -> list[DiagnosedCase]:
+def with_mistakes(
+    cases: Iterable[Case], mistakes: Iterable[tuple[Callable, str]]
+) -> list[DiagnosedCase]:
     """Diagnosed cases from cases and ``(wrong_function, hint)`` pairs: each typical wrong
     solution is run on the case's arguments, so its answer can be recognised."""
     mistakes = list(mistakes)
@@ -248,9 +282,14 @@ def with_mistakes(cases: Iterable[Case], mistakes: Iterable[tuple[Callable, str]
     return diagnosed
 
 
-def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
-                      rtol: float = 1e-7, atol: float = 1e-9,
-                      none_is_an_answer: bool = False) -> CheckResult:
+def run_with_mistakes(
+    name: str,
+    fn: Callable,
+    cases: Sequence[DiagnosedCase],
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    none_is_an_answer: bool = False,
+) -> CheckResult:
     """Run ``fn`` on each case (through the grader's :func:`run_cases`, which turns any
     exception into a message); at the first wrong answer, the hint of the first mistake the
     answer matches, else the case's own hint. Floating-point warnings of the learner's code
@@ -265,15 +304,18 @@ def run_with_mistakes(name: str, fn: Callable, cases: Sequence[DiagnosedCase],
             return True
 
         with np.errstate(all="ignore"):
-            result = run_cases(name, fn, [diagnosed.case], compare=record,
-                               none_is_an_answer=none_is_an_answer)
+            result = run_cases(
+                name, fn, [diagnosed.case], compare=record, none_is_an_answer=none_is_an_answer
+            )
         if not seen:  # it raised (or fn is not a function): the grader's message says what
             return result
         got = seen[0]
         if close(got, diagnosed.case.expected, rtol, atol):
             continue
-        hint = next((m.hint for m in diagnosed.mistakes if close(got, m.value, rtol, atol)),
-                    diagnosed.case.hint)
+        hint = next(
+            (m.hint for m in diagnosed.mistakes if close(got, m.value, rtol, atol)),
+            diagnosed.case.hint,
+        )
         note = _shape_note(got, diagnosed.case.expected, none_is_an_answer)
         return CheckResult(False, f"{name}: not yet — case {i}{note}. Hint: {hint}")
     return CheckResult(True, f"{name}: correct")
@@ -354,7 +396,11 @@ def _complete(result: CheckResult, name: str, state: dict) -> CheckResult:
     if result.passed or error is None:
         return result
     if isinstance(error, NotImplementedError):
-        return result if "not written yet" in result.message else CheckResult(False, _not_written(name))
+        return (
+            result
+            if "not written yet" in result.message
+            else CheckResult(False, _not_written(name))
+        )
     if type(error).__name__ not in result.message:
         return CheckResult(False, _raised(name, error, state["inputs"]))
     if state["inputs"] not in result.message:  # one description: the learner's own call
@@ -403,8 +449,11 @@ def graded(check: Callable) -> Callable:
         except Exception as exc:  # never a traceback under a check
             if exc is state["error"]:
                 return CheckResult(False, _raised(name, exc, state["inputs"]))
-            return CheckResult(False, f"{name}: not yet — the check could not use your "
-                                      f"function's answer ({type(exc).__name__}: {exc})")
+            return CheckResult(
+                False,
+                f"{name}: not yet — the check could not use your "
+                f"function's answer ({type(exc).__name__}: {exc})",
+            )
         finally:
             _depth -= 1
         if not isinstance(result, CheckResult):

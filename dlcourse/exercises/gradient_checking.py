@@ -10,6 +10,7 @@ Exercises:
 
 The planted bugs the notebook hunts live in :mod:`dlcourse.experiments.gradcheck_bugs`.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -23,8 +24,14 @@ from ..layers import Dense, Layer, Sequential
 from .grader import Case, CheckResult, Expect, accepts_none, check_cases
 
 __all__ = [
-    "check_two_sided_gradient", "check_relative_error", "mystery_model", "layer_errors",
-    "reference_find_faulty_layer", "check_find_faulty_layer", "Q_KINK", "Q_FLOAT32"
+    "check_two_sided_gradient",
+    "check_relative_error",
+    "mystery_model",
+    "layer_errors",
+    "reference_find_faulty_layer",
+    "check_find_faulty_layer",
+    "Q_KINK",
+    "Q_FLOAT32",
 ]
 
 
@@ -50,8 +57,9 @@ def _all_at_once(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
 
 
 def _close_to(value: np.ndarray, rtol: float = 1e-6) -> Callable:
-    return lambda got: bool(np.allclose(np.asarray(got, dtype=np.float64), value,
-                                        rtol=rtol, atol=1e-9))
+    return lambda got: bool(
+        np.allclose(np.asarray(got, dtype=np.float64), value, rtol=rtol, atol=1e-9)
+    )
 
 
 def _far_from(value: np.ndarray) -> Callable:
@@ -69,24 +77,45 @@ def _two_sided_cases(x: np.ndarray, eps: float) -> list[Case]:
         return bool(np.allclose(passed, x, rtol=1e-12, atol=1e-15))
 
     wrong = [
-        (2 * ref, "your values are twice the expected ones: the two points x - eps and "
-                  "x + eps are 2 eps apart, so divide by 2 * eps."),
+        (
+            2 * ref,
+            "your values are twice the expected ones: the two points x - eps and "
+            "x + eps are 2 eps apart, so divide by 2 * eps.",
+        ),
         (ref / 2, "your values are half the expected ones: divide by 2 * eps, not 4 * eps."),
-        (_one_sided(f, x, eps), "that is the one-sided difference (f(x + eps) - f(x)) / eps, "
-                                "whose error is O(eps); use (f(x + eps) - f(x - eps)) / (2 eps), "
-                                "whose error is O(eps^2)."),
-        (_all_at_once(f, x, eps), "perturb one entry at a time: x + eps e_i changes x_i only "
-                                  "(all entries at once gives a directional derivative)."),
+        (
+            _one_sided(f, x, eps),
+            "that is the one-sided difference (f(x + eps) - f(x)) / eps, "
+            "whose error is O(eps); use (f(x + eps) - f(x - eps)) / (2 eps), "
+            "whose error is O(eps^2).",
+        ),
+        (
+            _all_at_once(f, x, eps),
+            "perturb one entry at a time: x + eps e_i changes x_i only "
+            "(all entries at once gives a directional derivative).",
+        ),
     ]
-    cases = [Case((f, passed, eps), Expect(ref, lambda got: np.shape(got) == x.shape),
-                  f"return an array of the shape of x {x.shape}: one partial derivative "
-                  "per entry."),
-             Case((f, passed, eps), Expect(ref, unchanged),
-                  "x must be unchanged when you return: put x[i] back after each "
-                  "perturbation (or perturb a copy).")]
+    cases = [
+        Case(
+            (f, passed, eps),
+            Expect(ref, lambda got: np.shape(got) == x.shape),
+            f"return an array of the shape of x {x.shape}: one partial derivative per entry.",
+        ),
+        Case(
+            (f, passed, eps),
+            Expect(ref, unchanged),
+            "x must be unchanged when you return: put x[i] back after each "
+            "perturbation (or perturb a copy).",
+        ),
+    ]
     cases += [Case((f, passed, eps), Expect(ref, _far_from(value)), hint) for value, hint in wrong]
-    cases.append(Case((f, passed, eps), Expect(ref, _close_to(ref)),
-                      "g_i should be (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)."))
+    cases.append(
+        Case(
+            (f, passed, eps),
+            Expect(ref, _close_to(ref)),
+            "g_i should be (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).",
+        )
+    )
     return cases
 
 
@@ -103,20 +132,32 @@ def _relative_error_cases(g: np.ndarray, ga: np.ndarray) -> list[Case]:
     ref = relative_error(g, ga)
     diff, ng, na = np.linalg.norm(g - ga), np.linalg.norm(g), np.linalg.norm(ga)
     wrong = [
-        (diff, "that is the absolute error ||g - g_approx||: divide it by "
-               "||g|| + ||g_approx|| so the size of the gradient does not matter."),
-        (diff / ng, "divide by ||g|| + ||g_approx|| (both norms), not ||g|| alone: the sum "
-                    "keeps the error symmetric and at most 1."),
-        (diff ** 2 / (ng ** 2 + na ** 2), "use the norms themselves, not their squares."),
-        (diff / np.linalg.norm(g + ga), "the denominator is ||g|| + ||g_approx|| (sum of the "
-                                        "norms), not ||g + g_approx||."),
+        (
+            diff,
+            "that is the absolute error ||g - g_approx||: divide it by "
+            "||g|| + ||g_approx|| so the size of the gradient does not matter.",
+        ),
+        (
+            diff / ng,
+            "divide by ||g|| + ||g_approx|| (both norms), not ||g|| alone: the sum "
+            "keeps the error symmetric and at most 1.",
+        ),
+        (diff**2 / (ng**2 + na**2), "use the norms themselves, not their squares."),
+        (
+            diff / np.linalg.norm(g + ga),
+            "the denominator is ||g|| + ||g_approx|| (sum of the norms), not ||g + g_approx||.",
+        ),
     ]
     args = (g, ga)
-    cases = [Case(args, Expect(ref, lambda got: np.shape(got) == ()),
-                  "return a single number.")]
+    cases = [Case(args, Expect(ref, lambda got: np.shape(got) == ()), "return a single number.")]
     cases += [Case(args, Expect(ref, _far_from(np.float64(v))), hint) for v, hint in wrong]
-    cases.append(Case(args, Expect(ref, _close_to(np.float64(ref), rtol=1e-9)),
-                      "expected ||g - g_approx|| / (||g|| + ||g_approx||)."))
+    cases.append(
+        Case(
+            args,
+            Expect(ref, _close_to(np.float64(ref), rtol=1e-9)),
+            "expected ||g - g_approx|| / (||g|| + ||g_approx||).",
+        )
+    )
     return cases
 
 
@@ -128,9 +169,13 @@ def check_relative_error(fn: Callable) -> CheckResult:
     G = rng.standard_normal((3, 4))
     cases += _relative_error_cases(G, 1.1 * G)[-1:]
     zeros = np.zeros(6)
-    cases.append(Case((zeros, zeros.copy()), Expect(0.0, _close_to(np.float64(0.0))),
-                      "when both gradients are zero, return 0.0 (no division by zero: "
-                      "they agree)."))
+    cases.append(
+        Case(
+            (zeros, zeros.copy()),
+            Expect(0.0, _close_to(np.float64(0.0))),
+            "when both gradients are zero, return 0.0 (no division by zero: they agree).",
+        )
+    )
     return check_cases("relative_error", fn, cases)
 
 
@@ -167,8 +212,13 @@ class _ReLUNoMask(Layer):
 
 
 # which layer of the 5-layer mystery network is faulty, and how
-_MYSTERIES = {0: (3, "activation"), 1: (2, "dense input"), 2: (0, "dense weight"),
-              3: (1, "relu"), 4: (4, "dense input")}
+_MYSTERIES = {
+    0: (3, "activation"),
+    1: (2, "dense input"),
+    2: (0, "dense weight"),
+    3: (1, "relu"),
+    4: (4, "dense input"),
+}
 
 
 def mystery_model(k: int) -> tuple[Sequential, np.ndarray]:
@@ -230,35 +280,63 @@ def check_find_faulty_layer(fn: Callable) -> CheckResult:
     """Check ``fn(model, X) -> index of the faulty layer`` on the five mystery networks.
     ``None`` ("no faulty layer") is an answer here: it gets its own hint."""
     from .grader import DiagnosedCase, Mistake, run_with_mistakes
+
     cases = []
     for k, (where, kind) in _MYSTERIES.items():
         model, X = mystery_model(k)
         dense_below = [i for i in (0, 2, 4) if i < where] or [where]
         mistakes = [
-            Mistake(where + 1, "you are one off: return the 0-based index into the model "
-                               "(model[i] is the faulty layer)."),
-            Mistake(None, "your function found no faulty layer: check each layer's input "
-                          "gradient as well as its parameters' gradients (an activation has "
-                          "no parameters, and a wrong dX leaves the layer's own dW right)."),
+            Mistake(
+                where + 1,
+                "you are one off: return the 0-based index into the model "
+                "(model[i] is the faulty layer).",
+            ),
+            Mistake(
+                None,
+                "your function found no faulty layer: check each layer's input "
+                "gradient as well as its parameters' gradients (an activation has "
+                "no parameters, and a wrong dX leaves the layer's own dW right).",
+            ),
         ]
         if where != 0:
-            mistakes.append(Mistake(0, "layer 0 flagged: either its .grad arrays were still "
-                                       "dirty (the model's gradients start dirty: zero them "
-                                       "before backward), or you checked the whole network, "
-                                       "where every layer below the bug inherits the error."))
+            mistakes.append(
+                Mistake(
+                    0,
+                    "layer 0 flagged: either its .grad arrays were still "
+                    "dirty (the model's gradients start dirty: zero them "
+                    "before backward), or you checked the whole network, "
+                    "where every layer below the bug inherits the error.",
+                )
+            )
         if kind in ("activation", "relu", "dense input") and dense_below[-1] != 0:
-            mistakes.append(Mistake(
-                dense_below[-1], "that Dense layer's parameters are wrong only because the "
-                "gradient arriving from above is wrong: check each layer on its own, with a "
-                "fixed upstream gradient, not the whole network."))
-        mistakes.append(Mistake(-1, "return the index i of the faulty layer (an int), not "
-                                    "the layer itself."))
-        cases.append(DiagnosedCase(Case((model, X), where, "a correct layer was flagged, or the "
-                                         "faulty one passed: look at your tolerance and at which "
-                                         "gradients you compare."), mistakes))
+            mistakes.append(
+                Mistake(
+                    dense_below[-1],
+                    "that Dense layer's parameters are wrong only because the "
+                    "gradient arriving from above is wrong: check each layer on its own, with a "
+                    "fixed upstream gradient, not the whole network.",
+                )
+            )
+        mistakes.append(
+            Mistake(-1, "return the index i of the faulty layer (an int), not the layer itself.")
+        )
+        cases.append(
+            DiagnosedCase(
+                Case(
+                    (model, X),
+                    where,
+                    "a correct layer was flagged, or the "
+                    "faulty one passed: look at your tolerance and at which "
+                    "gradients you compare.",
+                ),
+                mistakes,
+            )
+        )
+
     def as_index(model, X):
         got = fn(model, X)
         return -1 if isinstance(got, Layer) else got
+
     as_index.__name__ = getattr(fn, "__name__", "fn")
     if not callable(fn):
         return run_with_mistakes("find_faulty_layer", fn, cases, none_is_an_answer=True)
@@ -269,20 +347,28 @@ def check_find_faulty_layer(fn: Callable) -> CheckResult:
 from .questions import Question  # noqa: E402
 
 Q_KINK = Question(
-    "Q_KINK", "b",
+    "Q_KINK",
+    "b",
     "The quotient for b[1] of that unit straddles the kink: at b + eps the unit is on, at "
     "b - eps it is off, so the quotient averages two different slopes while backprop uses "
     "one. The check reports an error far above 1e-3 for a correct backward pass: a false "
     "alarm. Move the point 1e-2 away from the kink and the error drops below 1e-7.",
-    {"a": "below 1e-7, like every other parameter",
-     "b": "a large error, although the backward pass is correct",
-     "c": "nan: the derivative does not exist at the kink"})
+    {
+        "a": "below 1e-7, like every other parameter",
+        "b": "a large error, although the backward pass is correct",
+        "c": "nan: the derivative does not exist at the kink",
+    },
+)
 
 Q_FLOAT32 = Question(
-    "Q_FLOAT32", "c",
+    "Q_FLOAT32",
+    "c",
     "In float32 the cost J itself carries a round-off error of about u|J| with u = 6e-8, and "
     "the quotient divides it by eps: u|J|/eps is about 7e-2 at eps = 1e-6, as large as the "
     "gradient entries themselves. The check cries 'bug' for a correct network.",
-    {"a": "below 1e-7, as in float64",
-     "b": "between 1e-7 and 1e-3: look closer",
-     "c": "above 1e-3: it looks like a bug"})
+    {
+        "a": "below 1e-7, as in float64",
+        "b": "between 1e-7 and 1e-3: look closer",
+        "c": "above 1e-3: it looks like a bug",
+    },
+)

@@ -11,6 +11,7 @@ has 1.8), and the same array from two generators with the same seed. Each typica
 (n_out in place of n_in, no factor 2, no square root, a uniform draw, np.random in place of
 ``rng``) is a case of its own, so the hint names it.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -20,8 +21,15 @@ import numpy as np
 from ..init import he
 from .grader import Case, CheckResult, Expect, check_cases  # noqa: F401 (Expect re-exported)
 
-__all__ = ["check_he_init", "reference_he_init", "check_diagnose_activations",
-           "reference_diagnose_activations", "network_activations", "Q_TANH_LARGE", "Q_ZEROS_COST"]
+__all__ = [
+    "check_he_init",
+    "reference_he_init",
+    "check_diagnose_activations",
+    "reference_diagnose_activations",
+    "network_activations",
+    "Q_TANH_LARGE",
+    "Q_ZEROS_COST",
+]
 
 
 _SHAPES = [(400, 250), (60, 900)]  # n_out > n_in and n_out < n_in: tells n_in from n_out
@@ -42,7 +50,7 @@ def _kurtosis(a) -> float:
     a = np.ravel(np.asarray(a, dtype=np.float64))
     c = a - a.mean()
     var = np.mean(c * c)
-    return float(np.mean(c ** 4) / var ** 2) if var > 0 else 0.0
+    return float(np.mean(c**4) / var**2) if var > 0 else 0.0
 
 
 def _is_array(shape):
@@ -82,34 +90,62 @@ def _case(shape, accepts: Callable, hint: str, seed: int = _SEED) -> Case:
 def _cases_for(shape) -> list[Case]:
     n_out, n_in = shape
     wrong = {
-        "n_out": (lambda o, i: np.sqrt(2.0 / o),
-                  f"the std came out as sqrt(2 / n_out); use n_in = shape[1] (= {n_in} here), "
-                  "the number of inputs each unit sums over. W has shape (n_out, n_in)."),
-        "no_2": (lambda o, i: np.sqrt(1.0 / i),
-                 "the std came out as sqrt(1 / n_in), which is Xavier's; He uses sqrt(2 / n_in) "
-                 "because ReLU zeroes half of its inputs. Did you forget the 2?"),
-        "both": (lambda o, i: np.sqrt(1.0 / o),
-                 "the std came out as sqrt(1 / n_out): use n_in = shape[1] and the factor 2."),
-        "no_sqrt": (lambda o, i: 2.0 / i,
-                    "the std came out as 2 / n_in: the variance is 2 / n_in, so multiply the "
-                    "N(0, 1) draw by its square root, sqrt(2 / n_in)."),
+        "n_out": (
+            lambda o, i: np.sqrt(2.0 / o),
+            f"the std came out as sqrt(2 / n_out); use n_in = shape[1] (= {n_in} here), "
+            "the number of inputs each unit sums over. W has shape (n_out, n_in).",
+        ),
+        "no_2": (
+            lambda o, i: np.sqrt(1.0 / i),
+            "the std came out as sqrt(1 / n_in), which is Xavier's; He uses sqrt(2 / n_in) "
+            "because ReLU zeroes half of its inputs. Did you forget the 2?",
+        ),
+        "both": (
+            lambda o, i: np.sqrt(1.0 / o),
+            "the std came out as sqrt(1 / n_out): use n_in = shape[1] and the factor 2.",
+        ),
+        "no_sqrt": (
+            lambda o, i: 2.0 / i,
+            "the std came out as 2 / n_in: the variance is 2 / n_in, so multiply the "
+            "N(0, 1) draw by its square root, sqrt(2 / n_in).",
+        ),
     }
     cases = [
-        _case(shape, _is_array(shape), f"return an array of shape `shape` = {shape} "
-                                     "(n_out, n_in), e.g. rng.standard_normal(shape) * ..."),
-        _case(shape, _finite, "the weights must be finite and not all equal (random, not "
-                            "constant: a constant init keeps every unit identical)."),
-        _case(shape, _centred, "the weights should have mean 0: draw from N(0, 1) "
-                             "(rng.standard_normal), not from [0, 1) (rng.random)."),
+        _case(
+            shape,
+            _is_array(shape),
+            f"return an array of shape `shape` = {shape} "
+            "(n_out, n_in), e.g. rng.standard_normal(shape) * ...",
+        ),
+        _case(
+            shape,
+            _finite,
+            "the weights must be finite and not all equal (random, not "
+            "constant: a constant init keeps every unit identical).",
+        ),
+        _case(
+            shape,
+            _centred,
+            "the weights should have mean 0: draw from N(0, 1) "
+            "(rng.standard_normal), not from [0, 1) (rng.random).",
+        ),
     ]
     cases += [_case(shape, _not_std(shape, f), hint) for f, hint in wrong.values()]
     cases += [
-        _case(shape, _gaussian, "the draw is not Gaussian (a uniform draw has kurtosis 1.8, a "
-                              "normal one 3): use rng.standard_normal(shape), not rng.uniform "
-                              "or rng.random."),
-        _case(shape, _right_std(shape), f"the std should be sqrt(2 / n_in) = "
-                                      f"{np.sqrt(2.0 / n_in):.4f} for shape {shape}; you are "
-                                      "off by more than 3 %."),
+        _case(
+            shape,
+            _gaussian,
+            "the draw is not Gaussian (a uniform draw has kurtosis 1.8, a "
+            "normal one 3): use rng.standard_normal(shape), not rng.uniform "
+            "or rng.random.",
+        ),
+        _case(
+            shape,
+            _right_std(shape),
+            f"the std should be sqrt(2 / n_in) = "
+            f"{np.sqrt(2.0 / n_in):.4f} for shape {shape}; you are "
+            "off by more than 3 %.",
+        ),
     ]
     return cases
 
@@ -124,8 +160,10 @@ def _reproducible() -> list[Case]:
             return True
         return np.array_equal(got, first["value"])
 
-    hint = ("two generators with the same seed gave different weights: draw from the `rng` "
-            "argument (rng.standard_normal), not from np.random, so runs are reproducible.")
+    hint = (
+        "two generators with the same seed gave different weights: draw from the `rng` "
+        "argument (rng.standard_normal), not from np.random, so runs are reproducible."
+    )
     return [_case(shape, same_as_first, hint, seed=7), _case(shape, same_as_first, hint, seed=7)]
 
 
@@ -141,7 +179,7 @@ from ..layers import Dense, Sequential  # noqa: E402
 from .grader import CheckResult as _Result  # noqa: E402
 from .questions import Question  # noqa: E402
 
-SATURATED_SHARE = 0.3      # share of last-layer tanh activations with |a| > 0.99
+SATURATED_SHARE = 0.3  # share of last-layer tanh activations with |a| > 0.99
 COLLAPSE_RATIO, EXPLOSION_RATIO = 0.1, 10.0
 LABELS = ("healthy", "collapse", "saturation", "explosion")
 
@@ -159,15 +197,24 @@ def reference_diagnose_activations(activations, activation: str) -> tuple[str, n
     return "healthy", stds
 
 
-def network_activations(activation: str, init: str, scale: float | None = None, depth: int = 10,
-                        width: int = 100, m: int = 500, seed: int = 0) -> list[np.ndarray]:
+def network_activations(
+    activation: str,
+    init: str,
+    scale: float | None = None,
+    depth: int = 10,
+    width: int = 100,
+    m: int = 500,
+    seed: int = 0,
+) -> list[np.ndarray]:
     """A^[1..depth] of a fresh ``depth`` x ``width`` network on X ~ N(0, 1) (m, width)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((m, width))
     layers = []
     for _ in range(depth):
-        layers += [Dense(width, width, init=init, scale=scale, rng=rng),
-                   Tanh() if activation == "tanh" else ReLU()]
+        layers += [
+            Dense(width, width, init=init, scale=scale, rng=rng),
+            Tanh() if activation == "tanh" else ReLU(),
+        ]
     out, A = [], X
     with np.errstate(all="ignore"):
         for layer in Sequential(layers):
@@ -177,7 +224,7 @@ def network_activations(activation: str, init: str, scale: float | None = None, 
     return out
 
 
-_DIAGNOSIS_NETS = {   # name: (activation, init, scale, expected label)
+_DIAGNOSIS_NETS = {  # name: (activation, init, scale, expected label)
     "tanh, 0.01 N(0,1)": ("tanh", "random", 0.01, "collapse"),
     "tanh, N(0,1)": ("tanh", "random", 1.0, "saturation"),
     "ReLU, N(0,1)": ("relu", "random", 1.0, "explosion"),
@@ -189,20 +236,20 @@ _DIAGNOSIS_NETS = {   # name: (activation, init, scale, expected label)
 
 _DIAGNOSIS_HINTS = {  # (expected, your label): hint
     ("saturation", "healthy"): "the std of a tanh layer stays near 1 when it saturates: look at "
-                               "where the values are (the share with |a| > 0.99), not only at "
-                               "the spread.",
+    "where the values are (the share with |a| > 0.99), not only at "
+    "the spread.",
     ("explosion", "saturation"): "ReLU does not saturate on its positive side: test for "
-                                 "saturation only for tanh.",
+    "saturation only for tanh.",
     ("collapse", "explosion"): "std(A[L]) / std(A[1]) is below 1 when the signal collapses: "
-                               "did you divide the first layer's std by the last one's?",
+    "did you divide the first layer's std by the last one's?",
     ("explosion", "collapse"): "std(A[L]) / std(A[1]) is above 1 when the signal explodes: "
-                               "did you divide the first layer's std by the last one's?",
+    "did you divide the first layer's std by the last one's?",
     ("collapse", "healthy"): "compare the last layer's std with the first layer's: a drop by "
-                             "more than 10x is a collapse, even if each layer loses only a bit.",
+    "more than 10x is a collapse, even if each layer loses only a bit.",
     ("healthy", "collapse"): "use the std (the spread) of the activations, not their mean "
-                             "(tanh activations have mean near 0 even when healthy).",
+    "(tanh activations have mean near 0 even when healthy).",
     ("healthy", "saturation"): "saturation means |a| > 0.99 for more than 30 % of the last "
-                               "layer's activations; count |a| > 0.99, not |a| > 0.5 or |z|.",
+    "layer's activations; count |a| > 0.99, not |a| > 0.5 or |z|.",
 }
 
 
@@ -211,30 +258,48 @@ def _diagnosis_result(name: str, fn: Callable, acts, activation: str, expected) 
         with np.errstate(all="ignore"):
             got = fn([A.copy() for A in acts], activation)
     except NotImplementedError:
-        return _Result(False, "diagnose_activations: not written yet (it raises NotImplementedError)")
+        return _Result(
+            False, "diagnose_activations: not written yet (it raises NotImplementedError)"
+        )
     except Exception as exc:  # the learner's code: a message, never a traceback
-        return _Result(False, f"diagnose_activations: your function raised {type(exc).__name__}: {exc}")
+        return _Result(
+            False, f"diagnose_activations: your function raised {type(exc).__name__}: {exc}"
+        )
     if got is None:
-        return _Result(False, "diagnose_activations: your function returned None — did you forget "
-                              "`return label, stds`?")
+        return _Result(
+            False,
+            "diagnose_activations: your function returned None — did you forget "
+            "`return label, stds`?",
+        )
     if not isinstance(got, tuple) or len(got) != 2:
         return _Result(False, "diagnose_activations: return a pair (label, stds)")
     label, stds = got
     if label not in LABELS:
-        return _Result(False, f"diagnose_activations: the label must be one of {', '.join(LABELS)}; "
-                              f"got {label!r}")
+        return _Result(
+            False,
+            f"diagnose_activations: the label must be one of {', '.join(LABELS)}; got {label!r}",
+        )
     if np.shape(stds) != np.shape(expected[1]):
-        return _Result(False, f"diagnose_activations: stds must have one number per layer, shape "
-                              f"{np.shape(expected[1])}; you returned shape {np.shape(stds)} "
-                              f"(the std over all examples and units of each A[l]).")
+        return _Result(
+            False,
+            f"diagnose_activations: stds must have one number per layer, shape "
+            f"{np.shape(expected[1])}; you returned shape {np.shape(stds)} "
+            f"(the std over all examples and units of each A[l]).",
+        )
     if not np.allclose(np.asarray(stds, float), expected[1], rtol=1e-6):
-        return _Result(False, f"diagnose_activations: not yet — network '{name}': the stds per "
-                              "layer differ; take np.std(A) over the whole array of each layer.")
+        return _Result(
+            False,
+            f"diagnose_activations: not yet — network '{name}': the stds per "
+            "layer differ; take np.std(A) over the whole array of each layer.",
+        )
     if label != expected[0]:
-        hint = _DIAGNOSIS_HINTS.get((expected[0], label),
-                                    "apply the three tests of the exercise in the order given.")
-        return _Result(False, f"diagnose_activations: not yet — network '{name}' is not "
-                              f"'{label}'. Hint: {hint}")
+        hint = _DIAGNOSIS_HINTS.get(
+            (expected[0], label), "apply the three tests of the exercise in the order given."
+        )
+        return _Result(
+            False,
+            f"diagnose_activations: not yet — network '{name}' is not '{label}'. Hint: {hint}",
+        )
     return None
 
 
@@ -245,23 +310,31 @@ def check_diagnose_activations(fn: Callable) -> _Result:
         return _Result(False, f"diagnose_activations: expected a function, got {type(fn).__name__}")
     for name, (activation, init, scale, _) in _DIAGNOSIS_NETS.items():
         acts = network_activations(activation, init, scale, seed=11)
-        result = _diagnosis_result(name, fn, acts, activation,
-                                   reference_diagnose_activations(acts, activation))
+        result = _diagnosis_result(
+            name, fn, acts, activation, reference_diagnose_activations(acts, activation)
+        )
         if result is not None:
             return result
     return _Result(True, "diagnose_activations: correct")
 
 
 Q_TANH_LARGE = Question(
-    "Q_TANH_LARGE", "b",
+    "Q_TANH_LARGE",
+    "b",
     "tanh cannot grow past ±1, so the spread of the last layer stays near 1 (std 0.96), but the "
     "values sit in the flat tails: most have |a| > 0.99, where tanh' = 1 - a^2 < 0.02. A "
     "healthy-looking std can hide saturation.",
-    choices={"a": "about 1e-10: the signal collapses",
-             "b": "about 1, the same as layer 1",
-             "c": "about 1e8: the signal explodes"})
+    choices={
+        "a": "about 1e-10: the signal collapses",
+        "b": "about 1, the same as layer 1",
+        "c": "about 1e8: the signal explodes",
+    },
+)
 Q_ZEROS_COST = Question(
-    "Q_ZEROS_COST", 0.6931,
+    "Q_ZEROS_COST",
+    0.6931,
     "From all-zero weights the output is 0 for every example, so the predicted probability is "
     "1/2 and the cost is log 2 = 0.6931; no gradient reaches the hidden layer (its outgoing "
-    "weights are 0), so it stays there.", rtol=0.01)
+    "weights are 0), so it stays there.",
+    rtol=0.01,
+)

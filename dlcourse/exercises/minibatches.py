@@ -11,6 +11,7 @@
    theta_t, returned as v_t / (1 - beta^t) for t = 1..T. Expected values come from
    :func:`dlcourse.topics.ewa.ewa_corrected`; a wrong answer is compared with the usual mistakes.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -60,28 +61,40 @@ def _partition_problem(fn: Callable, m: int, b: int, seed: int) -> str | None:
         return error
     pairs = _as_pairs(out)
     if pairs is None or not pairs:
-        return ("return a list of (X_t, y_t) pairs, one per mini-batch, e.g. "
-                "[(X[idx], y[idx]) for idx in ...]")
+        return (
+            "return a list of (X_t, y_t) pairs, one per mini-batch, e.g. "
+            "[(X[idx], y[idx]) for idx in ...]"
+        )
     sizes = [len(yb) for _, yb in pairs]
     expected = [b] * (m // b) + ([m % b] if m % b else [])
     if len(pairs) == m // b and m % b and sizes == [b] * (m // b):
-        return (f"with m = {m} and batch_size = {b} the last, smaller mini-batch of "
-                f"m mod b = {m % b} examples is missing: keep it, it is not dropped")
+        return (
+            f"with m = {m} and batch_size = {b} the last, smaller mini-batch of "
+            f"m mod b = {m % b} examples is missing: keep it, it is not dropped"
+        )
     if sizes != expected:
-        return (f"with m = {m} and batch_size = {b} expected {len(expected)} mini-batches "
-                f"of sizes {_sizes_text(expected)}, got {len(sizes)} of sizes {_sizes_text(sizes)}")
+        return (
+            f"with m = {m} and batch_size = {b} expected {len(expected)} mini-batches "
+            f"of sizes {_sizes_text(expected)}, got {len(sizes)} of sizes {_sizes_text(sizes)}"
+        )
     for xb, yb in pairs:
         if xb.shape[1:] != X.shape[1:] or xb.shape[0] != yb.shape[0]:
-            return (f"each X_t must keep all {X.shape[1]} features as columns, shape "
-                    f"(batch, {X.shape[1]}); got X_t of shape {xb.shape}")
+            return (
+                f"each X_t must keep all {X.shape[1]} features as columns, shape "
+                f"(batch, {X.shape[1]}); got X_t of shape {xb.shape}"
+            )
     labels = np.concatenate([yb for _, yb in pairs])
     rows = np.concatenate([xb[:, 0] for xb, _ in pairs])
     if sorted(rows.tolist()) != list(range(m)):
-        return ("every example must appear in exactly one mini-batch: index X with a "
-                "permutation of 0 .. m-1 (rng.permutation(m)), not with random draws")
+        return (
+            "every example must appear in exactly one mini-batch: index X with a "
+            "permutation of 0 .. m-1 (rng.permutation(m)), not with random draws"
+        )
     if not np.array_equal(rows, labels):
-        return ("X and y were shuffled differently, so examples lost their labels: draw ONE "
-                "permutation and index both X and y with it")
+        return (
+            "X and y were shuffled differently, so examples lost their labels: draw ONE "
+            "permutation and index both X and y with it"
+        )
     if b < m and np.array_equal(rows, np.arange(m)):
         return "the examples are in their original order: shuffle first with rng.permutation(m)"
     again, error = _call(fn, X.copy(), y.copy(), b, np.random.default_rng(seed))
@@ -90,8 +103,10 @@ def _partition_problem(fn: Callable, m: int, b: int, seed: int) -> str | None:
     again_pairs = _as_pairs(again) or []
     again_rows = np.concatenate([xb[:, 0] for xb, _ in again_pairs]) if again_pairs else None
     if again_rows is None or not np.array_equal(rows, again_rows):
-        return ("two calls with generators seeded alike gave different batches: draw the "
-                "permutation from the rng argument (rng.permutation), not from np.random")
+        return (
+            "two calls with generators seeded alike gave different batches: draw the "
+            "permutation from the rng argument (rng.permutation), not from np.random"
+        )
     return None
 
 
@@ -113,8 +128,10 @@ def check_minibatches(fn: Callable) -> CheckResult:
         if problem is not None:
             if problem.startswith(PARTITION + ":"):
                 return CheckResult(False, problem)
-            return CheckResult(False, f"{PARTITION}: not yet — case {i} (m = {m}, "
-                                      f"batch_size = {b}). Hint: {problem}")
+            return CheckResult(
+                False,
+                f"{PARTITION}: not yet — case {i} (m = {m}, batch_size = {b}). Hint: {problem}",
+            )
     return CheckResult(True, f"{PARTITION}: correct")
 
 
@@ -127,7 +144,7 @@ def _corrected_state(theta, beta):
     """Feeds the corrected value back into the recursion (the correction compounds)."""
     v, out = 0.0, []
     for t, x in enumerate(theta, 1):
-        v = (beta * v + (1 - beta) * x) / (1 - beta ** t)
+        v = (beta * v + (1 - beta) * x) / (1 - beta**t)
         out.append(v)
     return np.array(out)
 
@@ -149,7 +166,7 @@ def _weights_swapped(theta, beta):
     v, out = 0.0, []
     for t, x in enumerate(theta, 1):
         v = (1 - beta) * v + beta * x
-        out.append(v / (1 - beta ** t))
+        out.append(v / (1 - beta**t))
     return np.array(out)
 
 
@@ -157,37 +174,58 @@ def _t_from_zero(theta, beta):
     """Counts t from 0: divides v_1 by 1 - beta^0 = 0."""
     t = np.arange(len(theta))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _ewa(theta, beta) / (1 - beta ** t)
+        return _ewa(theta, beta) / (1 - beta**t)
 
 
 def _multiplied(theta, beta):
     t = np.arange(1, len(theta) + 1)
-    return _ewa(theta, beta) * (1 - beta ** t)
+    return _ewa(theta, beta) * (1 - beta**t)
 
 
 EWA_MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (_no_correction, "these are the plain averages v_t: divide each by (1 - beta^t) — on a "
-                     "constant series the corrected value must be the constant from t = 1"),
-    (_corrected_state, "keep the recursion on the uncorrected v_t and only divide the value "
-                       "you output: v_t = beta v_{t-1} + (1 - beta) theta_t, then "
-                       "v_t / (1 - beta^t)"),
-    (_t_plus_one, "off by one: the first value is t = 1, so divide v_1 by (1 - beta), "
-                  "v_2 by (1 - beta^2), ..."),
+    (
+        _no_correction,
+        "these are the plain averages v_t: divide each by (1 - beta^t) — on a "
+        "constant series the corrected value must be the constant from t = 1",
+    ),
+    (
+        _corrected_state,
+        "keep the recursion on the uncorrected v_t and only divide the value "
+        "you output: v_t = beta v_{t-1} + (1 - beta) theta_t, then "
+        "v_t / (1 - beta^t)",
+    ),
+    (
+        _t_plus_one,
+        "off by one: the first value is t = 1, so divide v_1 by (1 - beta), "
+        "v_2 by (1 - beta^2), ...",
+    ),
     (_start_at_first, "start from v_0 = 0 (the bias correction assumes it), not from theta_1"),
-    (_weights_swapped, "beta weighs the past and (1 - beta) the new value: "
-                       "v_t = beta v_{t-1} + (1 - beta) theta_t"),
+    (
+        _weights_swapped,
+        "beta weighs the past and (1 - beta) the new value: "
+        "v_t = beta v_{t-1} + (1 - beta) theta_t",
+    ),
     (_multiplied, "divide by (1 - beta^t), do not multiply"),
-    (_t_from_zero, "your first value is infinite: t counts from 1 (the first value is "
-                   "divided by 1 - beta^1), so you divided by 1 - beta^0 = 0"),
+    (
+        _t_from_zero,
+        "your first value is infinite: t counts from 1 (the first value is "
+        "divided by 1 - beta^1), so you divided by 1 - beta^0 = 0",
+    ),
 )
 
 
 def _ewa_cases() -> list[Case]:
     rng = np.random.default_rng(7)
-    generic = ("compare with v_t = beta v_{t-1} + (1 - beta) theta_t, v_0 = 0, "
-               "output v_t / (1 - beta^t)")
-    cases = [Case((np.full(6, 5.0), 0.9), _ewa_corrected(np.full(6, 5.0), 0.9),
-                  "on a constant series the corrected average equals the constant at every t")]
+    generic = (
+        "compare with v_t = beta v_{t-1} + (1 - beta) theta_t, v_0 = 0, output v_t / (1 - beta^t)"
+    )
+    cases = [
+        Case(
+            (np.full(6, 5.0), 0.9),
+            _ewa_corrected(np.full(6, 5.0), 0.9),
+            "on a constant series the corrected average equals the constant at every t",
+        )
+    ]
     for T, beta in ((30, 0.9), (12, 0.5), (50, 0.98), (8, 0.0)):
         theta = rng.normal(10.0, 3.0, size=T)
         cases.append(Case((theta, beta), _ewa_corrected(theta, beta), generic))
@@ -203,19 +241,31 @@ def check_ewa_corrected(fn: Callable) -> CheckResult:
 from .questions import Question  # noqa: E402
 
 Q_LAST_BATCH = Question(
-    "Q_LAST_BATCH", "b",
+    "Q_LAST_BATCH",
+    "b",
     "ceil(1000 / 64) = 16 batches: 15 full ones of 64 = 960 examples, and the last one keeps "
     "the remaining 40. Dropping it would waste 4 % of the data every epoch.",
-    {"a": "15 batches of 64 (the 40 left over are dropped)",
-     "b": "16 batches: 15 of 64 and a last one of 40",
-     "c": "16 batches of 62 or 63 examples"})
+    {
+        "a": "15 batches of 64 (the 40 left over are dropped)",
+        "b": "16 batches: 15 of 64 and a last one of 40",
+        "c": "16 batches of 62 or 63 examples",
+    },
+)
 
 Q_FIRST_AVERAGE = Question(
-    "Q_FIRST_AVERAGE", "b",
+    "Q_FIRST_AVERAGE",
+    "b",
     "v_1 = beta * v_0 + (1 - beta) * theta_1 = 0.98 * 0 + 0.02 * 10 = 0.2: the average starts "
     "at 2 % of the true value, pulled towards v_0 = 0. Dividing by 1 - beta^1 = 0.02 gives 10.",
-    {"a": "10, the value itself", "b": "0.2", "c": "9.8"})
+    {"a": "10, the value itself", "b": "0.2", "c": "9.8"},
+)
 
 
-__all__ = ["check_minibatches", "check_ewa_corrected", "PARTITION_CASES", "EWA_MISTAKES",
-           "Q_LAST_BATCH", "Q_FIRST_AVERAGE"]
+__all__ = [
+    "check_minibatches",
+    "check_ewa_corrected",
+    "PARTITION_CASES",
+    "EWA_MISTAKES",
+    "Q_LAST_BATCH",
+    "Q_FIRST_AVERAGE",
+]

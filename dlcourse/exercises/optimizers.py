@@ -13,6 +13,7 @@ the same state; a wrong answer is compared with the usual mistakes (no bias corr
 step count off by one, eps inside the square root, the two betas swapped, a missing
 (1 - beta) factor, the corrected averages returned as the new state, an ascent step).
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,23 +33,43 @@ def reference_adam_step(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1
     p = Parameter(np.array(w, dtype=np.float64))
     p.grad = np.array(grad, dtype=np.float64)
     opt = Adam([p], lr=lr, beta1=beta1, beta2=beta2, eps=eps)
-    opt.state[p] = {"v": np.array(v, dtype=np.float64), "s": np.array(s, dtype=np.float64),
-                    "t": t - 1}
+    opt.state[p] = {
+        "v": np.array(v, dtype=np.float64),
+        "s": np.array(s, dtype=np.float64),
+        "t": t - 1,
+    }
     opt.step()
     return p.value, opt.state[p]["v"], opt.state[p]["s"]
 
 
 # ------------------------------------------------------------------ the usual mistakes
-def _formula(w, g, v, s, t, lr, b1, b2, eps, *, correct=True, t_used=None, eps_inside=False,
-             swap=False, damp=True, return_hat=False, sign=1.0):
+def _formula(
+    w,
+    g,
+    v,
+    s,
+    t,
+    lr,
+    b1,
+    b2,
+    eps,
+    *,
+    correct=True,
+    t_used=None,
+    eps_inside=False,
+    swap=False,
+    damp=True,
+    return_hat=False,
+    sign=1.0,
+):
     """Adam written out, with switches that turn on one mistake each."""
     if swap:
         b1, b2 = b2, b1
     v = b1 * v + ((1 - b1) if damp else 1.0) * g
     s = b2 * s + ((1 - b2) if damp else 1.0) * g * g
     tt = t if t_used is None else t_used
-    v_hat = v / (1 - b1 ** tt) if correct else v
-    s_hat = s / (1 - b2 ** tt) if correct else s
+    v_hat = v / (1 - b1**tt) if correct else v
+    s_hat = s / (1 - b2**tt) if correct else s
     denom = np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps
     w = w - sign * lr * v_hat / denom
     return (w, v_hat, s_hat) if return_hat else (w, v, s)
@@ -56,27 +77,42 @@ def _formula(w, g, v, s, t, lr, b1, b2, eps, *, correct=True, t_used=None, eps_i
 
 def _mistake(t_offset: int = 0, **switches) -> Callable:
     """Adam with one mistake switched on (``t_offset`` uses t + offset in the correction)."""
+
     def wrong(w, g, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         used = t + t_offset if t_offset else None
         return _formula(w, g, v, s, t, lr, beta1, beta2, eps, t_used=used, **switches)
+
     return wrong
 
 
 MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (_mistake(correct=False), "no bias correction: divide v by (1 - beta1^t) and s by "
-                              "(1 - beta2^t) before the update (without it the first steps are several "
-                              "times too large: 3.16 lr on the first step with the default betas)"),
-    (_mistake(return_hat=True), "the update uses the corrected v^ and s^, but return the "
-                                "uncorrected running averages v and s as the new state"),
-    (_mistake(t_offset=-1), "off by one: t is the number of this step (t = 1 on the first "
-                            "step), so the correction is 1 - beta^t, not 1 - beta^(t-1)"),
-    (_mistake(t_offset=+1), "off by one: use 1 - beta^t with t the number of this step, "
-                            "not t + 1"),
+    (
+        _mistake(correct=False),
+        "no bias correction: divide v by (1 - beta1^t) and s by "
+        "(1 - beta2^t) before the update (without it the first steps are several "
+        "times too large: 3.16 lr on the first step with the default betas)",
+    ),
+    (
+        _mistake(return_hat=True),
+        "the update uses the corrected v^ and s^, but return the "
+        "uncorrected running averages v and s as the new state",
+    ),
+    (
+        _mistake(t_offset=-1),
+        "off by one: t is the number of this step (t = 1 on the first "
+        "step), so the correction is 1 - beta^t, not 1 - beta^(t-1)",
+    ),
+    (_mistake(t_offset=+1), "off by one: use 1 - beta^t with t the number of this step, not t + 1"),
     (_mistake(eps_inside=True), "eps goes outside the square root: sqrt(s^) + eps"),
-    (_mistake(swap=True), "beta1 = 0.9 averages the gradient (v) and beta2 = 0.999 its "
-                          "square (s); you swapped them"),
-    (_mistake(damp=False), "the averages need their (1 - beta) factor: "
-                           "v = beta1 v + (1 - beta1) grad, s = beta2 s + (1 - beta2) grad^2"),
+    (
+        _mistake(swap=True),
+        "beta1 = 0.9 averages the gradient (v) and beta2 = 0.999 its square (s); you swapped them",
+    ),
+    (
+        _mistake(damp=False),
+        "the averages need their (1 - beta) factor: "
+        "v = beta1 v + (1 - beta1) grad, s = beta2 s + (1 - beta2) grad^2",
+    ),
     (_mistake(sign=-1.0), "subtract the step (w - lr v^ / ...): adding it climbs the cost"),
 )
 
@@ -84,9 +120,14 @@ MISTAKES: tuple[tuple[Callable, str], ...] = (
 def _cases() -> list[Case]:
     rng = np.random.default_rng(8)
     cases = []
-    specs = [((3,), 1, {}, 1.0), ((4, 3), 1, dict(lr=0.01), 1.0), ((5,), 2, {}, 1.0),
-             ((2, 2), 10, dict(lr=0.1, beta1=0.8, beta2=0.99), 3.0),
-             ((6,), 1000, dict(lr=0.001), 0.5), ((3,), 1, dict(eps=1e-8), 1e-9)]
+    specs = [
+        ((3,), 1, {}, 1.0),
+        ((4, 3), 1, dict(lr=0.01), 1.0),
+        ((5,), 2, {}, 1.0),
+        ((2, 2), 10, dict(lr=0.1, beta1=0.8, beta2=0.99), 3.0),
+        ((6,), 1000, dict(lr=0.001), 0.5),
+        ((3,), 1, dict(eps=1e-8), 1e-9),
+    ]
     for shape, t, kw, scale in specs:
         w = rng.normal(size=shape)
         g = rng.normal(size=shape) * scale
@@ -96,11 +137,15 @@ def _cases() -> list[Case]:
             v = rng.normal(size=shape) * 0.1 * scale
             s = rng.uniform(0.01, 1.0, size=shape) * scale**2
         expected = reference_adam_step(w, g, v, s, t, **kw)
-        hint = ("compare your lines with the five lines of the math: v, s, their corrections "
-                "v^ and s^, then the update")
+        hint = (
+            "compare your lines with the five lines of the math: v, s, their corrections "
+            "v^ and s^, then the update"
+        )
         if scale < 1e-6:
-            hint = ("with tiny gradients eps matters: the step is lr v^ / (sqrt(s^) + eps), "
-                    "with eps added after the square root")
+            hint = (
+                "with tiny gradients eps matters: the step is lr v^ / (sqrt(s^) + eps), "
+                "with eps added after the square root"
+            )
         cases.append(Case((w, g, v, s, t), expected, hint, kw))
     return cases
 
@@ -121,20 +166,23 @@ def kingma_adam_step(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
     A correct Adam: it differs from the textbook form only in where eps sits."""
     v = beta1 * v + (1 - beta1) * grad
     s = beta2 * s + (1 - beta2) * grad * grad
-    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
     return w - lr_t * v / (np.sqrt(s) + eps), v, s
 
 
 def _accept_kingma(fn: Callable) -> Callable:
     """``fn`` with Kingma's efficient form mapped to the reference value (both are Adam)."""
+
     def wrapped(*args, **kwargs):
         got = fn(*copy.deepcopy(args), **kwargs)
         with np.errstate(all="ignore"):
             kingma = kingma_adam_step(*copy.deepcopy(args), **kwargs)
         from .grader import close
+
         if _triple(got) is not None and close(got, kingma, 1e-7, 1e-12):
             return reference_adam_step(*copy.deepcopy(args), **kwargs)
         return got
+
     return wrapped
 
 
@@ -164,12 +212,18 @@ def check_adam_step(fn: Callable) -> CheckResult:
         with np.errstate(all="ignore"):
             got = _trajectory(_accept_kingma(fn))
     except Exception as exc:  # the learner's code: a message, never a traceback
-        return CheckResult(False, f"{NAME}: over 40 steps your function raised {type(exc).__name__}: {exc}")
+        return CheckResult(
+            False, f"{NAME}: over 40 steps your function raised {type(exc).__name__}: {exc}"
+        )
     from .grader import close
+
     if not close(got, _trajectory(reference_adam_step), 1e-6, 1e-10):
-        return CheckResult(False, f"{NAME}: each single step is right, but 40 steps with the "
-                                  "returned (v, s) fed back drift away from Adam: does your "
-                                  "function keep state of its own between calls?")
+        return CheckResult(
+            False,
+            f"{NAME}: each single step is right, but 40 steps with the "
+            "returned (v, s) fed back drift away from Adam: does your "
+            "function keep state of its own between calls?",
+        )
     return result
 
 
@@ -183,9 +237,12 @@ def _check_adam_single(fn: Callable) -> CheckResult:
             except Exception:
                 break  # the grader reports it
             if _triple(got) is None:
-                return CheckResult(False, f"{NAME}: not yet — it returned a "
-                                          f"{type(got).__name__}; return the three arrays "
-                                          f"(w, v, s)")
+                return CheckResult(
+                    False,
+                    f"{NAME}: not yet — it returned a "
+                    f"{type(got).__name__}; return the three arrays "
+                    f"(w, v, s)",
+                )
     return run_with_mistakes(NAME, fn, with_mistakes(cases, MISTAKES), atol=1e-12)
 
 
@@ -193,6 +250,7 @@ def _check_adam_single(fn: Callable) -> CheckResult:
 def reference_momentum_step(w, grad, v, lr=0.01, beta=0.9):
     """One step of the course's momentum (``dl.optim.Momentum``): returns (w, v)."""
     from ..optim import Momentum
+
     p = Parameter(np.array(w, dtype=np.float64))
     p.grad = np.array(grad, dtype=np.float64)
     opt = Momentum([p], lr=lr, beta=beta)
@@ -202,33 +260,58 @@ def reference_momentum_step(w, grad, v, lr=0.01, beta=0.9):
 
 
 MOMENTUM_MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + g), beta * v + g),
-     "that is the PyTorch (heavy-ball) form, v = beta v + grad; the course's v is an average "
-     "of the gradients: its new gradient carries the weight (1 - beta)"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * g, beta * v + (1 - beta) * g),
-     "you updated v but stepped along the raw gradient: the step follows the velocity v"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * v, beta * v + (1 - beta) * g),
-     "you stepped with the old velocity: update v first, then step with the new one"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * ((1 - beta) * v + beta * g),
-                                         (1 - beta) * v + beta * g),
-     "beta weighs the past velocity and (1 - beta) the new gradient; you swapped them"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w + lr * (beta * v + (1 - beta) * g),
-                                         beta * v + (1 - beta) * g),
-     "subtract the step: adding it climbs the cost"),
-    (lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v),
-     "return the NEW velocity as the state, or the next call starts from the old one"),
+    (
+        lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + g), beta * v + g),
+        "that is the PyTorch (heavy-ball) form, v = beta v + grad; the course's v is an average "
+        "of the gradients: its new gradient carries the weight (1 - beta)",
+    ),
+    (
+        lambda w, g, v, lr=0.01, beta=0.9: (w - lr * g, beta * v + (1 - beta) * g),
+        "you updated v but stepped along the raw gradient: the step follows the velocity v",
+    ),
+    (
+        lambda w, g, v, lr=0.01, beta=0.9: (w - lr * v, beta * v + (1 - beta) * g),
+        "you stepped with the old velocity: update v first, then step with the new one",
+    ),
+    (
+        lambda w, g, v, lr=0.01, beta=0.9: (
+            w - lr * ((1 - beta) * v + beta * g),
+            (1 - beta) * v + beta * g,
+        ),
+        "beta weighs the past velocity and (1 - beta) the new gradient; you swapped them",
+    ),
+    (
+        lambda w, g, v, lr=0.01, beta=0.9: (
+            w + lr * (beta * v + (1 - beta) * g),
+            beta * v + (1 - beta) * g,
+        ),
+        "subtract the step: adding it climbs the cost",
+    ),
+    (
+        lambda w, g, v, lr=0.01, beta=0.9: (w - lr * (beta * v + (1 - beta) * g), v),
+        "return the NEW velocity as the state, or the next call starts from the old one",
+    ),
 )
 
 
 def _momentum_cases() -> list[Case]:
     rng = np.random.default_rng(12)
     cases = []
-    for shape, kw in [((3,), dict(lr=0.1, beta=0.9)), ((2, 4), dict(lr=0.01, beta=0.5)),
-                      ((5,), dict(lr=0.3, beta=0.99))]:
+    for shape, kw in [
+        ((3,), dict(lr=0.1, beta=0.9)),
+        ((2, 4), dict(lr=0.01, beta=0.5)),
+        ((5,), dict(lr=0.3, beta=0.99)),
+    ]:
         w, g, v = (rng.normal(size=shape) for _ in range(3))
-        cases.append(Case((w, g, v), reference_momentum_step(w, g, v, **kw),
-                          "compare with the two lines of the course's momentum: the velocity "
-                          "first, then the step", kw))
+        cases.append(
+            Case(
+                (w, g, v),
+                reference_momentum_step(w, g, v, **kw),
+                "compare with the two lines of the course's momentum: the velocity "
+                "first, then the step",
+                kw,
+            )
+        )
     return cases
 
 
@@ -236,20 +319,27 @@ def check_momentum_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, lr, beta) -> (w, v)`` against ``dl.optim.Momentum``, then over
     40 calls with the velocity carried from call to call; never raises."""
     name = "momentum_step"
-    result = run_with_mistakes(name, fn, with_mistakes(_momentum_cases(), MOMENTUM_MISTAKES),
-                               atol=1e-12)
+    result = run_with_mistakes(
+        name, fn, with_mistakes(_momentum_cases(), MOMENTUM_MISTAKES), atol=1e-12
+    )
     if not result.passed:
         return result
     try:
         with np.errstate(all="ignore"):
             got = _trajectory(fn, adam=False)
     except Exception as exc:
-        return CheckResult(False, f"{name}: over 40 steps your function raised {type(exc).__name__}: {exc}")
+        return CheckResult(
+            False, f"{name}: over 40 steps your function raised {type(exc).__name__}: {exc}"
+        )
     from .grader import close
+
     if not close(got, _trajectory(reference_momentum_step, adam=False), 1e-6, 1e-10):
-        return CheckResult(False, f"{name}: each single step is right, but 40 steps with the "
-                                  "returned v fed back drift away from momentum: does your "
-                                  "function keep state of its own between calls?")
+        return CheckResult(
+            False,
+            f"{name}: each single step is right, but 40 steps with the "
+            "returned v fed back drift away from momentum: does your "
+            "function keep state of its own between calls?",
+        )
     return result
 
 
@@ -257,22 +347,36 @@ def check_momentum_step(fn: Callable) -> CheckResult:
 from .questions import Question  # noqa: E402
 
 Q_FIRST_STEP = Question(
-    "Q_FIRST_STEP", "c",
+    "Q_FIRST_STEP",
+    "c",
     "Without the correction the first step is lr (1 - beta1) g / sqrt((1 - beta2) g^2) = "
     "lr 0.1 / sqrt(0.001) = 3.16 lr: too LARGE, because s (divided by) starts even closer "
     "to 0 than v. The correction brings it back to lr.",
-    {"a": "about 0.1 lr: far too small", "b": "exactly lr", "c": "about 3 lr: too large"})
+    {"a": "about 0.1 lr: far too small", "b": "exactly lr", "c": "about 3 lr: too large"},
+)
 
 Q_SADDLE = Question(
-    "Q_SADDLE", "b",
+    "Q_SADDLE",
+    "b",
     "Course-form momentum at the same alpha has SGD's top speed (its v averages the gradient, "
     "it does not add it up) and needs about 1/(1 - beta) = 10 steps to build it: it leaves "
     "the saddle a little later than SGD. The adaptive methods divide by the size of the tiny "
     "gradient and leave many times sooner.",
-    {"a": "momentum, well before SGD: it builds up speed",
-     "b": "SGD, a little before momentum; the adaptive methods long before both",
-     "c": "all at about the same step"})
+    {
+        "a": "momentum, well before SGD: it builds up speed",
+        "b": "SGD, a little before momentum; the adaptive methods long before both",
+        "c": "all at about the same step",
+    },
+)
 
-__all__ = ["check_adam_step", "check_momentum_step", "reference_adam_step",
-           "reference_momentum_step", "kingma_adam_step", "MISTAKES", "MOMENTUM_MISTAKES",
-           "Q_FIRST_STEP", "Q_SADDLE"]
+__all__ = [
+    "check_adam_step",
+    "check_momentum_step",
+    "reference_adam_step",
+    "reference_momentum_step",
+    "kingma_adam_step",
+    "MISTAKES",
+    "MOMENTUM_MISTAKES",
+    "Q_FIRST_STEP",
+    "Q_SADDLE",
+]

@@ -10,6 +10,7 @@ training run is repeated), then the check runs on it. Reads the *saved* file: sa
 notebook first. Never raises: a notebook that cannot be read, or a cell that cannot run, is
 a row of the table saying so.
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,6 +35,7 @@ _NOTEBOOK = re.compile(r"^\d\d_.*\.ipynb$")
 @dataclass(frozen=True)
 class Row:
     """One exercise: where it is, and what its check says about the saved code."""
+
     notebook: str
     exercise: str
     status: str  # "correct", "not written yet", "not yet", "cannot run"
@@ -43,6 +45,7 @@ class Row:
 @dataclass(frozen=True)
 class Progress:
     """The table ``progress()`` returns; its repr is the table."""
+
     rows: tuple[Row, ...]
 
     @property
@@ -54,10 +57,13 @@ class Progress:
             return "progress: no exercises found (is this the notebooks folder?)"
         width_nb = max(len(r.notebook) for r in self.rows)
         width_ex = max(len(r.exercise) for r in self.rows)
-        lines = [f"{'notebook':<{width_nb}}  {'exercise':<{width_ex}}  status",
-                 f"{'-' * width_nb}  {'-' * width_ex}  {'-' * 14}"]
-        lines += [f"{r.notebook:<{width_nb}}  {r.exercise:<{width_ex}}  {r.status}"
-                  for r in self.rows]
+        lines = [
+            f"{'notebook':<{width_nb}}  {'exercise':<{width_ex}}  status",
+            f"{'-' * width_nb}  {'-' * width_ex}  {'-' * 14}",
+        ]
+        lines += [
+            f"{r.notebook:<{width_nb}}  {r.exercise:<{width_ex}}  {r.status}" for r in self.rows
+        ]
         lines.append(f"{self.done} of {len(self.rows)} exercises correct")
         return "\n".join(lines)
 
@@ -67,14 +73,18 @@ class Progress:
 
 def _code_cells(path: Path) -> list[str]:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code"
+    ]
 
 
 def _python(cell: str) -> str:
     """The cell without IPython magics and shell lines (they are not Python)."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                     for line in cell.splitlines())
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in cell.splitlines()
+    )
 
 
 def _definitions(cell: str) -> str:
@@ -105,8 +115,11 @@ def exercises_of(cells: list[str]) -> list[tuple[str, str, int]]:
 @contextlib.contextmanager
 def _contained():
     """Learner code runs here: its prints and warnings stay out of the table."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-            warnings.catch_warnings():
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")
         yield
 

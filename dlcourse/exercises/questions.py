@@ -1,4 +1,4 @@
-""""Predict, then run" questions: the learner commits to an answer before the experiment.
+""" "Predict, then run" questions: the learner commits to an answer before the experiment.
 
 A question is asked in a markdown cell (so it reads where nothing runs), then answered in a
 code cell placed *before* the experiment that settles it:
@@ -10,6 +10,7 @@ code cell placed *before* the experiment that settles it:
 was right and then shows the explanation (the explanation appears only after answering).
 Questions live in the exercise module of their notebook, as :class:`Question` constants.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,6 +26,7 @@ __all__ = ["Question", "predict"]
 class Question:
     """A multiple-choice question (``choices`` maps a letter to its text) or, with
     ``choices=None``, a numeric one answered within ``rtol`` of ``answer``."""
+
     key: str
     answer: str | float
     explanation: str
@@ -33,8 +35,10 @@ class Question:
 
     def __post_init__(self) -> None:
         if self.choices is not None and self.answer not in self.choices:
-            raise ValueError(f"Question {self.key!r}: answer {self.answer!r} is not one of "
-                             f"the choices {sorted(self.choices)}")
+            raise ValueError(
+                f"Question {self.key!r}: answer {self.answer!r} is not one of "
+                f"the choices {sorted(self.choices)}"
+            )
 
 
 def _how_to_answer(q: Question) -> str:
@@ -51,8 +55,9 @@ def predict(q: Question, answer=None) -> CheckResult:
     if q.choices is not None:
         given = str(answer).strip().lower().strip("()")
         if given not in q.choices:
-            return CheckResult(False, f"{q.key}: {answer!r} is not one of the choices "
-                                      f"{', '.join(q.choices)}")
+            return CheckResult(
+                False, f"{q.key}: {answer!r} is not one of the choices {', '.join(q.choices)}"
+            )
         ok = given == q.answer
         verdict = "right" if ok else f"not quite — the answer is ({q.answer}) {q.choices[q.answer]}"
     else:
@@ -61,5 +66,7 @@ def predict(q: Question, answer=None) -> CheckResult:
         except (TypeError, ValueError):
             return CheckResult(False, f"{q.key}: expected a number, got {answer!r}")
         ok = math.isfinite(value) and math.isclose(value, float(q.answer), rel_tol=q.rtol)
-        verdict = "right" if ok else f"not quite — the measured value is about {float(q.answer):.3g}"
+        verdict = (
+            "right" if ok else f"not quite — the measured value is about {float(q.answer):.3g}"
+        )
     return CheckResult(ok, f"{q.key}: {verdict}. {q.explanation}")

@@ -14,6 +14,7 @@ r"""Checks for notebook 13 (the training recipe).
 
 The hidden cases come from :mod:`dlcourse.topics.babysit`, the package's reference.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,27 +47,39 @@ __all__ = [
 ]
 
 Q_RAW_PIXELS = Question(
-    "Q_RAW_PIXELS", "b",
+    "Q_RAW_PIXELS",
+    "b",
     "On raw pixels (values up to 16) the logits are large, so the untrained network is "
     "confidently wrong about most examples: the loss starts far above log C.",
-    {"a": "about log C = 2.30, as with standardized inputs",
-     "b": "well above log C",
-     "c": "well below log C"})
+    {
+        "a": "about log C = 2.30, as with standardized inputs",
+        "b": "well above log C",
+        "c": "well below log C",
+    },
+)
 Q_ENSEMBLE = Question(
-    "Q_ENSEMBLE", "b",
+    "Q_ENSEMBLE",
+    "b",
     "-log is convex, so the log-loss of the averaged probabilities is at most the average "
     "of the members' log-losses on every single example (Jensen's inequality). Accuracy has "
     "no such guarantee.",
-    {"a": "its accuracy is at least the average member's accuracy",
-     "b": "its log-loss is at most the average member's log-loss",
-     "c": "it is at least as good as its best member, in both"})
+    {
+        "a": "its accuracy is at least the average member's accuracy",
+        "b": "its log-loss is at most the average member's log-loss",
+        "c": "it is at least as good as its best member, in both",
+    },
+)
 Q_TRANSFER = Question(
-    "Q_TRANSFER", "a",
+    "Q_TRANSFER",
+    "a",
     "The body was trained on all ten digits, so its features already separate every digit; "
     "the new head only has to group them, which 25 examples are enough for.",
-    {"a": "transfer (head first, then fine-tuning) wins",
-     "b": "training from scratch wins",
-     "c": "about a tie"})
+    {
+        "a": "transfer (head first, then fine-tuning) wins",
+        "b": "training from scratch wins",
+        "c": "about a tie",
+    },
+)
 
 
 # ------------------------------------------------------------------ loss at initialisation
@@ -74,49 +87,74 @@ def _initial_loss_cases() -> list[DiagnosedCase]:
     out = []
     for C in (10, 2, 3, 1000):
         mistakes = [
-            Mistake(1.0 / C, "1/C is the probability of each class; the loss is "
-                             "-log of the probability of the right class."),
+            Mistake(
+                1.0 / C,
+                "1/C is the probability of each class; the loss is "
+                "-log of the probability of the right class.",
+            ),
             Mistake(-math.log(C), "mind the sign: L = -log(1/C) = +log C, a positive number."),
-            Mistake(math.log10(C), "use the natural logarithm (np.log), as the "
-                                   "cross-entropy does, not log10."),
+            Mistake(
+                math.log10(C),
+                "use the natural logarithm (np.log), as the cross-entropy does, not log10.",
+            ),
             Mistake(math.log2(C), "use the natural logarithm (np.log), not log2."),
-            Mistake(-math.log(1.0 - 1.0 / C), "the loss is -log of the probability of the "
-                                              "right class, 1/C, not of the other classes."),
+            Mistake(
+                -math.log(1.0 - 1.0 / C),
+                "the loss is -log of the probability of the "
+                "right class, 1/C, not of the other classes.",
+            ),
         ]
-        out.append(DiagnosedCase(Case((C,), expected_initial_loss(C),
-                                      "every class gets p = 1/C, so L = -log(1/C)."),
-                                 mistakes))
+        out.append(
+            DiagnosedCase(
+                Case((C,), expected_initial_loss(C), "every class gets p = 1/C, so L = -log(1/C)."),
+                mistakes,
+            )
+        )
     return out
 
 
 def check_expected_initial_loss(expected_initial_loss_fn: Callable) -> CheckResult:
     """Check ``expected_initial_loss(n_classes) -> log C``."""
-    return run_with_mistakes("expected_initial_loss", expected_initial_loss_fn,
-                             _initial_loss_cases(), rtol=1e-9, atol=1e-12)
+    return run_with_mistakes(
+        "expected_initial_loss",
+        expected_initial_loss_fn,
+        _initial_loss_cases(),
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 # ------------------------------------------------------------------ reading a loss curve
-_NAN = ("test np.all(np.isfinite(losses)) first and return 'diverged' when it fails: a NaN "
-        "compares False with everything (NaN > x and NaN < x are both False) and an inf "
-        "means the run already blew up.")
-_RELATIVE = ("'flat' is relative: compare the drop L_0 - L_T with 1 % of |L_0| "
-             "(0.01 * abs(losses[0])), not with an absolute 0.01.")
-_FLAT_ON_RISE = ("this curve ends above where it started, so it is 'rising': compare the LAST "
-                 "value losses[-1] with the first one, and test last > first before the 1 % rule.")
+_NAN = (
+    "test np.all(np.isfinite(losses)) first and return 'diverged' when it fails: a NaN "
+    "compares False with everything (NaN > x and NaN < x are both False) and an inf "
+    "means the run already blew up."
+)
+_RELATIVE = (
+    "'flat' is relative: compare the drop L_0 - L_T with 1 % of |L_0| "
+    "(0.01 * abs(losses[0])), not with an absolute 0.01."
+)
+_FLAT_ON_RISE = (
+    "this curve ends above where it started, so it is 'rising': compare the LAST "
+    "value losses[-1] with the first one, and test last > first before the 1 % rule."
+)
 
 
 # ------------------------------------------------------------------ Newton's method
 def _newton_problems() -> list[tuple]:
     """(grad_fn, hess_fn, w0, steps, damping) of the hidden cases."""
     bowl, banana = quadratic(condition=10.0, angle=0.5), rosenbrock()
-    return [(bowl.grad, bowl.hessian, np.array([2.0, -1.5]), 1, 0.0),
-            (banana.grad, banana.hessian, np.array([-1.2, 1.0]), 4, 0.0),
-            (banana.grad, banana.hessian, np.array([-1.2, 1.0]), 3, 5.0),
-            (bowl.grad, bowl.hessian, np.array([0.5, 0.5]), 0, 0.0)]
+    return [
+        (bowl.grad, bowl.hessian, np.array([2.0, -1.5]), 1, 0.0),
+        (banana.grad, banana.hessian, np.array([-1.2, 1.0]), 4, 0.0),
+        (banana.grad, banana.hessian, np.array([-1.2, 1.0]), 3, 5.0),
+        (bowl.grad, bowl.hessian, np.array([0.5, 0.5]), 0, 0.0),
+    ]
 
 
 def _loop(step):
     """A Newton-like path that applies ``step(w, g, H, damping)`` ``steps`` times."""
+
     def path(grad_fn, hess_fn, w0, steps, damping=0.0):
         w = np.array(w0, dtype=float)
         out = [w.copy()]
@@ -124,6 +162,7 @@ def _loop(step):
             w = step(w, grad_fn(w), hess_fn(w), damping)
             out.append(w.copy())
         return np.array(out)
+
     return path
 
 
@@ -145,30 +184,51 @@ def _no_start(grad_fn, hess_fn, w0, steps, damping=0.0):
 
 
 _NEWTON_MISTAKES = [
-    (_loop(lambda w, g, H, d: w + _solve(H, g, d)),
-     "mind the sign: the Newton step goes AGAINST the gradient, like gradient descent."),
-    (_loop(lambda w, g, H, d: w - g / (np.diag(H) + d)),
-     "dividing by the diagonal of H ignores its off-diagonal entries: solve the linear "
-     "system with the whole matrix (np.linalg.solve)."),
-    (_loop(lambda w, g, H, d: w - (H + d * np.eye(len(g))) @ g),
-     "the step uses the INVERSE of the (damped) Hessian applied to g, not H times g."),
-    (_loop(lambda w, g, H, d: w - g),
-     "that is a gradient-descent step with α = 1: the Newton step also uses the curvature H."),
-    (_loop(lambda w, g, H, d: w - _solve(H, g, 0.0)),
-     "damping is ignored: add damping times the identity matrix to H before solving."),
-    (_loop(lambda w, g, H, d: w - np.linalg.solve(H + d, g)),
-     "H + damping adds the number to EVERY entry of H: add it to the diagonal only "
-     "(damping * np.eye(d))."),
-    (_aliased, "every row of your path is the same array: the in-place update w -= ... "
-               "changes the rows you stored; append a copy (w.copy()) or build a new w."),
+    (
+        _loop(lambda w, g, H, d: w + _solve(H, g, d)),
+        "mind the sign: the Newton step goes AGAINST the gradient, like gradient descent.",
+    ),
+    (
+        _loop(lambda w, g, H, d: w - g / (np.diag(H) + d)),
+        "dividing by the diagonal of H ignores its off-diagonal entries: solve the linear "
+        "system with the whole matrix (np.linalg.solve).",
+    ),
+    (
+        _loop(lambda w, g, H, d: w - (H + d * np.eye(len(g))) @ g),
+        "the step uses the INVERSE of the (damped) Hessian applied to g, not H times g.",
+    ),
+    (
+        _loop(lambda w, g, H, d: w - g),
+        "that is a gradient-descent step with α = 1: the Newton step also uses the curvature H.",
+    ),
+    (
+        _loop(lambda w, g, H, d: w - _solve(H, g, 0.0)),
+        "damping is ignored: add damping times the identity matrix to H before solving.",
+    ),
+    (
+        _loop(lambda w, g, H, d: w - np.linalg.solve(H + d, g)),
+        "H + damping adds the number to EVERY entry of H: add it to the diagonal only "
+        "(damping * np.eye(d)).",
+    ),
+    (
+        _aliased,
+        "every row of your path is the same array: the in-place update w -= ... "
+        "changes the rows you stored; append a copy (w.copy()) or build a new w.",
+    ),
     (_no_start, "the path starts with w_0 itself: it has steps + 1 rows."),
 ]
 
 
 def _newton_cases() -> list[DiagnosedCase]:
-    cases = [Case(args, newton_minimize(*args),
-                  "w_{k+1} = w_k - (H(w_k) + damping I)^{-1} g(w_k), one row per point, "
-                  "starting with w_0.") for args in _newton_problems()]
+    cases = [
+        Case(
+            args,
+            newton_minimize(*args),
+            "w_{k+1} = w_k - (H(w_k) + damping I)^{-1} g(w_k), one row per point, "
+            "starting with w_0.",
+        )
+        for args in _newton_problems()
+    ]
     return with_mistakes(cases, _NEWTON_MISTAKES)
 
 
@@ -178,15 +238,22 @@ def check_newton_path(newton_path: Callable) -> CheckResult:
 
 
 # ------------------------------------------------------------------ debug this run
-_CHANCE = ("this loss fell, but it ends at about log C: the network gives every class the "
-           "same probability, which is chance level. Compare the last value with "
-           "math.log(n_classes) after the 'flat' rule.")
-_CHANCE_WRONG_C = ("compare with log C of THIS problem, math.log(n_classes), not a fixed "
-                   "number such as log 10.")
-_CHANCE_ABS = ("the chance test is relative: |L_T - log C| < 0.05 log C, not an absolute "
-               "tolerance, and it uses the LAST value.")
-_FLAT_BEFORE = ("apply the rules in order: a curve that barely moved is 'flat' (the learning "
-                "rate is too small) even when it sits at log C.")
+_CHANCE = (
+    "this loss fell, but it ends at about log C: the network gives every class the "
+    "same probability, which is chance level. Compare the last value with "
+    "math.log(n_classes) after the 'flat' rule."
+)
+_CHANCE_WRONG_C = (
+    "compare with log C of THIS problem, math.log(n_classes), not a fixed number such as log 10."
+)
+_CHANCE_ABS = (
+    "the chance test is relative: |L_T - log C| < 0.05 log C, not an absolute "
+    "tolerance, and it uses the LAST value."
+)
+_FLAT_BEFORE = (
+    "apply the rules in order: a curve that barely moved is 'flat' (the learning "
+    "rate is too small) even when it sits at log C."
+)
 _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
     ([5.11, 3.4, 2.6, 2.31, 2.30], 10, {"ok": _CHANCE}),
     ([2.30, 1.71, 1.02, 0.61, 0.44], 10, {"chance": _CHANCE_ABS}),
@@ -216,20 +283,33 @@ def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
             return True
 
         with np.errstate(all="ignore"):
-            result = run_cases(name, diagnose_run_fn, [Case((list(curve), n_classes), expected, "")],
-                               compare=record)
+            result = run_cases(
+                name,
+                diagnose_run_fn,
+                [Case((list(curve), n_classes), expected, "")],
+                compare=record,
+            )
         if not answers:
             return result
         got = answers[0]
         if not isinstance(got, str) or got not in _RUN_VALID:
-            return CheckResult(False, f"{name}: not yet — case {i}: you returned {got!r}. Hint: "
-                                      f"return one of the strings {', '.join(map(repr, _RUN_VALID))}.")
+            return CheckResult(
+                False,
+                f"{name}: not yet — case {i}: you returned {got!r}. Hint: "
+                f"return one of the strings {', '.join(map(repr, _RUN_VALID))}.",
+            )
         if got != expected:
-            hint = wrong.get(got, "apply the rules in order: non-finite -> 'diverged'; last > "
-                                  "first -> 'rising'; small drop -> 'flat'; ends near log C -> "
-                                  "'chance'; otherwise 'ok'.")
+            hint = wrong.get(
+                got,
+                "apply the rules in order: non-finite -> 'diverged'; last > "
+                "first -> 'rising'; small drop -> 'flat'; ends near log C -> "
+                "'chance'; otherwise 'ok'.",
+            )
             shown = ", ".join(f"{v:g}" for v in curve)
-            return CheckResult(False, f"{name}: not yet — case {i}: for the curve [{shown}] with "
-                                      f"C = {n_classes} you returned {got!r}, expected "
-                                      f"{expected!r}. Hint: {hint}")
+            return CheckResult(
+                False,
+                f"{name}: not yet — case {i}: for the curve [{shown}] with "
+                f"C = {n_classes} you returned {got!r}, expected "
+                f"{expected!r}. Hint: {hint}",
+            )
     return CheckResult(True, f"{name}: correct")

@@ -16,6 +16,7 @@ hint names it. A mask is random, so dropout is judged by what any correct mask s
 (0/1 entries, a kept fraction near keep_prob, out = A * D / keep_prob, the same mask from the
 same seed) rather than by one particular draw.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -28,9 +29,16 @@ from .grader import Case, CheckResult
 from .initialization import Expect, check_cases
 
 __all__ = [
-    "reference_l2_cost", "check_l2_cost", "reference_dropout", "check_dropout_forward",
-    "reference_dropout_backward", "check_dropout_backward", "reference_l2_gradient",
-    "check_l2_gradient", "Q_LAMBDA", "Q_NO_DIVISION"
+    "reference_l2_cost",
+    "check_l2_cost",
+    "reference_dropout",
+    "check_dropout_forward",
+    "reference_dropout_backward",
+    "check_dropout_backward",
+    "reference_l2_gradient",
+    "check_l2_gradient",
+    "Q_LAMBDA",
+    "Q_NO_DIVISION",
 ]
 
 _RTOL = 1e-7
@@ -70,24 +78,44 @@ def _l2_cases(weights: list, lambd: float, m: int) -> list[Case]:
     ref = reference_l2_cost(weights, lambd, m)
     args = (weights, lambd, m)
     wrong = [
-        (2 * ref, "your value is twice the expected one: the factor is lambda / (2 m), "
-                  "did you forget the 2 (the 1/2 that makes the gradient lambda / m * W)?"),
+        (
+            2 * ref,
+            "your value is twice the expected one: the factor is lambda / (2 m), "
+            "did you forget the 2 (the 1/2 that makes the gradient lambda / m * W)?",
+        ),
         (lambd / 2 * sum(squares), "divide by m, the number of examples: lambda / (2 m)."),
-        (lambd * m / 2 * sum(squares), "the factor is lambda / (2 m): divide by m, "
-                                       "don't multiply."),
-        (lambd / (2 * m) * squares[0], "sum over every layer's weight matrix, not only "
-                                       "the first one."),
-        (lambd / (2 * m) * sum(np.sqrt(squares)), "use the squared norm ||W||^2 = "
-                                                  "np.sum(W ** 2), not the norm itself."),
-        (lambd / (2 * m) * sum(float(np.sum(W)) for W in weights),
-         "square the weights before summing: np.sum(W ** 2), not np.sum(W)."),
+        (
+            lambd * m / 2 * sum(squares),
+            "the factor is lambda / (2 m): divide by m, don't multiply.",
+        ),
+        (
+            lambd / (2 * m) * squares[0],
+            "sum over every layer's weight matrix, not only the first one.",
+        ),
+        (
+            lambd / (2 * m) * sum(np.sqrt(squares)),
+            "use the squared norm ||W||^2 = np.sum(W ** 2), not the norm itself.",
+        ),
+        (
+            lambd / (2 * m) * sum(float(np.sum(W)) for W in weights),
+            "square the weights before summing: np.sum(W ** 2), not np.sum(W).",
+        ),
     ]
-    cases = [Case(args, Expect(ref, _scalar), "return a single number (a float), the cost "
-                                              "term summed over all layers.")]
+    cases = [
+        Case(
+            args,
+            Expect(ref, _scalar),
+            "return a single number (a float), the cost term summed over all layers.",
+        )
+    ]
     cases += [Case(args, Expect(ref, _is_not(value)), hint) for value, hint in wrong]
-    cases.append(Case(args, Expect(ref, _is(ref)),
-                      f"expected lambda / (2 m) * sum of W^2 = {ref:.6g} for lambda = {lambd}, "
-                      f"m = {m}."))
+    cases.append(
+        Case(
+            args,
+            Expect(ref, _is(ref)),
+            f"expected lambda / (2 m) * sum of W^2 = {ref:.6g} for lambda = {lambd}, m = {m}.",
+        )
+    )
     return cases
 
 
@@ -113,6 +141,7 @@ def _pair(shape) -> Callable:
     def ok(got) -> bool:
         out, D = got
         return np.shape(out) == shape and np.shape(D) == shape
+
     return ok
 
 
@@ -132,9 +161,11 @@ def _not_kept_fraction(target: float) -> Callable:
 
 def _out_is(A: np.ndarray, factor: float) -> Callable:
     """out == A * D * factor (factor = 1 / keep_prob for the right answer)."""
+
     def ok(got) -> bool:
         out, D = np.asarray(got[0], dtype=np.float64), np.asarray(got[1], dtype=np.float64)
         return bool(np.allclose(out, A * D * factor, rtol=_RTOL, atol=1e-12))
+
     return ok
 
 
@@ -156,21 +187,32 @@ def _dropout_cases(A: np.ndarray, keep_prob: float, seed: int) -> list[Case]:
 
     return [
         case(_pair(A.shape), f"return a pair (out, D), both of the shape of A {A.shape}."),
-        case(_zero_one, "D is the 0/1 keep mask (1 keeps a unit, 0 drops it), e.g. "
-                        "rng.random(A.shape) < keep_prob; the 1/keep_prob goes into out."),
-        case(_not_kept_fraction(1.0 - keep_prob),
-             f"your mask keeps about 1 - keep_prob = {1 - keep_prob:.1f} of the units: keep a "
-             f"unit when rng.random(...) < keep_prob, not when it is greater."),
-        case(_kept_fraction(keep_prob),
-             f"D should keep each unit with probability keep_prob = {keep_prob} "
-             "(about that fraction of ones)."),
+        case(
+            _zero_one,
+            "D is the 0/1 keep mask (1 keeps a unit, 0 drops it), e.g. "
+            "rng.random(A.shape) < keep_prob; the 1/keep_prob goes into out.",
+        ),
+        case(
+            _not_kept_fraction(1.0 - keep_prob),
+            f"your mask keeps about 1 - keep_prob = {1 - keep_prob:.1f} of the units: keep a "
+            f"unit when rng.random(...) < keep_prob, not when it is greater.",
+        ),
+        case(
+            _kept_fraction(keep_prob),
+            f"D should keep each unit with probability keep_prob = {keep_prob} "
+            "(about that fraction of ones).",
+        ),
         case(_dropped_are_zero, "multiply A by D: a dropped unit must output exactly 0."),
-        case(_out_is_not(A, 1.0),
-             "you forgot to divide by keep_prob. Inverted dropout scales the survivors by "
-             "1/keep_prob so that E[out] = A; without it the next layer sees activations "
-             "shrunk by keep_prob in training and full-size ones at test time."),
-        case(_out_is_not(A, keep_prob),
-             "divide by keep_prob, don't multiply: out = A * D / keep_prob."),
+        case(
+            _out_is_not(A, 1.0),
+            "you forgot to divide by keep_prob. Inverted dropout scales the survivors by "
+            "1/keep_prob so that E[out] = A; without it the next layer sees activations "
+            "shrunk by keep_prob in training and full-size ones at test time.",
+        ),
+        case(
+            _out_is_not(A, keep_prob),
+            "divide by keep_prob, don't multiply: out = A * D / keep_prob.",
+        ),
         case(_out_is(A, 1.0 / keep_prob), "out should be A * D / keep_prob."),
     ]
 
@@ -186,10 +228,14 @@ def _same_mask_twice(A: np.ndarray, keep_prob: float) -> list[Case]:
         return np.array_equal(D, first["D"])
 
     ref = reference_dropout(A, keep_prob, np.random.default_rng(3))
-    hint = ("two generators with the same seed gave different masks: draw the mask from the "
-            "`rng` argument (rng.random(A.shape)), not from np.random.")
-    return [Case((A, keep_prob, np.random.default_rng(3)), Expect(ref, same_as_first), hint)
-            for _ in range(2)]
+    hint = (
+        "two generators with the same seed gave different masks: draw the mask from the "
+        "`rng` argument (rng.random(A.shape)), not from np.random."
+    )
+    return [
+        Case((A, keep_prob, np.random.default_rng(3)), Expect(ref, same_as_first), hint)
+        for _ in range(2)
+    ]
 
 
 def check_dropout_forward(fn: Callable) -> CheckResult:
@@ -199,9 +245,13 @@ def check_dropout_forward(fn: Callable) -> CheckResult:
     cases = _dropout_cases(A, 0.8, 1) + _dropout_cases(A, 0.3, 2)
     cases += _same_mask_twice(A, 0.8)
     keep_all = reference_dropout(A, 1.0, np.random.default_rng(4))
-    cases.append(Case((A, 1.0, np.random.default_rng(4)),
-                      Expect(keep_all, lambda got: np.allclose(got[0], A)),
-                      "with keep_prob = 1 nothing is dropped: out must equal A."))
+    cases.append(
+        Case(
+            (A, 1.0, np.random.default_rng(4)),
+            Expect(keep_all, lambda got: np.allclose(got[0], A)),
+            "with keep_prob = 1 nothing is dropped: out must equal A.",
+        )
+    )
     return check_cases("dropout_forward", fn, cases)
 
 
@@ -213,34 +263,54 @@ def reference_dropout_backward(dout: np.ndarray, D: np.ndarray, keep_prob: float
 
 def _dropout_backward_mistakes() -> list:
     return [
-        (lambda dout, D, kp: dout * D,
-         "you applied the mask but not the scale: the forward pass divided by keep_prob, "
-         "so the backward pass must divide the same way."),
-        (lambda dout, D, kp: dout * D * kp,
-         "divide by keep_prob, don't multiply: the backward pass repeats the forward scale."),
-        (lambda dout, D, kp: dout / kp,
-         "a dropped unit took no part in the output, so its gradient must be exactly 0: "
-         "apply the mask D."),
-        (lambda dout, D, kp: dout,
-         "you passed dout through unchanged: dropout's backward uses the forward mask and scale."),
-        (lambda dout, D, kp: dout * (1 - D) / kp,
-         "you kept the gradient of the dropped units and zeroed the kept ones: D = 1 means kept."),
-        (lambda dout, D, kp: dout * D / (1 - kp),
-         "divide by keep_prob, the probability of keeping a unit, not by the drop rate."),
+        (
+            lambda dout, D, kp: dout * D,
+            "you applied the mask but not the scale: the forward pass divided by keep_prob, "
+            "so the backward pass must divide the same way.",
+        ),
+        (
+            lambda dout, D, kp: dout * D * kp,
+            "divide by keep_prob, don't multiply: the backward pass repeats the forward scale.",
+        ),
+        (
+            lambda dout, D, kp: dout / kp,
+            "a dropped unit took no part in the output, so its gradient must be exactly 0: "
+            "apply the mask D.",
+        ),
+        (
+            lambda dout, D, kp: dout,
+            "you passed dout through unchanged: dropout's backward uses the forward mask and scale.",
+        ),
+        (
+            lambda dout, D, kp: dout * (1 - D) / kp,
+            "you kept the gradient of the dropped units and zeroed the kept ones: D = 1 means kept.",
+        ),
+        (
+            lambda dout, D, kp: dout * D / (1 - kp),
+            "divide by keep_prob, the probability of keeping a unit, not by the drop rate.",
+        ),
     ]
 
 
 def check_dropout_backward(fn: Callable) -> CheckResult:
     """Check ``fn(dout, D, keep_prob) -> dA`` (inverted dropout backward); never raises."""
     from .grader import run_with_mistakes, with_mistakes
+
     rng = np.random.default_rng(21)
     cases = []
     for shape, kp in [((4, 6), 0.8), ((30, 20), 0.3), ((5, 3), 1.0)]:
         dout = rng.standard_normal(shape) + 0.5
         D = (rng.random(shape) < kp).astype(np.float64)
-        cases.append(Case((dout, D, kp), reference_dropout_backward(dout, D, kp),
-                          "the backward pass repeats what the forward pass did to each entry (its mask and its scale)."))
-    return run_with_mistakes("dropout_backward", fn, with_mistakes(cases, _dropout_backward_mistakes()))
+        cases.append(
+            Case(
+                (dout, D, kp),
+                reference_dropout_backward(dout, D, kp),
+                "the backward pass repeats what the forward pass did to each entry (its mask and its scale).",
+            )
+        )
+    return run_with_mistakes(
+        "dropout_backward", fn, with_mistakes(cases, _dropout_backward_mistakes())
+    )
 
 
 # ------------------------------------------------------------------ L2 gradient
@@ -251,36 +321,56 @@ def reference_l2_gradient(weights, grads, lambd: float, m: int) -> list:
 
 def _l2_gradient_mistakes() -> list:
     return [
-        (lambda Ws, dWs, l, m: [dW + l / (2 * m) * W for W, dW in zip(Ws, dWs)],
-         "the derivative of W^2 is 2 W, which cancels the 1/2 of the cost: the term is "
-         "lambda / m * W, not lambda / (2 m) * W."),
-        (lambda Ws, dWs, l, m: [dW + l * W for W, dW in zip(Ws, dWs)],
-         "the L2 term of the gradient is divided by m, like the cost term."),
-        (lambda Ws, dWs, l, m: [dW + 2 * l / m * W for W, dW in zip(Ws, dWs)],
-         "your L2 term is twice too big: the 1/2 in the cost cancels the 2 of the derivative."),
-        (lambda Ws, dWs, l, m: [l / m * W for W in Ws],
-         "add the L2 term to the data gradient dW; you returned the L2 term alone."),
-        (lambda Ws, dWs, l, m: [dW - l / m * W for W, dW in zip(Ws, dWs)],
-         "add the L2 term (+ lambda / m * W): the penalty grows with |W|, so its gradient "
-         "points away from 0."),
-        (lambda Ws, dWs, l, m: [dW + l / m * np.sign(W) for W, dW in zip(Ws, dWs)],
-         "that is the gradient of an L1 penalty (sign of W); L2's gradient is proportional to W."),
-        (lambda Ws, dWs, l, m: [dW for dW in dWs],
-         "you returned the data gradient unchanged: add the gradient of the L2 term."),
+        (
+            lambda Ws, dWs, l, m: [dW + l / (2 * m) * W for W, dW in zip(Ws, dWs)],
+            "the derivative of W^2 is 2 W, which cancels the 1/2 of the cost: the term is "
+            "lambda / m * W, not lambda / (2 m) * W.",
+        ),
+        (
+            lambda Ws, dWs, l, m: [dW + l * W for W, dW in zip(Ws, dWs)],
+            "the L2 term of the gradient is divided by m, like the cost term.",
+        ),
+        (
+            lambda Ws, dWs, l, m: [dW + 2 * l / m * W for W, dW in zip(Ws, dWs)],
+            "your L2 term is twice too big: the 1/2 in the cost cancels the 2 of the derivative.",
+        ),
+        (
+            lambda Ws, dWs, l, m: [l / m * W for W in Ws],
+            "add the L2 term to the data gradient dW; you returned the L2 term alone.",
+        ),
+        (
+            lambda Ws, dWs, l, m: [dW - l / m * W for W, dW in zip(Ws, dWs)],
+            "add the L2 term (+ lambda / m * W): the penalty grows with |W|, so its gradient "
+            "points away from 0.",
+        ),
+        (
+            lambda Ws, dWs, l, m: [dW + l / m * np.sign(W) for W, dW in zip(Ws, dWs)],
+            "that is the gradient of an L1 penalty (sign of W); L2's gradient is proportional to W.",
+        ),
+        (
+            lambda Ws, dWs, l, m: [dW for dW in dWs],
+            "you returned the data gradient unchanged: add the gradient of the L2 term.",
+        ),
     ]
 
 
 def check_l2_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises."""
     from .grader import run_with_mistakes, with_mistakes
+
     rng = np.random.default_rng(8)
     cases = []
     for shapes, lam, m in [([(4, 3), (1, 4)], 0.7, 6), ([(3, 2), (5, 3), (2, 5)], 2.0, 40)]:
         Ws = [rng.standard_normal(s) for s in shapes]
         dWs = [rng.standard_normal(s) for s in shapes]
-        cases.append(Case((Ws, dWs, lam, m), reference_l2_gradient(Ws, dWs, lam, m),
-                          "return a list with one array per layer: the data gradient plus the "
-                          "gradient of the L2 term with respect to that layer's W."))
+        cases.append(
+            Case(
+                (Ws, dWs, lam, m),
+                reference_l2_gradient(Ws, dWs, lam, m),
+                "return a list with one array per layer: the data gradient plus the "
+                "gradient of the L2 term with respect to that layer's W.",
+            )
+        )
     return run_with_mistakes("l2_gradient", fn, with_mistakes(cases, _l2_gradient_mistakes()))
 
 
@@ -288,18 +378,24 @@ def check_l2_gradient(fn: Callable) -> CheckResult:
 from .questions import Question  # noqa: E402
 
 Q_LAMBDA = Question(
-    "Q_LAMBDA", "b",
+    "Q_LAMBDA",
+    "b",
     "Small lambda leaves the over-fitting (a large validation cost), a moderate one closes "
     "the gap, and a large one shrinks the weights so far that the network cannot even fit "
     "the training set: the validation cost rises again (under-fitting). At lambda = 30 the "
     "weights are almost 0 and the network predicts 50/50 everywhere, cost ln 2 = 0.693.",
-    {"a": "it keeps falling: more regularization is always safer",
-     "b": "it falls, reaches a minimum, then rises again",
-     "c": "it keeps rising: any penalty hurts the fit"})
+    {
+        "a": "it keeps falling: more regularization is always safer",
+        "b": "it falls, reaches a minimum, then rises again",
+        "c": "it keeps rising: any penalty hurts the fit",
+    },
+)
 
 Q_NO_DIVISION = Question(
-    "Q_NO_DIVISION", "c",
+    "Q_NO_DIVISION",
+    "c",
     "Each unit survives with probability keep_prob = 0.8 and keeps its value 1, so the mean "
     "is 0.8: without the division the next layer sees activations 20 % smaller in training "
     "than at test time. Dividing the survivors by keep_prob restores a mean of 1.",
-    {"a": "1.25", "b": "1.0", "c": "0.8"})
+    {"a": "1.25", "b": "1.0", "c": "0.8"},
+)

@@ -10,6 +10,7 @@ compares with :func:`dlcourse.optim.schedules.inverse_time_decay`; a wrong answe
 compared with the usual mistakes (``every`` ignored, no floor, ceil or round instead of
 floor, epochs counted from 1, the exponential form, a missing ``1 +``, multiplying).
 """
+
 from __future__ import annotations
 
 import math
@@ -35,49 +36,78 @@ def _t(epoch, every, rounding=math.floor):
 
 
 MISTAKES: tuple[tuple[Callable, str], ...] = (
-    (lambda a, d, e, every: a / (1 + d * e),
-     "with every given, the rate must stay flat for `every` epochs and then drop: use "
-     "floor(epoch / every) in place of epoch"),
-    (lambda a, d, e, every: a / (1 + d * (e if every is None else e / every)),
-     "epoch / every needs rounding down, floor(epoch / every) (or epoch // every), so the "
-     "rate changes in steps"),
-    (lambda a, d, e, every: a / (1 + d * _t(e, every, math.ceil)),
-     "round down, not up: floor(epoch / every) keeps alpha0 for the first `every` epochs"),
-    (lambda a, d, e, every: a / (1 + d * _t(e, every, round)),
-     "round down with floor(epoch / every), not to the nearest integer"),
-    (lambda a, d, e, every: a / (1 + d * _t(e + 1, every)),
-     "epochs count from 0: at epoch 0 the rate is exactly alpha0"),
-    (lambda a, d, e, every: a / (1 + d) ** _t(e, every),
-     "that is an exponential decay; inverse-time decay divides by (1 + decay_rate * t), "
-     "a straight line in t, not a power"),
-    (lambda a, d, e, every: a / (d * _t(e, every)) if _t(e, every) else a,
-     "keep the 1 + in the denominator: alpha0 / (1 + decay_rate * t)"),
-    (lambda a, d, e, every: a * (1 + d * _t(e, every)),
-     "divide by (1 + decay_rate * t): the rate must shrink, not grow"),
-    (lambda a, d, e, every: a * (1 - d * _t(e, every)),
-     "that is a linear decay (it turns negative); inverse-time decay divides: "
-     "alpha0 / (1 + decay_rate * t)"),
+    (
+        lambda a, d, e, every: a / (1 + d * e),
+        "with every given, the rate must stay flat for `every` epochs and then drop: use "
+        "floor(epoch / every) in place of epoch",
+    ),
+    (
+        lambda a, d, e, every: a / (1 + d * (e if every is None else e / every)),
+        "epoch / every needs rounding down, floor(epoch / every) (or epoch // every), so the "
+        "rate changes in steps",
+    ),
+    (
+        lambda a, d, e, every: a / (1 + d * _t(e, every, math.ceil)),
+        "round down, not up: floor(epoch / every) keeps alpha0 for the first `every` epochs",
+    ),
+    (
+        lambda a, d, e, every: a / (1 + d * _t(e, every, round)),
+        "round down with floor(epoch / every), not to the nearest integer",
+    ),
+    (
+        lambda a, d, e, every: a / (1 + d * _t(e + 1, every)),
+        "epochs count from 0: at epoch 0 the rate is exactly alpha0",
+    ),
+    (
+        lambda a, d, e, every: a / (1 + d) ** _t(e, every),
+        "that is an exponential decay; inverse-time decay divides by (1 + decay_rate * t), "
+        "a straight line in t, not a power",
+    ),
+    (
+        lambda a, d, e, every: a / (d * _t(e, every)) if _t(e, every) else a,
+        "keep the 1 + in the denominator: alpha0 / (1 + decay_rate * t)",
+    ),
+    (
+        lambda a, d, e, every: a * (1 + d * _t(e, every)),
+        "divide by (1 + decay_rate * t): the rate must shrink, not grow",
+    ),
+    (
+        lambda a, d, e, every: a * (1 - d * _t(e, every)),
+        "that is a linear decay (it turns negative); inverse-time decay divides: "
+        "alpha0 / (1 + decay_rate * t)",
+    ),
 )
 
 
 def _cases() -> list[Case]:
     generic = "compare with alpha0 / (1 + decay_rate * t), t = epoch or floor(epoch / every)"
     return [
-        Case((0.2, 1.0, None), _expected(0.2, 1.0, None),
-             "without every: alpha0 / (1 + decay_rate * epoch); epoch 0 gives alpha0"),
-        Case((0.5, 0.1, 10), _expected(0.5, 0.1, 10),
-             "with every = 10 the rate is alpha0 for epochs 0..9, alpha0 / 1.1 for 10..19, ..."),
+        Case(
+            (0.2, 1.0, None),
+            _expected(0.2, 1.0, None),
+            "without every: alpha0 / (1 + decay_rate * epoch); epoch 0 gives alpha0",
+        ),
+        Case(
+            (0.5, 0.1, 10),
+            _expected(0.5, 0.1, 10),
+            "with every = 10 the rate is alpha0 for epochs 0..9, alpha0 / 1.1 for 10..19, ...",
+        ),
         Case((1.0, 0.5, 3), _expected(1.0, 0.5, 3), generic),
-        Case((0.05, 0.0, 4), _expected(0.05, 0.0, 4),
-             "decay_rate = 0 means no decay: the rate stays alpha0"),
+        Case(
+            (0.05, 0.0, 4),
+            _expected(0.05, 0.0, 4),
+            "decay_rate = 0 means no decay: the rate stays alpha0",
+        ),
         Case((3.0, 2.5, 1), _expected(3.0, 2.5, 1), generic),
     ]
 
 
 def _over_epochs(fn: Callable) -> Callable:
     """The learner's per-epoch function turned into one returning the whole curve."""
+
     def curve(lr0, decay_rate, every):
         return [_number(fn(lr0, decay_rate, e, every), e) for e in EPOCHS]
+
     return curve
 
 
@@ -94,20 +124,32 @@ def check_inverse_time_decay(fn: Callable) -> CheckResult:
     if not callable(fn):
         return CheckResult(False, f"{NAME}: expected a function, got {type(fn).__name__}")
     mistakes = [(_over_epochs(wrong), hint) for wrong, hint in MISTAKES]
-    return run_with_mistakes(NAME, _over_epochs(fn), with_mistakes(_cases(), mistakes),
-                             rtol=1e-9, atol=1e-12)
+    return run_with_mistakes(
+        NAME, _over_epochs(fn), with_mistakes(_cases(), mistakes), rtol=1e-9, atol=1e-12
+    )
 
 
-__all__ = ["check_inverse_time_decay", "MISTAKES", "EPOCHS", "check_range_test",
-           "reference_range_test", "FakeTraining", "RANGE_TEST_MISTAKES", "Q_FLOOR", "Q_START"]
+__all__ = [
+    "check_inverse_time_decay",
+    "MISTAKES",
+    "EPOCHS",
+    "check_range_test",
+    "reference_range_test",
+    "FakeTraining",
+    "RANGE_TEST_MISTAKES",
+    "Q_FLOOR",
+    "Q_START",
+]
 
 
 # ================================================================== the range-test loop
-def reference_range_test(step: Callable, lr_min: float, lr_max: float, n: int,
-                         beta: float = 0.9, diverge: float = 4.0):
+def reference_range_test(
+    step: Callable, lr_min: float, lr_max: float, n: int, beta: float = 0.9, diverge: float = 4.0
+):
     """The loop of :func:`dlcourse.topics.lr_finder.lr_range_test` on a given ``step(lr)``
     (one training step at lr, returning the mini-batch cost): (lrs, smoothed, suggestion)."""
     import numpy as np
+
     lrs = lr_min * (lr_max / lr_min) ** (np.arange(n) / (n - 1))
     smooth, v = [], 0.0
     for i, lr in enumerate(lrs):
@@ -119,7 +161,7 @@ def reference_range_test(step: Callable, lr_min: float, lr_max: float, n: int,
         if i > 0 and smooth[-1] > diverge * min(smooth):
             break
     smooth = np.array(smooth)
-    lrs = lrs[:len(smooth)]
+    lrs = lrs[: len(smooth)]
     return lrs, smooth, float(lrs[int(np.argmin(smooth))] / 10)
 
 
@@ -137,12 +179,23 @@ class FakeTraining:
         if lr > self.nan_above:
             return float("nan")
         x = math.log10(lr / self.best)
-        base = 0.3 + 2.0 / (1 + math.exp(3 * (x + 1))) + (0.5 * (math.exp(3 * x) - 1) if x > 0 else 0.0)
+        base = (
+            0.3
+            + 2.0 / (1 + math.exp(3 * (x + 1)))
+            + (0.5 * (math.exp(3 * x) - 1) if x > 0 else 0.0)
+        )
         return base + self.wiggle * math.sin(40 * math.log(lr))
 
 
-def _rt_variant(linear=False, exponent_n=False, correct=True, stop=True, divide=True,
-                raw_min=False, include_nan=False):
+def _rt_variant(
+    linear=False,
+    exponent_n=False,
+    correct=True,
+    stop=True,
+    divide=True,
+    raw_min=False,
+    include_nan=False,
+):
     import numpy as np
 
     def wrong(step, lr_min, lr_max, n, beta=0.9, diverge=4.0):
@@ -161,25 +214,44 @@ def _rt_variant(linear=False, exponent_n=False, correct=True, stop=True, divide=
             if stop and i > 0 and smooth[-1] > diverge * min(smooth):
                 break
         smooth = np.array(smooth)
-        lrs = lrs[:len(smooth)]
+        lrs = lrs[: len(smooth)]
         best = int(np.argmin(raw if raw_min else smooth))
         return lrs, smooth, float(lrs[best] / (10 if divide else 1))
+
     return wrong
 
 
 RANGE_TEST_MISTAKES: tuple = (
-    (_rt_variant(linear=True), "your learning rates grow linearly: the test needs a geometric "
-                               "ramp, the same factor from one step to the next"),
-    (_rt_variant(exponent_n=True), "off by one in the ramp: the last learning rate must be "
-                                   "lr_max exactly (the exponent runs over i / (n - 1))"),
-    (_rt_variant(correct=False), "no bias correction: the average starts at 0, so divide "
-                                 "v by (1 - beta^(i+1)) (notebook 07)"),
-    (_rt_variant(stop=False), "you kept going after the smoothed cost exploded: stop once it "
-                              "exceeds diverge times its smallest value so far"),
-    (_rt_variant(divide=False), "your suggestion is the learning rate at the lowest point: "
-                                "that is the edge of instability, back off by a factor of 10"),
-    (_rt_variant(raw_min=True), "pick the lowest point of the smoothed curve, not of the raw "
-                                "mini-batch costs (their minimum is a lucky batch)"),
+    (
+        _rt_variant(linear=True),
+        "your learning rates grow linearly: the test needs a geometric "
+        "ramp, the same factor from one step to the next",
+    ),
+    (
+        _rt_variant(exponent_n=True),
+        "off by one in the ramp: the last learning rate must be "
+        "lr_max exactly (the exponent runs over i / (n - 1))",
+    ),
+    (
+        _rt_variant(correct=False),
+        "no bias correction: the average starts at 0, so divide "
+        "v by (1 - beta^(i+1)) (notebook 07)",
+    ),
+    (
+        _rt_variant(stop=False),
+        "you kept going after the smoothed cost exploded: stop once it "
+        "exceeds diverge times its smallest value so far",
+    ),
+    (
+        _rt_variant(divide=False),
+        "your suggestion is the learning rate at the lowest point: "
+        "that is the edge of instability, back off by a factor of 10",
+    ),
+    (
+        _rt_variant(raw_min=True),
+        "pick the lowest point of the smoothed curve, not of the raw "
+        "mini-batch costs (their minimum is a lucky batch)",
+    ),
     (_rt_variant(include_nan=True), "a nan or inf cost ends the test before it is averaged in"),
 )
 
@@ -187,14 +259,22 @@ RANGE_TEST_MISTAKES: tuple = (
 def check_range_test(fn: Callable) -> CheckResult:
     """Check ``fn(step, lr_min, lr_max, n, beta, diverge) -> (lrs, smoothed, suggestion)``
     on repeatable fake training runs; never raises."""
-    specs = [((FakeTraining(0.05), 1e-4, 10.0, 100), {}),
-             ((FakeTraining(0.3, wiggle=0.3), 1e-3, 100.0, 60), {}),
-             ((FakeTraining(0.01, nan_above=0.02), 1e-5, 10.0, 80), dict(beta=0.8, diverge=6.0))]
+    specs = [
+        ((FakeTraining(0.05), 1e-4, 10.0, 100), {}),
+        ((FakeTraining(0.3, wiggle=0.3), 1e-3, 100.0, 60), {}),
+        ((FakeTraining(0.01, nan_above=0.02), 1e-5, 10.0, 80), dict(beta=0.8, diverge=6.0)),
+    ]
     cases = []
     for args, kw in specs:
-        cases.append(Case(args, reference_range_test(*args, **kw),
-                          "compare your loop with the range test of section 2: the ramp, the "
-                          "smoothed cost, the stopping rule, then the suggestion", kw))
+        cases.append(
+            Case(
+                args,
+                reference_range_test(*args, **kw),
+                "compare your loop with the range test of section 2: the ramp, the "
+                "smoothed cost, the stopping rule, then the suggestion",
+                kw,
+            )
+        )
     return run_with_mistakes("range_test", fn, with_mistakes(cases, RANGE_TEST_MISTAKES))
 
 
@@ -202,20 +282,28 @@ def check_range_test(fn: Callable) -> CheckResult:
 from .questions import Question  # noqa: E402
 
 Q_FLOOR = Question(
-    "Q_FLOOR", "b",
+    "Q_FLOOR",
+    "b",
     "With mini-batches drawn independently (with replacement) the floor grows like alpha, as "
     "the formula says: 8 x alpha gives about 8 x the floor. dl.fit reshuffles instead: every "
     "example is used exactly once per epoch, so at the end of an epoch the noise of the "
     "epoch's batches largely cancels and the floor measured there is O(alpha^2): about 60 x.",
-    {"a": "about 8 x, in both cases",
-     "b": "about 8 x with replacement, far more (tens of times) with reshuffling",
-     "c": "about the same floor: the noise does not depend on alpha"})
+    {
+        "a": "about 8 x, in both cases",
+        "b": "about 8 x with replacement, far more (tens of times) with reshuffling",
+        "c": "about the same floor: the noise does not depend on alpha",
+    },
+)
 
 Q_START = Question(
-    "Q_START", "b",
+    "Q_START",
+    "b",
     "At the lowest point of the range test alpha is already at the edge of instability: a whole "
     "run there does not learn (the digits at 10 x the suggestion end near ln 10). A tenth of it "
     "learns fastest; a hundredth learns, but more slowly.",
-    {"a": "at the lowest point of the smoothed curve",
-     "b": "at about a tenth of it",
-     "c": "at about a hundredth of it"})
+    {
+        "a": "at the lowest point of the smoothed curve",
+        "b": "at about a tenth of it",
+        "c": "at about a hundredth of it",
+    },
+)

@@ -18,6 +18,7 @@ A failure is matched against the usual mistakes (uniform sampling of alpha itsel
 the exponent r without 10**, drawing r between low and high instead of their logarithms,
 mixing log10 and e**, ignoring ``rng``) and the hint names the one found.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,12 +56,16 @@ def _call(fn: Callable, low: float, high: float, n: int, seed: int):
     try:
         values = np.asarray(out, dtype=float)
     except (TypeError, ValueError):
-        return None, (f"{NAME}: not yet — it returned a {type(out).__name__}; return a numpy "
-                      f"array of the n sampled values")
+        return None, (
+            f"{NAME}: not yet — it returned a {type(out).__name__}; return a numpy "
+            f"array of the n sampled values"
+        )
     if values.shape != (n,):
-        return None, (f"{NAME}: not yet — asked for n={n} values it returned shape "
-                      f"{values.shape}. Hint: pass size=n to the rng call so you get an "
-                      f"array of shape (n,)")
+        return None, (
+            f"{NAME}: not yet — asked for n={n} values it returned shape "
+            f"{values.shape}. Hint: pass size=n to the rng call so you get an "
+            f"array of shape (n,)"
+        )
     return values, None
 
 
@@ -74,23 +79,43 @@ def _mistakes(low: float, high: float) -> list[tuple[Callable, float, float, str
     lo10, hi10 = math.log10(low), math.log10(high)
     lo_e, hi_e = math.log(low), math.log(high)
     return [
-        (lambda v: v, low, high,
-         f"you sampled alpha uniformly between low and high: nearly all samples land in the "
-         f"top decade [{high / 10:g}, {high:g}] and small learning rates are hardly ever "
-         f"tried. Draw the exponent r uniformly between log10(low) and log10(high) and "
-         f"return 10**r"),
-        (lambda v: v, lo10, hi10,
-         f"your values lie between log10(low)={lo10:g} and log10(high)={hi10:g}: those are "
-         f"the exponents r; return 10**r"),
-        (np.log10, low, high,
-         "draw the exponent r between log10(low) and log10(high), not between low and high, "
-         "then return 10**r"),
-        (np.log, lo10, hi10,
-         "the base of the power must match the logarithm: with r between log10(low) and "
-         "log10(high), return 10**r (np.exp(r) is e**r)"),
-        (np.log10, lo_e, hi_e,
-         "np.log is the natural logarithm: with 10**r, draw r between np.log10(low) and "
-         "np.log10(high)"),
+        (
+            lambda v: v,
+            low,
+            high,
+            f"you sampled alpha uniformly between low and high: nearly all samples land in the "
+            f"top decade [{high / 10:g}, {high:g}] and small learning rates are hardly ever "
+            f"tried. Draw the exponent r uniformly between log10(low) and log10(high) and "
+            f"return 10**r",
+        ),
+        (
+            lambda v: v,
+            lo10,
+            hi10,
+            f"your values lie between log10(low)={lo10:g} and log10(high)={hi10:g}: those are "
+            f"the exponents r; return 10**r",
+        ),
+        (
+            np.log10,
+            low,
+            high,
+            "draw the exponent r between log10(low) and log10(high), not between low and high, "
+            "then return 10**r",
+        ),
+        (
+            np.log,
+            lo10,
+            hi10,
+            "the base of the power must match the logarithm: with r between log10(low) and "
+            "log10(high), return 10**r (np.exp(r) is e**r)",
+        ),
+        (
+            np.log10,
+            lo_e,
+            hi_e,
+            "np.log is the natural logarithm: with 10**r, draw r between np.log10(low) and "
+            "np.log10(high)",
+        ),
     ]
 
 
@@ -117,8 +142,10 @@ def _wrong_samples_hint(v: np.ndarray, low: float, high: float) -> str | None:
         shown = v[np.isfinite(v)]
         span = f"[{shown.min():.3g}, {shown.max():.3g}]" if shown.size else "no finite value"
         return f"every value must lie in [low, high] = [{low:g}, {high:g}]; yours: {span}"
-    return ("log10 of your samples should be spread evenly between log10(low) and "
-            "log10(high) (as many samples in each decade); it is not")
+    return (
+        "log10 of your samples should be spread evenly between log10(low) and "
+        "log10(high) (as many samples in each decade); it is not"
+    )
 
 
 def check_log_uniform(fn: Callable) -> CheckResult:
@@ -145,12 +172,18 @@ def _check_seeding(fn: Callable) -> CheckResult:
     if message:
         return CheckResult(False, message)
     if not np.array_equal(a, b):
-        return _fail("draw with the rng argument (e.g. rng.uniform(...)), not with np.random: "
-                     "the same seed must give the same trials, so a search can be repeated",
-                     low, high)
+        return _fail(
+            "draw with the rng argument (e.g. rng.uniform(...)), not with np.random: "
+            "the same seed must give the same trials, so a search can be repeated",
+            low,
+            high,
+        )
     if np.array_equal(a, c):
-        return _fail("different seeds gave the same values: draw new random numbers from rng "
-                     "on every call", low, high)
+        return _fail(
+            "different seeds gave the same values: draw new random numbers from rng on every call",
+            low,
+            high,
+        )
     return CheckResult(True, f"{NAME}: correct")
 
 
@@ -171,14 +204,16 @@ __all__ = [
 
 TRIALS = "sample_trials"
 TRIAL_RANGES = (((1e-4, 1.0), (0.9, 0.999)), ((1e-3, 3.0), (0.5, 0.999)))
-MAX_CORRELATION = 0.03       # |corr| of the two log-scale coordinates, 50 000 samples (a
-                             # correct sampler exceeds it with probability about 1e-11)
-MIN_KS_SQRT_N = 0.2          # sqrt(n) * KS below this: too even to be random (p < 1e-10)
+MAX_CORRELATION = 0.03  # |corr| of the two log-scale coordinates, 50 000 samples (a
+# correct sampler exceeds it with probability about 1e-11)
+MIN_KS_SQRT_N = 0.2  # sqrt(n) * KS below this: too even to be random (p < 1e-10)
 
 
 def _trials_fail(hint: str, lr_range, beta_range) -> CheckResult:
-    return CheckResult(False, f"{TRIALS}: not yet — with lr_range={lr_range}, "
-                              f"beta_range={beta_range}. Hint: {hint}")
+    return CheckResult(
+        False,
+        f"{TRIALS}: not yet — with lr_range={lr_range}, beta_range={beta_range}. Hint: {hint}",
+    )
 
 
 def _call_trials(fn: Callable, n: int, seed: int, lr_range, beta_range):
@@ -189,16 +224,24 @@ def _call_trials(fn: Callable, n: int, seed: int, lr_range, beta_range):
     except Exception as exc:  # the learner's code: report it, never a traceback
         return None, f"{TRIALS}: your function raised {type(exc).__name__}: {exc}"
     if not isinstance(out, dict) or set(out) != {"lr", "beta"}:
-        got = f"a dict with keys {sorted(out)}" if isinstance(out, dict) else f"a {type(out).__name__}"
-        return None, (f"{TRIALS}: not yet — it returned {got}; return a dict with the two keys "
-                      f"'lr' and 'beta', each an array of n values")
+        got = (
+            f"a dict with keys {sorted(out)}"
+            if isinstance(out, dict)
+            else f"a {type(out).__name__}"
+        )
+        return None, (
+            f"{TRIALS}: not yet — it returned {got}; return a dict with the two keys "
+            f"'lr' and 'beta', each an array of n values"
+        )
     try:
         lr, beta = (np.asarray(out[k], dtype=float) for k in ("lr", "beta"))
     except (TypeError, ValueError):
         return None, f"{TRIALS}: not yet — out['lr'] and out['beta'] must be arrays of numbers"
     if lr.shape != (n,) or beta.shape != (n,):
-        return None, (f"{TRIALS}: not yet — asked for n={n} trials, got shapes {lr.shape} and "
-                      f"{beta.shape}. Hint: pass size=n to the rng calls")
+        return None, (
+            f"{TRIALS}: not yet — asked for n={n} trials, got shapes {lr.shape} and "
+            f"{beta.shape}. Hint: pass size=n to the rng calls"
+        )
     return (lr, beta), None
 
 
@@ -210,13 +253,21 @@ def _beta_hint(beta: np.ndarray, lo: float, hi: float) -> str | None:
     if in_range and ks_uniform(np.log10(1 - beta), a, b) < KS_LIMIT:
         return None
     if finite and ks_uniform(beta, lo, hi) < KS_LIMIT:
-        return (f"you sampled beta uniformly in [{lo:g}, {hi:g}]: almost all trials then have "
-                f"beta below 0.99 (averaging windows under 100 steps). Put 1 - beta on the log scale")
+        return (
+            f"you sampled beta uniformly in [{lo:g}, {hi:g}]: almost all trials then have "
+            f"beta below 0.99 (averaging windows under 100 steps). Put 1 - beta on the log scale"
+        )
     if finite and np.all(beta > 0) and ks_uniform(np.log10(beta), a, b) < KS_LIMIT:
-        return ("your values are 1 - beta (between 1 - high and 1 - low); return beta = 1 - 10**r")
-    if finite and np.all(beta > 0) and ks_uniform(np.log10(beta), math.log10(lo), math.log10(hi)) < KS_LIMIT:
-        return ("you put beta itself on a log scale: log10 barely changes between 0.9 and 0.999, "
-                "so this is nearly uniform in beta. The log scale is for 1 - beta")
+        return "your values are 1 - beta (between 1 - high and 1 - low); return beta = 1 - 10**r"
+    if (
+        finite
+        and np.all(beta > 0)
+        and ks_uniform(np.log10(beta), math.log10(lo), math.log10(hi)) < KS_LIMIT
+    ):
+        return (
+            "you put beta itself on a log scale: log10 barely changes between 0.9 and 0.999, "
+            "so this is nearly uniform in beta. The log scale is for 1 - beta"
+        )
     if not in_range:
         shown = beta[np.isfinite(beta)]
         span = f"[{shown.min():.4g}, {shown.max():.4g}]" if shown.size else "no finite value"
@@ -232,11 +283,17 @@ def _check_trial_seeding(fn: Callable) -> CheckResult:
         return CheckResult(False, message)
     (a, _), (b, _), (c, _) = [r for r, _ in runs]
     if not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])):
-        return _trials_fail("draw with the rng argument, not np.random: the same seed must give "
-                            "the same trials", lr_range, beta_range)
+        return _trials_fail(
+            "draw with the rng argument, not np.random: the same seed must give the same trials",
+            lr_range,
+            beta_range,
+        )
     if np.array_equal(a[0], c[0]) or np.array_equal(a[1], c[1]):
-        return _trials_fail("different seeds gave the same values: draw new random numbers from "
-                            "rng on every call", lr_range, beta_range)
+        return _trials_fail(
+            "different seeds gave the same values: draw new random numbers from rng on every call",
+            lr_range,
+            beta_range,
+        )
     return CheckResult(True, f"{TRIALS}: correct")
 
 
@@ -251,10 +308,16 @@ def check_sample_trials(fn: Callable) -> CheckResult:
                 return CheckResult(False, message)
             lr, beta = values
             lo, hi = beta_range
-            if np.all(np.isfinite(beta)) and beta.min() >= lr_range[0] * (1 - 1e-12) and \
-                    _wrong_samples_hint(beta, *lr_range) is None:
-                return _trials_fail("your 'beta' values look like learning rates: are the two "
-                                    "keys swapped?", lr_range, beta_range)
+            if (
+                np.all(np.isfinite(beta))
+                and beta.min() >= lr_range[0] * (1 - 1e-12)
+                and _wrong_samples_hint(beta, *lr_range) is None
+            ):
+                return _trials_fail(
+                    "your 'beta' values look like learning rates: are the two keys swapped?",
+                    lr_range,
+                    beta_range,
+                )
             hint = _wrong_samples_hint(lr, *lr_range)
             if hint:
                 return _trials_fail("the learning rates: " + hint, lr_range, beta_range)
@@ -263,32 +326,48 @@ def check_sample_trials(fn: Callable) -> CheckResult:
                 return _trials_fail("the momenta: " + hint, lr_range, beta_range)
             t_lr, t_beta = np.log10(lr), np.log10(1 - beta)
             if abs(np.corrcoef(t_lr, t_beta)[0, 1]) > MAX_CORRELATION:
-                return _trials_fail("alpha and beta move together in your trials: draw a separate "
-                                    "random number for each hyperparameter, or the search explores "
-                                    "only a line of the plane", lr_range, beta_range)
+                return _trials_fail(
+                    "alpha and beta move together in your trials: draw a separate "
+                    "random number for each hyperparameter, or the search explores "
+                    "only a line of the plane",
+                    lr_range,
+                    beta_range,
+                )
             n = len(lr)
             a, b = math.log10(lr_range[0]), math.log10(lr_range[1])
             if math.sqrt(n) * ks_uniform(t_lr, a, b) < MIN_KS_SQRT_N:
-                return _trials_fail("your learning rates are spread too evenly to be random (a "
-                                    "shuffled grid?): draw them with rng.uniform", lr_range, beta_range)
+                return _trials_fail(
+                    "your learning rates are spread too evenly to be random (a "
+                    "shuffled grid?): draw them with rng.uniform",
+                    lr_range,
+                    beta_range,
+                )
         return _check_trial_seeding(fn)
 
 
 Q_GRID_VS_RANDOM = Question(
-    "Q_GRID_VS_RANDOM", "b",
+    "Q_GRID_VS_RANDOM",
+    "b",
     "Random search wins most of the time at every budget, but not always: a grid sometimes "
     "happens to put one of its few learning rates near the valley, and an unlucky random "
     "draw can miss it. The comparison is about the distribution, not one run.",
-    {"a": "almost never", "b": "most of the time, but not always", "c": "every time"})
+    {"a": "almost never", "b": "most of the time, but not always", "c": "every time"},
+)
 Q_UNIFORM_ALPHA = Question(
-    "Q_UNIFORM_ALPHA", "c",
+    "Q_UNIFORM_ALPHA",
+    "c",
     "The top decade [0.1, 1] is 90 % of the length of [1e-4, 1], so uniform sampling puts "
     "about 90 % of the trials there.",
-    {"a": "about 25 %, one decade of four", "b": "about 50 %", "c": "about 90 %"})
+    {"a": "about 25 %, one decade of four", "b": "about 50 %", "c": "about 90 %"},
+)
 Q_EDGE = Question(
-    "Q_EDGE", "a",
+    "Q_EDGE",
+    "a",
     "When the best trials crowd against an edge of the range, the optimum may lie outside "
     "it: widen the range on that side and search again before zooming in.",
-    {"a": "widen the range beyond that edge, then search again",
-     "b": "zoom in around the best trials, as usual",
-     "c": "stop: the best value has been found"})
+    {
+        "a": "widen the range beyond that edge, then search again",
+        "b": "zoom in around the best trials, as usual",
+        "c": "stop: the best value has been found",
+    },
+)

@@ -15,6 +15,7 @@ r"""Checks for notebook 12 (softmax regression).
 The hidden cases come from :func:`dlcourse.losses.softmax`, the package's own implementation.
 Questions of notebook 12: :data:`Q_NAIVE_SOFTMAX`, :data:`Q_TWO_CLASSES`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,36 +41,52 @@ __all__ = [
 ]
 
 Q_NAIVE_SOFTMAX = Question(
-    "Q_NAIVE_SOFTMAX", "c",
+    "Q_NAIVE_SOFTMAX",
+    "c",
     "exp(1000) is above the largest float64, so every exponential is inf, and inf / inf "
     "is NaN: the textbook formula returns NaN for every class.",
-    {"a": "the right probabilities, about 0.09, 0.24, 0.67",
-     "b": "[0, 0, 1]: the largest logit takes everything",
-     "c": "NaN for every class"})
+    {
+        "a": "the right probabilities, about 0.09, 0.24, 0.67",
+        "b": "[0, 0, 1]: the largest logit takes everything",
+        "c": "NaN for every class",
+    },
+)
 Q_TWO_CLASSES = Question(
-    "Q_TWO_CLASSES", "b",
+    "Q_TWO_CLASSES",
+    "b",
     "Each step moves w_2 by -α g and w_1 by +α g, so their difference, the logistic weight, "
     "moves by -2α g: logistic regression with 2α follows softmax regression with α.",
-    {"a": "α = 0.1, the same",
-     "b": "α = 0.2, twice as large",
-     "c": "α = 0.05, half as large"})
+    {"a": "α = 0.1, the same", "b": "α = 0.2, twice as large", "c": "α = 0.05, half as large"},
+)
 
-_NO_MAX = ("exp of a logit like 1000 overflows to inf and inf / inf is NaN: subtract each "
-           "row's maximum from z before np.exp (the result does not change, since the "
-           "factor exp(-max) cancels between numerator and denominator).")
-_GLOBAL_MAX = ("subtract the maximum of each row (z.max(axis=-1, keepdims=True)), not of the "
-               "whole array: a row far below the global maximum underflows to 0 / 0.")
-_AXIS = ("normalise each row over the classes: take the max and the sum along the last "
-         "axis (axis=-1), so each row sums to 1.")
-_KEEPDIMS = ("z.max(axis=-1) has shape (m,) and broadcasts along the wrong axis: use "
-             "keepdims=True (shape (m, 1)) for the max and for the sum.")
+_NO_MAX = (
+    "exp of a logit like 1000 overflows to inf and inf / inf is NaN: subtract each "
+    "row's maximum from z before np.exp (the result does not change, since the "
+    "factor exp(-max) cancels between numerator and denominator)."
+)
+_GLOBAL_MAX = (
+    "subtract the maximum of each row (z.max(axis=-1, keepdims=True)), not of the "
+    "whole array: a row far below the global maximum underflows to 0 / 0."
+)
+_AXIS = (
+    "normalise each row over the classes: take the max and the sum along the last "
+    "axis (axis=-1), so each row sums to 1."
+)
+_KEEPDIMS = (
+    "z.max(axis=-1) has shape (m,) and broadcasts along the wrong axis: use "
+    "keepdims=True (shape (m, 1)) for the max and for the sum."
+)
 _LOG = "that is log softmax; return the probabilities exp(...) / sum exp(...)."
 _UNNORMALISED = "divide by the sum of the exponentials so that each row sums to 1."
-_MIN_SHIFT = ("subtracting the row MINIMUM leaves exponents as large as the row's spread: a row "
-              "like [0, 1000] still overflows. Only one choice of shift makes every exponent <= 0.")
-_MEAN_SHIFT = ("subtracting the row MEAN leaves exponents up to half the row's spread: a row "
-               "like [-1500, 0, 1500] still overflows. Only one choice of shift makes every "
-               "exponent <= 0.")
+_MIN_SHIFT = (
+    "subtracting the row MINIMUM leaves exponents as large as the row's spread: a row "
+    "like [0, 1000] still overflows. Only one choice of shift makes every exponent <= 0."
+)
+_MEAN_SHIFT = (
+    "subtracting the row MEAN leaves exponents up to half the row's spread: a row "
+    "like [-1500, 0, 1500] still overflows. Only one choice of shift makes every "
+    "exponent <= 0."
+)
 
 
 def _naive(z):
@@ -101,28 +118,38 @@ def _softmax_cases() -> list[DiagnosedCase]:
     rng = np.random.default_rng(1212)
     inputs = [
         np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]]),
-        np.array([[1000.0, 1001.0, 1002.0], [3.0, 1.0, -2.0]]),           # overflow
+        np.array([[1000.0, 1001.0, 1002.0], [3.0, 1.0, -2.0]]),  # overflow
         np.array([[2.0, 1.0, 0.1], [-1000.0, -999.0, -998.0], [1002.0, 1000.0, 999.0]]),
         rng.normal(0.0, 3.0, size=(4, 10)),
         50.0 * rng.standard_normal((3, 3)),
-        np.array([[0.0, 1000.0], [1.0, -1.0]]),                             # min-shift overflows
-        np.array([[-1500.0, 0.0, 1500.0], [2.0, 0.0, -1.0]]),               # mean-shift overflows
+        np.array([[0.0, 1000.0], [1.0, -1.0]]),  # min-shift overflows
+        np.array([[-1500.0, 0.0, 1500.0], [2.0, 0.0, -1.0]]),  # mean-shift overflows
     ]
     out = []
     for z in inputs:
         with np.errstate(all="ignore"):
-            mistakes = [Mistake(_shifted(z, z.mean(axis=-1, keepdims=True)), _MEAN_SHIFT),
-                        Mistake(_shifted(z, z.min(axis=-1, keepdims=True)), _MIN_SHIFT),
-                        Mistake(_naive(z), _NO_MAX), Mistake(_global(z), _GLOBAL_MAX),
-                        Mistake(_axis0(z), _AXIS), Mistake(log_softmax(z), _LOG),
-                        Mistake(np.exp(z - z.max(axis=-1, keepdims=True)), _UNNORMALISED)]
+            mistakes = [
+                Mistake(_shifted(z, z.mean(axis=-1, keepdims=True)), _MEAN_SHIFT),
+                Mistake(_shifted(z, z.min(axis=-1, keepdims=True)), _MIN_SHIFT),
+                Mistake(_naive(z), _NO_MAX),
+                Mistake(_global(z), _GLOBAL_MAX),
+                Mistake(_axis0(z), _AXIS),
+                Mistake(log_softmax(z), _LOG),
+                Mistake(np.exp(z - z.max(axis=-1, keepdims=True)), _UNNORMALISED),
+            ]
             if z.shape[0] == z.shape[1]:  # square: the broadcasting mistake gives an answer
                 mistakes.append(Mistake(_no_keepdims(z), _KEEPDIMS))
-        out.append(DiagnosedCase(
-            Case((z.copy(),), softmax(z),
-                 "return exp(z - max) / sum exp(z - max), max and sum taken along the last "
-                 "axis with keepdims=True; same shape as z, each row summing to 1."),
-            mistakes))
+        out.append(
+            DiagnosedCase(
+                Case(
+                    (z.copy(),),
+                    softmax(z),
+                    "return exp(z - max) / sum exp(z - max), max and sum taken along the last "
+                    "axis with keepdims=True; same shape as z, each row summing to 1.",
+                ),
+                mistakes,
+            )
+        )
     return out
 
 
@@ -145,8 +172,8 @@ def _explain_broadcast(fn: Callable) -> Callable:
             if "broadcast" in str(exc):
                 raise ValueError(f"{exc}. Hint: {_KEEPDIMS}") from None
             raise
-    return call
 
+    return call
 
 
 # ------------------------------------------------------------------ softmax cross-entropy
@@ -169,53 +196,89 @@ def _one_hot(y, C):
 
 
 _SCE_MISTAKES = [
-    (lambda z, y: (float(-np.mean(np.log(softmax(z)[np.arange(len(y)), y]))), _reference_sce(z, y)[1]),
-     "taking the log of the (stable) softmax still gives log 0 = -inf when a probability "
-     "underflows to 0, for a row like [0, -1000]: compute log p = z - logsumexp(z) directly."),
-    (lambda z, y: (float(-np.mean(np.log(_naive(z)[np.arange(len(y)), y]))),
-                   (_naive(z) - _one_hot(y, z.shape[1])) / len(y)),
-     "exp of a large logit overflows: compute log sum exp with the row maximum taken out."),
-    (lambda z, y: (_reference_sce(z, y)[0], _reference_sce(z, y)[1] * len(y)),
-     "J is the MEAN over the m examples, so each row of dZ carries a factor 1/m."),
-    (lambda z, y: (_reference_sce(z, y)[0] * len(y), _reference_sce(z, y)[1] * len(y)),
-     "J is the mean over the examples, not the sum (and dZ then has a factor 1/m)."),
-    (lambda z, y: (_reference_sce(z, y)[0], -_reference_sce(z, y)[1]),
-     "mind the sign of the gradient: it is the probabilities MINUS the one-hot labels."),
-    (lambda z, y: (_reference_sce(z, y)[0], softmax(z) / len(y)),
-     "the gradient subtracts the one-hot labels from the probabilities."),
-    (lambda z, y: (float(np.mean(_lse(z) + z[np.arange(len(y)), y])), _reference_sce(z, y)[1]),
-     "the loss is logsumexp(z) MINUS the true class's logit."),
-    (lambda z, y: (float(np.mean(np.log(np.exp(z - z.max()).sum(axis=-1)) + z.max()
-                                 - z[np.arange(len(y)), y])), _reference_sce(z, y)[1]),
-     "take the maximum of each row (axis=-1), not of the whole array: a row far below the "
-     "global maximum underflows to log 0."),
+    (
+        lambda z, y: (
+            float(-np.mean(np.log(softmax(z)[np.arange(len(y)), y]))),
+            _reference_sce(z, y)[1],
+        ),
+        "taking the log of the (stable) softmax still gives log 0 = -inf when a probability "
+        "underflows to 0, for a row like [0, -1000]: compute log p = z - logsumexp(z) directly.",
+    ),
+    (
+        lambda z, y: (
+            float(-np.mean(np.log(_naive(z)[np.arange(len(y)), y]))),
+            (_naive(z) - _one_hot(y, z.shape[1])) / len(y),
+        ),
+        "exp of a large logit overflows: compute log sum exp with the row maximum taken out.",
+    ),
+    (
+        lambda z, y: (_reference_sce(z, y)[0], _reference_sce(z, y)[1] * len(y)),
+        "J is the MEAN over the m examples, so each row of dZ carries a factor 1/m.",
+    ),
+    (
+        lambda z, y: (_reference_sce(z, y)[0] * len(y), _reference_sce(z, y)[1] * len(y)),
+        "J is the mean over the examples, not the sum (and dZ then has a factor 1/m).",
+    ),
+    (
+        lambda z, y: (_reference_sce(z, y)[0], -_reference_sce(z, y)[1]),
+        "mind the sign of the gradient: it is the probabilities MINUS the one-hot labels.",
+    ),
+    (
+        lambda z, y: (_reference_sce(z, y)[0], softmax(z) / len(y)),
+        "the gradient subtracts the one-hot labels from the probabilities.",
+    ),
+    (
+        lambda z, y: (float(np.mean(_lse(z) + z[np.arange(len(y)), y])), _reference_sce(z, y)[1]),
+        "the loss is logsumexp(z) MINUS the true class's logit.",
+    ),
+    (
+        lambda z, y: (
+            float(
+                np.mean(
+                    np.log(np.exp(z - z.max()).sum(axis=-1)) + z.max() - z[np.arange(len(y)), y]
+                )
+            ),
+            _reference_sce(z, y)[1],
+        ),
+        "take the maximum of each row (axis=-1), not of the whole array: a row far below the "
+        "global maximum underflows to log 0.",
+    ),
 ]
 
 
 def _sce_cases() -> list[DiagnosedCase]:
     rng = np.random.default_rng(1213)
     problems = [
-        (np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 3.0]]),
-         np.array([0, 1, 2, 0])),
+        (
+            np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 3.0]]),
+            np.array([0, 1, 2, 0]),
+        ),
         (rng.normal(0, 2, size=(5, 4)), np.array([3, 0, 1, 2, 2])),
         (np.array([[1000.0, 1001.0, 1002.0], [3.0, 1.0, -2.0]]), np.array([0, 1])),
         (np.array([[0.0, -1000.0], [5.0, 2.0]]), np.array([1, 0])),
         (np.array([[-1500.0, 0.0, 1500.0], [-1000.0, -999.0, -998.0]]), np.array([0, 2])),
     ]
-    cases = [Case((z.copy(), y.copy()), _reference_sce(z, y),
-                  "J = mean of logsumexp(z_i) - z_{i, y_i}, computed with the row maximum taken "
-                  "out; dZ = (softmax(z) - one_hot(y)) / m, same shape as z.")
-             for z, y in problems]
+    cases = [
+        Case(
+            (z.copy(), y.copy()),
+            _reference_sce(z, y),
+            "J = mean of logsumexp(z_i) - z_{i, y_i}, computed with the row maximum taken "
+            "out; dZ = (softmax(z) - one_hot(y)) / m, same shape as z.",
+        )
+        for z, y in problems
+    ]
     return with_mistakes(cases, _SCE_MISTAKES)
 
 
 def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> CheckResult:
     """Check ``softmax_cross_entropy(z, y) -> (J, dZ)`` (module docstring)."""
+
     def call(z, y):
         out = softmax_cross_entropy(z, y)
         if isinstance(out, tuple) and len(out) == 2:
             return (out[0], out[1])
         return out
+
     if not callable(softmax_cross_entropy):
         call = softmax_cross_entropy
     return run_with_mistakes("softmax_cross_entropy", call, _sce_cases(), rtol=1e-9, atol=1e-12)

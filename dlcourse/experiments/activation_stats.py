@@ -17,6 +17,7 @@ starts at ``bias``; the output layer is Xavier. For each hidden layer l = 1..dep
 Used by: notebook 02 (:func:`network_statistics`, :func:`flower_data`) and
 :class:`dlcourse.widgets.ActivationExplorer`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,14 @@ from ..losses import SoftmaxCrossEntropy
 from ..rng import as_generator
 from .networks import hidden_layers
 
-__all__ = ["ACTIVATION_NAMES", "INIT_NAMES", "NetworkStatistics", "activation_curves",
-           "flower_data", "network_statistics"]
+__all__ = [
+    "ACTIVATION_NAMES",
+    "INIT_NAMES",
+    "NetworkStatistics",
+    "activation_curves",
+    "flower_data",
+    "network_statistics",
+]
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 INIT_NAMES = ("xavier", "he")
@@ -43,6 +50,7 @@ class NetworkStatistics:
     """Per hidden layer l = 1..depth (index l - 1): the pre-activations ``Z[l-1]`` (m, width),
     ``mean_derivative``, ``grad_norm`` (||dW^[l]||_F), ``dead_fraction``; plus the
     ``model`` and the ``loss`` value of the pass."""
+
     Z: list
     mean_derivative: np.ndarray
     grad_norm: np.ndarray
@@ -58,8 +66,17 @@ def flower_data(n: int = 256, rng=0) -> tuple[np.ndarray, np.ndarray]:
     return Xs, y
 
 
-def _network(activation: str, depth: int, width: int, init: str, scale: float,
-                  bias: float, n_in: int = 2, n_out: int = 2, rng=0) -> Sequential:
+def _network(
+    activation: str,
+    depth: int,
+    width: int,
+    init: str,
+    scale: float,
+    bias: float,
+    n_in: int = 2,
+    n_out: int = 2,
+    rng=0,
+) -> Sequential:
     """depth x (Dense(width) -> g) -> Dense(n_out): the hidden layers of
     :func:`~.networks.hidden_layers` (init * scale, biases set to ``bias``), then an
     output layer drawn with Xavier (not with the explored init) from the same generator."""
@@ -72,10 +89,17 @@ def _network(activation: str, depth: int, width: int, init: str, scale: float,
     return Sequential(layers)
 
 
-def network_statistics(activation: str = "sigmoid", depth: int = 8, width: int = 32,
-                       init: str = "xavier", scale: float = 1.0, bias: float = 0.0,
-                       X: np.ndarray | None = None, y: np.ndarray | None = None,
-                       rng=0) -> NetworkStatistics:
+def network_statistics(
+    activation: str = "sigmoid",
+    depth: int = 8,
+    width: int = 32,
+    init: str = "xavier",
+    scale: float = 1.0,
+    bias: float = 0.0,
+    X: np.ndarray | None = None,
+    y: np.ndarray | None = None,
+    rng=0,
+) -> NetworkStatistics:
     """One forward and backward pass of a freshly initialised deep network (module docstring).
 
     ``X, y`` default to :func:`flower_data`; ``rng`` seeds the weights.
@@ -88,8 +112,9 @@ def network_statistics(activation: str = "sigmoid", depth: int = 8, width: int =
     bias = check_real("bias", bias)
     if X is None or y is None:
         X, y = flower_data()
-    model = _network(activation, depth, width, init, scale, bias, X.shape[1],
-                          int(np.max(y)) + 1, rng)
+    model = _network(
+        activation, depth, width, init, scale, bias, X.shape[1], int(np.max(y)) + 1, rng
+    )
     loss_fn = SoftmaxCrossEntropy()
     Z, derivs = [], []
     with np.errstate(over="ignore", invalid="ignore"):

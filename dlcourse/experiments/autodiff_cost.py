@@ -10,6 +10,7 @@ computation:
 - reverse mode (:mod:`dlcourse.autodiff`): one forward pass that records the graph and one
   backward pass over it, whatever ``n``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,11 +21,19 @@ from .. import autodiff as ad
 from .._checks import check_int
 from ..gradcheck import numerical_gradient, relative_error
 
-__all__ = ["GradientCost", "logistic_problem", "logistic_cost", "logistic_jvp",
-           "gradient_costs", "graph_nodes"]
+__all__ = [
+    "GradientCost",
+    "logistic_problem",
+    "logistic_cost",
+    "logistic_jvp",
+    "gradient_costs",
+    "graph_nodes",
+]
 
 
-def logistic_problem(n: int, m: int = 50, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def logistic_problem(
+    n: int, m: int = 50, seed: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Data ``X`` (m, n), labels ``y`` in {-1, +1} and a starting point ``w0`` (n,)."""
     n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=1)
     rng = np.random.default_rng(seed)
@@ -45,7 +54,7 @@ def logistic_jvp(w: np.ndarray, v: np.ndarray, X: np.ndarray, y: np.ndarray) -> 
     alongside every intermediate value (each value paired with its tangent)."""
     margins, d_margins = (X @ w) * y, (X @ v) * y
     losses = np.log1p(np.exp(-margins))
-    d_losses = -d_margins / (1.0 + np.exp(margins))       # d log(1 + e^-t) = -dt / (1 + e^t)
+    d_losses = -d_margins / (1.0 + np.exp(margins))  # d log(1 + e^-t) = -dt / (1 + e^t)
     return float(losses.mean()), float(d_losses.mean())
 
 
@@ -66,6 +75,7 @@ def graph_nodes(out: ad.Tensor) -> int:
 class GradientCost:
     """Passes needed for the whole gradient of an n-weight cost, and each method's error
     against reverse mode."""
+
     n: int
     finite_difference_evaluations: int
     forward_mode_passes: int
@@ -90,6 +100,12 @@ def gradient_costs(n: int, m: int = 50, seed: int = 1) -> GradientCost:
     out = logistic_cost(w, X, y)
     out.backward()
     reverse = np.asarray(w.grad, dtype=np.float64)
-    return GradientCost(n, calls[0], n, 2, graph_nodes(out),
-                        float(relative_error(reverse, numeric)),
-                        float(relative_error(reverse, forward)))
+    return GradientCost(
+        n,
+        calls[0],
+        n,
+        2,
+        graph_nodes(out),
+        float(relative_error(reverse, numeric)),
+        float(relative_error(reverse, forward)),
+    )

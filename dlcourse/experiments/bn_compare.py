@@ -15,6 +15,7 @@ receives without touching the running averages, :func:`input_stds`, :func:`load_
 :func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer` (:class:`Run`: a
 ``train_run`` in pieces, which the dashboard streams).
 """
+
 from __future__ import annotations
 
 import math
@@ -32,14 +33,29 @@ from ..parameter import Parameter
 from ..train import DivergenceWarning, History, evaluate, fit
 from .networks import mlp
 
-__all__ = ["Run", "bn_mlp", "final_accuracy", "input_stds", "layer_input", "load_data",
-           "lr_init_grid", "train_run"]
+__all__ = [
+    "Run",
+    "bn_mlp",
+    "final_accuracy",
+    "input_stds",
+    "layer_input",
+    "load_data",
+    "lr_init_grid",
+    "train_run",
+]
 
 
 # ------------------------------------------------------------------ the two networks
-def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnorm: bool = True,
-           init_scale: float = 1.0, bias: bool | None = None, momentum: float = 0.9,
-           seed: int = 0) -> Sequential:
+def bn_mlp(
+    n_in: int,
+    n_out: int,
+    hidden: Sequence[int] = (32, 32, 32),
+    batchnorm: bool = True,
+    init_scale: float = 1.0,
+    bias: bool | None = None,
+    momentum: float = 0.9,
+    seed: int = 0,
+) -> Sequential:
     """Dense -> [BatchNorm] -> ReLU for each hidden size, then a Dense output layer
     (:func:`~.networks.mlp`).
 
@@ -49,8 +65,16 @@ def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnor
     plays that role); ``momentum`` is the running-average momentum of the BatchNorm layers.
     """
     momentum = check_unit_interval("momentum", momentum)
-    model = mlp(n_in, hidden, n_out, "relu", "he", init_scale, batch_norm=batchnorm,
-                rng=np.random.default_rng(seed))
+    model = mlp(
+        n_in,
+        hidden,
+        n_out,
+        "relu",
+        "he",
+        init_scale,
+        batch_norm=batchnorm,
+        rng=np.random.default_rng(seed),
+    )
     use_bias = (not batchnorm) if bias is None else bool(bias)
     for layer in model.layers_list[:-1]:  # biases start at 0: no draw depends on them
         if isinstance(layer, Dense) and (layer.b is not None) != use_bias:
@@ -60,9 +84,18 @@ def bn_mlp(n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), batchnor
     return model
 
 
-def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",
-              lr: float = 0.1, epochs: int = 30, batch_size: int | None = 32, seed: int = 0,
-              callbacks=(), validation: tuple | None = None) -> History:
+def train_run(
+    model: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    epochs: int = 30,
+    batch_size: int | None = 32,
+    seed: int = 0,
+    callbacks=(),
+    validation: tuple | None = None,
+) -> History:
     """``dl.fit`` with softmax cross-entropy; a divergence is recorded in
     ``history.diverged`` without a warning (the caller reports it). ``validation=(X, y)``
     adds the test-mode cost per epoch (batch norm on its running averages). ``optimizer``
@@ -70,8 +103,18 @@ def train_run(model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = 
     opt = create(optimizer, model.parameters(), lr)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DivergenceWarning)
-        return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
-                   batch_size=batch_size, callbacks=callbacks, validation=validation, seed=seed)
+        return fit(
+            model,
+            X,
+            y,
+            loss=SoftmaxCrossEntropy(),
+            optimizer=opt,
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            validation=validation,
+            seed=seed,
+        )
 
 
 class Run:
@@ -80,9 +123,17 @@ class Run:
     exactly those of ``train_run(..., epochs=E)`` (``dl.fit(..., history=h)`` continues the
     run: same optimizer state, same data order). A run that diverged trains no more."""
 
-    def __init__(self, model: Sequential, X: np.ndarray, y: np.ndarray, optimizer: str = "sgd",
-                 lr: float = 0.1, batch_size: int | None = 32, seed: int = 0,
-                 validation: tuple | None = None) -> None:
+    def __init__(
+        self,
+        model: Sequential,
+        X: np.ndarray,
+        y: np.ndarray,
+        optimizer: str = "sgd",
+        lr: float = 0.1,
+        batch_size: int | None = 32,
+        seed: int = 0,
+        validation: tuple | None = None,
+    ) -> None:
         self.model, self.X, self.y = model, X, y
         self.optimizer = create(optimizer, model.parameters(), lr)
         self.batch_size, self.seed, self.validation = batch_size, seed, validation
@@ -93,10 +144,19 @@ class Run:
         if self.history.diverged is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DivergenceWarning)
-                fit(self.model, self.X, self.y, loss=SoftmaxCrossEntropy(),
-                    optimizer=self.optimizer, epochs=epochs, batch_size=self.batch_size,
-                    callbacks=callbacks, validation=self.validation, seed=self.seed,
-                    history=self.history)
+                fit(
+                    self.model,
+                    self.X,
+                    self.y,
+                    loss=SoftmaxCrossEntropy(),
+                    optimizer=self.optimizer,
+                    epochs=epochs,
+                    batch_size=self.batch_size,
+                    callbacks=callbacks,
+                    validation=self.validation,
+                    seed=self.seed,
+                    history=self.history,
+                )
         return self.history
 
 
@@ -110,9 +170,18 @@ def final_accuracy(model: Sequential, history: History, X: np.ndarray, y: np.nda
     return float(acc)
 
 
-def lr_init_grid(X: np.ndarray, y: np.ndarray, lrs: Sequence[float], init_scales: Sequence[float],
-                 batchnorm: bool, hidden: Sequence[int] = (32, 32, 32), optimizer: str = "sgd",
-                 epochs: int = 20, batch_size: int = 32, seed: int = 0) -> np.ndarray:
+def lr_init_grid(
+    X: np.ndarray,
+    y: np.ndarray,
+    lrs: Sequence[float],
+    init_scales: Sequence[float],
+    batchnorm: bool,
+    hidden: Sequence[int] = (32, 32, 32),
+    optimizer: str = "sgd",
+    epochs: int = 20,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> np.ndarray:
     """Final accuracy (see :func:`final_accuracy`) for every (alpha, init_scale):
     ``acc[i, j]`` for ``lrs[i]`` and ``init_scales[j]``; NaN where training diverged."""
     n_out = int(np.max(y)) + 1
@@ -142,7 +211,7 @@ def layer_input(model: Sequential, X: np.ndarray, layer: int) -> np.ndarray:
     a = X
     try:
         with np.errstate(all="ignore"):
-            for module in model.layers_list[:positions[layer - 1]]:
+            for module in model.layers_list[: positions[layer - 1]]:
                 a = module.forward(a, training=True)
     finally:
         for (_, buf), old in zip(model.named_buffers(), saved):

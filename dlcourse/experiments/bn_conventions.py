@@ -13,6 +13,7 @@ Where eps goes: batch norm divides by sqrt(sigma^2 + eps) (eps INSIDE the root, 
 Adam by sqrt(s) + eps (eps OUTSIDE, 1e-8). For sigma^2 = s = 0 the first gives a factor
 1/sqrt(eps) = 316, the second 1/eps = 1e8.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -29,8 +30,10 @@ def course_update(rm, rv, Z, momentum: float = 0.9) -> tuple[np.ndarray, np.ndar
 
 def torch_update(rm, rv, Z, momentum: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """One update in PyTorch's convention (``momentum`` weights the new value; unbiased var)."""
-    return ((1 - momentum) * rm + momentum * Z.mean(0),
-            (1 - momentum) * rv + momentum * Z.var(0, ddof=1))
+    return (
+        (1 - momentum) * rm + momentum * Z.mean(0),
+        (1 - momentum) * rv + momentum * Z.var(0, ddof=1),
+    )
 
 
 def running_after(batches: Iterable[np.ndarray], convention: str) -> tuple[np.ndarray, np.ndarray]:
@@ -44,7 +47,9 @@ def running_after(batches: Iterable[np.ndarray], convention: str) -> tuple[np.nd
     return rm, rv
 
 
-def eps_factors(variances, eps_bn: float = 1e-5, eps_adam: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+def eps_factors(
+    variances, eps_bn: float = 1e-5, eps_adam: float = 1e-8
+) -> tuple[np.ndarray, np.ndarray]:
     """1 / sqrt(v + eps_bn) (batch norm) and 1 / (sqrt(v) + eps_adam) (Adam) for each v."""
     v = np.asarray(variances, dtype=np.float64)
     return 1.0 / np.sqrt(v + eps_bn), 1.0 / (np.sqrt(v) + eps_adam)

@@ -7,6 +7,7 @@ nothing can ever move its z: it stays dead. A deeper unit sees the outputs of th
 below, which keep training, so its z can move back above 0 and the unit revives. Leaky ReLU
 and ELU keep g'(z) > 0 for z < 0, so even a silent first-layer unit still gets a gradient.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ def silent_masks(net: Sequential, X: np.ndarray) -> list[np.ndarray]:
 class Recovery:
     """Silent units per hidden layer at initialization, after one huge step and after the
     recovery epochs at a normal learning rate, and the training accuracy at the end."""
+
     activation: str
     initial: list
     after_big_step: list
@@ -47,8 +49,14 @@ class Recovery:
     accuracy: float
 
 
-def dead_unit_recovery(activation: str = "relu", big_lr: float = 10.0, epochs: int = 200,
-                       lr: float = 0.1, width: int = 64, seed: int = 0) -> Recovery:
+def dead_unit_recovery(
+    activation: str = "relu",
+    big_lr: float = 10.0,
+    epochs: int = 200,
+    lr: float = 0.1,
+    width: int = 64,
+    seed: int = 0,
+) -> Recovery:
     """Two hidden layers of ``width`` units on the flower data: one full-batch step at
     ``big_lr``, then ``epochs`` full-batch epochs at ``lr``; silent units counted throughout."""
     check_choice("activation", activation, ("relu", "leaky_relu", "elu"))
@@ -56,20 +64,36 @@ def dead_unit_recovery(activation: str = "relu", big_lr: float = 10.0, epochs: i
     epochs, width = check_int("epochs", epochs, minimum=0), check_int("width", width, minimum=1)
     X, y = flower_standardized()
     rng = np.random.default_rng(seed)
-    net = Sequential([Dense(2, width, init="he", rng=rng), get_activation(activation),
-                      Dense(width, width, init="he", rng=rng), get_activation(activation),
-                      Dense(width, 2, init="xavier", rng=rng)])
+    net = Sequential(
+        [
+            Dense(2, width, init="he", rng=rng),
+            get_activation(activation),
+            Dense(width, width, init="he", rng=rng),
+            get_activation(activation),
+            Dense(width, 2, init="xavier", rng=rng),
+        ]
+    )
     loss = SoftmaxCrossEntropy()
     silent_masks_initial = silent_masks(net, X)
     fit(net, X, y, loss=loss, optimizer=SGD(net.parameters(), lr=big_lr), epochs=1)
     masks = silent_masks(net, X)
     W1 = net[0].W.value.copy()
-    history = fit(net, X, y, loss=loss, optimizer=SGD(net.parameters(), lr=lr), epochs=epochs) \
-        if epochs else None
+    history = (
+        fit(net, X, y, loss=loss, optimizer=SGD(net.parameters(), lr=lr), epochs=epochs)
+        if epochs
+        else None
+    )
     acc = float(history.accuracy[-1]) if history is not None else float("nan")
     after = silent_masks(net, X)
     revived = [int(np.sum(m & ~a)) for m, a in zip(masks, after)]
     moved = np.abs(net[0].W.value - W1)[masks[0]]
     change = float(moved.max()) if moved.size else float("nan")
-    return Recovery(activation, [int(m.sum()) for m in silent_masks_initial], [int(m.sum()) for m in masks],
-                    [int(m.sum()) for m in after], revived, change, acc)
+    return Recovery(
+        activation,
+        [int(m.sum()) for m in silent_masks_initial],
+        [int(m.sum()) for m in masks],
+        [int(m.sum()) for m in after],
+        revived,
+        change,
+        acc,
+    )

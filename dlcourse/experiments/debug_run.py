@@ -18,6 +18,7 @@ N(0, 0.01^2) for the output layer (so the loss at init is about log 10), both mu
 
 Used by: :class:`dlcourse.widgets.DebugDashboard` (notebook 13).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -35,8 +36,17 @@ from ..topics import babysit
 from ..train import DivergenceWarning, History, fit
 from .networks import hidden_layers
 
-__all__ = ["HEALTHY", "N_CLASSES", "OVERFIT", "SCENARIOS", "DebugChecks", "DebugTraining",
-           "debug_data", "debug_network", "run_debug"]
+__all__ = [
+    "HEALTHY",
+    "N_CLASSES",
+    "OVERFIT",
+    "SCENARIOS",
+    "DebugChecks",
+    "DebugTraining",
+    "debug_data",
+    "debug_network",
+    "run_debug",
+]
 
 HEALTHY = {"lr": 0.3, "normalize": True, "init_scale": 1.0, "shuffle_labels": False}
 #: The broken runs: each one changes one setting of the healthy run.
@@ -52,8 +62,9 @@ N_CLASSES = 10
 OVERFIT = {"n": 20, "epochs": 150, "lr": 0.01}
 
 
-def debug_data(seed: int = 0, normalize: bool = True, shuffle_labels: bool = False
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def debug_data(
+    seed: int = 0, normalize: bool = True, shuffle_labels: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_val, y_train, y_val`` of the run (see the module docstring)."""
     X_train, X_val, y_train, y_val = digits_split(int(seed), standardize=bool(normalize))
     if shuffle_labels:
@@ -70,8 +81,9 @@ def debug_network(init_scale: float = 1.0, rng: Any = None, hidden: int = 32) ->
         raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
     gen = as_generator(rng)
     layers = hidden_layers(64, [hidden], "relu", "he", scale=init_scale, rng=gen)
-    return Sequential([*layers, Dense(hidden, N_CLASSES, init="random", rng=gen,
-                                      scale=0.01 * init_scale)])
+    return Sequential(
+        [*layers, Dense(hidden, N_CLASSES, init="random", rng=gen, scale=0.01 * init_scale)]
+    )
 
 
 class DebugChecks:
@@ -80,16 +92,20 @@ class DebugChecks:
     diagnostics) and ``overfit`` (:func:`~dlcourse.topics.babysit.overfit_small_subset` on
     a copy of the untrained network: computed when first read, it takes the longest)."""
 
-    def __init__(self, normalize: bool, init_scale: float, shuffle_labels: bool,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, normalize: bool, init_scale: float, shuffle_labels: bool, seed: int = 0
+    ) -> None:
         self.init_scale, self.seed = init_scale, seed
         self.data = debug_data(seed, normalize, shuffle_labels)
         X_train, _, y_train, _ = self.data
         model = debug_network(init_scale, rng=seed + 2)
         with np.errstate(all="ignore"):
-            self.before = [babysit.check_preprocessing(X_train),
-                           babysit.check_initial_loss(model, SoftmaxCrossEntropy(), X_train,
-                                                      y_train, N_CLASSES)]
+            self.before = [
+                babysit.check_preprocessing(X_train),
+                babysit.check_initial_loss(
+                    model, SoftmaxCrossEntropy(), X_train, y_train, N_CLASSES
+                ),
+            ]
         self._overfit: babysit.OverfitResult | None = None
 
     @property
@@ -103,8 +119,8 @@ class DebugChecks:
             model = debug_network(self.init_scale, rng=self.seed + 2)
             with np.errstate(all="ignore"):
                 self._overfit = babysit.overfit_small_subset(
-                    model, SoftmaxCrossEntropy(), X_train, y_train, rng=self.seed + 3,
-                    **OVERFIT)
+                    model, SoftmaxCrossEntropy(), X_train, y_train, rng=self.seed + 3, **OVERFIT
+                )
         return self._overfit
 
 
@@ -128,11 +144,21 @@ class DebugTraining:
         X_train, X_val, y_train, y_val = self.checks.data
         with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DivergenceWarning)
-            fit(self.model, X_train, y_train, SoftmaxCrossEntropy(), self.optimizer,
-                epochs=epochs, batch_size=64, validation=(X_val, y_val), seed=self.seed,
-                history=self.history)
+            fit(
+                self.model,
+                X_train,
+                y_train,
+                SoftmaxCrossEntropy(),
+                self.optimizer,
+                epochs=epochs,
+                batch_size=64,
+                validation=(X_val, y_val),
+                seed=self.seed,
+                history=self.history,
+            )
         self.divergence = self.divergence or next(
-            (str(w.message) for w in caught if issubclass(w.category, DivergenceWarning)), "")
+            (str(w.message) for w in caught if issubclass(w.category, DivergenceWarning)), ""
+        )
 
     def result(self) -> dict[str, Any]:
         """What :func:`run_debug` returns, for the epochs trained so far."""
@@ -140,23 +166,31 @@ class DebugTraining:
         diverged = history.diverged is not None
         curve = babysit.check_loss_curve(history.loss, diverged=diverged)
         if diverged or not history.val_accuracy:
-            accuracy = babysit.Diagnostic("accuracy", False, None,
-                                          "none: training stopped on a NaN/inf loss")
+            accuracy = babysit.Diagnostic(
+                "accuracy", False, None, "none: training stopped on a NaN/inf loss"
+            )
         else:
-            accuracy = babysit.check_accuracy(history.accuracy[-1], history.val_accuracy[-1],
-                                              N_CLASSES)
-        return {"history": history, "model": self.model, "overfit": overfit,
-                "divergence": self.divergence,
-                "diagnostics": [*self.checks.before, overfit.diagnostic(), curve, accuracy]}
+            accuracy = babysit.check_accuracy(
+                history.accuracy[-1], history.val_accuracy[-1], N_CLASSES
+            )
+        return {
+            "history": history,
+            "model": self.model,
+            "overfit": overfit,
+            "divergence": self.divergence,
+            "diagnostics": [*self.checks.before, overfit.diagnostic(), curve, accuracy],
+        }
 
 
-def run_debug(lr: float, normalize: bool, init_scale: float, shuffle_labels: bool,
-              epochs: int, seed: int = 0) -> dict[str, Any]:
+def run_debug(
+    lr: float, normalize: bool, init_scale: float, shuffle_labels: bool, epochs: int, seed: int = 0
+) -> dict[str, Any]:
     """Train the run described by the settings; returns ``history`` (a ``History``),
     ``diagnostics`` (the checklist, a list of :class:`~dlcourse.topics.babysit.Diagnostic`),
     ``model`` (trained), ``overfit`` (the :class:`~dlcourse.topics.babysit.OverfitResult`) and
     ``divergence`` (the DivergenceWarning's text, or "")."""
-    run = DebugTraining(lr, init_scale, seed, DebugChecks(normalize, init_scale,
-                                                          shuffle_labels, seed))
+    run = DebugTraining(
+        lr, init_scale, seed, DebugChecks(normalize, init_scale, shuffle_labels, seed)
+    )
     run.train(epochs)
     return run.result()

@@ -10,6 +10,7 @@ r"""Why depth helps, and what a network without activations can do (notebook 03)
 - :func:`budget_comparison`: networks with the same number of parameters trained with the
   same optimizer for the same number of steps, over seeds.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -24,8 +25,14 @@ from ..losses import SoftmaxCrossEntropy
 from ..optim import Adam
 from ..train import fit
 
-__all__ = ["sawtooth_net", "count_linear_pieces", "linear_collapse", "spiral_data",
-           "relu_net", "budget_comparison"]
+__all__ = [
+    "sawtooth_net",
+    "count_linear_pieces",
+    "linear_collapse",
+    "spiral_data",
+    "relu_net",
+    "budget_comparison",
+]
 
 
 def sawtooth_net(k: int) -> Sequential:
@@ -43,8 +50,9 @@ def sawtooth_net(k: int) -> Sequential:
     return Sequential(layers + [out])
 
 
-def count_linear_pieces(f, lo: float = 0.0, hi: float = 1.0, n: int = 2**14 + 1,
-                        tol: float = 1e-6) -> int:
+def count_linear_pieces(
+    f, lo: float = 0.0, hi: float = 1.0, n: int = 2**14 + 1, tol: float = 1e-6
+) -> int:
     """Linear pieces of the scalar function ``f`` (array -> array) on [lo, hi], from the
     slopes between grid points: each kink changes the slope once, or twice when it falls
     inside a grid cell (into the cell and out of it), so runs of changes count as one kink."""
@@ -85,8 +93,13 @@ def relu_net(hidden: Sequence[int], seed: int, activation: bool = True) -> Seque
     return Sequential(layers + [Dense(prev, 2, init="xavier", rng=rng)])
 
 
-def budget_comparison(hidden: Sequence[int], seeds: Sequence[int] = (1, 2, 3), steps: int = 300,
-                      lr: float = 0.02, activation: bool = True) -> tuple[int, list[float]]:
+def budget_comparison(
+    hidden: Sequence[int],
+    seeds: Sequence[int] = (1, 2, 3),
+    steps: int = 300,
+    lr: float = 0.02,
+    activation: bool = True,
+) -> tuple[int, list[float]]:
     """Parameter count and final training accuracy per seed after ``steps`` full-batch Adam
     steps on the spiral."""
     X, y = spiral_data()
@@ -94,7 +107,14 @@ def budget_comparison(hidden: Sequence[int], seeds: Sequence[int] = (1, 2, 3), s
     for seed in seeds:
         net = relu_net(hidden, seed, activation)
         n_par = sum(p.value.size for p in net.parameters())
-        h = fit(net, X, y, loss=SoftmaxCrossEntropy(), epochs=check_int("steps", steps, minimum=1),
-                optimizer=Adam(net.parameters(), lr=lr), seed=seed)
+        h = fit(
+            net,
+            X,
+            y,
+            loss=SoftmaxCrossEntropy(),
+            epochs=check_int("steps", steps, minimum=1),
+            optimizer=Adam(net.parameters(), lr=lr),
+            seed=seed,
+        )
         accs.append(float(h.accuracy[-1]))
     return n_par, accs

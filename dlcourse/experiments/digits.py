@@ -11,6 +11,7 @@ mini-batches of 64, L2 ``l2``, ``epochs`` epochs, ``seed=seed``.
 
 Used by: :class:`dlcourse.widgets.DigitsExplorer` (notebook 12).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,14 +37,24 @@ def digits_model(hidden: int = 0, seed: int = 0) -> Sequential:
     return Sequential([*layers, Dense(hidden or 64, 10, init="xavier", rng=rng)])
 
 
-def train_digits(hidden: int = 0, lr: float = 0.01, epochs: int = 20, l2: float = 0.0,
-                 seed: int = 0) -> tuple[Sequential, History]:
+def train_digits(
+    hidden: int = 0, lr: float = 0.01, epochs: int = 20, l2: float = 0.0, seed: int = 0
+) -> tuple[Sequential, History]:
     """Train :func:`digits_model` as the module docstring says; returns (model, history)."""
     X_train, X_val, y_train, y_val = digits_split(seed)
     model = digits_model(hidden, seed)
-    history = fit(model, X_train, y_train, SoftmaxCrossEntropy(),
-                  Adam(model.parameters(), lr=lr), epochs=epochs, batch_size=64,
-                  l2=l2, validation=(X_val, y_val), seed=seed)
+    history = fit(
+        model,
+        X_train,
+        y_train,
+        SoftmaxCrossEntropy(),
+        Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=64,
+        l2=l2,
+        validation=(X_val, y_val),
+        seed=seed,
+    )
     return model, history
 
 
@@ -64,7 +75,17 @@ class DigitsRun:
         """``epochs`` more epochs (none once diverged)."""
         if self.history.diverged is None:
             X_train, X_val, y_train, y_val = self.data
-            fit(self.model, X_train, y_train, SoftmaxCrossEntropy(), self.optimizer,
-                epochs=epochs, batch_size=64, l2=self.l2, validation=(X_val, y_val),
-                seed=self.seed, history=self.history)
+            fit(
+                self.model,
+                X_train,
+                y_train,
+                SoftmaxCrossEntropy(),
+                self.optimizer,
+                epochs=epochs,
+                batch_size=64,
+                l2=self.l2,
+                validation=(X_val, y_val),
+                seed=self.seed,
+                history=self.history,
+            )
         return self.history

@@ -9,6 +9,7 @@ hence the ensemble's mean log-loss is at most the members' average (always, not 
 expectation). Accuracy is not convex in p: an ensemble can be less accurate than its
 average member (rarely, but no inequality forbids it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -34,7 +35,7 @@ class EnsembleReport:
     member_accuracy: np.ndarray
     ensemble_log_loss: float
     ensemble_accuracy: float
-    per_example_jensen: bool      # the inequality held on every example
+    per_example_jensen: bool  # the inequality held on every example
 
 
 def ensemble_report(models: Sequence, X, y) -> EnsembleReport:
@@ -50,11 +51,13 @@ def ensemble_report(models: Sequence, X, y) -> EnsembleReport:
         member_accuracy=np.array([np.mean(q.argmax(axis=1) == y) for q in probas]),
         ensemble_log_loss=float(ens_nll.mean()),
         ensemble_accuracy=float(np.mean(p.argmax(axis=1) == y)),
-        per_example_jensen=bool(np.all(ens_nll <= member_nll.mean(axis=0) + 1e-12)))
+        per_example_jensen=bool(np.all(ens_nll <= member_nll.mean(axis=0) + 1e-12)),
+    )
 
 
-def train_digit_members(X, y, seeds: Iterable[int] = range(5), hidden: int = 16,
-                        epochs: int = 15) -> list:
+def train_digit_members(
+    X, y, seeds: Iterable[int] = range(5), hidden: int = 16, epochs: int = 15
+) -> list:
     """Digits networks that differ only in their initial weights and batch order
     (Adam 0.01, batches of 64), as in notebook 13."""
     from ..losses import SoftmaxCrossEntropy
@@ -65,7 +68,15 @@ def train_digit_members(X, y, seeds: Iterable[int] = range(5), hidden: int = 16,
     members = []
     for k in seeds:
         model = digits_net(100 + k, hidden=hidden, out_scale=1.0)
-        fit(model, X, y, SoftmaxCrossEntropy(), Adam(model.parameters(), 0.01),
-            epochs=epochs, batch_size=64, seed=k)
+        fit(
+            model,
+            X,
+            y,
+            SoftmaxCrossEntropy(),
+            Adam(model.parameters(), 0.01),
+            epochs=epochs,
+            batch_size=64,
+            seed=k,
+        )
         members.append(model)
     return members

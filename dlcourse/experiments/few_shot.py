@@ -13,6 +13,7 @@ a lot on which examples are drawn), all three ways trained on the same few image
 
 Pixels are scaled to [0, 1]. Accuracies are measured on every validation image.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -34,8 +35,13 @@ __all__ = ["TransferResult", "digits_net", "digits_split", "narrow_transfer", "r
 def digits_net(seed: int, hidden: int = 64, n_out: int = 10, out_scale: float = 0.01) -> Sequential:
     """64 -> hidden ReLU (He init) -> n_out with small output weights (the loss starts at log C)."""
     rng = np.random.default_rng(seed)
-    return Sequential([Dense(64, hidden, init="he", rng=rng), ReLU(),
-                       Dense(hidden, n_out, init="random", scale=out_scale, rng=rng)])
+    return Sequential(
+        [
+            Dense(64, hidden, init="he", rng=rng),
+            ReLU(),
+            Dense(hidden, n_out, init="random", scale=out_scale, rng=rng),
+        ]
+    )
 
 
 def digits_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -48,6 +54,7 @@ def digits_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 @dataclass
 class TransferResult:
     """Validation accuracy per draw (rows) for each method (``methods``, the columns)."""
+
     methods: tuple[str, ...]
     accuracy: np.ndarray
     pretrain_accuracy: float
@@ -68,7 +75,9 @@ def _acc(model, X, y) -> float:
     return float(_LOSS.accuracy(model.predict(X), y))
 
 
-def narrow_transfer(draws: Iterable[int] = range(5), k: int = 5, epochs: int = 100) -> TransferResult:
+def narrow_transfer(
+    draws: Iterable[int] = range(5), k: int = 5, epochs: int = 100
+) -> TransferResult:
     """Pre-train on 0-4, transfer to 5-9 with ``k`` images per class: frozen body,
     fine-tuned (all layers, Adam 0.01 from the start) and from scratch."""
     X_train, X_val, y_train, y_val = digits_split()
@@ -85,17 +94,26 @@ def narrow_transfer(draws: Iterable[int] = range(5), k: int = 5, epochs: int = 1
         tuned = transfer.replace_head(pre, 5, rng=draw)
         scratch = transfer.replace_head(digits_net(200 + draw, n_out=5), 5, rng=draw)
         row = []
-        for model, params in [(frozen, transfer.head_parameters(frozen)),
-                              (tuned, tuned.parameters()), (scratch, scratch.parameters())]:
+        for model, params in [
+            (frozen, transfer.head_parameters(frozen)),
+            (tuned, tuned.parameters()),
+            (scratch, scratch.parameters()),
+        ]:
             fit(model, X_b[idx], y_b[idx], _LOSS, Adam(params, 0.01), epochs=epochs)
             row.append(_acc(model, X_bv, y_bv))
         rows.append(row)
-    return TransferResult(("frozen body", "fine-tuned", "from scratch"), np.array(rows),
-                          _acc(pre, X_av, y_av))
+    return TransferResult(
+        ("frozen body", "fine-tuned", "from scratch"), np.array(rows), _acc(pre, X_av, y_av)
+    )
 
 
-def relabel_transfer(draws: Iterable[int] = range(5), k: int = 5, head_epochs: int = 100,
-                     tune_epochs: int = 50, lr: float = 0.01) -> TransferResult:
+def relabel_transfer(
+    draws: Iterable[int] = range(5),
+    k: int = 5,
+    head_epochs: int = 100,
+    tune_epochs: int = 50,
+    lr: float = 0.01,
+) -> TransferResult:
     """Pre-train on all ten digits (first half of the training set); transfer to the
     five-class task ``y % 5`` (second half) with ``k`` images per new class, by the recipe:
     head alone at ``lr``, then all layers at ``lr / 10``. Scratch: all layers at ``lr``
@@ -117,8 +135,12 @@ def relabel_transfer(draws: Iterable[int] = range(5), k: int = 5, head_epochs: i
         fit(model, Xb, yb, _LOSS, Adam(model.parameters(), lr / 10), epochs=tune_epochs)
         tuned = _acc(model, X_val, y_bv)
         scratch = transfer.replace_head(digits_net(200 + draw, n_out=10), 5, rng=draw)
-        fit(scratch, Xb, yb, _LOSS, Adam(scratch.parameters(), lr),
-            epochs=head_epochs + tune_epochs)
+        fit(
+            scratch, Xb, yb, _LOSS, Adam(scratch.parameters(), lr), epochs=head_epochs + tune_epochs
+        )
         rows.append([head_only, tuned, _acc(scratch, X_val, y_bv)])
-    return TransferResult(("head only", "head, then fine-tuned", "from scratch"),
-                          np.array(rows), _acc(pre, X_val, y_val))
+    return TransferResult(
+        ("head only", "head, then fine-tuned", "from scratch"),
+        np.array(rows),
+        _acc(pre, X_val, y_val),
+    )

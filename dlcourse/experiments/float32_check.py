@@ -1,5 +1,6 @@
 """Gradient checking in float32 (notebook 06): the relative error of a correct network's
 check against epsilon, in float32 and float64, and the round-off estimate behind it."""
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -17,8 +18,13 @@ __all__ = ["small_net", "eps_sweep", "band", "roundoff_estimate"]
 def small_net(dtype=np.float64, seed: int = 1) -> Sequential:
     """The correct 4-5-3 tanh network of the notebook, in ``dtype``."""
     rng = np.random.default_rng(seed)
-    return Sequential([Dense(4, 5, init="xavier", rng=rng, dtype=dtype), Tanh(),
-                       Dense(5, 3, init="xavier", rng=rng, dtype=dtype)])
+    return Sequential(
+        [
+            Dense(4, 5, init="xavier", rng=rng, dtype=dtype),
+            Tanh(),
+            Dense(5, 3, init="xavier", rng=rng, dtype=dtype),
+        ]
+    )
 
 
 def _data(seed: int = 0):
@@ -48,9 +54,13 @@ def roundoff_estimate(eps: float, dtype=np.float32, seed: int = 1) -> dict:
     grads = np.concatenate([p.grad.ravel() for p in net.parameters()]).astype(np.float64)
     u = float(np.finfo(dtype).eps) / 2
     weights = np.concatenate([p.value.ravel() for p in net.parameters()])
-    return {"u": u, "J": J, "quotient_error": u * abs(J) / eps,
-            "grad_rms": float(np.sqrt(np.mean(grads ** 2))),
-            "spacing_at_median_weight": float(np.spacing(np.median(np.abs(weights)).astype(dtype)))}
+    return {
+        "u": u,
+        "J": J,
+        "quotient_error": u * abs(J) / eps,
+        "grad_rms": float(np.sqrt(np.mean(grads**2))),
+        "spacing_at_median_weight": float(np.spacing(np.median(np.abs(weights)).astype(dtype))),
+    }
 
 
 def band(err: float) -> str:

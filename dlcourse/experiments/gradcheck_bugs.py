@@ -18,6 +18,7 @@ thresholds :data:`GOOD` = 1e-7 and :data:`BUG` = 1e-3.
 Used by: notebook 06 (:class:`ForwardCounter`, :class:`TanhWrongDerivative`,
 :func:`course_names`, :func:`planted_bug_problem`) and :class:`dlcourse.widgets.GradCheckExplorer`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +31,23 @@ from ..gradcheck import gradcheck, gradcheck_report
 from ..layers import Dense, Dropout, Layer, Sequential
 from ..losses import Loss, SoftmaxCrossEntropy, l2_penalty
 
-__all__ = ["BUG", "BUGS", "DROPOUT_MODES", "EPS_GRID", "GOOD", "CheckProblem",
-           "CrossEntropyMissingMean", "ForgottenL2Loss", "ForwardCounter", "TanhWrongDerivative",
-           "course_names", "error_vs_eps", "parameter_errors", "planted_bug_problem", "verdict"]
+__all__ = [
+    "BUG",
+    "BUGS",
+    "DROPOUT_MODES",
+    "EPS_GRID",
+    "GOOD",
+    "CheckProblem",
+    "CrossEntropyMissingMean",
+    "ForgottenL2Loss",
+    "ForwardCounter",
+    "TanhWrongDerivative",
+    "course_names",
+    "error_vs_eps",
+    "parameter_errors",
+    "planted_bug_problem",
+    "verdict",
+]
 
 BUGS = ("none", "activation derivative", "missing 1/m", "forgotten L2 gradient")
 DROPOUT_MODES = ("off", "on, mask fixed", "on, mask not fixed")
@@ -91,6 +106,7 @@ class ForwardCounter(Layer):
 @dataclass
 class CheckProblem:
     """What ``dl.gradcheck_report(model, loss, X, y, l2=l2, fix_dropout=fix_dropout)`` needs."""
+
     model: Sequential
     loss: Loss
     X: np.ndarray
@@ -99,8 +115,9 @@ class CheckProblem:
     fix_dropout: bool
 
 
-def planted_bug_problem(bug: str = "none", dropout: str = "off", l2: float = 0.0,
-                        seed: int = 0) -> CheckProblem:
+def planted_bug_problem(
+    bug: str = "none", dropout: str = "off", l2: float = 0.0, seed: int = 0
+) -> CheckProblem:
     """A 4-5-4-3 tanh network with softmax output on 8 random examples, with one planted bug.
 
     ``bug`` in :data:`BUGS`; ``dropout`` in :data:`DROPOUT_MODES` (rate 0.5 after each hidden
@@ -125,8 +142,9 @@ def planted_bug_problem(bug: str = "none", dropout: str = "off", l2: float = 0.0
     model = Sequential(layers)
     loss: Loss = CrossEntropyMissingMean() if bug == "missing 1/m" else SoftmaxCrossEntropy()
     if bug == "forgotten L2 gradient":
-        return CheckProblem(model, ForgottenL2Loss(loss, model, l2), X, y, 0.0,
-                            dropout != "on, mask not fixed")
+        return CheckProblem(
+            model, ForgottenL2Loss(loss, model, l2), X, y, 0.0, dropout != "on, mask not fixed"
+        )
     return CheckProblem(model, loss, X, y, l2, dropout != "on, mask not fixed")
 
 
@@ -143,30 +161,34 @@ def course_names(model) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ the checks
-GOOD, BUG = 1e-7, 1e-3            # below GOOD: correct; above BUG: almost surely a bug
+GOOD, BUG = 1e-7, 1e-3  # below GOOD: correct; above BUG: almost surely a bug
 EPS_GRID = 10.0 ** np.arange(-12.0, -0.99, 0.5)
 
 
-def parameter_errors(bug: str = "none", dropout: str = "off", l2: float = 0.0,
-                     eps: float = 1e-6, seed: int = 0) -> dict[str, float]:
+def parameter_errors(
+    bug: str = "none", dropout: str = "off", l2: float = 0.0, eps: float = 1e-6, seed: int = 0
+) -> dict[str, float]:
     """Relative error of each parameter's gradient, keyed by course name ("W[1]", "b[1]"...):
     ``dl.gradcheck_report`` on a fresh ``planted_bug_problem(bug, dropout, l2, seed)``."""
     p = planted_bug_problem(bug, dropout, l2, seed)
-    report = gradcheck_report(p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2,
-                              fix_dropout=p.fix_dropout)
+    report = gradcheck_report(
+        p.model, p.loss, p.X, p.y, eps=eps, l2=p.l2, fix_dropout=p.fix_dropout
+    )
     names = course_names(p.model)
     return {names[key]: value for key, value in report.items()}
 
 
-def error_vs_eps(bug: str = "none", dropout: str = "off", l2: float = 0.0, seed: int = 0,
-                 eps_values=EPS_GRID) -> np.ndarray:
+def error_vs_eps(
+    bug: str = "none", dropout: str = "off", l2: float = 0.0, seed: int = 0, eps_values=EPS_GRID
+) -> np.ndarray:
     """Relative error over all parameters (``dl.gradcheck``) for each eps, each on a fresh
     problem (so dropout masks are drawn the same way whatever eps came before)."""
     out = []
     for eps in eps_values:
         p = planted_bug_problem(bug, dropout, l2, seed)
-        out.append(gradcheck(p.model, p.loss, p.X, p.y, eps=float(eps), l2=p.l2,
-                             fix_dropout=p.fix_dropout))
+        out.append(
+            gradcheck(p.model, p.loss, p.X, p.y, eps=float(eps), l2=p.l2, fix_dropout=p.fix_dropout)
+        )
     return np.array(out)
 
 

@@ -13,6 +13,7 @@ after a ReLU), so the std stays put only when s^2 = 1/n (Xavier) or 2/n (He).
 Used by: notebook 04 (:func:`build_deep_network`, :func:`signal_statistics`) and
 :class:`dlcourse.widgets.InitExplorer`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,15 +28,23 @@ __all__ = ["SCHEME_SCALES", "build_deep_network", "signal_statistics"]
 SCHEME_SCALES = {"zeros": 1.0, "random": 0.01, "xavier": 1.0, "he": 1.0}
 
 
-def build_deep_network(depth: int, width: int, activation: str, init: str, scale: float,
-                       classes: int, rng: np.random.Generator) -> Sequential:
+def build_deep_network(
+    depth: int,
+    width: int,
+    activation: str,
+    init: str,
+    scale: float,
+    classes: int,
+    rng: np.random.Generator,
+) -> Sequential:
     """``depth`` x [Dense(width, width, init, scale) -> activation], then Dense(width, classes);
     weights drawn from ``rng`` in layer order: ``mlp(width, [width] * depth, classes, ...)``."""
     return mlp(width, [width] * depth, classes, activation, init, scale, rng=rng)
 
 
-def signal_statistics(model: Sequential, X: np.ndarray, y: np.ndarray
-                      ) -> tuple[list[np.ndarray], list[np.ndarray], float]:
+def signal_statistics(
+    model: Sequential, X: np.ndarray, y: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray], float]:
     """One forward and one backward pass of ``model`` (softmax cross-entropy on (X, y)),
     layer by layer. Returns the activations A^[l] (outputs of the activation layers),
     the gradients dJ/dA^[l] arriving at them, and the cost J."""

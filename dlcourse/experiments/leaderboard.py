@@ -7,6 +7,7 @@ anything with ``submit``), and yields each finished trial at once, in the order 
 Collected in a :class:`Leaderboard`, they give the same table as ``random_search``: the
 order of arrival changes nothing but the order of arrival.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -34,26 +35,37 @@ def trial_points(space: Mapping, n_trials: int, seed: int = 0) -> list[dict]:
 
 
 def _record(i: int, params: dict, seed: int, out: dict, elapsed: float) -> dict:
-    return {"trial": i, "params": params, "score": out["score"], **out["extra"], "seed": seed,
-            "error": out["error"], "finished_after": elapsed}
+    return {
+        "trial": i,
+        "params": params,
+        "score": out["score"],
+        **out["extra"],
+        "seed": seed,
+        "error": out["error"],
+        "finished_after": elapsed,
+    }
 
 
 def _as_completed(futures: list):
     if all(isinstance(f, cf.Future) for f in futures):
         return cf.as_completed(futures)
     from distributed import as_completed  # a Dask client's futures
+
     return as_completed(futures)
 
 
-def stream_trials(objective: Callable, space: Mapping, n_trials: int, seed: int = 0,
-                  executor=None) -> Iterator[dict]:
+def stream_trials(
+    objective: Callable, space: Mapping, n_trials: int, seed: int = 0, executor=None
+) -> Iterator[dict]:
     """Yield one trial record (``search.random_search``'s fields plus ``finished_after``,
     seconds since the start) per finished trial, as soon as it finishes."""
     if not callable(objective):
         raise TypeError(f"objective must be callable, got {objective!r}")
     if executor is not None and not hasattr(executor, "submit"):
-        raise TypeError(f"executor must have a submit method (a concurrent.futures pool or a "
-                        f"Dask Client), got {type(executor).__name__}")
+        raise TypeError(
+            f"executor must have a submit method (a concurrent.futures pool or a "
+            f"Dask Client), got {type(executor).__name__}"
+        )
     points = trial_points(space, n_trials, seed)
     seeds = [search.trial_seed(seed, i) for i in range(n_trials)]
     start = time.perf_counter()
@@ -62,8 +74,9 @@ def stream_trials(objective: Callable, space: Mapping, n_trials: int, seed: int 
             out = search._run_trial(objective, params, s)
             yield _record(i, params, s, out, time.perf_counter() - start)
         return
-    futures = [executor.submit(search._run_trial, objective, params, s)
-               for params, s in zip(points, seeds)]
+    futures = [
+        executor.submit(search._run_trial, objective, params, s) for params, s in zip(points, seeds)
+    ]
     index = {id(f): i for i, f in enumerate(futures)}
     for fut in _as_completed(futures):
         i = index[id(fut)]
@@ -77,6 +90,7 @@ def stream_trials(objective: Callable, space: Mapping, n_trials: int, seed: int 
 @dataclass
 class Leaderboard:
     """The trials received so far, ranked by score (lower is better; failures last)."""
+
     n_trials: int
     trials: list = field(default_factory=list)
 
@@ -88,7 +102,9 @@ class Leaderboard:
         return len(self.trials)
 
     def ranked(self) -> list[dict]:
-        return sorted(self.trials, key=lambda t: (not np.isfinite(t["score"]), t["score"], t["trial"]))
+        return sorted(
+            self.trials, key=lambda t: (not np.isfinite(t["score"]), t["score"], t["trial"])
+        )
 
     @property
     def best(self) -> dict | None:
@@ -98,9 +114,15 @@ class Leaderboard:
     def best_so_far(self) -> np.ndarray:
         """The best score after each arrival, in arrival order."""
         scores = np.array([t["score"] for t in self.trials], dtype=float)
-        return np.minimum.accumulate(np.where(np.isfinite(scores), scores, np.inf)) if scores.size else scores
+        return (
+            np.minimum.accumulate(np.where(np.isfinite(scores), scores, np.inf))
+            if scores.size
+            else scores
+        )
 
     def table(self) -> list[dict]:
         """The trials in trial order, without timing: comparable with ``SearchResult.trials``."""
-        return [{k: v for k, v in t.items() if k != "finished_after"}
-                for t in sorted(self.trials, key=lambda t: t["trial"])]
+        return [
+            {k: v for k, v in t.items() if k != "finished_after"}
+            for t in sorted(self.trials, key=lambda t: t["trial"])
+        ]

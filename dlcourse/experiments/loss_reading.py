@@ -10,6 +10,7 @@ frequencies), else ``"ok"``. The chance rule is what the plain "it goes down" re
 L2 regularization must raise the loss at initialization, and one update should change
 each weight matrix by a small fraction of its size (about 1e-3 is the usual rule of thumb).
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,9 @@ from ..layers import Dense
 __all__ = ["diagnose_run", "regularized_initial_loss", "update_ratios"]
 
 
-def diagnose_run(losses: Sequence[float], n_classes: int, flat_tol: float = 0.01,
-                 chance_tol: float = 0.05) -> str:
+def diagnose_run(
+    losses: Sequence[float], n_classes: int, flat_tol: float = 0.01, chance_tol: float = 0.05
+) -> str:
     """'diverged', 'rising', 'flat', 'chance' or 'ok' (rules in the module docstring)."""
     losses = np.asarray(losses, dtype=np.float64)
     if losses.ndim != 1 or losses.size < 2:
@@ -49,7 +51,7 @@ def _weights(model) -> list:
 def regularized_initial_loss(model, loss, X, y, l2: float) -> float:
     """J = loss(model(X), y) + l2 / (2m) sum ||W||^2 at the model's current weights."""
     J = float(loss(model.forward(X, training=False), y))
-    return J + l2 / (2 * len(X)) * sum(float(np.sum(W.value ** 2)) for W in _weights(model))
+    return J + l2 / (2 * len(X)) * sum(float(np.sum(W.value**2)) for W in _weights(model))
 
 
 def update_ratios(model, loss, X, y, lr: float) -> np.ndarray:

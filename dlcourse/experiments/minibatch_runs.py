@@ -6,6 +6,7 @@ every step, the cost J on the WHOLE training set, the training time spent so far
 epochs done (examples seen / m); :func:`steps_to_reach` reads off when a curve first gets
 to a target cost.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,6 +32,7 @@ class BatchSizeRun:
     divided by m; ``batch_cost``: the mini-batch cost J^{t} each step saw (entry k-1 for
     step k), the noisy curve a training loop actually reports.
     """
+
     batch_size: int
     cost: np.ndarray
     seconds: np.ndarray
@@ -38,8 +40,16 @@ class BatchSizeRun:
     batch_cost: np.ndarray
 
 
-def batch_size_run(model_factory: Callable, X, y, loss, optimizer_factory: Callable,
-                   batch_size: int | None, steps: int, seed: int = 0) -> BatchSizeRun:
+def batch_size_run(
+    model_factory: Callable,
+    X,
+    y,
+    loss,
+    optimizer_factory: Callable,
+    batch_size: int | None,
+    steps: int,
+    seed: int = 0,
+) -> BatchSizeRun:
     """Train a fresh ``model_factory()`` with ``optimizer_factory(params)`` for ``steps``
     mini-batch steps of size ``batch_size`` (None: full batch), shuffled with ``seed``, and
     record the curves of :class:`BatchSizeRun`. Stops early at a NaN/inf cost."""
@@ -60,8 +70,13 @@ def batch_size_run(model_factory: Callable, X, y, loss, optimizer_factory: Calla
             cost.append(evaluate(model, X, y, loss)[0])
         if not (math.isfinite(batch_cost[-1]) and math.isfinite(cost[-1])):
             break
-    return BatchSizeRun(batch_size=b, cost=np.array(cost), seconds=np.array(seconds),
-                        epochs=np.array(seen) / len(X), batch_cost=np.array(batch_cost))
+    return BatchSizeRun(
+        batch_size=b,
+        cost=np.array(cost),
+        seconds=np.array(seconds),
+        epochs=np.array(seen) / len(X),
+        batch_cost=np.array(batch_cost),
+    )
 
 
 def steps_to_reach(cost, target: float) -> int | None:

@@ -16,6 +16,7 @@ ScheduleExplorer (:mod:`.schedule_runs`), the DigitsExplorer (:mod:`.digits`), t
 DebugDashboard (:mod:`.debug_run`) and the search objective of notebook 10
 (:mod:`.search_toy`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -36,10 +37,18 @@ def _sizes(hidden: Sequence[int] | int) -> list[int]:
     return [check_int("hidden", h, minimum=1) for h in hidden]
 
 
-def hidden_layers(n_in: int, hidden: Sequence[int], activation: str = "relu",
-                  init: str | Callable = "he", scale: float | None = None,
-                  batch_norm: bool = False, dropout: float = 0.0, bias: bool = True,
-                  dtype=np.float64, rng=None) -> list[Layer]:
+def hidden_layers(
+    n_in: int,
+    hidden: Sequence[int],
+    activation: str = "relu",
+    init: str | Callable = "he",
+    scale: float | None = None,
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+    bias: bool = True,
+    dtype=np.float64,
+    rng=None,
+) -> list[Layer]:
     """The hidden part of :func:`mlp` as a list of layers (for a network whose output
     layer is drawn differently, e.g. with another init). ``rng`` must be a Generator to
     share it with an output layer drawn afterwards."""
@@ -48,8 +57,17 @@ def hidden_layers(n_in: int, hidden: Sequence[int], activation: str = "relu",
     layers: list[Layer] = []
     prev = check_int("n_in", n_in, minimum=1)
     for width in _sizes(hidden):
-        layers.append(Dense(prev, width, init=init, bias=bias and not batch_norm, dtype=dtype,
-                            rng=gen, scale=scale))
+        layers.append(
+            Dense(
+                prev,
+                width,
+                init=init,
+                bias=bias and not batch_norm,
+                dtype=dtype,
+                rng=gen,
+                scale=scale,
+            )
+        )
         if batch_norm:
             layers.append(BatchNorm(width, dtype=dtype))
         layers.append(get_activation(activation))
@@ -59,9 +77,19 @@ def hidden_layers(n_in: int, hidden: Sequence[int], activation: str = "relu",
     return layers
 
 
-def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "relu",
-        init: str | Callable = "he", scale: float | None = None, batch_norm: bool = False,
-        dropout: float = 0.0, bias: bool = True, dtype=np.float64, rng=None) -> Sequential:
+def mlp(
+    n_in: int,
+    hidden: Sequence[int],
+    n_out: int,
+    activation: str = "relu",
+    init: str | Callable = "he",
+    scale: float | None = None,
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+    bias: bool = True,
+    dtype=np.float64,
+    rng=None,
+) -> Sequential:
     """A fully connected network (see the module docstring).
 
     ``hidden``: the hidden widths n^[1..L] (an int is one layer, ``()`` is a linear model);
@@ -71,10 +99,20 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "relu",
     bias; ``rng``: None follows ``dl.seed``, an int seeds a fresh generator.
     """
     gen = as_generator(rng)
-    layers = hidden_layers(n_in, hidden, activation, init, scale, batch_norm, dropout, bias,
-                           dtype, gen)
+    layers = hidden_layers(
+        n_in, hidden, activation, init, scale, batch_norm, dropout, bias, dtype, gen
+    )
     dense = [layer for layer in layers if isinstance(layer, Dense)]
     prev = dense[-1].out_features if dense else check_int("n_in", n_in, minimum=1)
-    layers.append(Dense(prev, check_int("n_out", n_out, minimum=1), init=init, bias=bias,
-                        dtype=dtype, rng=gen, scale=scale))
+    layers.append(
+        Dense(
+            prev,
+            check_int("n_out", n_out, minimum=1),
+            init=init,
+            bias=bias,
+            dtype=dtype,
+            rng=gen,
+            scale=scale,
+        )
+    )
     return Sequential(layers)

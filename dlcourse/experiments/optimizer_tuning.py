@@ -1,6 +1,7 @@
 """Fair optimizer races (notebook 08): each optimizer's best alpha on a log grid that is
 extended until no winner sits on its edge, a race under mini-batch-like gradient noise over
 seeds, and RMSProp's rebound at the saddle."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,9 +38,9 @@ def run(surface: Surface, name: str, lr: float, steps: int = 200, start=None):
 class Tuned:
     name: str
     lr: float
-    steps_to_tol: int | None      # first step with J - J* < tol, None if never
+    steps_to_tol: int | None  # first step with J - J* < tol, None if never
     final_gap: float
-    grid: tuple[float, float]     # the alpha range searched (after extension)
+    grid: tuple[float, float]  # the alpha range searched (after extension)
     path: np.ndarray
     gap: np.ndarray
 
@@ -54,8 +55,15 @@ def _score(gap: np.ndarray, tol: float, steps: int):
     return (int(hit[0]) if hit.size else steps + 1, float(gap[-1]))
 
 
-def tune(surface: Surface, name: str, lo: float = -4.0, hi: float = 0.0, steps: int = 200,
-         tol: float = 1e-3, max_hi: float = 3.0) -> Tuned:
+def tune(
+    surface: Surface,
+    name: str,
+    lo: float = -4.0,
+    hi: float = 0.0,
+    steps: int = 200,
+    tol: float = 1e-3,
+    max_hi: float = 3.0,
+) -> Tuned:
     """The alpha of 10^lo .. 10^hi (step 10^0.25) that reaches J - J* < tol in the fewest
     steps (ties and misses: lowest final gap); the grid grows upwards while the winner
     sits on its top edge (up to 10^max_hi), and downwards while it sits on the bottom."""
@@ -68,7 +76,7 @@ def tune(surface: Surface, name: str, lo: float = -4.0, hi: float = 0.0, steps: 
     while True:
         for e in exps:
             if e not in results:
-                path, gap, diverged = run(surface, name, 10.0 ** e, steps)
+                path, gap, diverged = run(surface, name, 10.0**e, steps)
                 if diverged is None:
                     results[e] = (_score(gap, tol, steps), path, gap)
                 else:
@@ -81,12 +89,25 @@ def tune(surface: Surface, name: str, lo: float = -4.0, hi: float = 0.0, steps: 
         else:
             break
     e_best, ((hit, last), path, gap) = best()
-    return Tuned(name, 10.0 ** e_best, hit if hit <= steps else None, last,
-                 (10.0 ** min(exps), 10.0 ** max(exps)), path, gap)
+    return Tuned(
+        name,
+        10.0**e_best,
+        hit if hit <= steps else None,
+        last,
+        (10.0 ** min(exps), 10.0 ** max(exps)),
+        path,
+        gap,
+    )
 
 
-def noisy_race(surface: Surface, lrs: dict, noise: float, seeds: Sequence[int] = range(10),
-               steps: int = 300, tail: int = 100) -> dict:
+def noisy_race(
+    surface: Surface,
+    lrs: dict,
+    noise: float,
+    seeds: Sequence[int] = range(10),
+    steps: int = 300,
+    tail: int = 100,
+) -> dict:
     """{name: array over seeds of the mean J - J* over the last ``tail`` steps} when every
     gradient gets Gaussian noise of standard deviation ``noise`` per coordinate."""
     out = {}
@@ -107,8 +128,9 @@ def noisy_race(surface: Surface, lrs: dict, noise: float, seeds: Sequence[int] =
     return out
 
 
-def rmsprop_trace(surface: Surface, lr: float = 0.05, beta: float = 0.9, steps: int = 200,
-                  eps: float = 1e-8) -> dict:
+def rmsprop_trace(
+    surface: Surface, lr: float = 0.05, beta: float = 0.9, steps: int = 200, eps: float = 1e-8
+) -> dict:
     """RMSProp on ``surface`` step by step: w, its s, the effective step lr / (sqrt(s) + eps)
     of coordinate 0, and J - J*."""
     p = Parameter(np.array(surface.start, dtype=float))
@@ -121,5 +143,10 @@ def rmsprop_trace(surface: Surface, lr: float = 0.05, beta: float = 0.9, steps: 
         s.append(opt.state[p]["s"].copy())
         gap.append(float(surface.value(p.value) - surface.value(surface.minima[0])))
     s = np.array(s)
-    return {"w": np.array(w), "s": s, "eff0": lr / (np.sqrt(s[:, 0]) + opt.eps),
-            "gap": np.array(gap), "eps": opt.eps}
+    return {
+        "w": np.array(w),
+        "s": s,
+        "eff0": lr / (np.sqrt(s[:, 0]) + opt.eps),
+        "gap": np.array(gap),
+        "eps": opt.eps,
+    }

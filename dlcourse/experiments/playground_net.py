@@ -23,6 +23,7 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
   as ``key:value`` pairs joined by ``,`` (URL-safe), and the epoch when the run used one
   setting throughout, so ``decode_state`` + ``run_to`` reproduces the run exactly.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,15 +69,27 @@ __all__ = [
 
 #: name -> (dlcourse.datasets name, options)
 _SOURCES: dict[str, tuple[str, dict]] = {
-    "circle": ("circles", {}), "xor": ("xor", {}), "gaussians": ("blobs", {"classes": 2}),
-    "spiral": ("spiral", {"classes": 2, "turns": 0.75}), "moons": ("moons", {}),
-    "flower": ("flower", {}), "blobs": ("blobs", {"classes": 3}),
+    "circle": ("circles", {}),
+    "xor": ("xor", {}),
+    "gaussians": ("blobs", {"classes": 2}),
+    "spiral": ("spiral", {"classes": 2, "turns": 0.75}),
+    "moons": ("moons", {}),
+    "flower": ("flower", {}),
+    "blobs": ("blobs", {"classes": 3}),
     "spiral3": ("spiral", {"classes": 3}),
 }
 DATASETS = tuple(_SOURCES)
 #: the dataset noise at noise = 1 (each set's noise has its own units)
-NOISE_SCALE = {"circle": 0.3, "xor": 0.4, "gaussians": 1.6, "spiral": 0.6, "moons": 0.5,
-               "flower": 1.0, "blobs": 1.6, "spiral3": 0.6}
+NOISE_SCALE = {
+    "circle": 0.3,
+    "xor": 0.4,
+    "gaussians": 1.6,
+    "spiral": 0.6,
+    "moons": 0.5,
+    "flower": 1.0,
+    "blobs": 1.6,
+    "spiral3": 0.6,
+}
 FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
 SCHEDULES = ("constant", "step", "exponential", "inverse_time")
 
@@ -84,9 +97,13 @@ SCHEDULES = ("constant", "step", "exponential", "inverse_time")
 def _choices() -> dict[str, tuple]:
     """The names each choice accepts; activations, inits and optimizers are read from the
     core's registries when called, so a name added there is accepted here too."""
-    return {"dataset": DATASETS,
-            "activation": tuple(a for a in activations.ACTIVATIONS if a != "step"),  # no gradient
-            "init": tuple(INITIALIZERS), "optimizer": tuple(optim.NAMES), "schedule": SCHEDULES}
+    return {
+        "dataset": DATASETS,
+        "activation": tuple(a for a in activations.ACTIVATIONS if a != "step"),  # no gradient
+        "init": tuple(INITIALIZERS),
+        "optimizer": tuple(optim.NAMES),
+        "schedule": SCHEDULES,
+    }
 
 
 #: the registries' names at import
@@ -98,27 +115,70 @@ EXTENT = (-3.0, 3.0, -3.0, 3.0)
 DIVERGE_FACTOR = 10.0
 
 DEFAULTS: dict[str, Any] = {
-    "dataset": "circle", "noise": 0.2, "train_ratio": 0.5, "n_points": 300, "data_seed": 0,
-    "features": ["x1", "x2"], "hidden": [4, 2], "activation": "tanh", "init": "xavier",
-    "init_scale": 0.1, "batch_norm": False, "dropout": 0.0, "l2": 0.0,
-    "optimizer": "adam", "lr": 0.03, "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
-    "batch_size": 10, "schedule": "constant", "decay": 0.01, "seed": 0,
+    "dataset": "circle",
+    "noise": 0.2,
+    "train_ratio": 0.5,
+    "n_points": 300,
+    "data_seed": 0,
+    "features": ["x1", "x2"],
+    "hidden": [4, 2],
+    "activation": "tanh",
+    "init": "xavier",
+    "init_scale": 0.1,
+    "batch_norm": False,
+    "dropout": 0.0,
+    "l2": 0.0,
+    "optimizer": "adam",
+    "lr": 0.03,
+    "beta": 0.9,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "batch_size": 10,
+    "schedule": "constant",
+    "decay": 0.01,
+    "seed": 0,
 }
 #: settings that act on the running network; all others start a new one
 LIVE = ("lr", "beta", "beta1", "beta2", "l2", "batch_size", "schedule", "decay")
 #: numeric ranges [low, high]
 RANGES: dict[str, tuple[float, float]] = {
-    "noise": (0.0, 1.0), "train_ratio": (0.1, 0.9), "n_points": (20, 2000),
-    "init_scale": (0.001, 10.0), "dropout": (0.0, 0.9), "lr": (1e-5, 10.0),
-    "beta": (0.0, 0.999), "beta1": (0.0, 0.999), "beta2": (0.0, 0.9999), "decay": (1e-4, 1.0),
+    "noise": (0.0, 1.0),
+    "train_ratio": (0.1, 0.9),
+    "n_points": (20, 2000),
+    "init_scale": (0.001, 10.0),
+    "dropout": (0.0, 0.9),
+    "lr": (1e-5, 10.0),
+    "beta": (0.0, 0.999),
+    "beta1": (0.0, 0.999),
+    "beta2": (0.0, 0.9999),
+    "decay": (1e-4, 1.0),
 }
 
 # short keys of the state string
-_SHORT = {"dataset": "d", "noise": "n", "train_ratio": "tr", "n_points": "m", "data_seed": "ds",
-          "features": "f", "hidden": "h", "activation": "a", "init": "i", "init_scale": "is",
-          "batch_norm": "bn", "dropout": "do", "l2": "l2", "optimizer": "o", "lr": "lr",
-          "beta": "b", "beta1": "b1", "beta2": "b2", "batch_size": "bs", "schedule": "s",
-          "decay": "k", "seed": "seed"}
+_SHORT = {
+    "dataset": "d",
+    "noise": "n",
+    "train_ratio": "tr",
+    "n_points": "m",
+    "data_seed": "ds",
+    "features": "f",
+    "hidden": "h",
+    "activation": "a",
+    "init": "i",
+    "init_scale": "is",
+    "batch_norm": "bn",
+    "dropout": "do",
+    "l2": "l2",
+    "optimizer": "o",
+    "lr": "lr",
+    "beta": "b",
+    "beta1": "b1",
+    "beta2": "b2",
+    "batch_size": "bs",
+    "schedule": "s",
+    "decay": "k",
+    "seed": "seed",
+}
 _LONG = {v: k for k, v in _SHORT.items()}
 
 
@@ -128,8 +188,11 @@ def _is_int(v) -> bool:
 
 
 def _is_real(v) -> bool:
-    return (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-            and math.isfinite(float(v)))
+    return (
+        isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, bool)
+        and math.isfinite(float(v))
+    )
 
 
 def validate(config: dict) -> dict:
@@ -151,18 +214,30 @@ def validate(config: dict) -> dict:
         raise TypeError(f"batch_norm must be True or False, got {cfg['batch_norm']!r}")
     for key, choices in (("batch_size", BATCH_SIZES), ("l2", L2_VALUES)):
         if isinstance(cfg[key], bool) or cfg[key] not in choices:
-            raise ValueError(f"{key} must be one of {', '.join(map(str, choices))}; "
-                             f"got {cfg[key]!r}")
+            raise ValueError(
+                f"{key} must be one of {', '.join(map(str, choices))}; got {cfg[key]!r}"
+            )
     feats = cfg["features"]
-    if (not isinstance(feats, (list, tuple)) or not feats or len(set(feats)) != len(feats)
-            or any(f not in FEATURES for f in feats)):
-        raise ValueError(f"features must be a non-empty list of distinct names from "
-                         f"{', '.join(FEATURES)}; got {feats!r}")
+    if (
+        not isinstance(feats, (list, tuple))
+        or not feats
+        or len(set(feats)) != len(feats)
+        or any(f not in FEATURES for f in feats)
+    ):
+        raise ValueError(
+            f"features must be a non-empty list of distinct names from "
+            f"{', '.join(FEATURES)}; got {feats!r}"
+        )
     hidden = cfg["hidden"]
-    if (not isinstance(hidden, (list, tuple)) or len(hidden) > MAX_LAYERS
-            or any(not _is_int(u) or not 1 <= u <= MAX_UNITS for u in hidden)):
-        raise ValueError(f"hidden must list 0 to {MAX_LAYERS} layer widths, each 1 to "
-                         f"{MAX_UNITS}; got {hidden!r}")
+    if (
+        not isinstance(hidden, (list, tuple))
+        or len(hidden) > MAX_LAYERS
+        or any(not _is_int(u) or not 1 <= u <= MAX_UNITS for u in hidden)
+    ):
+        raise ValueError(
+            f"hidden must list 0 to {MAX_LAYERS} layer widths, each 1 to "
+            f"{MAX_UNITS}; got {hidden!r}"
+        )
     cfg["features"] = [f for f in FEATURES if f in feats]  # canonical order
     cfg["hidden"] = [int(u) for u in hidden]
     for key in RANGES:
@@ -204,8 +279,9 @@ def encode_state(config: dict, epoch: int | None = None) -> str:
     """The settings as one short URL-safe string: ``key:value`` pairs that differ from
     ``DEFAULTS`` (the data set always), joined by ``,``; ``e:N`` adds the epoch."""
     cfg = validate(config)
-    parts = [f"{_SHORT[k]}:{_format(k, v)}" for k, v in cfg.items()
-             if k == "dataset" or v != DEFAULTS[k]]
+    parts = [
+        f"{_SHORT[k]}:{_format(k, v)}" for k, v in cfg.items() if k == "dataset" or v != DEFAULTS[k]
+    ]
     if epoch:
         parts.append(f"e:{int(epoch)}")
     return ",".join(parts)
@@ -243,12 +319,14 @@ def state_from_query(query: str | None) -> str | None:
 
 
 # ======================================================================== data and features
-def make_data(dataset: str, noise: float, train_ratio: float, n_points: int, data_seed: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def make_data(
+    dataset: str, noise: float, train_ratio: float, n_points: int, data_seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_test, y_train, y_test``: the set scaled to max |coordinate| = 2.7."""
     name, options = _SOURCES[dataset]
-    X, y = datasets.make(name, n=n_points, noise=noise * NOISE_SCALE[dataset],
-                         rng=data_seed, **options)
+    X, y = datasets.make(
+        name, n=n_points, noise=noise * NOISE_SCALE[dataset], rng=data_seed, **options
+    )
     X = X - X.mean(axis=0) if dataset in ("moons", "flower") else X
     X = X * (2.7 / max(float(np.abs(X).max()), 1e-12))
     X_tr, X_te, y_tr, y_te = datasets.train_val_split(X, y, 1.0 - train_ratio, rng=data_seed + 1)
@@ -258,8 +336,15 @@ def make_data(dataset: str, noise: float, train_ratio: float, n_points: int, dat
 def feature_matrix(X: np.ndarray, features) -> np.ndarray:
     """phi(X): one column per chosen feature (x1, x2, x1^2, x2^2, x1 x2, sin x1, sin x2)."""
     x1, x2 = X[:, 0], X[:, 1]
-    table = {"x1": x1, "x2": x2, "x1sq": x1 * x1, "x2sq": x2 * x2, "x1x2": x1 * x2,
-             "sinx1": np.sin(x1), "sinx2": np.sin(x2)}
+    table = {
+        "x1": x1,
+        "x2": x2,
+        "x1sq": x1 * x1,
+        "x2sq": x2 * x2,
+        "x1x2": x1 * x2,
+        "sinx1": np.sin(x1),
+        "sinx2": np.sin(x2),
+    }
     return np.column_stack([table[f] for f in features])
 
 
@@ -356,17 +441,31 @@ class PlaygroundRun:
         if keep_previous and hasattr(self, "history") and self.epoch > 0:
             self.previous = {"train": self.train_loss.copy(), "test": self.test_loss.copy()}
         self.X_train, self.X_test, self.y_train, self.y_test = make_data(
-            cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"])
+            cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"]
+        )
         self.classes = int(max(self.y_train.max(), self.y_test.max())) + 1
         self.F_train = feature_matrix(self.X_train, cfg["features"])
         self.F_test = feature_matrix(self.X_test, cfg["features"])
         self.loss_fn = BinaryCrossEntropy() if self.classes == 2 else SoftmaxCrossEntropy()
-        self.model = mlp(len(cfg["features"]), cfg["hidden"],
-                         1 if self.classes == 2 else self.classes, cfg["activation"],
-                         cfg["init"], cfg["init_scale"] if cfg["init"] == "random" else None,
-                         cfg["batch_norm"], cfg["dropout"], rng=np.random.default_rng(cfg["seed"]))
-        self.optimizer = optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
-                                         beta=cfg["beta"], beta1=cfg["beta1"], beta2=cfg["beta2"])
+        self.model = mlp(
+            len(cfg["features"]),
+            cfg["hidden"],
+            1 if self.classes == 2 else self.classes,
+            cfg["activation"],
+            cfg["init"],
+            cfg["init_scale"] if cfg["init"] == "random" else None,
+            cfg["batch_norm"],
+            cfg["dropout"],
+            rng=np.random.default_rng(cfg["seed"]),
+        )
+        self.optimizer = optim.create(
+            cfg["optimizer"],
+            self.model.parameters(),
+            cfg["lr"],
+            beta=cfg["beta"],
+            beta1=cfg["beta1"],
+            beta2=cfg["beta2"],
+        )
         self.history = History()
         self.diverged = False
         self.clean = True
@@ -427,10 +526,19 @@ class PlaygroundRun:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DivergenceWarning)
             with np.errstate(all="ignore"):
-                fit(self.model, self.F_train, self.y_train, self.loss_fn, self.optimizer,
-                    epochs=int(epochs), batch_size=batch, l2=cfg["l2"], schedule=self.lr_at,
+                fit(
+                    self.model,
+                    self.F_train,
+                    self.y_train,
+                    self.loss_fn,
+                    self.optimizer,
+                    epochs=int(epochs),
+                    batch_size=batch,
+                    l2=cfg["l2"],
+                    schedule=self.lr_at,
                     history=self.history,
-                    callbacks=[EpochSeeds(cfg["seed"]), _EpochEnd(self, seconds)])
+                    callbacks=[EpochSeeds(cfg["seed"]), _EpochEnd(self, seconds)],
+                )
         if self.history.diverged is not None:
             self._stop("became NaN/inf")
         return self.epoch - start - int(self.diverged)
@@ -451,8 +559,10 @@ class PlaygroundRun:
 
     def _stop(self, what: str) -> None:
         self.diverged = True
-        self.message = (f"diverged at epoch {self.epoch}: the cost {what} with "
-                        f"α = {self._config['lr']:.3g}; lower the learning rate (training stopped)")
+        self.message = (
+            f"diverged at epoch {self.epoch}: the cost {what} with "
+            f"α = {self._config['lr']:.3g}; lower the learning rate (training stopped)"
+        )
 
     # ------------------------------------------------------------------ what the view draws
     def outputs(self, points: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -9,6 +9,7 @@ the origin, or whose cost J(w) overflows, has diverged: the one rule of
 
 Used by: notebook 08 (:func:`race`) and :class:`dlcourse.widgets.OptimizerRace`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ __all__ = ["DIVERGENCE_RADIUS", "race"]
 DIVERGENCE_RADIUS = RADIUS
 
 
-def race(surface: Surface, optimizer: optim.Optimizer, param: Parameter,
-         steps: int) -> tuple[np.ndarray, np.ndarray, int | None]:
+def race(
+    surface: Surface, optimizer: optim.Optimizer, param: Parameter, steps: int
+) -> tuple[np.ndarray, np.ndarray, int | None]:
     """Run ``optimizer`` on ``param`` (a 2-D Parameter at the start) for ``steps`` steps
     with the gradient of ``surface``.
 
@@ -33,13 +35,14 @@ def race(surface: Surface, optimizer: optim.Optimizer, param: Parameter,
     ``costs[t]`` = J(w_t); ``diverged`` is the first step whose point or cost is not finite
     or lies beyond :data:`DIVERGENCE_RADIUS` (that row and all later ones are NaN), or None.
     """
-    run = path(surface, param.value.copy(), optimizer=optimizer, steps=steps,
-               radius=DIVERGENCE_RADIUS)
+    run = path(
+        surface, param.value.copy(), optimizer=optimizer, steps=steps, radius=DIVERGENCE_RADIUS
+    )
     diverged = run.diverged_at
     good = len(run.ws) if diverged is None else diverged
     ws = np.full((steps + 1, 2), np.nan)
     ws[:good] = run.ws[:good]
     with np.errstate(all="ignore"):
-        costs = surface.value(ws)      # all rows at once, as the plots read them
+        costs = surface.value(ws)  # all rows at once, as the plots read them
     costs[good:] = np.nan
     return ws, costs, diverged

@@ -1,5 +1,6 @@
 """A false alarm of gradient checking at a ReLU kink (notebook 06): a correct ReLU network
 whose one pre-activation sits closer to 0 than epsilon."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,7 @@ def kink_problem(distance: float, seed: int = 0):
     first = Dense(4, 5, rng=rng)
     model = Sequential([first, ReLU(), Dense(5, 3, rng=rng)])
     first.b.value[0] = distance - float(X[0] @ first.W.value[0])
-    others = X[1:] @ first.W.value[0] + first.b.value[0]   # keep the other examples far away
+    others = X[1:] @ first.W.value[0] + first.b.value[0]  # keep the other examples far away
     if np.min(np.abs(others)) < 1e-3:
         raise ValueError("kink_problem: another example sits near the kink; pick another seed")
     return model, X, y

@@ -7,6 +7,7 @@ gradient of a hidden unit's incoming weights is
 :math:`dW_j = \sum_i dZ_{ij} x_i` with :math:`dZ_{ij} = dA_{ij}\, g'(z_{ij})`, so a unit with
 :math:`g' \approx 0` on every example gets :math:`dW_j \approx 0` whatever arrives from above.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from ..losses import SoftmaxCrossEntropy
 
 __all__ = ["SaturationStats", "flower_standardized", "saturation_stats", "SATURATED"]
 
-SATURATED = 0.01          # g'(z) below this counts as saturated
+SATURATED = 0.01  # g'(z) below this counts as saturated
 
 
 def flower_standardized(n: int = 256, rng=0) -> tuple[np.ndarray, np.ndarray]:
@@ -35,6 +36,7 @@ class SaturationStats:
     """For one scale: the fraction of (example, unit) pairs with g' < 0.01, the mean g', the
     norm of dW of the hidden layer, the per-unit fraction of saturated examples and the
     per-unit norm of dW's row."""
+
     scale: float
     saturated_fraction: float
     mean_derivative: float
@@ -43,8 +45,9 @@ class SaturationStats:
     unit_grad: np.ndarray
 
 
-def saturation_stats(activation: str = "tanh", scale: float = 1.0, width: int = 32,
-                     seed: int = 0) -> SaturationStats:
+def saturation_stats(
+    activation: str = "tanh", scale: float = 1.0, width: int = 32, seed: int = 0
+) -> SaturationStats:
     """One forward and backward pass of Dense(2, width) -> g -> Dense(width, 2), the hidden
     weights Xavier times ``scale``."""
     check_choice("activation", activation, ("tanh", "sigmoid"))
@@ -59,8 +62,13 @@ def saturation_stats(activation: str = "tanh", scale: float = 1.0, width: int = 
     net.zero_grad()
     loss.forward(net.forward(X), y)
     net.backward(loss.backward())
-    deriv = g.backward(np.ones((len(X), width)))           # g'(Z), cached from the forward pass
+    deriv = g.backward(np.ones((len(X), width)))  # g'(Z), cached from the forward pass
     sat = deriv < SATURATED
-    return SaturationStats(scale, float(sat.mean()), float(deriv.mean()),
-                           float(np.linalg.norm(hidden.W.grad)), sat.mean(axis=0),
-                           np.linalg.norm(hidden.W.grad, axis=1))
+    return SaturationStats(
+        scale,
+        float(sat.mean()),
+        float(deriv.mean()),
+        float(np.linalg.norm(hidden.W.grad)),
+        sat.mean(axis=0),
+        np.linalg.norm(hidden.W.grad, axis=1),
+    )

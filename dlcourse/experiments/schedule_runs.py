@@ -14,6 +14,7 @@ of a longer one), training only as far as asked.
 
 Used by: :class:`dlcourse.widgets.ScheduleExplorer` (notebook 09).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,9 @@ from .networks import mlp
 __all__ = ["ScheduleRun", "make_schedule", "train_with_schedule"]
 
 
-def make_schedule(name: str, lr0: float, decay_rate: float = 0.1, drop: float = 0.5,
-                  every: int = 10):
+def make_schedule(
+    name: str, lr0: float, decay_rate: float = 0.1, drop: float = 0.5, every: int = 10
+):
     """The schedule ``name`` from :data:`SCHEDULES` with the parameters it takes."""
     if name not in SCHEDULES:
         raise ValueError(f"unknown schedule {name!r}; valid: {', '.join(SCHEDULES)}")
@@ -45,14 +47,24 @@ def make_schedule(name: str, lr0: float, decay_rate: float = 0.1, drop: float = 
     return factory(lr0, decay_rate=decay_rate, every=every)
 
 
-def train_with_schedule(schedule, lr0: float, epochs: int, batch_size: int, hidden: int,
-                        n: int, noise: float, seed: int):
+def train_with_schedule(
+    schedule, lr0: float, epochs: int, batch_size: int, hidden: int, n: int, noise: float, seed: int
+):
     """The seeded training run of the module docstring; returns the History."""
     X, y = moons(n, noise, rng=seed)
     model = mlp(2, [hidden], 2, "relu", "he", rng=np.random.default_rng(seed))
     opt = SGD(model.parameters(), lr=lr0)
-    return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=opt, epochs=epochs,
-               batch_size=batch_size, schedule=schedule, seed=seed)
+    return fit(
+        model,
+        X,
+        y,
+        loss=SoftmaxCrossEntropy(),
+        optimizer=opt,
+        epochs=epochs,
+        batch_size=batch_size,
+        schedule=schedule,
+        seed=seed,
+    )
 
 
 class ScheduleRun:
@@ -64,29 +76,45 @@ class ScheduleRun:
     cannot be continued with ``fit``); a run that diverged gives its own History once the
     epochs asked for pass the divergence."""
 
-    def __init__(self, schedule, lr0: float, batch_size: int, hidden: int, n: int,
-                 noise: float, seed: int) -> None:
+    def __init__(
+        self, schedule, lr0: float, batch_size: int, hidden: int, n: int, noise: float, seed: int
+    ) -> None:
         self.X, self.y = moons(n, noise, rng=seed)
         self.model = mlp(2, [hidden], 2, "relu", "he", rng=np.random.default_rng(seed))
         self.optimizer = SGD(self.model.parameters(), lr=lr0)
         self.schedule, self.batch_size, self.seed = schedule, batch_size, seed
         self.full = History()
-        self._steps = [0]        # steps done after each epoch
+        self._steps = [0]  # steps done after each epoch
 
     def history(self, epochs: int) -> History:
         """The History of the first ``epochs`` epochs (training on if needed)."""
         h = self.full
         if h.diverged is None and h.epochs < epochs:
-            fit(self.model, self.X, self.y, loss=SoftmaxCrossEntropy(), optimizer=self.optimizer,
-                epochs=epochs - h.epochs, batch_size=self.batch_size, schedule=self.schedule,
-                seed=self.seed, history=h, callbacks=[_StepsPerEpoch(self._steps)])
+            fit(
+                self.model,
+                self.X,
+                self.y,
+                loss=SoftmaxCrossEntropy(),
+                optimizer=self.optimizer,
+                epochs=epochs - h.epochs,
+                batch_size=self.batch_size,
+                schedule=self.schedule,
+                seed=self.seed,
+                history=h,
+                callbacks=[_StepsPerEpoch(self._steps)],
+            )
         if h.diverged is not None and h.diverged.epoch < epochs:
-            return h             # it stopped there, whatever the epochs asked for
+            return h  # it stopped there, whatever the epochs asked for
         steps = self._steps[epochs]
-        return History(loss=h.loss[:epochs], val_loss=h.val_loss[:epochs],
-                       accuracy=h.accuracy[:epochs], val_accuracy=h.val_accuracy[:epochs],
-                       step_loss=h.step_loss[:steps], lr=h.lr[:epochs],
-                       last_event="epoch" if epochs else "")
+        return History(
+            loss=h.loss[:epochs],
+            val_loss=h.val_loss[:epochs],
+            accuracy=h.accuracy[:epochs],
+            val_accuracy=h.val_accuracy[:epochs],
+            step_loss=h.step_loss[:steps],
+            lr=h.lr[:epochs],
+            last_event="epoch" if epochs else "",
+        )
 
 
 class _StepsPerEpoch(Callback):

@@ -17,6 +17,7 @@ a fixed 2-D data set and scores it by the validation loss.
 Used by: notebook 10 (:data:`SPACE`, :func:`toy_objective`, :func:`train_mlp_objective`),
 :class:`dlcourse.widgets.SearchExplorer` and the tests of :mod:`dlcourse.search`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,8 +36,16 @@ from ..search import log_uniform, one_minus_log_uniform
 from ..train import DivergenceWarning, fit
 from .networks import mlp
 
-__all__ = ["MLP_DEFAULTS", "SPACE", "U_BEST", "V_BEST", "grid_shape", "toy_error",
-           "toy_objective", "train_mlp_objective"]
+__all__ = [
+    "MLP_DEFAULTS",
+    "SPACE",
+    "U_BEST",
+    "V_BEST",
+    "grid_shape",
+    "toy_error",
+    "toy_objective",
+    "train_mlp_objective",
+]
 
 #: The search space: alpha log-uniform in [1e-4, 1], beta with 1 - beta log-uniform.
 SPACE = {"lr": log_uniform(1e-4, 1.0), "beta": one_minus_log_uniform(0.9, 0.999)}
@@ -53,8 +62,11 @@ def toy_objective(params: dict, seed: int = 0) -> float:
 
 def toy_error(u, v):
     """The objective in the log coordinates u = log10 alpha, v = log10(1 - beta)."""
-    return 0.08 + 0.6 * (1.0 - np.exp(-((u - U_BEST) ** 2) / (2 * WIDTH**2))) \
+    return (
+        0.08
+        + 0.6 * (1.0 - np.exp(-((u - U_BEST) ** 2) / (2 * WIDTH**2)))
         + 0.015 * (v - V_BEST) ** 2
+    )
 
 
 def grid_shape(trials: int) -> tuple[int, int]:
@@ -65,8 +77,16 @@ def grid_shape(trials: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------ a small MLP
 MLP_DEFAULTS: dict[str, Any] = {
-    "lr": 0.1, "beta": 0.9, "hidden": 16, "layers": 1, "batch_size": 32, "l2": 0.0,
-    "epochs": 60, "dataset": "moons", "n": 300, "noise": 0.25,
+    "lr": 0.1,
+    "beta": 0.9,
+    "hidden": 16,
+    "layers": 1,
+    "batch_size": 32,
+    "l2": 0.0,
+    "epochs": 60,
+    "dataset": "moons",
+    "n": 300,
+    "noise": 0.25,
 }
 _INT_PARAMS = ("hidden", "layers", "batch_size", "epochs", "n")
 
@@ -113,18 +133,35 @@ def train_mlp_objective(params: Mapping, seed: int) -> dict:
     cfg = _mlp_config(params)
     X_tr, X_val, y_tr, y_val = _mlp_data(cfg["dataset"], cfg["n"], float(cfg["noise"]))
     rng = np.random.default_rng(seed)
-    model = mlp(X_tr.shape[1], [cfg["hidden"]] * cfg["layers"], int(y_tr.max()) + 1, "relu",
-                "he", rng=rng)
+    model = mlp(
+        X_tr.shape[1], [cfg["hidden"]] * cfg["layers"], int(y_tr.max()) + 1, "relu", "he", rng=rng
+    )
     optimizer = Momentum(model.parameters(), lr=cfg["lr"], beta=cfg["beta"])
     # a diverging run is reported below as an error, so its warnings would only be noise
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", DivergenceWarning)
-        history = fit(model, X_tr, y_tr, loss=SoftmaxCrossEntropy(), optimizer=optimizer,
-                      epochs=cfg["epochs"], batch_size=cfg["batch_size"], l2=cfg["l2"],
-                      validation=(X_val, y_val), seed=int(rng.integers(2**31)))
-    if history.diverged is not None or not history.val_loss or not math.isfinite(history.val_loss[-1]):
+        history = fit(
+            model,
+            X_tr,
+            y_tr,
+            loss=SoftmaxCrossEntropy(),
+            optimizer=optimizer,
+            epochs=cfg["epochs"],
+            batch_size=cfg["batch_size"],
+            l2=cfg["l2"],
+            validation=(X_val, y_val),
+            seed=int(rng.integers(2**31)),
+        )
+    if (
+        history.diverged is not None
+        or not history.val_loss
+        or not math.isfinite(history.val_loss[-1])
+    ):
         where = history.diverged
         at = f" at epoch {where.epoch}, step {where.step}" if where else ""
         raise FloatingPointError(f"training diverged{at}: learning rate {cfg['lr']:g} too large")
-    return {"score": float(history.val_loss[-1]), "val_accuracy": float(history.val_accuracy[-1]),
-            "train_loss": float(history.loss[-1])}
+    return {
+        "score": float(history.val_loss[-1]),
+        "val_accuracy": float(history.val_accuracy[-1]),
+        "train_loss": float(history.loss[-1]),
+    }

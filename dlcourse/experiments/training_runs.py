@@ -9,6 +9,7 @@ Determinism: everything is drawn from ``seed``. The data come from
 ``default_rng(epoch_seed(seed, e))`` (the callback :class:`EpochSeeds`), so the same config
 gives the same arrays however training is cut into chunks of ``fit(..., history=h)``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -43,21 +44,39 @@ class EpochSeeds(Callback):
         ctx.history.rng = np.random.default_rng(epoch_seed(self.seed, ctx.epoch))
 
 
-def make_data(dataset: str, n_examples: int, noise: float, val_fraction: float, seed: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def make_data(
+    dataset: str, n_examples: int, noise: float, val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_val, y_train, y_val`` of a 2-D data set (see the module docstring)."""
     X, y = datasets.make(dataset, n=n_examples, noise=noise, rng=seed)
     return datasets.train_val_split(X, y, val_fraction, rng=seed + 1)
 
 
-def playground_network(n_in: int, n_out: int, hidden_layers: int, width: int, activation: str,
-                       init: str, dropout: float = 0.0, batch_norm: bool = False,
-                       rng: Any = None, dropout_rng: Any = None) -> Sequential:
+def playground_network(
+    n_in: int,
+    n_out: int,
+    hidden_layers: int,
+    width: int,
+    activation: str,
+    init: str,
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    rng: Any = None,
+    dropout_rng: Any = None,
+) -> Sequential:
     """:func:`~.networks.mlp` with ``hidden_layers`` layers of ``width`` units whose dropout
     masks come from their own generator ``dropout_rng`` (None: ``dl.seed``), so the weights
     do not depend on whether dropout is on."""
-    model = mlp(n_in, [width] * hidden_layers, n_out, activation, init, dropout=dropout,
-                batch_norm=batch_norm, rng=as_generator(rng))
+    model = mlp(
+        n_in,
+        [width] * hidden_layers,
+        n_out,
+        activation,
+        init,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        rng=as_generator(rng),
+    )
     masks = None if dropout_rng is None else as_generator(dropout_rng)
     for layer in model:
         if isinstance(layer, Dropout):

@@ -1,5 +1,6 @@
 """Over-fitting and L2 on noisy moons (notebook 05): the big network, the costs without the
 penalty recorded during training, and the lambda sweep from under- to over-regularization."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +15,15 @@ from ..losses import SoftmaxCrossEntropy
 from ..optim import Adam
 from ..train import Callback, evaluate, fit
 
-__all__ = ["moons_split", "make_net", "DataCosts", "train_net", "SweepRow", "lambda_sweep",
-           "weight_norm"]
+__all__ = [
+    "moons_split",
+    "make_net",
+    "DataCosts",
+    "train_net",
+    "SweepRow",
+    "lambda_sweep",
+    "weight_norm",
+]
 
 
 def moons_split(n_train: int = 80, n_val: int = 500, noise: float = 0.3):
@@ -58,14 +66,26 @@ class DataCosts(Callback):
 def train_net(model, X, y, X_va, y_va, epochs: int = 600, l2: float = 0.0, callbacks=()):
     """Full-batch Adam (lr 0.01), validated on (X_va, y_va): the notebook's training."""
     adam = Adam(model.parameters(), lr=0.01)
-    return fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=adam, epochs=epochs, l2=l2,
-               validation=(X_va, y_va), callbacks=list(callbacks))
+    return fit(
+        model,
+        X,
+        y,
+        loss=SoftmaxCrossEntropy(),
+        optimizer=adam,
+        epochs=epochs,
+        l2=l2,
+        validation=(X_va, y_va),
+        callbacks=list(callbacks),
+    )
 
 
 def weight_norm(model) -> float:
     """sqrt of the sum of squares of every weight matrix (biases left out)."""
-    return float(np.sqrt(sum(np.sum(layer.W.value ** 2) for layer in model.layers()
-                             if isinstance(layer, Dense))))
+    return float(
+        np.sqrt(
+            sum(np.sum(layer.W.value**2) for layer in model.layers() if isinstance(layer, Dense))
+        )
+    )
 
 
 @dataclass
@@ -79,15 +99,23 @@ class SweepRow:
     extra: dict = field(default_factory=dict)
 
 
-def lambda_sweep(lambdas: Sequence[float] = (0.0, 0.1, 1.0, 10.0, 30.0), seed: int = 0,
-                 epochs: int = 600) -> list[SweepRow]:
+def lambda_sweep(
+    lambdas: Sequence[float] = (0.0, 0.1, 1.0, 10.0, 30.0), seed: int = 0, epochs: int = 600
+) -> list[SweepRow]:
     """Train the big network once per lambda; costs are data costs (no L2 term)."""
     X_tr, y_tr, X_va, y_va = moons_split()
     loss, rows = SoftmaxCrossEntropy(), []
     for lam in lambdas:
         model = make_net(seed=seed)
-        fit(model, X_tr, y_tr, loss=loss, optimizer=Adam(model.parameters(), lr=0.01),
-            epochs=epochs, l2=lam)
+        fit(
+            model,
+            X_tr,
+            y_tr,
+            loss=loss,
+            optimizer=Adam(model.parameters(), lr=0.01),
+            epochs=epochs,
+            l2=lam,
+        )
         j_tr, a_tr = evaluate(model, X_tr, y_tr, loss)
         j_va, a_va = evaluate(model, X_va, y_va, loss)
         rows.append(SweepRow(lam, j_tr, j_va, a_tr, a_va, weight_norm(model)))

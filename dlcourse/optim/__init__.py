@@ -1,17 +1,24 @@
 """Optimizers (SGD, Momentum, AdaGrad, RMSProp, Adam) and learning-rate schedules."""
+
 from .._checks import check_choice
 from . import schedules
 from .optimizers import SGD, AdaGrad, Adam, Momentum, Optimizer, RMSProp
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adagrad": AdaGrad, "rmsprop": RMSProp,
-              "adam": Adam}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+}
 
 #: the names :func:`create` accepts, in the order dashboards list them
 NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
 
 
-def create(name: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9,
-           beta2: float = 0.999) -> Optimizer:
+def create(
+    name: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999
+) -> Optimizer:
     """The optimizer called ``name`` with the course's hyperparameters:
 
     sgd (plain), momentum (EWA form, beta), nesterov (Nesterov momentum with the step of the
@@ -32,5 +39,15 @@ def create(name: str, params, lr: float, beta: float = 0.9, beta1: float = 0.9,
     return Adam(params, lr, beta1=beta1, beta2=beta2)
 
 
-__all__ = ["NAMES", "OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp",
-           "create", "schedules"]
+__all__ = [
+    "NAMES",
+    "OPTIMIZERS",
+    "SGD",
+    "AdaGrad",
+    "Adam",
+    "Momentum",
+    "Optimizer",
+    "RMSProp",
+    "create",
+    "schedules",
+]

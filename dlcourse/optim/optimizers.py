@@ -13,6 +13,7 @@ Three ways of writing momentum give the same path once alpha is rescaled:
   (v_torch = v_course / (1 - beta), so lr = alpha (1 - beta) gives the same steps)
 - the CS231n form v = beta v - lr g, w += v is the PyTorch form with v scaled by -lr.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,10 @@ class Optimizer:
             if g is None:
                 continue
             if g.shape != p.value.shape:
-                raise ValueError(f"{type(self).__name__}: gradient shape {g.shape} != "
-                                 f"parameter shape {p.value.shape}")
+                raise ValueError(
+                    f"{type(self).__name__}: gradient shape {g.shape} != "
+                    f"parameter shape {p.value.shape}"
+                )
             self._update(p, g, self.state.setdefault(p, {}))
 
     def _update(self, p: Parameter, g: np.ndarray, state: dict) -> None:
@@ -77,7 +80,9 @@ class Optimizer:
         if value is None:
             value = state[key] = np.full_like(p.value, fill)
         elif not isinstance(value, np.ndarray) or value.shape != p.value.shape:
-            value = state[key] = np.broadcast_to(np.asarray(value, p.value.dtype), p.value.shape).copy()
+            value = state[key] = np.broadcast_to(
+                np.asarray(value, p.value.dtype), p.value.shape
+            ).copy()
         return value
 
     def __repr__(self) -> str:
@@ -93,8 +98,14 @@ class SGD(Optimizer):
     EWA velocity (see :class:`Momentum`).
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr)
         self.momentum = check_unit_interval("momentum", momentum)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
@@ -184,8 +195,9 @@ class RMSProp(Optimizer):
         _scaled_step(p, g, s, buf, self.lr, self.eps)
 
 
-def _scaled_step(p: Parameter, g: np.ndarray, s: np.ndarray, buf: np.ndarray,
-                 lr: float, eps: float) -> None:
+def _scaled_step(
+    p: Parameter, g: np.ndarray, s: np.ndarray, buf: np.ndarray, lr: float, eps: float
+) -> None:
     """w -= lr * g / (sqrt(s) + eps), in place through ``buf``."""
     np.sqrt(s, out=buf)
     buf += eps
@@ -205,8 +217,9 @@ class Adam(Optimizer):
     that the plain momentum of the course leaves out.
     """
 
-    def __init__(self, params, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self, params, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
         super().__init__(params, lr)
         self.beta1 = check_unit_interval("beta1", beta1)
         self.beta2 = check_unit_interval("beta2", beta2)
@@ -223,9 +236,9 @@ class Adam(Optimizer):
         np.multiply(g, g, out=buf)
         buf *= 1.0 - b2
         s += buf
-        step_size = self.lr / (1.0 - b1 ** t)
+        step_size = self.lr / (1.0 - b1**t)
         np.sqrt(s, out=buf)
-        buf /= math.sqrt(1.0 - b2 ** t)
+        buf /= math.sqrt(1.0 - b2**t)
         buf += self.eps
         np.divide(v, buf, out=buf)
         buf *= step_size

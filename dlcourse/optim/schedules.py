@@ -9,14 +9,22 @@
 ``fit`` calls the schedule at the start of each epoch (epochs count from 0) and sets
 ``optimizer.lr`` to the result.
 """
+
 from __future__ import annotations
 
 import math
 
 from .._checks import check_int, check_nonnegative, check_positive
 
-__all__ = ["SCHEDULES", "Schedule", "constant", "exponential_decay", "inverse_time_decay",
-           "staircase", "step_decay"]
+__all__ = [
+    "SCHEDULES",
+    "Schedule",
+    "constant",
+    "exponential_decay",
+    "inverse_time_decay",
+    "staircase",
+    "step_decay",
+]
 
 
 class Schedule:
@@ -101,6 +109,10 @@ def staircase(lr0: float, decay_rate: float, every: int = 10) -> Schedule:
     return inverse_time_decay(lr0, decay_rate, every)
 
 
-SCHEDULES = {"constant": constant, "step_decay": step_decay,
-             "exponential_decay": exponential_decay, "inverse_time_decay": inverse_time_decay,
-             "staircase": staircase}
+SCHEDULES = {
+    "constant": constant,
+    "step_decay": step_decay,
+    "exponential_decay": exponential_decay,
+    "inverse_time_decay": inverse_time_decay,
+    "staircase": staircase,
+}

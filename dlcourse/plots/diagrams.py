@@ -1,5 +1,6 @@
 """Diagrams drawn in code: a computation graph read from :mod:`dlcourse.autodiff`
 (notebook 01) and a fully connected network with the shape of every array (notebook 03)."""
+
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -36,13 +37,24 @@ def graph_levels(out) -> tuple[list, dict[int, int]]:
 
 
 def _box(ax: Axes, x: float, y: float, text: str, color: str) -> None:
-    ax.add_patch(FancyBboxPatch((x - 0.5, y - 0.24), 1.0, 0.48, boxstyle="round,pad=0.04",
-                                fc=color, ec="0.25", lw=1.0, zorder=2))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.5, y - 0.24),
+            1.0,
+            0.48,
+            boxstyle="round,pad=0.04",
+            fc=color,
+            ec="0.25",
+            lw=1.0,
+            zorder=2,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
 
 
-def draw_computation_graph(ax: Axes, out, names: Mapping[int, str] | None = None,
-                           grads: bool = False) -> None:
+def draw_computation_graph(
+    ax: Axes, out, names: Mapping[int, str] | None = None, grads: bool = False
+) -> None:
     """Draw the graph of ``out``: inputs on the left, the output on the right, one box per
     operation with its forward value (and, with ``grads``, each input's gradient after
     ``out.backward()``). ``names`` maps ``id(tensor)`` to a label for the inputs."""
@@ -61,9 +73,18 @@ def draw_computation_graph(ax: Axes, out, names: Mapping[int, str] | None = None
         for parent in node.parents:
             x0, y0 = pos[id(parent)]
             skips = level[id(node)] - level[id(parent)] > 1
-            ax.annotate("", (x1 - 0.55, y1), (x0 + 0.55, y0), zorder=1,
-                        arrowprops=dict(arrowstyle="->", color="0.35", lw=1.0,
-                                        connectionstyle=f"arc3,rad={-0.35 if skips else 0.0}"))
+            ax.annotate(
+                "",
+                (x1 - 0.55, y1),
+                (x0 + 0.55, y0),
+                zorder=1,
+                arrowprops=dict(
+                    arrowstyle="->",
+                    color="0.35",
+                    lw=1.0,
+                    connectionstyle=f"arc3,rad={-0.35 if skips else 0.0}",
+                ),
+            )
     for node in nodes:
         x, y = pos[id(node)]
         value = float(np.asarray(node.value).ravel()[0])
@@ -84,8 +105,7 @@ def draw_computation_graph(ax: Axes, out, names: Mapping[int, str] | None = None
     ax.set_axis_off()
 
 
-def draw_network(ax: Axes, sizes: Sequence[int], m: int | None = None,
-                 max_units: int = 8) -> None:
+def draw_network(ax: Axes, sizes: Sequence[int], m: int | None = None, max_units: int = 8) -> None:
     """Draw a fully connected network with layer sizes ``sizes`` = [n0, n1, ..., nL]: the units
     of each layer as circles, and under each layer the shapes of W, b and (for ``m``
     examples, rows convention) Z and A."""
@@ -122,14 +142,31 @@ def draw_building_blocks(ax: Axes, L: int = 3) -> None:
     """The forward/backward building blocks of an L-layer network: a row of forward blocks
     (A^[l-1] -> A^[l], each leaving a cache), a row of backward blocks (dA^[l] -> dA^[l-1],
     each reading its cache and giving dW^[l], db^[l])."""
+
     def block(x, y, text, color):
-        ax.add_patch(FancyBboxPatch((x - 0.75, y - 0.35), 1.5, 0.7, boxstyle="round,pad=0.05",
-                                    fc=color, ec="0.25", lw=1.0, zorder=2))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - 0.75, y - 0.35),
+                1.5,
+                0.7,
+                boxstyle="round,pad=0.05",
+                fc=color,
+                ec="0.25",
+                lw=1.0,
+                zorder=2,
+            )
+        )
         ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
 
     def arrow(x0, y0, x1, y1, text="", dashed=False, dy=0.12):
-        ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(
-            arrowstyle="->", color="0.3", lw=1.1, linestyle="--" if dashed else "-"))
+        ax.annotate(
+            "",
+            (x1, y1),
+            (x0, y0),
+            arrowprops=dict(
+                arrowstyle="->", color="0.3", lw=1.1, linestyle="--" if dashed else "-"
+            ),
+        )
         if text:
             ax.text((x0 + x1) / 2, (y0 + y1) / 2 + dy, text, ha="center", va="bottom", fontsize=9)
 
@@ -138,15 +175,30 @@ def draw_building_blocks(ax: Axes, L: int = 3) -> None:
         block(x, 2.0, f"layer {l} forward\n$Z^{{[{l}]}}$, $A^{{[{l}]}}$", "#fde6c4")
         block(x, 0.0, f"layer {l} backward\n$dW^{{[{l}]}}$, $db^{{[{l}]}}$", "#d9ead3")
         arrow(x, 1.62, x, 0.38, "", dashed=True)
-        ax.text(x + 0.08, 1.0, f"cache\n$A^{{[{l - 1}]}}, W^{{[{l}]}}, Z^{{[{l}]}}$", fontsize=8,
-                ha="left", va="center")
+        ax.text(
+            x + 0.08,
+            1.0,
+            f"cache\n$A^{{[{l - 1}]}}, W^{{[{l}]}}, Z^{{[{l}]}}$",
+            fontsize=8,
+            ha="left",
+            va="center",
+        )
         arrow(x - 2.4 + 0.8, 2.0, x - 0.8, 2.0, f"$A^{{[{l - 1}]}}$")
         if l > 1:
             arrow(x - 0.8, 0.0, x - 2.4 + 0.8, 0.0, f"$dA^{{[{l - 1}]}}$")
     ax.text(xs[0] - 2.4 + 0.6, 2.0, "$X$", ha="right", va="center", fontsize=10)
     x_end = xs[-1] + 1.9
-    ax.add_patch(FancyBboxPatch((x_end - 0.5, 0.7), 1.0, 0.6, boxstyle="round,pad=0.05",
-                                fc="#f6b26b", ec="0.25", zorder=2))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x_end - 0.5, 0.7),
+            1.0,
+            0.6,
+            boxstyle="round,pad=0.05",
+            fc="#f6b26b",
+            ec="0.25",
+            zorder=2,
+        )
+    )
     ax.text(x_end, 1.0, "cost $J$", ha="center", va="center", fontsize=9, zorder=3)
     arrow(xs[-1] + 0.8, 2.0, x_end, 1.35, f"$Z^{{[{L}]}}$")
     arrow(x_end, 0.65, xs[-1] + 0.8, 0.0, f"$dZ^{{[{L}]}}$", dy=-0.4)

@@ -3,6 +3,7 @@
 Static figures are embedded as PNG images so that a notebook reads well where no kernel runs
 (GitHub, nbviewer), whatever matplotlib backend is active (inline or ipympl).
 """
+
 from __future__ import annotations
 
 import io
@@ -20,7 +21,9 @@ def figure_png(fig, dpi: int = 100) -> bytes:
 def show_figure(fig, dpi: int = 100, close: bool = True) -> None:
     """Display ``fig`` as a PNG image (no widget, no text repr) and close it by default."""
     from IPython.display import Image, display
+
     display(Image(data=figure_png(fig, dpi)))
     if close:
         import matplotlib.pyplot as plt
+
         plt.close(fig)

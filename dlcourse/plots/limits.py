@@ -9,15 +9,24 @@ while the data moves inside them; the data still spans more than half of a linea
 The limits are a function of the data alone (no memory): the same settings always give
 the same picture, however a slider got there.
 """
+
 from __future__ import annotations
 
 import math
 
-__all__ = ["DECADES", "GRID", "GRID_125", "nice_ceil", "nice_floor", "nice_limits", "nice_log_limits"]
+__all__ = [
+    "DECADES",
+    "GRID",
+    "GRID_125",
+    "nice_ceil",
+    "nice_floor",
+    "nice_limits",
+    "nice_log_limits",
+]
 
 GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-GRID_125 = (1.0, 2.0, 5.0, 10.0)   # a coarser linear grid
-DECADES = (1.0, 10.0)              # log axes
+GRID_125 = (1.0, 2.0, 5.0, 10.0)  # a coarser linear grid
+DECADES = (1.0, 10.0)  # log axes
 
 
 def nice_ceil(x: float, grid: tuple[float, ...] = GRID) -> float:
@@ -42,8 +51,9 @@ def nice_floor(x: float, grid: tuple[float, ...] = GRID) -> float:
     return float(power)
 
 
-def nice_limits(lo: float, hi: float, margin: float = 0.05,
-                from_zero: bool | None = None) -> tuple[float, float]:
+def nice_limits(
+    lo: float, hi: float, margin: float = 0.05, from_zero: bool | None = None
+) -> tuple[float, float]:
     """Linear limits containing [lo, hi] widened by ``margin`` of the span on each side.
 
     The axis starts at 0 for data >= 0 when ``from_zero`` is True, or when it is None and
@@ -68,4 +78,3 @@ def nice_log_limits(lo: float, hi: float, factor: float = 1.3) -> tuple[float, f
     if not (lo > 0 and hi >= lo and math.isfinite(hi)):
         raise ValueError(f"lo, hi must satisfy 0 < lo <= hi < inf, got {lo!r}, {hi!r}")
     return nice_floor(lo / factor, DECADES), nice_ceil(hi * factor, DECADES)
-

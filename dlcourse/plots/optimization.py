@@ -15,6 +15,7 @@ dict), so a dashboard can keep them and update them in place with the matching
 - :func:`plot_schedules`: learning rate against the epoch for one or several schedules.
 - :func:`plot_search`: hyperparameter-search trials over the heat map of the objective.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Mapping
@@ -26,18 +27,43 @@ from ..topics.ewa import bias_correct, ewa
 from .limits import nice_limits, nice_log_limits
 
 __all__ = [
-    "OPTIMIZER_COLORS", "OPTIMIZER_LABELS", "log_levels", "plot_surface", "plot_paths",
-    "update_paths", "plot_optimizer_paths", "cost_gap", "plot_cost_curves",
-    "update_cost_curves", "plot_ewa", "update_ewa", "schedule_curve", "plot_schedules",
-    "update_schedules", "plot_search", "update_search",
+    "OPTIMIZER_COLORS",
+    "OPTIMIZER_LABELS",
+    "log_levels",
+    "plot_surface",
+    "plot_paths",
+    "update_paths",
+    "plot_optimizer_paths",
+    "cost_gap",
+    "plot_cost_curves",
+    "update_cost_curves",
+    "plot_ewa",
+    "update_ewa",
+    "schedule_curve",
+    "plot_schedules",
+    "update_schedules",
+    "plot_search",
+    "update_search",
 ]
 
 #: A fixed colour per optimizer, so a method keeps its colour across plots and notebooks.
-OPTIMIZER_COLORS = {"sgd": "#1f77b4", "momentum": "#ff7f0e", "nesterov": "#8c564b",
-                    "rmsprop": "#2ca02c", "adagrad": "#9467bd", "adam": "#d62728"}
+OPTIMIZER_COLORS = {
+    "sgd": "#1f77b4",
+    "momentum": "#ff7f0e",
+    "nesterov": "#8c564b",
+    "rmsprop": "#2ca02c",
+    "adagrad": "#9467bd",
+    "adam": "#d62728",
+}
 #: How each optimizer is named in legends.
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
-                    "rmsprop": "RMSProp", "adagrad": "AdaGrad", "adam": "Adam"}
+OPTIMIZER_LABELS = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "rmsprop": "RMSProp",
+    "adagrad": "AdaGrad",
+    "adam": "Adam",
+}
 
 #: Cost gaps below this are drawn at this value on log axes (an exact 0 has no logarithm).
 GAP_FLOOR = 1e-12
@@ -52,6 +78,7 @@ def _label(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- surfaces
+
 
 def log_levels(J: np.ndarray, num: int = 20, ratio: float | None = None) -> np.ndarray:
     """``num`` + 1 contour levels from min J to max J, log-spaced above the minimum.
@@ -75,8 +102,9 @@ def log_levels(J: np.ndarray, num: int = 20, ratio: float | None = None) -> np.n
     return np.concatenate([[lo], lo + span * np.geomspace(ratio, 1.0, num)])
 
 
-def plot_surface(ax, surface, num: int = 121, levels: int = 20, cmap: str = "viridis",
-                 lines: bool = True) -> dict:
+def plot_surface(
+    ax, surface, num: int = 121, levels: int = 20, cmap: str = "viridis", lines: bool = True
+) -> dict:
     """Filled contours of ``surface`` (a :class:`dlcourse.surfaces.Surface`) over its window.
 
     Levels are log-spaced above the minimum (:func:`log_levels`); each band has its own
@@ -86,14 +114,37 @@ def plot_surface(ax, surface, num: int = 121, levels: int = 20, cmap: str = "vir
     lv = log_levels(J, levels)
     norm = mcolors.BoundaryNorm(lv, 256)
     filled = ax.contourf(W0, W1, J, levels=lv, cmap=cmap, norm=norm, zorder=0)
-    outline = (ax.contour(W0, W1, J, levels=lv, colors="white", linewidths=0.4, alpha=0.35,
-                          zorder=1) if lines else None)
+    outline = (
+        ax.contour(W0, W1, J, levels=lv, colors="white", linewidths=0.4, alpha=0.35, zorder=1)
+        if lines
+        else None
+    )
     minima = np.array(surface.minima).reshape(-1, 2)
     saddles = np.array(surface.saddle_points).reshape(-1, 2)
-    (m,) = ax.plot(minima[:, 0], minima[:, 1], ls="none", marker="*", ms=13, mfc="white",
-                   mec="black", mew=0.8, zorder=5, label="_minima")
-    (s,) = ax.plot(saddles[:, 0], saddles[:, 1], ls="none", marker="X", ms=9, mfc="white",
-                   mec="black", mew=0.8, zorder=5, label="_saddles")
+    (m,) = ax.plot(
+        minima[:, 0],
+        minima[:, 1],
+        ls="none",
+        marker="*",
+        ms=13,
+        mfc="white",
+        mec="black",
+        mew=0.8,
+        zorder=5,
+        label="_minima",
+    )
+    (s,) = ax.plot(
+        saddles[:, 0],
+        saddles[:, 1],
+        ls="none",
+        marker="X",
+        ms=9,
+        mfc="white",
+        mec="black",
+        mew=0.8,
+        zorder=5,
+        label="_saddles",
+    )
     (x0, x1), (y0, y1) = surface.bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -102,8 +153,13 @@ def plot_surface(ax, surface, num: int = 121, levels: int = 20, cmap: str = "vir
     return {"contour": filled, "lines": outline, "minima": m, "saddles": s}
 
 
-def plot_paths(ax, paths: Mapping[str, np.ndarray], start=None, legend: bool = True,
-               colors: Mapping[str, str] | None = None) -> dict:
+def plot_paths(
+    ax,
+    paths: Mapping[str, np.ndarray],
+    start=None,
+    legend: bool = True,
+    colors: Mapping[str, str] | None = None,
+) -> dict:
     """One line per path (an array (T+1, 2) of points w_0 .. w_T), a dot at each path's
     last finite point, the start as a black circle and a legend.
 
@@ -115,12 +171,12 @@ def plot_paths(ax, paths: Mapping[str, np.ndarray], start=None, legend: bool = T
     for i, (name, path) in enumerate(paths.items()):
         c = colors.get(name, _color(name, i))
         (lines[name],) = ax.plot([], [], "-", color=c, lw=1.8, label=_label(name), zorder=3)
-        (ends[name],) = ax.plot([], [], "o", color=c, ms=5, mec="black", mew=0.5, zorder=4,
-                                label="_end")
+        (ends[name],) = ax.plot(
+            [], [], "o", color=c, ms=5, mec="black", mew=0.5, zorder=4, label="_end"
+        )
     if start is None and paths:
         start = np.asarray(next(iter(paths.values())), dtype=np.float64)[0]
-    (st,) = ax.plot([], [], "o", ms=8, mfc="white", mec="black", mew=1.5, zorder=6,
-                    label="_start")
+    (st,) = ax.plot([], [], "o", ms=8, mfc="white", mec="black", mew=1.5, zorder=6, label="_start")
     artists = {"paths": lines, "ends": ends, "start": st, "legend": None}
     update_paths(artists, paths, start)
     if legend and lines:
@@ -150,16 +206,24 @@ def update_paths(artists: dict, paths: Mapping[str, np.ndarray], start=None) -> 
         artists["start"].set_data([start[0]], [start[1]])
 
 
-def plot_optimizer_paths(ax, surface, paths: Mapping[str, np.ndarray], start=None,
-                         num: int = 121, levels: int = 20, legend: bool = True) -> dict:
+def plot_optimizer_paths(
+    ax,
+    surface,
+    paths: Mapping[str, np.ndarray],
+    start=None,
+    num: int = 121,
+    levels: int = 20,
+    legend: bool = True,
+) -> dict:
     """Paths on the filled contours of ``surface``; the axes keep the surface's window, so a
     path that leaves it is clipped on screen while its line keeps all the data.
 
     Returns the union of :func:`plot_surface`'s and :func:`plot_paths`'s dicts.
     """
     artists = plot_surface(ax, surface, num=num, levels=levels)
-    artists.update(plot_paths(ax, paths, start=surface.start if start is None else start,
-                              legend=legend))
+    artists.update(
+        plot_paths(ax, paths, start=surface.start if start is None else start, legend=legend)
+    )
     (x0, x1), (y0, y1) = surface.bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -169,6 +233,7 @@ def plot_optimizer_paths(ax, surface, paths: Mapping[str, np.ndarray], start=Non
 
 # ---------------------------------------------------------------------------- cost curves
 
+
 def cost_gap(costs, minimum: float = 0.0, floor: float = GAP_FLOOR) -> np.ndarray:
     """J(w_t) - J*, with gaps below ``floor`` raised to ``floor`` (NaN stays NaN)."""
     gap = np.asarray(costs, dtype=np.float64) - float(minimum)
@@ -176,8 +241,13 @@ def cost_gap(costs, minimum: float = 0.0, floor: float = GAP_FLOOR) -> np.ndarra
         return np.where(gap < floor, floor, gap)
 
 
-def plot_cost_curves(ax, costs: Mapping[str, np.ndarray], minimum: float = 0.0,
-                     colors: Mapping[str, str] | None = None, legend: bool = False) -> dict:
+def plot_cost_curves(
+    ax,
+    costs: Mapping[str, np.ndarray],
+    minimum: float = 0.0,
+    colors: Mapping[str, str] | None = None,
+    legend: bool = False,
+) -> dict:
     """J(w_t) - J* against the step t = 0 .. T, one line per name, on a log y axis.
 
     ``minimum`` is J* (the value at the global minimum); gaps below 1e-12 are drawn at 1e-12.
@@ -186,8 +256,9 @@ def plot_cost_curves(ax, costs: Mapping[str, np.ndarray], minimum: float = 0.0,
     colors = dict(colors or {})
     lines = {}
     for i, name in enumerate(costs):
-        (lines[name],) = ax.plot([], [], "-", color=colors.get(name, _color(name, i)), lw=1.6,
-                                 label=_label(name))
+        (lines[name],) = ax.plot(
+            [], [], "-", color=colors.get(name, _color(name, i)), lw=1.6, label=_label(name)
+        )
     ax.set_yscale("log")
     ax.set_xlabel("step t")
     ax.set_ylabel("$J(w_t) - J^*$")
@@ -229,14 +300,25 @@ def _rescale(ax, lines) -> None:
     ax.set_xlim(x.min(), max(x.max(), x.min() + 1))
     lo, hi = float(y.min()), float(y.max())
     # round limits (plots.limits): a slider move inside them redraws only the curves
-    ax.set_ylim(nice_log_limits(lo, hi, factor=2.0 if hi > lo else 10.0)
-                if ax.get_yscale() == "log" else nice_limits(lo, hi))
+    ax.set_ylim(
+        nice_log_limits(lo, hi, factor=2.0 if hi > lo else 10.0)
+        if ax.get_yscale() == "log"
+        else nice_limits(lo, hi)
+    )
 
 
 # ---------------------------------------------------------------------------- EWA
 
-def plot_ewa(ax, values, beta: float, t=None, corrected: bool = True,
-             uncorrected: bool = True, legend: bool = True) -> dict:
+
+def plot_ewa(
+    ax,
+    values,
+    beta: float,
+    t=None,
+    corrected: bool = True,
+    uncorrected: bool = True,
+    legend: bool = True,
+) -> dict:
     """Raw points theta_t (grey dots), the average v_t (dashed) and the bias-corrected
     average v_t / (1 - beta^t) (solid), computed with :mod:`dlcourse.topics.ewa`.
 
@@ -246,18 +328,21 @@ def plot_ewa(ax, values, beta: float, t=None, corrected: bool = True,
     """
     (raw,) = ax.plot([], [], "o", color="0.45", ms=3, alpha=0.6, label=r"$\theta_t$")
     (plain,) = ax.plot([], [], "--", color="#d62728", lw=1.8, label=r"$v_t$ (EWA)")
-    (corr,) = ax.plot([], [], "-", color="#2ca02c", lw=2.0,
-                      label=r"$v_t / (1-\beta^t)$ (bias-corrected)")
+    (corr,) = ax.plot(
+        [], [], "-", color="#2ca02c", lw=2.0, label=r"$v_t / (1-\beta^t)$ (bias-corrected)"
+    )
     ax.set_xlabel("t")
     artists = {"raw": raw, "ewa": plain, "corrected": corr}
     update_ewa(artists, values, beta, t, corrected=corrected, uncorrected=uncorrected)
-    artists["legend"] = (ax.legend(handles=[raw, plain, corr], loc="upper left", fontsize=8)
-                         if legend else None)
+    artists["legend"] = (
+        ax.legend(handles=[raw, plain, corr], loc="upper left", fontsize=8) if legend else None
+    )
     return artists
 
 
-def update_ewa(artists: dict, values, beta: float, t=None, corrected: bool = True,
-               uncorrected: bool = True) -> dict:
+def update_ewa(
+    artists: dict, values, beta: float, t=None, corrected: bool = True, uncorrected: bool = True
+) -> dict:
     """Recompute the averages of ``values`` with ``beta`` into the lines of :func:`plot_ewa`.
 
     Returns ``{"v": v_t, "v_corrected": v_t / (1 - beta^t)}`` as arrays.
@@ -278,6 +363,7 @@ def update_ewa(artists: dict, values, beta: float, t=None, corrected: bool = Tru
 
 # ---------------------------------------------------------------------------- schedules
 
+
 def schedule_curve(schedule: Callable[[int], float], epochs: int) -> np.ndarray:
     """[schedule(0), schedule(1), ..., schedule(epochs - 1)] as an array."""
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
@@ -291,8 +377,14 @@ def _as_named(schedules) -> dict:
     return dict(schedules)
 
 
-def plot_schedules(ax, schedules, epochs: int, log: bool = False,
-                   styles: Mapping[str, dict] | None = None, legend: bool = True) -> dict:
+def plot_schedules(
+    ax,
+    schedules,
+    epochs: int,
+    log: bool = False,
+    styles: Mapping[str, dict] | None = None,
+    legend: bool = True,
+) -> dict:
     """Learning rate alpha against the epoch for one schedule or a dict {label: schedule}.
 
     A schedule is any callable ``epoch -> lr`` (e.g. from :mod:`dlcourse.optim.schedules`);
@@ -334,9 +426,18 @@ def update_schedules(lines: dict, schedules, epochs: int) -> dict:
 
 # ---------------------------------------------------------------------------- search
 
-def plot_search(ax, a_values: np.ndarray, b_values: np.ndarray, F: np.ndarray,
-                trials: np.ndarray, best=None, cmap: str = "magma_r",
-                vmin: float | None = None, vmax: float | None = None) -> dict:
+
+def plot_search(
+    ax,
+    a_values: np.ndarray,
+    b_values: np.ndarray,
+    F: np.ndarray,
+    trials: np.ndarray,
+    best=None,
+    cmap: str = "magma_r",
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> dict:
     """Trials of a hyperparameter search over the heat map of the objective.
 
     ``F[j, i]`` is the objective at (a_values[i], b_values[j]) (rows: b, columns: a, as
@@ -345,13 +446,41 @@ def plot_search(ax, a_values: np.ndarray, b_values: np.ndarray, F: np.ndarray,
     """
     a_values, b_values = np.asarray(a_values), np.asarray(b_values)
     extent = (a_values[0], a_values[-1], b_values[0], b_values[-1])
-    image = ax.imshow(F, origin="lower", extent=extent, aspect="auto", cmap=cmap,
-                      vmin=vmin, vmax=vmax, interpolation="bilinear", zorder=0)
+    image = ax.imshow(
+        F,
+        origin="lower",
+        extent=extent,
+        aspect="auto",
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="bilinear",
+        zorder=0,
+    )
     # not clipped: grid searches put trials on the edges of the window
-    tr = ax.scatter([], [], s=22, c="white", edgecolors="black", linewidths=0.7, zorder=3,
-                    label="trials", clip_on=False)
-    (bs,) = ax.plot([], [], "*", ms=16, mfc="gold", mec="black", mew=0.9, zorder=4,
-                    label="best found", clip_on=False)
+    tr = ax.scatter(
+        [],
+        [],
+        s=22,
+        c="white",
+        edgecolors="black",
+        linewidths=0.7,
+        zorder=3,
+        label="trials",
+        clip_on=False,
+    )
+    (bs,) = ax.plot(
+        [],
+        [],
+        "*",
+        ms=16,
+        mfc="gold",
+        mec="black",
+        mew=0.9,
+        zorder=4,
+        label="best found",
+        clip_on=False,
+    )
     artists = {"image": image, "trials": tr, "best": bs}
     update_search(artists, trials, best)
     ax.set_xlim(extent[0], extent[1])
@@ -359,8 +488,9 @@ def plot_search(ax, a_values: np.ndarray, b_values: np.ndarray, F: np.ndarray,
     return artists
 
 
-def update_search(artists: dict, trials: np.ndarray, best=None,
-                  F: np.ndarray | None = None) -> None:
+def update_search(
+    artists: dict, trials: np.ndarray, best=None, F: np.ndarray | None = None
+) -> None:
     """New trials (and optionally a new objective image) for :func:`plot_search`'s artists."""
     trials = np.asarray(trials, dtype=np.float64).reshape(-1, 2)
     artists["trials"].set_offsets(trials)
@@ -371,4 +501,3 @@ def update_search(artists: dict, trials: np.ndarray, best=None,
         artists["best"].set_data([best[0]], [best[1]])
     if F is not None:
         artists["image"].set_data(F)
-

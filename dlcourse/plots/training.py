@@ -11,6 +11,7 @@ network's output is turned into class probabilities by
     output (m,) or (m, 1)  ->  p = sigmoid(z),  P = [1 - p, p]       (binary, C = 2)
     output (m, C), C >= 2  ->  P = softmax(z)                          (C classes)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,14 +25,34 @@ from ..metrics import check_extent, confusion_counts, finite_std, grid_probabili
 from .limits import nice_ceil, nice_limits, nice_log_limits
 
 __all__ = [
-    "CLASS_COLORS", "CostCurves", "cost_curves", "probability_image", "data_extent",
-    "DecisionBoundary", "decision_boundary", "LayerHistograms", "activation_histograms",
-    "StdByLayer", "std_by_layer", "ConfusionMatrix", "confusion_matrix",
+    "CLASS_COLORS",
+    "CostCurves",
+    "cost_curves",
+    "probability_image",
+    "data_extent",
+    "DecisionBoundary",
+    "decision_boundary",
+    "LayerHistograms",
+    "activation_histograms",
+    "StdByLayer",
+    "std_by_layer",
+    "ConfusionMatrix",
+    "confusion_matrix",
 ]
 
 #: One colour per class (blue and orange first, as in the TensorFlow Playground).
-CLASS_COLORS: tuple[str, ...] = ("#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd",
-                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+CLASS_COLORS: tuple[str, ...] = (
+    "#0877bd",
+    "#f59322",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 _FADED = "#9a9a9a"
 
 
@@ -48,8 +69,9 @@ def _curves_of(run: Any) -> dict[str, np.ndarray]:
     else:
         arr = np.asarray(run, dtype=float)
         if arr.ndim != 1:
-            raise ValueError(f"a run given as an array must be 1-D (one cost per epoch), "
-                             f"got shape {arr.shape}")
+            raise ValueError(
+                f"a run given as an array must be 1-D (one cost per epoch), got shape {arr.shape}"
+            )
         return {"loss": arr, "val_loss": np.empty(0), "step_loss": arr}
     out = {}
     for key in ("loss", "val_loss", "step_loss"):
@@ -94,6 +116,7 @@ def _plottable(values: np.ndarray, log_y: bool) -> np.ndarray:
 class CostCurves:
     """Artists of :func:`cost_curves`: a training and a validation line per run (keyed by
     run name, "" for a single run) and the faded lines of a previous run."""
+
     ax: Axes
     train: dict[str, Any]
     val: dict[str, Any]
@@ -111,18 +134,24 @@ class CostCurves:
         named = _named_runs(runs)
         unknown = sorted(set(named) - set(self.train))
         if unknown:
-            raise ValueError(f"runs {unknown} were not in the plot when it was made; "
-                             f"known: {sorted(self.train)}")
+            raise ValueError(
+                f"runs {unknown} were not in the plot when it was made; known: {sorted(self.train)}"
+            )
         for name in self.train:
-            curves = named.get(name, {"loss": np.empty(0), "val_loss": np.empty(0),
-                                      "step_loss": np.empty(0)})
+            curves = named.get(
+                name, {"loss": np.empty(0), "val_loss": np.empty(0), "step_loss": np.empty(0)}
+            )
             self._set(self.train[name], curves["step_loss" if self.per_step else "loss"])
             if name in self.val:
                 self._set(self.val[name], np.empty(0) if self.per_step else curves["val_loss"])
         prev = _curves_of(previous) if previous is not None else None
-        self._set(self.previous_train, np.empty(0) if prev is None else
-                  prev["step_loss" if self.per_step else "loss"])
-        self._set(self.previous_val, np.empty(0) if prev is None or self.per_step else prev["val_loss"])
+        self._set(
+            self.previous_train,
+            np.empty(0) if prev is None else prev["step_loss" if self.per_step else "loss"],
+        )
+        self._set(
+            self.previous_val, np.empty(0) if prev is None or self.per_step else prev["val_loss"]
+        )
         self._rescale()
         self._refresh_legend()
 
@@ -153,9 +182,16 @@ class CostCurves:
     def _refresh_legend(self) -> None:
         if not self.legend:
             return
-        shown = [line for line in [*self.train.values(), *self.val.values(),
-                                   self.previous_train, self.previous_val]
-                 if len(line.get_xdata()) and not line.get_label().startswith("_")]
+        shown = [
+            line
+            for line in [
+                *self.train.values(),
+                *self.val.values(),
+                self.previous_train,
+                self.previous_val,
+            ]
+            if len(line.get_xdata()) and not line.get_label().startswith("_")
+        ]
         key = tuple(id(line) for line in shown)
         if key == self._legend_key:
             return
@@ -166,10 +202,18 @@ class CostCurves:
             self.ax.get_legend().remove()
 
 
-def cost_curves(ax: Axes, runs: Any = None, *, previous: Any = None, log_y: bool = False,
-                per_step: bool = False, colors: Sequence[str] | None = None,
-                xlabel: str | None = None, ylabel: str = "cost J",
-                legend: bool = True) -> CostCurves:
+def cost_curves(
+    ax: Axes,
+    runs: Any = None,
+    *,
+    previous: Any = None,
+    log_y: bool = False,
+    per_step: bool = False,
+    colors: Sequence[str] | None = None,
+    xlabel: str | None = None,
+    ylabel: str = "cost J",
+    legend: bool = True,
+) -> CostCurves:
     """Training and validation cost against epoch (or against step with ``per_step``).
 
     ``runs`` is one run — a ``dl.History``, a dict with "loss" (and optionally "val_loss")
@@ -182,18 +226,26 @@ def cost_curves(ax: Axes, runs: Any = None, *, previous: Any = None, log_y: bool
     named = _named_runs(runs) or {"": _curves_of([])}
     colors = list(colors) if colors is not None else None
     train, val = {}, {}
-    prev_train, = ax.plot([], [], color=_FADED, lw=1.4, alpha=0.6, label="previous run", zorder=1)
-    prev_val, = ax.plot([], [], color=_FADED, lw=1.4, alpha=0.6, ls="--",
-                        label="previous validation", zorder=1)
+    (prev_train,) = ax.plot([], [], color=_FADED, lw=1.4, alpha=0.6, label="previous run", zorder=1)
+    (prev_val,) = ax.plot(
+        [], [], color=_FADED, lw=1.4, alpha=0.6, ls="--", label="previous validation", zorder=1
+    )
     for i, name in enumerate(named):
         single = name == ""
         train_color = colors[i % len(colors)] if colors else ("C0" if single else f"C{i % 10}")
         val_color = (colors[i % len(colors)] if colors else "C1") if single else train_color
-        train[name], = ax.plot([], [], color=train_color, lw=1.8, zorder=3,
-                               label="training" if single else f"{name}")
-        val[name], = ax.plot([], [], color=val_color, lw=1.8, zorder=3,
-                             ls="-" if single else "--",
-                             label="validation" if single else f"_{name} validation")
+        (train[name],) = ax.plot(
+            [], [], color=train_color, lw=1.8, zorder=3, label="training" if single else f"{name}"
+        )
+        (val[name],) = ax.plot(
+            [],
+            [],
+            color=val_color,
+            lw=1.8,
+            zorder=3,
+            ls="-" if single else "--",
+            label="validation" if single else f"_{name} validation",
+        )
     if len(named) > 1:
         ylabel = f"{ylabel} (dashed: validation)"
     if log_y:
@@ -201,8 +253,9 @@ def cost_curves(ax: Axes, runs: Any = None, *, previous: Any = None, log_y: bool
     ax.set_xlabel(xlabel or ("step (mini-batch)" if per_step else "epoch"))
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
-    artists = CostCurves(ax, train, val, prev_train, prev_val, log_y=log_y, per_step=per_step,
-                         legend=legend)
+    artists = CostCurves(
+        ax, train, val, prev_train, prev_val, log_y=log_y, per_step=per_step, legend=legend
+    )
     artists.update(named if "" not in named else named[""], previous)
     return artists
 
@@ -215,8 +268,9 @@ def data_extent(X: np.ndarray, padding: float = 0.5) -> tuple[float, float, floa
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
-def probability_image(probs: np.ndarray, colors: Sequence[str] = CLASS_COLORS,
-                      strength: float = 0.75) -> np.ndarray:
+def probability_image(
+    probs: np.ndarray, colors: Sequence[str] = CLASS_COLORS, strength: float = 0.75
+) -> np.ndarray:
     """An RGB image (ny, nx, 3) of class probabilities P (ny, nx, C): the colours mixed
     by P, faded to white where the model is unsure,
 
@@ -239,6 +293,7 @@ class DecisionBoundary:
     """Artists of :func:`decision_boundary`: the probability ``image`` (an AxesImage), the
     training ``points`` and optional ``val_points`` (PathCollections), and the last grid
     (``xs``, ``ys``, ``probs`` of shape (ny, nx, C))."""
+
     ax: Axes
     image: Any
     points: Any
@@ -250,9 +305,15 @@ class DecisionBoundary:
     ys: np.ndarray = None
     probs: np.ndarray = None
 
-    def update(self, model: Any = None, X: np.ndarray | None = None, y: np.ndarray | None = None,
-               X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
-               extent: Sequence[float] | None = None) -> None:
+    def update(
+        self,
+        model: Any = None,
+        X: np.ndarray | None = None,
+        y: np.ndarray | None = None,
+        X_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        extent: Sequence[float] | None = None,
+    ) -> None:
         """Recompute the grid with ``model`` (if given) and move the points (if given)."""
         if extent is not None:
             self.extent = check_extent(extent)
@@ -286,16 +347,27 @@ def _set_points(points, X, y, colors) -> None:
         raise ValueError(f"X must have shape (m, 2), got {X.shape}")
     y = _labels_of(X, y)
     if y.size and (y.min() < 0 or y.max() >= len(colors)):
-        raise ValueError(f"labels must be in 0..{len(colors) - 1}, got values in [{y.min()}, {y.max()}]")
+        raise ValueError(
+            f"labels must be in 0..{len(colors) - 1}, got values in [{y.min()}, {y.max()}]"
+        )
     points.set_offsets(X)
     points.set_facecolor([colors[k] for k in y] if y.size else "none")
 
 
-def decision_boundary(ax: Axes, model: Any, X: np.ndarray, y: np.ndarray, *,
-                      X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
-                      extent: Sequence[float] | None = None, padding: float = 0.5,
-                      resolution: int = 100, colors: Sequence[str] = CLASS_COLORS,
-                      strength: float = 0.75) -> DecisionBoundary:
+def decision_boundary(
+    ax: Axes,
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    extent: Sequence[float] | None = None,
+    padding: float = 0.5,
+    resolution: int = 100,
+    colors: Sequence[str] = CLASS_COLORS,
+    strength: float = 0.75,
+) -> DecisionBoundary:
     """The classes a model predicts over the plane, with the data on top.
 
     The model runs at test time (``model.forward(G, training=False)``: dropout off, batch
@@ -312,15 +384,27 @@ def decision_boundary(ax: Axes, model: Any, X: np.ndarray, y: np.ndarray, *,
         raise ValueError(f"X must have shape (m, 2) (two features to plot), got {X.shape}")
     if extent is None and len(X) == 0:
         raise ValueError("X is empty: pass extent=(x_min, x_max, y_min, y_max) to plot no points")
-    ext = check_extent(extent) if extent is not None else data_extent(
-        X if X_val is None else np.vstack([X, np.asarray(X_val, dtype=float)]), padding)
-    image = ax.imshow(np.ones((2, 2, 3)), origin="lower", extent=ext, aspect="auto",
-                      interpolation="bilinear", zorder=0)
+    ext = (
+        check_extent(extent)
+        if extent is not None
+        else data_extent(
+            X if X_val is None else np.vstack([X, np.asarray(X_val, dtype=float)]), padding
+        )
+    )
+    image = ax.imshow(
+        np.ones((2, 2, 3)),
+        origin="lower",
+        extent=ext,
+        aspect="auto",
+        interpolation="bilinear",
+        zorder=0,
+    )
     points = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.5, zorder=3)
     val_points = None
     if X_val is not None:
-        val_points = ax.scatter([], [], s=22, marker="^", edgecolors="black", linewidths=0.5,
-                                zorder=3)
+        val_points = ax.scatter(
+            [], [], s=22, marker="^", edgecolors="black", linewidths=0.5, zorder=3
+        )
     ax.set_xlim(*ext[:2])
     ax.set_ylim(*ext[2:])
     ax.set_xlabel("$x_1$")
@@ -357,6 +441,7 @@ class LayerHistograms:
     """Artists of :func:`activation_histograms`: one ``StepPatch`` per layer (``patches``),
     one ``Text`` with the layer's standard deviation per layer (``texts``), and the last
     ``counts`` (fractions of entries per bin), ``edges`` and ``stds``."""
+
     axes: list
     patches: list
     texts: list
@@ -372,10 +457,15 @@ class LayerHistograms:
         """Histogram new arrays (at most as many layers as when the plot was made)."""
         arrays = [np.asarray(a) for a in arrays]
         if len(arrays) > len(self.patches):
-            raise ValueError(f"{len(arrays)} layers given but the plot was made for at most "
-                             f"{len(self.patches)}; pass max_layers= when creating it")
-        lo, hi = (_shared_range(arrays) if self.value_range in (None, "shared")
-                  else _check_range(self.value_range))
+            raise ValueError(
+                f"{len(arrays)} layers given but the plot was made for at most "
+                f"{len(self.patches)}; pass max_layers= when creating it"
+            )
+        lo, hi = (
+            _shared_range(arrays)
+            if self.value_range in (None, "shared")
+            else _check_range(self.value_range)
+        )
         self.edges = np.linspace(lo, hi, self.bins + 1)
         self.counts = []
         for a in arrays:
@@ -430,16 +520,25 @@ def _check_range(value_range) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value_range)
     except (TypeError, ValueError):
-        raise ValueError(f"value_range must be None, 'shared' or (lo, hi), got {value_range!r}") from None
+        raise ValueError(
+            f"value_range must be None, 'shared' or (lo, hi), got {value_range!r}"
+        ) from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"value_range must be (lo, hi) with lo < hi, got {value_range!r}")
     return lo, hi
 
 
-def activation_histograms(axes: Axes | Sequence[Axes], arrays: Sequence[np.ndarray], *,
-                          bins: int = 40, value_range: Any = None, max_layers: int | None = None,
-                          color: str = "C0", label: str = "activations $A^{[l]}$",
-                          ylabel: str = "layer") -> LayerHistograms:
+def activation_histograms(
+    axes: Axes | Sequence[Axes],
+    arrays: Sequence[np.ndarray],
+    *,
+    bins: int = 40,
+    value_range: Any = None,
+    max_layers: int | None = None,
+    color: str = "C0",
+    label: str = "activations $A^{[l]}$",
+    ylabel: str = "layer",
+) -> LayerHistograms:
     """Histograms of per-layer values (activations A^[l], or gradients dA^[l]) and their std.
 
     Given a sequence of axes, layer l is drawn in ``axes[l]`` (spare axes are hidden).
@@ -457,21 +556,43 @@ def activation_histograms(axes: Axes | Sequence[Axes], arrays: Sequence[np.ndarr
         raise ValueError(f"bins must be a positive int, got {bins!r}")
     ridge = isinstance(axes, Axes)
     axes_list = [axes] if ridge else list(axes)
-    n_slots = (max(len(arrays), max_layers or 0) if ridge else len(axes_list))
+    n_slots = max(len(arrays), max_layers or 0) if ridge else len(axes_list)
     if not ridge and len(arrays) > len(axes_list):
         raise ValueError(f"{len(arrays)} arrays but only {len(axes_list)} axes")
     edges0 = np.linspace(-1, 1, bins + 1)
     patches, texts = [], []
     for i in range(n_slots):
         ax = axes_list[0] if ridge else axes_list[i]
-        patches.append(ax.stairs(np.zeros(bins), edges0, fill=True, color=color, alpha=0.75,
-                                 baseline=0.0))
+        patches.append(
+            ax.stairs(np.zeros(bins), edges0, fill=True, color=color, alpha=0.75, baseline=0.0)
+        )
         if ridge:
-            texts.append(ax.text(1.02, 0.0, "", transform=ax.get_yaxis_transform(), ha="left",
-                                 va="bottom", fontsize=8, color="0.25", clip_on=False))
+            texts.append(
+                ax.text(
+                    1.02,
+                    0.0,
+                    "",
+                    transform=ax.get_yaxis_transform(),
+                    ha="left",
+                    va="bottom",
+                    fontsize=8,
+                    color="0.25",
+                    clip_on=False,
+                )
+            )
         else:
-            texts.append(ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top",
-                                 fontsize=8, color="0.25"))
+            texts.append(
+                ax.text(
+                    0.98,
+                    0.95,
+                    "",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="top",
+                    fontsize=8,
+                    color="0.25",
+                )
+            )
             ax.set_yticks([])
             ax.tick_params(labelsize=8)
     if ridge:
@@ -486,6 +607,7 @@ def activation_histograms(axes: Axes | Sequence[Axes], arrays: Sequence[np.ndarr
 @dataclass
 class StdByLayer:
     """Artists of :func:`std_by_layer`: one line per named series."""
+
     ax: Axes
     lines: dict
     log_y: bool
@@ -511,15 +633,20 @@ class StdByLayer:
             self.ax.set_ylim(0.0, nice_ceil(top) if top > 0 else 1.0)
 
 
-def std_by_layer(ax: Axes, stds: Mapping[str, np.ndarray], *, log_y: bool = True,
-                 colors: Sequence[str] | None = None) -> StdByLayer:
+def std_by_layer(
+    ax: Axes,
+    stds: Mapping[str, np.ndarray],
+    *,
+    log_y: bool = True,
+    colors: Sequence[str] | None = None,
+) -> StdByLayer:
     """Standard deviation per layer (x = layer 1..L) for each named series, e.g.
     ``{"activations": a_std, "gradients": g_std}``, on a log axis by default (zeros and
     non-finite values leave a gap). Returns a :class:`StdByLayer` with ``update(stds)``."""
     lines = {}
     for i, name in enumerate(stds):
         color = colors[i % len(colors)] if colors else f"C{i}"
-        lines[name], = ax.plot([], [], marker="o", ms=4, lw=1.5, color=color, label=name)
+        (lines[name],) = ax.plot([], [], marker="o", ms=4, lw=1.5, color=color, label=name)
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel("layer l")
@@ -536,6 +663,7 @@ def std_by_layer(ax: Axes, stds: Mapping[str, np.ndarray], *, log_y: bool = True
 class ConfusionMatrix:
     """Artists of :func:`confusion_matrix`: the ``image`` (AxesImage), one ``Text`` per cell
     (``texts[i][j]``) and the ``matrix`` shown (counts, or row fractions if normalised)."""
+
     ax: Axes
     image: Any
     texts: list
@@ -546,7 +674,9 @@ class ConfusionMatrix:
         n = len(self.texts)
         counts = confusion_counts(y_true, y_pred, n)
         if counts.shape[0] != n:
-            raise ValueError(f"the plot was made for {n} classes, the labels need {counts.shape[0]}")
+            raise ValueError(
+                f"the plot was made for {n} classes, the labels need {counts.shape[0]}"
+            )
         if self.normalize:
             rows = counts.sum(axis=1, keepdims=True)
             self.matrix = np.divide(counts, rows, out=np.zeros(counts.shape), where=rows > 0)
@@ -559,12 +689,19 @@ class ConfusionMatrix:
             for j in range(n):
                 v = self.matrix[i, j]
                 self.texts[i][j].set_text(f"{v:.2f}" if self.normalize else f"{int(v)}")
-                self.texts[i][j].set_color("white" if v > 0.55 * (1.0 if self.normalize else top) else "black")
+                self.texts[i][j].set_color(
+                    "white" if v > 0.55 * (1.0 if self.normalize else top) else "black"
+                )
 
 
-def confusion_matrix(ax: Axes, y_true: np.ndarray, y_pred: np.ndarray,
-                     classes: Sequence[str] | None = None, normalize: bool = False,
-                     cmap: str = "Blues") -> ConfusionMatrix:
+def confusion_matrix(
+    ax: Axes,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    classes: Sequence[str] | None = None,
+    normalize: bool = False,
+    cmap: str = "Blues",
+) -> ConfusionMatrix:
     """The confusion matrix: rows are true classes, columns predicted classes; cell (i, j)
     holds the count of class-i examples predicted as j, or with ``normalize`` that count
     divided by the number of class-i examples (each row sums to 1: the diagonal is the
@@ -575,8 +712,10 @@ def confusion_matrix(ax: Axes, y_true: np.ndarray, y_pred: np.ndarray,
     names = [str(c) for c in classes] if classes is not None else [str(k) for k in range(n)]
     image = ax.imshow(np.zeros((n, n)), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     size = 9 if n <= 6 else 7
-    texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=size) for j in range(n)]
-             for i in range(n)]
+    texts = [
+        [ax.text(j, i, "", ha="center", va="center", fontsize=size) for j in range(n)]
+        for i in range(n)
+    ]
     ax.set_xticks(range(n), names)
     ax.set_yticks(range(n), names)
     ax.set_xlabel("predicted class")

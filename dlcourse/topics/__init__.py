@@ -8,6 +8,13 @@ runner they share is core: :mod:`dlcourse.descent`.
 """
 
 __all__ = [  # the modules (import them by name: nothing is imported here)
-    "augment", "babysit", "ensemble", "ewa", "gd1d", "lr_finder", "momentum_theory",
-    "second_order", "transfer"
+    "augment",
+    "babysit",
+    "ensemble",
+    "ewa",
+    "gd1d",
+    "lr_finder",
+    "momentum_theory",
+    "second_order",
+    "transfer",
 ]

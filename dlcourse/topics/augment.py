@@ -12,6 +12,7 @@ Images are rows of ``X`` (m, h*w), each ``X[i].reshape(h, w)`` in row-major orde
 
 Augmentation only ever touches the training set; validation and test data stay as they are.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -32,8 +33,9 @@ def _as_images(X, shape: tuple[int, int]) -> tuple[np.ndarray, int, int]:
     w = check_int("shape[1]", shape[1], minimum=1)
     X = check_finite("X", X)
     if X.ndim != 2 or X.shape[1] != h * w:
-        raise ValueError(f"X must have shape (images, {h * w}) for images of shape {(h, w)}, "
-                         f"got {X.shape}")
+        raise ValueError(
+            f"X must have shape (images, {h * w}) for images of shape {(h, w)}, got {X.shape}"
+        )
     return X.reshape(len(X), h, w), h, w
 
 
@@ -43,8 +45,9 @@ def _as_offsets(name: str, value, m: int) -> np.ndarray:
     if arr.dtype.kind not in "iu" and not (arr.dtype.kind == "f" and np.all(arr == np.round(arr))):
         raise TypeError(f"{name} must be an int or an array of ints, got {value!r}")
     if arr.ndim > 1 or (arr.ndim == 1 and len(arr) != m):
-        raise ValueError(f"{name} must be an int or have one entry per image ({m}), "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be an int or have one entry per image ({m}), got shape {arr.shape}"
+        )
     return np.broadcast_to(arr.astype(np.int64), (m,))
 
 
@@ -66,8 +69,9 @@ def shift_images(X, dx, dy, shape: tuple[int, int] = (8, 8), fill: float = 0.0) 
     return np.where(inside, picked, fill).astype(imgs.dtype, copy=False).reshape(m, h * w)
 
 
-def random_shifts(X, max_shift: int, rng=None, shape: tuple[int, int] = (8, 8),
-                  fill: float = 0.0) -> np.ndarray:
+def random_shifts(
+    X, max_shift: int, rng=None, shape: tuple[int, int] = (8, 8), fill: float = 0.0
+) -> np.ndarray:
     """Each image shifted by its own (dx, dy), both uniform on the integers
     -max_shift..max_shift (drawn from ``rng``: None, an int seed or a Generator)."""
     max_shift = check_int("max_shift", max_shift, minimum=0)
@@ -85,8 +89,9 @@ def jitter(X, sigma: float, rng=None) -> np.ndarray:
     return X + sigma * as_generator(rng).standard_normal(X.shape)
 
 
-def augment(X, y, copies: int, transform: Callable[[np.ndarray, np.random.Generator], np.ndarray],
-            rng=None) -> tuple[np.ndarray, np.ndarray]:
+def augment(
+    X, y, copies: int, transform: Callable[[np.ndarray, np.random.Generator], np.ndarray], rng=None
+) -> tuple[np.ndarray, np.ndarray]:
     """The examples followed by ``copies`` transformed copies, ``transform(X, rng)`` each
     (e.g. ``lambda X, rng: random_shifts(X, 1, rng)``); the labels are repeated.
 

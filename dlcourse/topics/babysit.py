@@ -43,6 +43,7 @@ can print a checklist.
 
 :func:`checklist` runs 1, 2 and 4 on a model, its data and its loss curve.
 """
+
 from __future__ import annotations
 
 import copy
@@ -55,10 +56,20 @@ import numpy as np
 from .._checks import check_finite, check_int, check_positive, check_real
 from ..rng import as_generator
 
-__all__ = ["Diagnostic", "expected_initial_loss", "initial_loss", "check_initial_loss",
-           "check_preprocessing", "OverfitResult", "overfit_small_subset",
-           "diagnose_loss_curve", "check_loss_curve", "check_accuracy", "VERDICTS",
-           "checklist"]
+__all__ = [
+    "Diagnostic",
+    "expected_initial_loss",
+    "initial_loss",
+    "check_initial_loss",
+    "check_preprocessing",
+    "OverfitResult",
+    "overfit_small_subset",
+    "diagnose_loss_curve",
+    "check_loss_curve",
+    "check_accuracy",
+    "VERDICTS",
+    "checklist",
+]
 
 #: The verdicts of :func:`diagnose_loss_curve` and what each one usually means.
 VERDICTS = {
@@ -73,6 +84,7 @@ VERDICTS = {
 class Diagnostic:
     """The outcome of one check: ``str(d)`` is a checklist line such as
     ``"[ok] loss at init: 2.301 (log C = 2.303)"``."""
+
     name: str
     passed: bool
     value: float | None
@@ -97,8 +109,9 @@ def initial_loss(model, loss, X, y) -> float:
         return float(loss.forward(out, y))
 
 
-def check_initial_loss(model, loss, X, y, n_classes: int | None = None,
-                       rtol: float = 0.1) -> Diagnostic:
+def check_initial_loss(
+    model, loss, X, y, n_classes: int | None = None, rtol: float = 0.1
+) -> Diagnostic:
     """Compare the loss before training with log C (see the module docstring).
 
     ``n_classes`` defaults to the number of outputs of the model (2 for a single logit).
@@ -111,13 +124,19 @@ def check_initial_loss(model, loss, X, y, n_classes: int | None = None,
         n_classes = 2 if out.ndim == 1 or out.shape[-1] == 1 else out.shape[-1]
     expected = expected_initial_loss(n_classes)
     if not math.isfinite(L0):
-        return Diagnostic("loss at init", False, L0, f"{L0} before training: check the "
-                          f"inputs and the initial weights")
+        return Diagnostic(
+            "loss at init",
+            False,
+            L0,
+            f"{L0} before training: check the inputs and the initial weights",
+        )
     passed = abs(L0 - expected) <= rtol * expected
     detail = f"{L0:.3f} (log C = {expected:.3f})"
     if L0 > expected * (1 + rtol):
-        detail += ": too high, the network starts confidently wrong (weights too large " \
-                  "or inputs not normalised)"
+        detail += (
+            ": too high, the network starts confidently wrong (weights too large "
+            "or inputs not normalised)"
+        )
     elif L0 < expected * (1 - rtol):
         detail += ": too low before any training: do the labels leak into the inputs?"
     return Diagnostic("loss at init", passed, L0, detail)
@@ -131,8 +150,9 @@ def check_preprocessing(X, mean_tol: float = 0.1, scale_tol: float = 3.0) -> Dia
     ``X`` is the training input (m, n). The value is max_j |mu_j|."""
     X = check_finite("X", X)
     if X.ndim != 2 or len(X) < 2:
-        raise ValueError(f"X must have shape (examples, features) with at least 2 rows, "
-                         f"got {X.shape}")
+        raise ValueError(
+            f"X must have shape (examples, features) with at least 2 rows, got {X.shape}"
+        )
     mean_tol = check_positive("mean_tol", mean_tol)
     scale_tol = check_positive("scale_tol", scale_tol)
     if scale_tol < 1:
@@ -147,7 +167,9 @@ def check_preprocessing(X, mean_tol: float = 0.1, scale_tol: float = 3.0) -> Dia
     scaled = top <= scale_tol and bottom >= 1.0 / scale_tol
     detail = f"max |mean| = {worst_mean:.2f}, std from {bottom:.2f} to {top:.2f}"
     if not centred or not scaled:
-        detail += ": standardise the inputs, x -> (x - mu) / sigma with the training set's mu, sigma"
+        detail += (
+            ": standardise the inputs, x -> (x - mu) / sigma with the training set's mu, sigma"
+        )
     return Diagnostic("inputs normalised", centred and scaled, worst_mean, detail)
 
 
@@ -156,6 +178,7 @@ def check_preprocessing(X, mean_tol: float = 0.1, scale_tol: float = 3.0) -> Dia
 class OverfitResult:
     """What :func:`overfit_small_subset` measured: the training ``accuracy`` and ``loss``
     on the subset after training, the cost per epoch (``losses``) and the subset's indices."""
+
     accuracy: float
     loss: float
     losses: list[float] = field(default_factory=list)
@@ -169,13 +192,16 @@ class OverfitResult:
     def diagnostic(self) -> Diagnostic:
         detail = f"train accuracy {self.accuracy:.0%} on {len(self.indices)} examples"
         if not self.passed:
-            detail += ": the model cannot even memorise them: look for a bug (loss, " \
-                      "backward pass, optimizer) before training on more data"
+            detail += (
+                ": the model cannot even memorise them: look for a bug (loss, "
+                "backward pass, optimizer) before training on more data"
+            )
         return Diagnostic("overfits a tiny subset", self.passed, self.accuracy, detail)
 
 
-def overfit_small_subset(model, loss, X, y, n: int = 20, epochs: int = 200,
-                         lr: float = 0.01, rng=0, target: float = 1.0) -> OverfitResult:
+def overfit_small_subset(
+    model, loss, X, y, n: int = 20, epochs: int = 200, lr: float = 0.01, rng=0, target: float = 1.0
+) -> OverfitResult:
     """Train a copy of ``model`` (the model itself is not changed) on ``n`` examples drawn
     at random from (X, y), full batch, with Adam(alpha = ``lr``) and no regularisation, for
     ``epochs`` epochs; return its training accuracy and losses on those examples.
@@ -195,11 +221,13 @@ def overfit_small_subset(model, loss, X, y, n: int = 20, epochs: int = 200,
     idx = np.sort(as_generator(rng).choice(len(X), size=n, replace=False))
     net = copy.deepcopy(model)
     with np.errstate(all="ignore"):
-        history = fit(net, X[idx], y[idx], loss=loss, optimizer=Adam(net.parameters(), lr=lr),
-                      epochs=epochs)
+        history = fit(
+            net, X[idx], y[idx], loss=loss, optimizer=Adam(net.parameters(), lr=lr), epochs=epochs
+        )
         cost, acc = evaluate(net, X[idx], y[idx], loss)
-    return OverfitResult(float(acc if acc is not None else math.nan), float(cost),
-                         list(history.loss), idx, target)
+    return OverfitResult(
+        float(acc if acc is not None else math.nan), float(cost), list(history.loss), idx, target
+    )
 
 
 # ---------------------------------------------------------------- the loss curve
@@ -220,21 +248,31 @@ def diagnose_loss_curve(losses: Sequence[float], flat_tol: float = 0.01) -> str:
     return "ok"
 
 
-def check_loss_curve(losses: Sequence[float], flat_tol: float = 0.01,
-                     diverged: bool = False) -> Diagnostic:
+def check_loss_curve(
+    losses: Sequence[float], flat_tol: float = 0.01, diverged: bool = False
+) -> Diagnostic:
     """:func:`diagnose_loss_curve` as a checklist line; ``diverged=True`` (e.g.
     ``history.diverged`` was set, the curve having stopped before the NaN) forces the
     verdict ``"diverged"``."""
     verdict = "diverged" if diverged else diagnose_loss_curve(losses, flat_tol)
     curve = np.asarray(losses, dtype=np.float64).ravel()
     finite = curve[np.isfinite(curve)]
-    span = (f"{finite[0]:.3g} -> {finite[-1]:.3g}: " if finite.size else "")
-    return Diagnostic("loss curve", verdict == "ok", float(finite[-1]) if finite.size else None,
-                      span + VERDICTS[verdict])
+    span = f"{finite[0]:.3g} -> {finite[-1]:.3g}: " if finite.size else ""
+    return Diagnostic(
+        "loss curve",
+        verdict == "ok",
+        float(finite[-1]) if finite.size else None,
+        span + VERDICTS[verdict],
+    )
 
 
-def check_accuracy(train_accuracy: float, val_accuracy: float, n_classes: int,
-                   chance_factor: float = 1.5, max_gap: float = 0.1) -> Diagnostic:
+def check_accuracy(
+    train_accuracy: float,
+    val_accuracy: float,
+    n_classes: int,
+    chance_factor: float = 1.5,
+    max_gap: float = 0.1,
+) -> Diagnostic:
     """Fails when val_accuracy <= chance_factor / C (no better than guessing) or when
     train_accuracy - val_accuracy > max_gap (over-fitting); the value is val_accuracy."""
     train_accuracy = check_real("train_accuracy", train_accuracy)
@@ -246,17 +284,32 @@ def check_accuracy(train_accuracy: float, val_accuracy: float, n_classes: int,
     chance = 1.0 / n_classes
     detail = f"train {train_accuracy:.1%}, validation {val_accuracy:.1%}"
     if val_accuracy <= chance_factor * chance:
-        return Diagnostic("accuracy", False, val_accuracy,
-                          detail + f": validation at chance level ({chance:.0%}): do the "
-                                   f"labels match the inputs? is the network dead?")
+        return Diagnostic(
+            "accuracy",
+            False,
+            val_accuracy,
+            detail + f": validation at chance level ({chance:.0%}): do the "
+            f"labels match the inputs? is the network dead?",
+        )
     if train_accuracy - val_accuracy > max_gap:
-        return Diagnostic("accuracy", False, val_accuracy,
-                          detail + ": a large gap, the network over-fits (regularise)")
+        return Diagnostic(
+            "accuracy",
+            False,
+            val_accuracy,
+            detail + ": a large gap, the network over-fits (regularise)",
+        )
     return Diagnostic("accuracy", True, val_accuracy, detail)
 
 
-def checklist(model, loss, X, y, losses: Sequence[float] | None = None,
-              n_classes: int | None = None, diverged: bool = False) -> list[Diagnostic]:
+def checklist(
+    model,
+    loss,
+    X,
+    y,
+    losses: Sequence[float] | None = None,
+    n_classes: int | None = None,
+    diverged: bool = False,
+) -> list[Diagnostic]:
     """The preprocessing, loss-at-init and (when ``losses`` is given) loss-curve checks.
 
     ``model`` must be the network *before* training for the loss-at-init check to mean

@@ -10,6 +10,7 @@ are those on which the members' mistakes do not cancel, so it usually beats the 
 member (the members must differ: other seeds, other data orders, bootstrap samples).
 All models are run at test time (``training=False``: dropout off, batch norm frozen).
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -21,8 +22,12 @@ from ..metrics import class_probabilities
 from ..rng import as_generator
 
 __all__ = [
-    "predict_proba", "ensemble_proba", "ensemble_predict", "ensemble_accuracy",
-    "member_accuracies", "bootstrap_indices"
+    "predict_proba",
+    "ensemble_proba",
+    "ensemble_predict",
+    "ensemble_accuracy",
+    "member_accuracies",
+    "bootstrap_indices",
 ]
 
 

@@ -22,6 +22,7 @@ averages; the course's plain momentum does not (after ~1/(1 - beta) steps it har
 The time axis is axis 0, so a series may be a vector (T,) or T stacked arrays (T, ...):
 each trailing position is averaged on its own.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,7 +53,7 @@ def ewa(values, beta: float, bias_correction: bool = False) -> np.ndarray:
     beta = check_unit_interval("beta", beta)
     theta = _series(values)
     v = np.zeros_like(theta)
-    previous = np.zeros(theta.shape[1:])           # v_0 = 0
+    previous = np.zeros(theta.shape[1:])  # v_0 = 0
     for t in range(len(theta)):
         previous = ewa_step(previous, theta[t], beta)
         v[t] = previous
@@ -74,7 +75,7 @@ def bias_correct(v, beta: float) -> np.ndarray:
     beta = check_unit_interval("beta", beta)
     v = _series(v)
     t = np.arange(1, len(v) + 1, dtype=np.float64)
-    correction = 1.0 - beta ** t                    # sum of the weights at time t, in (0, 1]
+    correction = 1.0 - beta**t  # sum of the weights at time t, in (0, 1]
     return v / correction.reshape((-1,) + (1,) * (v.ndim - 1))
 
 

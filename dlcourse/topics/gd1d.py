@@ -19,6 +19,7 @@ there (from close enough) exactly when alpha < 2 / J''(w*): :attr:`Cost1D.lr_lim
 1-D costs here and the 2-D surfaces of :mod:`dlcourse.surfaces` alike. It stops, without a
 warning, at the first non-finite cost or position and says where in ``Descent.diverged_at``.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,17 @@ import numpy as np
 from .._checks import check_choice, check_finite, check_int
 from ..descent import HasValueAndGrad, path
 
-__all__ = ["Cost1D", "course_quadratic", "quartic", "double_well", "COSTS_1D", "get_cost_1d",
-           "Descent", "descend", "gd_step"]
+__all__ = [
+    "Cost1D",
+    "course_quadratic",
+    "quartic",
+    "double_well",
+    "COSTS_1D",
+    "get_cost_1d",
+    "Descent",
+    "descend",
+    "gd_step",
+]
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -45,6 +55,7 @@ class Cost1D:
     ``value``, ``grad`` and ``curvature`` accept a number (returning a float) or an array
     (returning an array of the same shape).
     """
+
     name: str
     f: ArrayFn
     df: ArrayFn
@@ -96,7 +107,9 @@ def course_quadratic() -> Cost1D:
         f=lambda w: w**2 - 10.0 * w + 25.0,
         df=lambda w: 2.0 * w - 10.0,
         d2f=lambda w: np.full_like(w, 2.0),
-        minima=(5.0,), bounds=(-2.0, 12.0), start=-1.0,
+        minima=(5.0,),
+        bounds=(-2.0, 12.0),
+        start=-1.0,
         formula="J(w) = w² - 10w + 25",
     )
 
@@ -113,7 +126,9 @@ def quartic() -> Cost1D:
         f=lambda w: 0.25 * (w - 1.0) ** 4,
         df=lambda w: (w - 1.0) ** 3,
         d2f=lambda w: 3.0 * (w - 1.0) ** 2,
-        minima=(1.0,), bounds=(-2.0, 4.0), start=-1.5,
+        minima=(1.0,),
+        bounds=(-2.0, 4.0),
+        start=-1.5,
         formula="J(w) = (w - 1)⁴/4",
     )
 
@@ -132,7 +147,9 @@ def double_well() -> Cost1D:
         f=lambda w: 0.25 * w**4 - w**2 + 0.5 * w,
         df=lambda w: w**3 - 2.0 * w + 0.5,
         d2f=lambda w: 3.0 * w**2 - 2.0,
-        minima=(float(roots[0]), float(roots[2])), bounds=(-2.3, 2.3), start=1.9,
+        minima=(float(roots[0]), float(roots[2])),
+        bounds=(-2.3, 2.3),
+        start=1.9,
         formula="J(w) = w⁴/4 - w² + w/2",
     )
 
@@ -155,6 +172,7 @@ class Descent(NamedTuple):
     """A gradient-descent path: ``ws[k]`` is w after k steps (``ws[0] = w0``) and
     ``costs[k] = J(ws[k])``; ``diverged_at`` is None, or the step k at which the cost or w
     stopped being finite (then ``ws``/``costs`` end at that step)."""
+
     ws: np.ndarray
     costs: np.ndarray
     diverged_at: int | None
@@ -176,8 +194,7 @@ def gd_step(w, grad, lr: float):
     return np.asarray(w, dtype=np.float64) - lr * np.asarray(grad, dtype=np.float64)
 
 
-def descend(cost: HasValueAndGrad, w0, lr: float, steps: int, radius: float = math.inf
-            ) -> Descent:
+def descend(cost: HasValueAndGrad, w0, lr: float, steps: int, radius: float = math.inf) -> Descent:
     """Run ``steps`` steps of w <- w - alpha dJ/dw from ``w0`` on ``cost``.
 
     ``cost`` is any object with ``value(w)`` and ``grad(w)`` (a :class:`Cost1D`, a

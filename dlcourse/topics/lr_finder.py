@@ -28,6 +28,7 @@ The suggestion (``method``):
 Both are recorded in ``RangeTestResult.suggestions``. Smith, "Cyclical Learning Rates for
 Training Neural Networks" (2017), introduced the test.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,6 +56,7 @@ class RangeTestResult:
     ``best_lr`` the learning rate at the lowest smoothed cost; ``stopped_early`` tells
     whether the cost exploded before lr_max was reached (``stop_reason`` says how).
     """
+
     lrs: np.ndarray
     losses: np.ndarray
     raw_losses: np.ndarray
@@ -88,17 +90,28 @@ def _suggest(lrs: np.ndarray, smoothed: np.ndarray) -> dict:
     out = {"min/10": float(lrs[best] / 10.0)}
     skip = max(1, len(lrs) // 10)
     if best - skip >= 2:
-        slope = np.gradient(smoothed[:best + 1], np.log(lrs[:best + 1]))
+        slope = np.gradient(smoothed[: best + 1], np.log(lrs[: best + 1]))
         out["steepest"] = float(lrs[skip + int(np.argmin(slope[skip:]))])
     else:
         out["steepest"] = float(lrs[best])
     return out
 
 
-def lr_range_test(model_factory: Callable, X, y, loss, optimizer_factory: Callable,
-                  lr_min: float = 1e-5, lr_max: float = 10.0, steps: int = 100,
-                  batch_size: int | None = 32, seed: int = 0, beta: float = 0.9,
-                  diverge_factor: float = 4.0, method: str = "min/10") -> RangeTestResult:
+def lr_range_test(
+    model_factory: Callable,
+    X,
+    y,
+    loss,
+    optimizer_factory: Callable,
+    lr_min: float = 1e-5,
+    lr_max: float = 10.0,
+    steps: int = 100,
+    batch_size: int | None = 32,
+    seed: int = 0,
+    beta: float = 0.9,
+    diverge_factor: float = 4.0,
+    method: str = "min/10",
+) -> RangeTestResult:
     """Run the learning-rate range test (see the module docstring) and suggest a rate.
 
     ``model_factory()`` returns a fresh model (seed it inside, so the test is repeatable)
@@ -131,19 +144,29 @@ def lr_range_test(model_factory: Callable, X, y, loss, optimizer_factory: Callab
             break
         v = ewa_step(v, cost, beta)
         raw.append(cost)
-        smooth.append(v / (1.0 - beta ** (i + 1)))   # bias-corrected, as ewa.bias_correct
+        smooth.append(v / (1.0 - beta ** (i + 1)))  # bias-corrected, as ewa.bias_correct
         if i > 0 and smooth[-1] > diverge_factor * min(smooth):
-            reason = (f"the smoothed cost rose above {diverge_factor:g} x its minimum "
-                      f"at step {i} (lr {lr:.3g})")
+            reason = (
+                f"the smoothed cost rose above {diverge_factor:g} x its minimum "
+                f"at step {i} (lr {lr:.3g})"
+            )
             break
     n = len(raw)
     if n == 0 or (reason and int(np.argmin(smooth)) == 0):
-        raise ValueError(f"the cost never went down, it rose from the first step ({reason}): "
-                         f"lower lr_min (got {lr_min!r})")
+        raise ValueError(
+            f"the cost never went down, it rose from the first step ({reason}): "
+            f"lower lr_min (got {lr_min!r})"
+        )
     lrs, smooth = lrs[:n], np.array(smooth)
     suggestions = _suggest(lrs, smooth)
-    return RangeTestResult(lrs=lrs, losses=smooth, raw_losses=np.array(raw),
-                           suggestion=suggestions[method], method=method,
-                           best_lr=float(lrs[int(np.argmin(smooth))]),
-                           suggestions=suggestions, stopped_early=bool(reason),
-                           stop_reason=reason)
+    return RangeTestResult(
+        lrs=lrs,
+        losses=smooth,
+        raw_losses=np.array(raw),
+        suggestion=suggestions[method],
+        method=method,
+        best_lr=float(lrs[int(np.argmin(smooth))]),
+        suggestions=suggestions,
+        stopped_early=bool(reason),
+        stop_reason=reason,
+    )

@@ -48,6 +48,7 @@ alpha_course = alpha / (1 - beta) (:func:`course_lr`, :func:`pytorch_lr`).
 :func:`measured_rate` reads the rate off the iterates, so the formulas can be checked
 against real runs.
 """
+
 from __future__ import annotations
 
 import math
@@ -59,9 +60,21 @@ from ..optim import SGD, Momentum
 from ..parameter import Parameter
 from ..descent import path
 
-__all__ = ["iteration_matrix", "rate", "worst_rate", "gd_rate", "gd_optimal",
-           "optimal_momentum", "critical_beta", "regime", "course_lr", "pytorch_lr",
-           "steps_to_reduce", "simulate", "measured_rate"]
+__all__ = [
+    "iteration_matrix",
+    "rate",
+    "worst_rate",
+    "gd_rate",
+    "gd_optimal",
+    "optimal_momentum",
+    "critical_beta",
+    "regime",
+    "course_lr",
+    "pytorch_lr",
+    "steps_to_reduce",
+    "simulate",
+    "measured_rate",
+]
 
 
 # ------------------------------------------------------------------ argument checks
@@ -169,8 +182,9 @@ def critical_beta(alpha, h):
     alpha, h = _positive_array("alpha", alpha), _positive_array("h", h)
     ah = alpha * h
     if np.any(ah >= 4.0):
-        raise ValueError(f"alpha * h must be < 4 for a critical beta in [0, 1), "
-                         f"got {float(np.max(ah))!r}")
+        raise ValueError(
+            f"alpha * h must be < 4 for a critical beta in [0, 1), got {float(np.max(ah))!r}"
+        )
     return _out((1.0 - np.sqrt(ah)) ** 2)
 
 
@@ -215,8 +229,9 @@ def steps_to_reduce(rate_: float, factor: float = 1e-6) -> int:
 
 
 # ------------------------------------------------------------------ simulation
-def simulate(h, alpha: float, beta: float = 0.0, steps: int = 200, w0=None,
-             form: str = "pytorch") -> np.ndarray:
+def simulate(
+    h, alpha: float, beta: float = 0.0, steps: int = 200, w0=None, form: str = "pytorch"
+) -> np.ndarray:
     """Run the package's optimizer on J(w) = 1/2 sum_i h_i w_i^2 and return the iterates.
 
     ``form="pytorch"`` uses ``dl.optim.SGD(lr=alpha, momentum=beta)`` (plain gradient
@@ -274,8 +289,10 @@ def measured_rate(path, floor: float = 1e-200) -> float:
     usable = np.isfinite(state) & (state > floor * state[0])
     n = int(np.argmin(usable)) if not usable.all() else len(state)
     if n < 4:
-        raise ValueError(f"only {n} usable iterates before underflow/overflow: run fewer steps "
-                         f"or a slower setting")
+        raise ValueError(
+            f"only {n} usable iterates before underflow/overflow: run fewer steps "
+            f"or a slower setting"
+        )
     t = np.arange(n // 2, n)
-    slope = np.polyfit(t, np.log(state[n // 2:n]), 1)[0]
+    slope = np.polyfit(t, np.log(state[n // 2 : n]), 1)[0]
     return float(np.exp(slope))

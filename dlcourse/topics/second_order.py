@@ -28,6 +28,7 @@ builds an approximation of H^{-1} from the last few pairs (change of w, change o
 takes full-batch steps with a line search. :func:`lbfgs` runs it on a network's flattened
 parameters (:mod:`dlcourse.flat`) with the package's own backward pass as the gradient.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,8 +41,14 @@ from .._checks import check_finite, check_int, check_nonnegative, check_positive
 from ..flat import model_loss_and_grad, parameters_to_vector
 from ..descent import path
 
-__all__ = ["newton_step", "newton_minimize", "newton", "gradient_descent_path",
-           "LBFGSResult", "lbfgs"]
+__all__ = [
+    "newton_step",
+    "newton_minimize",
+    "newton",
+    "gradient_descent_path",
+    "LBFGSResult",
+    "lbfgs",
+]
 
 
 # ----------------------------------------------------------------------------------------
@@ -49,6 +56,7 @@ __all__ = ["newton_step", "newton_minimize", "newton", "gradient_descent_path",
 # ----------------------------------------------------------------------------------------
 
 _MAX_CONDITION = 1e12  # beyond this, solving (H + lambda I) d = -g loses all accuracy
+
 
 def newton_step(g: np.ndarray, H: np.ndarray, damping: float = 0.0) -> np.ndarray:
     """d = -(H + damping I)^{-1} g, computed by solving the linear system (no inverse).
@@ -59,8 +67,10 @@ def newton_step(g: np.ndarray, H: np.ndarray, damping: float = 0.0) -> np.ndarra
     g = np.asarray(g, dtype=np.float64)
     H = np.asarray(H, dtype=np.float64)
     if g.ndim != 1 or H.shape != (g.size, g.size):
-        raise ValueError(f"H must have shape ({g.size}, {g.size}) for a gradient of shape "
-                         f"{g.shape}, got shape {H.shape}")
+        raise ValueError(
+            f"H must have shape ({g.size}, {g.size}) for a gradient of shape "
+            f"{g.shape}, got shape {H.shape}"
+        )
     M = H + damping * np.eye(g.size)
     if not np.all(np.isfinite(M)) or np.linalg.cond(M) > _MAX_CONDITION:
         raise np.linalg.LinAlgError("H + damping*I is singular (to working precision)")
@@ -74,9 +84,13 @@ def _start(w0) -> np.ndarray:
     return w
 
 
-def newton_minimize(grad_fn: Callable[[np.ndarray], np.ndarray],
-                    hess_fn: Callable[[np.ndarray], np.ndarray],
-                    w0, steps: int = 10, damping: float = 0.0) -> np.ndarray:
+def newton_minimize(
+    grad_fn: Callable[[np.ndarray], np.ndarray],
+    hess_fn: Callable[[np.ndarray], np.ndarray],
+    w0,
+    steps: int = 10,
+    damping: float = 0.0,
+) -> np.ndarray:
     """The path w_0, w_1, ..., w_steps of w_{k+1} = w_k - (H(w_k) + damping I)^{-1} g(w_k).
 
     ``grad_fn(w)`` returns g (shape (d,)) and ``hess_fn(w)`` returns H (shape (d, d)).
@@ -94,7 +108,8 @@ def newton_minimize(grad_fn: Callable[[np.ndarray], np.ndarray],
         except np.linalg.LinAlgError:
             raise np.linalg.LinAlgError(
                 f"H + damping*I is singular at step {k}, w = {np.round(w, 6).tolist()} "
-                f"(damping={damping!r}): use damping > 0") from None
+                f"(damping={damping!r}): use damping > 0"
+            ) from None
         if not np.all(np.isfinite(d)):
             break
         w = w + d
@@ -127,12 +142,13 @@ def gradient_descent_path(surface, w0=None, lr: float = 0.01, steps: int = 100) 
     if w.shape != (2,):
         raise ValueError(f"w0 must have shape (2,) on a 2-D surface, got shape {w.shape}")
     p = path(surface, w, lr=lr, steps=steps, radius=math.inf)
-    return p.ws if p.diverged_at is None else p.ws[:max(p.diverged_at, 1)]
+    return p.ws if p.diverged_at is None else p.ws[: max(p.diverged_at, 1)]
 
 
 # ----------------------------------------------------------------------------------------
 # L-BFGS on a network
 # ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class LBFGSResult:
@@ -143,6 +159,7 @@ class LBFGSResult:
     line search may need more than one per iteration); ``scipy_result`` is scipy's
     ``OptimizeResult`` (``.x``, ``.message``, ``.success``, ``.nit``, ``.nfev``).
     """
+
     costs: list[float] = field(default_factory=list)
     grad_norms: list[float] = field(default_factory=list)
     evaluations: int = 0
@@ -187,8 +204,9 @@ class _CountingObjective:
         return J, g.copy()
 
 
-def lbfgs(model, loss, X, y, max_iter: int = 100, l2: float = 0.0, history: int = 10,
-          gtol: float = 1e-6) -> LBFGSResult:
+def lbfgs(
+    model, loss, X, y, max_iter: int = 100, l2: float = 0.0, history: int = 10, gtol: float = 1e-6
+) -> LBFGSResult:
     """Minimize J(theta) = loss(model(X), y) + lambda/(2m) sum ||W||^2 over all of the
     model's parameters with L-BFGS (full batch), and leave the model at the optimum found.
 
@@ -214,8 +232,14 @@ def lbfgs(model, loss, X, y, max_iter: int = 100, l2: float = 0.0, history: int 
 
     theta0 = parameters_to_vector(model)
     record(theta0)
-    scipy_result = minimize(objective, theta0, jac=True, method="L-BFGS-B", callback=record,
-                            options={"maxiter": max_iter, "maxcor": history, "gtol": gtol})
+    scipy_result = minimize(
+        objective,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=record,
+        options={"maxiter": max_iter, "maxcor": history, "gtol": gtol},
+    )
     # leave the model (values and gradients) at scipy's answer, which need not be the
     # last point the line search tried
     J, g = objective(scipy_result.x)

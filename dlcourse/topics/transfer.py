@@ -15,6 +15,7 @@ for a task B with C_B classes:
 Data helpers for such experiments: :func:`select_classes` keeps the examples of some
 classes and renumbers them 0..k-1; :func:`few_per_class` draws k examples of each class.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,8 +28,15 @@ from ..layers import Dense, Sequential
 from ..parameter import Parameter
 from ..rng import as_generator
 
-__all__ = ["clone", "replace_head", "head_parameters", "body_parameters",
-           "trainable_parameters", "select_classes", "few_per_class"]
+__all__ = [
+    "clone",
+    "replace_head",
+    "head_parameters",
+    "body_parameters",
+    "trainable_parameters",
+    "select_classes",
+    "few_per_class",
+]
 
 
 def _check_sequential(model) -> Sequential:
@@ -53,8 +61,14 @@ def replace_head(model, n_out: int, init="xavier", rng=None) -> Sequential:
     n_out = check_int("n_out", n_out, minimum=1)
     old_head = model[-1]
     body = [copy.deepcopy(layer) for layer in model.layers_list[:-1]]
-    head = Dense(old_head.in_features, n_out, init=init, bias=old_head.b is not None,
-                 dtype=old_head.W.dtype, rng=rng)
+    head = Dense(
+        old_head.in_features,
+        n_out,
+        init=init,
+        bias=old_head.b is not None,
+        dtype=old_head.W.dtype,
+        rng=rng,
+    )
     return Sequential(body + [head])
 
 
@@ -77,8 +91,10 @@ def trainable_parameters(model, frozen_layers: int = 0) -> list[Parameter]:
     model = _check_sequential(model)
     frozen_layers = check_int("frozen_layers", frozen_layers, minimum=0)
     if frozen_layers >= len(model):
-        raise ValueError(f"frozen_layers must be < the number of layers ({len(model)}) so "
-                         f"that something is trained, got {frozen_layers}")
+        raise ValueError(
+            f"frozen_layers must be < the number of layers ({len(model)}) so "
+            f"that something is trained, got {frozen_layers}"
+        )
     return [p for layer in model.layers_list[frozen_layers:] for p in layer.parameters()]
 
 

@@ -2,6 +2,7 @@
 
 Dashboards are imported lazily, so ``import dlcourse.widgets`` stays fast.
 """
+
 from importlib import import_module
 
 from .base import Dashboard, ipympl_active

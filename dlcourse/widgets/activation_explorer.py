@@ -18,13 +18,18 @@ for each hidden layer l = 1..depth:
 :func:`~dlcourse.experiments.activation_stats.network_statistics` is the pure computation
 (no widgets); the dashboard draws it.
 """
+
 from __future__ import annotations
 
 
 import numpy as np
 
-from ..experiments.activation_stats import (ACTIVATION_NAMES, INIT_NAMES, activation_curves,
-                                            network_statistics)
+from ..experiments.activation_stats import (
+    ACTIVATION_NAMES,
+    INIT_NAMES,
+    activation_curves,
+    network_statistics,
+)
 from ..plots.training import activation_histograms, std_by_layer
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
@@ -51,7 +56,8 @@ class ActivationExplorer(Dashboard):
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
         self.ax_g, self.ax_hist, self.ax_flow = fig.subplots(
-            1, 3, gridspec_kw={"width_ratios": [1, 1.1, 1.1]})
+            1, 3, gridspec_kw={"width_ratios": [1, 1.1, 1.1]}
+        )
         fig.subplots_adjust(left=0.05, right=0.97, bottom=0.15, top=0.86, wspace=0.38)
         self._z = np.linspace(-6, 6, 301)
         (self._g_line,) = self.ax_g.plot([], [], lw=2, color="C0", label="g(z)")
@@ -60,28 +66,37 @@ class ActivationExplorer(Dashboard):
         self.ax_g.set_xlim(-6, 6)
         self.ax_g.set_xlabel("z")
         self.ax_g.legend(fontsize=8, loc="upper left")
-        self._hist = activation_histograms(self.ax_hist, [np.zeros(1)], bins=40,
-                                           max_layers=MAX_DEPTH, color="C0",
-                                           label="pre-activations $Z^{[l]}$")
+        self._hist = activation_histograms(
+            self.ax_hist,
+            [np.zeros(1)],
+            bins=40,
+            max_layers=MAX_DEPTH,
+            color="C0",
+            label="pre-activations $Z^{[l]}$",
+        )
         self.ax_hist.set_xlabel("z")
-        self._flow = std_by_layer(self.ax_flow, {"‖dW‖ (gradient norm)": [],
-                                                 "mean g'(Z)": []}, colors=["C3", "C2"])
+        self._flow = std_by_layer(
+            self.ax_flow, {"‖dW‖ (gradient norm)": [], "mean g'(Z)": []}, colors=["C3", "C2"]
+        )
         self.ax_flow.set_ylabel("")
         self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
         c = self._config
-        self.stats = network_statistics(c["activation"], c["depth"], self.width, c["init"],
-                                        c["scale"], c["bias"])
+        self.stats = network_statistics(
+            c["activation"], c["depth"], self.width, c["init"], c["scale"], c["bias"]
+        )
         dead = self.stats.dead_fraction
         if not np.all(np.isfinite(self.stats.grad_norm)):
             self.message = "the gradients overflowed: lower the weight scale"
         elif np.any(dead >= 1.0):
             zero = int(np.sum(self.stats.grad_norm == 0))
-            self.message = (f"every unit of layer {int(np.argmax(dead >= 1.0)) + 1} is dead "
-                            f"(g'(z) = 0 on every example): {zero} of {c['depth']} hidden "
-                            f"layers get a zero gradient and cannot learn")
+            self.message = (
+                f"every unit of layer {int(np.argmax(dead >= 1.0)) + 1} is dead "
+                f"(g'(z) = 0 on every example): {zero} of {c['depth']} hidden "
+                f"layers get a zero gradient and cannot learn"
+            )
 
     # ------------------------------------------------------------------ draw
     def _draw(self) -> None:
@@ -94,9 +109,11 @@ class ActivationExplorer(Dashboard):
         self.ax_g.set_title(f"{c['activation']} and its derivative", fontsize=10)
         self._hist.update(s.Z)
         with np.errstate(invalid="ignore"):
-            self._flow.update({"‖dW‖ (gradient norm)": s.grad_norm,
-                               "mean g'(Z)": np.where(s.mean_derivative > 0,
-                                                      s.mean_derivative, np.nan)})
+            self._flow.update(
+                {
+                    "‖dW‖ (gradient norm)": s.grad_norm,
+                    "mean g'(Z)": np.where(s.mean_derivative > 0, s.mean_derivative, np.nan),
+                }
+            )
         dead = float(np.mean(s.dead_fraction))
-        self.ax_hist.set_title(f"pre-activations $Z^{{[l]}}$; dead units {dead:.0%}",
-                               fontsize=10)
+        self.ax_hist.set_title(f"pre-activations $Z^{{[l]}}$; dead units {dead:.0%}", fontsize=10)

@@ -29,6 +29,7 @@ plot: never a traceback), turns warnings into the message too, and shows itself 
 notebook: the controls, the figure (an ipympl canvas when the ``widget`` backend is active,
 otherwise an inline figure in an Output widget) and the message line.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,6 +57,7 @@ def _blas_controller():
     """threadpoolctl's view of the BLAS libraries loaded (None where it cannot run)."""
     try:
         from threadpoolctl import ThreadpoolController
+
         return ThreadpoolController()
     except Exception:  # e.g. a browser kernel (JupyterLite) without native BLAS threads
         return None
@@ -71,7 +73,9 @@ def one_blas_thread():
 
 def ipympl_active() -> bool:
     """True when matplotlib's backend is ipympl (``%matplotlib widget``)."""
-    return "ipympl" in matplotlib.get_backend().lower() or "widget" in matplotlib.get_backend().lower()
+    return (
+        "ipympl" in matplotlib.get_backend().lower() or "widget" in matplotlib.get_backend().lower()
+    )
 
 
 class Dashboard:
@@ -94,8 +98,10 @@ class Dashboard:
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         if "settings" in cls.__dict__:
-            cls.defaults = {name: (None if isinstance(s, Within) else s.default)
-                            for name, s in cls.settings.items()}
+            cls.defaults = {
+                name: (None if isinstance(s, Within) else s.default)
+                for name, s in cls.settings.items()
+            }
 
     def __init__(self, **config: Any) -> None:
         self._config = self._merged(config)
@@ -107,9 +113,18 @@ class Dashboard:
             widget.observe(self._callback(name), names="value")
         self.figure = self._new_figure()
         self._frames = FramePusher(self.figure)
-        self._note = self.figure.text(0.5, 0.5, "", ha="center", va="center", color="crimson",
-                                      fontsize=11, wrap=True, zorder=10,
-                                      bbox=dict(facecolor="white", alpha=0.85, edgecolor="crimson"))
+        self._note = self.figure.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            color="crimson",
+            fontsize=11,
+            wrap=True,
+            zorder=10,
+            bbox=dict(facecolor="white", alpha=0.85, edgecolor="crimson"),
+        )
         self._note.set_visible(False)
         self._build_figure(self.figure)
         self._message_label = W.HTML()
@@ -120,8 +135,10 @@ class Dashboard:
     def _merged(self, config: dict) -> dict:
         unknown = sorted(set(config) - set(self.defaults))
         if unknown:
-            raise TypeError(f"{type(self).__name__}: unknown setting(s) {unknown}; "
-                            f"valid: {sorted(self.defaults)}")
+            raise TypeError(
+                f"{type(self).__name__}: unknown setting(s) {unknown}; "
+                f"valid: {sorted(self.defaults)}"
+            )
         merged = {**copy.deepcopy(self.defaults), **config}
         for name, setting in self.settings.items():
             merged[name] = setting.check(name, merged[name], merged)
@@ -166,13 +183,17 @@ class Dashboard:
             self._config[name] = plain(change["new"])
             if not self._syncing:
                 self._safely(self._changed, name)
+
         return on_change
 
     def _changed(self, name: str) -> None:
         """A control moved: settings that follow it start again from their own start (a
         new surface, its own start point), then ``_control_changed``."""
-        following = {key: s.default_for(self._config) for key, s in self.settings.items()
-                     if isinstance(s, Within) and s.on == name}
+        following = {
+            key: s.default_for(self._config)
+            for key, s in self.settings.items()
+            if isinstance(s, Within) and s.on == name
+        }
         self._config.update(following)
         self._refit(self._config, following)
         self._control_changed(name)
@@ -228,8 +249,9 @@ class Dashboard:
         self._note.set_text(self.message)
         self._note.set_visible(bool(self.message))
         if hasattr(self, "_message_label"):
-            self._message_label.value = (f"<span style='color:crimson'>{_html(self.message)}</span>"
-                                         if self.message else "")
+            self._message_label.value = (
+                f"<span style='color:crimson'>{_html(self.message)}</span>" if self.message else ""
+            )
 
     def redraw(self, now: bool = False) -> None:
         """Push the figure to the screen, at once: on an ipympl canvas a front end has
@@ -248,6 +270,7 @@ class Dashboard:
                 self._frames.push()
         elif self._output is not None and getattr(self, "_displayed", False):
             from IPython.display import display
+
             with self._output:
                 self._output.clear_output(wait=True)
                 display(self.figure)
@@ -256,6 +279,7 @@ class Dashboard:
     def _new_figure(self) -> Figure:
         if ipympl_active():
             import matplotlib.pyplot as plt
+
             with plt.ioff():
                 fig = plt.figure(figsize=self.figsize)
             fig.canvas.header_visible = False
@@ -271,7 +295,7 @@ class Dashboard:
     def _controls_box(self) -> W.Widget:
         """The layout of the controls (override for a custom arrangement)."""
         items = list(self.controls.values())
-        rows = [W.HBox(items[i:i + 3]) for i in range(0, len(items), 3)]
+        rows = [W.HBox(items[i : i + 3]) for i in range(0, len(items), 3)]
         return W.VBox(rows)
 
     @property
@@ -284,6 +308,7 @@ class Dashboard:
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
+
         display(self.view)
         self._displayed = True
         self.redraw()
@@ -296,10 +321,17 @@ class Dashboard:
     # ------------------------------------------------------------------ to override
     def _build_controls(self) -> dict[str, W.Widget]:
         """One control per declared setting with a label (override without ``settings``)."""
-        kw = {"slider": {**self.slider_kw, "continuous_update": self.continuous_update},
-              "choice": self.choice_kw, "flag": self.flag_kw, "custom": {}}
-        self.controls = {name: s.build(self._config[name], _layout(kw[s.family]))
-                         for name, s in self.settings.items() if s.label is not None}
+        kw = {
+            "slider": {**self.slider_kw, "continuous_update": self.continuous_update},
+            "choice": self.choice_kw,
+            "flag": self.flag_kw,
+            "custom": {},
+        }
+        self.controls = {
+            name: s.build(self._config[name], _layout(kw[s.family]))
+            for name, s in self.settings.items()
+            if s.label is not None
+        }
         self._refit(self._config)
         return self.controls
 

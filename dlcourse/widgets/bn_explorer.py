@@ -22,6 +22,7 @@ at initialisation.
 
 The runs are :mod:`dlcourse.experiments.bn_compare` (notebook 11 uses them on their own).
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,12 @@ from .streaming import Stream
 __all__ = ["OPTIMIZERS", "BNExplorer"]
 
 #: Optimizers offered, with the course's default hyperparameters (beta = 0.9; Adam 0.9, 0.999).
-OPTIMIZERS = {"sgd": "gradient descent", "momentum": "momentum (β = 0.9)",
-              "rmsprop": "RMSProp (β = 0.9)", "adam": "Adam (β1 = 0.9, β2 = 0.999)"}
+OPTIMIZERS = {
+    "sgd": "gradient descent",
+    "momentum": "momentum (β = 0.9)",
+    "rmsprop": "RMSProp (β = 0.9)",
+    "adam": "Adam (β1 = 0.9, β2 = 0.999)",
+}
 
 
 # ------------------------------------------------------------------ the dashboard
@@ -54,8 +59,7 @@ class BNExplorer(Dashboard):
 
     settings = {
         "lr": LogRange(0.3, "α (learning rate)", lo=1e-3, hi=10.0, step=0.25, fmt=".3g"),
-        "init_scale": LogRange(1.0, "init scale (× He)", lo=1e-2, hi=10**1.5, step=0.25,
-                               fmt=".3g"),
+        "init_scale": LogRange(1.0, "init scale (× He)", lo=1e-2, hi=10**1.5, step=0.25, fmt=".3g"),
         "optimizer": Choice("sgd", "optimizer", options=OPTIMIZERS, labels=OPTIMIZERS),
         "depth": IntRange(4, "hidden layers", lo=1, hi=8),
         "epochs": IntRange(30, "epochs", lo=5, hi=100, step=5),
@@ -69,10 +73,11 @@ class BNExplorer(Dashboard):
     NAMES = ("plain", "batch norm")
     COLORS = ("#7f7f7f", "#0877bd")
     COST_CAP = 100.0
-    redraw_seconds = 0.25   # while training on screen, the cost curves grow at this period
+    redraw_seconds = 0.25  # while training on screen, the cost curves grow at this period
 
     def _build_figure(self, fig) -> None:
         from ..plots.training import cost_curves, std_by_layer
+
         self.ax_cost, self.ax_std = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
         empty = {name: [] for name in self.NAMES}
@@ -82,8 +87,9 @@ class BNExplorer(Dashboard):
         self.ax_std.set_xlabel("layer l (input A$^{[l-1]}$)")
         self.ax_std.set_ylabel("std of the layer's input")
         self.ax_std.set_title("signal scale at initialisation", fontsize=10)
-        self._acc_text = fig.text(0.08, 0.005, "", fontsize=8.5, va="bottom", ha="left",
-                                  color="0.15")
+        self._acc_text = fig.text(
+            0.08, 0.005, "", fontsize=8.5, va="bottom", ha="left", color="0.15"
+        )
 
     def __init__(self, **config) -> None:
         self._stream = Stream(self)
@@ -91,7 +97,7 @@ class BNExplorer(Dashboard):
         super().__init__(**config)
 
     def _control_changed(self, name: str) -> None:
-        with self._stream.allowed():   # a move streams its retraining when on screen
+        with self._stream.allowed():  # a move streams its retraining when on screen
             super()._control_changed(name)
 
     @property
@@ -100,7 +106,7 @@ class BNExplorer(Dashboard):
         return self._stream.streaming
 
     def _data(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
-        if dataset not in self._data_cache:   # the data depends on the data set alone
+        if dataset not in self._data_cache:  # the data depends on the data set alone
             self._data_cache[dataset] = load_data(dataset, seed=1)
         return self._data_cache[dataset]
 
@@ -111,14 +117,24 @@ class BNExplorer(Dashboard):
         self.histories, self.accuracy, self.stds, self.models = {}, {}, {}, {}
         runs = {}
         for name in self.NAMES:
-            model = bn_mlp(2, int(y.max()) + 1, hidden, batchnorm=name != "plain",
-                           init_scale=c["init_scale"], seed=c["seed"])
+            model = bn_mlp(
+                2,
+                int(y.max()) + 1,
+                hidden,
+                batchnorm=name != "plain",
+                init_scale=c["init_scale"],
+                seed=c["seed"],
+            )
             self.stds[name] = input_stds(model, X)
-            runs[name] = Run(model, X, y, c["optimizer"], c["lr"], c["batch_size"], c["seed"],
-                             validation=(X, y))
+            runs[name] = Run(
+                model, X, y, c["optimizer"], c["lr"], c["batch_size"], c["seed"], validation=(X, y)
+            )
             self.histories[name], self.models[name] = runs[name].history, model
-        work = (self._interleaved(runs, c["epochs"]) if self._stream.live()
-                else self._one_after_the_other(runs, c["epochs"]))
+        work = (
+            self._interleaved(runs, c["epochs"])
+            if self._stream.live()
+            else self._one_after_the_other(runs, c["epochs"])
+        )
         self._stream.run(work, self._finish)
 
     def _one_after_the_other(self, runs: dict, epochs: int):
@@ -155,6 +171,7 @@ class BNExplorer(Dashboard):
                 last[0] = now
                 self._cost.update({**self.histories, name: history})
                 self.redraw(now=True)
+
         return grow
 
     def _divergence_message(self) -> str:
@@ -163,35 +180,47 @@ class BNExplorer(Dashboard):
         notes = []
         for name, h in self.histories.items():
             if h.diverged is not None:
-                notes.append(f"{name} network diverged at epoch {h.diverged.epoch + 1}, "
-                             f"step {h.diverged.step}")
+                notes.append(
+                    f"{name} network diverged at epoch {h.diverged.epoch + 1}, "
+                    f"step {h.diverged.step}"
+                )
             elif h.loss and max(h.loss) > self.COST_CAP:
                 epoch = int(np.argmax(h.loss))
-                notes.append(f"{name} network: the cost exploded to {h.loss[epoch]:.2g} in "
-                             f"epoch {epoch + 1}")
+                notes.append(
+                    f"{name} network: the cost exploded to {h.loss[epoch]:.2g} in epoch {epoch + 1}"
+                )
         if not notes:
             return ""
         return "; ".join(notes) + f": α = {lr:.3g} with init scale {scale:.3g} is too large for it"
 
     def accuracy_text(self) -> str:
         """'final accuracy: plain 0.99, batch norm 0.98' (or 'diverged')."""
-        parts = [f"{name} " + ("diverged" if math.isnan(acc) else f"{acc:.2f}")
-                 for name, acc in self.accuracy.items()]
+        parts = [
+            f"{name} " + ("diverged" if math.isnan(acc) else f"{acc:.2f}")
+            for name, acc in self.accuracy.items()
+        ]
         return "final accuracy: " + ", ".join(parts)
 
     def _legend(self) -> None:
         """Solid: mini-batch cost while training; dashed: test-mode cost on all the data.
         Made once: a new legend artist on every draw would force a full redraw."""
         from matplotlib.lines import Line2D
-        if self.ax_cost.get_legend() is not None and \
-                self.ax_cost.get_legend() is getattr(self, "_legend_artist", None):
+
+        if self.ax_cost.get_legend() is not None and self.ax_cost.get_legend() is getattr(
+            self, "_legend_artist", None
+        ):
             return
-        handles = [Line2D([], [], color=color, lw=1.8, label=name)
-                   for name, color in zip(self.NAMES, self.COLORS)]
-        handles += [Line2D([], [], color="0.3", lw=1.2, label="training (mini-batches)"),
-                    Line2D([], [], color="0.3", lw=1.2, ls="--", label="test mode, all data")]
-        self._legend_artist = self.ax_cost.legend(handles=handles, loc="upper right", fontsize=7,
-                                                  frameon=False, ncol=2)
+        handles = [
+            Line2D([], [], color=color, lw=1.8, label=name)
+            for name, color in zip(self.NAMES, self.COLORS)
+        ]
+        handles += [
+            Line2D([], [], color="0.3", lw=1.2, label="training (mini-batches)"),
+            Line2D([], [], color="0.3", lw=1.2, ls="--", label="test mode, all data"),
+        ]
+        self._legend_artist = self.ax_cost.legend(
+            handles=handles, loc="upper right", fontsize=7, frameon=False, ncol=2
+        )
 
     def _draw(self) -> None:
         self._cost.update({name: self.histories[name] for name in self.NAMES})
@@ -199,12 +228,19 @@ class BNExplorer(Dashboard):
         low, high = self.ax_cost.get_ylim()
         if high > self.COST_CAP:  # an exploding plain network would squash the other curve
             self.ax_cost.set_ylim(min(low, self.COST_CAP / 10), self.COST_CAP)
-        head = (self.accuracy_text() if len(self.accuracy) == len(self.NAMES) else
-                f"training… epoch {self.histories['batch norm'].epochs} of "
-                f"{self._config['epochs']}")
-        self._acc_text.set_text(head + (f"  (costs above {self.COST_CAP:g} "
-                                f"cut off)" if high > self.COST_CAP else ""))
+        head = (
+            self.accuracy_text()
+            if len(self.accuracy) == len(self.NAMES)
+            else f"training… epoch {self.histories['batch norm'].epochs} of "
+            f"{self._config['epochs']}"
+        )
+        self._acc_text.set_text(
+            head + (f"  (costs above {self.COST_CAP:g} cut off)" if high > self.COST_CAP else "")
+        )
         self._legend()
         c = self._config
-        self.ax_cost.set_title(f"{OPTIMIZERS[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
-                               f"init scale {c['init_scale']:.3g}", fontsize=10)
+        self.ax_cost.set_title(
+            f"{OPTIMIZERS[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
+            f"init scale {c['init_scale']:.3g}",
+            fontsize=10,
+        )

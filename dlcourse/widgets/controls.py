@@ -1,4 +1,5 @@
 """Widgets the dashboards share that ipywidgets does not have."""
+
 from __future__ import annotations
 
 import ipywidgets as W
@@ -17,9 +18,15 @@ class CheckboxGroup(W.HBox):
         self.options = tuple(options)
         labels = dict(labels or {})
         self._busy = False
-        self.checkboxes = {o: W.Checkbox(value=o in value, description=labels.get(o, o),
-                                         indent=False, layout=W.Layout(width="auto"))
-                           for o in self.options}
+        self.checkboxes = {
+            o: W.Checkbox(
+                value=o in value,
+                description=labels.get(o, o),
+                indent=False,
+                layout=W.Layout(width="auto"),
+            )
+            for o in self.options
+        }
         super().__init__([W.Label(description)] + list(self.checkboxes.values()))
         self.value = tuple(value)
         for box in self.checkboxes.values():

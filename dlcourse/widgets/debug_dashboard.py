@@ -16,6 +16,7 @@ trained again and the figure shows the loss curves and the babysitting checklist
 
 The run is :mod:`dlcourse.experiments.debug_run`.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,8 +58,9 @@ class DebugDashboard(Dashboard):
         "scenario": Choice("healthy run", "broken run", options=SCENARIOS),
         "lr": LogRange(HEALTHY["lr"], "α (lr)", lo=LR_RANGE[0], hi=LR_RANGE[1]),
         "normalize": Flag(HEALTHY["normalize"], "standardise inputs"),
-        "init_scale": LogRange(HEALTHY["init_scale"], "init scale", lo=SCALE_RANGE[0],
-                               hi=SCALE_RANGE[1]),
+        "init_scale": LogRange(
+            HEALTHY["init_scale"], "init scale", lo=SCALE_RANGE[0], hi=SCALE_RANGE[1]
+        ),
         "shuffle_labels": Flag(HEALTHY["shuffle_labels"], "labels shuffled"),
         "epochs": IntRange(30, "epochs", lo=EPOCHS_RANGE[0], hi=EPOCHS_RANGE[1]),
         "seed": IntRange(0, lo=0),
@@ -74,13 +76,17 @@ class DebugDashboard(Dashboard):
         self.diagnostics: list[babysit.Diagnostic] = []
         self.divergence = ""
         self._stream = Stream(self)
-        self._checks: dict = {}   # DebugChecks by (normalize, init_scale, shuffle_labels, seed)
+        self._checks: dict = {}  # DebugChecks by (normalize, init_scale, shuffle_labels, seed)
         super().__init__(**config)
 
     def _controls_box(self) -> W.Widget:
         ctl = self.controls
-        return W.VBox([W.HBox([ctl["scenario"], ctl["normalize"], ctl["shuffle_labels"]]),
-                       W.HBox([ctl["lr"], ctl["init_scale"], ctl["epochs"]])])
+        return W.VBox(
+            [
+                W.HBox([ctl["scenario"], ctl["normalize"], ctl["shuffle_labels"]]),
+                W.HBox([ctl["lr"], ctl["init_scale"], ctl["epochs"]]),
+            ]
+        )
 
     def _control_changed(self, name: str) -> None:
         if name == "scenario":  # load the scenario's settings onto the controls, then run once
@@ -91,7 +97,7 @@ class DebugDashboard(Dashboard):
                     self._config[key] = value
             finally:
                 self._syncing = False
-        with self._stream.allowed():   # a move streams its retraining when on screen
+        with self._stream.allowed():  # a move streams its retraining when on screen
             self.update()
 
     @property
@@ -111,14 +117,14 @@ class DebugDashboard(Dashboard):
         c = self._config
         self.history, self.diagnostics, self.divergence = History(), [], ""
         key = (bool(c["normalize"]), float(c["init_scale"]), bool(c["shuffle_labels"]), c["seed"])
-        if key not in self._checks:   # lr and epochs leave the data, checks and overfit alone
+        if key not in self._checks:  # lr and epochs leave the data, checks and overfit alone
             self._checks[key] = DebugChecks(*key)
             while len(self._checks) > 8:
                 self._checks.pop(next(iter(self._checks)))
         run = DebugTraining(float(c["lr"]), key[1], c["seed"], self._checks[key])
         self.history = run.history
         self._show_checks(run)
-        step = 1 if self._stream.live() else c["epochs"]   # streamed: epoch by epoch
+        step = 1 if self._stream.live() else c["epochs"]  # streamed: epoch by epoch
         self._stream.run(self._epochs(run, c["epochs"], step), lambda: self._finish(run))
 
     def _epochs(self, run: DebugTraining, epochs: int, step: int):
@@ -126,7 +132,7 @@ class DebugDashboard(Dashboard):
         for epoch in range(0, epochs, step):
             run.train(step)
             yield
-            if epoch == 0 and not run.checks.overfit_done:   # streamed: after the 1st epoch
+            if epoch == 0 and not run.checks.overfit_done:  # streamed: after the 1st epoch
                 _ = run.checks.overfit
                 self._show_checks(run)
                 yield
@@ -149,8 +155,9 @@ class DebugDashboard(Dashboard):
         ax = self.ax_loss
         (self.line_train,) = ax.plot([], [], "-", color="#0877bd", lw=1.8, label="training")
         (self.line_val,) = ax.plot([], [], "-", color="#f59322", lw=1.8, label="validation")
-        self.chance = ax.axhline(math.log(N_CLASSES), color="0.4", ls="--", lw=1,
-                                 label="log C (chance)")
+        self.chance = ax.axhline(
+            math.log(N_CLASSES), color="0.4", ls="--", lw=1, label="log C (chance)"
+        )
         ax.set_yscale("log")
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -159,13 +166,38 @@ class DebugDashboard(Dashboard):
         ax.grid(True, alpha=0.3)
         ax.legend(loc="best", fontsize=8)
         self.title = ax.set_title("", fontsize=10)
-        self.alarm = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                             color="#c62828", fontsize=10, weight="bold")
-        self.lines_text = [self.ax_text.text(0.0, 0.97 - 0.2 * i, "", va="top", ha="left",
-                                             fontsize=9, transform=self.ax_text.transAxes)
-                           for i in range(5)]
-        self.header = self.ax_text.text(0.0, 1.04, "checklist", fontsize=10, weight="bold",
-                                        transform=self.ax_text.transAxes, va="top")
+        self.alarm = ax.text(
+            0.5,
+            0.5,
+            "",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#c62828",
+            fontsize=10,
+            weight="bold",
+        )
+        self.lines_text = [
+            self.ax_text.text(
+                0.0,
+                0.97 - 0.2 * i,
+                "",
+                va="top",
+                ha="left",
+                fontsize=9,
+                transform=self.ax_text.transAxes,
+            )
+            for i in range(5)
+        ]
+        self.header = self.ax_text.text(
+            0.0,
+            1.04,
+            "checklist",
+            fontsize=10,
+            weight="bold",
+            transform=self.ax_text.transAxes,
+            va="top",
+        )
 
     def _draw(self) -> None:
         for line, values in ((self.line_train, self.train_loss), (self.line_val, self.val_loss)):
@@ -174,18 +206,24 @@ class DebugDashboard(Dashboard):
             line.set_data(epochs[ok], np.clip(values[ok], *CLIP))
         self._rescale()
         d = self.history.diverged
-        self.alarm.set_text("" if d is None else f"diverged: NaN/inf in epoch {d.epoch + 1}\n"
-                            f"(costs above {CLIP[1]:.0e} drawn at {CLIP[1]:.0e})")
+        self.alarm.set_text(
+            ""
+            if d is None
+            else f"diverged: NaN/inf in epoch {d.epoch + 1}\n"
+            f"(costs above {CLIP[1]:.0e} drawn at {CLIP[1]:.0e})"
+        )
         c = self._config
-        self.title.set_text(f"{c['scenario']}: α = {c['lr']:.2g}, init scale = "
-                            f"{c['init_scale']:.2g}")
+        self.title.set_text(
+            f"{c['scenario']}: α = {c['lr']:.2g}, init scale = {c['init_scale']:.2g}"
+        )
         for text, diag in zip(self.lines_text, self.diagnostics + [None] * 5):
             if diag is None:
                 text.set_text("")
                 continue
             mark = "✓" if diag.passed else "✗"
-            body = textwrap.fill(f"{mark} {diag.name}: {diag.detail}", width=64,
-                                 subsequent_indent="   ")
+            body = textwrap.fill(
+                f"{mark} {diag.name}: {diag.detail}", width=64, subsequent_indent="   "
+            )
             text.set_text(body)
             text.set_color("#1a7f37" if diag.passed else "#c62828")
 
@@ -199,4 +237,3 @@ class DebugDashboard(Dashboard):
         subs = (1.0, 2.0, 5.0) if high / low < 1e3 else (1.0,)
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
         ax.set_xlim(0.5, max(self._config["epochs"], 2) + 0.5)
-

@@ -11,6 +11,7 @@ from ``default_rng(seed)`` (Xavier for the output layer, He for the hidden one).
 model calls j (``normalize``: each row divided by its total, so the diagonal is each
 digit's recall).
 """
+
 from __future__ import annotations
 
 
@@ -64,14 +65,14 @@ class DigitsExplorer(Dashboard):
 
     def _control_changed(self, name: str) -> None:
         if name == "normalize" and self._complete:
-            self._draw()        # rows as fractions: the same predictions, drawn again
+            self._draw()  # rows as fractions: the same predictions, drawn again
             self.message = self._run_message
             return
-        with self._stream.allowed():   # a move streams its retraining when on screen
+        with self._stream.allowed():  # a move streams its retraining when on screen
             self.update()
 
     def _show_message(self) -> None:
-        self._run_message = self.message   # kept for a redraw that does not recompute
+        self._run_message = self.message  # kept for a redraw that does not recompute
         super()._show_message()
 
     def _compute(self) -> None:
@@ -81,7 +82,7 @@ class DigitsExplorer(Dashboard):
         run = DigitsRun(c["hidden"], float(c["lr"]), float(c["l2"]), c["seed"])
         self.model, self.history = run.model, run.history
         _, _, _, self.y_val = run.data
-        step = 1 if self._stream.live() else c["epochs"]   # streamed: epoch by epoch
+        step = 1 if self._stream.live() else c["epochs"]  # streamed: epoch by epoch
         self._stream.run(self._epochs(run, c["epochs"], step), self._evaluate)
 
     def _epochs(self, run: DigitsRun, epochs: int, step: int):
@@ -103,8 +104,9 @@ class DigitsExplorer(Dashboard):
         if not np.all(np.isfinite(logits)):
             if not strict:
                 return
-            raise FloatingPointError(f"the network output became NaN/inf: "
-                                     f"α = {self._config['lr']:.2g} is too large")
+            raise FloatingPointError(
+                f"the network output became NaN/inf: α = {self._config['lr']:.2g} is too large"
+            )
         self.predictions = logits.argmax(axis=1)
         self.confusion = confusion_counts(self.y_val, self.predictions, 10)
         self.val_accuracy = float(np.mean(self.predictions == self.y_val))
@@ -116,8 +118,9 @@ class DigitsExplorer(Dashboard):
         X_train, _, y_train, y_val = digits_split(self._config["seed"])
         self.cm = confusion_matrix(self.ax_cm, y_val, y_val, normalize=self._config["normalize"])
         self.cm_title = self.ax_cm.set_title("", fontsize=10)
-        self.curves = cost_curves(self.ax_cost, {"loss": [], "val_loss": []}, log_y=True,
-                                  ylabel="cost J (cross-entropy)")
+        self.curves = cost_curves(
+            self.ax_cost, {"loss": [], "val_loss": []}, log_y=True, ylabel="cost J (cross-entropy)"
+        )
         self.cost_title = self.ax_cost.set_title("", fontsize=10)
 
     def _draw(self) -> None:

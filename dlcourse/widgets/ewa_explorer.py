@@ -9,6 +9,7 @@ The title gives the effective window 1 / (1 - beta), and a shaded band of that w
 end of the series shows the days that dominate the last average. With bias correction off
 only v_t is drawn: its slow start from 0 is the bias that the correction removes.
 """
+
 from __future__ import annotations
 
 from matplotlib.patches import Rectangle
@@ -43,14 +44,23 @@ class EWAExplorer(Dashboard):
     def _build_figure(self, fig) -> None:
         self.ax = fig.subplots()
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.88)
-        self._band = Rectangle((0, 0), 1, 1, transform=self.ax.get_xaxis_transform(),
-                               color="#2ca02c", alpha=0.12, lw=0, zorder=0,
-                               label="the last 1/(1−β) days")
+        self._band = Rectangle(
+            (0, 0),
+            1,
+            1,
+            transform=self.ax.get_xaxis_transform(),
+            color="#2ca02c",
+            alpha=0.12,
+            lw=0,
+            zorder=0,
+            label="the last 1/(1−β) days",
+        )
         self.ax.add_patch(self._band)
         self._artists = plot_ewa(self.ax, [0.0, 0.0], 0.5, legend=False)
         a = self._artists
-        self.ax.legend(handles=[a["raw"], a["ewa"], a["corrected"], self._band],
-                       loc="upper left", fontsize=8)
+        self.ax.legend(
+            handles=[a["raw"], a["ewa"], a["corrected"], self._band], loc="upper left", fontsize=8
+        )
         self.ax.set_ylabel("temperature (°C)")
         self.ax.set_xlabel("day t")
 
@@ -61,15 +71,22 @@ class EWAExplorer(Dashboard):
 
     def _draw(self) -> None:
         c = self._config
-        out = update_ewa(self._artists, self.theta, c["beta"], self.t,
-                         corrected=c["bias_correction"], uncorrected=True)
+        out = update_ewa(
+            self._artists,
+            self.theta,
+            c["beta"],
+            self.t,
+            corrected=c["bias_correction"],
+            uncorrected=True,
+        )
         self.v, self.v_corrected = out["v"], out["v_corrected"]
         width = min(self.window, float(c["days"]))
         self._band.set_x(c["days"] + 0.5 - width)
         self._band.set_width(width)
         self.ax.set_xlim(0.5, c["days"] + 0.5)
         corrected = "with" if c["bias_correction"] else "without"
-        self.ax.set_title(f"β = {c['beta']:.3f}: averages over ≈ 1/(1−β) = {self.window:.4g} "
-                          f"days ({corrected} bias correction)", fontsize=10)
-
-
+        self.ax.set_title(
+            f"β = {c['beta']:.3f}: averages over ≈ 1/(1−β) = {self.window:.4g} "
+            f"days ({corrected} bias correction)",
+            fontsize=10,
+        )

@@ -21,6 +21,7 @@ The picture is the one a normal draw gives, except that axis lines, ticks and gr
 it. On an ipympl canvas each push also sends only the changed pixels, encoded by
 :func:`fast_png_diffs`.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,11 +44,21 @@ def _layout_key(fig: Figure) -> tuple:
     scales, ticks, labels and the set of its static (not animated) artists."""
     key = [tuple(fig.bbox.bounds), fig.dpi]
     for ax in fig.axes:
-        key.append((ax.get_visible(), tuple(ax.get_position().bounds), ax.get_xlim(),
-                    ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
-                    tuple(ax.get_xticks()), tuple(ax.get_yticks()),
-                    ax.xaxis.label.get_text(), ax.yaxis.label.get_text(),
-                    tuple(id(a) for a in ax.get_children() if not a.get_animated())))
+        key.append(
+            (
+                ax.get_visible(),
+                tuple(ax.get_position().bounds),
+                ax.get_xlim(),
+                ax.get_ylim(),
+                ax.get_xscale(),
+                ax.get_yscale(),
+                tuple(ax.get_xticks()),
+                tuple(ax.get_yticks()),
+                ax.xaxis.label.get_text(),
+                ax.yaxis.label.get_text(),
+                tuple(id(a) for a in ax.get_children() if not a.get_animated()),
+            )
+        )
     key.append(tuple(id(a) for a in fig.get_children() if not a.get_animated()))
     return tuple(key)
 
@@ -55,8 +66,9 @@ def _layout_key(fig: Figure) -> tuple:
 def _movable(artist: Artist, container: Figure | Axes) -> bool:
     """Artists that may be animated: not an axis, a spine, a background patch or an axes
     (an axes is redrawn whole by a full draw)."""
-    return not (isinstance(artist, (Axis, Spine, Axes)) or
-                artist is getattr(container, "patch", None))
+    return not (
+        isinstance(artist, (Axis, Spine, Axes)) or artist is getattr(container, "patch", None)
+    )
 
 
 def _changed(artist: Artist) -> bool:
@@ -89,8 +101,9 @@ def _overlaps(a, b) -> bool:
 def _covered(children: list[Artist], moving: list[Artist]) -> list[Artist]:
     """The static artists a normal draw paints after (above) a moving artist they overlap:
     they must be redrawn with it to stay on top (the draw order is a stable zorder sort)."""
-    order = [children[i] for i in sorted(range(len(children)),
-                                          key=lambda i: children[i].get_zorder())]
+    order = [
+        children[i] for i in sorted(range(len(children)), key=lambda i: children[i].get_zorder())
+    ]
     ids = {id(a) for a in moving}
     boxes, covered = [], []
     for artist in order:
@@ -118,8 +131,8 @@ class FramePusher:
         self.figure = figure
         self._background = None
         self._key: tuple | None = None
-        self.full_draws = 0   #: pushes that redrew everything
-        self.blits = 0        #: pushes that redrew only the animated artists
+        self.full_draws = 0  #: pushes that redrew everything
+        self.blits = 0  #: pushes that redrew only the animated artists
         figure.canvas.mpl_connect("draw_event", self._on_draw)
 
     # ------------------------------------------------------------------ public
@@ -165,8 +178,12 @@ class FramePusher:
         return [*self.figure.axes, self.figure]
 
     def _animated(self) -> list[Artist]:
-        return [a for c in self._containers() for a in c.get_children()
-                if a.get_animated() and not isinstance(a, Axes)]
+        return [
+            a
+            for c in self._containers()
+            for a in c.get_children()
+            if a.get_animated() and not isinstance(a, Axes)
+        ]
 
     def _promote_changed(self) -> bool:
         """Animate every changed static artist, and the static artists drawn above a
@@ -195,12 +212,18 @@ class FramePusher:
     def _draw_animated(self) -> None:
         """The animated artists, container by container, in draw order."""
         for container in self._containers():
-            animated = sorted((a for a in container.get_children()
-                               if a.get_animated() and not isinstance(a, Axes)),
-                              key=lambda a: a.get_zorder())
+            animated = sorted(
+                (
+                    a
+                    for a in container.get_children()
+                    if a.get_animated() and not isinstance(a, Axes)
+                ),
+                key=lambda a: a.get_zorder(),
+            )
             for artist in animated:
-                if artist.get_visible() and not (isinstance(artist, Spine) and
-                                                 not container.axison):  # axis off: no frame
+                if artist.get_visible() and not (
+                    isinstance(artist, Spine) and not container.axison
+                ):  # axis off: no frame
                     self.figure.draw_artist(artist)
                 _mark_drawn(artist)
 
@@ -221,6 +244,7 @@ def fast_png_diffs(canvas) -> None:
     pixels, about 25 % more bytes, about half the encoding time. The body is matplotlib's
     ``get_diff_image`` (webagg core); canvases without it are left alone."""
     from PIL import Image
+
     needed = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
     if not all(hasattr(canvas, name) for name in needed):
         return
@@ -230,8 +254,11 @@ def fast_png_diffs(canvas) -> None:
             return None
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
         buff = pixels.view(np.uint32).squeeze(2)
-        if (canvas._force_full or buff.shape != canvas._last_buff.shape
-                or (pixels[:, :, 3] != 255).any()):
+        if (
+            canvas._force_full
+            or buff.shape != canvas._last_buff.shape
+            or (pixels[:, :, 3] != 255).any()
+        ):
             canvas.set_image_mode("full")
             output = buff
         else:

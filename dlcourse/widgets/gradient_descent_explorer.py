@@ -15,6 +15,7 @@ further than :data:`ESCAPE_RADIUS` from the origin, is reported in ``message`` a
 Results: ``cost`` (the :class:`~dlcourse.topics.gd1d.Cost1D`), ``path`` (the
 :class:`~dlcourse.topics.gd1d.Descent`), ``minimum`` (J*), ``diverging`` (bool).
 """
+
 from __future__ import annotations
 
 
@@ -40,13 +41,19 @@ class GradientDescentExplorer(Dashboard):
 
     settings = {
         "cost": Choice("quadratic", "cost", options=COSTS_1D),
-        "lr": LogRange(0.1, "α (learning rate)", lo=10**LR_MIN_EXP, hi=10**LR_MAX_EXP,
-                       step=0.02, fmt=".3g"),
+        "lr": LogRange(
+            0.1, "α (learning rate)", lo=10**LR_MIN_EXP, hi=10**LR_MAX_EXP, step=0.02, fmt=".3g"
+        ),
         "steps": IntRange(30, "steps", lo=1, hi=200),
-        "w0": Within(None, "start w₀", on="cost", steps=280,
-                     bounds=lambda c: get_cost_1d(c["cost"]).bounds,
-                     start=lambda c: get_cost_1d(c["cost"]).start,
-                     where=lambda c: f"the {c['cost']} window"),
+        "w0": Within(
+            None,
+            "start w₀",
+            on="cost",
+            steps=280,
+            bounds=lambda c: get_cost_1d(c["cost"]).bounds,
+            start=lambda c: get_cost_1d(c["cost"]).start,
+            where=lambda c: f"the {c['cost']} window",
+        ),
     }
     continuous_update = True
     figsize = (9.5, 3.6)
@@ -86,17 +93,23 @@ class GradientDescentExplorer(Dashboard):
         self.path = descend(self.cost, c["w0"], c["lr"], c["steps"], radius=ESCAPE_RADIUS)
         lo, hi = self.cost.bounds
         self.diverging = self.path.diverged_at is not None
-        limit = (f"here α must stay below 2/J''(w*) = {self.cost.lr_limit:.3g}"
-                 if np.isfinite(self.cost.lr_limit) else
-                 "J''(w*) = 0: no curvature bound at the minimum; the safe α depends on the "
-                 "start (notebook 01)")
+        limit = (
+            f"here α must stay below 2/J''(w*) = {self.cost.lr_limit:.3g}"
+            if np.isfinite(self.cost.lr_limit)
+            else "J''(w*) = 0: no curvature bound at the minimum; the safe α depends on the "
+            "start (notebook 01)"
+        )
         if self.diverging:
-            self.message = (f"diverged at step {self.path.diverged_at}: learning rate "
-                            f"α = {c['lr']:.3g} too large ({limit})")
+            self.message = (
+                f"diverged at step {self.path.diverged_at}: learning rate "
+                f"α = {c['lr']:.3g} too large ({limit})"
+            )
         elif not lo <= self.path.final <= hi:
             k = int(np.flatnonzero((self.path.ws < lo) | (self.path.ws > hi))[0])
-            self.message = (f"the path left the plot at step {k} and is running away: "
-                            f"α = {c['lr']:.3g} is too large ({limit})")
+            self.message = (
+                f"the path left the plot at step {k} and is running away: "
+                f"α = {c['lr']:.3g} is too large ({limit})"
+            )
 
     # ------------------------------------------------------------------ draw
     def _draw(self) -> None:
@@ -114,7 +127,9 @@ class GradientDescentExplorer(Dashboard):
         where = f"w = {w_last:.4g}" if abs(w_last) < 1e4 else f"w = {w_last:.2e} (off the plot)"
         self.ax_curve.set_title(
             f"{self.cost.formula}:  α = {self._config['lr']:.3g} "
-            f"(limit {self.cost.lr_limit:.3g}), {self.path.steps} steps → {where}", fontsize=9)
+            f"(limit {self.cost.lr_limit:.3g}), {self.path.steps} steps → {where}",
+            fontsize=9,
+        )
 
     def _draw_curve(self) -> None:
         w, J = self.cost.grid()

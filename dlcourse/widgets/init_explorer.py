@@ -17,6 +17,7 @@ never broken (``unit_spread`` is exactly 0).
 
 Random draws: ``rng = default_rng(seed)`` gives X, then y, then the weights in layer order.
 """
+
 from __future__ import annotations
 
 
@@ -53,8 +54,7 @@ class InitExplorer(Dashboard):
     settings = {
         "depth": IntRange(10, "depth L", lo=1, hi=MAX_DEPTH),
         "width": Select(100, "width n", values=WIDTHS),
-        "activation": Choice("tanh", "activation", options=ACTIVATIONS,
-                             exclude=("step",)),
+        "activation": Choice("tanh", "activation", options=ACTIVATIONS, exclude=("step",)),
         "init": Choice("xavier", "init", options=INITIALIZERS),
         "scale": LogRange(1.0, "scale s", lo=SCALE_RANGE[0], hi=SCALE_RANGE[1], fmt=".3g"),
         "examples": IntRange(500, lo=2),
@@ -82,41 +82,72 @@ class InitExplorer(Dashboard):
         rng = np.random.default_rng(c["seed"])
         self.X = rng.standard_normal((c["examples"], c["width"]))
         self.y = rng.integers(0, c["classes"], size=c["examples"])
-        self.model = build_deep_network(c["depth"], c["width"], c["activation"], c["init"],
-                                        c["scale"], c["classes"], rng)
+        self.model = build_deep_network(
+            c["depth"], c["width"], c["activation"], c["init"], c["scale"], c["classes"], rng
+        )
         with np.errstate(all="ignore"):
-            self.activations, self.gradients, self.cost = signal_statistics(self.model, self.X, self.y)
+            self.activations, self.gradients, self.cost = signal_statistics(
+                self.model, self.X, self.y
+            )
             self.activation_std = np.array([finite_std(a) for a in self.activations])
             self.gradient_std = np.array([finite_std(g) for g in self.gradients])
-            self.unit_spread = np.array([float(np.mean(np.std(a, axis=1)))
-                                         for a in self.activations])
+            self.unit_spread = np.array(
+                [float(np.mean(np.std(a, axis=1))) for a in self.activations]
+            )
 
     # ------------------------------------------------------------------ view
     def _build_figure(self, fig: Figure) -> None:
-        gs = fig.add_gridspec(2, 3, width_ratios=[1.0, 1.0, 0.95], height_ratios=[1.0, 0.8],
-                              left=0.06, right=0.985, bottom=0.1, top=0.86, wspace=0.5,
-                              hspace=0.55)
+        gs = fig.add_gridspec(
+            2,
+            3,
+            width_ratios=[1.0, 1.0, 0.95],
+            height_ratios=[1.0, 0.8],
+            left=0.06,
+            right=0.985,
+            bottom=0.1,
+            top=0.86,
+            wspace=0.5,
+            hspace=0.55,
+        )
         self._ax_act = fig.add_subplot(gs[:, 0])
         self._ax_grad = fig.add_subplot(gs[:, 1])
         self._ax_std = fig.add_subplot(gs[0, 2])
         self._ax_units = fig.add_subplot(gs[1, 2])
         blank = [np.zeros(1)]
-        self._act_hist = activation_histograms(self._ax_act, blank, max_layers=MAX_DEPTH,
-                                               color="C0", label="activations $A^{[l]}$")
-        self._grad_hist = activation_histograms(self._ax_grad, blank, max_layers=MAX_DEPTH,
-                                                color="C3",
-                                                label="gradients $dJ/dA^{[l]}$", ylabel="")
-        self._stds = std_by_layer(self._ax_std, {"activations": [], "gradients": []},
-                                  colors=["C0", "C3"])
-        self._units = self._ax_units.imshow(np.zeros((EXAMPLES_SHOWN, UNITS_SHOWN)),
-                                            cmap="viridis", aspect="auto",
-                                            interpolation="nearest")
+        self._act_hist = activation_histograms(
+            self._ax_act, blank, max_layers=MAX_DEPTH, color="C0", label="activations $A^{[l]}$"
+        )
+        self._grad_hist = activation_histograms(
+            self._ax_grad,
+            blank,
+            max_layers=MAX_DEPTH,
+            color="C3",
+            label="gradients $dJ/dA^{[l]}$",
+            ylabel="",
+        )
+        self._stds = std_by_layer(
+            self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"]
+        )
+        self._units = self._ax_units.imshow(
+            np.zeros((EXAMPLES_SHOWN, UNITS_SHOWN)),
+            cmap="viridis",
+            aspect="auto",
+            interpolation="nearest",
+        )
         self._ax_units.set_xlabel("unit", fontsize=8)
         self._ax_units.set_ylabel("example", fontsize=8)
         self._ax_units.tick_params(labelsize=8)
         self._units_title = self._ax_units.set_title("", fontsize=9)
-        self._std_note = self._ax_std.text(0.5, 0.5, "", transform=self._ax_std.transAxes,
-                                           ha="center", va="center", fontsize=9, color="0.3")
+        self._std_note = self._ax_std.text(
+            0.5,
+            0.5,
+            "",
+            transform=self._ax_std.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="0.3",
+        )
         self._summary = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=10)
 
     def _draw(self) -> None:
@@ -132,10 +163,14 @@ class InitExplorer(Dashboard):
         self._units.set_clim(lo, hi)
         L = len(self.activations)
         self._units.set_extent((-0.5, last.shape[1] - 0.5, last.shape[0] - 0.5, -0.5))
-        self._units_title.set_text(f"$A^{{[{L}]}}$: first {last.shape[0]} examples × "
-                                   f"{last.shape[1]} units")
-        zero = [name for name, s in (("activations", self.activation_std),
-                                     ("gradients", self.gradient_std)) if np.all(s == 0)]
+        self._units_title.set_text(
+            f"$A^{{[{L}]}}$: first {last.shape[0]} examples × {last.shape[1]} units"
+        )
+        zero = [
+            name
+            for name, s in (("activations", self.activation_std), ("gradients", self.gradient_std))
+            if np.all(s == 0)
+        ]
         self._std_note.set_text(f"std = 0 in every layer:\n{' and '.join(zero)}" if zero else "")
         self._summary.set_text(self._describe())
         self._sync_enabled()
@@ -144,8 +179,10 @@ class InitExplorer(Dashboard):
         """One line saying what the picture shows."""
         c, a = self._config, self.activation_std
         if np.all(self.unit_spread == 0):
-            return ("every unit of a layer computes the same value (spread across units = 0): "
-                    "they get the same gradient and stay identical")
+            return (
+                "every unit of a layer computes the same value (spread across units = 0): "
+                "they get the same gradient and stay identical"
+            )
         head = f"{c['init']} (scale {c['scale']:.3g}), {c['activation']}: std of $A^{{[l]}}$ {a[0]:.3g}"
         if len(a) == 1:
             return f"{head} in layer 1"
@@ -159,7 +196,11 @@ class InitExplorer(Dashboard):
             saturated = float(np.mean((last < ends[0] + 0.01) | (last > ends[1] - 0.01)))
             if saturated > 0.3:
                 return f"{head}: saturated ({saturated:.0%} of the units at the flat ends)"
-        trend = ("collapsing towards 0" if rate < 0.75 else "exploding" if rate > 1.33
-                 else "roughly constant")
+        trend = (
+            "collapsing towards 0"
+            if rate < 0.75
+            else "exploding"
+            if rate > 1.33
+            else "roughly constant"
+        )
         return f"{head}: {trend} (×{rate:.2f} per layer)"
-

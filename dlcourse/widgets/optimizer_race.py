@@ -24,6 +24,7 @@ the last good point (the rest of ``paths[name]`` is NaN) and ``message`` names i
 that alpha is too large. Paths
 that leave the plotted window are clipped on screen but keep all their data.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -36,8 +37,14 @@ from ..experiments.race import race
 from ..optim import create
 
 from ..parameter import Parameter
-from ..plots.optimization import (OPTIMIZER_LABELS, plot_cost_curves, plot_paths,
-                                  plot_surface, update_cost_curves, update_paths)
+from ..plots.optimization import (
+    OPTIMIZER_LABELS,
+    plot_cost_curves,
+    plot_paths,
+    plot_surface,
+    update_cost_curves,
+    update_paths,
+)
 from ..surfaces import SURFACES, get_surface
 from .base import Dashboard
 from .controls import CheckboxGroup
@@ -57,9 +64,13 @@ class OptimizerRace(Dashboard):
     """
 
     settings = {
-        "optimizers": Subset(["sgd", "momentum", "rmsprop", "adam"], "optimizers:",
-                             options=OPTIMIZER_NAMES, labels=OPTIMIZER_LABELS,
-                             control=CheckboxGroup),
+        "optimizers": Subset(
+            ["sgd", "momentum", "rmsprop", "adam"],
+            "optimizers:",
+            options=OPTIMIZER_NAMES,
+            labels=OPTIMIZER_LABELS,
+            control=CheckboxGroup,
+        ),
         "surface": Choice("ravine", "surface", options=SURFACES),
         "lr": LogRange(0.05, "α (learning rate)", lo=1e-4, hi=10.0, step=0.05),
         "steps": IntRange(200, "steps", lo=1, hi=500),
@@ -67,25 +78,37 @@ class OptimizerRace(Dashboard):
         "beta1": OneMinusLog(0.9, "β1 (Adam)", lo=0.0, hi=0.999),
         "beta2": OneMinusLog(0.999, "β2 (Adam)", lo=0.0, hi=0.9999),
         # the start follows the surface: its window, and its suggested start point
-        "start_x": Within(None, "start w0", on="surface",
-                          bounds=lambda c: get_surface(c["surface"]).bounds[0],
-                          start=lambda c: get_surface(c["surface"]).start[0],
-                          where=lambda c: f"the {c['surface']} window"),
-        "start_y": Within(None, "start w1", on="surface",
-                          bounds=lambda c: get_surface(c["surface"]).bounds[1],
-                          start=lambda c: get_surface(c["surface"]).start[1],
-                          where=lambda c: f"the {c['surface']} window"),
+        "start_x": Within(
+            None,
+            "start w0",
+            on="surface",
+            bounds=lambda c: get_surface(c["surface"]).bounds[0],
+            start=lambda c: get_surface(c["surface"]).start[0],
+            where=lambda c: f"the {c['surface']} window",
+        ),
+        "start_y": Within(
+            None,
+            "start w1",
+            on="surface",
+            bounds=lambda c: get_surface(c["surface"]).bounds[1],
+            start=lambda c: get_surface(c["surface"]).start[1],
+            where=lambda c: f"the {c['surface']} window",
+        ),
     }
     continuous_update = True
     figsize = (9.0, 3.8)
-    CACHED = 64   # races kept: (surface, start, steps, optimizer and its settings) -> result
+    CACHED = 64  # races kept: (surface, start, steps, optimizer and its settings) -> result
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
-        return W.VBox([c["optimizers"],
-                       W.HBox([c["surface"], c["lr"], c["steps"]]),
-                       W.HBox([c["beta"], c["beta1"], c["beta2"]]),
-                       W.HBox([c["start_x"], c["start_y"]])])
+        return W.VBox(
+            [
+                c["optimizers"],
+                W.HBox([c["surface"], c["lr"], c["steps"]]),
+                W.HBox([c["beta"], c["beta1"], c["beta2"]]),
+                W.HBox([c["start_x"], c["start_y"]]),
+            ]
+        )
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
@@ -110,7 +133,7 @@ class OptimizerRace(Dashboard):
             param = Parameter(start)
             opt = create(name, param, c["lr"], c["beta"], c["beta1"], c["beta2"])
             key = (c["surface"], tuple(start), c["steps"], _settings(opt))
-            if key not in self._races:    # a beta moves only the racers that read it
+            if key not in self._races:  # a beta moves only the racers that read it
                 self._races[key] = race(self.surface, opt, param, c["steps"])
                 while len(self._races) > self.CACHED:
                     self._races.popitem(last=False)
@@ -125,8 +148,10 @@ class OptimizerRace(Dashboard):
         if not bad:
             return ""
         where = ", ".join(f"{OPTIMIZER_LABELS[n]} at step {t}" for n, t in bad.items())
-        return (f"diverged: {where}. α = {self._config['lr']:.3g} is too large for this "
-                f"surface; try a smaller learning rate")
+        return (
+            f"diverged: {where}. α = {self._config['lr']:.3g} is too large for this "
+            f"surface; try a smaller learning rate"
+        )
 
     # ------------------------------------------------------------------ draw
     def _draw(self) -> None:
@@ -137,8 +162,9 @@ class OptimizerRace(Dashboard):
         update_cost_curves(self._cost_lines, self.costs, self.minimum)
         if self._legend_names != tuple(self.paths):
             self._rebuild_legend()
-        self.ax_paths.set_title(f"{self.surface.description}, α = {self._config['lr']:.3g}",
-                                fontsize=10)
+        self.ax_paths.set_title(
+            f"{self.surface.description}, α = {self._config['lr']:.3g}", fontsize=10
+        )
 
     def _redraw_surface(self) -> None:
         for artist in (self._surface_artists or {}).values():
@@ -152,8 +178,11 @@ class OptimizerRace(Dashboard):
         if self._legend is not None:
             self._legend.remove()
         handles = [self._path_artists["paths"][n] for n in self.paths]
-        self._legend = (self.ax_paths.legend(handles=handles, loc="upper right", fontsize=8,
-                                             framealpha=0.85) if handles else None)
+        self._legend = (
+            self.ax_paths.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.85)
+            if handles
+            else None
+        )
         self._legend_names = tuple(self.paths)
 
 
@@ -161,5 +190,7 @@ def _settings(opt: optim.Optimizer) -> tuple:
     """What a fresh optimizer's steps depend on: its class and hyperparameters (two names
     that make the same optimizer, such as nesterov with beta = 0 and sgd, share a race)."""
     skip = ("params", "state", "_scratch")
-    return (type(opt).__name__, *sorted((k, repr(v)) for k, v in vars(opt).items()
-                                        if k not in skip))
+    return (
+        type(opt).__name__,
+        *sorted((k, repr(v)) for k, v in vars(opt).items() if k not in skip),
+    )

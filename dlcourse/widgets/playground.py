@@ -20,6 +20,7 @@ kernel's event loop in frames of about ``frame_seconds`` and redraws after each 
 sliders and pause stay responsive. The state string box shows the whole setting; paste one
 back (or open the Voila page with ``?state=...``) to restore it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,28 +45,69 @@ from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
 from .base import Dashboard, ipympl_active
 from .frames import fast_png_diffs
-from .settings import (Buttons, Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select,
-                       Subset, ToggleGroup, Widths)
+from .settings import (
+    Buttons,
+    Choice,
+    Flag,
+    IntRange,
+    LogRange,
+    OneMinusLog,
+    Range,
+    Select,
+    Subset,
+    ToggleGroup,
+    Widths,
+)
 
 __all__ = ["Playground"]
 
-FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
-                  "sinx1": "sin x₁", "sinx2": "sin x₂"}
-DATASET_LABELS = {"circle": "circle", "xor": "xor", "gaussians": "gauss",
-                  "spiral": "spiral", "moons": "moons", "flower": "flower",
-                  "blobs": "3 blobs", "spiral3": "3 spirals"}
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov",
-                    "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
-SCHEDULE_LABELS = {"constant": "constant", "step": "step decay", "exponential": "exponential",
-                   "inverse_time": "1/t decay"}
-BETAS_USED = {"sgd": (), "adagrad": (), "momentum": ("beta",), "nesterov": ("beta",),
-              "rmsprop": ("beta",), "adam": ("beta1", "beta2")}
+FEATURE_LABELS = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1sq": "x₁²",
+    "x2sq": "x₂²",
+    "x1x2": "x₁x₂",
+    "sinx1": "sin x₁",
+    "sinx2": "sin x₂",
+}
+DATASET_LABELS = {
+    "circle": "circle",
+    "xor": "xor",
+    "gaussians": "gauss",
+    "spiral": "spiral",
+    "moons": "moons",
+    "flower": "flower",
+    "blobs": "3 blobs",
+    "spiral3": "3 spirals",
+}
+OPTIMIZER_LABELS = {
+    "sgd": "SGD",
+    "momentum": "momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+SCHEDULE_LABELS = {
+    "constant": "constant",
+    "step": "step decay",
+    "exponential": "exponential",
+    "inverse_time": "1/t decay",
+}
+BETAS_USED = {
+    "sgd": (),
+    "adagrad": (),
+    "momentum": ("beta",),
+    "nesterov": ("beta",),
+    "rmsprop": ("beta",),
+    "adam": ("beta1", "beta2"),
+}
 BLUE, ORANGE = CLASS_COLORS[0], CLASS_COLORS[1]
 UNIT_CMAP = LinearSegmentedColormap.from_list("unit", [BLUE, "#ffffff", ORANGE])
 
 # network panel geometry, in its own pixel-like units
 TILE, ROW, COL = 30, 40, 48
-GRID = 60                 # output grid points per side; thumbnails take every second one
+GRID = 60  # output grid points per side; thumbnails take every second one
 _GRID_POINTS = pn.grid_points(GRID)
 
 
@@ -88,49 +130,94 @@ class Playground(Dashboard):
     # defaults and ranges are the controller's (playground_net.DEFAULTS, RANGES); live as in
     # playground_net.LIVE; choices from the core's registries
     settings = {
-        "dataset": Buttons(_D["dataset"], "", options=pn.DATASETS, labels=DATASET_LABELS,
-                           widget={"style": {"button_width": "70px"}, **_px(320)}),
-        "noise": Range(_D["noise"], "noise", lo=_R["noise"][0], hi=_R["noise"][1], step=0.05,
-                       fmt=".0%"),
-        "train_ratio": Range(_D["train_ratio"], "train share", lo=_R["train_ratio"][0],
-                             hi=_R["train_ratio"][1], step=0.1, fmt=".0%"),
+        "dataset": Buttons(
+            _D["dataset"],
+            "",
+            options=pn.DATASETS,
+            labels=DATASET_LABELS,
+            widget={"style": {"button_width": "70px"}, **_px(320)},
+        ),
+        "noise": Range(
+            _D["noise"], "noise", lo=_R["noise"][0], hi=_R["noise"][1], step=0.05, fmt=".0%"
+        ),
+        "train_ratio": Range(
+            _D["train_ratio"],
+            "train share",
+            lo=_R["train_ratio"][0],
+            hi=_R["train_ratio"][1],
+            step=0.1,
+            fmt=".0%",
+        ),
         "n_points": IntRange(_D["n_points"], lo=_R["n_points"][0], hi=_R["n_points"][1]),
         "data_seed": IntRange(_D["data_seed"], lo=0),
-        "features": Subset(_D["features"], "", options=pn.FEATURES, labels=FEATURE_LABELS,
-                           control=ToggleGroup, minimum=1, widget=_px(280)),
+        "features": Subset(
+            _D["features"],
+            "",
+            options=pn.FEATURES,
+            labels=FEATURE_LABELS,
+            control=ToggleGroup,
+            minimum=1,
+            widget=_px(280),
+        ),
         "hidden": Widths(_D["hidden"], "", lo=1, hi=pn.MAX_UNITS, max_len=pn.MAX_LAYERS),
-        "activation": Choice(_D["activation"], "activation", options=activations.ACTIVATIONS,
-                             exclude=("step",)),
-        "init": Choice(_D["init"], "init", options=INITIALIZERS,
-                       labels={"random": "random × scale", "xavier": "Xavier", "he": "He"}),
-        "init_scale": LogRange(_D["init_scale"], "init scale", lo=_R["init_scale"][0],
-                               hi=_R["init_scale"][1]),
-        "batch_norm": Flag(_D["batch_norm"], "batch norm",
-                           widget={"layout": {"width": "120px", "margin": "0 0 0 30px"}}),
-        "dropout": Range(_D["dropout"], "dropout", lo=_R["dropout"][0], hi=_R["dropout"][1],
-                         step=0.05, fmt=".2f"),
+        "activation": Choice(
+            _D["activation"], "activation", options=activations.ACTIVATIONS, exclude=("step",)
+        ),
+        "init": Choice(
+            _D["init"],
+            "init",
+            options=INITIALIZERS,
+            labels={"random": "random × scale", "xavier": "Xavier", "he": "He"},
+        ),
+        "init_scale": LogRange(
+            _D["init_scale"], "init scale", lo=_R["init_scale"][0], hi=_R["init_scale"][1]
+        ),
+        "batch_norm": Flag(
+            _D["batch_norm"],
+            "batch norm",
+            widget={"layout": {"width": "120px", "margin": "0 0 0 30px"}},
+        ),
+        "dropout": Range(
+            _D["dropout"], "dropout", lo=_R["dropout"][0], hi=_R["dropout"][1], step=0.05, fmt=".2f"
+        ),
         "l2": Select(_D["l2"], "L2 λ", live=True, values=pn.L2_VALUES),
-        "optimizer": Choice(_D["optimizer"], "optimizer", options=lambda: optim.NAMES,
-                            labels=OPTIMIZER_LABELS, widget=_px(230)),
+        "optimizer": Choice(
+            _D["optimizer"],
+            "optimizer",
+            options=lambda: optim.NAMES,
+            labels=OPTIMIZER_LABELS,
+            widget=_px(230),
+        ),
         "lr": LogRange(_D["lr"], "α", live=True, lo=_R["lr"][0], hi=_R["lr"][1], widget=_px(260)),
-        "beta": OneMinusLog(_D["beta"], "β", live=True, lo=_R["beta"][0], hi=_R["beta"][1],
-                            widget=_BETA_KW),
-        "beta1": OneMinusLog(_D["beta1"], "β₁", live=True, lo=_R["beta1"][0], hi=_R["beta1"][1],
-                             widget=_BETA_KW),
-        "beta2": OneMinusLog(_D["beta2"], "β₂", live=True, lo=_R["beta2"][0], hi=_R["beta2"][1],
-                             widget=_BETA_KW),
-        "batch_size": Select(_D["batch_size"], "batch size", live=True, values=pn.BATCH_SIZES,
-                             widget=_px(260)),
-        "schedule": Choice(_D["schedule"], "schedule", live=True, options=pn.SCHEDULES,
-                           labels=SCHEDULE_LABELS, widget=_px(230)),
-        "decay": LogRange(_D["decay"], "decay k", live=True, lo=_R["decay"][0], hi=_R["decay"][1],
-                          widget=_px(260)),
+        "beta": OneMinusLog(
+            _D["beta"], "β", live=True, lo=_R["beta"][0], hi=_R["beta"][1], widget=_BETA_KW
+        ),
+        "beta1": OneMinusLog(
+            _D["beta1"], "β₁", live=True, lo=_R["beta1"][0], hi=_R["beta1"][1], widget=_BETA_KW
+        ),
+        "beta2": OneMinusLog(
+            _D["beta2"], "β₂", live=True, lo=_R["beta2"][0], hi=_R["beta2"][1], widget=_BETA_KW
+        ),
+        "batch_size": Select(
+            _D["batch_size"], "batch size", live=True, values=pn.BATCH_SIZES, widget=_px(260)
+        ),
+        "schedule": Choice(
+            _D["schedule"],
+            "schedule",
+            live=True,
+            options=pn.SCHEDULES,
+            labels=SCHEDULE_LABELS,
+            widget=_px(230),
+        ),
+        "decay": LogRange(
+            _D["decay"], "decay k", live=True, lo=_R["decay"][0], hi=_R["decay"][1], widget=_px(260)
+        ),
         "seed": IntRange(_D["seed"], lo=0),
     }
     slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "78px"}}
     flag_kw = {"indent": False}
     figsize = (9.6, 3.7)
-    frame_seconds = 0.06    # training time per frame while playing (at least)
+    frame_seconds = 0.06  # training time per frame while playing (at least)
     max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
     max_frame_epochs = 100_000  # a frame ends on its time budget long before this
     max_state_epochs = 3000  # a state string replays at most this many epochs
@@ -147,8 +234,11 @@ class Playground(Dashboard):
         self._background_key = None
         given = bool(config)
         self.run = pn.PlaygroundRun(self._merged(config))
-        state = state if state is not None else (
-            None if given else pn.state_from_query(os.environ.get("QUERY_STRING")))
+        state = (
+            state
+            if state is not None
+            else (None if given else pn.state_from_query(os.environ.get("QUERY_STRING")))
+        )
         self._state_error = ""
         if state:
             try:
@@ -159,8 +249,9 @@ class Playground(Dashboard):
                 self._state_error = str(exc)
         self._build_extra_widgets()
         super().__init__(**self.run.config)
-        self.buttons.update(layer_minus=self.controls["hidden"].minus,
-                            layer_plus=self.controls["hidden"].plus)
+        self.buttons.update(
+            layer_minus=self.controls["hidden"].minus, layer_plus=self.controls["hidden"].plus
+        )
         if self._state_error:
             self.message = self._state_error
             self._show_message()
@@ -253,10 +344,16 @@ class Playground(Dashboard):
         return self.controls["hidden"].unit_buttons
 
     def _build_extra_widgets(self) -> None:
-        btn = lambda text, px=86, **kw: W.Button(description=text, layout=W.Layout(width=f"{px}px"), **kw)
-        self.buttons = {"play": btn("▶ play", 96, button_style="primary"),
-                        "step": btn("step +1"), "reset": btn("↺ reset"),
-                        "regenerate": btn("↻ new data", 110), "load": btn("load", 70)}
+        btn = lambda text, px=86, **kw: W.Button(
+            description=text, layout=W.Layout(width=f"{px}px"), **kw
+        )
+        self.buttons = {
+            "play": btn("▶ play", 96, button_style="primary"),
+            "step": btn("step +1"),
+            "reset": btn("↺ reset"),
+            "regenerate": btn("↻ new data", 110),
+            "load": btn("load", 70),
+        }
         self.buttons["play"].on_click(lambda _: self._safely(self.toggle_play))
         self.buttons["step"].on_click(lambda _: self._safely(self._step_and_draw))
         self.buttons["reset"].on_click(lambda _: self._safely(self._restart_and_draw))
@@ -269,36 +366,67 @@ class Playground(Dashboard):
         self.loss_label = W.HTML(layout=W.Layout(width="130px"))
         self.loss_label.add_class("pg-loss")
         self._loss_text = ""
-        self.state_box = W.Text(description="state", continuous_update=False,
-                                layout=W.Layout(width="900px"), style={"description_width": "40px"},
-                                tooltip="the whole setting: paste one and press Enter or load")
+        self.state_box = W.Text(
+            description="state",
+            continuous_update=False,
+            layout=W.Layout(width="900px"),
+            style={"description_width": "40px"},
+            tooltip="the whole setting: paste one and press Enter or load",
+        )
         self.state_box.add_class("pg-state")
         self.state_box.observe(self._state_typed, "value")
         self._shown_state = ""
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
-        head = lambda text: W.HTML(f"<div style='font-weight:600;letter-spacing:.08em;"
-                                   f"color:#555;margin:6px 0 2px 0'>{text}</div>")
+        head = lambda text: W.HTML(
+            f"<div style='font-weight:600;letter-spacing:.08em;"
+            f"color:#555;margin:6px 0 2px 0'>{text}</div>"
+        )
         bar = W.Layout(flex_flow="row wrap", align_items="center")
-        top = W.HBox([self.buttons["play"], self.buttons["step"], self.buttons["reset"],
-                      self.epoch_label, self.loss_label, c["optimizer"], c["lr"],
-                      c["batch_size"]], layout=bar)
-        top2 = W.HBox([c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"]],
-                      layout=W.Layout(flex_flow="row wrap", align_items="center",
-                                      margin="0 0 6px 0"))
-        left = W.VBox([
-            head("DATA"), c["dataset"], c["noise"], c["train_ratio"], self.buttons["regenerate"],
-            head("FEATURES"), c["features"], head("HIDDEN LAYERS"), c["hidden"],
-        ], layout=W.Layout(width="330px", margin="0 10px 0 0"))
+        top = W.HBox(
+            [
+                self.buttons["play"],
+                self.buttons["step"],
+                self.buttons["reset"],
+                self.epoch_label,
+                self.loss_label,
+                c["optimizer"],
+                c["lr"],
+                c["batch_size"],
+            ],
+            layout=bar,
+        )
+        top2 = W.HBox(
+            [c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"]],
+            layout=W.Layout(flex_flow="row wrap", align_items="center", margin="0 0 6px 0"),
+        )
+        left = W.VBox(
+            [
+                head("DATA"),
+                c["dataset"],
+                c["noise"],
+                c["train_ratio"],
+                self.buttons["regenerate"],
+                head("FEATURES"),
+                c["features"],
+                head("HIDDEN LAYERS"),
+                c["hidden"],
+            ],
+            layout=W.Layout(width="330px", margin="0 10px 0 0"),
+        )
         row = W.Layout(flex_flow="row wrap", align_items="center")
-        self._under = W.VBox([
-            W.HBox([c["activation"], c["init"], c["init_scale"]], layout=row),
-            W.HBox([c["batch_norm"], c["dropout"], c["l2"]], layout=row),
-        ])
+        self._under = W.VBox(
+            [
+                W.HBox([c["activation"], c["init"], c["init_scale"]], layout=row),
+                W.HBox([c["batch_norm"], c["dropout"], c["l2"]], layout=row),
+            ]
+        )
         self._left = left
-        state_row = W.HBox([self.state_box, self.buttons["load"]],
-                           layout=W.Layout(align_items="center", margin="0 0 6px 0"))
+        state_row = W.HBox(
+            [self.state_box, self.buttons["load"]],
+            layout=W.Layout(align_items="center", margin="0 0 6px 0"),
+        )
         return W.VBox([top, top2, state_row])
 
     @property
@@ -308,10 +436,13 @@ class Playground(Dashboard):
         if getattr(self, "_view", None) is None:
             top = self._controls_box()
             figure_box = self.figure.canvas if self._output is None else self._output
-            right = W.VBox([figure_box, self._under, self._message_label],
-                           layout=W.Layout(justify_content="flex-start"))
-            self._view = W.VBox([top, W.HBox([self._left, right],
-                                             layout=W.Layout(align_items="flex-start"))])
+            right = W.VBox(
+                [figure_box, self._under, self._message_label],
+                layout=W.Layout(justify_content="flex-start"),
+            )
+            self._view = W.VBox(
+                [top, W.HBox([self._left, right], layout=W.Layout(align_items="flex-start"))]
+            )
             self._view.add_class("pg-playground")
         return self._view
 
@@ -451,15 +582,28 @@ class Playground(Dashboard):
         self._links = LineCollection([], zorder=1, capstyle="round")
         ax.add_collection(self._links)
         blank = np.zeros((ROW * pn.MAX_UNITS, COL * (pn.MAX_LAYERS + 1), 4))
-        self._mosaic = ax.imshow(blank, extent=(0, blank.shape[1], blank.shape[0], 0),
-                                 interpolation="none", zorder=2, aspect="auto")
-        self._col_titles = [ax.text(0, -6, "", ha="center", va="bottom", fontsize=8,
-                                    color="#555") for _ in range(pn.MAX_LAYERS + 1)]
-        self._net_title = fig.text(0.01, 0.955, "", fontsize=10, weight="bold", color="#333",
-                                   va="top")
+        self._mosaic = ax.imshow(
+            blank,
+            extent=(0, blank.shape[1], blank.shape[0], 0),
+            interpolation="none",
+            zorder=2,
+            aspect="auto",
+        )
+        self._col_titles = [
+            ax.text(0, -6, "", ha="center", va="bottom", fontsize=8, color="#555")
+            for _ in range(pn.MAX_LAYERS + 1)
+        ]
+        self._net_title = fig.text(
+            0.01, 0.955, "", fontsize=10, weight="bold", color="#333", va="top"
+        )
         ax = self._ax_out
-        self._image = ax.imshow(np.ones((GRID, GRID, 3)), extent=pn.EXTENT, origin="lower",
-                                interpolation="bilinear", zorder=0)
+        self._image = ax.imshow(
+            np.ones((GRID, GRID, 3)),
+            extent=pn.EXTENT,
+            origin="lower",
+            interpolation="bilinear",
+            zorder=0,
+        )
         self._train_pts = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.8, zorder=2)
         self._test_pts = ax.scatter([], [], s=16, edgecolors="black", linewidths=0.8, zorder=3)
         ax.set_xlim(*pn.EXTENT[:2])
@@ -468,10 +612,13 @@ class Playground(Dashboard):
         ax.set_yticks([])
         self._out_title = ax.set_title("", fontsize=9, loc="left")
         ax = self._ax_cost
-        self._prev_lines = [ax.plot([], [], color=c, lw=1.2, alpha=0.25, zorder=1)[0]
-                            for c in ("#555555", ORANGE)]
-        self._lines = [ax.plot([], [], color=c, lw=1.6, label=lab, zorder=2)[0]
-                       for c, lab in (("#555555", "train"), (ORANGE, "test"))]
+        self._prev_lines = [
+            ax.plot([], [], color=c, lw=1.2, alpha=0.25, zorder=1)[0] for c in ("#555555", ORANGE)
+        ]
+        self._lines = [
+            ax.plot([], [], color=c, lw=1.6, label=lab, zorder=2)[0]
+            for c, lab in (("#555555", "train"), (ORANGE, "test"))
+        ]
         ax.legend(loc="upper right", fontsize=8, frameon=False)
         ax.set_xlabel("epoch", fontsize=8, labelpad=1)
         ax.set_ylabel("cost", fontsize=8, labelpad=1)
@@ -487,14 +634,22 @@ class Playground(Dashboard):
         self._ax_info.set_yticks([])
         for spine in self._ax_info.spines.values():
             spine.set_visible(False)
-        self._cost_title = self._ax_info.text(0.03, 0.4, "", fontsize=8.5, va="center",
-                                              color="#333", clip_on=True)
+        self._cost_title = self._ax_info.text(
+            0.03, 0.4, "", fontsize=8.5, va="center", color="#333", clip_on=True
+        )
         self._points_key = None
         # the epoch and the losses are HTML beside the buttons while live (text is the
         # costliest artist to draw); the figure shows them only in the static picture (png)
-        self._dynamic = [self._mosaic, self._links, self._image,
-                         self._train_pts, self._test_pts, *self._prev_lines,
-                         *self._lines, self._cost_title]
+        self._dynamic = [
+            self._mosaic,
+            self._links,
+            self._image,
+            self._train_pts,
+            self._test_pts,
+            *self._prev_lines,
+            *self._lines,
+            self._cost_title,
+        ]
         self._animated = ipympl_active()
         for artist in self._dynamic:
             artist.set_animated(self._animated)
@@ -522,23 +677,32 @@ class Playground(Dashboard):
             key = (id(run.X_train), id(run.X_test))
             if key != self._points_key:
                 self._points_key = key
-                for pts, X, y in ((self._train_pts, run.X_train, run.y_train),
-                                  (self._test_pts, run.X_test, run.y_test)):
+                for pts, X, y in (
+                    (self._train_pts, run.X_train, run.y_train),
+                    (self._test_pts, run.X_test, run.y_test),
+                ):
                     pts.set_offsets(X)
                     pts.set_facecolors([CLASS_COLORS[k] for k in y])
             self._draw_costs()
             tr, te = run.train_loss[-1], run.test_loss[-1]
-            self._loss_text = (f"test loss {te:.3f}   train loss {tr:.3f}"
-                               if math.isfinite(tr) and math.isfinite(te) else "")
+            self._loss_text = (
+                f"test loss {te:.3f}   train loss {tr:.3f}"
+                if math.isfinite(tr) and math.isfinite(te)
+                else ""
+            )
             self.loss_label.value = (
                 f"<div style='font-size:12px;color:#666'>test loss <b style='color:#e8710a'>"
                 f"{te:.3f}</b><br>train loss <b style='color:#444'>{tr:.3f}</b></div>"
-                if self._loss_text else "")
+                if self._loss_text
+                else ""
+            )
         self._cost_title.set_text(self._training_text())
         self._pending = "info" if live_only else "frame"
-        self.epoch_label.value = (f"<div style='font-size:12px;color:#666'>EPOCH</div>"
-                                  f"<div style='font-size:20px;font-weight:600'>"
-                                  f"{run.epoch:07,d}</div>")
+        self.epoch_label.value = (
+            f"<div style='font-size:12px;color:#666'>EPOCH</div>"
+            f"<div style='font-size:20px;font-weight:600'>"
+            f"{run.epoch:07,d}</div>"
+        )
         self._sync_enabled()
         state = run.state
         if state != self._shown_state:
@@ -547,13 +711,17 @@ class Playground(Dashboard):
 
     def _training_text(self) -> str:
         cfg = self.run.config
-        betas = ", ".join(f"{k.replace('beta', 'β')} {cfg[k]:.4g}"
-                          for k in BETAS_USED.get(cfg["optimizer"], ()))
+        betas = ", ".join(
+            f"{k.replace('beta', 'β')} {cfg[k]:.4g}" for k in BETAS_USED.get(cfg["optimizer"], ())
+        )
         lr_now = self.run.lr_at(self.run.epoch) / (
-            1.0 - cfg["beta"] if cfg["optimizer"] == "nesterov" and cfg["beta"] > 0 else 1.0)
-        return (f"{OPTIMIZER_LABELS.get(cfg['optimizer'], cfg['optimizer'])}  α {lr_now:.3g}"
-                f"{'  ' + betas if betas else ''}  batch {cfg['batch_size']}"
-                + (f"  λ {cfg['l2']:g}" if cfg["l2"] else ""))
+            1.0 - cfg["beta"] if cfg["optimizer"] == "nesterov" and cfg["beta"] > 0 else 1.0
+        )
+        return (
+            f"{OPTIMIZER_LABELS.get(cfg['optimizer'], cfg['optimizer'])}  α {lr_now:.3g}"
+            f"{'  ' + betas if betas else ''}  batch {cfg['batch_size']}"
+            + (f"  λ {cfg['l2']:g}" if cfg["l2"] else "")
+        )
 
     def _draw_costs(self) -> None:
         run = self.run
@@ -590,7 +758,7 @@ class Playground(Dashboard):
             for r, m in enumerate(maps):
                 tile = UNIT_CMAP(0.5 + 0.5 * m[::-1] / scale[r])
                 y0, x0 = r * ROW + 5, c * pitch + 9
-                rgba[y0:y0 + half * 2, x0:x0 + half * 2] = tile
+                rgba[y0 : y0 + half * 2, x0 : x0 + half * 2] = tile
         self._mosaic.set_data(rgba)
         titles = ["inputs"] + [f"layer {i + 1}" for i in range(len(cfg["hidden"]))]
         for c, text in enumerate(self._col_titles):
@@ -624,7 +792,11 @@ class Playground(Dashboard):
             colors.append(ORANGE if W_[:, i].sum() > 0 else BLUE)
             mags.append(float(np.abs(W_[:, i]).mean()))
         mags = np.asarray(mags)
-        widths = 0.3 + 2.7 * mags / mags.max() if mags.size and mags.max() > 0 else np.full(len(mags), 0.5)
+        widths = (
+            0.3 + 2.7 * mags / mags.max()
+            if mags.size and mags.max() > 0
+            else np.full(len(mags), 0.5)
+        )
         return segs, colors, widths
 
     def _sync_enabled(self) -> None:
@@ -644,8 +816,13 @@ class Playground(Dashboard):
     # change redraws only the settings strip. A full draw happens only when a static part
     # changed (static_key).
     def _static_key(self) -> tuple:
-        return (tuple(t.get_text() for t in self._col_titles), self._ax_cost.get_xlim(),
-                self._ax_cost.get_ylim(), self.message, self._note.get_visible())
+        return (
+            tuple(t.get_text() for t in self._col_titles),
+            self._ax_cost.get_xlim(),
+            self._ax_cost.get_ylim(),
+            self.message,
+            self._note.get_visible(),
+        )
 
     def _on_draw_event(self, event) -> None:
         canvas = self.figure.canvas
@@ -692,6 +869,7 @@ class Playground(Dashboard):
     def png(self, dpi: int = 90) -> bytes:
         """The whole figure as PNG bytes (animated artists included)."""
         from ..plots.display import figure_png
+
         for artist in self._dynamic:
             artist.set_animated(False)
         self._net_title.set_text(f"epoch {self.run.epoch:,}")
@@ -710,8 +888,11 @@ class Playground(Dashboard):
         import base64
 
         from IPython.display import display
-        bundle = {"text/plain": f"Playground (state {self.state})",
-                  "image/png": base64.b64encode(self.png(90)).decode("ascii")}
+
+        bundle = {
+            "text/plain": f"Playground (state {self.state})",
+            "image/png": base64.b64encode(self.png(90)).decode("ascii"),
+        }
         widget = getattr(self.view, "_repr_mimebundle_", lambda **kw: {})()
         if isinstance(widget, dict) and "application/vnd.jupyter.widget-view+json" in widget:
             key = "application/vnd.jupyter.widget-view+json"
@@ -725,6 +906,7 @@ class Playground(Dashboard):
     def snapshot(self, dpi: int = 90) -> None:
         """Show the current figure as a static PNG (readable where widgets do not run)."""
         from IPython.display import Image, display
+
         display(Image(data=self.png(dpi)))
 
 
@@ -732,4 +914,3 @@ def _finite_max(values: np.ndarray) -> float:
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     return float(finite.max()) if finite.size else 0.0
-

@@ -16,6 +16,7 @@ cached (the last 16 settings, whatever the number of epochs: a shorter run is a 
 longer one), so moving only a decay slider retrains one network, moving a slider back to
 where it was retrains none, and more epochs train only the epochs added.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -34,8 +35,13 @@ from .streaming import Stream
 __all__ = ["ScheduleExplorer"]
 
 #: Which sliders each schedule reads (the others are greyed out).
-USES = {"constant": (), "step_decay": ("drop", "every"), "exponential_decay": ("decay_rate",),
-        "inverse_time_decay": ("decay_rate",), "staircase": ("decay_rate", "every")}
+USES = {
+    "constant": (),
+    "step_decay": ("drop", "every"),
+    "exponential_decay": ("decay_rate",),
+    "inverse_time_decay": ("decay_rate",),
+    "staircase": ("decay_rate", "every"),
+}
 
 
 class ScheduleExplorer(Dashboard):
@@ -64,17 +70,23 @@ class ScheduleExplorer(Dashboard):
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
-        return W.VBox([W.HBox([c["schedule"], c["lr0"], c["epochs"]]),
-                       W.HBox([c["decay_rate"], c["drop"], c["every"]])])
+        return W.VBox(
+            [
+                W.HBox([c["schedule"], c["lr0"], c["epochs"]]),
+                W.HBox([c["decay_rate"], c["drop"], c["every"]]),
+            ]
+        )
 
     def _build_figure(self, fig) -> None:
         self.ax_lr, self.ax_cost = fig.subplots(1, 2)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.88, wspace=0.28)
         grey = dict(color="0.55", lw=1.5, ls="--", alpha=0.8)
-        (self._lr_ref,) = self.ax_lr.plot([], [], drawstyle="steps-post", label="constant α0",
-                                          **grey)
-        (self._lr_line,) = self.ax_lr.plot([], [], drawstyle="steps-post", color="C0", lw=2,
-                                           label="schedule")
+        (self._lr_ref,) = self.ax_lr.plot(
+            [], [], drawstyle="steps-post", label="constant α0", **grey
+        )
+        (self._lr_line,) = self.ax_lr.plot(
+            [], [], drawstyle="steps-post", color="C0", lw=2, label="schedule"
+        )
         (self._cost_ref,) = self.ax_cost.plot([], [], label="constant α0", **grey)
         (self._cost_line,) = self.ax_cost.plot([], [], color="C0", lw=2, label="schedule")
         self.ax_lr.set_xlabel("epoch")
@@ -88,7 +100,7 @@ class ScheduleExplorer(Dashboard):
         self._stream = Stream(self)
 
     def _control_changed(self, name: str) -> None:
-        with self._stream.allowed():   # a move streams its training when on screen
+        with self._stream.allowed():  # a move streams its training when on screen
             super()._control_changed(name)
 
     @property
@@ -102,18 +114,26 @@ class ScheduleExplorer(Dashboard):
         for name, widget in self.controls.items():
             if name in ("decay_rate", "drop", "every"):
                 widget.disabled = name not in USES[c["schedule"]]
-        self.schedule = make_schedule(c["schedule"], c["lr0"], c["decay_rate"], c["drop"],
-                                      c["every"])
+        self.schedule = make_schedule(
+            c["schedule"], c["lr0"], c["decay_rate"], c["drop"], c["every"]
+        )
         self.lr = schedule_curve(self.schedule, c["epochs"])
         self.lr_constant = np.full(c["epochs"], float(c["lr0"]))
-        run = dict(lr0=c["lr0"], batch_size=c["batch_size"], hidden=c["hidden"], n=c["n"],
-                   noise=c["noise"], seed=c["seed"])
-        runs = (self._run(None, run),
-                None if c["schedule"] == "constant" else self._run(self.schedule, run))
+        run = dict(
+            lr0=c["lr0"],
+            batch_size=c["batch_size"],
+            hidden=c["hidden"],
+            n=c["n"],
+            noise=c["noise"],
+            seed=c["seed"],
+        )
+        runs = (
+            self._run(None, run),
+            None if c["schedule"] == "constant" else self._run(self.schedule, run),
+        )
         epochs = c["epochs"]
         first = range(1, epochs + 1) if self._stream.live() else [epochs]
-        self._stream.run((self._show(runs, e) for e in first),
-                         lambda: self._finish(runs, epochs))
+        self._stream.run((self._show(runs, e) for e in first), lambda: self._finish(runs, epochs))
 
     def _show(self, runs: tuple, epochs: int) -> None:
         """The results after ``epochs`` epochs of both runs (the constant one, the other)."""
@@ -139,11 +159,15 @@ class ScheduleExplorer(Dashboard):
         return self._runs[key]
 
     def _divergence_message(self) -> str:
-        for label, h in (("the scheduled run", self.history),
-                         ("the constant-α run", self.history_constant)):
+        for label, h in (
+            ("the scheduled run", self.history),
+            ("the constant-α run", self.history_constant),
+        ):
             if h.diverged is not None:
-                return (f"{label} diverged at epoch {h.diverged.epoch} (α = {h.diverged.lr:.3g}): "
-                        f"learning rate too large; lower α0 or decay faster")
+                return (
+                    f"{label} diverged at epoch {h.diverged.epoch} (α = {h.diverged.lr:.3g}): "
+                    f"learning rate too large; lower α0 or decay faster"
+                )
         return ""
 
     # ------------------------------------------------------------------ draw
@@ -167,7 +191,7 @@ class ScheduleExplorer(Dashboard):
     def _cost_title(self) -> str:
         def last(cost):
             return f"{cost[-1]:.3f}" if len(cost) and np.isfinite(cost[-1]) else "—"
-        return (f"final cost: {last(self.cost)} (schedule) vs "
-                f"{last(self.cost_constant)} (constant α0)")
 
-
+        return (
+            f"final cost: {last(self.cost)} (schedule) vs {last(self.cost_constant)} (constant α0)"
+        )

@@ -15,6 +15,7 @@ k_alpha x k_beta points, k_beta = floor(sqrt(n)), k_alpha = n // k_beta (log-spa
 so it tries only k_alpha distinct learning rates; random search
 (:func:`dlcourse.search.random_search`) draws n points, so n distinct learning rates.
 """
+
 from __future__ import annotations
 
 
@@ -39,15 +40,18 @@ class SearchExplorer(Dashboard):
     many distinct learning rates each tried) and ``optimum`` (the best possible error).
     """
 
-    settings = {"trials": IntRange(9, "budget (trials)", lo=1, hi=100),
-                "seed": IntRange(0, "random seed", lo=0, hi=50)}
+    settings = {
+        "trials": IntRange(9, "budget (trials)", lo=1, hi=100),
+        "seed": IntRange(0, "random seed", lo=0, hi=50),
+    }
     continuous_update = True
     figsize = (9.5, 3.6)
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
         self.ax_grid, self.ax_random, self.ax_profile = fig.subplots(
-            1, 3, gridspec_kw={"width_ratios": [1, 1, 1.1]})
+            1, 3, gridspec_kw={"width_ratios": [1, 1, 1.1]}
+        )
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.5)
         u = np.linspace(-4.0, 0.0, 201)
         v = np.linspace(-3.0, -1.0, 101)
@@ -59,18 +63,29 @@ class SearchExplorer(Dashboard):
             self._heat[name] = plot_search(ax, u, v, F, np.zeros((0, 2)), vmin=0.0, vmax=0.75)
             _log_ticks(ax)
         self.ax_random.set_ylabel("")
-        bar = fig.colorbar(self._heat["random"]["image"], ax=[self.ax_grid, self.ax_random],
-                           fraction=0.03, pad=0.02)
+        bar = fig.colorbar(
+            self._heat["random"]["image"],
+            ax=[self.ax_grid, self.ax_random],
+            fraction=0.03,
+            pad=0.02,
+        )
         bar.set_label("validation error (bright = low)", fontsize=8)
         bar.ax.tick_params(labelsize=8)
-        (self._profile,) = self.ax_profile.plot(u, toy_error(u, V_BEST), color="0.3", lw=1.5,
-                                                label="error at the best β")
-        rug = dict(ls="none", marker="|", ms=14, mew=1.6, clip_on=False,
-                   transform=self.ax_profile.get_xaxis_transform())
-        (self._rug_grid,) = self.ax_profile.plot([], [], color="C0", label="grid's α values",
-                                                 **rug)
-        (self._rug_random,) = self.ax_profile.plot([], [], color="C3", label="random's α values",
-                                                   **rug)
+        (self._profile,) = self.ax_profile.plot(
+            u, toy_error(u, V_BEST), color="0.3", lw=1.5, label="error at the best β"
+        )
+        rug = dict(
+            ls="none",
+            marker="|",
+            ms=14,
+            mew=1.6,
+            clip_on=False,
+            transform=self.ax_profile.get_xaxis_transform(),
+        )
+        (self._rug_grid,) = self.ax_profile.plot([], [], color="C0", label="grid's α values", **rug)
+        (self._rug_random,) = self.ax_profile.plot(
+            [], [], color="C3", label="random's α values", **rug
+        )
         self.ax_profile.set_xlim(-4, 0)
         self.ax_profile.set_ylim(0, 0.9)
         self.ax_profile.set_xticks(range(-4, 1), [f"1e{k}" if k else "1" for k in range(-4, 1)])
@@ -82,32 +97,39 @@ class SearchExplorer(Dashboard):
     def _compute(self) -> None:
         c = self._config
         k_alpha, k_beta = self.grid_shape = grid_shape(c["trials"])
-        self.grid_result = grid_search(toy_objective, SPACE,
-                                       points_per_axis={"lr": k_alpha, "beta": k_beta})
+        self.grid_result = grid_search(
+            toy_objective, SPACE, points_per_axis={"lr": k_alpha, "beta": k_beta}
+        )
         self.random_result = random_search(toy_objective, SPACE, c["trials"], seed=c["seed"])
         self.grid_trials = _trials(self.grid_result)
         self.random_trials = _trials(self.random_result)
         self.grid_best, self.random_best = self.grid_result.best, self.random_result.best
-        self.distinct = {"grid": int(np.unique(self.grid_trials[:, 0]).size),
-                         "random": int(np.unique(self.random_trials[:, 0]).size)}
+        self.distinct = {
+            "grid": int(np.unique(self.grid_trials[:, 0]).size),
+            "random": int(np.unique(self.random_trials[:, 0]).size),
+        }
 
     # ------------------------------------------------------------------ draw
     def _draw(self) -> None:
         k_alpha, k_beta = self.grid_shape
         for name, ax, result, trials, best in (
-                ("grid", self.ax_grid, self.grid_result, self.grid_trials, self.grid_best),
-                ("random", self.ax_random, self.random_result, self.random_trials,
-                 self.random_best)):
+            ("grid", self.ax_grid, self.grid_result, self.grid_trials, self.grid_best),
+            ("random", self.ax_random, self.random_result, self.random_trials, self.random_best),
+        ):
             best_point = np.array([[best["params"]["lr"], best["params"]["beta"]]])
             update_search(self._heat[name], _log_coords(trials), _log_coords(best_point)[0])
             shape = f" ({k_alpha} α × {k_beta} β)" if name == "grid" else ""
-            ax.set_title(f"{name}: {len(result)} trials{shape}, {self.distinct[name]} distinct α\n"
-                         f"best error {best['score']:.3f} (optimum {self.optimum:.3f})",
-                         fontsize=9)
-        self._rug_grid.set_data(np.log10(self.grid_trials[:, 0]),
-                                np.full(len(self.grid_trials), 0.93))
-        self._rug_random.set_data(np.log10(self.random_trials[:, 0]),
-                                  np.full(len(self.random_trials), 0.85))
+            ax.set_title(
+                f"{name}: {len(result)} trials{shape}, {self.distinct[name]} distinct α\n"
+                f"best error {best['score']:.3f} (optimum {self.optimum:.3f})",
+                fontsize=9,
+            )
+        self._rug_grid.set_data(
+            np.log10(self.grid_trials[:, 0]), np.full(len(self.grid_trials), 0.93)
+        )
+        self._rug_random.set_data(
+            np.log10(self.random_trials[:, 0]), np.full(len(self.random_trials), 0.85)
+        )
         self.ax_profile.set_title("error against α: β hardly matters", fontsize=9)
 
 
@@ -127,5 +149,3 @@ def _log_ticks(ax) -> None:
     ax.set_yticks([-1, -2, -3], ["0.9", "0.99", "0.999"])
     ax.set_xlabel("learning rate α (log scale)")
     ax.set_ylabel("momentum β (1 − β log scale)")
-
-

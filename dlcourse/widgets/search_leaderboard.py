@@ -8,6 +8,7 @@ which draws the same points and seeds as :func:`dlcourse.search.random_search`.
     board                                              # the live view
     board.run(executor=pool)                           # stream again, e.g. on a process pool
 """
+
 from __future__ import annotations
 
 import html
@@ -26,9 +27,13 @@ from .settings import IntRange
 
 __all__ = ["DEFAULT_SPACE", "SearchLeaderboard"]
 
-DEFAULT_SPACE = {"lr": search.log_uniform(1e-3, 3.0), "beta": search.one_minus_log_uniform(0.5, 0.999),
-                 "hidden": search.int_uniform(4, 32), "batch_size": search.choice([16, 32, 64])}
-_FAILED_Y = 1.6        # where failed trials are drawn (above every finite score shown)
+DEFAULT_SPACE = {
+    "lr": search.log_uniform(1e-3, 3.0),
+    "beta": search.one_minus_log_uniform(0.5, 0.999),
+    "hidden": search.int_uniform(4, 32),
+    "batch_size": search.choice([16, 32, 64]),
+}
+_FAILED_Y = 1.6  # where failed trials are drawn (above every finite score shown)
 
 
 class SearchLeaderboard(Dashboard):
@@ -37,15 +42,22 @@ class SearchLeaderboard(Dashboard):
     settings = {
         "n_trials": IntRange(12, "trials", lo=2, hi=60),
         "seed": IntRange(0, "seed", lo=0, hi=999),
-        "top": IntRange(8, lo=3, hi=20),          # rows of the table: keyword only
+        "top": IntRange(8, lo=3, hi=20),  # rows of the table: keyword only
     }
     figsize = (9.0, 3.4)
 
-    def __init__(self, space: Mapping | None = None, objective: Callable | None = None,
-                 executor=None, **config: Any) -> None:
+    def __init__(
+        self,
+        space: Mapping | None = None,
+        objective: Callable | None = None,
+        executor=None,
+        **config: Any,
+    ) -> None:
         self.space = dict(DEFAULT_SPACE if space is None else space)
         if "lr" not in self.space:
-            raise ValueError("SearchLeaderboard: the space must contain 'lr' (the scatter's x axis)")
+            raise ValueError(
+                "SearchLeaderboard: the space must contain 'lr' (the scatter's x axis)"
+            )
         self.objective = train_mlp_objective if objective is None else objective
         self.executor = executor
         self.board = Leaderboard(0)
@@ -59,8 +71,12 @@ class SearchLeaderboard(Dashboard):
 
     # ------------------------------------------------------------------ controls
     def _controls_box(self) -> W.Widget:
-        return W.VBox([W.HBox([*self.controls.values(), self.run_button]),
-                       W.HBox([self.progress, self.status])])
+        return W.VBox(
+            [
+                W.HBox([*self.controls.values(), self.run_button]),
+                W.HBox([self.progress, self.status]),
+            ]
+        )
 
     def _control_changed(self, name: str) -> None:
         self.status.value = "settings changed: press <b>run search</b>"
@@ -69,8 +85,9 @@ class SearchLeaderboard(Dashboard):
     def view(self) -> W.Widget:
         if getattr(self, "_view", None) is None:
             figure_box = self.figure.canvas if self._output is None else self._output
-            self._view = W.VBox([self._controls_box(), W.HBox([figure_box, self.table_html]),
-                                 self._message_label])
+            self._view = W.VBox(
+                [self._controls_box(), W.HBox([figure_box, self.table_html]), self._message_label]
+            )
         return self._view
 
     # ------------------------------------------------------------------ figure
@@ -79,19 +96,26 @@ class SearchLeaderboard(Dashboard):
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.3)
         ax = self.ax
         ax.set(xscale="log", xlabel="learning rate α", ylabel="validation cost (lower is better)")
-        self.points = ax.scatter(np.zeros(0), np.zeros(0), c=np.zeros(0), cmap="viridis",
-                                 vmin=-3, vmax=float(np.log10(0.5)), s=28)
+        self.points = ax.scatter(
+            np.zeros(0),
+            np.zeros(0),
+            c=np.zeros(0),
+            cmap="viridis",
+            vmin=-3,
+            vmax=float(np.log10(0.5)),
+            s=28,
+        )
         fig.colorbar(self.points, ax=ax, pad=0.02, label="log10(1 − β)")
         ax.plot([], [], "o", color="0.5", ms=5, label="finished trial")
-        self.failed, = ax.plot([], [], "x", color="crimson", ms=7, label="failed (NaN)")
-        self.star, = ax.plot([], [], "*", ms=15, mfc="gold", mec="k", label="best so far")
+        (self.failed,) = ax.plot([], [], "x", color="crimson", ms=7, label="failed (NaN)")
+        (self.star,) = ax.plot([], [], "*", ms=15, mfc="gold", mec="k", label="best so far")
         lr = self.space["lr"]
         ax.set_xlim(lr.low / 1.5, lr.high * 1.5)
         ax.set_ylim(0.0, _FAILED_Y + 0.1)
         ax.legend(fontsize=8, loc="upper left", frameon=False)
         self.title = ax.set_title("", fontsize=10)
         b = self.ax_best
-        self.best_line, = b.plot([], [], color="C0", lw=1.8, drawstyle="steps-post")
+        (self.best_line,) = b.plot([], [], color="C0", lw=1.8, drawstyle="steps-post")
         b.set(xlabel="trials finished", ylabel="best cost so far")
         b.set_title("best so far", fontsize=10)
         b.grid(True, alpha=0.3)
@@ -118,8 +142,10 @@ class SearchLeaderboard(Dashboard):
         finite = curve[np.isfinite(curve)]
         if finite.size:
             self.ax_best.set_ylim(0.0, max(0.2, 1.1 * float(finite.max())))
-        self.title.set_text(f"random search: {self.board.done} of {n} trials"
-                            + (f", best {best['score']:.3f}" if best else ""))
+        self.title.set_text(
+            f"random search: {self.board.done} of {n} trials"
+            + (f", best {best['score']:.3f}" if best else "")
+        )
         self.table_html.value = self._table()
 
     def run(self, executor=None, draw_each: bool = True) -> None:
@@ -143,22 +169,32 @@ class SearchLeaderboard(Dashboard):
 
     def _table(self) -> str:
         names = list(self.space)
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in ["rank", "trial", *names, "val cost", "val acc"])
+        head = "".join(
+            f"<th>{html.escape(h)}</th>" for h in ["rank", "trial", *names, "val cost", "val acc"]
+        )
         rows = []
         for rank, t in enumerate(self.board.ranked()[: self._config["top"]], 1):
             cells = [str(rank), str(t["trial"])] + [_fmt(t["params"][k]) for k in names]
             cells += [_fmt(t["score"]), _fmt(t.get("val_accuracy", float("nan")))]
             rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-        return ("<table style='font-size:12px;border-collapse:collapse'><thead><tr>" + head +
-                "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        return (
+            "<table style='font-size:12px;border-collapse:collapse'><thead><tr>"
+            + head
+            + "</tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
 
     def leaderboard_text(self, top: int | None = None) -> str:
         """The ranked table as plain text (fixed format), for a notebook's printed output."""
         names = list(self.space)
         lines = ["rank trial " + " ".join(f"{k:>10}" for k in names) + "   val cost"]
         for rank, t in enumerate(self.board.ranked()[: top or self._config["top"]], 1):
-            lines.append(f"{rank:>4} {t['trial']:>5} " + " ".join(f"{_fmt(t['params'][k]):>10}" for k in names)
-                         + f" {_fmt(t['score']):>10}")
+            lines.append(
+                f"{rank:>4} {t['trial']:>5} "
+                + " ".join(f"{_fmt(t['params'][k]):>10}" for k in names)
+                + f" {_fmt(t['score']):>10}"
+            )
         return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ For example (TrainingDashboard)::
 
 and ``TrainingDashboard(lr=0)`` raises "lr must be in [0.0001, 10], got 0".
 """
+
 from __future__ import annotations
 
 import math
@@ -58,18 +59,42 @@ import traitlets
 
 from .._checks import check_choice, check_int, check_real
 
-__all__ = ["Buttons", "Choice", "Flag", "GridSlider", "IntRange", "LogRange", "OneMinusLog",
-           "Range", "Select", "Setting", "Subset", "ToggleGroup", "Widths", "WidthsControl",
-           "Within", "check_number", "one_minus_log_grid"]
+__all__ = [
+    "Buttons",
+    "Choice",
+    "Flag",
+    "GridSlider",
+    "IntRange",
+    "LogRange",
+    "OneMinusLog",
+    "Range",
+    "Select",
+    "Setting",
+    "Subset",
+    "ToggleGroup",
+    "Widths",
+    "WidthsControl",
+    "Within",
+    "check_number",
+    "one_minus_log_grid",
+]
 
 #: The R10 preferred numbers: ten steps per decade, evenly spaced on a log scale.
 R10 = (1.0, 1.25, 1.6, 2.0, 2.5, 3.15, 4.0, 5.0, 6.3, 8.0)
-LOG_SLACK = 1e-9   # a log slider's ends (base ** exponent) may miss lo, hi by a rounding
+LOG_SLACK = 1e-9  # a log slider's ends (base ** exponent) may miss lo, hi by a rounding
 
 
 # ------------------------------------------------------------------ checks
-def check_number(name: str, value, lo=None, hi=None, integer: bool = False,
-                 open_lo: bool = False, open_hi: bool = False, slack: float = 0.0):
+def check_number(
+    name: str,
+    value,
+    lo=None,
+    hi=None,
+    integer: bool = False,
+    open_lo: bool = False,
+    open_hi: bool = False,
+    slack: float = 0.0,
+):
     """An int (``integer``) or a finite real in the interval lo..hi (None: unbounded;
     ``open_*``: the end is excluded), in the voice of :mod:`dlcourse._checks`."""
     number = check_int(name, value) if integer else check_real(name, value)
@@ -81,8 +106,10 @@ def check_number(name: str, value, lo=None, hi=None, integer: bool = False,
         raise ValueError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
     if lo is None:
         raise ValueError(f"{name} must be {'<' if open_hi else '<='} {hi:g}, got {value!r}")
-    raise ValueError(f"{name} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}"
-                     f"{')' if open_hi else ']'}, got {value!r}")
+    raise ValueError(
+        f"{name} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}"
+        f"{')' if open_hi else ']'}, got {value!r}"
+    )
 
 
 def _is_real(value) -> bool:
@@ -144,8 +171,9 @@ class Choice(Setting):
     def build(self, value, kw):
         labels = self.labels or {}
         options = [(labels.get(n, n), n) for n in self.names()] if self.labels else self.names()
-        return W.Dropdown(description=self.label, options=options, value=value,
-                          **{**kw, **self.widget})
+        return W.Dropdown(
+            description=self.label, options=options, value=value, **{**kw, **self.widget}
+        )
 
 
 @dataclass(frozen=True)
@@ -154,8 +182,12 @@ class Buttons(Choice):
 
     def build(self, value, kw):
         labels = self.labels or {}
-        return W.ToggleButtons(options=[(labels.get(n, n), n) for n in self.names()],
-                               value=value, description=self.label, **{**kw, **self.widget})
+        return W.ToggleButtons(
+            options=[(labels.get(n, n), n) for n in self.names()],
+            value=value,
+            description=self.label,
+            **{**kw, **self.widget},
+        )
 
 
 @dataclass(frozen=True)
@@ -178,13 +210,16 @@ class Subset(Setting):
             check_choice(name, item, _names(self.options))
         if len(set(chosen)) < self.minimum:
             least = "one" if self.minimum == 1 else str(self.minimum)
-            raise ValueError(f"{name} must keep at least {least} of "
-                             f"{', '.join(_names(self.options))}, got {value!r}")
+            raise ValueError(
+                f"{name} must keep at least {least} of "
+                f"{', '.join(_names(self.options))}, got {value!r}"
+            )
         return [n for n in _names(self.options) if n in chosen]
 
     def build(self, value, kw):
-        return self.control(_names(self.options), value, self.label, labels=self.labels,
-                            **self.widget)
+        return self.control(
+            _names(self.options), value, self.label, labels=self.labels, **self.widget
+        )
 
 
 @dataclass(frozen=True)
@@ -203,14 +238,22 @@ class Widths(Setting):
             raise TypeError(f"{name} must be a list of layer widths, got {value!r}")
         widths = list(value)
         if len(widths) > self.max_len:
-            raise ValueError(f"{name} must list at most {self.max_len} layer widths, "
-                             f"got {value!r}")
-        return [check_number(f"{name}[{i}]", w, self.lo, self.hi, integer=True)
-                for i, w in enumerate(widths)]
+            raise ValueError(f"{name} must list at most {self.max_len} layer widths, got {value!r}")
+        return [
+            check_number(f"{name}[{i}]", w, self.lo, self.hi, integer=True)
+            for i, w in enumerate(widths)
+        ]
 
     def build(self, value, kw):
-        return WidthsControl(value, lo=self.lo, hi=self.hi, max_len=self.max_len,
-                             new=self.new, description=self.label, **self.widget)
+        return WidthsControl(
+            value,
+            lo=self.lo,
+            hi=self.hi,
+            max_len=self.max_len,
+            new=self.new,
+            description=self.label,
+            **self.widget,
+        )
 
 
 @dataclass(frozen=True)
@@ -229,8 +272,15 @@ class Range(Setting):
 
     def build(self, value, kw):
         fmt = {} if self.fmt is None else {"readout_format": self.fmt}
-        return W.FloatSlider(value=value, min=self.lo, max=self.hi, step=self.step,
-                             description=self.label, **fmt, **{**kw, **self.widget})
+        return W.FloatSlider(
+            value=value,
+            min=self.lo,
+            max=self.hi,
+            step=self.step,
+            description=self.label,
+            **fmt,
+            **{**kw, **self.widget},
+        )
 
 
 @dataclass(frozen=True)
@@ -245,8 +295,14 @@ class IntRange(Setting):
         return check_number(name, value, self.lo, self.hi, integer=True)
 
     def build(self, value, kw):
-        return W.IntSlider(value=value, min=self.lo, max=self.hi, step=self.step,
-                           description=self.label, **{**kw, **self.widget})
+        return W.IntSlider(
+            value=value,
+            min=self.lo,
+            max=self.hi,
+            step=self.step,
+            description=self.label,
+            **{**kw, **self.widget},
+        )
 
 
 @dataclass(frozen=True)
@@ -264,10 +320,16 @@ class LogRange(Setting):
         return value
 
     def build(self, value, kw):
-        return W.FloatLogSlider(value=value, base=10, min=math.log10(self.lo),
-                                max=math.log10(self.hi), step=self.step,
-                                readout_format=self.fmt, description=self.label,
-                                **{**kw, **self.widget})
+        return W.FloatLogSlider(
+            value=value,
+            base=10,
+            min=math.log10(self.lo),
+            max=math.log10(self.hi),
+            step=self.step,
+            readout_format=self.fmt,
+            description=self.label,
+            **{**kw, **self.widget},
+        )
 
 
 @dataclass(frozen=True)
@@ -300,15 +362,15 @@ class Select(Setting):
             return self.extend.check(name, value, config)
         match = [v for v in self.values if _close(v, value) and not isinstance(value, bool)]
         if not match:  # check_choice's message (its `in` would take True for 1)
-            raise ValueError(f"unknown {name} {value!r}; valid: "
-                             f"{', '.join(map(repr, self.values))}")
+            raise ValueError(
+                f"unknown {name} {value!r}; valid: {', '.join(map(repr, self.values))}"
+            )
         return match[0]
 
     def build(self, value, kw):
         kw = {**kw, **self.widget}
         if self.extend is None:
-            return W.SelectionSlider(options=self.values, value=value, description=self.label,
-                                     **kw)
+            return W.SelectionSlider(options=self.values, value=value, description=self.label, **kw)
         extend = self.extend
 
         def accepts(v) -> bool:
@@ -317,6 +379,7 @@ class Select(Setting):
             except (TypeError, ValueError):
                 return False
             return True
+
         return GridSlider(self.values, accepts, value=value, description=self.label, **kw)
 
 
@@ -328,7 +391,7 @@ def one_minus_log_grid(lo: float, hi: float) -> tuple[float, ...]:
     betas = {float(lo), float(hi)}
     for k in range(16):
         for m in R10:
-            x = m / 10.0 ** k
+            x = m / 10.0**k
             if bottom * (1 - 1e-9) <= x <= top * (1 + 1e-9):
                 betas.add(round(1.0 - x, k + 6))
     return tuple(sorted(betas))
@@ -378,8 +441,7 @@ class Within(Setting):
 
     def build(self, value, kw):
         fmt = {} if self.fmt is None else {"readout_format": self.fmt}
-        return W.FloatSlider(value=value, description=self.label, **fmt,
-                             **{**kw, **self.widget})
+        return W.FloatSlider(value=value, description=self.label, **fmt, **{**kw, **self.widget})
 
     def refit(self, slider: W.FloatSlider, config: dict, value: float) -> float:
         """Span the window of ``config`` (widening first, so ``value`` is never clamped) and
@@ -421,7 +483,7 @@ class GridSlider(W.SelectionSlider):
     def _propagate_options(self, change):
         if getattr(self, "_keep", None) is None:
             return super()._propagate_options(change)
-        options = self._options_full      # a value was added: keep the current selection
+        options = self._options_full  # a value was added: keep the current selection
         self.set_trait("_options_labels", tuple(label for label, _ in options))
         self._options_values = tuple(v for _, v in options)
         self.index = self._options_values.index(self._keep)
@@ -435,16 +497,27 @@ class ToggleGroup(W.HBox):
 
     value = traitlets.Tuple()
 
-    def __init__(self, options, value=(), description: str = "", labels=None,
-                 button_width: str = "62px", **kwargs) -> None:
+    def __init__(
+        self,
+        options,
+        value=(),
+        description: str = "",
+        labels=None,
+        button_width: str = "62px",
+        **kwargs,
+    ) -> None:
         self.options = tuple(options)
         labels = dict(labels or {})
         self._busy = False
-        self.toggles = {o: W.ToggleButton(value=o in value, description=labels.get(o, o),
-                                          tooltip=f"{description or 'option'} {labels.get(o, o)}",
-                                          layout=W.Layout(width=button_width,
-                                                          flex="0 0 auto"))
-                        for o in self.options}
+        self.toggles = {
+            o: W.ToggleButton(
+                value=o in value,
+                description=labels.get(o, o),
+                tooltip=f"{description or 'option'} {labels.get(o, o)}",
+                layout=W.Layout(width=button_width, flex="0 0 auto"),
+            )
+            for o in self.options
+        }
         head = [W.Label(description)] if description else []
         super().__init__(head + list(self.toggles.values()), **kwargs)
         self.layout.flex_flow = "row wrap"
@@ -483,21 +556,31 @@ class WidthsControl(W.VBox):
 
     value = traitlets.Tuple()
 
-    def __init__(self, value=(), lo: int = 1, hi: int = 8, max_len: int = 6, new: int = 4,
-                 description: str = "", **kwargs) -> None:
+    def __init__(
+        self,
+        value=(),
+        lo: int = 1,
+        hi: int = 8,
+        max_len: int = 6,
+        new: int = 4,
+        description: str = "",
+        **kwargs,
+    ) -> None:
         self.lo, self.hi, self.max_len, self.new = lo, hi, max_len, new
         self.minus, self.plus = _button("−", "34px"), _button("+", "34px")
         self.minus.add_class("widths-minus")
         self.plus.add_class("widths-plus")
         self.minus.on_click(lambda _: self._set(self.value[:-1]))
-        self.plus.on_click(lambda _: self._set((*self.value, self.value[-1] if self.value
-                                                else self.new)))
+        self.plus.on_click(
+            lambda _: self._set((*self.value, self.value[-1] if self.value else self.new))
+        )
         self.count = W.HTML(layout=W.Layout(width="120px"))
         self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
         self.unit_buttons: list[tuple[W.Button, W.HTML, W.Button]] = []
         head = [W.Label(description)] if description else []
-        super().__init__([W.HBox(head + [self.minus, self.plus, self.count]), self.units_box],
-                         **kwargs)
+        super().__init__(
+            [W.HBox(head + [self.minus, self.plus, self.count]), self.units_box], **kwargs
+        )
         self.observe(self._show, names="value")
         self.value = tuple(value)
         self._show()
@@ -506,8 +589,10 @@ class WidthsControl(W.VBox):
     def _valid(self, proposal):
         widths = tuple(int(w) for w in proposal["value"])
         if len(widths) > self.max_len or any(not self.lo <= w <= self.hi for w in widths):
-            raise traitlets.TraitError(f"widths must be at most {self.max_len} ints in "
-                                       f"[{self.lo}, {self.hi}], got {widths}")
+            raise traitlets.TraitError(
+                f"widths must be at most {self.max_len} ints in "
+                f"[{self.lo}, {self.hi}], got {widths}"
+            )
         return widths
 
     def _set(self, widths) -> None:
@@ -536,8 +621,12 @@ class WidthsControl(W.VBox):
             minus, label, plus = self.unit_buttons[i]
             label.value = f"<div style='text-align:center'><b>{units}</b></div>"
             minus.disabled, plus.disabled = units <= self.lo, units >= self.hi
-            boxes.append(W.VBox([W.HTML(f"<small>L{i + 1}</small>"), W.HBox([minus, label, plus])],
-                                layout=W.Layout(margin="0 6px 0 0")))
+            boxes.append(
+                W.VBox(
+                    [W.HTML(f"<small>L{i + 1}</small>"), W.HBox([minus, label, plus])],
+                    layout=W.Layout(margin="0 6px 0 0"),
+                )
+            )
         self.units_box.children = boxes
 
 

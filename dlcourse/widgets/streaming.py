@@ -17,6 +17,7 @@ A dashboard that retrains when a control moves gives the work as an iterator who
   once, then ``finish()``: the results are the same as when streamed, since the pieces are
   the same whatever the chunks (``dl.fit(..., history=h)`` continues a run exactly).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,8 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class Stream:
     """Runs one dashboard's work, streamed or at once (see the module docstring)."""
 
-    first_seconds = 0.03    # the work done before the first picture
-    chunk_seconds = 0.1     # the work done between two redraws while streaming
+    first_seconds = 0.03  # the work done before the first picture
+    chunk_seconds = 0.1  # the work done between two redraws while streaming
 
     def __init__(self, dashboard) -> None:
         self.dashboard = dashboard
@@ -67,8 +68,9 @@ class Stream:
             self._allowed = was
 
     def live(self) -> bool:
-        return self._allowed and front_end_ready(self.dashboard.figure) \
-            and _running_loop() is not None
+        return (
+            self._allowed and front_end_ready(self.dashboard.figure) and _running_loop() is not None
+        )
 
     def cancel(self) -> None:
         """Stop the run still streaming (its partial results stay as they are)."""
@@ -110,7 +112,7 @@ class Stream:
 
         try:
             while not done:
-                await asyncio.sleep(0)   # let the kernel handle widget messages (a new move)
+                await asyncio.sleep(0)  # let the kernel handle widget messages (a new move)
                 if self.task is not me:
                     return
                 d._safely(chunk)

@@ -17,6 +17,7 @@ training (play, step, ``run``) is one ``fit(..., history=self.history)`` call th
 the run on, epoch e shuffling with ``epoch_seed(seed, e)`` (``EpochSeeds``), so the same
 config gives the same arrays however training is cut into chunks.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,15 @@ from ..train import Callback, DivergenceWarning, History, evaluate, fit
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select
 
-__all__ = ["ACTIVATIONS", "BATCH_SIZES", "DATASETS", "INITS", "L2_VALUES", "OPTIMIZERS",
-           "TrainingDashboard"]
+__all__ = [
+    "ACTIVATIONS",
+    "BATCH_SIZES",
+    "DATASETS",
+    "INITS",
+    "L2_VALUES",
+    "OPTIMIZERS",
+    "TrainingDashboard",
+]
 
 # the names on offer come from the core's registries (a new optimizer appears here too)
 DATASETS = tuple(datasets.DATASETS)
@@ -56,8 +64,13 @@ EPOCH_CHOICES = (10, 20, 50, 100, 200, 300, 500, 1000, 2000)
 VIEW_ONLY = ("epochs", "log_y")
 #: the optimizer attribute each beta control sets, per optimizer kind; for a kind not listed
 #: (e.g. nesterov, whose step is alpha (1 - beta)) alpha and the betas start a new network
-BETA_ATTRIBUTES = {"momentum": {"beta": "beta"}, "rmsprop": {"beta": "beta"},
-                   "adam": {"beta1": "beta1", "beta2": "beta2"}, "sgd": {}, "adagrad": {}}
+BETA_ATTRIBUTES = {
+    "momentum": {"beta": "beta"},
+    "rmsprop": {"beta": "beta"},
+    "adam": {"beta1": "beta1", "beta2": "beta2"},
+    "sgd": {},
+    "adagrad": {},
+}
 
 
 # ======================================================================== the controller's parts
@@ -100,8 +113,9 @@ class TrainingDashboard(Dashboard):
         "noise": Range(0.2, "noise", lo=0.0, hi=1.0, step=0.05),
         "hidden_layers": IntRange(2, "hidden layers", lo=0, hi=6),
         "width": IntRange(8, "width", lo=1, hi=32),
-        "activation": Choice("tanh", "activation", options=activations.ACTIVATIONS,
-                             exclude=("step",)),
+        "activation": Choice(
+            "tanh", "activation", options=activations.ACTIVATIONS, exclude=("step",)
+        ),
         "init": Choice("xavier", "init", options=INITIALIZERS),
         "dropout": Range(0.0, "dropout rate", lo=0.0, hi=0.9, step=0.05),
         "batch_norm": Flag(False, "batch norm"),
@@ -112,8 +126,9 @@ class TrainingDashboard(Dashboard):
         "beta2": OneMinusLog(0.999, "β2", live=True, lo=0.0, hi=0.9999),
         "batch_size": Select(32, "batch size", live=True, values=BATCH_SIZES),
         "l2": Select(0.0, "L2 λ", live=True, values=L2_VALUES),
-        "epochs": Select(200, "epochs", live=True, values=EPOCH_CHOICES,
-                         extend=IntRange(lo=1, hi=100_000)),   # any count gets a position
+        "epochs": Select(
+            200, "epochs", live=True, values=EPOCH_CHOICES, extend=IntRange(lo=1, hi=100_000)
+        ),  # any count gets a position
         "log_y": Flag(False, "log cost axis", live=True),
         "n_examples": IntRange(300, lo=10),
         "val_fraction": Range(0.3, lo=0.0, hi=1.0, open=True),
@@ -122,9 +137,9 @@ class TrainingDashboard(Dashboard):
     slider_kw = choice_kw = {"layout": {"width": "250px"}, "style": {"description_width": "92px"}}
     flag_kw = {**slider_kw, "indent": True}
     figsize = (9.6, 4.0)
-    resolution = 100         # decision-boundary grid: resolution x resolution points
-    redraw_seconds = 0.2     # live redraw period while training
-    step_epochs = 1          # epochs trained by the "step" button
+    resolution = 100  # decision-boundary grid: resolution x resolution points
+    redraw_seconds = 0.2  # live redraw period while training
+    step_epochs = 1  # epochs trained by the "step" button
 
     # ------------------------------------------------------------------ controls
     def _controls_box(self) -> W.Widget:
@@ -141,9 +156,12 @@ class TrainingDashboard(Dashboard):
     def _build_buttons(self) -> None:
         self.buttons = {
             "play": W.Button(description="play", icon="play", layout=W.Layout(width="90px")),
-            "step": W.Button(description="step", icon="step-forward",
-                             tooltip=f"train {self.step_epochs} epoch(s)",
-                             layout=W.Layout(width="90px")),
+            "step": W.Button(
+                description="step",
+                icon="step-forward",
+                tooltip=f"train {self.step_epochs} epoch(s)",
+                layout=W.Layout(width="90px"),
+            ),
             "reset": W.Button(description="reset", icon="undo", layout=W.Layout(width="90px")),
         }
         self._status = W.HTML(layout=W.Layout(margin="0 0 0 12px"))
@@ -152,8 +170,9 @@ class TrainingDashboard(Dashboard):
         self.buttons["reset"].on_click(lambda _: self.restart())
 
     def _control_changed(self, name: str) -> None:
-        live = self.settings[name].live and (name in ("l2", "batch_size") or
-                                             self._config["optimizer"] in BETA_ATTRIBUTES)
+        live = self.settings[name].live and (
+            name in ("l2", "batch_size") or self._config["optimizer"] in BETA_ATTRIBUTES
+        )
         if name in VIEW_ONLY or (live and self.history.diverged is None):
             self._apply_live(name)
             self._compute_and_draw()
@@ -207,24 +226,40 @@ class TrainingDashboard(Dashboard):
         if keep_previous and self.history.loss:
             self.previous = {"loss": self.train_loss, "val_loss": self.val_loss}
         self.X_train, self.X_val, self.y_train, self.y_val = make_data(
-            cfg["dataset"], cfg["n_examples"], cfg["noise"], cfg["val_fraction"], cfg["seed"])
+            cfg["dataset"], cfg["n_examples"], cfg["noise"], cfg["val_fraction"], cfg["seed"]
+        )
         classes = int(max(self.y_train.max(), self.y_val.max())) + 1
         self.classes = classes
         self.loss_fn = BinaryCrossEntropy() if classes == 2 else SoftmaxCrossEntropy()
-        self.model = playground_network(2, 1 if classes == 2 else classes, cfg["hidden_layers"],
-                                        cfg["width"], cfg["activation"], cfg["init"],
-                                        cfg["dropout"], cfg["batch_norm"],
-                                        rng=np.random.default_rng(cfg["seed"] + 2),
-                                        dropout_rng=np.random.default_rng(cfg["seed"] + 3))
-        self.optimizer = optim.create(cfg["optimizer"], self.model.parameters(), cfg["lr"],
-                                      cfg["beta"], cfg["beta1"], cfg["beta2"])
+        self.model = playground_network(
+            2,
+            1 if classes == 2 else classes,
+            cfg["hidden_layers"],
+            cfg["width"],
+            cfg["activation"],
+            cfg["init"],
+            cfg["dropout"],
+            cfg["batch_norm"],
+            rng=np.random.default_rng(cfg["seed"] + 2),
+            dropout_rng=np.random.default_rng(cfg["seed"] + 3),
+        )
+        self.optimizer = optim.create(
+            cfg["optimizer"],
+            self.model.parameters(),
+            cfg["lr"],
+            cfg["beta"],
+            cfg["beta1"],
+            cfg["beta2"],
+        )
         self.history = History()
         with np.errstate(all="ignore"):
-            self.initial_loss = float(evaluate(self.model, self.X_train, self.y_train,
-                                                  self.loss_fn)[0])
+            self.initial_loss = float(
+                evaluate(self.model, self.X_train, self.y_train, self.loss_fn)[0]
+            )
         self._extent = data_extent(np.vstack([self.X_train, self.X_val]), padding=0.4)
-        self._boundary.update(None, self.X_train, self.y_train, self.X_val, self.y_val,
-                              extent=self._extent)
+        self._boundary.update(
+            None, self.X_train, self.y_train, self.X_val, self.y_val, extent=self._extent
+        )
 
     @property
     def epoch(self) -> int:
@@ -235,10 +270,14 @@ class TrainingDashboard(Dashboard):
     def playing(self) -> bool:
         return self._playing
 
-    train_loss = property(lambda self: np.asarray(self.history.loss, dtype=float),
-                          doc="Training cost per epoch (mean over the epoch's mini-batches).")
-    val_loss = property(lambda self: np.asarray(self.history.val_loss, dtype=float),
-                        doc="Validation cost per epoch (test mode).")
+    train_loss = property(
+        lambda self: np.asarray(self.history.loss, dtype=float),
+        doc="Training cost per epoch (mean over the epoch's mini-batches).",
+    )
+    val_loss = property(
+        lambda self: np.asarray(self.history.val_loss, dtype=float),
+        doc="Validation cost per epoch (test mode).",
+    )
     train_accuracy = property(lambda self: np.asarray(self.history.accuracy, dtype=float))
     val_accuracy = property(lambda self: np.asarray(self.history.val_accuracy, dtype=float))
     step_loss = property(lambda self: np.asarray(self.history.step_loss, dtype=float))
@@ -247,8 +286,11 @@ class TrainingDashboard(Dashboard):
     def run(self, epochs: int | None = None) -> None:
         """Train synchronously: ``epochs`` more epochs, by default up to the configured
         number. The plot redraws every ``redraw_seconds`` while it runs."""
-        n = (max(self._config["epochs"] - self.epoch, 0) if epochs is None
-             else check_int("epochs", epochs, minimum=0))
+        n = (
+            max(self._config["epochs"] - self.epoch, 0)
+            if epochs is None
+            else check_int("epochs", epochs, minimum=0)
+        )
         self.pause()
         self._live_draw = True
         try:
@@ -292,12 +334,17 @@ class TrainingDashboard(Dashboard):
     async def _play_loop(self) -> None:
         try:
             self._failed = False
-            while self._playing and self.epoch < self._config["epochs"] \
-                    and self.history.diverged is None and not self._failed:
+            while (
+                self._playing
+                and self.epoch < self._config["epochs"]
+                and self.history.diverged is None
+                and not self._failed
+            ):
                 self._live_draw = True
                 try:
-                    self._safely(self._train, self._config["epochs"] - self.epoch,
-                                 self.redraw_seconds, True)
+                    self._safely(
+                        self._train, self._config["epochs"] - self.epoch, self.redraw_seconds, True
+                    )
                 finally:
                     self._live_draw = False
                 await asyncio.sleep(0.02)  # let the kernel handle widget messages
@@ -331,20 +378,44 @@ class TrainingDashboard(Dashboard):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DivergenceWarning)
             with np.errstate(all="ignore"):
-                fit(self.model, self.X_train, self.y_train, self.loss_fn, self.optimizer,
-                    epochs=epochs, batch_size=batch, l2=float(cfg["l2"]),
-                    validation=(self.X_val, self.y_val), history=self.history,
-                    callbacks=[EpochSeeds(cfg["seed"]), chunk])
+                fit(
+                    self.model,
+                    self.X_train,
+                    self.y_train,
+                    self.loss_fn,
+                    self.optimizer,
+                    epochs=epochs,
+                    batch_size=batch,
+                    l2=float(cfg["l2"]),
+                    validation=(self.X_val, self.y_val),
+                    history=self.history,
+                    callbacks=[EpochSeeds(cfg["seed"]), chunk],
+                )
 
     # ------------------------------------------------------------------ view
     def _build_figure(self, fig: Figure) -> None:
-        gs = fig.add_gridspec(1, 2, width_ratios=[1.0, 1.35], left=0.07, right=0.98,
-                              bottom=0.13, top=0.88, wspace=0.22)
+        gs = fig.add_gridspec(
+            1,
+            2,
+            width_ratios=[1.0, 1.35],
+            left=0.07,
+            right=0.98,
+            bottom=0.13,
+            top=0.88,
+            wspace=0.22,
+        )
         ax_db, ax_cost = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
         empty = np.empty((0, 2))
-        self._boundary = decision_boundary(ax_db, None, empty, np.empty(0, int),
-                                           X_val=empty, y_val=np.empty(0, int),
-                                           extent=(-1, 1, -1, 1), resolution=self.resolution)
+        self._boundary = decision_boundary(
+            ax_db,
+            None,
+            empty,
+            np.empty(0, int),
+            X_val=empty,
+            y_val=np.empty(0, int),
+            extent=(-1, 1, -1, 1),
+            resolution=self.resolution,
+        )
         self._curves = cost_curves(ax_cost, None, log_y=self._config["log_y"])
         self._db_title = ax_db.set_title("", fontsize=10)
         self._cost_title = ax_cost.set_title("", fontsize=10)
@@ -354,20 +425,27 @@ class TrainingDashboard(Dashboard):
             self._restart(keep_previous=False)
         with np.errstate(all="ignore"):
             self._boundary.update(self.model)
-        self.grid_x, self.grid_y, self.grid_probs = (self._boundary.xs, self._boundary.ys,
-                                                     self._boundary.probs)
+        self.grid_x, self.grid_y, self.grid_probs = (
+            self._boundary.xs,
+            self._boundary.ys,
+            self._boundary.probs,
+        )
         self._check_progress()
 
     def _check_progress(self) -> None:
         """Set the message when the run diverged or its cost went up."""
         d, lr = self.history.diverged, self._config["lr"]
         if d is not None:
-            self.message = (f"diverged at epoch {d.epoch} (step {d.step}): learning rate "
-                            f"{d.lr:g} is too large (the cost became NaN/inf)")
+            self.message = (
+                f"diverged at epoch {d.epoch} (step {d.step}): learning rate "
+                f"{d.lr:g} is too large (the cost became NaN/inf)"
+            )
         elif self.epoch >= 3 and np.mean(self.history.loss[-3:]) > 1.5 * self.initial_loss:
-            self.message = (f"diverging: the cost rose from {self.initial_loss:.3g} at the "
-                            f"start to {self.history.loss[-1]:.3g}; learning rate {lr:g} is "
-                            f"too large")
+            self.message = (
+                f"diverging: the cost rose from {self.initial_loss:.3g} at the "
+                f"start to {self.history.loss[-1]:.3g}; learning rate {lr:g} is "
+                f"too large"
+            )
 
     def _draw(self) -> None:
         if self._curves.log_y != self._config["log_y"]:
@@ -375,14 +453,22 @@ class TrainingDashboard(Dashboard):
             self._curves.ax.set_yscale("log" if self._config["log_y"] else "linear")
         self._curves.update(self.history, self.previous)
         h = self.history
-        acc = (f"  ·  accuracy train {h.accuracy[-1]:.2f}, val {h.val_accuracy[-1]:.2f}"
-               if h.accuracy and h.val_accuracy else "")
+        acc = (
+            f"  ·  accuracy train {h.accuracy[-1]:.2f}, val {h.val_accuracy[-1]:.2f}"
+            if h.accuracy and h.val_accuracy
+            else ""
+        )
         self._db_title.set_text(f"{self._config['dataset']}: epoch {self.epoch}{acc}")
-        cost = (f"cost train {h.loss[-1]:.4f}, val {h.val_loss[-1]:.4f}  ·  "
-                if h.loss and h.val_loss else "")
+        cost = (
+            f"cost train {h.loss[-1]:.4f}, val {h.val_loss[-1]:.4f}  ·  "
+            if h.loss and h.val_loss
+            else ""
+        )
         self._cost_title.set_text(f"{cost}α = {self._config['lr']:.2g}")
-        self._status.value = (f"<b>epoch {self.epoch}</b> / {self._config['epochs']}"
-                              f"{' · diverged' if h.diverged else ''}")
+        self._status.value = (
+            f"<b>epoch {self.epoch}</b> / {self._config['epochs']}"
+            f"{' · diverged' if h.diverged else ''}"
+        )
         self._sync_enabled()
 
     def _show_playing(self) -> None:
@@ -397,4 +483,3 @@ class TrainingDashboard(Dashboard):
     def _explain(self, exc: Exception) -> str:
         self._failed = True  # stops the play loop
         return f"could not train with these settings: {exc}"
-
