@@ -57,6 +57,17 @@ def _stable_png(locator, page, tries: int = 20) -> bytes:
     return ld.stable(page, locator.screenshot, gap_ms=250, tries=tries)
 
 
+def _coloured_fraction(png: bytes) -> float:
+    """The share of pixels that are not white (the decision boundary's heat map alone
+    covers about a third of the canvas)."""
+    import io
+
+    from matplotlib.image import imread
+
+    x = imread(io.BytesIO(png))[..., :3]
+    return float((x < 0.95).any(axis=-1).mean())
+
+
 def _changed_pixels(a: bytes, b: bytes) -> int:
     import io
 
@@ -139,6 +150,7 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
         paused = _stable_png(canvas, page)
         (ARTIFACTS / "browser_canvas_paused.png").write_bytes(paused)
         assert _changed_pixels(after, paused) > 1000  # the curves grew, the boundary moved
+        assert _coloured_fraction(paused) > 0.15  # a whole picture, not a few changed pixels
         page.locator(".dl-step").click()
         page.wait_for_function(
             f"() => /epoch {paused_at + 1} /.test(document.querySelector('.dl-dashboard').innerText)",

@@ -117,3 +117,39 @@ def test_covered_static_artists_are_redrawn_above_a_moving_one():
     far.set_text("moved")
     assert pusher.push() == "full" and far.get_animated()
     assert (_pixels(canvas) == _reference(fig, pusher)).all()
+
+
+class _FakeWebAggCanvas:
+    """What fast_png_diffs needs of an ipympl canvas: a buffer, the frame flags, the mode."""
+
+    def __init__(self, figure):
+        self.agg = FigureCanvasAgg(figure)
+        self._png_is_old, self._force_full, self._last_buff = True, True, np.empty((0, 0))
+        self.modes = []
+
+    def get_renderer(self):
+        return self.agg.get_renderer()
+
+    def set_image_mode(self, mode):
+        self.modes.append(mode)
+
+
+def test_frames_stay_full_for_a_while_after_a_full_frame(monkeypatch):
+    from dlcourse.widgets import frames
+
+    fig = Figure(figsize=(2, 1), dpi=40)
+    line = fig.add_subplot().plot([0, 1], [0, 1])[0]
+    canvas = _FakeWebAggCanvas(fig)
+    frames.fast_png_diffs(canvas)
+    for y in ([0, 1], [1, 0], [0, 0]):
+        line.set_ydata(y)
+        canvas.agg.draw()
+        canvas._png_is_old = True
+        assert canvas.get_diff_image()[:4] == b"\x89PNG"
+    assert canvas.modes == ["full"] * 3  # the first frame is forced full; the next stay full
+    monkeypatch.setattr(frames, "FULL_FRAMES_FOR", 0.0)
+    line.set_ydata([1, 1])
+    canvas.agg.draw()
+    canvas._png_is_old = True
+    canvas.get_diff_image()
+    assert canvas.modes[-1] == "diff" and canvas.get_diff_image() is None  # nothing new

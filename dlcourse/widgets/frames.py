@@ -25,6 +25,7 @@ it. On an ipympl canvas each push also sends only the changed pixels, encoded by
 from __future__ import annotations
 
 import io
+import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -36,7 +37,7 @@ from matplotlib.legend import Legend
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
-__all__ = ["FramePusher", "fast_png_diffs"]
+__all__ = ["FULL_FRAMES_FOR", "FramePusher", "fast_png_diffs"]
 
 
 def _layout_key(fig: Figure) -> tuple:
@@ -239,10 +240,21 @@ class FramePusher:
         self.full_draws += 1
 
 
+#: after a full frame, frames stay full this long (s) before diffs resume (see below)
+FULL_FRAMES_FOR = 1.0
+
+
 def fast_png_diffs(canvas) -> None:
     """Encode the frames an ipympl canvas sends with zlib level 1 instead of 6: the same
     pixels, about 25 % more bytes, about half the encoding time. The body is matplotlib's
-    ``get_diff_image`` (webagg core); canvases without it are left alone."""
+    ``get_diff_image`` (webagg core); canvases without it are left alone.
+
+    One change: after a full frame, frames stay full for ``FULL_FRAMES_FOR`` seconds.
+    ipympl sends the image mode as widget state and the image as a custom message, and the
+    front end may draw a diff image before it has applied the switch from "full" back to
+    "diff": it then clears the canvas first, and the picture shows only the changed pixels
+    (seen in the browser test after pause: a blank canvas with a few tick labels)."""
+    import time
     from PIL import Image
 
     needed = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
@@ -254,11 +266,14 @@ def fast_png_diffs(canvas) -> None:
             return None
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
         buff = pixels.view(np.uint32).squeeze(2)
+        now = time.monotonic()
         if (
             canvas._force_full
             or buff.shape != canvas._last_buff.shape
             or (pixels[:, :, 3] != 255).any()
         ):
+            canvas._dl_full_since = now
+        if now - getattr(canvas, "_dl_full_since", -math.inf) < FULL_FRAMES_FOR:
             canvas.set_image_mode("full")
             output = buff
         else:
