@@ -5,33 +5,25 @@ from __future__ import annotations
 import ipywidgets as W
 import traitlets
 
-__all__ = ["CheckboxGroup"]
+__all__ = ["CheckboxGroup", "OptionGroup"]
 
 
-class CheckboxGroup(W.HBox):
-    """A row of checkboxes whose ``value`` is the tuple of the ticked options (in the order
-    of ``options``). Setting ``value`` ticks the boxes; ticking a box changes ``value`` once."""
+class OptionGroup(W.HBox):
+    """A row of on/off parts (one per option) whose ``value`` is the tuple of the options
+    that are on, in the order of ``options``. Setting ``value`` switches the parts; switching
+    one part changes ``value`` once. ``parts`` maps each option to its widget."""
 
     value = traitlets.Tuple()
 
-    def __init__(self, options, value=(), description: str = "", labels=None) -> None:
+    def __init__(self, options, value, parts: dict, head: list, **kwargs) -> None:
         self.options = tuple(options)
-        labels = dict(labels or {})
         self._busy = False
-        self.checkboxes = {
-            o: W.Checkbox(
-                value=o in value,
-                description=labels.get(o, o),
-                indent=False,
-                layout=W.Layout(width="auto"),
-            )
-            for o in self.options
-        }
-        super().__init__([W.Label(description)] + list(self.checkboxes.values()))
+        self.parts = parts
+        super().__init__(head + list(parts.values()), **kwargs)
         self.value = tuple(value)
-        for box in self.checkboxes.values():
-            box.observe(self._from_boxes, names="value")
-        self.observe(self._to_boxes, names="value")
+        for part in parts.values():
+            part.observe(self._from_parts, names="value")
+        self.observe(self._to_parts, names="value")
 
     @traitlets.validate("value")
     def _valid(self, proposal):
@@ -41,14 +33,31 @@ class CheckboxGroup(W.HBox):
             raise traitlets.TraitError(f"unknown option(s) {unknown}; valid: {list(self.options)}")
         return tuple(o for o in self.options if o in chosen)
 
-    def _from_boxes(self, _change) -> None:
+    def _from_parts(self, _change) -> None:
         if not self._busy:
-            self.value = tuple(o for o, box in self.checkboxes.items() if box.value)
+            self.value = tuple(o for o, part in self.parts.items() if part.value)
 
-    def _to_boxes(self, change) -> None:
+    def _to_parts(self, change) -> None:
         self._busy = True
         try:
-            for o, box in self.checkboxes.items():
-                box.value = o in change["new"]
+            for o, part in self.parts.items():
+                part.value = o in change["new"]
         finally:
             self._busy = False
+
+
+class CheckboxGroup(OptionGroup):
+    """A row of checkboxes (``checkboxes``: option -> box), an :class:`OptionGroup`."""
+
+    def __init__(self, options, value=(), description: str = "", labels=None) -> None:
+        labels = dict(labels or {})
+        self.checkboxes = {
+            o: W.Checkbox(
+                value=o in value,
+                description=labels.get(o, o),
+                indent=False,
+                layout=W.Layout(width="auto"),
+            )
+            for o in options
+        }
+        super().__init__(options, value, self.checkboxes, [W.Label(description)])

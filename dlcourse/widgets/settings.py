@@ -58,6 +58,7 @@ import ipywidgets as W
 import traitlets
 
 from .._checks import check_choice, check_int, check_real
+from .controls import OptionGroup
 
 __all__ = [
     "Buttons",
@@ -490,12 +491,9 @@ class GridSlider(W.SelectionSlider):
 
 
 # ------------------------------------------------------------------ lists of names, widths
-class ToggleGroup(W.HBox):
-    """A row of toggle buttons (wrapping) whose ``value`` is the tuple of the pressed
-    options, in the order of ``options``; ``toggles`` maps each option to its button.
-    Setting ``value`` presses the buttons; pressing one changes ``value`` once."""
-
-    value = traitlets.Tuple()
+class ToggleGroup(OptionGroup):
+    """A row of toggle buttons (wrapping), an :class:`~dlcourse.widgets.controls.OptionGroup`
+    whose ``toggles`` maps each option to its button."""
 
     def __init__(
         self,
@@ -508,7 +506,6 @@ class ToggleGroup(W.HBox):
     ) -> None:
         self.options = tuple(options)
         labels = dict(labels or {})
-        self._busy = False
         self.toggles = {
             o: W.ToggleButton(
                 value=o in value,
@@ -519,33 +516,10 @@ class ToggleGroup(W.HBox):
             for o in self.options
         }
         head = [W.Label(description)] if description else []
-        super().__init__(head + list(self.toggles.values()), **kwargs)
+        super().__init__(options, value, self.toggles, head, **kwargs)
         self.layout.flex_flow = "row wrap"
-        self.value = tuple(value)
         for o, t in self.toggles.items():
             t.add_class(f"toggle-{o}")
-            t.observe(self._from_toggles, names="value")
-        self.observe(self._to_toggles, names="value")
-
-    @traitlets.validate("value")
-    def _valid(self, proposal):
-        chosen = tuple(proposal["value"])
-        unknown = [c for c in chosen if c not in self.options]
-        if unknown:
-            raise traitlets.TraitError(f"unknown option(s) {unknown}; valid: {list(self.options)}")
-        return tuple(o for o in self.options if o in chosen)
-
-    def _from_toggles(self, _change) -> None:
-        if not self._busy:
-            self.value = tuple(o for o, t in self.toggles.items() if t.value)
-
-    def _to_toggles(self, change) -> None:
-        self._busy = True
-        try:
-            for o, t in self.toggles.items():
-                t.value = o in change["new"]
-        finally:
-            self._busy = False
 
 
 class WidthsControl(W.VBox):
