@@ -120,11 +120,11 @@ def test_covered_static_artists_are_redrawn_above_a_moving_one():
 
 
 class _FakeWebAggCanvas:
-    """What fast_png_diffs needs of an ipympl canvas: a buffer, the frame flags, the mode."""
+    """What full_png_frames needs of an ipympl canvas: a buffer, the frame flags, the mode."""
 
     def __init__(self, figure):
         self.agg = FigureCanvasAgg(figure)
-        self._png_is_old, self._force_full, self._last_buff = True, True, np.empty((0, 0))
+        self._png_is_old, self._force_full = True, True
         self.modes = []
 
     def get_renderer(self):
@@ -134,22 +134,21 @@ class _FakeWebAggCanvas:
         self.modes.append(mode)
 
 
-def test_frames_stay_full_for_a_while_after_a_full_frame(monkeypatch):
+def test_every_frame_is_sent_whole():
+    from matplotlib.image import imread
+
     from dlcourse.widgets import frames
 
     fig = Figure(figsize=(2, 1), dpi=40)
     line = fig.add_subplot().plot([0, 1], [0, 1])[0]
     canvas = _FakeWebAggCanvas(fig)
-    frames.fast_png_diffs(canvas)
+    frames.full_png_frames(canvas)
     for y in ([0, 1], [1, 0], [0, 0]):
         line.set_ydata(y)
         canvas.agg.draw()
         canvas._png_is_old = True
-        assert canvas.get_diff_image()[:4] == b"\x89PNG"
-    assert canvas.modes == ["full"] * 3  # the first frame is forced full; the next stay full
-    monkeypatch.setattr(frames, "FULL_FRAMES_FOR", 0.0)
-    line.set_ydata([1, 1])
-    canvas.agg.draw()
-    canvas._png_is_old = True
-    canvas.get_diff_image()
-    assert canvas.modes[-1] == "diff" and canvas.get_diff_image() is None  # nothing new
+        png = canvas.get_diff_image()
+        want = np.asarray(canvas.agg.buffer_rgba()) / 255.0
+        assert np.allclose(imread(io.BytesIO(png)), want, atol=1e-6)  # the whole picture
+    assert canvas.modes == ["full"] * 3
+    assert canvas.get_diff_image() is None  # nothing new since the last frame

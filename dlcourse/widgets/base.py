@@ -46,7 +46,7 @@ from matplotlib.figure import Figure
 
 from .._checks import check_range
 from ..plots.display import show_figure
-from .frames import FramePusher, fast_png_diffs
+from .frames import FramePusher, full_png_frames
 from .settings import Setting, Within
 
 __all__ = ["ipympl_active", "one_blas_thread", "Dashboard", "is_snap_echo", "plain"]
@@ -275,6 +275,15 @@ class Dashboard:
                 self._output.clear_output(wait=True)
                 display(self.figure)
 
+    def settle(self) -> None:
+        """After a burst of frames (playing, streaming): ask the front end for one full
+        draw of its own. ipympl's front end drops an image still decoding when the next
+        arrives, so the last frame of a burst can be lost; the draw it asks for comes
+        after everything it has received."""
+        canvas = self.figure.canvas
+        if self._output is None and hasattr(canvas, "draw_idle"):
+            canvas.draw_idle()
+
     # ------------------------------------------------------------------ view
     def _new_figure(self) -> Figure:
         if ipympl_active():
@@ -288,7 +297,7 @@ class Dashboard:
             # the dashboard pushes its own frames: no extra draw_idle per changed artist
             # (pyplot's interactive mode would ask the front end for a full draw each time)
             fig.stale_callback = None
-            fast_png_diffs(fig.canvas)
+            full_png_frames(fig.canvas)
             return fig
         return Figure(figsize=self.figsize)
 

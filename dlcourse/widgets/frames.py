@@ -18,14 +18,12 @@ themselves, from matplotlib's own ``stale`` flags:
 
 The picture is the one a normal draw gives, except that axis lines, ticks and grid lines
 (which are never animated) are drawn under an animated artist of their axes instead of over
-it. On an ipympl canvas each push also sends only the changed pixels, encoded by
-:func:`fast_png_diffs`.
+it. On an ipympl canvas each push sends the whole frame (:func:`full_png_frames`).
 """
 
 from __future__ import annotations
 
 import io
-import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -37,7 +35,7 @@ from matplotlib.legend import Legend
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
-__all__ = ["FULL_FRAMES_FOR", "FramePusher", "fast_png_diffs"]
+__all__ = ["FramePusher", "full_png_frames"]
 
 
 def _layout_key(fig: Figure) -> tuple:
@@ -240,24 +238,20 @@ class FramePusher:
         self.full_draws += 1
 
 
-#: after a full frame, frames stay full this long (s) before diffs resume (see below)
-FULL_FRAMES_FOR = 1.0
-
-
-def fast_png_diffs(canvas) -> None:
-    """Encode the frames an ipympl canvas sends with zlib level 1 instead of 6: the same
-    pixels, about 25 % more bytes, about half the encoding time. The body is matplotlib's
+def full_png_frames(canvas) -> None:
+    """Make an ipympl canvas send every frame whole (image mode "full"), encoded with zlib
+    level 1 (about half the time of level 6, 25 % more bytes). Replaces matplotlib's
     ``get_diff_image`` (webagg core); canvases without it are left alone.
 
-    One change: after a full frame, frames stay full for ``FULL_FRAMES_FOR`` seconds.
-    ipympl sends the image mode as widget state and the image as a custom message, and the
-    front end may draw a diff image before it has applied the switch from "full" back to
-    "diff": it then clears the canvas first, and the picture shows only the changed pixels
-    (seen in the browser test after pause: a blank canvas with a few tick labels)."""
-    import time
+    Why not diffs: the front end starts decoding each image as it arrives and drops the
+    one still decoding when the next comes, and it applies a switch of image mode (widget
+    state) after images (custom messages) it already has. A diff is only right on top of
+    the frame before it, so a dropped frame or a late mode switch left wrong pixels: seen
+    in the browser test as a blank canvas with a few tick labels after pause. A whole
+    frame is right whatever came before."""
     from PIL import Image
 
-    needed = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
+    needed = ("_png_is_old", "_force_full", "set_image_mode", "get_renderer")
     if not all(hasattr(canvas, name) for name in needed):
         return
 
@@ -265,26 +259,11 @@ def fast_png_diffs(canvas) -> None:
         if not canvas._png_is_old:
             return None
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
-        buff = pixels.view(np.uint32).squeeze(2)
-        now = time.monotonic()
-        if (
-            canvas._force_full
-            or buff.shape != canvas._last_buff.shape
-            or (pixels[:, :, 3] != 255).any()
-        ):
-            canvas._dl_full_since = now
-        if now - getattr(canvas, "_dl_full_since", -math.inf) < FULL_FRAMES_FOR:
-            canvas.set_image_mode("full")
-            output = buff
-        else:
-            canvas.set_image_mode("diff")
-            output = np.where(buff != canvas._last_buff, buff, 0)
-        canvas._last_buff = buff.copy()
+        canvas.set_image_mode("full")
         canvas._force_full = False
         canvas._png_is_old = False
-        data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
         with io.BytesIO() as png:
-            Image.fromarray(data).save(png, format="png", compress_level=1)
+            Image.fromarray(pixels).save(png, format="png", compress_level=1)
             return png.getvalue()
 
     canvas.get_diff_image = get_diff_image

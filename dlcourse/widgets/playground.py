@@ -44,7 +44,7 @@ from ..plots.limits import GRID_125, nice_ceil
 from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
 from .base import Dashboard, ipympl_active
-from .frames import fast_png_diffs
+from .frames import full_png_frames
 from .settings import (
     Buttons,
     Choice,
@@ -655,7 +655,7 @@ class Playground(Dashboard):
             artist.set_animated(self._animated)
         if self._animated:
             fig.canvas.mpl_connect("draw_event", self._on_draw_event)
-            fast_png_diffs(fig.canvas)
+            full_png_frames(fig.canvas)
 
     def _compute(self) -> None:
         """The grid outputs: class probabilities and every hidden unit's activation."""

@@ -119,6 +119,7 @@ class Stream:
         finally:
             if self.task is me:
                 self.task = None
+                d.settle()  # the stream's last frame, drawn again on the front end's request
 
 
 def _advance(work: Iterator, seconds: float, at_least: int = 1) -> bool:

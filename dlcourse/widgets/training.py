@@ -353,6 +353,7 @@ class TrainingDashboard(Dashboard):
                 self._playing = False
                 self._task = None
                 self._show_playing()
+            self.settle()
 
     def _train(self, epochs: int, seconds: float, stoppable: bool = False) -> None:
         """Train up to ``epochs`` epochs of the run in one ``fit`` call, for at most
