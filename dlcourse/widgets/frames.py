@@ -9,12 +9,23 @@ themselves, from matplotlib's own ``stale`` flags:
   it was last drawn) becomes *animated*: matplotlib's normal draw leaves it out, so the
   next full draw saves a background without it. So do the artists of the same axes drawn
   above it (higher zorder), so that the stacking order stays what a normal draw gives;
-- a full draw (``canvas.draw()``) happens when the layout changed (any axes' limits,
-  scales, ticks, position, the set of its static artists, the figure size or dpi) or an
-  artist was just made animated; it saves the background and draws the animated artists
-  on top;
+- when only some axes changed their layout (limits, scales, ticks, position, the set of
+  their static artists) or got an artist newly animated, only those axes are redrawn
+  (a *partial* draw): on a cleared canvas with the figure's background patch, they are
+  drawn alone, and the pixels they paint now or painted before (their *ink*, see below)
+  are copied into the saved background;
+- a full draw (``canvas.draw()``) happens when the figure itself changed (its size, dpi,
+  its static artists) or when the ink of a redrawn axes meets the ink of another static
+  artist (overlapping axes, a figure text over them); it saves the background and draws
+  the animated artists on top;
 - otherwise the background is restored, the animated artists are drawn axes by axes in
   zorder, and ``canvas.blit()`` sends the frame; with nothing stale nothing is sent.
+
+The ink of each static child of the figure (an axes with its ticks and labels, a figure
+text) is recorded on every draw: the box of the pixels its drawing changed, joined for an
+axes with its own box (a white axes face on a white figure changes no pixel but still
+covers what is under it). A partial draw is the normal picture as long as no other static
+artist paints inside the redrawn box, which is what the inks check.
 
 The picture is the one a normal draw gives, except that axis lines, ticks and grid lines
 (which are never animated) are drawn under an animated artist of their axes instead of over
@@ -38,28 +49,76 @@ from matplotlib.text import Text
 __all__ = ["FramePusher", "full_png_frames"]
 
 
+def _axes_key(ax: Axes) -> tuple:
+    """What forces a redraw of an axes when it changes: its place, limits, scales, ticks,
+    labels and the set of its static (not animated) artists."""
+    return (
+        ax.get_visible(),
+        tuple(ax.get_position().bounds),
+        ax.get_xlim(),
+        ax.get_ylim(),
+        ax.get_xscale(),
+        ax.get_yscale(),
+        tuple(ax.get_xticks()),
+        tuple(ax.get_yticks()),
+        ax.xaxis.label.get_text(),
+        ax.yaxis.label.get_text(),
+        tuple(id(a) for a in ax.get_children() if not a.get_animated()),
+    )
+
+
+def _figure_key(fig: Figure) -> tuple:
+    """What forces a full draw when it changes: size, dpi, the set of static children."""
+    return (
+        tuple(fig.bbox.bounds),
+        fig.dpi,
+        tuple(id(a) for a in fig.get_children() if not a.get_animated()),
+    )
+
+
 def _layout_key(fig: Figure) -> tuple:
-    """What forces a full draw when it changes: size, dpi, and per axes its place, limits,
-    scales, ticks, labels and the set of its static (not animated) artists."""
-    key = [tuple(fig.bbox.bounds), fig.dpi]
-    for ax in fig.axes:
-        key.append(
-            (
-                ax.get_visible(),
-                tuple(ax.get_position().bounds),
-                ax.get_xlim(),
-                ax.get_ylim(),
-                ax.get_xscale(),
-                ax.get_yscale(),
-                tuple(ax.get_xticks()),
-                tuple(ax.get_yticks()),
-                ax.xaxis.label.get_text(),
-                ax.yaxis.label.get_text(),
-                tuple(id(a) for a in ax.get_children() if not a.get_animated()),
-            )
+    """The whole layout: the figure's key and every axes' key."""
+    return _figure_key(fig), tuple(_axes_key(ax) for ax in fig.axes)
+
+
+def _static_children(fig: Figure) -> list[Artist]:
+    """What ``Figure.draw`` draws after its background patch, in its order."""
+    children = [a for a in fig.get_children() if a is not fig.patch and not a.get_animated()]
+    return sorted(children, key=lambda a: a.get_zorder())
+
+
+Box = tuple[int, int, int, int]  # rows r0:r1, columns c0:c1 of the pixel buffer
+
+
+def _ink(before: np.ndarray, after: np.ndarray, artist: Artist) -> Box | None:
+    """The box of the pixels that drawing ``artist`` changed (None: none), joined for a
+    visible axes with its own box."""
+    changed = before.view(np.uint32)[..., 0] != after.view(np.uint32)[..., 0]
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    box = (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1) if rows.size else None
+    if isinstance(artist, Axes) and artist.get_visible():
+        h, w = after.shape[:2]
+        x0, y0, x1, y1 = artist.bbox.extents
+        own = (
+            max(int(np.floor(h - y1)) - 1, 0),
+            min(int(np.ceil(h - y0)) + 1, h),
+            max(int(np.floor(x0)) - 1, 0),
+            min(int(np.ceil(x1)) + 1, w),
         )
-    key.append(tuple(id(a) for a in fig.get_children() if not a.get_animated()))
-    return tuple(key)
+        box = _union(box, own) if own[0] < own[1] and own[2] < own[3] else box
+    return box
+
+
+def _union(a: Box | None, b: Box | None) -> Box | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
+def _meet(a: Box | None, b: Box | None) -> bool:
+    return not (
+        a is None or b is None or a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+    )
 
 
 def _movable(artist: Artist, container: Figure | Axes) -> bool:
@@ -99,19 +158,28 @@ def _overlaps(a, b) -> bool:
 
 def _covered(children: list[Artist], moving: list[Artist]) -> list[Artist]:
     """The static artists a normal draw paints after (above) a moving artist they overlap:
-    they must be redrawn with it to stay on top (the draw order is a stable zorder sort)."""
+    they must be redrawn with it to stay on top (the draw order is a stable zorder sort).
+    Boxes are only asked for when some static artist comes after a moving one (a box of
+    a text costs a layout)."""
     order = [
         children[i] for i in sorted(range(len(children)), key=lambda i: children[i].get_zorder())
     ]
     ids = {id(a) for a in moving}
-    boxes, covered = [], []
+    candidates = []  # (how many moving artists come before it, a static artist)
+    seen: list[Artist] = []
     for artist in order:
         if id(artist) in ids:
-            boxes.append(_extent(artist))
-        elif boxes and not artist.get_animated():
-            box = _extent(artist)
-            if any(_overlaps(box, b) for b in boxes):
-                covered.append(artist)
+            seen.append(artist)
+        elif seen and not artist.get_animated():
+            candidates.append((len(seen), artist))
+    if not candidates:
+        return []
+    boxes = [_extent(a) for a in seen]
+    covered = []
+    for n, artist in candidates:
+        box = _extent(artist)
+        if any(_overlaps(box, b) for b in boxes[:n]):
+            covered.append(artist)
     return covered
 
 
@@ -124,32 +192,53 @@ def _mark_drawn(artist: Artist) -> None:
 
 
 class FramePusher:
-    """Draws ``figure`` on its canvas with blitting (see the module docstring)."""
+    """Draws ``figure`` on its canvas with blitting (see the module docstring).
+
+    It wraps ``figure.draw`` (an instance attribute) so that every draw of the canvas,
+    whoever asks for it (a push, the front end, a resize), records the inks."""
 
     def __init__(self, figure: Figure) -> None:
         self.figure = figure
-        self._background = None
-        self._key: tuple | None = None
-        self.full_draws = 0  #: pushes that redrew everything
+        self._background: np.ndarray | None = None
+        self._figure_key: tuple | None = None
+        self._axes_keys: dict[Axes, tuple] = {}
+        self._inks: dict[Artist, Box | None] = {}
+        self.full_draws = 0  #: pushes (or front-end draws) that redrew everything
+        self.partial_draws = 0  #: pushes that redrew some axes, then the animated artists
         self.blits = 0  #: pushes that redrew only the animated artists
         figure.canvas.mpl_connect("draw_event", self._on_draw)
+        draw = figure.draw
+
+        def recorded_draw(renderer) -> None:
+            with self._recording(renderer):
+                draw(renderer)
+
+        figure.draw = recorded_draw
 
     # ------------------------------------------------------------------ public
     def push(self) -> str:
-        """Send the figure as it is now: returns "full", "blit" or "none"."""
+        """Send the figure as it is now: returns "full", "partial", "blit" or "none"."""
         canvas = self.figure.canvas
         # before the first full draw every artist is stale: nothing is known to move yet
-        promoted = self._background is not None and self._promote_changed()
-        if promoted or self._background is None or _layout_key(self.figure) != self._key:
+        if self._background is not None:
+            self._promote_changed()
+        if self._needs_full_draw():
             canvas.draw()  # fires draw_event: background saved, animated artists drawn
             return "full"
-        if not any(_changed(a) for a in self._animated()):
+        dirty = [ax for ax in self.figure.axes if self._axes_keys.get(ax) != _axes_key(ax)]
+        if dirty and not self._redraw_axes(dirty):
+            canvas.draw()
+            return "full"
+        if not dirty and not any(_changed(a) for a in self._animated()):
             self._settled()
             return "none"
-        canvas.restore_region(self._background)
+        self._restore_background()
         self._draw_animated()
         canvas.blit(self.figure.bbox)
         self._settled()
+        if dirty:
+            self.partial_draws += 1
+            return "partial"
         self.blits += 1
         return "blit"
 
@@ -226,13 +315,93 @@ class FramePusher:
                     self.figure.draw_artist(artist)
                 _mark_drawn(artist)
 
+    def _needs_full_draw(self) -> bool:
+        fig = self.figure
+        return (
+            self._background is None
+            or _figure_key(fig) != self._figure_key
+            or fig.get_layout_engine() is not None  # a layout moves every axes at each draw
+            or bool(fig.subfigs)
+        )
+
+    def _buffer(self) -> np.ndarray:
+        return np.asarray(self.figure.canvas.get_renderer().buffer_rgba())
+
+    def _restore_background(self) -> None:
+        self._buffer()[...] = self._background
+
+    def _redraw_axes(self, dirty: list[Axes]) -> bool:
+        """Redraw the background of the ``dirty`` axes only (module docstring); False, with
+        nothing decided, when their ink meets another static artist's."""
+        renderer = self.figure.canvas.get_renderer()
+        buf = np.asarray(renderer.buffer_rgba())
+        if buf.shape != self._background.shape:
+            return False
+        renderer.clear()
+        self.figure.patch.draw(renderer)
+        regions, inks = [], {}
+        for ax in [a for a in _static_children(self.figure) if a in dirty]:
+            if ax not in self._inks:
+                return False  # not drawn before: where it was is unknown
+            before = buf.copy()
+            ax.draw(renderer)
+            inks[ax] = _ink(before, buf, ax)
+            regions.append(_union(self._inks[ax], inks[ax]))  # where it was or is now
+        regions = [r for r in regions if r is not None]
+        others = [a for a in _static_children(self.figure) if a not in dirty]
+        if any(a not in self._inks or _meet(self._inks[a], r) for a in others for r in regions):
+            return False
+        redrawn = [buf[r0:r1, c0:c1].copy() for r0, r1, c0, c1 in regions]
+        buf[...] = self._background
+        for (r0, r1, c0, c1), pixels in zip(regions, redrawn):
+            buf[r0:r1, c0:c1] = pixels
+        self._background = buf.copy()
+        self._inks.update(inks)
+        self._axes_keys.update((ax, _axes_key(ax)) for ax in dirty)
+        return True
+
+    @contextmanager
+    def _recording(self, renderer):
+        """Record the ink of every static child while the figure draws on the canvas."""
+        canvas = self.figure.canvas
+        if getattr(canvas, "is_saving", lambda: False)() or not hasattr(renderer, "buffer_rgba"):
+            yield
+            return
+        buf = np.asarray(renderer.buffer_rgba())
+        inks: dict[Artist, Box | None] = {}
+        children = _static_children(self.figure)
+
+        def recorder(child: Artist):
+            draw = child.draw
+
+            def recorded(renderer) -> None:
+                before = buf.copy()
+                draw(renderer)
+                inks[child] = _ink(before, buf, child)
+
+            return recorded
+
+        own = [(child, child.__dict__.get("draw")) for child in children]
+        for child in children:
+            child.draw = recorder(child)
+        try:
+            yield
+        finally:
+            for child, draw in own:  # back to the class's draw (or the child's own one)
+                if draw is None:
+                    del child.draw
+                else:
+                    child.draw = draw
+        self._inks = inks
+
     def _on_draw(self, event) -> None:
         """After a full draw: save the static background, then draw the animated artists."""
         canvas = self.figure.canvas
         if getattr(canvas, "is_saving", lambda: False)():
             return
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        self._key = _layout_key(self.figure)
+        self._background = self._buffer().copy()
+        self._figure_key = _figure_key(self.figure)
+        self._axes_keys = {ax: _axes_key(ax) for ax in self.figure.axes}
         self._draw_animated()
         self._settled()
         self.full_draws += 1

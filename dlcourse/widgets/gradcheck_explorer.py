@@ -36,6 +36,7 @@ from ..experiments.gradcheck_bugs import (
     verdict,
 )
 from ..gradcheck import gradcheck
+from ..plots.limits import set_log_scale
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
 from .streaming import Stream
@@ -143,7 +144,7 @@ class GradCheckExplorer(Dashboard):
         ax.set_xticks(range(len(names)), names)
         for a in (self._ax_bars, self._ax_eps):
             self._thresholds(a)
-        ax.set_yscale("log")
+        set_log_scale(ax)
         ax.set_ylim(FLOOR, TOP)
         ax.set_ylabel("relative error")
         ax.set_title("per parameter", fontsize=10)
@@ -170,8 +171,8 @@ class GradCheckExplorer(Dashboard):
         (self._marker,) = ax.plot(
             [1e-6], [1e-6], "o", ms=9, mfc="none", mec="C3", mew=2, label="chosen ε"
         )
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        set_log_scale(ax, "x")
+        set_log_scale(ax)
         ax.set_xlim(EPS_RANGE[0] / 2, EPS_RANGE[1] * 2)
         ax.set_ylim(FLOOR, TOP)
         ax.set_xlabel("ε")

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..experiments.schedule_runs import ScheduleRun, make_schedule
 from ..optim.schedules import SCHEDULES
-from ..plots.limits import nice_ceil, nice_log_limits
+from ..plots.limits import nice_ceil, nice_log_limits, set_log_scale
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
@@ -93,7 +93,7 @@ class ScheduleExplorer(Dashboard):
         self.ax_lr.set_ylabel("learning rate α")
         self.ax_cost.set_xlabel("epoch")
         self.ax_cost.set_ylabel("training cost")
-        self.ax_cost.set_yscale("log")
+        set_log_scale(self.ax_cost)
         self.ax_lr.legend(fontsize=8, loc="upper right")
         self.ax_cost.legend(fontsize=8, loc="upper right")
         self._runs: OrderedDict = OrderedDict()

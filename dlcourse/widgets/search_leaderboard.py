@@ -22,6 +22,7 @@ import numpy as np
 from .. import search
 from ..experiments.leaderboard import Leaderboard, stream_trials
 from ..experiments.search_toy import train_mlp_objective
+from ..plots.limits import set_log_scale
 from .base import Dashboard
 from .settings import IntRange
 
@@ -95,7 +96,8 @@ class SearchLeaderboard(Dashboard):
         self.ax, self.ax_best = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.5, 1]})
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.3)
         ax = self.ax
-        ax.set(xscale="log", xlabel="learning rate α", ylabel="validation cost (lower is better)")
+        set_log_scale(ax, "x")
+        ax.set(xlabel="learning rate α", ylabel="validation cost (lower is better)")
         self.points = ax.scatter(
             np.zeros(0),
             np.zeros(0),
