@@ -213,3 +213,16 @@ def test_every_frame_is_sent_whole():
         assert np.allclose(imread(io.BytesIO(png)), want, atol=1e-6)  # the whole picture
     assert canvas.modes == ["full"] * 3
     assert canvas.get_diff_image() is None  # nothing new since the last frame
+
+
+def test_a_figure_text_that_starts_moving_is_erased_where_it_was():
+    fig, canvas, left, right, line = _two_axes()
+    note = fig.text(0.5, 0.97, "first", ha="center", va="top")
+    pusher = FramePusher(fig)
+    pusher.push()
+    note.set_text("second, longer")
+    assert pusher.push() == "partial" and note.get_animated()
+    assert (_pixels(canvas) == _reference(fig, pusher)).all()
+    note.set_text("third")
+    assert pusher.push() == "blit"
+    assert (_pixels(canvas) == _reference(fig, pusher)).all()

@@ -13,9 +13,10 @@ themselves, from matplotlib's own ``stale`` flags:
   their static artists) or got an artist newly animated, only those axes are redrawn
   (a *partial* draw): on a cleared canvas with the figure's background patch, they are
   drawn alone, and the pixels they paint now or painted before (their *ink*, see below)
-  are copied into the saved background;
-- a full draw (``canvas.draw()``) happens when the figure itself changed (its size, dpi,
-  its static artists) or when the ink of a redrawn axes meets the ink of another static
+  are copied into the saved background. A figure text newly animated is erased the same
+  way: where its ink was, the background is drawn again without it;
+- a full draw (``canvas.draw()``) happens when the figure's size or dpi changed, a new
+  static artist appeared, or the ink of what is redrawn meets the ink of another static
   artist (overlapping axes, a figure text over them); it saves the background and draws
   the animated artists on top;
 - otherwise the background is restored, the animated artists are drawn axes by axes in
@@ -34,6 +35,7 @@ it. On an ipympl canvas each push sends the whole frame (:func:`full_png_frames`
 
 from __future__ import annotations
 
+import functools
 import io
 from contextlib import contextmanager
 
@@ -49,10 +51,13 @@ from matplotlib.text import Text
 __all__ = ["FramePusher", "full_png_frames"]
 
 
-def _axes_key(ax: Axes) -> tuple:
-    """What forces a redraw of an axes when it changes: its place, limits, scales, ticks,
-    labels and the set of its static (not animated) artists."""
+def _place_key(ax: Axes) -> tuple:
+    """Where an axes' artists land on the canvas: its place, limits, scales, ticks and
+    labels (and the figure's size and dpi)."""
+    fig = ax.get_figure(root=True)
     return (
+        tuple(fig.bbox.bounds),
+        fig.dpi,
         ax.get_visible(),
         tuple(ax.get_position().bounds),
         ax.get_xlim(),
@@ -63,17 +68,21 @@ def _axes_key(ax: Axes) -> tuple:
         tuple(ax.get_yticks()),
         ax.xaxis.label.get_text(),
         ax.yaxis.label.get_text(),
+    )
+
+
+def _axes_key(ax: Axes) -> tuple:
+    """What forces a redraw of an axes when it changes: its place (:func:`_place_key`) and
+    the set of its static (not animated) artists."""
+    return (
+        _place_key(ax),
         tuple(id(a) for a in ax.get_children() if not a.get_animated()),
     )
 
 
 def _figure_key(fig: Figure) -> tuple:
-    """What forces a full draw when it changes: size, dpi, the set of static children."""
-    return (
-        tuple(fig.bbox.bounds),
-        fig.dpi,
-        tuple(id(a) for a in fig.get_children() if not a.get_animated()),
-    )
+    """What forces a full draw when it changes: the figure's size and dpi."""
+    return tuple(fig.bbox.bounds), fig.dpi
 
 
 def _layout_key(fig: Figure) -> tuple:
@@ -156,11 +165,11 @@ def _overlaps(a, b) -> bool:
     return a is None or b is None or a.overlaps(b)
 
 
-def _covered(children: list[Artist], moving: list[Artist]) -> list[Artist]:
+def _covered(children: list[Artist], moving: list[Artist], extent=_extent) -> list[Artist]:
     """The static artists a normal draw paints after (above) a moving artist they overlap:
     they must be redrawn with it to stay on top (the draw order is a stable zorder sort).
-    Boxes are only asked for when some static artist comes after a moving one (a box of
-    a text costs a layout)."""
+    Boxes (from ``extent``) are only asked for when some static artist comes after a
+    moving one (a box of a text or a legend costs a layout)."""
     order = [
         children[i] for i in sorted(range(len(children)), key=lambda i: children[i].get_zorder())
     ]
@@ -174,10 +183,10 @@ def _covered(children: list[Artist], moving: list[Artist]) -> list[Artist]:
             candidates.append((len(seen), artist))
     if not candidates:
         return []
-    boxes = [_extent(a) for a in seen]
+    boxes = [extent(a) for a in seen]
     covered = []
     for n, artist in candidates:
-        box = _extent(artist)
+        box = extent(artist)
         if any(_overlaps(box, b) for b in boxes[:n]):
             covered.append(artist)
     return covered
@@ -203,6 +212,7 @@ class FramePusher:
         self._figure_key: tuple | None = None
         self._axes_keys: dict[Axes, tuple] = {}
         self._inks: dict[Artist, Box | None] = {}
+        self._extents: dict[int, tuple] = {}  # id -> (artist, place, box): _extent
         self.full_draws = 0  #: pushes (or front-end draws) that redrew everything
         self.partial_draws = 0  #: pushes that redrew some axes, then the animated artists
         self.blits = 0  #: pushes that redrew only the animated artists
@@ -226,7 +236,9 @@ class FramePusher:
             canvas.draw()  # fires draw_event: background saved, animated artists drawn
             return "full"
         dirty = [ax for ax in self.figure.axes if self._axes_keys.get(ax) != _axes_key(ax)]
-        if dirty and not self._redraw_axes(dirty):
+        static = set(_static_children(self.figure))
+        gone = [a for a in self._inks if a not in static]  # made animated, or removed
+        if (dirty or gone) and not self._redraw_axes(dirty, gone):
             canvas.draw()
             return "full"
         if not dirty and not any(_changed(a) for a in self._animated()):
@@ -236,7 +248,7 @@ class FramePusher:
         self._draw_animated()
         canvas.blit(self.figure.bbox)
         self._settled()
-        if dirty:
+        if dirty or gone:
             self.partial_draws += 1
             return "partial"
         self.blits += 1
@@ -284,8 +296,11 @@ class FramePusher:
                 continue
             new = [a for a in changed if not a.get_animated()]
             if isinstance(container, Axes):
+                place = _place_key(container)
+                extent = functools.partial(self._extent, place=place)
                 while True:  # until no covered artist covers another one in turn
-                    more = _covered(children, [a for a in children if a.get_animated()] + new)
+                    moving = [a for a in children if a.get_animated()] + new
+                    more = _covered(children, moving, extent)
                     more = [a for a in more if a not in new]
                     if not more:
                         break
@@ -296,6 +311,16 @@ class FramePusher:
                 artist.set_animated(True)
                 promoted = True
         return promoted
+
+    def _extent(self, artist: Artist, place: tuple):
+        """:func:`_extent`, remembered while the artist is unchanged and its axes in the
+        same place (a legend's box costs a few ms, asked for at every push)."""
+        hit = self._extents.get(id(artist))
+        if hit is not None and hit[0] is artist and hit[1] == place and not _changed(artist):
+            return hit[2]
+        box = _extent(artist)
+        self._extents[id(artist)] = (artist, place, box)
+        return box
 
     def _draw_animated(self) -> None:
         """The animated artists, container by container, in draw order."""
@@ -322,6 +347,7 @@ class FramePusher:
             or _figure_key(fig) != self._figure_key
             or fig.get_layout_engine() is not None  # a layout moves every axes at each draw
             or bool(fig.subfigs)
+            or any(a not in self._inks for a in _static_children(fig))  # a new artist
         )
 
     def _buffer(self) -> np.ndarray:
@@ -330,9 +356,10 @@ class FramePusher:
     def _restore_background(self) -> None:
         self._buffer()[...] = self._background
 
-    def _redraw_axes(self, dirty: list[Axes]) -> bool:
-        """Redraw the background of the ``dirty`` axes only (module docstring); False, with
-        nothing decided, when their ink meets another static artist's."""
+    def _redraw_axes(self, dirty: list[Axes], gone: list[Artist] = ()) -> bool:
+        """Redraw the background where the ``dirty`` axes are or were, and where the
+        ``gone`` artists (animated now, or removed) were (module docstring); False, with
+        nothing decided, when that meets another static artist's ink."""
         renderer = self.figure.canvas.get_renderer()
         buf = np.asarray(renderer.buffer_rgba())
         if buf.shape != self._background.shape:
@@ -347,7 +374,7 @@ class FramePusher:
             ax.draw(renderer)
             inks[ax] = _ink(before, buf, ax)
             regions.append(_union(self._inks[ax], inks[ax]))  # where it was or is now
-        regions = [r for r in regions if r is not None]
+        regions = [r for r in [*regions, *(self._inks[a] for a in gone)] if r is not None]
         others = [a for a in _static_children(self.figure) if a not in dirty]
         if any(a not in self._inks or _meet(self._inks[a], r) for a in others for r in regions):
             return False
@@ -357,6 +384,8 @@ class FramePusher:
             buf[r0:r1, c0:c1] = pixels
         self._background = buf.copy()
         self._inks.update(inks)
+        for artist in gone:
+            del self._inks[artist]
         self._axes_keys.update((ax, _axes_key(ax)) for ax in dirty)
         return True
 

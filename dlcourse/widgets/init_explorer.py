@@ -128,6 +128,8 @@ class InitExplorer(Dashboard):
         self._stds = std_by_layer(
             self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"]
         )
+        self._ax_std.set_ylabel("")  # it ran into the tick labels: the title says it
+        self._ax_std.set_title("std per layer", fontsize=9)
         self._units = self._ax_units.imshow(
             np.zeros((EXAMPLES_SHOWN, UNITS_SHOWN)),
             cmap="viridis",
@@ -137,6 +139,7 @@ class InitExplorer(Dashboard):
         self._ax_units.set_xlabel("unit", fontsize=8)
         self._ax_units.set_ylabel("example", fontsize=8)
         self._ax_units.tick_params(labelsize=8)
+        self._ax_units.set_yticks(range(0, EXAMPLES_SHOWN, 5))  # whole examples
         self._units_title = self._ax_units.set_title("", fontsize=9)
         self._std_note = self._ax_std.text(
             0.5,
@@ -164,7 +167,7 @@ class InitExplorer(Dashboard):
         L = len(self.activations)
         self._units.set_extent((-0.5, last.shape[1] - 0.5, last.shape[0] - 0.5, -0.5))
         self._units_title.set_text(
-            f"layer {L} activations: first {last.shape[0]} examples × {last.shape[1]} units"
+            f"layer {L}: first {last.shape[0]} examples × {last.shape[1]} units"
         )
         zero = [
             name
