@@ -59,6 +59,7 @@ __all__ = [
     "int_uniform",
     "choice",
     "trial_seed",
+    "run_trial",
     "SearchResult",
     "random_search",
     "grid_search",
@@ -347,8 +348,9 @@ def _score_of(out: Any) -> tuple[float, dict]:
     return score, extra
 
 
-def _run_trial(objective: Callable, params: dict, seed: int) -> dict:
-    """Run one trial, catching every error: {"score", "extra", "error"}.
+def run_trial(objective: Callable, params: dict, seed: int) -> dict:
+    """Run one trial, ``objective(dict(params), seed)``, catching every error: a dict
+    {"score", "extra", "error"} (score inf and the error text when it raised).
 
     Module-level so that it pickles for process pools and Dask workers.
     """
@@ -411,12 +413,12 @@ def _run_trials(
         if executor is None:
             outcomes = []
             for params, s in zip(points, seeds):
-                outcomes.append(_run_trial(objective, params, s))
+                outcomes.append(run_trial(objective, params, s))
                 if bar is not None:
                     bar.update(1)
         else:
             futures = [
-                executor.submit(_run_trial, objective, params, s)
+                executor.submit(run_trial, objective, params, s)
                 for params, s in zip(points, seeds)
             ]
             outcomes = _collect(futures, bar)

@@ -532,3 +532,16 @@ def test_train_mlp_objective_reports_divergence_and_bad_keys():
         train_mlp_objective({"hidden": 2.5}, seed=0)
     r = random_search(train_mlp_objective, {"lr": log_uniform(1e3, 1e5)}, 3)
     assert any("diverged" in (t["error"] or "") for t in r.trials)
+
+
+def test_run_trial_turns_a_failure_into_data():
+    from dlcourse.search import run_trial
+
+    def objective(params, seed):
+        if params["lr"] > 1:
+            raise ValueError(f"lr {params['lr']} diverged")
+        return params["lr"] * seed
+
+    assert run_trial(objective, {"lr": 0.5}, 4) == {"score": 2.0, "extra": {}, "error": None}
+    bad = run_trial(objective, {"lr": 2.0}, 4)
+    assert bad["score"] == float("inf") and bad["error"] == "ValueError: lr 2.0 diverged"

@@ -71,11 +71,11 @@ def stream_trials(
     start = time.perf_counter()
     if executor is None:
         for i, (params, s) in enumerate(zip(points, seeds)):
-            out = search._run_trial(objective, params, s)
+            out = search.run_trial(objective, params, s)
             yield _record(i, params, s, out, time.perf_counter() - start)
         return
     futures = [
-        executor.submit(search._run_trial, objective, params, s) for params, s in zip(points, seeds)
+        executor.submit(search.run_trial, objective, params, s) for params, s in zip(points, seeds)
     ]
     index = {id(f): i for i, f in enumerate(futures)}
     for fut in _as_completed(futures):
