@@ -418,8 +418,7 @@ def _run_trials(
                     bar.update(1)
         else:
             futures = [
-                executor.submit(run_trial, objective, params, s)
-                for params, s in zip(points, seeds)
+                executor.submit(run_trial, objective, params, s) for params, s in zip(points, seeds)
             ]
             outcomes = _collect(futures, bar)
     finally:
