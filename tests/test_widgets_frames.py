@@ -226,3 +226,23 @@ def test_a_figure_text_that_starts_moving_is_erased_where_it_was():
     note.set_text("third")
     assert pusher.push() == "blit"
     assert (_pixels(canvas) == _reference(fig, pusher)).all()
+
+
+def test_a_legend_is_redrawn_only_once_a_moving_line_reaches_it():
+    fig = Figure(figsize=(3, 2), dpi=60)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0.1, 0.2], lw=3, label="moving")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    legend = ax.legend(loc="upper left")
+    pusher = FramePusher(fig)
+    pusher.push()
+    line.set_ydata([0.15, 0.25])  # its box spans the axes' width; its path stays low
+    pusher.push()
+    assert line.get_animated() and not legend.get_animated()
+    assert (_pixels(canvas) == _reference(fig, pusher)).all()
+    line.set_ydata([0.95, 0.9])  # now through the legend: the legend goes above it again
+    pusher.push()
+    assert legend.get_animated()
+    assert (_pixels(canvas) == _reference(fig, pusher)).all()

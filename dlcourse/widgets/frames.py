@@ -30,7 +30,8 @@ artist paints inside the redrawn box, which is what the inks check.
 
 The picture is the one a normal draw gives, except that axis lines, ticks and grid lines
 (which are never animated) are drawn under an animated artist of their axes instead of over
-it. On an ipympl canvas each push sends the whole frame (:func:`full_png_frames`).
+it. On an ipympl canvas each push sends the whole frame (:func:`full_png_frames`). The
+canvas's renderer keeps the glyphs it rendered (:mod:`.glyph_cache`).
 """
 
 from __future__ import annotations
@@ -45,8 +46,11 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+
+from .glyph_cache import cache_glyphs
 
 __all__ = ["FramePusher", "full_png_frames"]
 
@@ -165,6 +169,35 @@ def _overlaps(a, b) -> bool:
     return a is None or b is None or a.overlaps(b)
 
 
+def _touches(artist: Artist, artist_box, box) -> bool:
+    """Whether a moving artist may paint inside ``box``: their boxes overlap and, for a
+    plain line, its polyline (with markers) comes within a line width and a marker size
+    of the box. The box of a line across an axes overlaps everything in it; its path
+    rarely does (a legend in a corner stays static)."""
+    if not _overlaps(artist_box, box):
+        return False
+    if box is None or not isinstance(artist, Line2D) or artist.get_drawstyle() != "default":
+        return True
+    try:
+        path = artist.get_transform().transform_path(artist.get_path())
+    except Exception:  # cannot say: assume it does
+        return True
+    dpi = artist.get_figure(root=True).dpi
+    near = box.padded((artist.get_linewidth() + artist.get_markersize()) * dpi / 72 + 3)
+    verts = path.vertices[np.isfinite(path.vertices).all(axis=1)]
+    if (
+        len(verts)
+        and (
+            (verts[:, 0] >= near.x0)
+            & (verts[:, 0] <= near.x1)
+            & (verts[:, 1] >= near.y0)
+            & (verts[:, 1] <= near.y1)
+        ).any()
+    ):
+        return True
+    return bool(path.cleaned(remove_nans=True).intersects_bbox(near, filled=False))
+
+
 def _covered(children: list[Artist], moving: list[Artist], extent=_extent) -> list[Artist]:
     """The static artists a normal draw paints after (above) a moving artist they overlap:
     they must be redrawn with it to stay on top (the draw order is a stable zorder sort).
@@ -187,7 +220,7 @@ def _covered(children: list[Artist], moving: list[Artist], extent=_extent) -> li
     covered = []
     for n, artist in candidates:
         box = extent(artist)
-        if any(_overlaps(box, b) for b in boxes[:n]):
+        if any(_touches(m, b, box) for m, b in zip(seen[:n], boxes[:n])):
             covered.append(artist)
     return covered
 
@@ -229,6 +262,8 @@ class FramePusher:
     def push(self) -> str:
         """Send the figure as it is now: returns "full", "partial", "blit" or "none"."""
         canvas = self.figure.canvas
+        if self._background is not None:
+            cache_glyphs(canvas.get_renderer())
         # before the first full draw every artist is stale: nothing is known to move yet
         if self._background is not None:
             self._promote_changed()
@@ -396,6 +431,7 @@ class FramePusher:
         if getattr(canvas, "is_saving", lambda: False)() or not hasattr(renderer, "buffer_rgba"):
             yield
             return
+        cache_glyphs(renderer)  # the canvas's own renderer (not one for savefig)
         buf = np.asarray(renderer.buffer_rgba())
         inks: dict[Artist, Box | None] = {}
         children = _static_children(self.figure)
