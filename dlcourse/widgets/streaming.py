@@ -8,7 +8,8 @@ A dashboard that retrains when a control moves gives the work as an iterator who
   loop running, and the run asked for by a control: :meth:`Stream.allowed`): does the
   first ``at_once`` pieces, then those that fit in ``first_seconds`` since the control
   moved, and returns, so the caller draws the first part;
-  the rest runs in chunks of about ``chunk_seconds`` on the kernel's event loop
+  the rest runs, after a pause of ``first_pause`` (the first picture travels to the
+  browser meanwhile), in chunks of about ``chunk_seconds`` on the kernel's event loop
   (``loop.create_task``, ``await asyncio.sleep(0)`` between chunks, so widget messages are
   handled meanwhile), each chunk followed by ``dashboard._draw()`` and ``redraw()`` through
   ``dashboard._safely`` (an exception becomes ``.message`` and ends the stream: never a
@@ -43,8 +44,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class Stream:
     """Runs one dashboard's work, streamed or at once (see the module docstring)."""
 
-    first_seconds = 0.03  # the work done before the first picture
+    first_seconds = 0.015  # the work done before the first picture (at least one piece)
     chunk_seconds = 0.1  # the work done between two redraws while streaming
+    #: a pause after the first picture: on 2 cores the server and the browser need the
+    #: machine to show it, and the next chunk would compete with them
+    first_pause = 0.05
 
     def __init__(self, dashboard) -> None:
         self.dashboard = dashboard
@@ -111,6 +115,7 @@ class Stream:
             d._draw()
 
         try:
+            await asyncio.sleep(self.first_pause)
             while not done:
                 await asyncio.sleep(0)  # let the kernel handle widget messages (a new move)
                 if self.task is not me:
