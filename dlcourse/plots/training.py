@@ -653,10 +653,12 @@ def std_by_layer(
     *,
     log_y: bool = True,
     colors: Sequence[str] | None = None,
+    ylabel: str = "std",
 ) -> StdByLayer:
     """Standard deviation per layer (x = layer 1..L) for each named series, e.g.
     ``{"activations": a_std, "gradients": g_std}``, on a log axis by default (zeros and
-    non-finite values leave a gap). Returns a :class:`StdByLayer` with ``update(stds)``."""
+    non-finite values leave a gap), the y axis labelled ``ylabel``. Returns a
+    :class:`StdByLayer` with ``update(stds)``."""
     lines = {}
     for i, name in enumerate(stds):
         color = colors[i % len(colors)] if colors else f"C{i}"
@@ -664,7 +666,7 @@ def std_by_layer(
     if log_y:
         set_log_scale(ax)
     ax.set_xlabel("layer l")
-    ax.set_ylabel("std")
+    ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(fontsize=8, frameon=False)
     artists = StdByLayer(ax, lines, log_y)

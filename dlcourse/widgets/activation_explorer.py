@@ -76,9 +76,11 @@ class ActivationExplorer(Dashboard):
         )
         self.ax_hist.set_xlabel("z")
         self._flow = std_by_layer(
-            self.ax_flow, {"‖dW‖ (gradient norm)": [], "mean g'(Z)": []}, colors=["C3", "C2"]
+            self.ax_flow,
+            {"‖dW‖ (gradient norm)": [], "mean g'(Z)": []},
+            colors=["C3", "C2"],
+            ylabel="",
         )
-        self.ax_flow.set_ylabel("")
         self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
 
     # ------------------------------------------------------------------ compute

@@ -75,11 +75,11 @@ def _place_key(ax: Axes) -> tuple:
     )
 
 
-def _axes_key(ax: Axes) -> tuple:
-    """What forces a redraw of an axes when it changes: its place (:func:`_place_key`) and
-    the set of its static (not animated) artists."""
+def _axes_key(ax: Axes, place: tuple | None = None) -> tuple:
+    """What forces a redraw of an axes when it changes: its place (:func:`_place_key`,
+    computed unless given) and the set of its static (not animated) artists."""
     return (
-        _place_key(ax),
+        _place_key(ax) if place is None else place,
         tuple(id(a) for a in ax.get_children() if not a.get_animated()),
     )
 
@@ -92,6 +92,10 @@ def _figure_key(fig: Figure) -> tuple:
 def _layout_key(fig: Figure) -> tuple:
     """The whole layout: the figure's key and every axes' key."""
     return _figure_key(fig), tuple(_axes_key(ax) for ax in fig.axes)
+
+
+def _saving(canvas) -> bool:
+    return getattr(canvas, "is_saving", lambda: False)()
 
 
 def _static_children(fig: Figure) -> list[Artist]:
@@ -262,18 +266,22 @@ class FramePusher:
     def push(self) -> str:
         """Send the figure as it is now: returns "full", "partial", "blit" or "none"."""
         canvas = self.figure.canvas
-        if self._background is not None:
-            cache_glyphs(canvas.get_renderer())
         # before the first full draw every artist is stale: nothing is known to move yet
-        if self._background is not None:
-            self._promote_changed()
-        if self._needs_full_draw():
+        if self._background is None:
             canvas.draw()  # fires draw_event: background saved, animated artists drawn
             return "full"
-        dirty = [ax for ax in self.figure.axes if self._axes_keys.get(ax) != _axes_key(ax)]
-        static = set(_static_children(self.figure))
-        gone = [a for a in self._inks if a not in static]  # made animated, or removed
-        if (dirty or gone) and not self._redraw_axes(dirty, gone):
+        cache_glyphs(canvas.get_renderer())
+        places = {ax: _place_key(ax) for ax in self.figure.axes}
+        self._promote_changed(places)
+        static = _static_children(self.figure)
+        if self._needs_full_draw(static):
+            canvas.draw()
+            return "full"
+        keys = {ax: _axes_key(ax, places[ax]) for ax in self.figure.axes}
+        dirty = [ax for ax in self.figure.axes if self._axes_keys.get(ax) != keys[ax]]
+        still = set(static)
+        gone = [a for a in self._inks if a not in still]  # made animated, or removed
+        if (dirty or gone) and not self._redraw_axes(static, dirty, gone, keys):
             canvas.draw()
             return "full"
         if not dirty and not any(_changed(a) for a in self._animated()):
@@ -320,10 +328,10 @@ class FramePusher:
             if a.get_animated() and not isinstance(a, Axes)
         ]
 
-    def _promote_changed(self) -> bool:
+    def _promote_changed(self, places: dict[Axes, tuple]) -> None:
         """Animate every changed static artist, and the static artists drawn above a
-        changed or animated one that they overlap."""
-        promoted = False
+        changed or animated one that they overlap (``places``: :func:`_place_key` of
+        each axes)."""
         for container in self._containers():
             children = [a for a in container.get_children() if _movable(a, container)]
             changed = [a for a in children if _changed(a)]
@@ -331,8 +339,7 @@ class FramePusher:
                 continue
             new = [a for a in changed if not a.get_animated()]
             if isinstance(container, Axes):
-                place = _place_key(container)
-                extent = functools.partial(self._extent, place=place)
+                extent = functools.partial(self._extent, place=places[container])
                 while True:  # until no covered artist covers another one in turn
                     moving = [a for a in children if a.get_animated()] + new
                     more = _covered(children, moving, extent)
@@ -344,8 +351,6 @@ class FramePusher:
                 new += [s for s in container.spines.values() if not s.get_animated()]
             for artist in new:
                 artist.set_animated(True)
-                promoted = True
-        return promoted
 
     def _extent(self, artist: Artist, place: tuple):
         """:func:`_extent`, remembered while the artist is unchanged and its axes in the
@@ -375,14 +380,13 @@ class FramePusher:
                     self.figure.draw_artist(artist)
                 _mark_drawn(artist)
 
-    def _needs_full_draw(self) -> bool:
+    def _needs_full_draw(self, static: list[Artist]) -> bool:
         fig = self.figure
         return (
-            self._background is None
-            or _figure_key(fig) != self._figure_key
+            _figure_key(fig) != self._figure_key
             or fig.get_layout_engine() is not None  # a layout moves every axes at each draw
             or bool(fig.subfigs)
-            or any(a not in self._inks for a in _static_children(fig))  # a new artist
+            or any(a not in self._inks for a in static)  # a new artist: its ink is unknown
         )
 
     def _buffer(self) -> np.ndarray:
@@ -391,10 +395,13 @@ class FramePusher:
     def _restore_background(self) -> None:
         self._buffer()[...] = self._background
 
-    def _redraw_axes(self, dirty: list[Axes], gone: list[Artist] = ()) -> bool:
+    def _redraw_axes(
+        self, static: list[Artist], dirty: list[Axes], gone: list[Artist], keys: dict
+    ) -> bool:
         """Redraw the background where the ``dirty`` axes are or were, and where the
         ``gone`` artists (animated now, or removed) were (module docstring); False, with
-        nothing decided, when that meets another static artist's ink."""
+        nothing decided, when that meets another static artist's ink. ``static``: the
+        figure's static children, all with a recorded ink; ``keys``: each axes' key."""
         renderer = self.figure.canvas.get_renderer()
         buf = np.asarray(renderer.buffer_rgba())
         if buf.shape != self._background.shape:
@@ -402,16 +409,14 @@ class FramePusher:
         renderer.clear()
         self.figure.patch.draw(renderer)
         regions, inks = [], {}
-        for ax in [a for a in _static_children(self.figure) if a in dirty]:
-            if ax not in self._inks:
-                return False  # not drawn before: where it was is unknown
+        for ax in [a for a in static if a in dirty]:  # in the figure's draw order
             before = buf.copy()
             ax.draw(renderer)
             inks[ax] = _ink(before, buf, ax)
             regions.append(_union(self._inks[ax], inks[ax]))  # where it was or is now
         regions = [r for r in [*regions, *(self._inks[a] for a in gone)] if r is not None]
-        others = [a for a in _static_children(self.figure) if a not in dirty]
-        if any(a not in self._inks or _meet(self._inks[a], r) for a in others for r in regions):
+        others = [a for a in static if a not in dirty]
+        if any(_meet(self._inks[a], r) for a in others for r in regions):
             return False
         redrawn = [buf[r0:r1, c0:c1].copy() for r0, r1, c0, c1 in regions]
         buf[...] = self._background
@@ -421,14 +426,14 @@ class FramePusher:
         self._inks.update(inks)
         for artist in gone:
             del self._inks[artist]
-        self._axes_keys.update((ax, _axes_key(ax)) for ax in dirty)
+        self._axes_keys.update((ax, keys[ax]) for ax in dirty)
         return True
 
     @contextmanager
     def _recording(self, renderer):
         """Record the ink of every static child while the figure draws on the canvas."""
         canvas = self.figure.canvas
-        if getattr(canvas, "is_saving", lambda: False)() or not hasattr(renderer, "buffer_rgba"):
+        if _saving(canvas) or not hasattr(renderer, "buffer_rgba"):
             yield
             return
         cache_glyphs(renderer)  # the canvas's own renderer (not one for savefig)
@@ -461,8 +466,7 @@ class FramePusher:
 
     def _on_draw(self, event) -> None:
         """After a full draw: save the static background, then draw the animated artists."""
-        canvas = self.figure.canvas
-        if getattr(canvas, "is_saving", lambda: False)():
+        if _saving(self.figure.canvas):
             return
         self._background = self._buffer().copy()
         self._figure_key = _figure_key(self.figure)

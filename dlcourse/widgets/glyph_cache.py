@@ -40,6 +40,19 @@ MAX_GLYPHS = 20_000  #: bitmaps kept per renderer (a few MB), least recently use
 MAX_LAYOUTS = 5_000  #: string layouts kept per renderer
 
 
+def _remember(cache: OrderedDict, key, make, limit: int):
+    """``cache[key]``, made by ``make()`` when missing; at most ``limit`` entries, the
+    least recently used dropped first."""
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+        if len(cache) > limit:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return value
+
+
 def _supported(renderer) -> bool:
     method = getattr(type(renderer), "_draw_text_glyphs_and_boxes", None)
     if method is None or not hasattr(renderer, "_renderer"):
@@ -93,21 +106,17 @@ def cache_glyphs(renderer) -> bool:
             tx = round(0x40 * (x + dx * cos - dy * sin))
             ty = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
             key = (font, size, renderer.dpi, glyph_index, m_key, tx % 64, ty % 64, load_flags, mode)
-            hit = cache.get(key)
-            if hit is None:
+
+            def render(font=font, size=size, glyph_index=glyph_index, m=m, tx=tx, ty=ty):
                 font.set_size(size, renderer.dpi)
                 font._set_transform(m, [tx, ty])
                 bitmap = font._render_glyph(glyph_index, load_flags, mode)
                 buffer = np.array(bitmap.buffer)
                 if not antialiased:
                     buffer *= 0xFF
-                hit = (buffer, bitmap.left - tx // 64, bitmap.top - ty // 64)
-                cache[key] = hit
-                if len(cache) > MAX_GLYPHS:
-                    cache.popitem(last=False)
-            else:
-                cache.move_to_end(key)
-            buffer, left, top = hit
+                return buffer, bitmap.left - tx // 64, bitmap.top - ty // 64
+
+            buffer, left, top = _remember(cache, key, render, MAX_GLYPHS)
             top += ty // 64
             # draw_text_image's y is downwards and the bitmap's bottom side
             renderer._renderer.draw_text_image(
@@ -141,20 +150,17 @@ def cache_glyphs(renderer) -> bool:
             tuple(features) if features is not None else None,
             language if isinstance(language, (str, type(None))) else repr(language),
         )
-        items = layouts.get(key)
-        if items is None:
+
+        def lay_out():
             font = renderer._prepare_font(prop)
-            items = [
+            return [
                 (item.ft_object, item.glyph_index, item.x, item.y)
                 for item in font._layout(
                     s, flags=get_hinting_flag(), features=features, language=language
                 )
             ]
-            layouts[key] = items
-            if len(layouts) > MAX_LAYOUTS:
-                layouts.popitem(last=False)
-        else:
-            layouts.move_to_end(key)
+
+        items = _remember(layouts, key, lay_out, MAX_LAYOUTS)
         draw(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy) for f, g, dx, dy in items), [])
 
     renderer._draw_text_glyphs_and_boxes = draw

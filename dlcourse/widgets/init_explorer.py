@@ -125,10 +125,9 @@ class InitExplorer(Dashboard):
             label="gradients $dJ/dA^{[l]}$",
             ylabel="",
         )
-        self._stds = std_by_layer(
-            self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"]
+        self._stds = std_by_layer(  # no y label: it ran into the tick labels; the title says it
+            self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"], ylabel=""
         )
-        self._ax_std.set_ylabel("")  # it ran into the tick labels: the title says it
         self._ax_std.set_title("std per layer", fontsize=9)
         self._units = self._ax_units.imshow(
             np.zeros((EXAMPLES_SHOWN, UNITS_SHOWN)),

@@ -36,7 +36,6 @@ from ..experiments.training_runs import EpochSeeds, make_data, playground_networ
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .. import activations, datasets
 from ..init import INITIALIZERS
-from ..plots.limits import set_log_scale
 from ..plots.training import cost_curves, data_extent, decision_boundary
 from ..train import Callback, DivergenceWarning, History, evaluate, fit
 from .base import Dashboard
@@ -451,11 +450,7 @@ class TrainingDashboard(Dashboard):
 
     def _draw(self) -> None:
         if self._curves.log_y != self._config["log_y"]:
-            self._curves.log_y = self._config["log_y"]
-            if self._curves.log_y:
-                set_log_scale(self._curves.ax)
-            else:
-                self._curves.ax.set_yscale("linear")
+            self._curves.set_log_y(self._config["log_y"])
         self._curves.update(self.history, self.previous)
         h = self.history
         acc = (
