@@ -201,7 +201,13 @@ def press_latencies(
             continue
         page.wait_for_timeout(300)  # the events of the redraw that painted, then some
         times.append((t1 - t0) / 1000)
-        traces.append(phases(_read_events(trace_log), t0, t1))
+        events = _read_events(trace_log)
+        traces.append(phases(events, t0, t1))
+        if os.environ.get("BENCH_RAW"):
+            with open(os.environ["BENCH_RAW"], "a") as f:
+                f.write(
+                    json.dumps([[n, round(t - t0)] for n, t in events] + [["px", t1 - t0]]) + "\n"
+                )
     return times, traces
 
 
