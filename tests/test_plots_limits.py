@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlcourse.plots.limits import GRID, nice_ceil, nice_floor, nice_limits, nice_log_limits
+from dlcourse.plots.limits import GRID, nice_ceil, nice_floor, nice_limits, nice_log_limits, widened
 
 positive = st.floats(1e-9, 1e9, allow_nan=False)
 
@@ -102,3 +102,11 @@ def test_log_axes_have_minor_ticks_only_over_few_decades():
     assert ax.get_xscale() == "log"
     with pytest.raises(ValueError, match="axis must be 'x' or 'y', got 'z'"):
         set_log_scale(ax, "z")
+
+
+def test_widened_holds_both_ranges_in_either_order():
+    assert widened((0.0, 10.0), (2.0, 12.0)) == (0.0, 12.0)
+    assert widened((0.1, 1.0), (0.01, 0.5)) == (0.01, 1.0)
+    assert widened((5.0, 1.0), (2.0, 3.0)) == (1.0, 5.0)  # an inverted axis's limits
+    with pytest.raises(ValueError, match="limits must be finite"):
+        widened((0.0, 1.0), (0.0, math.inf))

@@ -290,3 +290,24 @@ def test_confusion_matrix_bad_input():
         confusion_counts([0, 1], [0, -1])
     with pytest.raises(ValueError, match="n_classes=2"):
         confusion_counts([0, 2], [0, 1], n_classes=2)
+
+
+def test_cost_curves_length_spans_the_run_and_hold_only_widens():
+    fig = Figure()
+    ax = fig.add_subplot()
+    curves = cost_curves(ax, {"loss": [], "val_loss": []}, log_y=True)
+    curves.length = 40
+    curves.update({"loss": [2.0, 1.0], "val_loss": [2.1, 1.1]})
+    assert ax.get_xlim()[1] >= 40  # the axis is set for the whole run from its first epoch
+    wide = ax.get_ylim()
+    curves.hold = True
+    curves.update({"loss": [0.9], "val_loss": [0.95]})  # a narrower range: kept as it was
+    assert ax.get_ylim() == wide
+    curves.update({"loss": [0.9, 1e-4], "val_loss": [0.95, 2e-4]})  # more: widened
+    assert ax.get_ylim()[0] <= 1e-4 / 1.3 and ax.get_ylim()[1] == wide[1]
+    curves.hold = False
+    curves.update({"loss": [0.9], "val_loss": [0.95]})  # the data's own limits again
+    assert ax.get_ylim() == (0.1, 10.0)
+    curves.length = 0
+    curves.update({"loss": [0.9], "val_loss": [0.95]})
+    assert ax.get_xlim() == (0.0, 1.5)

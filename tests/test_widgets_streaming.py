@@ -343,3 +343,41 @@ def test_schedule_stream_ends_where_the_synchronous_run_ends(name, value):
     assert d.history == fresh.history and d.message == fresh.message
     np.testing.assert_array_equal(d._cost_line.get_ydata(), fresh._cost_line.get_ydata())
     plt.close("all")
+
+
+# ------------------------------------------------------------------ axes while streaming
+def _contains(outer, inner) -> bool:
+    return min(outer) <= min(inner) and max(inner) <= max(outer)
+
+
+@pytest.mark.parametrize(
+    "make, axes, config, lr",
+    [
+        (BNExplorer, "ax_cost", SMALL, 3.0),
+        (DebugDashboard, "ax_loss", DEBUG, 3.0),
+        (DigitsExplorer, "ax_cost", DIGITS, 0.5),
+    ],
+)
+def test_streamed_axes_only_widen_and_end_at_the_synchronous_limits(make, axes, config, lr):
+    d = make(**config)
+    limits = []
+    draw = d._draw
+
+    def recorded_draw():
+        draw()
+        ax = getattr(d, axes)
+        limits.append((ax.get_xlim(), ax.get_ylim(), d._stream.incomplete))
+
+    d._draw = recorded_draw
+    before = (getattr(d, axes).get_xlim(), getattr(d, axes).get_ylim())
+    _stream_move(d, "lr", lr)
+    held = [before] + [(x, y) for x, y, incomplete in limits if incomplete]
+    assert len(held) >= 3  # a first picture and at least one chunk while streaming
+    epochs = config.get("epochs", 30)
+    assert all(max(x) >= epochs for x, _ in held[1:])  # the x axis spans the whole run
+    for (x0, y0), (x1, y1) in zip(held, held[1:]):
+        assert _contains(x1, x0) and _contains(y1, y0)
+    assert not limits[-1][2]  # the last picture is the finished run's
+    sync = getattr(make(**{**config, "lr": lr}), axes)
+    assert limits[-1][:2] == (sync.get_xlim(), sync.get_ylim())
+    plt.close("all")

@@ -35,6 +35,7 @@ __all__ = [
     "nice_floor",
     "nice_limits",
     "nice_log_limits",
+    "widened",
 ]
 
 GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
@@ -92,6 +93,15 @@ def nice_log_limits(lo: float, hi: float, factor: float = 1.3) -> tuple[float, f
     if not (lo > 0 and hi >= lo and math.isfinite(hi)):
         raise ValueError(f"lo, hi must satisfy 0 < lo <= hi < inf, got {lo!r}, {hi!r}")
     return nice_floor(lo / factor, DECADES), nice_ceil(hi * factor, DECADES)
+
+
+def widened(current: tuple[float, float], wanted: tuple[float, float]) -> tuple[float, float]:
+    """The smallest range holding both ``current`` and ``wanted`` (each (low, high)):
+    limits that only grow, for an axis that should stay put while a run is streaming."""
+    (a, b), (c, d) = sorted(map(float, current)), sorted(map(float, wanted))
+    if not all(math.isfinite(v) for v in (a, b, c, d)):
+        raise ValueError(f"limits must be finite, got {current!r} and {wanted!r}")
+    return min(a, c), max(b, d)
 
 
 class SparseMinorLogLocator(LogLocator):

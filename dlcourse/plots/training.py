@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
-from .limits import nice_ceil, nice_limits, nice_log_limits, set_log_scale
+from .limits import nice_ceil, nice_limits, nice_log_limits, set_log_scale, widened
 
 __all__ = [
     "CLASS_COLORS",
@@ -115,7 +115,12 @@ def _plottable(values: np.ndarray, log_y: bool) -> np.ndarray:
 @dataclass
 class CostCurves:
     """Artists of :func:`cost_curves`: a training and a validation line per run (keyed by
-    run name, "" for a single run) and the faded lines of a previous run."""
+    run name, "" for a single run) and the faded lines of a previous run.
+
+    ``length``: the x axis spans at least that many epochs (or steps), the length a run
+    being drawn as it grows will reach. ``hold``: the limits only widen (the axes keep
+    their place while a run streams, so its frames need no redraw of the axes); set it
+    back to False for the final picture, whose limits are then those of the data alone."""
 
     ax: Axes
     train: dict[str, Any]
@@ -125,6 +130,8 @@ class CostCurves:
     log_y: bool = False
     per_step: bool = False
     legend: bool = True
+    length: int = 0
+    hold: bool = False
     _legend_key: tuple = field(default=(), repr=False)
     _last: tuple = field(default=(None, None), repr=False)
 
@@ -173,14 +180,18 @@ class CostCurves:
         lines = [*self.train.values(), *self.val.values(), self.previous_train, self.previous_val]
         ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in lines])
         ys = ys[np.isfinite(ys)]
-        n = max((len(line.get_xdata()) for line in lines), default=0)
+        n = max([len(line.get_xdata()) for line in lines] + [self.length])
         # round limits (plots.limits): they stay put while a run grows or a slider moves
-        ax.set_xlim(0, max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02))
+        x = (0.0, max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02))
         if ys.size == 0:
-            ax.set_ylim((0.1, 1.0) if self.log_y else (0.0, 1.0))
-            return
-        lo, hi = float(ys.min()), float(ys.max())
-        ax.set_ylim(nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True))
+            y = (0.1, 1.0) if self.log_y else (0.0, 1.0)
+        else:
+            lo, hi = float(ys.min()), float(ys.max())
+            y = nice_log_limits(lo, hi) if self.log_y else nice_limits(lo, hi, from_zero=True)
+        if self.hold:
+            x, y = widened(ax.get_xlim(), x), widened(ax.get_ylim(), y)
+        ax.set_xlim(x)
+        ax.set_ylim(y)
 
     def _refresh_legend(self) -> None:
         if not self.legend:

@@ -223,6 +223,8 @@ class BNExplorer(Dashboard):
         )
 
     def _draw(self) -> None:
+        self._cost.length = self._config["epochs"]  # the x axis is set for the whole run
+        self._cost.hold = self._stream.incomplete  # the axes stay put while it streams
         self._cost.update({name: self.histories[name] for name in self.NAMES})
         self._std.update(self.stds)
         low, high = self.ax_cost.get_ylim()

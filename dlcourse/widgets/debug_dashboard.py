@@ -30,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..experiments.debug_run import HEALTHY, N_CLASSES, SCENARIOS, DebugChecks, DebugTraining
 from ..topics import babysit
-from ..plots.limits import nice_log_limits, set_log_scale
+from ..plots.limits import nice_log_limits, set_log_scale, widened
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange
@@ -232,8 +232,12 @@ class DebugDashboard(Dashboard):
         values = np.concatenate([self.train_loss, self.val_loss, [math.log(N_CLASSES)]])
         values = np.clip(values[np.isfinite(values)], *CLIP)
         low, high = float(values.min()), float(values.max())
-        ax.set_ylim(nice_log_limits(low, high, factor=1.5))  # round: they move rarely
+        ax.set_xlim(0.5, max(self._config["epochs"], 2) + 0.5)
+        limits = nice_log_limits(low, high, factor=1.5)  # round: they move rarely
+        if self._stream.incomplete:  # while the run streams the axes only widen
+            ax.set_ylim(widened(ax.get_ylim(), limits))
+            return
+        ax.set_ylim(limits)
         # over a few decades label 1, 2, 5 x 10^k; over many, the powers of ten only
         subs = (1.0, 2.0, 5.0) if high / low < 1e3 else (1.0,)
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
-        ax.set_xlim(0.5, max(self._config["epochs"], 2) + 0.5)

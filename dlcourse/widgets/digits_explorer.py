@@ -129,5 +129,7 @@ class DigitsExplorer(Dashboard):
         self.cm.update(self.y_val, self.predictions)
         model = "softmax regression" if c["hidden"] == 0 else f"{c['hidden']} hidden ReLU units"
         self.cm_title.set_text(f"validation: {self.val_accuracy:.1%} correct ({model})")
+        self.curves.length = c["epochs"]  # the x axis is set for the whole run
+        self.curves.hold = self._stream.incomplete  # the axes stay put while it streams
         self.curves.update(self.history)
         self.cost_title.set_text(f"cost per epoch (Adam, α = {c['lr']:.2g}, λ = {c['l2']:g})")

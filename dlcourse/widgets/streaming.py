@@ -13,7 +13,10 @@ A dashboard that retrains when a control moves gives the work as an iterator who
   (``loop.create_task``, ``await asyncio.sleep(0)`` between chunks, so widget messages are
   handled meanwhile), each chunk followed by ``dashboard._draw()`` and ``redraw()`` through
   ``dashboard._safely`` (an exception becomes ``.message`` and ends the stream: never a
-  traceback). A new run cancels the one still streaming;
+  traceback). A new run cancels the one still streaming. From the start of such a run
+  until its ``finish()``, :attr:`Stream.incomplete` is True: a dashboard draws the
+  partial results with axes that only widen, and its last picture with the limits of the
+  finished run (the picture the synchronous run gives);
 - **otherwise** (tests, scripts, nbval, ``update()`` called from code): all the work at
   once, then ``finish()``: the results are the same as when streamed, since the pieces are
   the same whatever the chunks (``dl.fit(..., history=h)`` continues a run exactly).
@@ -55,6 +58,13 @@ class Stream:
         self.task: asyncio.Task | None = None
         self._allowed = False
         self._since = 0.0
+        self._incomplete = False
+
+    @property
+    def incomplete(self) -> bool:
+        """True from the start of a streamed run until its ``finish()`` has run: the
+        results drawn meanwhile are partial (a dashboard may hold its axes still)."""
+        return self._incomplete
 
     @property
     def streaming(self) -> bool:
@@ -88,6 +98,7 @@ class Stream:
         complete, False when it continues on the event loop."""
         self.cancel()
         work = iter(work)
+        self._incomplete = False
         if not self.live():
             for _ in work:
                 pass
@@ -96,6 +107,7 @@ class Stream:
         if _advance(work, self._since + self.first_seconds - time.perf_counter(), at_once):
             finish()
             return True
+        self._incomplete = True
         self.task = _running_loop().create_task(self._rest(work, finish))
         return False
 
@@ -109,6 +121,7 @@ class Stream:
                 if _advance(work, self.chunk_seconds):
                     done = True
                     finish()
+                    self._incomplete = False
             except BaseException:
                 done = True
                 raise
