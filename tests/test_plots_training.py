@@ -9,6 +9,8 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import dlcourse as dl
@@ -311,3 +313,29 @@ def test_cost_curves_length_spans_the_run_and_hold_only_widens():
     curves.length = 0
     curves.update({"loss": [0.9], "val_loss": [0.95]})
     assert ax.get_xlim() == (0.0, 1.5)
+
+
+@given(
+    st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=300),
+    st.floats(-1e3, 1e3),
+    st.floats(1e-3, 1e3),
+    st.integers(1, 60),
+)
+@settings(max_examples=200, deadline=None)
+def test_uniform_counts_equal_numpy_histogram(values, lo, width, bins):
+    from dlcourse.plots.training import _uniform_counts
+
+    hi = lo + width
+    edges = np.linspace(lo, hi, bins + 1)
+    values = np.clip(np.array(values + list(edges)), lo, hi)  # values on every edge too
+    want, _ = np.histogram(values, bins=edges)
+    np.testing.assert_array_equal(_uniform_counts(values, lo, hi, bins), want)
+
+
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=400), st.sampled_from([0.5, 0.9, 0.999]))
+@settings(max_examples=200, deadline=None)
+def test_upper_quantile_equals_numpy_quantile(values, q):
+    from dlcourse.plots.training import _upper_quantile
+
+    values = np.array(values)
+    assert _upper_quantile(values.copy(), q) == pytest.approx(np.quantile(values, q), rel=1e-12)
