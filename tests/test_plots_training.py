@@ -339,3 +339,26 @@ def test_upper_quantile_equals_numpy_quantile(values, q):
 
     values = np.array(values)
     assert _upper_quantile(values.copy(), q) == pytest.approx(np.quantile(values, q), rel=1e-12)
+
+
+def test_relative_ridges_keep_their_axis_when_the_values_change_scale(rng):
+    fig = Figure(figsize=(4, 4))
+    ax = fig.add_subplot()
+    arrays = _layers(rng)
+    art = activation_histograms(ax, arrays, relative=True)
+    limits, ticks = ax.get_xlim(), list(ax.get_xticks())
+    assert limits == (-1.0, 1.0)
+    r = art.edges[-1]
+    assert art.unit_text.get_text() == f"× {r:.2g}"
+    _, x, _ = art.patches[0].get_data()
+    np.testing.assert_allclose(x * r, art.edges)  # drawn in units of r, edges kept in values
+    plain = activation_histograms(Figure().add_subplot(), arrays)
+    for a, b in zip(art.counts, plain.counts):
+        np.testing.assert_array_equal(a, b)  # the same bars, only the axis's unit differs
+    art.update([1e-4 * a for a in arrays])
+    assert (ax.get_xlim(), list(ax.get_xticks())) == (limits, ticks)
+    assert art.unit_text.get_text() == f"× {art.edges[-1]:.2g}" and art.edges[-1] < 1e-2 * r
+    art.update([np.abs(a) for a in arrays])  # values >= 0: from just below 0
+    assert ax.get_xlim() == (-0.05, 1.0)
+    with pytest.raises(ValueError, match="relative=True needs ONE Axes"):
+        activation_histograms(Figure().subplots(1, 3), arrays, relative=True)

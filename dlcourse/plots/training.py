@@ -478,7 +478,8 @@ def _shared_range(finite: Sequence[np.ndarray]) -> tuple[float, float]:
 class LayerHistograms:
     """Artists of :func:`activation_histograms`: one ``StepPatch`` per layer (``patches``),
     one ``Text`` with the layer's standard deviation per layer (``texts``), and the last
-    ``counts`` (fractions of entries per bin), ``edges`` and ``stds``."""
+    ``counts`` (fractions of entries per bin), ``edges`` (in values, also on a relative
+    axis) and ``stds``."""
 
     axes: list
     patches: list
@@ -490,6 +491,7 @@ class LayerHistograms:
     counts: list = field(default_factory=list)
     edges: np.ndarray = None
     stds: np.ndarray = None
+    unit_text: Any = None  #: "× r" under a relative x axis (None: the axis is in values)
 
     def update(self, arrays: Sequence[np.ndarray]) -> None:
         """Histogram new arrays (at most as many layers as when the plot was made)."""
@@ -525,6 +527,7 @@ class LayerHistograms:
 
     def _draw_ridges(self, n: int) -> None:
         ax = self.axes[0]
+        unit = float(self.edges[-1]) if self.unit_text is not None else 1.0  # r > 0
         for i, (patch, text) in enumerate(zip(self.patches, self.texts)):
             visible = i < n
             patch.set_visible(visible)
@@ -533,10 +536,12 @@ class LayerHistograms:
                 continue
             base = float(n - 1 - i)  # layer 1 on top
             height = _ridge_heights(self.counts[i])
-            patch.set_data(base + height, self.edges, base)
+            patch.set_data(base + height, self.edges / unit, base)
             text.set_position((1.02, base + 0.1))
             text.set_text(f"std {self.stds[i]:.3g}")
-        ax.set_xlim(self.edges[0], self.edges[-1])
+        ax.set_xlim(self.edges[0] / unit, self.edges[-1] / unit)
+        if self.unit_text is not None:
+            self.unit_text.set_text(f"× {unit:.2g}")
         ax.set_ylim(-0.1, n)
         if getattr(self, "_ticks_for", None) != n:  # new tick objects only when L changes
             ax.set_yticks(np.arange(n) + 0.0, [str(n - k) for k in range(n)])
@@ -576,6 +581,7 @@ def activation_histograms(
     color: str = "C0",
     label: str = "activations $A^{[l]}$",
     ylabel: str = "layer",
+    relative: bool = False,
 ) -> LayerHistograms:
     """Histograms of per-layer values (activations A^[l], or gradients dA^[l]) and their std.
 
@@ -588,11 +594,17 @@ def activation_histograms(
     that the bins move rarely), so a layer whose values collapse towards 0
     shows as a spike; values outside the range go to the end bins. Each layer is labelled with std(A^[l]) over all its entries.
     ``max_layers`` (ridge mode) reserves ridges for later updates with more layers.
+    ``relative`` (ridge mode): the x axis is in units of the range's end r, from -1 (or
+    -0.05) to 1, with "× r" written under its right end, as matplotlib writes a common
+    factor; the axis then stays put when the values change scale (gradients follow s^L),
+    and a new r redraws only that text.
     Returns a :class:`LayerHistograms` whose ``update(arrays)`` redraws in place.
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"bins must be a positive int, got {bins!r}")
     ridge = isinstance(axes, Axes)
+    if relative and not ridge:
+        raise ValueError("relative=True needs ONE Axes (ridge mode), got a sequence of axes")
     axes_list = [axes] if ridge else list(axes)
     n_slots = max(len(arrays), max_layers or 0) if ridge else len(axes_list)
     if not ridge and len(arrays) > len(axes_list):
@@ -633,11 +645,27 @@ def activation_histograms(
             )
             ax.set_yticks([])
             ax.tick_params(labelsize=8)
+    unit = None
     if ridge:
-        axes_list[0].set_ylabel(ylabel)
-        axes_list[0].set_title(label, fontsize=10)
-        axes_list[0].grid(True, axis="x", alpha=0.3)
-    artists = LayerHistograms(axes_list, patches, texts, ridge, int(bins), value_range, label)
+        ax = axes_list[0]
+        ax.set_ylabel(ylabel)
+        ax.set_title(label, fontsize=10)
+        ax.grid(True, axis="x", alpha=0.3)
+        if relative:
+            ax.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
+            unit = ax.annotate(
+                "",
+                (1.0, 0.0),
+                xycoords="axes fraction",
+                xytext=(0, -18),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=9,
+            )
+    artists = LayerHistograms(
+        axes_list, patches, texts, ridge, int(bins), value_range, label, unit_text=unit
+    )
     artists.update(arrays)
     return artists
 

@@ -124,6 +124,7 @@ class InitExplorer(Dashboard):
             color="C3",
             label="gradients $dJ/dA^{[l]}$",
             ylabel="",
+            relative=True,  # gradients scale like s^L: an axis in values moved at every press
         )
         self._stds = std_by_layer(  # no y label: it ran into the tick labels; the title says it
             self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"], ylabel=""
