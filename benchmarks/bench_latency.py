@@ -31,6 +31,10 @@ the presses where the phase occurred ('k/n' when only in k of n):
     send->px    the first image sent -> changed canvas pixels (transfer, decode, paint)
     total       key press -> changed pixels
 
+``--events FILE`` (with ``--trace``) also appends every press's kernel events to FILE, one JSON
+line per press (``{"dashboard", "events": [[tag, ms after the press], ...], "pixels": ms}``),
+to see one press's timeline.
+
 The machine is shared: the load average is printed with the table; compare numbers taken at
 similar load.
 """
@@ -168,10 +172,16 @@ def _read_events(log: Path) -> list:
 
 # ------------------------------------------------------------------ measuring
 def press_latencies(
-    page, root: str, slider: str, presses: int, trace_log: Path | None = None
+    page,
+    root: str,
+    slider: str,
+    presses: int,
+    trace_log: Path | None = None,
+    raw: list | None = None,
 ) -> tuple[list[float], list[dict]]:
     """Seconds from each key press on ``slider``'s handle to changed canvas pixels; with
-    ``trace_log`` (the file the trace cell writes) also the phases of each press."""
+    ``trace_log`` (the file the trace cell writes) also the phases of each press, and in
+    ``raw`` (a list, when given) its events."""
     handle = page.locator(f"{slider} .noUi-handle").first
     handle.scroll_into_view_if_needed()
     handle.focus()
@@ -203,11 +213,8 @@ def press_latencies(
         times.append((t1 - t0) / 1000)
         events = _read_events(trace_log)
         traces.append(phases(events, t0, t1))
-        if os.environ.get("BENCH_RAW"):
-            with open(os.environ["BENCH_RAW"], "a") as f:
-                f.write(
-                    json.dumps([[n, round(t - t0)] for n, t in events] + [["px", t1 - t0]]) + "\n"
-                )
+        if raw is not None:  # the kernel's events in ms after the press, then the pixels
+            raw.append({"events": [[n, round(t - t0, 1)] for n, t in events], "pixels": t1 - t0})
     return times, traces
 
 
@@ -230,9 +237,15 @@ def _shutdown_kernels(page) -> None:
 
 
 def measure_lab(
-    browser, lab: ld.LabServer, names: list[str], presses: int, trace: bool = False
+    browser,
+    lab: ld.LabServer,
+    names: list[str],
+    presses: int,
+    trace: bool = False,
+    events: Path | None = None,
 ) -> tuple[dict, dict]:
-    """{name: (slider, seconds per press)} and, with ``trace``, {name: [phases per press]}."""
+    """{name: (slider, seconds per press)} and, with ``trace``, {name: [phases per press]};
+    with ``events`` too, each press's kernel events appended to that file (JSON lines)."""
     results, traces = {}, {}
     root = ".bench-dash:not(.jupyter-widgets-disconnected)"
     for name in names:
@@ -248,7 +261,11 @@ def measure_lab(
             page.wait_for_selector(f"{root} canvas", timeout=180_000)
             ld.wait_idle(page)
             page.add_script_tag(content=ld.PIXELS_JS)
-            times, traces[name] = press_latencies(page, root, ".bench-target", presses, log)
+            raw = [] if events is not None else None
+            times, traces[name] = press_latencies(page, root, ".bench-target", presses, log, raw)
+            if raw:
+                with events.open("a") as out:
+                    out.writelines(json.dumps({"dashboard": name, **r}) + "\n" for r in raw)
             results[name] = (key, times)
         except Exception as exc:  # report and go on with the next dashboard
             results[name], traces[name] = (key, []), []
@@ -335,6 +352,13 @@ def main(argv=None) -> int:
         action="store_true",
         help="split each press into phases (JupyterLab dashboards only)",
     )
+    parser.add_argument(
+        "--events",
+        type=Path,
+        default=None,
+        help="with --trace: append each press's kernel events (ms after the press) to this "
+        "file, one JSON line per press",
+    )
     args = parser.parse_args(argv)
     names = args.only or list(DASHBOARDS)
     unknown = sorted(set(names) - set(DASHBOARDS))
@@ -345,7 +369,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp, ld.chromium() as browser:
         if not args.no_lab:
             with ld.lab_server(Path(tmp) / "lab") as lab:
-                results, traces = measure_lab(browser, lab, names, args.presses, args.trace)
+                results, traces = measure_lab(
+                    browser, lab, names, args.presses, args.trace, args.events
+                )
         if not (args.no_voila or args.trace):
             with ld.voila_server(ROOT / "notebooks" / "playground.ipynb", Path(tmp)) as url:
                 voila_results, playing = measure_voila(

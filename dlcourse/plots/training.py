@@ -432,7 +432,8 @@ def decision_boundary(
 # ======================================================================== histograms
 def _finite(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a, dtype=float).ravel()
-    return a[np.isfinite(a)]
+    finite = np.isfinite(a)
+    return a if finite.all() else a[finite]
 
 
 def _upper_quantile(values: np.ndarray, q: float) -> float:
@@ -447,14 +448,21 @@ def _upper_quantile(values: np.ndarray, q: float) -> float:
 
 def _uniform_counts(values: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
     """``np.histogram(values, bins=np.linspace(lo, hi, bins + 1))[0]`` for ``values`` within
-    [lo, hi] (lo < hi): each value's bin from its offset, then moved by one where it falls
-    on the other side of an edge (as numpy does for equal bins), and counted. Given the edges
-    as an array, numpy sorts the values instead (5x slower)."""
-    edges = np.linspace(lo, hi, bins + 1)
-    index = ((values - lo) * (bins / (hi - lo))).astype(np.intp)
+    [lo, hi] (lo < hi): each value's bin from its offset in bin widths; where that offset is
+    within 1e-6 of a whole number (rounding could put it on the wrong side of an edge), the
+    value is compared with the edges themselves, as numpy does for equal bins. Given the
+    edges as an array, numpy sorts the values instead (5x slower)."""
+    offset = (values - lo) * (bins / (hi - lo))
+    index = offset.astype(np.intp)
     np.clip(index, 0, bins - 1, out=index)
-    index -= values < edges[index]
-    index += (values >= edges[index + 1]) & (index != bins - 1)
+    fraction = offset - index  # np.rint would cost 10x more
+    near = np.flatnonzero((fraction < 1e-6) | (fraction > 1 - 1e-6))
+    if near.size:
+        edges = np.linspace(lo, hi, bins + 1)
+        v, k = values[near], index[near]
+        k -= v < edges[k]
+        k += (v >= edges[k + 1]) & (k != bins - 1)
+        index[near] = k
     return np.bincount(index, minlength=bins)
 
 
