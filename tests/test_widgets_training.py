@@ -397,9 +397,9 @@ def test_play_pause_on_an_event_loop_is_deterministic_and_really_stops():
         d.redraw_seconds = 0.02
         d.play()
         assert d.playing and d.buttons["play"].description == "pause"
-        task = d._task
+        task = d._player.task
         d.play()  # a second play does not start a second training
-        assert d._task is task
+        assert d._player.task is task
         await asyncio.sleep(0.4)
         assert 0 < d.epoch < 2000
         d.pause()

@@ -23,7 +23,6 @@ back (or open the Voila page with ``?state=...``) to restore it.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import time
@@ -45,6 +44,7 @@ from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
 from .base import Dashboard, ipympl_active
 from .frames import full_png_frames
+from .playing import PlayLoop
 from .settings import (
     Buttons,
     Choice,
@@ -223,8 +223,7 @@ class Playground(Dashboard):
     max_state_epochs = 3000  # a state string replays at most this many epochs
 
     def __init__(self, state: str | None = None, **config: Any) -> None:
-        self._playing = False
-        self._task: asyncio.Task | None = None
+        self._player = PlayLoop(self, self._frame_and_draw, self._keep_playing, self._show_playing)
         self.frames = 0
         self._last_push = 0.0
         #: the last frames while playing: (epochs, train s, compute s, push s)
@@ -464,45 +463,27 @@ class Playground(Dashboard):
     # ------------------------------------------------------------------ buttons
     @property
     def playing(self) -> bool:
-        return self._playing
+        return self._player.playing
 
     def toggle_play(self) -> None:
-        self.pause() if self._playing else self.play()
+        self.pause() if self.playing else self.play()
 
     def play(self) -> None:
         """Train in frames on the kernel's event loop until pause (or divergence); without a
         running loop (a script) this trains one frame's worth synchronously."""
-        if self._playing:
+        if self.playing:
             return
         if self.run.diverged:
             self.run.restart()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        if not self._player.start():
             self._frame()
             self._compute_and_draw()
-            return
-        self._playing = True
-        self._show_playing()
-        self._task = loop.create_task(self._play_loop())
 
     def pause(self) -> None:
-        self._playing = False
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-        self._task = None
-        self._show_playing()
+        self._player.stop()
 
-    async def _play_loop(self) -> None:
-        try:
-            while self._playing and not self.run.diverged:
-                self._safely(self._frame_and_draw)
-                await asyncio.sleep(0.005)  # the kernel handles widget messages here
-        finally:
-            if asyncio.current_task() is self._task or self._task is None:
-                self._playing = False
-                self._task = None
-                self._show_playing()
+    def _keep_playing(self) -> bool:
+        return not self.run.diverged
 
     def _frame(self) -> int:
         """Train for ``frame_seconds``, or as long as the last picture took to push when
@@ -562,11 +543,11 @@ class Playground(Dashboard):
     def _show_playing(self) -> None:
         if hasattr(self, "buttons"):
             b = self.buttons["play"]
-            b.description = "❚❚ pause" if self._playing else "▶ play"
-            b.button_style = "warning" if self._playing else "primary"
+            b.description = "❚❚ pause" if self.playing else "▶ play"
+            b.button_style = "warning" if self.playing else "primary"
 
     def _explain(self, exc: Exception) -> str:
-        self._playing = False
+        self._player.playing = False  # the loop ends before its next frame
         return f"cannot do that with these settings: {exc}"
 
     # ------------------------------------------------------------------ figure

@@ -20,7 +20,6 @@ config gives the same arrays however training is cut into chunks.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 import warnings
@@ -38,6 +37,7 @@ from .. import activations, datasets
 from ..init import INITIALIZERS
 from ..plots.training import cost_curves, data_extent, decision_boundary
 from ..train import Callback, DivergenceWarning, History, evaluate, fit
+from .playing import PlayLoop
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select
 
@@ -84,7 +84,7 @@ class _Chunk(Callback):
 
     def on_epoch_end(self, ctx) -> None:
         dash, now = self.dash, time.perf_counter()
-        if (self.stoppable and not dash._playing) or now - self.start >= self.seconds:
+        if (self.stoppable and not dash.playing) or now - self.start >= self.seconds:
             ctx.stop = True
         elif dash._live_draw and now - self.last_draw >= dash.redraw_seconds:
             dash._compute_and_draw()
@@ -201,8 +201,9 @@ class TrainingDashboard(Dashboard):
         self.history = History()
         self.previous: dict | None = None
         self.grid_probs = self.grid_x = self.grid_y = None
-        self._task: asyncio.Task | None = None
-        self._playing = False
+        self._player = PlayLoop(
+            self, self._play_frame, self._keep_playing, self._show_playing, pause_seconds=0.02
+        )
         self._busy = False
         self._failed = False
         self._live_draw = False
@@ -268,7 +269,7 @@ class TrainingDashboard(Dashboard):
 
     @property
     def playing(self) -> bool:
-        return self._playing
+        return self._player.playing
 
     train_loss = property(
         lambda self: np.asarray(self.history.loss, dtype=float),
@@ -310,50 +311,32 @@ class TrainingDashboard(Dashboard):
         """Train in the background on the kernel's event loop, redrawing between chunks,
         until ``epochs`` is reached or ``pause()``. Without a running event loop (a plain
         script) this trains synchronously, like ``run()``."""
-        if self._playing:
+        if self.playing:
             return
         if self.history.diverged is not None or self.epoch >= self._config["epochs"]:
             self._restart(keep_previous=True)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        self._failed = False
+        if not self._player.start():
             self.run()
-            return
-        self._playing = True
-        self._show_playing()
-        self._task = loop.create_task(self._play_loop())
 
     def pause(self) -> None:
         """Stop background training after the epoch in progress (at once, between chunks)."""
-        self._playing = False
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-        self._task = None
-        self._show_playing()
+        self._player.stop()
 
-    async def _play_loop(self) -> None:
+    def _keep_playing(self) -> bool:
+        return (
+            self.epoch < self._config["epochs"]
+            and self.history.diverged is None
+            and not self._failed
+        )
+
+    def _play_frame(self) -> None:
+        """One chunk of training while playing (``redraw_seconds`` long), redrawn live."""
+        self._live_draw = True
         try:
-            self._failed = False
-            while (
-                self._playing
-                and self.epoch < self._config["epochs"]
-                and self.history.diverged is None
-                and not self._failed
-            ):
-                self._live_draw = True
-                try:
-                    self._safely(
-                        self._train, self._config["epochs"] - self.epoch, self.redraw_seconds, True
-                    )
-                finally:
-                    self._live_draw = False
-                await asyncio.sleep(0.02)  # let the kernel handle widget messages
+            self._train(self._config["epochs"] - self.epoch, self.redraw_seconds, True)
         finally:
-            if asyncio.current_task() is self._task or self._task is None:
-                self._playing = False
-                self._task = None
-                self._show_playing()
-            self.settle()
+            self._live_draw = False
 
     def _train(self, epochs: int, seconds: float, stoppable: bool = False) -> None:
         """Train up to ``epochs`` epochs of the run in one ``fit`` call, for at most
@@ -474,7 +457,7 @@ class TrainingDashboard(Dashboard):
     def _show_playing(self) -> None:
         if hasattr(self, "buttons"):
             b = self.buttons["play"]
-            b.description, b.icon = ("pause", "pause") if self._playing else ("play", "play")
+            b.description, b.icon = ("pause", "pause") if self.playing else ("play", "play")
 
     def redraw(self, now: bool = False) -> None:
         """Draw at once while training (the base class guards unopened ipympl canvases)."""
