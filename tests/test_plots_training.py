@@ -362,3 +362,16 @@ def test_relative_ridges_keep_their_axis_when_the_values_change_scale(rng):
     assert ax.get_xlim() == (-0.05, 1.0)
     with pytest.raises(ValueError, match="relative=True needs ONE Axes"):
         activation_histograms(Figure().subplots(1, 3), arrays, relative=True)
+
+
+def test_histograms_take_the_stds_the_caller_has(rng):
+    from dlcourse.metrics import finite_std
+
+    arrays = _layers(rng)
+    art = activation_histograms(Figure().add_subplot(), arrays)
+    computed = art.stds.copy()
+    art.update(arrays, [finite_std(a) for a in arrays])
+    np.testing.assert_array_equal(art.stds, computed)
+    assert art.texts[0].get_text() == f"std {computed[0]:.3g}"
+    with pytest.raises(ValueError, match="3 arrays but 2 stds"):
+        art.update(arrays, computed[:2])

@@ -501,9 +501,12 @@ class LayerHistograms:
     stds: np.ndarray = None
     unit_text: Any = None  #: "× r" under a relative x axis (None: the axis is in values)
 
-    def update(self, arrays: Sequence[np.ndarray]) -> None:
-        """Histogram new arrays (at most as many layers as when the plot was made)."""
+    def update(self, arrays: Sequence[np.ndarray], stds: Sequence[float] | None = None) -> None:
+        """Histogram new arrays (at most as many layers as when the plot was made);
+        ``stds``: their :func:`dlcourse.metrics.finite_std` when the caller has them."""
         arrays = [np.asarray(a) for a in arrays]
+        if stds is not None and len(stds) != len(arrays):
+            raise ValueError(f"{len(arrays)} arrays but {len(stds)} stds")
         if len(arrays) > len(self.patches):
             raise ValueError(
                 f"{len(arrays)} layers given but the plot was made for at most "
@@ -520,7 +523,7 @@ class LayerHistograms:
         for a, f in zip(arrays, finite):
             c = _uniform_counts(np.clip(f, lo, hi), lo, hi, self.bins)
             self.counts.append(c / max(a.size, 1))
-        self.stds = np.array([finite_std(a) for a in arrays])
+        self.stds = np.array([finite_std(a) for a in arrays] if stds is None else stds, dtype=float)
         (self._draw_ridges if self.ridge else self._draw_panels)(len(arrays))
 
     def _draw_panels(self, n: int) -> None:

@@ -154,8 +154,8 @@ class InitExplorer(Dashboard):
         self._summary = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=10)
 
     def _draw(self) -> None:
-        self._act_hist.update(self.activations)
-        self._grad_hist.update(self.gradients)
+        self._act_hist.update(self.activations, self.activation_std)
+        self._grad_hist.update(self.gradients, self.gradient_std)
         self._stds.update({"activations": self.activation_std, "gradients": self.gradient_std})
         last = self.activations[-1][:EXAMPLES_SHOWN, :UNITS_SHOWN]
         self._units.set_data(last)
