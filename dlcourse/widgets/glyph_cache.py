@@ -32,25 +32,14 @@ from collections import OrderedDict
 import matplotlib as mpl
 import numpy as np
 
+from .lru import remember
+
 __all__ = ["cache_glyphs"]
 
 _SIGNATURE = ["gc", "x", "y", "angle", "glyphs", "boxes"]
 _TEXT_SIGNATURE = ["gc", "x", "y", "s", "prop", "angle", "ismath", "mtext"]
 MAX_GLYPHS = 20_000  #: bitmaps kept per renderer (a few MB), least recently used dropped
 MAX_LAYOUTS = 5_000  #: string layouts kept per renderer
-
-
-def _remember(cache: OrderedDict, key, make, limit: int):
-    """``cache[key]``, made by ``make()`` when missing; at most ``limit`` entries, the
-    least recently used dropped first."""
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = make()
-        if len(cache) > limit:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return value
 
 
 def _supported(renderer) -> bool:
@@ -116,7 +105,7 @@ def cache_glyphs(renderer) -> bool:
                     buffer *= 0xFF
                 return buffer, bitmap.left - tx // 64, bitmap.top - ty // 64
 
-            buffer, left, top = _remember(cache, key, render, MAX_GLYPHS)
+            buffer, left, top = remember(cache, key, render, MAX_GLYPHS)
             top += ty // 64
             # draw_text_image's y is downwards and the bitmap's bottom side
             renderer._renderer.draw_text_image(
@@ -160,7 +149,7 @@ def cache_glyphs(renderer) -> bool:
                 )
             ]
 
-        items = _remember(layouts, key, lay_out, MAX_LAYOUTS)
+        items = remember(layouts, key, lay_out, MAX_LAYOUTS)
         draw(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy) for f, g, dx, dy in items), [])
 
     renderer._draw_text_glyphs_and_boxes = draw

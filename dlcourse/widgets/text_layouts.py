@@ -25,7 +25,7 @@ from collections import OrderedDict
 
 from matplotlib.text import Text
 
-from .glyph_cache import _remember
+from .lru import remember
 
 __all__ = ["cache_text_layouts"]
 
@@ -70,7 +70,7 @@ def _get_layout(self: Text, renderer):
     key = None if cache is None else _layout_key(self)
     if key is None:
         return _original(self, renderer)
-    return _remember(cache, key, lambda: _original(self, renderer), MAX_LAYOUTS)
+    return remember(cache, key, lambda: _original(self, renderer), MAX_LAYOUTS)
 
 
 def _supported() -> bool:
