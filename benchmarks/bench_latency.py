@@ -8,8 +8,14 @@
 For each dashboard a notebook showing it under ``%matplotlib widget`` is opened in JupyterLab
 (servers and browser from tools/lab_driver.py, as in tests/test_browser.py): Run All, then focus one slider's handle (the learning
 rate where there is one) and press ArrowRight / ArrowLeft in turn. Each press is timed from
-the key press until a checksum of the dashboard's ``<canvas>`` pixels changes (polled on every
-animation frame), waiting for the picture to settle between presses. The Playground is also
+the key press until a checksum of the dashboard's ``<canvas>`` pixels changes, waiting for
+the picture to settle between presses. The change is polled on every animation frame, but
+the checksum is only computed after something was drawn on a canvas
+(``window.dlChanged`` of tools/lab_driver.py): computed on every frame, it took 9.3 ms of
+the page's main thread per frame for InitExplorer's two 1000 x 459 canvases, about half a
+core on this 2-core machine, taken from the page that decodes and paints the picture.
+Numbers measured that way (before 2026-12-01) are higher: by 10-70 ms per dashboard median
+in runs of the same code. The Playground is also
 measured served by ``voila notebooks/playground.ipynb`` (α: a live setting; noise: a
 structural one, a new network), and while playing: epochs per second (its counter) and
 frames per second (distinct canvas pictures).
@@ -113,7 +119,7 @@ PHASES = ["press->cb", "compute", "req->draw", "agg", "png", "send->px", "total"
 
 WAIT_PIXELS_JS = """async ([root, before, ms]) => {
   const t0 = Date.now();
-  while (window.dlPixels(root) === before) {
+  while (!window.dlChanged(root, before)) {
     if (Date.now() - t0 > ms) return null;
     await new Promise(r => requestAnimationFrame(r));
   }
@@ -194,7 +200,7 @@ def press_latencies(
             handle.press(key)
             try:
                 page.wait_for_function(
-                    f"() => window.dlPixels('{root}') !== {before}",
+                    f"() => window.dlChanged('{root}', {before})",
                     polling="raf",
                     timeout=TIMEOUT_MS,
                 )

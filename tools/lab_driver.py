@@ -81,7 +81,24 @@ LAB_SETTINGS = {
 # window.dlPixels(root, region): a checksum of the canvases inside `root` (largest first),
 # or of a region of the largest one given as fractions [x0, y0, x1, y1].
 # window.dlCountFrames(root, ms): how many distinct pictures appear within `ms`.
+# window.dlChanged(root, before): whether the checksum differs from `before`, computed only
+# when a 2-D canvas was drawn on since the last call (a counter in the context's drawing
+# methods): polled on every animation frame it costs the page nothing while nothing is drawn
+# (a checksum of a 1000 x 460 canvas is a few ms of the page's main thread per frame).
 PIXELS_JS = """
+if (!window.dlDrawCount) {
+  window.dlDrawCount = 1;
+  const proto = CanvasRenderingContext2D.prototype;
+  for (const name of ['drawImage', 'clearRect', 'putImageData', 'fillRect']) {
+    const original = proto[name];
+    proto[name] = function (...args) { window.dlDrawCount++; return original.apply(this, args); };
+  }
+}
+window.dlChanged = (root, before) => {
+  if (window.dlDrawCount === window.dlCheckedCount) return false;
+  window.dlCheckedCount = window.dlDrawCount;
+  return window.dlPixels(root) !== before;
+};
 window.dlPixels = (root, region) => {
   let h = 0;
   const canvases = Array.from(document.querySelectorAll(root + ' canvas')).filter(c => c.width > 0);
