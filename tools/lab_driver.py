@@ -119,8 +119,7 @@ window.dlCountFrames = async (root, ms) => {
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
     await new Promise(r => requestAnimationFrame(r));
-    const h = window.dlPixels(root);
-    if (h !== last) { n++; last = h; }
+    if (window.dlChanged(root, last)) { n++; last = window.dlPixels(root); }
   }
   return n;
 };
