@@ -20,11 +20,11 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def _pins(path: Path) -> dict[str, Version]:
-    """``name==version`` lines of a constraints file, by canonical name."""
+    """``name==version`` lines of a constraints file, by canonical name (``-e`` lines skipped)."""
     pins = {}
     for line in path.read_text().splitlines():
         line = line.split("#")[0].strip()
-        if line:
+        if line and not line.startswith("-"):
             name, _, pinned = line.partition("==")
             assert pinned, f"{path.name}: not a pin: {line!r}"
             assert canonicalize_name(name) not in pins, f"{path.name}: {name} pinned twice"
@@ -58,6 +58,13 @@ def test_the_pinned_versions_lie_within_the_bounds():
         name = canonicalize_name(req.name)
         assert name in pins, f"constraints.txt pins no {name}"
         assert req.specifier.contains(pins[name], prereleases=True), (text, str(pins[name]))
+
+
+def test_binder_installs_the_pinned_versions_and_the_package():
+    binder = ROOT / "binder" / "requirements.txt"
+    pins = _pins(ROOT / "constraints.txt")
+    assert {n: pins.get(n) for n in _pins(binder)} == _pins(binder)
+    assert "-e ." in binder.read_text().splitlines()
 
 
 # What learners already have: Debian 12 ships numpy 1.24.2, scipy 1.10.1, tqdm 4.64.1 and
