@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -65,6 +66,14 @@ def test_binder_installs_the_pinned_versions_and_the_package():
     pins = _pins(ROOT / "constraints.txt")
     assert {n: pins.get(n) for n in _pins(binder)} == _pins(binder)
     assert "-e ." in binder.read_text().splitlines()
+
+
+def test_binder_python_is_one_the_package_accepts():
+    """repo2docker reads ``runtime.txt``; its default Python may be older than 3.11."""
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert runtime.startswith("python-")
+    requires = SpecifierSet(PROJECT["requires-python"])
+    assert requires.contains(Version(runtime.removeprefix("python-")))
 
 
 # What learners already have: Debian 12 ships numpy 1.24.2, scipy 1.10.1, tqdm 4.64.1 and
