@@ -7,7 +7,7 @@ notebook="${1:-notebooks/00_start_here.ipynb}"
 venv="$(mktemp -d)/binder-venv"
 python -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r binder/requirements.txt
-"$venv/bin/python" -c "import dlcourse, ipympl, ipywidgets, jupyterlab, voila; print('binder env: dlcourse', dlcourse.__version__, '| ipympl', ipympl.__version__)"
+"$venv/bin/python" -c "import dlcourse, ipywidgets, jupyterlab, voila; print('binder env: dlcourse', dlcourse.__version__, '| ipywidgets', ipywidgets.__version__)"
 out="$(mktemp -d)"
 "$venv/bin/jupyter" nbconvert --to notebook --execute --ExecutePreprocessor.timeout=300 \
     --output-dir "$out" "$notebook"

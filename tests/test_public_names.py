@@ -5,12 +5,14 @@ import ast
 import importlib
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = sorted((ROOT / "dlcourse").rglob("*.py"))
+WORD = re.compile(r"\w+")
 
 
 def _all(path: Path):
@@ -44,6 +46,11 @@ def _corpus() -> str:
     return "\n".join(parts)
 
 
+def _tokens(text: str) -> Counter:
+    """How often each identifier-like word occurs: ``\\bname\\b`` matches exactly these."""
+    return Counter(WORD.findall(text))
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_module_declares_all_and_lists_its_definitions(path):
     tree = ast.parse(path.read_text())
@@ -63,13 +70,16 @@ def test_every_module_declares_all_and_lists_its_definitions(path):
 
 
 def test_no_exported_name_is_dead():
-    corpus = _corpus()
+    everywhere = _tokens(_corpus())
     dead = []
     for path in MODULES:
-        source = path.read_text()
+        own = _tokens(path.read_text())
         for name in _all(path) or []:
-            everywhere = len(re.findall(rf"\b{re.escape(name)}\b", corpus))
-            own = len(re.findall(rf"\b{re.escape(name)}\b", source))
-            if everywhere == own and own <= 2:  # its definition and its __all__ entry only
+            if everywhere[name] == own[name] <= 2:  # its definition and its __all__ entry only
                 dead.append(f"{path.relative_to(ROOT)}: {name}")
     assert not dead, dead
+
+
+def test_tokens_count_whole_words_only():
+    counts = _tokens("fit(x); fit_one = refit + dl.fit\n# fit")
+    assert counts["fit"] == 3 and counts["fit_one"] == 1 and counts["refit"] == 1
