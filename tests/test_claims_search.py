@@ -8,6 +8,7 @@ import pytest
 
 from dlcourse import search
 from dlcourse.experiments import coarse_to_fine as c2f
+from dlcourse.experiments.halving import halving_vs_random, successive_halving
 from dlcourse.experiments.leaderboard import Leaderboard, stream_trials, trial_points
 from dlcourse.experiments.search_toy import (
     SPACE,
@@ -140,3 +141,45 @@ def test_streamed_trials_on_a_dask_client_give_the_same_table():
         for t in stream_trials(toy_objective, space, 6, seed=1, executor=client):
             board.add(t)
     assert board.table() == ref.trials
+
+
+def mlp_200(params, seed):
+    return train_mlp_objective({**params, "n": 200}, seed=seed)
+
+
+WIDE = {"lr": search.log_uniform(1e-4, 10.0), "beta": search.one_minus_log_uniform(0.5, 0.999)}
+
+
+@pytest.mark.parametrize("group", range(3))
+def test_successive_halving_beats_random_search_at_the_same_budget_mostly(group):
+    seeds = range(10 * group, 10 * group + 10)
+    duel = halving_vs_random(mlp_200, WIDE, n_trials=27, rungs=(2, 6, 18), seeds=seeds)
+    assert duel.budget == 162  # 27*2 + 9*6 + 3*18, the price of 9 trials of 18 epochs
+    h, r = np.median(duel.halving_best), np.median(duel.random_best)
+    assert h < 0.75 * r  # "about half" (0.51 to 0.70 over three groups of ten seeds)
+    assert duel.halving_best.max() < 0.5 * duel.random_best.max()  # "worst seed far better"
+    assert 0.7 <= duel.halving_wins() < 1.0  # "does not win every seed"
+    if group == 0:
+        assert abs(duel.halving_wins() - 0.8) < 1e-9  # "80 % of these ten"
+
+
+def test_successive_halving_keeps_a_third_and_counts_its_budget():
+    calls = []
+
+    def objective(params, seed):
+        calls.append(params["epochs"])
+        return params["lr"]
+
+    space = {"lr": search.uniform(0.0, 1.0)}
+    best, budget = successive_halving(objective, space, 27, (1, 3, 9), eta=3, seed=0)
+    assert calls.count(1) == 27 and calls.count(3) == 9 and calls.count(9) == 3
+    assert budget == 27 + 27 + 27
+    assert best == min(p["lr"] for p in trial_points(space, 27, 0))  # the best survives
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sobol_points_are_several_times_more_even(seed):
+    qmc = pytest.importorskip("scipy.stats.qmc")
+    rand = qmc.discrepancy(np.random.default_rng(seed).random((16, 2)))
+    sobol = qmc.discrepancy(qmc.Sobol(2, seed=seed).random(16))
+    assert 5 < rand / sobol < 23  # "5 to 22 times lower"
