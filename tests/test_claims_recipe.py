@@ -176,3 +176,22 @@ def test_augmentation_over_five_seeds(seed):
     assert 0.335 <= accs[1] < 0.405  # "34 % to 40 %"
     assert 0.805 <= accs[3] < 0.855  # "81 % to 85 %"
     assert 0.005 <= accs[0] - accs[2] < 0.07  # "1 to 7 points" on the centred digits
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_train_val_gap_at_alpha_03_is_a_few_points(digits, seed):
+    X_train, X_val, y_train, y_val = digits
+    net = few_shot.digits_net(seed, hidden=32)
+    h = dl.fit(
+        net,
+        X_train,
+        y_train,
+        dl.SoftmaxCrossEntropy(),
+        dl.optim.SGD(net.parameters(), 0.3),
+        epochs=30,
+        batch_size=64,
+        validation=(X_val, y_val),
+    )
+    assert h.accuracy[-1] > 0.99 and 0.02 < h.accuracy[-1] - h.val_accuracy[-1] < 0.06
+    if seed == 0:
+        assert abs(h.accuracy[-1] - h.val_accuracy[-1] - 0.036) < 0.001  # "3.6 points"
