@@ -111,3 +111,14 @@ def test_batch_of_one_outputs_beta():
         ]
     )
     assert np.allclose(out, layer.beta.value)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_q_one_example_trained_network_gives_every_example_the_same_logits(seed):
+    X, y = load_data("spiral", n=300)
+    net = bn_mlp(2, 3, (32,) * 4, batchnorm=True, seed=seed)
+    train_run(net, X, y, "sgd", lr=0.1, epochs=30, seed=seed)
+    first = net[1]
+    one = np.vstack([first.forward(net[0].forward(X[i : i + 1]), training=True) for i in range(20)])
+    assert np.allclose(one, first.beta.value)  # Q_ONE_EXAMPLE (b): beta for every example
+    assert np.all(np.isfinite(one))  # not (c) NaN
