@@ -5,7 +5,13 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.experiments import bn_conventions
-from dlcourse.experiments.bn_compare import load_data, lr_init_grid
+from dlcourse.experiments.bn_compare import (
+    bn_mlp,
+    load_data,
+    lr_init_grid,
+    train_run,
+    training_mode_cost,
+)
 
 LRS = [0.01, 0.1, 0.3, 1.0, 3.0]
 SCALES = [0.1, 0.3, 1.0, 3.0, 10.0]
@@ -34,6 +40,42 @@ def test_bn_trains_every_scale_up_to_lr_03_and_fails_above(grids):
 def test_plain_trains_only_in_the_he_column(grids):
     cells = [tuple(c) for c in np.argwhere(grids["plain"])]
     assert cells == [(1, 2), (2, 2)]  # α = 0.1 and 0.3, init scale 1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bn_trains_several_times_more_settings_and_none_at_lr_3(seed):
+    X, y = load_data("spiral", n=300)
+    ok = {
+        bn: np.nan_to_num(
+            lr_init_grid(X, y, LRS, SCALES, batchnorm=bn, hidden=(32,) * 4, epochs=20, seed=seed)
+        )
+        >= 0.9
+        for bn in (False, True)
+    }
+    assert 2 <= ok[False].sum() <= 4 and 14 <= ok[True].sum() <= 20  # "2 to 4", "14 to 20"
+    assert 12 <= ok[True][:3].sum() <= 15  # "12 to 15 of the 15 settings alpha <= 0.3"
+    assert ok[True].sum() >= 3.5 * ok[False].sum()  # "several times as many"
+    assert ok[True][4].sum() == 0  # Q_BN_GRID (c): none at alpha = 3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_q_batch_noise_training_mode_cost_falls_with_the_batch_size(seed):
+    X, y = load_data("spiral", n=300)
+    net = bn_mlp(2, 3, (32,) * 4, batchnorm=True, seed=seed)
+    train_run(net, X, y, "sgd", lr=0.1, epochs=30, seed=seed)
+    costs = [training_mode_cost(net, X, y, b) for b in (8, 32, 128, 300)]
+    assert np.all(np.diff(costs) < 0)  # shrinks as the batch grows
+    assert costs[0] > 3 * costs[-1]  # Q_BATCH_NOISE (c): several times higher
+    test_cost, _ = dl.evaluate(net, X, y, dl.SoftmaxCrossEntropy())
+    assert abs(costs[-1] - test_cost) < 0.15 * test_cost  # one batch of 300: close to test mode
+
+
+def test_training_mode_cost_leaves_the_running_averages_alone():
+    X, y = load_data("spiral", n=300)
+    net = bn_mlp(2, 3, (8,), batchnorm=True, seed=0)
+    before = net[1].running_mean.copy()
+    training_mode_cost(net, X, y, 8)
+    assert np.array_equal(net[1].running_mean, before)
 
 
 def test_conventions_agree_on_means_and_differ_by_unbiased_factor_on_variances():
@@ -69,3 +111,14 @@ def test_batch_of_one_outputs_beta():
         ]
     )
     assert np.allclose(out, layer.beta.value)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_q_one_example_trained_network_gives_every_example_the_same_logits(seed):
+    X, y = load_data("spiral", n=300)
+    net = bn_mlp(2, 3, (32,) * 4, batchnorm=True, seed=seed)
+    train_run(net, X, y, "sgd", lr=0.1, epochs=30, seed=seed)
+    first = net[1]
+    one = np.vstack([first.forward(net[0].forward(X[i : i + 1]), training=True) for i in range(20)])
+    assert np.allclose(one, first.beta.value)  # Q_ONE_EXAMPLE (b): beta for every example
+    assert np.all(np.isfinite(one))  # not (c) NaN

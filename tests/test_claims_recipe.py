@@ -8,6 +8,7 @@ import pytest
 import dlcourse as dl
 from dlcourse import datasets
 from dlcourse.experiments import ensembles, few_shot, loss_reading
+from dlcourse.topics import babysit
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,94 @@ def test_diagnose_run_rejects_bad_input():
         loss_reading.diagnose_run([1.0, 0.5], 1)
     with pytest.raises(ValueError, match="losses"):
         loss_reading.diagnose_run([1.0], 10)
+
+
+@pytest.mark.parametrize("group", range(5))
+def test_q_ensemble_log_loss_below_even_the_best_member(digits, group):
+    X_train, X_val, y_train, y_val = digits
+    seeds = range(5 * group, 5 * group + 5)
+    r = ensembles.ensemble_report(
+        ensembles.train_digit_members(X_train, y_train, seeds=seeds), X_val, y_val
+    )
+    assert r.ensemble_log_loss < r.member_log_loss.min()  # Q_ENSEMBLE (c)
+    assert r.ensemble_accuracy > r.member_accuracy.max()  # "in each of the five groups"
+
+
+def test_constant_pixels_and_the_smallest_pixel_std():
+    X, y = datasets.load_digits()
+    X_train_raw = datasets.train_val_split(X, y, 0.25, rng=0)[0]
+    sigma = X_train_raw.std(axis=0)
+    assert np.sum(sigma == 0) == 3  # "the few that never change"
+    assert abs(sigma[sigma > 0].min() - 0.03) < 0.005  # "down to 0.03"
+    X_train = datasets.standardize(X_train_raw)[0]
+    assert np.all(X_train[:, sigma == 0] == 0)  # left at 0
+
+
+def test_newton_on_rosenbrock_rises_twice_then_converges_quadratically():
+    from dlcourse import surfaces
+    from dlcourse.topics.second_order import newton
+
+    banana = surfaces.rosenbrock()
+    path = newton(banana, steps=8)
+    J = np.array([banana.value(w) for w in path])
+    assert np.sum(np.diff(J) > 0) == 2 and 700 < J[2] < 800  # "rises twice (to 750 at step 2)"
+    d = np.linalg.norm(path - 1.0, axis=1)
+    assert 0.6 < d[4] < 0.66 and 7e-4 < d[5] < 8e-4 and 5e-8 < d[6] < 1.5e-7
+    assert d[5] < 2 * d[4] ** 2 and d[6] < 2 * d[5] ** 2  # "roughly squares"
+    assert d[-1] < 1e-12
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_q_raw_pixels_start_well_above_log_c(seed):
+    X, y = datasets.load_digits()
+    X_train_raw, _, y_train, _ = datasets.train_val_split(X, y, 0.25, rng=0)
+    rng = np.random.default_rng(seed)
+    he_net = dl.Sequential([dl.Dense(64, 32, rng=rng), dl.ReLU(), dl.Dense(32, 10, rng=rng)])
+    loss = dl.SoftmaxCrossEntropy()
+    assert babysit.initial_loss(he_net, loss, X_train_raw, y_train) > 2 * math.log(10)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_augmentation_over_five_seeds(seed):
+    from dlcourse.topics.augment import augment, random_shifts
+
+    X, y = datasets.load_digits()
+    X_train_raw, X_val_raw, y_train, y_val = datasets.train_val_split(X, y, 0.25, rng=0)
+    X_vs = random_shifts(X_val_raw, 1, rng=5 + seed) / 16
+    X_a, y_a = augment(X_train_raw, y_train, 3, lambda imgs, g: random_shifts(imgs, 1, g), rng=seed)
+    loss, accs = dl.SoftmaxCrossEntropy(), []
+    for Xs, ys, epochs in ((X_train_raw / 16, y_train, 20), (X_a / 16, y_a, 5)):
+        net = few_shot.digits_net(1 + seed, hidden=32, out_scale=1.0)
+        dl.fit(
+            net,
+            Xs,
+            ys,
+            loss,
+            dl.optim.Adam(net.parameters(), 0.01),
+            epochs=epochs,
+            batch_size=32,
+            seed=seed,
+        )
+        accs += [loss.accuracy(net.predict(Xv), y_val) for Xv in (X_val_raw / 16, X_vs)]
+    assert 0.335 <= accs[1] < 0.405  # "34 % to 40 %"
+    assert 0.805 <= accs[3] < 0.855  # "81 % to 85 %"
+    assert 0.005 <= accs[0] - accs[2] < 0.07  # "1 to 7 points" on the centred digits
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_train_val_gap_at_alpha_03_is_a_few_points(digits, seed):
+    X_train, X_val, y_train, y_val = digits
+    net = few_shot.digits_net(seed, hidden=32)
+    h = dl.fit(
+        net,
+        X_train,
+        y_train,
+        dl.SoftmaxCrossEntropy(),
+        dl.optim.SGD(net.parameters(), 0.3),
+        epochs=30,
+        batch_size=64,
+        validation=(X_val, y_val),
+    )
+    assert h.accuracy[-1] > 0.99 and 0.02 < h.accuracy[-1] - h.val_accuracy[-1] < 0.06
+    if seed == 0:
+        assert abs(h.accuracy[-1] - h.val_accuracy[-1] - 0.036) < 0.001  # "3.6 points"

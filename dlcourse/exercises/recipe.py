@@ -59,14 +59,16 @@ Q_RAW_PIXELS = Question(
 )
 Q_ENSEMBLE = Question(
     "Q_ENSEMBLE",
-    "b",
-    "-log is convex, so the log-loss of the averaged probabilities is at most the average "
-    "of the members' log-losses on every single example (Jensen's inequality). Accuracy has "
-    "no such guarantee.",
+    "c",
+    "Below even its best member's, in every group of five seeds tested: the members are "
+    "confidently wrong on different examples, and the average of their probabilities is "
+    "rarely confident about a wrong class. Jensen's inequality (-log is convex) guarantees "
+    "only the weaker statement, at most the members' mean; beating the best member is "
+    "common, not certain.",
     {
-        "a": "its accuracy is at least the average member's accuracy",
-        "b": "its log-loss is at most the average member's log-loss",
-        "c": "it is at least as good as its best member, in both",
+        "a": "above the members' mean",
+        "b": "between its best member's and the members' mean",
+        "c": "below even its best member's",
     },
 )
 Q_TRANSFER = Question(

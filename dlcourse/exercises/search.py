@@ -347,11 +347,16 @@ def check_sample_trials(fn: Callable) -> CheckResult:
 
 Q_GRID_VS_RANDOM = Question(
     "Q_GRID_VS_RANDOM",
-    "b",
-    "Random search wins most of the time at every budget, but not always: a grid sometimes "
-    "happens to put one of its few learning rates near the valley, and an unlucky random "
-    "draw can miss it. The comparison is about the distribution, not one run.",
-    {"a": "almost never", "b": "most of the time, but not always", "c": "every time"},
+    "c",
+    "Random search beats the 6 x 6 grid in 75 % of the 40 seeds here (72 % to 100 % at every "
+    "budget, over five groups of 40 seeds): the grid won the one draw above because one of "
+    "its six learning rates happens to fall near the valley, while 36 random trials try 36 "
+    "learning rates. The comparison is about the distribution, not one run.",
+    {
+        "a": "in fewer than a quarter of the seeds",
+        "b": "in a quarter to two thirds of them",
+        "c": "in more than two thirds of them",
+    },
 )
 Q_UNIFORM_ALPHA = Question(
     "Q_UNIFORM_ALPHA",
@@ -363,11 +368,8 @@ Q_UNIFORM_ALPHA = Question(
 Q_EDGE = Question(
     "Q_EDGE",
     "a",
-    "When the best trials crowd against an edge of the range, the optimum may lie outside "
-    "it: widen the range on that side and search again before zooming in.",
-    {
-        "a": "widen the range beyond that edge, then search again",
-        "b": "zoom in around the best trials, as usual",
-        "c": "stop: the best value has been found",
-    },
+    "None: above alpha = 10 the momentum network's cost is several times the best (the steps "
+    "are too large), so the top trials stay below 10. The crowding at the "
+    "edge said only that the optimum might lie beyond it; widening is how you find out.",
+    {"a": "none", "b": "one or two", "c": "three or four"},
 )

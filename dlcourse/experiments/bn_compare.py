@@ -18,6 +18,7 @@ receives without touching the running averages, :func:`input_stds`, :func:`load_
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ __all__ = [
     "load_data",
     "lr_init_grid",
     "train_run",
+    "training_mode_cost",
 ]
 
 
@@ -192,6 +194,22 @@ def lr_init_grid(
             history = train_run(model, X, y, optimizer, lr, epochs, batch_size, seed)
             acc[i, j] = final_accuracy(model, history, X, y)
     return acc
+
+
+def training_mode_cost(
+    model: Sequential, X: np.ndarray, y: np.ndarray, batch_size: int, seed: int = 0
+) -> float:
+    """Cost of the frozen model in TRAINING mode (batch norm on each batch's own statistics):
+    shuffle the examples, cut them into batches of ``batch_size`` (the last one smaller),
+    and return (1/m) sum_batches |batch| * J(batch). The model's running averages are left
+    untouched (the passes run on a copy)."""
+    probe = copy.deepcopy(model)
+    order = np.random.default_rng(seed).permutation(len(X))
+    loss, total = SoftmaxCrossEntropy(), 0.0
+    for start in range(0, len(X), batch_size):
+        idx = order[start : start + batch_size]
+        total += len(idx) * loss.forward(probe.forward(X[idx], training=True), y[idx])
+    return total / len(X)
 
 
 # ------------------------------------------------------------------ looking inside

@@ -42,6 +42,7 @@ __all__ = [
     "U_BEST",
     "V_BEST",
     "grid_shape",
+    "sweep_spread",
     "toy_error",
     "toy_objective",
     "train_mlp_objective",
@@ -165,3 +166,13 @@ def train_mlp_objective(params: Mapping, seed: int) -> dict:
         "val_accuracy": float(history.val_accuracy[-1]),
         "train_loss": float(history.loss[-1]),
     }
+
+
+def sweep_spread(base: Mapping, sweeps: Mapping[str, list], seed: int) -> dict[str, float]:
+    """One hyperparameter at a time: for each name, the spread max - min of the validation
+    cost of :func:`train_mlp_objective` ({**base, name: value}, seed) over its values."""
+    spread = {}
+    for name, values in sweeps.items():
+        scores = [train_mlp_objective({**base, name: v}, seed=seed)["score"] for v in values]
+        spread[name] = max(scores) - min(scores)
+    return spread
