@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..layers import batchnorm_forward as _reference
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 NAME = "batchnorm_forward"
@@ -144,6 +145,7 @@ def _not_an_array(fn: Callable, case: Case) -> str | None:
     return None
 
 
+@exercise(forbidden=("dlcourse.layers.batchnorm_forward", "dlcourse.layers.BatchNorm.forward"))
 def check_batchnorm_forward(fn: Callable) -> CheckResult:
     """Check ``fn(Z, gamma, beta, eps) -> Z_tilde`` against ``dlcourse.layers.batchnorm_forward``."""
     cases = _cases()
@@ -275,6 +277,13 @@ def _backward_cases() -> list[Case]:
     return cases
 
 
+@exercise(
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.layers.batchnorm_backward",
+        "dlcourse.layers.BatchNorm.backward",
+    )
+)
 def check_batchnorm_backward(fn: Callable) -> CheckResult:
     """Check ``fn(dZ_tilde, Z, gamma, eps) -> (dZ, dgamma, dbeta)``."""
     return run_with_mistakes(BACKWARD, fn, with_mistakes(_backward_cases(), BACKWARD_MISTAKES))
@@ -350,6 +359,7 @@ def _copying(fn: Callable) -> Callable:
     return call
 
 
+@exercise(forbidden=("dlcourse.layers.BatchNorm.forward",))
 def check_running_averages(fn: Callable) -> CheckResult:
     """Check ``fn(running_mean, running_var, Z, momentum) -> (new_mean, new_var)``."""
     f = _copying(fn) if callable(fn) else fn
@@ -401,6 +411,7 @@ def _predict_cases() -> list[Case]:
     return cases
 
 
+@exercise(forbidden=("dlcourse.layers.batchnorm_inference", "dlcourse.layers.BatchNorm.forward"))
 def check_batchnorm_predict(fn: Callable) -> CheckResult:
     """Check ``fn(Z, gamma, beta, running_mean, running_var, eps) -> Z_tilde`` (test mode)."""
     return run_with_mistakes(PREDICT, fn, with_mistakes(_predict_cases(), PREDICT_MISTAKES))

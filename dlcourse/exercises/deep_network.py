@@ -22,6 +22,7 @@ import numpy as np
 
 from ..layers import BatchNorm, Dense, Sequential
 from ..activations import ReLU, Tanh
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 from .questions import Question
 
@@ -113,6 +114,7 @@ def reference_count_parameters(model) -> int:
     return sum(p.value.size for p in model.parameters())
 
 
+@exercise(reference=reference_count_parameters)
 def check_count_parameters(count_parameters: Callable) -> CheckResult:
     """Check ``count_parameters(model) -> int``, the number of trainable numbers."""
     return run_with_mistakes("count_parameters", count_parameters, _count_cases())
@@ -205,6 +207,10 @@ def _L_forward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    reference=reference_L_model_forward,
+    forbidden=("dlcourse.layers.dense_forward", "dlcourse.layers.Dense.forward"),
+)
 def check_L_model_forward(L_model_forward: Callable) -> CheckResult:
     """Check ``L_model_forward(X, parameters) -> (Z^[L], caches)``, caches[l-1] =
     (A^[l-1], W^[l], b^[l], Z^[l])."""
@@ -274,6 +280,16 @@ def _L_backward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    reference=reference_L_model_backward,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.layers.dense_backward",
+        "dlcourse.layers.Dense.backward",
+        "dlcourse.activations.relu_backward",
+        "dlcourse.activations.Activation.backward",
+    ),
+)
 def check_L_model_backward(L_model_backward: Callable) -> CheckResult:
     """Check ``L_model_backward(dZL, caches) -> [(dW1, db1), ..., (dWL, dbL)]``."""
     return run_with_mistakes("L_model_backward", L_model_backward, _L_backward_cases())

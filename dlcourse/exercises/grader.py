@@ -15,13 +15,16 @@ __all__ = [
     "Case",
     "CheckResult",
     "DiagnosedCase",
+    "Exercise",
     "Expect",
+    "GRADIENT_HELPERS",
     "Mistake",
     "accepts_none",
     "check_cases",
     "close",
     "describe",
     "describe_inputs",
+    "exercise",
     "graded",
     "run_cases",
     "run_with_mistakes",
@@ -239,6 +242,8 @@ def _numeric(value: Any) -> bool:
 def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str:
     """' (you returned <kind/shape>, expected <kind/shape>)' when the kind or shape differs,
     else ''. Never shows the expected value. Never raises."""
+    if isinstance(expected, Expect):  # judged by a property: its reference has the shape
+        expected = expected.reference
     try:
         if got is None and expected is not None and not none_is_an_answer:
             return f" ({RETURNED_NONE})"
@@ -249,7 +254,7 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
                 note = _shape_note(g, e)
                 if note:
                     return f" (item {i}: {note[2:-1]})"
-            return ""
+            return _which_items(got, expected)
         if isinstance(expected, str):
             return (
                 "" if isinstance(got, str) else f" (you returned {describe(got)}, expected a str)"
@@ -261,6 +266,26 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
     except Exception:  # a strange object: no shape note
         return ""
     return ""
+
+
+def _which_items(got: Sequence, expected: Sequence) -> str:
+    """' (item 1 of the 2 you returned is wrong; the others are right)' for an answer of the
+    right length whose items are judged one by one (counted from 0); '' when no single item
+    stands out."""
+    wrong = [i for i, (g, e) in enumerate(zip(got, expected)) if not close(g, e)]
+    if not wrong or len(wrong) == len(expected):
+        return (
+            f" (all {len(expected)} items you returned are wrong)"
+            if wrong and len(expected) > 1
+            else ""
+        )
+    items = ", ".join(map(str, wrong))
+    noun = "item" if len(wrong) == 1 else "items"
+    verb = "is" if len(wrong) == 1 else "are"
+    return (
+        f" ({noun} {items} of the {len(expected)} you returned {verb} wrong, counting from 0;"
+        " the others are right)"
+    )
 
 
 def with_mistakes(
@@ -351,6 +376,304 @@ def check_cases(name: str, fn: Callable, cases: list[Case]) -> CheckResult:
     return run_cases(name, fn, cases, compare=lambda got, expected: expected.accepts(got))
 
 
+# ------------------------------------------------------------ what every exercise declares
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """What the grader enforces for one exercise, whatever its check does inside.
+
+    ``reference``: a right answer (its parameter names name the inputs in messages).
+    ``rng_call``: ``rng -> args`` of a call where the answer depends on the generator: the
+    same seed twice must give the same answer, two seeds a different value for every
+    returned item. ``fresh``: two calls in a row with one generator must differ too (a new
+    mask, shuffle or sample on every call). ``forbidden``: dotted names of package functions
+    the exercise re-implements; they raise while the learner's function runs.
+    ``may_change``: parameters the function may write in place (none by default)."""
+
+    reference: Callable | None = None
+    rng_call: Callable[[np.random.Generator], tuple] | None = None
+    fresh: bool = False
+    forbidden: tuple[str, ...] = ()
+    may_change: tuple[str, ...] = ()
+
+
+def exercise(**spec: Any) -> Callable:
+    """Attach an :class:`Exercise` declaration to a ``check_*`` function (read by
+    :func:`graded`)."""
+    declared = Exercise(**spec)
+
+    def mark(check: Callable) -> Callable:
+        check.exercise = declared
+        return check
+
+    return mark
+
+
+# the package's ways of getting a derivative without deriving it: no backward pass may use them
+GRADIENT_HELPERS = (
+    "dlcourse.gradcheck.numerical_gradient",
+    "dlcourse.gradcheck.gradcheck",
+    "dlcourse.gradcheck.gradcheck_report",
+    "dlcourse.autodiff.Tensor.backward",
+)
+
+
+class _Refused(BaseException):
+    """Ends a check at a rule every answer must keep (its message says which)."""
+
+
+_SKIP = object()  # an input the grader does not compare (a generator, a function, ...)
+
+
+@dataclass
+class _Weights:
+    """The parameter values of a model passed as an input."""
+
+    values: list
+
+
+def _snapshot(value: Any, depth: int = 0) -> Any:
+    """A deep copy of the data in ``value``: arrays, numbers, strings, lists, tuples, dicts,
+    and the parameter values of a model; anything else is not compared."""
+    if depth > 6:
+        return _SKIP
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (bool, int, float, complex, str, np.generic)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_snapshot(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v, depth + 1) for k, v in value.items()}
+    parameters = getattr(value, "parameters", None)
+    if callable(parameters) and not isinstance(value, type):
+        try:
+            return _Weights([p.value.copy() for p in parameters()])
+        except Exception:  # not one of the package's models
+            return _SKIP
+    return _SKIP
+
+
+def _unchanged(before: Any, value: Any) -> bool:
+    """True when ``value`` still holds the data ``before`` was taken from. Never raises."""
+    if before is _SKIP:
+        return True
+    try:
+        if isinstance(before, np.ndarray):
+            return (
+                isinstance(value, np.ndarray)
+                and value.shape == before.shape
+                and bool(np.allclose(value, before, rtol=1e-12, atol=1e-15, equal_nan=True))
+            )
+        if isinstance(before, _Weights):
+            return _unchanged(before.values, [p.value for p in value.parameters()])
+        if isinstance(before, (list, tuple)):
+            return len(value) == len(before) and all(map(_unchanged, before, value))
+        if isinstance(before, dict):
+            return set(value) == set(before) and all(
+                _unchanged(before[k], value[k]) for k in before
+            )
+        return bool(before == value) or (before != before and value != value)
+    except Exception:  # an input that cannot be compared any more has changed
+        return False
+
+
+def _parameter_names(fn: Callable, reference: Callable | None, args: tuple, kwargs: dict) -> dict:
+    """The inputs of one call by parameter name (the learner's names, else the reference's,
+    else 'input 1', 'input 2', ...)."""
+    for named in (fn, reference):
+        if named is None:
+            continue
+        try:
+            bound = inspect.signature(named).bind(*args, **kwargs)
+        except (TypeError, ValueError):
+            continue
+        out = {}
+        for key, value in bound.arguments.items():
+            if _is_var(named, key) and isinstance(value, tuple):
+                out.update({f"{key}[{j}]": v for j, v in enumerate(value)})
+            elif _is_var(named, key) and isinstance(value, dict):
+                out.update(value)
+            else:
+                out[key] = value
+        return out
+    return {f"input {i}": a for i, a in enumerate(args, 1)} | dict(kwargs)
+
+
+def _judge_call(spec: Exercise, names: dict, before: dict, global_state: tuple | None) -> None:
+    """After one call of the learner's function: raise :class:`_Refused` if it used a
+    package function it re-implements, changed an input in place, or touched numpy's
+    global generator although it was given an ``rng``."""
+    tripped = _tripped[:]
+    _tripped.clear()
+    if tripped:
+        raise _Refused(_forbidden_message(tripped[0]))
+    for key, value in names.items():
+        if key not in spec.may_change and not _unchanged(before[key], value):
+            raise _Refused(
+                f"your function changed its input `{key}` in place — work on a copy "
+                f"(e.g. `{key} = {key}.copy()`, or compute a new array) and leave the "
+                "caller's data as it was"
+            )
+    if global_state is not None and not _same_global_state(global_state):
+        np.random.set_state(global_state)
+        raise _Refused(
+            "your function used numpy's global generator (np.random.seed, np.random.rand, "
+            "...): draw every random number from the `rng` argument instead, so the caller "
+            "controls the randomness"
+        )
+
+
+def _same_global_state(state: tuple) -> bool:
+    now = np.random.get_state()
+    return bool(np.array_equal(now[1], state[1])) and now[2:] == state[2:]
+
+
+# ------------------------------------------------------ package functions made unavailable
+
+_tripped: list[str] = []  # names of blocked functions the learner's code called
+
+
+def _resolve(dotted: str) -> Callable:
+    """The function object at ``"dlcourse.module.name"`` (or ``...Class.method``)."""
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ValueError(f"cannot resolve {dotted!r}")
+
+
+def _raiser_code(dotted: str):
+    """The code of a function that records ``dotted`` in ``_tripped`` and raises: it runs
+    with the blocked function's globals, so it imports the grader itself."""
+    source = (
+        "def blocked(*args, **kwargs):\n"
+        "    import dlcourse.exercises.grader as grader\n"
+        f"    grader._tripped.append({dotted!r})\n"
+        f"    raise RuntimeError({('the check does not let you call ' + dotted)!r})\n"
+    )
+    namespace: dict = {}
+    exec(compile(source, "<blocked>", "exec"), namespace)  # noqa: S102 - our own literal source
+    return namespace["blocked"].__code__
+
+
+class _blocked:
+    """While the block runs, each of the package's ``forbidden`` functions raises (however
+    the learner reached it: ``dl.f``, ``from dlcourse... import f``, an alias); their code
+    is restored on exit, even on error."""
+
+    def __init__(self, forbidden: Sequence[str]) -> None:
+        self._names = tuple(forbidden)
+        self._saved: list = []
+
+    def __enter__(self):
+        _tripped.clear()
+        for dotted in self._names:
+            fn = _resolve(dotted)
+            fn = getattr(fn, "__func__", fn)
+            self._saved.append((fn, fn.__code__))
+            fn.__code__ = _raiser_code(dotted)
+        return self
+
+    def __exit__(self, *exc):
+        for fn, code in reversed(self._saved):
+            fn.__code__ = code
+        self._saved.clear()
+        return False
+
+
+def _forbidden_message(dotted: str) -> str:
+    short = dotted.removeprefix("dlcourse.")
+    return (
+        f"your function called the package's `{short}`, which this exercise asks you to "
+        "write yourself: compute it with numpy from the formula of the lesson"
+    )
+
+
+# ------------------------------------------------------------ the rules about randomness
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """The items of an answer, each with a name: 'item 1', "key 'lr'", 'item 0, item 1'."""
+    if isinstance(value, dict):
+        return [
+            leaf
+            for k in sorted(value, key=str)
+            for leaf in _leaves(value[k], _join(path, f"key {k!r}"))
+        ]
+    if isinstance(value, (list, tuple)) and any(
+        isinstance(v, (list, tuple, dict, np.ndarray)) for v in value
+    ):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, _join(path, f"item {i}"))]
+    return [(path or "your answer", value)]
+
+
+def _join(path: str, part: str) -> str:
+    return f"{path}, {part}" if path else part
+
+
+def _identical(a: Any, b: Any) -> bool:
+    try:
+        x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rng_rules(fn: Callable, spec: Exercise) -> str | None:
+    """None when ``fn`` draws its randomness from the ``rng`` it is given; else what is
+    wrong. ``fn`` is the probed function (a broken rule of a single call raises)."""
+    call = spec.rng_call
+    first = fn(*call(np.random.default_rng(2718)))
+    again = fn(*call(np.random.default_rng(2718)))
+    if not _identical_answers(first, again):
+        return (
+            "two generators with the same seed gave different answers: draw every random "
+            "number from the `rng` argument, so a seed makes a run repeatable"
+        )
+    other = fn(*call(np.random.default_rng(31415)))
+    same = _same_leaf(first, other)
+    if same:
+        return (
+            f"two generators with different seeds gave the same {same}: draw it from the "
+            "`rng` argument you are given (not from a generator of your own, nor a draw "
+            "kept from an earlier call)"
+        )
+    if spec.fresh:
+        rng = np.random.default_rng(1618)
+        same = _same_leaf(fn(*call(rng)), fn(*call(rng)))
+        if same:
+            return (
+                f"two calls in a row with the same generator gave the same {same}: each "
+                "call must make new draws from `rng`"
+            )
+    return None
+
+
+def _identical_answers(a: Any, b: Any) -> bool:
+    la, lb = _leaves(a), _leaves(b)
+    return len(la) == len(lb) and all(_identical(x, y) for (_, x), (_, y) in zip(la, lb))
+
+
+def _same_leaf(a: Any, b: Any) -> str | None:
+    """The name of the first item of two answers that came out identical, else None."""
+    la, lb = _leaves(a), _leaves(b)
+    if len(la) != len(lb):
+        return None
+    for (name, x), (_, y) in zip(la, lb):
+        if _identical(x, y):
+            return "answer" if name == "your answer" else name
+    return None
+
+
 # ------------------------------------------------------------- every check, guarded
 
 
@@ -362,26 +685,45 @@ class _ReturnedNone(BaseException):
 _depth = 0  # > 0 while a guarded check runs: a check calling another is not guarded twice
 
 
-def _probe(fn: Callable, state: dict, none_is_an_answer: bool = False) -> Callable:
+def _probe(
+    fn: Callable, state: dict, none_is_an_answer: bool = False, spec: Exercise | None = None
+) -> Callable:
     """``fn`` observed: warnings silenced, a ``None`` answer ends the check (unless
     ``none_is_an_answer``), the last exception and the inputs that caused it are kept in
-    ``state``."""
+    ``state``. With the exercise's ``spec``: the package functions it re-implements raise
+    during the call, an input changed in place or numpy's global generator touched by a
+    function given an ``rng`` ends the check with its own message."""
+    spec = spec or Exercise()
+    # the package's own answers (a reference passed as the answer) may use the package
+    forbidden = () if _ours(fn) else spec.forbidden
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         inputs = describe_inputs(fn, args, kwargs)
+        names = _parameter_names(fn, spec.reference, args, kwargs)
+        before = {key: _snapshot(value) for key, value in names.items()}
+        uses_rng = any(isinstance(v, np.random.Generator) for v in names.values())
+        global_state = np.random.get_state() if uses_rng else None
         try:
-            with _quiet():
+            with _quiet(), _blocked(forbidden):
                 out = fn(*args, **kwargs)
         except Exception as exc:
+            _judge_call(spec, names, before, global_state)
             state["error"], state["inputs"] = exc, inputs
             raise
+        _judge_call(spec, names, before, global_state)
         state["error"] = None
         if out is None and not none_is_an_answer:
             raise _ReturnedNone
         return out
 
     return call
+
+
+def _ours(fn: Callable) -> bool:
+    """True for a function of the dlcourse package itself (not the learner's)."""
+    module = getattr(inspect.unwrap(fn), "__module__", None) or ""
+    return module == "dlcourse" or module.startswith("dlcourse.")
 
 
 def _own_name(fn: Callable, fallback: str) -> str:
@@ -429,6 +771,7 @@ def graded(check: Callable) -> Callable:
         return check
     check_name = check.__name__.removeprefix("check_")
     lets_none = bool(getattr(check, "none_is_an_answer", False))
+    spec = getattr(check, "exercise", None) or Exercise()
 
     @functools.wraps(check)
     def run(fn=None, *args, **kwargs):
@@ -437,13 +780,19 @@ def graded(check: Callable) -> Callable:
             return check(fn, *args, **kwargs)
         name = _own_name(fn, check_name)
         state: dict = {"error": None, "inputs": ""}
-        learner = _probe(fn, state, lets_none) if callable(fn) else fn
+        learner = _probe(fn, state, lets_none, spec) if callable(fn) else fn
         _depth += 1
         try:
             with _quiet():
                 result = check(learner, *args, **kwargs)
+                if getattr(result, "passed", False) and spec.rng_call and callable(fn):
+                    broken = _rng_rules(learner, spec)
+                    if broken:
+                        result = CheckResult(False, f"{name}: not yet — {broken}")
         except _ReturnedNone:
             return CheckResult(False, f"{name}: {RETURNED_NONE}")
+        except _Refused as refused:
+            return CheckResult(False, f"{name}: not yet — {refused}")
         except NotImplementedError:
             return CheckResult(False, _not_written(name))
         except Exception as exc:  # never a traceback under a check

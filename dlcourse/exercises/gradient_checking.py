@@ -21,6 +21,7 @@ from ..activations import Tanh
 from ..experiments.gradcheck_bugs import TanhWrongDerivative
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Layer, Sequential
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, Expect, accepts_none, check_cases
 
 __all__ = [
@@ -119,6 +120,7 @@ def _two_sided_cases(x: np.ndarray, eps: float) -> list[Case]:
     return cases
 
 
+@exercise(forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(f, x, eps)`` against two-sided differences; never raises."""
     rng = np.random.default_rng(8)
@@ -161,6 +163,7 @@ def _relative_error_cases(g: np.ndarray, ga: np.ndarray) -> list[Case]:
     return cases
 
 
+@exercise(forbidden=("dlcourse.gradcheck.relative_error",))
 def check_relative_error(fn: Callable) -> CheckResult:
     """Check ``fn(g, g_approx)`` against ||g - g~|| / (||g|| + ||g~||); never raises."""
     rng = np.random.default_rng(9)
@@ -275,6 +278,13 @@ def reference_find_faulty_layer(model: Sequential, X: np.ndarray, tol: float = 1
     return None
 
 
+@exercise(
+    reference=reference_find_faulty_layer,
+    forbidden=(
+        "dlcourse.exercises.gradient_checking.layer_errors",
+        "dlcourse.exercises.gradient_checking.reference_find_faulty_layer",
+    ),
+)
 @accepts_none
 def check_find_faulty_layer(fn: Callable) -> CheckResult:
     """Check ``fn(model, X) -> index of the faulty layer`` on the five mystery networks.

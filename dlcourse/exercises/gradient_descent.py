@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     Case,
     CheckResult,
@@ -78,6 +79,7 @@ def _gd_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(reference=lambda w, dw, lr: w - lr * dw)
 def check_gd_step(gd_step: Callable) -> CheckResult:
     """Check ``gd_step(w, dw, lr) -> w_new`` with w_new = w - lr * dw (numbers or arrays)."""
     return run_with_mistakes("gd_step", gd_step, _gd_cases())
@@ -127,6 +129,7 @@ def _difference_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(reference=reference_two_sided_difference, forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_difference(two_sided_difference: Callable) -> CheckResult:
     """Check ``two_sided_difference(J, w, eps) -> float``, the centred difference quotient."""
     return run_with_mistakes(
@@ -216,6 +219,10 @@ def _graph_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    reference=reference_small_graph_backward,
+    forbidden=(*GRADIENT_HELPERS, "dlcourse.autodiff.grad", "dlcourse.autodiff.value_and_grad"),
+)
 def check_small_graph_backward(small_graph_backward: Callable) -> CheckResult:
     """Check ``small_graph_backward(a, b, c) -> (J, dJ/da, dJ/db, dJ/dc)`` for
     J = a tanh(ab + c) + e^b, at four hidden points."""

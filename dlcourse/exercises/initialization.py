@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ..init import he
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, Expect, check_cases  # noqa: F401 (Expect re-exported)
 
 __all__ = [
@@ -167,6 +168,12 @@ def _reproducible() -> list[Case]:
     return [_case(shape, same_as_first, hint, seed=7), _case(shape, same_as_first, hint, seed=7)]
 
 
+@exercise(
+    reference=reference_he_init,
+    rng_call=lambda rng: ((48, 32), rng),
+    fresh=True,
+    forbidden=("dlcourse.init.he", "dlcourse.init.initialize"),
+)
 def check_he_init(fn: Callable) -> CheckResult:
     """Check ``fn(shape, rng)`` against W ~ N(0, 1) sqrt(2 / n_in); never raises."""
     cases = [case for shape in _SHAPES for case in _cases_for(shape)] + _reproducible()
@@ -303,6 +310,7 @@ def _diagnosis_result(name: str, fn: Callable, acts, activation: str, expected) 
     return None
 
 
+@exercise(reference=reference_diagnose_activations)
 def check_diagnose_activations(fn: Callable) -> _Result:
     """Check ``diagnose_activations(activations, activation) -> (label, stds)`` on seven
     hidden 10-layer networks; never raises."""

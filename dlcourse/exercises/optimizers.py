@@ -23,6 +23,7 @@ import numpy as np
 
 from ..optim import Adam
 from ..parameter import Parameter
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 NAME = "adam_step"
@@ -201,6 +202,7 @@ def _trajectory(step: Callable, steps: int = 40, adam: bool = True):
     return np.array(out)
 
 
+@exercise(reference=reference_adam_step, forbidden=("dlcourse.optim.optimizers.Optimizer.step",))
 def check_adam_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, s, t, lr, beta1, beta2, eps) -> (w, v, s)`` against
     ``dl.optim.Adam`` (Kingma's efficient form is accepted), then over 40 calls with the
@@ -315,6 +317,9 @@ def _momentum_cases() -> list[Case]:
     return cases
 
 
+@exercise(
+    reference=reference_momentum_step, forbidden=("dlcourse.optim.optimizers.Optimizer.step",)
+)
 def check_momentum_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, lr, beta) -> (w, v)`` against ``dl.optim.Momentum``, then over
     40 calls with the velocity carried from call to call; never raises."""

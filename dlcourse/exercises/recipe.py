@@ -26,6 +26,7 @@ from ..experiments.loss_reading import diagnose_run
 from ..surfaces import quadratic, rosenbrock
 from ..topics.babysit import expected_initial_loss
 from ..topics.second_order import newton_minimize
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     Case,
     CheckResult,
@@ -113,6 +114,7 @@ def _initial_loss_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(forbidden=("dlcourse.topics.babysit.expected_initial_loss",))
 def check_expected_initial_loss(expected_initial_loss_fn: Callable) -> CheckResult:
     """Check ``expected_initial_loss(n_classes) -> log C``."""
     return run_with_mistakes(
@@ -232,6 +234,7 @@ def _newton_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _NEWTON_MISTAKES)
 
 
+@exercise(forbidden=("dlcourse.topics.second_order.newton_minimize",))
 def check_newton_path(newton_path: Callable) -> CheckResult:
     """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``."""
     return run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
@@ -271,6 +274,7 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
 _RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
 
 
+@exercise(forbidden=("dlcourse.experiments.loss_reading.diagnose_run",))
 def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
     """Check ``diagnose_run(losses, n_classes) -> "diverged" | "rising" | "flat" | "chance" | "ok"``."""
     name = "diagnose_run"

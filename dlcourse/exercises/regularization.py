@@ -25,6 +25,7 @@ import numpy as np
 
 from ..layers import Dense, Sequential, dropout_mask
 from ..losses import l2_penalty
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult
 from .initialization import Expect, check_cases
 
@@ -119,6 +120,7 @@ def _l2_cases(weights: list, lambd: float, m: int) -> list[Case]:
     return cases
 
 
+@exercise(reference=reference_l2_cost, forbidden=("dlcourse.losses.l2_penalty",))
 def check_l2_cost(fn: Callable) -> CheckResult:
     """Check ``fn(weights, lambd, m)`` against lambda / (2 m) sum_l ||W^[l]||^2; never raises."""
     rng = np.random.default_rng(5)
@@ -238,6 +240,21 @@ def _same_mask_twice(A: np.ndarray, keep_prob: float) -> list[Case]:
     ]
 
 
+def _dropout_input() -> np.ndarray:
+    """Activations with no zero entry (a dropped unit is visible), the same on every call."""
+    return np.random.default_rng(12).standard_normal((30, 40)) + 3.0
+
+
+@exercise(
+    reference=reference_dropout,
+    rng_call=lambda rng: (_dropout_input(), 0.7, rng),
+    fresh=True,
+    forbidden=(
+        "dlcourse.layers.dropout_mask",
+        "dlcourse.layers.dropout_forward",
+        "dlcourse.layers.Dropout.forward",
+    ),
+)
 def check_dropout_forward(fn: Callable) -> CheckResult:
     """Check ``fn(A, keep_prob, rng) -> (out, D)`` (inverted dropout); never raises."""
     rng = np.random.default_rng(11)
@@ -292,6 +309,14 @@ def _dropout_backward_mistakes() -> list:
     ]
 
 
+@exercise(
+    reference=reference_dropout_backward,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.layers.dropout_backward",
+        "dlcourse.layers.Dropout.backward",
+    ),
+)
 def check_dropout_backward(fn: Callable) -> CheckResult:
     """Check ``fn(dout, D, keep_prob) -> dA`` (inverted dropout backward); never raises."""
     from .grader import run_with_mistakes, with_mistakes
@@ -354,6 +379,9 @@ def _l2_gradient_mistakes() -> list:
     ]
 
 
+@exercise(
+    reference=reference_l2_gradient, forbidden=(*GRADIENT_HELPERS, "dlcourse.losses.add_l2_grad")
+)
 def check_l2_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises."""
     from .grader import run_with_mistakes, with_mistakes

@@ -18,6 +18,7 @@ from typing import Callable
 
 
 from ..optim.schedules import inverse_time_decay as _reference
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 NAME = "inverse_time_decay"
@@ -118,6 +119,9 @@ def _number(value, epoch: int) -> float:
         raise TypeError(f"it returned {value!r} at epoch {epoch}; return a number") from None
 
 
+@exercise(
+    forbidden=("dlcourse.optim.schedules.inverse_time_decay", "dlcourse.optim.schedules.staircase")
+)
 def check_inverse_time_decay(fn: Callable) -> CheckResult:
     """Check ``fn(lr0, decay_rate, epoch, every=None) -> lr`` against
     ``dl.optim.schedules.inverse_time_decay`` (over epochs 0..EPOCHS)."""
@@ -256,6 +260,7 @@ RANGE_TEST_MISTAKES: tuple = (
 )
 
 
+@exercise(reference=reference_range_test, forbidden=("dlcourse.topics.lr_finder.lr_range_test",))
 def check_range_test(fn: Callable) -> CheckResult:
     """Check ``fn(step, lr_min, lr_max, n, beta, diverge) -> (lrs, smoothed, suggestion)``
     on repeatable fake training runs; never raises."""

@@ -26,7 +26,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import CheckResult
+
+# the package's samplers: the exercises write their own
+_SAMPLERS = (
+    "dlcourse.search.uniform",
+    "dlcourse.search.log_uniform",
+    "dlcourse.search.one_minus_log_uniform",
+    "dlcourse.search.random_search",
+)
 
 NAME = "sample_log_uniform"
 N_SAMPLES = 50_000
@@ -148,6 +157,7 @@ def _wrong_samples_hint(v: np.ndarray, low: float, high: float) -> str | None:
     )
 
 
+@exercise(rng_call=lambda rng: (1e-4, 1e-1, 20, rng), fresh=True, forbidden=_SAMPLERS)
 def check_log_uniform(fn: Callable) -> CheckResult:
     """Check ``fn(low, high, n, rng) -> array`` samples log10(alpha) ~ U[log10 low, log10 high]."""
     if not callable(fn):
@@ -297,6 +307,9 @@ def _check_trial_seeding(fn: Callable) -> CheckResult:
     return CheckResult(True, f"{TRIALS}: correct")
 
 
+@exercise(
+    rng_call=lambda rng: (20, rng, (1e-4, 1.0), (0.9, 0.999)), fresh=True, forbidden=_SAMPLERS
+)
 def check_sample_trials(fn: Callable) -> CheckResult:
     """Check ``fn(n, rng, lr_range, beta_range) -> {"lr": ..., "beta": ...}`` (see above)."""
     if not callable(fn):
