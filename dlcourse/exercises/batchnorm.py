@@ -397,14 +397,14 @@ PREDICT_MISTAKES: tuple[tuple[Callable, str], ...] = (
 def _predict_cases() -> list[Case]:
     rng = np.random.default_rng(2027)
     cases = []
-    for m, n in [(6, 3), (1, 4), (20, 2)]:
+    for (m, n), eps in [((6, 3), 1e-5), ((1, 4), 1e-3), ((20, 2), 0.5)]:
         Z = rng.normal(1.0, 2.0, size=(m, n))
         g, b = rng.uniform(0.5, 2.0, size=n), rng.normal(size=n)
         rm, rv = rng.normal(size=n), rng.uniform(0.5, 3.0, size=n)
         cases.append(
             Case(
-                (Z, g, b, rm, rv, 1e-5),
-                _expected_predict(Z, g, b, rm, rv, 1e-5),
+                (Z, g, b, rm, rv, eps),
+                _expected_predict(Z, g, b, rm, rv, eps),
                 "normalise with the running mean and variance, then scale and shift",
             )
         )

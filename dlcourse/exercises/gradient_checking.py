@@ -126,6 +126,7 @@ def check_two_sided_gradient(fn: Callable) -> CheckResult:
     rng = np.random.default_rng(8)
     cases = _two_sided_cases(rng.uniform(-1, 1, 5), 1e-3)
     cases += _two_sided_cases(rng.uniform(-1, 1, (3, 4)), 1e-4)
+    cases += _two_sided_cases(rng.uniform(-1, 1, 4), 0.2)[-1:]  # a large eps: it must be used
     return check_cases("two_sided_gradient", fn, cases)
 
 

@@ -128,6 +128,7 @@ def _cases() -> list[Case]:
         ((2, 2), 10, dict(lr=0.1, beta1=0.8, beta2=0.99), 3.0),
         ((6,), 1000, dict(lr=0.001), 0.5),
         ((3,), 1, dict(eps=1e-8), 1e-9),
+        ((4,), 3, dict(eps=1e-4), 1e-4),  # eps comparable to sqrt(s^): a fixed eps shows
     ]
     for shape, t, kw, scale in specs:
         w = rng.normal(size=shape)
@@ -142,7 +143,7 @@ def _cases() -> list[Case]:
             "compare your lines with the five lines of the math: v, s, their corrections "
             "v^ and s^, then the update"
         )
-        if scale < 1e-6:
+        if scale < 1e-3:
             hint = (
                 "with tiny gradients eps matters: the step is lr v^ / (sqrt(s^) + eps), "
                 "with eps added after the square root"
