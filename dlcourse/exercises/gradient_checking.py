@@ -57,9 +57,9 @@ def _all_at_once(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
     return np.full_like(x, (f(x + eps) - f(x - eps)) / (2 * eps))
 
 
-def _close_to(value: np.ndarray, rtol: float = 1e-6) -> Callable:
+def _close_to(value: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> Callable:
     return lambda got: bool(
-        np.allclose(np.asarray(got, dtype=np.float64), value, rtol=rtol, atol=1e-9)
+        np.allclose(np.asarray(got, dtype=np.float64), value, rtol=rtol, atol=atol)
     )
 
 
@@ -180,7 +180,42 @@ def check_relative_error(fn: Callable) -> CheckResult:
             "when both gradients are zero, return 0.0 (no division by zero: they agree).",
         )
     )
-    return check_cases("relative_error", fn, cases)
+    return check_cases("relative_error", fn, cases + _edge_cases(rng))
+
+
+def _edge_cases(rng) -> list[Case]:
+    """Where a special case or a tolerance of one's own gives another value than the formula:
+    one gradient zero and not the other, huge entries, and two nearly equal gradients."""
+    v = rng.standard_normal(8)
+    out = []
+    for g, ga, hint in [
+        (
+            np.zeros(8),
+            v,
+            "with g = 0 and g_approx not 0 the two disagree completely: the formula gives "
+            "1.0; only when both are zero is the answer 0.",
+        ),
+        (
+            v,
+            np.zeros(8),
+            "with g_approx = 0 and g not 0 the formula gives 1.0.",
+        ),
+        (
+            1e8 * v,
+            1e8 * v * (1 + 1e-3 * rng.standard_normal(8)),
+            "with entries near 1e8 the result must not change: the norms in the "
+            "denominator make it independent of the scale (no fixed tolerance, no +1).",
+        ),
+        (
+            v,
+            v * (1 + 1e-9),
+            "two nearly equal gradients still have a small relative error (about 5e-10): "
+            "compute it, do not round it to 0.",
+        ),
+    ]:
+        ref = relative_error(g, ga)
+        out.append(Case((g, ga), Expect(ref, _close_to(np.float64(ref), 1e-6, 1e-15)), hint))
+    return out
 
 
 # ------------------------------------------------------------------ the bug hunt (exercise 3)
