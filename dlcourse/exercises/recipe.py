@@ -136,6 +136,15 @@ _RELATIVE = (
     "'flat' is relative: compare the drop L_0 - L_T with 1 % of |L_0| "
     "(0.01 * abs(losses[0])), not with an absolute 0.01."
 )
+_FLAT_SHARE = "a drop of 3 % is not flat: 'flat' means a drop smaller than 1 % of |L_0|."
+_RISING_ENDS = (
+    "'rising' compares the last value with the first only: a bump on the way, or a last "
+    "value above the lowest one, does not make a run rising."
+)
+_CHANCE_LAST = (
+    "this run ends within 5 % of log C: that is 'chance', whatever the values before it "
+    "(compare the last value, with a tolerance of 0.05 log C)."
+)
 _FLAT_ON_RISE = (
     "this curve ends above where it started, so it is 'rising': compare the LAST "
     "value losses[-1] with the first one, and test last > first before the 1 % rule."
@@ -270,6 +279,15 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
     ([4.0, 2.0, 1.12, 1.10], 3, {"ok": _CHANCE}),
     ([10.0, 9.99, 9.98, 9.97], 10, {"ok": _RELATIVE, "chance": _RELATIVE}),
     ([math.nan, 2.3, 2.2], 10, {"ok": _NAN, "flat": _NAN, "rising": _NAN, "chance": _NAN}),
+    # where a near miss of the taught rules gives another label than the rules themselves
+    ([9.0, 8.0, 7.0, 6.62], 1000, {"ok": _CHANCE_ABS}),
+    ([1.5, 1.0, 0.8, 0.74], 2, {"chance": _CHANCE_ABS}),
+    ([2.0, 1.98, 1.96, 1.94], 10, {"flat": _FLAT_SHARE}),
+    ([50.0, 49.9, 49.8, 49.7], 10, {"ok": _RELATIVE}),
+    ([3.0, 3.5, 2.0, 1.0], 10, {"rising": _RISING_ENDS}),
+    ([3.0, 0.9, 1.0], 10, {"rising": _RISING_ENDS}),
+    ([2.3, math.nan, 2.0, 1.0], 10, {"ok": _NAN, "flat": _NAN, "rising": _NAN, "chance": _NAN}),
+    ([4.0, 3.0, 2.4, 2.36], 10, {"ok": _CHANCE_LAST}),
 ]
 _RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
 
