@@ -165,7 +165,7 @@ def trials_same_r(n, rng, lr_range, beta_range):
         ),
         (_tweak(lr=lambda d, n, rng, l, b: rng.uniform(*l, n)), "uniformly between low and high"),
         (lambda n, rng, l, b: trials_ok(n, np.random.default_rng(), l, b), "not np.random"),
-        (_tweak(lr=lambda d, n, rng, l, b: rng.permutation(np.geomspace(*l, n))), "too evenly"),
+        (_tweak(lr=lambda d, n, rng, l, b: rng.permutation(np.geomspace(*l, n))), "sit on a grid"),
         (lambda n, rng, l, b: tuple(trials_ok(n, rng, l, b).values()), "return a dict"),
         (lambda n, rng, l, b: None, "returned None — did you forget `return`?"),
     ],
