@@ -556,3 +556,31 @@ def test_an_answer_that_ignores_a_numeric_argument_is_refused(key):
 
         result = CHECKS[key](ignores)
         assert not result.passed, f"{key}: {name} fixed at {frozen!r} passes"
+
+
+# ------------------------------------------------------------------ the declarations
+def test_every_check_declares_its_exercise_and_every_forbidden_name_resolves():
+    from dlcourse.exercises.grader import _resolve
+
+    for key, check in CHECKS.items():
+        spec = getattr(check, "exercise", None)
+        assert spec is not None, key
+        for dotted in spec.forbidden:
+            fn = _resolve(dotted)
+            fn = getattr(fn, "__func__", fn)
+            assert inspect.isfunction(fn) and not fn.__code__.co_freevars, dotted
+
+
+def test_a_blocked_function_is_restored_even_when_the_answer_raises():
+    from dlcourse.gradcheck import numerical_gradient
+
+    code = numerical_gradient.__code__
+
+    def raises_inside(f, x, eps):
+        numerical_gradient(lambda: f(x), x, eps)
+
+    message = CHECKS["gradient_checking.check_two_sided_gradient"](raises_inside).message
+    assert "called the package's `gradcheck.numerical_gradient`" in message, message
+    assert numerical_gradient.__code__ is code
+    x = np.ones(2)
+    assert np.allclose(numerical_gradient(lambda: float(np.sum(x**2)), x), 2.0)

@@ -278,11 +278,12 @@ def _backward_cases() -> list[Case]:
 
 
 @exercise(
+    items=("dZ", "dgamma", "dbeta"),
     forbidden=(
         *GRADIENT_HELPERS,
         "dlcourse.layers.batchnorm_backward",
         "dlcourse.layers.BatchNorm.backward",
-    )
+    ),
 )
 def check_batchnorm_backward(fn: Callable) -> CheckResult:
     """Check ``fn(dZ_tilde, Z, gamma, eps) -> (dZ, dgamma, dbeta)``."""
@@ -359,7 +360,7 @@ def _copying(fn: Callable) -> Callable:
     return call
 
 
-@exercise(forbidden=("dlcourse.layers.BatchNorm.forward",))
+@exercise(items=("new_mean", "new_var"), forbidden=("dlcourse.layers.BatchNorm.forward",))
 def check_running_averages(fn: Callable) -> CheckResult:
     """Check ``fn(running_mean, running_var, Z, momentum) -> (new_mean, new_var)``."""
     f = _copying(fn) if callable(fn) else fn

@@ -208,6 +208,7 @@ def _L_forward_cases() -> list[DiagnosedCase]:
 
 
 @exercise(
+    items=("Z^[L]", "caches"),
     reference=reference_L_model_forward,
     forbidden=("dlcourse.layers.dense_forward", "dlcourse.layers.Dense.forward"),
 )
@@ -281,6 +282,7 @@ def _L_backward_cases() -> list[DiagnosedCase]:
 
 
 @exercise(
+    items=("layer {n}", ("dW", "db")),
     reference=reference_L_model_backward,
     forbidden=(
         *GRADIENT_HELPERS,

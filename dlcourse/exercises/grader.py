@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -242,7 +243,8 @@ def _numeric(value: Any) -> bool:
 def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str:
     """' (you returned <kind/shape>, expected <kind/shape>)' when the kind or shape differs,
     else ''. Never shows the expected value. Never raises."""
-    if isinstance(expected, Expect):  # judged by a property: its reference has the shape
+    by_items = not isinstance(expected, Expect)
+    if not by_items:  # judged by a property: its reference has the shape, not the values
         expected = expected.reference
     try:
         if got is None and expected is not None and not none_is_an_answer:
@@ -251,10 +253,10 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
             if not isinstance(got, (tuple, list)) or len(got) != len(expected):
                 return f" (you returned {describe(got)}, expected {_expected_kind(expected)})"
             for i, (g, e) in enumerate(zip(got, expected)):
-                note = _shape_note(g, e)
+                note = _shape_note(g, Expect(e, bool))  # shape and kind only
                 if note:
                     return f" (item {i}: {note[2:-1]})"
-            return _which_items(got, expected)
+            return _which_items(got, expected) if by_items else ""
         if isinstance(expected, str):
             return (
                 "" if isinstance(got, str) else f" (you returned {describe(got)}, expected a str)"
@@ -279,13 +281,23 @@ def _which_items(got: Sequence, expected: Sequence) -> str:
             if wrong and len(expected) > 1
             else ""
         )
-    items = ", ".join(map(str, wrong))
+    items = ", ".join(_index(i, got[i], expected[i]) for i in wrong)
     noun = "item" if len(wrong) == 1 else "items"
     verb = "is" if len(wrong) == 1 else "are"
     return (
         f" ({noun} {items} of the {len(expected)} you returned {verb} wrong, counting from 0;"
         " the others are right)"
     )
+
+
+def _index(i: int, got: Any, expected: Any) -> str:
+    """'1', or '1.0' when only item 0 of a pair at index 1 is wrong."""
+    if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)):
+        if len(got) == len(expected):
+            inner = [j for j, (g, e) in enumerate(zip(got, expected)) if not close(g, e)]
+            if len(inner) == 1 and len(expected) > 1:
+                return f"{i}.{inner[0]}"
+    return str(i)
 
 
 def with_mistakes(
@@ -389,13 +401,47 @@ class Exercise:
     returned item. ``fresh``: two calls in a row with one generator must differ too (a new
     mask, shuffle or sample on every call). ``forbidden``: dotted names of package functions
     the exercise re-implements; they raise while the learner's function runs.
-    ``may_change``: parameters the function may write in place (none by default)."""
+    ``may_change``: parameters the function may write in place (none by default).
+    ``items``: the names of the items of a returned tuple (``("dZ", "dgamma", "dbeta")``),
+    or one name with ``{i}`` (from 0) or ``{n}`` (from 1) for a list ("dW of layer {n}"),
+    or ``("layer {n}", ("dW", "db"))`` for a list of pairs: a message then says which one
+    is wrong by its name."""
 
     reference: Callable | None = None
     rng_call: Callable[[np.random.Generator], tuple] | None = None
     fresh: bool = False
     forbidden: tuple[str, ...] = ()
     may_change: tuple[str, ...] = ()
+    items: tuple | str = ()
+
+
+_ITEMS = re.compile(
+    r"\((items?) ([\d., ]+) of the (\d+) you returned (?:is|are) wrong, counting from 0; "
+    r"the others are right\)"
+)
+
+
+def _name_items(message: str, items: tuple | str) -> str:
+    """The item numbers of a 'which item is wrong' note replaced by the items' names."""
+
+    def name(index: str) -> str:
+        i, _, j = index.partition(".")
+        i = int(i)
+        if isinstance(items, str):
+            return items.format(i=i, n=i + 1, j=j or "")
+        if len(items) == 2 and isinstance(items[1], tuple):  # (per-entry name, its items)
+            whole = items[0].format(i=i, n=i + 1)
+            return (
+                f"{items[1][int(j)]} of {whole}" if j else f"all of {whole}'s {', '.join(items[1])}"
+            )
+        return items[i] if i < len(items) else f"item {i}"
+
+    def replace(match: re.Match) -> str:
+        wrong = [name(k) for k in match.group(2).split(", ")]
+        verb = "is" if len(wrong) == 1 else "are"
+        return f"({' and '.join(wrong)} {verb} wrong; the rest of what you returned is right)"
+
+    return _ITEMS.sub(replace, message) if items else message
 
 
 def exercise(**spec: Any) -> Callable:
@@ -807,7 +853,8 @@ def graded(check: Callable) -> Callable:
             _depth -= 1
         if not isinstance(result, CheckResult):
             result = CheckResult(bool(result), f"{name}: {'correct' if result else 'not yet'}")
-        return _complete(result, name, state)
+        result = _complete(result, name, state)
+        return CheckResult(result.passed, _name_items(result.message, spec.items))
 
     run.__graded__ = True
     return run

@@ -220,6 +220,7 @@ def _graph_cases() -> list[DiagnosedCase]:
 
 
 @exercise(
+    items=("J", "dJ/da", "dJ/db", "dJ/dc"),
     reference=reference_small_graph_backward,
     forbidden=(*GRADIENT_HELPERS, "dlcourse.autodiff.grad", "dlcourse.autodiff.value_and_grad"),
 )

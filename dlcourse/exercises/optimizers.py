@@ -203,7 +203,11 @@ def _trajectory(step: Callable, steps: int = 40, adam: bool = True):
     return np.array(out)
 
 
-@exercise(reference=reference_adam_step, forbidden=("dlcourse.optim.optimizers.Optimizer.step",))
+@exercise(
+    items=("the new w", "the new v", "the new s"),
+    reference=reference_adam_step,
+    forbidden=("dlcourse.optim.optimizers.Optimizer.step",),
+)
 def check_adam_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, s, t, lr, beta1, beta2, eps) -> (w, v, s)`` against
     ``dl.optim.Adam`` (Kingma's efficient form is accepted), then over 40 calls with the
@@ -319,7 +323,9 @@ def _momentum_cases() -> list[Case]:
 
 
 @exercise(
-    reference=reference_momentum_step, forbidden=("dlcourse.optim.optimizers.Optimizer.step",)
+    items=("the new w", "the new v"),
+    reference=reference_momentum_step,
+    forbidden=("dlcourse.optim.optimizers.Optimizer.step",),
 )
 def check_momentum_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, lr, beta) -> (w, v)`` against ``dl.optim.Momentum``, then over

@@ -120,7 +120,10 @@ def _l2_cases(weights: list, lambd: float, m: int) -> list[Case]:
     return cases
 
 
-@exercise(reference=reference_l2_cost, forbidden=("dlcourse.losses.l2_penalty",))
+@exercise(
+    reference=reference_l2_cost,
+    forbidden=("dlcourse.losses.l2_penalty",),
+)
 def check_l2_cost(fn: Callable) -> CheckResult:
     """Check ``fn(weights, lambd, m)`` against lambda / (2 m) sum_l ||W^[l]||^2; never raises."""
     rng = np.random.default_rng(5)
@@ -176,6 +179,17 @@ def _out_is_not(A: np.ndarray, factor: float) -> Callable:
     return lambda got: not same(got)
 
 
+def _not_shared(axis: int) -> Callable:
+    """Accepts a mask whose slices along ``axis`` are not all the same."""
+
+    def ok(got) -> bool:
+        D = np.asarray(got[1], dtype=np.float64)
+        first = np.take(D, [0], axis=axis)
+        return not np.all(D == first)
+
+    return ok
+
+
 def _dropped_are_zero(got) -> bool:
     out, D = np.asarray(got[0], dtype=np.float64), np.asarray(got[1], dtype=np.float64)
     return bool(np.all(out[D == 0] == 0))
@@ -193,6 +207,16 @@ def _dropout_cases(A: np.ndarray, keep_prob: float, seed: int) -> list[Case]:
             _zero_one,
             "D is the 0/1 keep mask (1 keeps a unit, 0 drops it), e.g. "
             "rng.random(A.shape) < keep_prob; the 1/keep_prob goes into out.",
+        ),
+        case(
+            _not_shared(0),
+            "every row of your mask is the same, so all examples drop the same units: draw "
+            "one number per entry of A (a mask of A's full shape), not one per unit.",
+        ),
+        case(
+            _not_shared(1),
+            "every column of your mask is the same, so an example keeps or drops all its "
+            "units at once: draw one number per entry of A, not one per example.",
         ),
         case(
             _not_kept_fraction(1.0 - keep_prob),
@@ -380,7 +404,9 @@ def _l2_gradient_mistakes() -> list:
 
 
 @exercise(
-    reference=reference_l2_gradient, forbidden=(*GRADIENT_HELPERS, "dlcourse.losses.add_l2_grad")
+    items="the gradient of layer {n}",
+    reference=reference_l2_gradient,
+    forbidden=(*GRADIENT_HELPERS, "dlcourse.losses.add_l2_grad"),
 )
 def check_l2_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises."""

@@ -273,13 +273,14 @@ def _sce_cases() -> list[DiagnosedCase]:
 
 
 @exercise(
+    items=("J", "dZ"),
     forbidden=(
         *GRADIENT_HELPERS,
         "dlcourse.losses.softmax",
         "dlcourse.losses.log_softmax",
         "dlcourse.losses.SoftmaxCrossEntropy.forward",
         "dlcourse.losses.SoftmaxCrossEntropy.backward",
-    )
+    ),
 )
 def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> CheckResult:
     """Check ``softmax_cross_entropy(z, y) -> (J, dZ)`` (module docstring)."""
