@@ -559,8 +559,7 @@ def _judge_call(spec: Exercise, names: dict, before: dict, global_state: tuple |
         if key not in spec.may_change and not _unchanged(before[key], value):
             raise _Refused(
                 f"your function changed its input `{key}` in place — work on a copy "
-                f"(e.g. `{key} = {key}.copy()`, or compute a new array) and leave the "
-                "caller's data as it was"
+                f"({_copy_advice(key, value)}) and leave the caller's data as it was"
             )
     if global_state is not None and not _same_global_state(global_state):
         np.random.set_state(global_state)
@@ -569,6 +568,14 @@ def _judge_call(spec: Exercise, names: dict, before: dict, global_state: tuple |
             "...): draw every random number from the `rng` argument instead, so the caller "
             "controls the randomness"
         )
+
+
+def _copy_advice(key: str, value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"e.g. `{key} = {key}.copy()`, or compute a new array"
+    if isinstance(value, (list, tuple, dict)):
+        return "copy each array before you write into it, or build new ones"
+    return "put back every value you change, or change a copy"
 
 
 def _same_global_state(state: tuple) -> bool:
@@ -647,8 +654,9 @@ def _forbidden_message(dotted: str) -> str:
 # ------------------------------------------------------------ the rules about randomness
 
 
-def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
-    """The items of an answer, each with a name: 'item 1', "key 'lr'", 'item 0, item 1'."""
+def _leaves(value: Any, path: str = "", names: tuple | str = ()) -> list[tuple[str, Any]]:
+    """The items of an answer, each with a name: "out", "key 'lr'", 'item 0 of item 1'
+    (``names``: the exercise's names of the items of a returned tuple)."""
     if isinstance(value, dict):
         return [
             leaf
@@ -658,12 +666,17 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
     if isinstance(value, (list, tuple)) and any(
         isinstance(v, (list, tuple, dict, np.ndarray)) for v in value
     ):
-        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, _join(path, f"item {i}"))]
-    return [(path or "your answer", value)]
+        top = not path and isinstance(names, tuple) and len(names) == len(value)
+        return [
+            leaf
+            for i, v in enumerate(value)
+            for leaf in _leaves(v, names[i] if top else _join(path, f"item {i}"))
+        ]
+    return [(path or "answer", value)]
 
 
 def _join(path: str, part: str) -> str:
-    return f"{path}, {part}" if path else part
+    return f"{part} of {path}" if path else part
 
 
 def _identical(a: Any, b: Any) -> bool:
@@ -686,7 +699,7 @@ def _rng_rules(fn: Callable, spec: Exercise) -> str | None:
             "number from the `rng` argument, so a seed makes a run repeatable"
         )
     other = fn(*call(np.random.default_rng(31415)))
-    same = _same_leaf(first, other)
+    same = _same_leaf(first, other, spec.items)
     if same:
         return (
             f"two generators with different seeds gave the same {same}: draw it from the "
@@ -695,7 +708,7 @@ def _rng_rules(fn: Callable, spec: Exercise) -> str | None:
         )
     if spec.fresh:
         rng = np.random.default_rng(1618)
-        same = _same_leaf(fn(*call(rng)), fn(*call(rng)))
+        same = _same_leaf(fn(*call(rng)), fn(*call(rng)), spec.items)
         if same:
             return (
                 f"two calls in a row with the same generator gave the same {same}: each "
@@ -709,14 +722,14 @@ def _identical_answers(a: Any, b: Any) -> bool:
     return len(la) == len(lb) and all(_identical(x, y) for (_, x), (_, y) in zip(la, lb))
 
 
-def _same_leaf(a: Any, b: Any) -> str | None:
+def _same_leaf(a: Any, b: Any, names: tuple | str = ()) -> str | None:
     """The name of the first item of two answers that came out identical, else None."""
-    la, lb = _leaves(a), _leaves(b)
+    la, lb = _leaves(a, names=names), _leaves(b, names=names)
     if len(la) != len(lb):
         return None
     for (name, x), (_, y) in zip(la, lb):
         if _identical(x, y):
-            return "answer" if name == "your answer" else name
+            return "answer" if name == "answer" else f"values in {name} of your answer"
     return None
 
 

@@ -313,18 +313,6 @@ def _separating_cases() -> list:
             "the tests come in order: saturation (tanh) is decided before the ratio.",
         ),
         (
-            "ratio 0.2",
-            "relu",
-            _stack(rng, L(2.0), [1.5, 1.0], L(0.4)),
-            "collapse means std(A[L]) / std(A[1]) < 0.1 (a ratio of stds, not of variances).",
-        ),
-        (
-            "ratio 0.08",
-            "relu",
-            _stack(rng, L(2.0), [1.0, 0.5], L(0.16)),
-            "collapse means std(A[L]) / std(A[1]) < 0.1.",
-        ),
-        (
             "small but steady signal",
             "relu",
             _stack(rng, L(0.01), [0.02, 0.03], L(0.05)),
@@ -339,9 +327,21 @@ def _separating_cases() -> list:
             "the last layer's std on its own.",
         ),
         (
-            "ratio 5",
+            "ratio 0.2",
             "relu",
-            _stack(rng, L(1.0), [2.0, 3.0], L(5.0)),
+            _stack(rng, L(2.0), [1.5, 1.0], L(0.4)),
+            "collapse means std(A[L]) / std(A[1]) < 0.1 (a ratio of stds, not of variances).",
+        ),
+        (
+            "ratio 0.08",
+            "relu",
+            _stack(rng, L(2.0), [1.0, 0.5], L(0.16)),
+            "collapse means std(A[L]) / std(A[1]) < 0.1.",
+        ),
+        (
+            "ratio 7",
+            "relu",
+            _stack(rng, L(1.0), [2.0, 3.0], L(7.0)),
             "explosion means a ratio above 10 (a ratio of stds, not of variances).",
         ),
         (

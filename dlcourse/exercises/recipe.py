@@ -271,7 +271,7 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
     ([2.30, 1.71, 1.02, 0.61, 0.44], 10, {"chance": _CHANCE_ABS}),
     ([3.10, 2.5, 2.31, 2.30], 2, {"chance": _CHANCE_WRONG_C}),
     ([1.40, 1.0, 0.75, 0.70], 2, {"ok": _CHANCE, "flat": _CHANCE}),
-    ([5.0, 2.30, 2.9, 3.0], 10, {"chance": _CHANCE_ABS}),
+    ([5.0, 2.30, 2.9, 3.0], 10, {"chance": _CHANCE_ABS, "rising": _RISING_ENDS}),
     ([2.3026, 2.301, 2.300], 10, {"chance": _FLAT_BEFORE}),
     ([2.30, 4.7, 91.0, math.inf], 10, {"rising": _NAN, "ok": _NAN, "flat": _NAN, "chance": _NAN}),
     ([2.30, 2.6, 3.4, 5.0], 10, {"flat": _FLAT_ON_RISE, "chance": _FLAT_ON_RISE}),

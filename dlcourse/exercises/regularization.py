@@ -270,6 +270,7 @@ def _dropout_input() -> np.ndarray:
 
 
 @exercise(
+    items=("out", "D"),
     reference=reference_dropout,
     rng_call=lambda rng: (_dropout_input(), 0.7, rng),
     fresh=True,

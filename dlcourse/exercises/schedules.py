@@ -325,7 +325,8 @@ def check_range_test(fn: Callable) -> CheckResult:
     result = run_with_mistakes("range_test", fn, with_mistakes(cases, RANGE_TEST_MISTAKES))
     if not result.passed or not callable(fn):
         return result
-    return _calls_asked(fn, specs) or result
+    failed = _calls_asked(fn, specs)
+    return result if failed is None else failed
 
 
 # ------------------------------------------------------------------ questions

@@ -398,9 +398,9 @@ def check_sample_trials(fn: Callable) -> CheckResult:
             a, b = math.log10(lr_range[0]), math.log10(lr_range[1])
             c, d = math.log10(1 - hi), math.log10(1 - lo)
             hint = (
-                _not_random_hint(t_lr, a, b, "learning rates")
+                _dependence_hint((t_lr - a) / (b - a), (t_beta - c) / (d - c))
+                or _not_random_hint(t_lr, a, b, "learning rates")
                 or _not_random_hint(t_beta, c, d, "momenta")
-                or _dependence_hint((t_lr - a) / (b - a), (t_beta - c) / (d - c))
             )
             if hint:
                 return _trials_fail(hint, lr_range, beta_range)
