@@ -1202,3 +1202,58 @@ def test_the_wrong_answer_is_refused_with_its_hint(key, i):
     assert not result.passed, f"{key} #{i} passes"
     assert words in result.message, result.message
     assert "\n" not in result.message and "Traceback" not in result.message
+
+
+# ------------------------------------------------------------------ backward passes estimated
+def _quotients(f, x, h):
+    x, g = np.array(x, dtype=float), np.zeros(np.shape(x))
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        g[i] = (f(plus) - f(minus)) / (2 * h)
+    return g
+
+
+def _graph_by_quotients(h):
+    def answer(a, b, c):
+        J = lambda v: v[0] * math.tanh(v[0] * v[1] + v[2]) + math.exp(v[1])  # noqa: E731
+        return (J([a, b, c]), *map(float, _quotients(J, [a, b, c], h)))
+
+    return answer
+
+
+def _L_backward_by_quotients(h):
+    def answer(dZL, caches):
+        X, L = caches[0][0], len(caches)
+        Ws, bs = [c[1] for c in caches], [c[2] for c in caches]
+
+        def J(Ws, bs):
+            A = X
+            for l, (W, b) in enumerate(zip(Ws, bs), 1):
+                Z = A @ W.T + b
+                A = np.maximum(Z, 0) if l < L else Z
+            return float(np.sum(dZL * A))
+
+        def swap(seq, l, value):
+            return [value if k == l else s for k, s in enumerate(seq)]
+
+        return [
+            (
+                _quotients(lambda W: J(swap(Ws, l, W), bs), Ws[l], h),
+                _quotients(lambda b: J(Ws, swap(bs, l, b)), bs[l], h),
+            )
+            for l in range(L)
+        ]
+
+    return answer
+
+
+WRONG["gradient_descent.check_small_graph_backward"] += [
+    (_graph_by_quotients(1e-6), "not exact"),
+    (_graph_by_quotients(1e-4), "not exact"),
+]
+WRONG["deep_network.check_L_model_backward"] += [
+    (_L_backward_by_quotients(1e-6), "not exact"),
+    (_L_backward_by_quotients(1e-3), "half the slope"),
+]

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..layers import BatchNorm, Dense, Sequential
 from ..activations import ReLU, Tanh
-from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
+from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 from .questions import Question
 
@@ -257,16 +257,59 @@ _BACKWARD_HINTS = {
 }
 
 
+def _with_kinks(X: np.ndarray, parameters: list) -> list:
+    """The parameters with the last hidden layer's first bias set so that its first unit's
+    pre-activation on the first example is exactly 0, a ReLU kink: there g'(0) = 0, and a
+    difference quotient, which straddles the kink, finds half the slope instead."""
+    out, A = [], X
+    for l, (W, b) in enumerate(parameters, 1):
+        b = b.copy()
+        if l == len(parameters) - 1:
+            b[0] = -(A @ W.T)[0, 0]
+        out.append((W, b))
+        Z = A @ W.T + b
+        A = np.maximum(Z, 0.0) if l < len(parameters) else Z
+    return out
+
+
+def _L_backward_half_slope(dZL, caches, slope_at_zero: float) -> list:
+    """The backward pass with g'(0) = ``slope_at_zero`` at the kinks (Z = 0 exactly)."""
+    grads, dZ = [], dZL
+    for l in range(len(caches), 0, -1):
+        A_prev, W, _, _ = caches[l - 1]
+        grads.insert(0, (dZ.T @ A_prev, dZ.sum(axis=0)))
+        if l > 1:
+            Z = caches[l - 2][3]
+            dZ = (dZ @ W) * np.where(Z > 0, 1.0, np.where(Z == 0, slope_at_zero, 0.0))
+    return grads
+
+
+_KINK_HINTS = [
+    (
+        1.0,
+        "at Z = 0 exactly, ReLU's derivative is taken as 0 (notebook 02, like the package "
+        "and PyTorch): mask with Z > 0, not Z >= 0.",
+    ),
+    (
+        0.5,
+        "at a kink (a Z exactly 0) your gradient takes half the slope, as a difference "
+        "quotient straddling the kink does: derive the backward pass with the chain rule, "
+        "with g'(0) = 0, instead of estimating it.",
+    ),
+]
+
+
 def _L_backward_cases() -> list[DiagnosedCase]:
     rng = np.random.default_rng(304)
     out = []
     for sizes, m in [([3, 4, 4, 2], 5), ([2, 5, 3, 1], 6), ([4, 6, 6, 6, 2], 4)]:
         X = rng.standard_normal((m, sizes[0]))
-        _, caches = reference_L_model_forward(X, _parameters(sizes, rng))
+        _, caches = reference_L_model_forward(X, _with_kinks(X, _parameters(sizes, rng)))
         dZL = rng.standard_normal((m, sizes[-1])) / m
         mistakes = [
             Mistake(_L_backward_wrong(dZL, caches, k), h) for k, h in _BACKWARD_HINTS.items()
         ]
+        mistakes += [Mistake(_L_backward_half_slope(dZL, caches, s), h) for s, h in _KINK_HINTS]
         out.append(
             DiagnosedCase(
                 Case(
@@ -294,7 +337,16 @@ def _L_backward_cases() -> list[DiagnosedCase]:
 )
 def check_L_model_backward(L_model_backward: Callable) -> CheckResult:
     """Check ``L_model_backward(dZL, caches) -> [(dW1, db1), ..., (dWL, dbL)]``."""
-    return run_with_mistakes("L_model_backward", L_model_backward, _L_backward_cases())
+    # a tolerance an exact formula meets whatever its order of operations, and a difference
+    # quotient (round-off about 1e-16 |J| / h) does not
+    return run_with_mistakes(
+        "L_model_backward",
+        L_model_backward,
+        _L_backward_cases(),
+        rtol=1e-11,
+        atol=1e-13,
+        estimated=ESTIMATED,
+    )
 
 
 # ------------------------------------------------------------------------ questions (03)

@@ -225,7 +225,9 @@ def close(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9) -> bo
 def _expected_kind(expected: Any) -> str:
     """What kind of answer is expected, without its value: 'an array of shape (3,)'."""
     if isinstance(expected, (tuple, list)):
-        return f"a tuple of {len(expected)}"
+        kind = type(expected).__name__
+        pairs = all(isinstance(e, (tuple, list)) and len(e) == 2 for e in expected)
+        return f"a {kind} of {len(expected)}" + (" pairs" if pairs and expected else "")
     if isinstance(expected, str):
         return "a str"
     shape = np.shape(expected)
@@ -290,6 +292,22 @@ def _which_items(got: Sequence, expected: Sequence) -> str:
     )
 
 
+ESTIMATED = (
+    "your values are close to the right ones but not exact (as an estimate by difference "
+    "quotients is): compute the derivatives exactly, with the chain rule."
+)
+
+
+def _estimated_hint(got: Any, diagnosed: DiagnosedCase, estimated: str | None) -> str:
+    """``estimated`` when ``got`` is within 1e-5 of the expected value or of a typical
+    mistake (not exact: an estimate, as finite differences give), else the case's hint."""
+    if estimated:
+        for value in [diagnosed.case.expected] + [m.value for m in diagnosed.mistakes]:
+            if close(got, value, 1e-5, 1e-8):
+                return estimated
+    return diagnosed.case.hint
+
+
 def _index(i: int, got: Any, expected: Any) -> str:
     """'1', or '1.0' when only item 0 of a pair at index 1 is wrong."""
     if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)):
@@ -326,12 +344,15 @@ def run_with_mistakes(
     rtol: float = 1e-7,
     atol: float = 1e-9,
     none_is_an_answer: bool = False,
+    estimated: str | None = None,
 ) -> CheckResult:
     """Run ``fn`` on each case (through the grader's :func:`run_cases`, which turns any
     exception into a message); at the first wrong answer, the hint of the first mistake the
     answer matches, else the case's own hint. Floating-point warnings of the learner's code
     are silenced (the check prints one line). With ``none_is_an_answer``, a ``None`` answer
-    is judged like any other (a :class:`Mistake` of value ``None`` names it). Never raises."""
+    is judged like any other (a :class:`Mistake` of value ``None`` names it). With
+    ``estimated``, an answer close to the expected one (or to a mistake) but not within the
+    tolerance gets that hint (a derivative estimated, not derived). Never raises."""
     for i, diagnosed in enumerate(cases, 1):
         seen: list[Any] = []
 
@@ -351,8 +372,8 @@ def run_with_mistakes(
             continue
         hint = next(
             (m.hint for m in diagnosed.mistakes if close(got, m.value, rtol, atol)),
-            diagnosed.case.hint,
-        )
+            None,
+        ) or _estimated_hint(got, diagnosed, estimated)
         note = _shape_note(got, diagnosed.case.expected, none_is_an_answer)
         return CheckResult(False, f"{name}: not yet — case {i}{note}. Hint: {hint}")
     return CheckResult(True, f"{name}: correct")
