@@ -67,7 +67,7 @@ WRONG = {
         (lambda w, dw, lr: lr * dw, "not the step itself"),
         (lambda w, dw, lr: w - dw / lr, "do not divide"),
         (_grad_inplace, INPLACE),
-        (lambda w, dw, lr: w - 0.1 * dw, "w_new = w - lr * dw"),
+        (lambda w, dw, lr: w - 0.1 * dw, "stays the same when `lr` changes"),
         (lambda w, dw, lr: w - lr * np.sign(dw), "w_new = w - lr * dw"),
         (lambda w, dw, lr: np.sum(w - lr * dw), ""),
     ],
@@ -76,7 +76,7 @@ WRONG = {
         (lambda J, w, eps: (J(w + eps) - J(w - eps)) / eps, "2 eps apart"),
         (lambda J, w, eps: J(w + eps) - J(w - eps), "divide the difference"),
         (lambda J, w, eps: (J(w - eps) - J(w + eps)) / (2 * eps), "sign is flipped"),
-        (lambda J, w, eps: (J(w + 1e-3) - J(w - 1e-3)) / 2e-3, "2 * eps"),
+        (lambda J, w, eps: (J(w + 1e-3) - J(w - 1e-3)) / 2e-3, "stays the same when `eps`"),
         (lambda J, w, eps: (J(w + eps) - J(w - eps)) / 2 * eps, "2 * eps"),
         (
             lambda J, w, eps: float(dl.numerical_gradient(lambda: J(x[0]), x := np.array([w]))[0]),
@@ -1181,29 +1181,6 @@ WRONG.update(
 )
 
 
-# ------------------------------------------------------------------ the tests
-def test_every_exercise_has_at_least_eight_wrong_answers():
-    assert set(WRONG) == set(CHECKS)
-    short = {key: len(answers) for key, answers in WRONG.items() if len(answers) < 8}
-    assert not short, short
-
-
-CASES = [
-    pytest.param(key, i, id=f"{key.split('.')[1]}-{i}")
-    for key in sorted(WRONG)
-    for i in range(len(WRONG[key]))
-]
-
-
-@pytest.mark.parametrize("key, i", CASES)
-def test_the_wrong_answer_is_refused_with_its_hint(key, i):
-    wrong, words = WRONG[key][i]
-    result = CHECKS[key](wrong)
-    assert not result.passed, f"{key} #{i} passes"
-    assert words in result.message, result.message
-    assert "\n" not in result.message and "Traceback" not in result.message
-
-
 # ------------------------------------------------------------------ backward passes estimated
 def _quotients(f, x, h):
     x, g = np.array(x, dtype=float), np.zeros(np.shape(x))
@@ -1257,3 +1234,26 @@ WRONG["deep_network.check_L_model_backward"] += [
     (_L_backward_by_quotients(1e-6), "not exact"),
     (_L_backward_by_quotients(1e-3), "half the slope"),
 ]
+
+
+# ------------------------------------------------------------------ the tests
+def test_every_exercise_has_at_least_eight_wrong_answers():
+    assert set(WRONG) == set(CHECKS)
+    short = {key: len(answers) for key, answers in WRONG.items() if len(answers) < 8}
+    assert not short, short
+
+
+CASES = [
+    pytest.param(key, i, id=f"{key.split('.')[1]}-{i}")
+    for key in sorted(WRONG)
+    for i in range(len(WRONG[key]))
+]
+
+
+@pytest.mark.parametrize("key, i", CASES)
+def test_the_wrong_answer_is_refused_with_its_hint(key, i):
+    wrong, words = WRONG[key][i]
+    result = CHECKS[key](wrong)
+    assert not result.passed, f"{key} #{i} passes"
+    assert words in result.message, result.message
+    assert "\n" not in result.message and "Traceback" not in result.message

@@ -145,7 +145,10 @@ def _not_an_array(fn: Callable, case: Case) -> str | None:
     return None
 
 
-@exercise(forbidden=("dlcourse.layers.batchnorm_forward", "dlcourse.layers.BatchNorm.forward"))
+@exercise(
+    reference=_expected,
+    forbidden=("dlcourse.layers.batchnorm_forward", "dlcourse.layers.BatchNorm.forward"),
+)
 def check_batchnorm_forward(fn: Callable) -> CheckResult:
     """Check ``fn(Z, gamma, beta, eps) -> Z_tilde`` against ``dlcourse.layers.batchnorm_forward``."""
     cases = _cases()
@@ -278,6 +281,7 @@ def _backward_cases() -> list[Case]:
 
 
 @exercise(
+    reference=_expected_backward,
     items=("dZ", "dgamma", "dbeta"),
     forbidden=(
         *GRADIENT_HELPERS,
@@ -360,7 +364,11 @@ def _copying(fn: Callable) -> Callable:
     return call
 
 
-@exercise(items=("new_mean", "new_var"), forbidden=("dlcourse.layers.BatchNorm.forward",))
+@exercise(
+    reference=_expected_running,
+    items=("new_mean", "new_var"),
+    forbidden=("dlcourse.layers.BatchNorm.forward",),
+)
 def check_running_averages(fn: Callable) -> CheckResult:
     """Check ``fn(running_mean, running_var, Z, momentum) -> (new_mean, new_var)``."""
     f = _copying(fn) if callable(fn) else fn
@@ -412,7 +420,10 @@ def _predict_cases() -> list[Case]:
     return cases
 
 
-@exercise(forbidden=("dlcourse.layers.batchnorm_inference", "dlcourse.layers.BatchNorm.forward"))
+@exercise(
+    reference=_expected_predict,
+    forbidden=("dlcourse.layers.batchnorm_inference", "dlcourse.layers.BatchNorm.forward"),
+)
 def check_batchnorm_predict(fn: Callable) -> CheckResult:
     """Check ``fn(Z, gamma, beta, running_mean, running_var, eps) -> Z_tilde`` (test mode)."""
     return run_with_mistakes(PREDICT, fn, with_mistakes(_predict_cases(), PREDICT_MISTAKES))

@@ -42,6 +42,7 @@ class CheckResult:
 
     passed: bool
     message: str
+    generic: bool = field(default=False, repr=False, compare=False)  # no specific hint found
 
     def __bool__(self) -> bool:
         return self.passed
@@ -375,7 +376,8 @@ def run_with_mistakes(
             None,
         ) or _estimated_hint(got, diagnosed, estimated)
         note = _shape_note(got, diagnosed.case.expected, none_is_an_answer)
-        return CheckResult(False, f"{name}: not yet — case {i}{note}. Hint: {hint}")
+        message = f"{name}: not yet — case {i}{note}. Hint: {hint}"
+        return CheckResult(False, message, generic=hint == diagnosed.case.hint)
     return CheckResult(True, f"{name}: correct")
 
 
@@ -591,6 +593,66 @@ def _judge_call(spec: Exercise, names: dict, before: dict, global_state: tuple |
         )
 
 
+def _fresh(value: Any) -> Any:
+    """Arrays, lists, tuples and dicts copied (so a later call sees the data as it was);
+    anything else (a model, a function, a generator) as it is."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fresh(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
+def _ignored_argument(fn: Callable, reference: Callable, call: tuple) -> str | None:
+    """The name of a numeric argument of the call ``fn`` failed on that ``fn`` ignores
+    (its answer stays the same when that argument changes, the reference's does not)."""
+    args, kwargs = call
+    try:
+        bound = inspect.signature(reference).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    for key, value in bound.arguments.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            continue
+        others = _other_values(value)
+        mine, theirs = _moves(fn, bound, key, others), _moves(reference, bound, key, others)
+        if mine is False and theirs:
+            return key
+    return None
+
+
+def _other_values(value: float) -> list:
+    """Other values of a numeric argument: of the same kind, a probability staying in
+    (0, 1); other numbers also change sign (a value a function refuses is skipped)."""
+    if isinstance(value, (int, np.integer)):
+        return [value + 1, value + 2]
+    if 0 < value < 1:
+        return [value / 2, (1 + value) / 2]
+    return [value * 1.37 + 0.01, -value, value / 2 - 1]
+
+
+def _moves(f: Callable, bound: inspect.BoundArguments, key: str, others: list) -> bool | None:
+    """Whether ``f``'s answer changes when argument ``key`` takes one of the ``others``
+    values (those ``f`` accepts); None when ``f`` cannot be called so at all."""
+    try:
+        with _quiet():
+            before = f(*_fresh(bound.args), **_fresh(bound.kwargs))
+    except Exception:  # the call itself fails: no conclusion
+        return None
+    afters = []
+    for v in others:
+        try:
+            with _quiet():
+                afters.append(f(**_fresh(dict(bound.arguments, **{key: v}))))
+        except Exception:  # a value this function refuses
+            continue
+    if not afters:
+        return None
+    return not all(_identical_answers(before, after) for after in afters)
+
+
 def _copy_advice(key: str, value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"e.g. `{key} = {key}.copy()`, or compute a new array"
@@ -780,6 +842,7 @@ def _probe(
     @functools.wraps(fn)
     def call(*args, **kwargs):
         inputs = describe_inputs(fn, args, kwargs)
+        state["call"] = (_fresh(args), _fresh(kwargs))
         names = _parameter_names(fn, spec.reference, args, kwargs)
         before = {key: _snapshot(value) for key, value in names.items()}
         uses_rng = any(isinstance(v, np.random.Generator) for v in names.values())
@@ -829,6 +892,21 @@ def _complete(result: CheckResult, name: str, state: dict) -> CheckResult:
         base = result.message.split(" — on the case with ")[0]
         return CheckResult(False, f"{base} — on the case with {state['inputs']}")
     return result
+
+
+def _with_ignored(message: str, fn: Callable, spec: Exercise, call: tuple) -> str:
+    """The message, its hint replaced by 'you ignore `key`' when the failing call's answer
+    does not move with a numeric argument that moves the reference's answer."""
+    if spec.reference is None or spec.rng_call is not None or "Hint: " not in message:
+        return message
+    key = _ignored_argument(fn, spec.reference, call)
+    if key is None:
+        return message
+    head = message.split("Hint: ")[0]
+    return (
+        f"{head}Hint: your answer stays the same when `{key}` changes: use the argument "
+        f"`{key}` you are given, not a fixed value."
+    )
 
 
 def accepts_none(check: Callable) -> Callable:
@@ -888,7 +966,10 @@ def graded(check: Callable) -> Callable:
         if not isinstance(result, CheckResult):
             result = CheckResult(bool(result), f"{name}: {'correct' if result else 'not yet'}")
         result = _complete(result, name, state)
-        return CheckResult(result.passed, _name_items(result.message, spec.items))
+        message = _name_items(result.message, spec.items)
+        if result.generic and state.get("error") is None and "call" in state:
+            message = _with_ignored(message, fn, spec, state["call"])
+        return CheckResult(result.passed, message)
 
     run.__graded__ = True
     return run

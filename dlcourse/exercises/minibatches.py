@@ -242,7 +242,10 @@ def _ewa_cases() -> list[Case]:
     return cases
 
 
-@exercise(forbidden=("dlcourse.topics.ewa.ewa", "dlcourse.topics.ewa.ewa_corrected"))
+@exercise(
+    reference=_ewa_corrected,
+    forbidden=("dlcourse.topics.ewa.ewa", "dlcourse.topics.ewa.ewa_corrected"),
+)
 def check_ewa_corrected(fn: Callable) -> CheckResult:
     """Check ``fn(theta, beta) -> v_corrected`` against :func:`dlcourse.topics.ewa.ewa_corrected`."""
     return run_with_mistakes(EWA, fn, with_mistakes(_ewa_cases(), EWA_MISTAKES))

@@ -114,7 +114,9 @@ def _initial_loss_cases() -> list[DiagnosedCase]:
     return out
 
 
-@exercise(forbidden=("dlcourse.topics.babysit.expected_initial_loss",))
+@exercise(
+    reference=expected_initial_loss, forbidden=("dlcourse.topics.babysit.expected_initial_loss",)
+)
 def check_expected_initial_loss(expected_initial_loss_fn: Callable) -> CheckResult:
     """Check ``expected_initial_loss(n_classes) -> log C``."""
     return run_with_mistakes(
@@ -243,7 +245,7 @@ def _newton_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _NEWTON_MISTAKES)
 
 
-@exercise(forbidden=("dlcourse.topics.second_order.newton_minimize",))
+@exercise(reference=newton_minimize, forbidden=("dlcourse.topics.second_order.newton_minimize",))
 def check_newton_path(newton_path: Callable) -> CheckResult:
     """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``."""
     return run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
@@ -292,7 +294,7 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
 _RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
 
 
-@exercise(forbidden=("dlcourse.experiments.loss_reading.diagnose_run",))
+@exercise(reference=diagnose_run, forbidden=("dlcourse.experiments.loss_reading.diagnose_run",))
 def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
     """Check ``diagnose_run(losses, n_classes) -> "diverged" | "rising" | "flat" | "chance" | "ok"``."""
     name = "diagnose_run"

@@ -26,6 +26,11 @@ NAME = "inverse_time_decay"
 EPOCHS = tuple(range(0, 31))
 
 
+def _reference_decay(lr0: float, decay_rate: float, epoch: int, every: int | None = None) -> float:
+    """The learning rate at ``epoch`` (the exercise's reference)."""
+    return _reference(lr0, decay_rate, every)(epoch)
+
+
 def _expected(lr0: float, decay_rate: float, every: int | None) -> list[float]:
     schedule = _reference(lr0, decay_rate, every)
     return [schedule(e) for e in EPOCHS]
@@ -120,7 +125,8 @@ def _number(value, epoch: int) -> float:
 
 
 @exercise(
-    forbidden=("dlcourse.optim.schedules.inverse_time_decay", "dlcourse.optim.schedules.staircase")
+    reference=_reference_decay,
+    forbidden=("dlcourse.optim.schedules.inverse_time_decay", "dlcourse.optim.schedules.staircase"),
 )
 def check_inverse_time_decay(fn: Callable) -> CheckResult:
     """Check ``fn(lr0, decay_rate, epoch, every=None) -> lr`` against
