@@ -584,3 +584,41 @@ def test_a_blocked_function_is_restored_even_when_the_answer_raises():
     assert numerical_gradient.__code__ is code
     x = np.ones(2)
     assert np.allclose(numerical_gradient(lambda: float(np.sum(x**2)), x), 2.0)
+
+
+# ------------------------------------------------------------------ cases the notebook never shows
+def _inputs_seen(key) -> list:
+    seen, solution = [], SOLUTIONS[key]
+
+    @_same_signature(solution)
+    def recording(*args, **kwargs):
+        seen.append(args)
+        return solution(*args, **kwargs)
+
+    assert CHECKS[key](recording).passed
+    return seen
+
+
+def test_the_bug_hunt_is_graded_on_networks_the_notebook_does_not_build():
+    from dlcourse.exercises.gradient_checking import mystery_model
+
+    shown = [mystery_model(k) for k in range(5)]
+    seen = _inputs_seen("gradient_checking.check_find_faulty_layer")
+    assert len(seen) == 8
+    for model, X in seen:
+        for shown_model, shown_X in shown:
+            assert X.shape != shown_X.shape or not np.allclose(X, shown_X)
+            weights = [p.value for p in model.parameters()]
+            shown_weights = [p.value for p in shown_model.parameters()]
+            assert [w.shape for w in weights] != [w.shape for w in shown_weights] or not all(
+                np.allclose(a, b) for a, b in zip(weights, shown_weights)
+            )
+        # a faulty layer is an instance of the package's own class: its name tells nothing
+        assert {type(layer).__name__ for layer in model} <= {"Dense", "Tanh", "ReLU"}
+
+
+def test_the_diagnosis_is_graded_on_other_networks_than_the_notebooks_experiment():
+    seen = _inputs_seen("initialization.check_diagnose_activations")
+    # notebook 04's experiment: 10 layers of 100 units on 1000 examples
+    assert all(acts[0].shape != (1000, 100) for acts, _ in seen)
+    assert len({len(acts) for acts, _ in seen}) >= 3  # several depths

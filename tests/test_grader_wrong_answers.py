@@ -155,6 +155,8 @@ def _forward(kind):
                 A_next = 1 / (1 + np.exp(-Z))
             if kind == "tanh_hidden" and not last:
                 A_next = np.tanh(Z)
+            if kind == "no_relu_before_last" and l == len(parameters) - 1:
+                A_next = Z
             caches.append((A, W, b, Z) if kind != "cache_A" else (A_next, W, b, Z))
             A = A_next
         return (A, caches[::-1]) if kind == "reversed" else (A, caches)
@@ -223,8 +225,9 @@ WRONG.update(
             (_forward("no_bias"), "add the bias"),
             (_forward("cache_A"), "cache the layer's input"),
             (_forward("reversed"), "layer order"),
-            (_forward("sigmoid_last"), ""),
+            (_forward("sigmoid_last"), "the loss applies the sigmoid"),
             (_forward("tanh_hidden"), ""),
+            (_forward("no_relu_before_last"), "the last hidden one too"),
             (_forward_popping, INPLACE),
             (_forward_with_layers, SHORTCUT),
         ],

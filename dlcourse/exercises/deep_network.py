@@ -159,6 +159,10 @@ def _L_forward_wrong(X, parameters, kind):
         Z = A @ W.T + (0.0 if kind == "no_bias" else b)
         last = l == len(parameters)
         A_next = np.maximum(Z, 0.0) if (not last or kind == "relu_last") else Z
+        if last and kind == "sigmoid_last":
+            A_next = 1.0 / (1.0 + np.exp(-Z))
+        if l == len(parameters) - 1 and kind == "no_relu_before_last":
+            A_next = Z
         if kind == "cache_output":
             caches.append((A_next, W, b, Z))
         elif kind == "cache_activation_as_Z":
@@ -177,6 +181,10 @@ _FORWARD_HINTS = {
     "cache_output": "cache the layer's input A^[l-1] (what dW needs), not its output A^[l].",
     "cache_activation_as_Z": "cache the pre-activation Z^[l], not the ReLU output A^[l].",
     "reversed": "keep the caches in layer order, caches[0] for layer 1.",
+    "sigmoid_last": "return the last layer's pre-activation Z^[L] itself (the logit): the "
+    "loss applies the sigmoid or softmax, not the forward pass.",
+    "no_relu_before_last": "every hidden layer has its ReLU, the last hidden one too: only "
+    "the output layer L has none.",
 }
 
 
