@@ -1,5 +1,13 @@
 """The machinery shared by every exercise check: run the learner's function on hidden cases,
-compare within a tolerance, and name the typical mistake an answer matches."""
+compare within a tolerance, and name the typical mistake an answer matches.
+
+Each check declares its exercise once (:func:`exercise`: the reference, a call where the
+answer depends on the ``rng``, whether each call draws afresh, the package functions it
+re-implements, the names of a returned tuple's items), and :func:`graded` enforces for every
+check: the inputs come back unchanged, a function given an ``rng`` leaves numpy's global
+generator alone and draws from that ``rng`` only, the re-implemented package functions
+raise while the learner's code runs, and a failing answer that ignores a numeric argument is
+told so."""
 
 from __future__ import annotations
 
@@ -923,8 +931,11 @@ def graded(check: Callable) -> Callable:
     a ``None`` answer is told to ``return`` (except for a check marked with
     :func:`accepts_none`), an exception in the learner's code is named with the inputs of
     the failing case, warnings never show, a :class:`CheckResult` always comes back and
-    nothing is raised. Idempotent; ``dlcourse.exercises`` applies it to every ``check_*`` of
-    its topic modules."""
+    nothing is raised. With the check's :class:`Exercise` declaration it also refuses an
+    input changed in place, numpy's global generator touched or the ``rng`` ignored, and a
+    call of a package function the exercise re-implements, each with its own message.
+    Idempotent; ``dlcourse.exercises`` applies it to every ``check_*`` of its topic
+    modules."""
     if getattr(check, "__graded__", False):
         return check
     check_name = check.__name__.removeprefix("check_")
