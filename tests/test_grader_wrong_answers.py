@@ -1239,6 +1239,22 @@ WRONG["deep_network.check_L_model_backward"] += [
 ]
 
 
+# ------------------------------------------------------------------ callbacks called too often
+def _newton_extra_steps(grad_fn, hess_fn, w0, steps, damping=0.0):
+    return _newton("right")(grad_fn, hess_fn, w0, steps + 2, damping)[: steps + 1]
+
+
+def _difference_with_base(J, w, eps):
+    base = J(w)  # an evaluation the two-sided quotient does not use
+    return (J(w + eps) - J(w - eps)) / (2 * eps) + 0 * base
+
+
+WRONG["recipe.check_newton_path"].append((_newton_extra_steps, "called `grad_fn` 3 times"))
+WRONG["gradient_descent.check_two_sided_difference"].append(
+    (_difference_with_base, "called `J` 3 times")
+)
+
+
 # ------------------------------------------------------------------ the tests
 def test_every_exercise_has_at_least_eight_wrong_answers():
     assert set(WRONG) == set(CHECKS)

@@ -23,12 +23,14 @@ import numpy as np
 __all__ = [
     "Case",
     "CheckResult",
+    "Counted",
     "DiagnosedCase",
     "Exercise",
     "Expect",
     "GRADIENT_HELPERS",
     "Mistake",
     "accepts_none",
+    "calls_asked",
     "check_cases",
     "close",
     "describe",
@@ -659,6 +661,35 @@ def _moves(f: Callable, bound: inspect.BoundArguments, key: str, others: list) -
     if not afters:
         return None
     return not all(_identical_answers(before, after) for after in afters)
+
+
+class Counted:
+    """A function given to the learner's code, with the number of its calls kept in
+    ``calls``: a check compares it with the calls the exercise asks for."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+def calls_asked(name: str, fn: Callable, args: tuple, callbacks: dict, asked: dict):
+    """None when ``fn(*args)``, with the arguments at the positions of ``callbacks``
+    counted, calls each of them exactly ``asked[position]`` times; else a failed
+    :class:`CheckResult` saying which callback was called how often."""
+    counted = {i: Counted(args[i]) for i in callbacks}
+    fn(*[counted.get(i, _fresh(a)) for i, a in enumerate(args)])
+    for i, label in callbacks.items():
+        if counted[i].calls != asked[i]:
+            return CheckResult(
+                False,
+                f"{name}: not yet — your function called `{label}` {counted[i].calls} times "
+                f"where the exercise needs {asked[i]}: call it exactly for the values the "
+                "method uses (no extra calls, no values computed and thrown away)",
+            )
+    return None
 
 
 def _copy_advice(key: str, value: Any) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
+    calls_asked,
     Case,
     CheckResult,
     DiagnosedCase,
@@ -132,9 +133,14 @@ def _difference_cases() -> list[DiagnosedCase]:
 @exercise(reference=reference_two_sided_difference, forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_difference(two_sided_difference: Callable) -> CheckResult:
     """Check ``two_sided_difference(J, w, eps) -> float``, the centred difference quotient."""
-    return run_with_mistakes(
+    result = run_with_mistakes(
         "two_sided_difference", two_sided_difference, _difference_cases(), rtol=1e-9, atol=1e-12
     )
+    if not result.passed or not callable(two_sided_difference):
+        return result
+    J, w, eps = _FUNCTIONS[0]
+    extra = calls_asked("two_sided_difference", two_sided_difference, (J, w, eps), {0: "J"}, {0: 2})
+    return result if extra is None else extra
 
 
 # ------------------------------------------------------------------------ a backward pass by hand

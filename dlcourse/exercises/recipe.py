@@ -28,6 +28,7 @@ from ..topics.babysit import expected_initial_loss
 from ..topics.second_order import newton_minimize
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
+    calls_asked,
     Case,
     CheckResult,
     DiagnosedCase,
@@ -247,8 +248,19 @@ def _newton_cases() -> list[DiagnosedCase]:
 
 @exercise(reference=newton_minimize, forbidden=("dlcourse.topics.second_order.newton_minimize",))
 def check_newton_path(newton_path: Callable) -> CheckResult:
-    """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``."""
-    return run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
+    """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``,
+    and that it calls grad_fn and hess_fn once per step."""
+    result = run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
+    if not result.passed or not callable(newton_path):
+        return result
+    for args in _newton_problems():
+        steps = args[3]
+        extra = calls_asked(
+            "newton_path", newton_path, args, {0: "grad_fn", 1: "hess_fn"}, {0: steps, 1: steps}
+        )
+        if extra is not None:
+            return extra
+    return result
 
 
 # ------------------------------------------------------------------ debug this run
