@@ -49,14 +49,15 @@ def with_replacement(X, y, b, rng):
 
 
 def test_correct_partitions_pass():
-    for fn in (
-        correct_partition,
-        correct_with_shuffle_in_place,
-        lambda X, y, b, rng: minibatches(X, y, b, rng),
-    ):
+    for fn in (correct_partition, correct_with_shuffle_in_place):
         result = check_minibatches(fn)
         assert result.passed, result.message
         assert repr(result) == "random_minibatches: correct"
+
+
+def test_the_package_minibatches_are_a_refused_shortcut():
+    message = check_minibatches(lambda X, y, b, rng: minibatches(X, y, b, rng)).message
+    assert "called the package's `batching.minibatches`" in message, message
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_correct_partitions_pass():
         (drops_last, "the last, smaller mini-batch of m mod b = 40 examples is missing"),
         (shuffles_separately, "X and y were shuffled differently"),
         (no_shuffle, "original order"),
-        (global_random, "from the rng argument"),
+        (global_random, "numpy's global generator"),
         (with_replacement, "exactly one mini-batch"),
         (lambda X, y, b, rng: [(X, y)], "expected 16 mini-batches"),
         (lambda X, y, b, rng: 3, "return a list of (X_t, y_t) pairs"),

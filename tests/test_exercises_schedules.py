@@ -18,9 +18,10 @@ def test_correct_solution_passes():
     result = check_inverse_time_decay(correct)
     assert result.passed, result.message
     assert repr(result) == "inverse_time_decay: correct"
-    assert check_inverse_time_decay(
+    message = check_inverse_time_decay(
         lambda a, d, e, every=None: schedules.inverse_time_decay(a, d, every)(e)
-    ).passed
+    ).message
+    assert "called the package's `optim.schedules.inverse_time_decay`" in message, message
     assert check_inverse_time_decay(
         lambda a, d, e, every=None: a / (1 + d * (e if every is None else e // every))
     ).passed

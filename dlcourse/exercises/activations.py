@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ..activations import sigmoid
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, DiagnosedCase, run_with_mistakes
 
 __all__ = [
@@ -145,6 +146,18 @@ def _backward_set_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    reference=reference_activation_backward,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.activations.Activation.backward",
+        "dlcourse.activations.sigmoid_backward",
+        "dlcourse.activations.tanh_backward",
+        "dlcourse.activations.relu_backward",
+        "dlcourse.activations.leaky_relu_backward",
+        "dlcourse.activations.elu_backward",
+    ),
+)
 def check_activation_backward(activation_backward: Callable) -> CheckResult:
     """Check ``activation_backward(dA, Z, kind, slope=0.01, alpha=1.0) -> dZ`` for the five
     kinds sigmoid, tanh, relu, leaky_relu and elu, including |Z| = 1000 and Z = 0."""

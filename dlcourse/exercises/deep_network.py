@@ -22,6 +22,7 @@ import numpy as np
 
 from ..layers import BatchNorm, Dense, Sequential
 from ..activations import ReLU, Tanh
+from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 from .questions import Question
 
@@ -113,6 +114,7 @@ def reference_count_parameters(model) -> int:
     return sum(p.value.size for p in model.parameters())
 
 
+@exercise(reference=reference_count_parameters)
 def check_count_parameters(count_parameters: Callable) -> CheckResult:
     """Check ``count_parameters(model) -> int``, the number of trainable numbers."""
     return run_with_mistakes("count_parameters", count_parameters, _count_cases())
@@ -157,6 +159,10 @@ def _L_forward_wrong(X, parameters, kind):
         Z = A @ W.T + (0.0 if kind == "no_bias" else b)
         last = l == len(parameters)
         A_next = np.maximum(Z, 0.0) if (not last or kind == "relu_last") else Z
+        if last and kind == "sigmoid_last":
+            A_next = 1.0 / (1.0 + np.exp(-Z))
+        if l == len(parameters) - 1 and kind == "no_relu_before_last":
+            A_next = Z
         if kind == "cache_output":
             caches.append((A_next, W, b, Z))
         elif kind == "cache_activation_as_Z":
@@ -175,6 +181,10 @@ _FORWARD_HINTS = {
     "cache_output": "cache the layer's input A^[l-1] (what dW needs), not its output A^[l].",
     "cache_activation_as_Z": "cache the pre-activation Z^[l], not the ReLU output A^[l].",
     "reversed": "keep the caches in layer order, caches[0] for layer 1.",
+    "sigmoid_last": "return the last layer's pre-activation Z^[L] itself (the logit): the "
+    "loss applies the sigmoid or softmax, not the forward pass.",
+    "no_relu_before_last": "every hidden layer has its ReLU, the last hidden one too: only "
+    "the output layer L has none.",
 }
 
 
@@ -205,6 +215,11 @@ def _L_forward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    items=("Z^[L]", "caches"),
+    reference=reference_L_model_forward,
+    forbidden=("dlcourse.layers.dense_forward", "dlcourse.layers.Dense.forward"),
+)
 def check_L_model_forward(L_model_forward: Callable) -> CheckResult:
     """Check ``L_model_forward(X, parameters) -> (Z^[L], caches)``, caches[l-1] =
     (A^[l-1], W^[l], b^[l], Z^[l])."""
@@ -250,16 +265,59 @@ _BACKWARD_HINTS = {
 }
 
 
+def _with_kinks(X: np.ndarray, parameters: list) -> list:
+    """The parameters with the last hidden layer's first bias set so that its first unit's
+    pre-activation on the first example is exactly 0, a ReLU kink: there g'(0) = 0, and a
+    difference quotient, which straddles the kink, finds half the slope instead."""
+    out, A = [], X
+    for l, (W, b) in enumerate(parameters, 1):
+        b = b.copy()
+        if l == len(parameters) - 1:
+            b[0] = -(A @ W.T)[0, 0]
+        out.append((W, b))
+        Z = A @ W.T + b
+        A = np.maximum(Z, 0.0) if l < len(parameters) else Z
+    return out
+
+
+def _L_backward_half_slope(dZL, caches, slope_at_zero: float) -> list:
+    """The backward pass with g'(0) = ``slope_at_zero`` at the kinks (Z = 0 exactly)."""
+    grads, dZ = [], dZL
+    for l in range(len(caches), 0, -1):
+        A_prev, W, _, _ = caches[l - 1]
+        grads.insert(0, (dZ.T @ A_prev, dZ.sum(axis=0)))
+        if l > 1:
+            Z = caches[l - 2][3]
+            dZ = (dZ @ W) * np.where(Z > 0, 1.0, np.where(Z == 0, slope_at_zero, 0.0))
+    return grads
+
+
+_KINK_HINTS = [
+    (
+        1.0,
+        "at Z = 0 exactly, ReLU's derivative is taken as 0 (notebook 02, like the package "
+        "and PyTorch): mask with Z > 0, not Z >= 0.",
+    ),
+    (
+        0.5,
+        "at a kink (a Z exactly 0) your gradient takes half the slope, as a difference "
+        "quotient straddling the kink does: derive the backward pass with the chain rule, "
+        "with g'(0) = 0, instead of estimating it.",
+    ),
+]
+
+
 def _L_backward_cases() -> list[DiagnosedCase]:
     rng = np.random.default_rng(304)
     out = []
     for sizes, m in [([3, 4, 4, 2], 5), ([2, 5, 3, 1], 6), ([4, 6, 6, 6, 2], 4)]:
         X = rng.standard_normal((m, sizes[0]))
-        _, caches = reference_L_model_forward(X, _parameters(sizes, rng))
+        _, caches = reference_L_model_forward(X, _with_kinks(X, _parameters(sizes, rng)))
         dZL = rng.standard_normal((m, sizes[-1])) / m
         mistakes = [
             Mistake(_L_backward_wrong(dZL, caches, k), h) for k, h in _BACKWARD_HINTS.items()
         ]
+        mistakes += [Mistake(_L_backward_half_slope(dZL, caches, s), h) for s, h in _KINK_HINTS]
         out.append(
             DiagnosedCase(
                 Case(
@@ -274,9 +332,29 @@ def _L_backward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    items=("layer {n}", ("dW", "db")),
+    reference=reference_L_model_backward,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.layers.dense_backward",
+        "dlcourse.layers.Dense.backward",
+        "dlcourse.activations.relu_backward",
+        "dlcourse.activations.Activation.backward",
+    ),
+)
 def check_L_model_backward(L_model_backward: Callable) -> CheckResult:
     """Check ``L_model_backward(dZL, caches) -> [(dW1, db1), ..., (dWL, dbL)]``."""
-    return run_with_mistakes("L_model_backward", L_model_backward, _L_backward_cases())
+    # a tolerance an exact formula meets whatever its order of operations, and a difference
+    # quotient (round-off about 1e-16 |J| / h) does not
+    return run_with_mistakes(
+        "L_model_backward",
+        L_model_backward,
+        _L_backward_cases(),
+        rtol=1e-11,
+        atol=1e-13,
+        estimated=ESTIMATED,
+    )
 
 
 # ------------------------------------------------------------------------ questions (03)

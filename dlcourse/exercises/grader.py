@@ -1,10 +1,19 @@
 """The machinery shared by every exercise check: run the learner's function on hidden cases,
-compare within a tolerance, and name the typical mistake an answer matches."""
+compare within a tolerance, and name the typical mistake an answer matches.
+
+Each check declares its exercise once (:func:`exercise`: the reference, a call where the
+answer depends on the ``rng``, whether each call draws afresh, the package functions it
+re-implements, the names of a returned tuple's items), and :func:`graded` enforces for every
+check: the inputs come back unchanged, a function given an ``rng`` leaves numpy's global
+generator alone and draws from that ``rng`` only, the re-implemented package functions
+raise while the learner's code runs, and a failing answer that ignores a numeric argument is
+told so."""
 
 from __future__ import annotations
 
 import functools
 import inspect
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -14,14 +23,19 @@ import numpy as np
 __all__ = [
     "Case",
     "CheckResult",
+    "Counted",
     "DiagnosedCase",
+    "Exercise",
     "Expect",
+    "GRADIENT_HELPERS",
     "Mistake",
     "accepts_none",
+    "calls_asked",
     "check_cases",
     "close",
     "describe",
     "describe_inputs",
+    "exercise",
     "graded",
     "run_cases",
     "run_with_mistakes",
@@ -38,6 +52,7 @@ class CheckResult:
 
     passed: bool
     message: str
+    generic: bool = field(default=False, repr=False, compare=False)  # no specific hint found
 
     def __bool__(self) -> bool:
         return self.passed
@@ -221,7 +236,9 @@ def close(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9) -> bo
 def _expected_kind(expected: Any) -> str:
     """What kind of answer is expected, without its value: 'an array of shape (3,)'."""
     if isinstance(expected, (tuple, list)):
-        return f"a tuple of {len(expected)}"
+        kind = type(expected).__name__
+        pairs = all(isinstance(e, (tuple, list)) and len(e) == 2 for e in expected)
+        return f"a {kind} of {len(expected)}" + (" pairs" if pairs and expected else "")
     if isinstance(expected, str):
         return "a str"
     shape = np.shape(expected)
@@ -239,6 +256,9 @@ def _numeric(value: Any) -> bool:
 def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str:
     """' (you returned <kind/shape>, expected <kind/shape>)' when the kind or shape differs,
     else ''. Never shows the expected value. Never raises."""
+    by_items = not isinstance(expected, Expect)
+    if not by_items:  # judged by a property: its reference has the shape, not the values
+        expected = expected.reference
     try:
         if got is None and expected is not None and not none_is_an_answer:
             return f" ({RETURNED_NONE})"
@@ -246,10 +266,10 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
             if not isinstance(got, (tuple, list)) or len(got) != len(expected):
                 return f" (you returned {describe(got)}, expected {_expected_kind(expected)})"
             for i, (g, e) in enumerate(zip(got, expected)):
-                note = _shape_note(g, e)
+                note = _shape_note(g, Expect(e, bool))  # shape and kind only
                 if note:
                     return f" (item {i}: {note[2:-1]})"
-            return ""
+            return _which_items(got, expected) if by_items else ""
         if isinstance(expected, str):
             return (
                 "" if isinstance(got, str) else f" (you returned {describe(got)}, expected a str)"
@@ -261,6 +281,52 @@ def _shape_note(got: Any, expected: Any, none_is_an_answer: bool = False) -> str
     except Exception:  # a strange object: no shape note
         return ""
     return ""
+
+
+def _which_items(got: Sequence, expected: Sequence) -> str:
+    """' (item 1 of the 2 you returned is wrong; the others are right)' for an answer of the
+    right length whose items are judged one by one (counted from 0); '' when no single item
+    stands out."""
+    wrong = [i for i, (g, e) in enumerate(zip(got, expected)) if not close(g, e)]
+    if not wrong or len(wrong) == len(expected):
+        return (
+            f" (all {len(expected)} items you returned are wrong)"
+            if wrong and len(expected) > 1
+            else ""
+        )
+    items = ", ".join(_index(i, got[i], expected[i]) for i in wrong)
+    noun = "item" if len(wrong) == 1 else "items"
+    verb = "is" if len(wrong) == 1 else "are"
+    return (
+        f" ({noun} {items} of the {len(expected)} you returned {verb} wrong, counting from 0;"
+        " the others are right)"
+    )
+
+
+ESTIMATED = (
+    "your values are close to the right ones but not exact (as an estimate by difference "
+    "quotients is): compute the derivatives exactly, with the chain rule."
+)
+
+
+def _estimated_hint(got: Any, diagnosed: DiagnosedCase, estimated: str | None) -> str:
+    """``estimated`` when ``got`` is within 1e-5 of the expected value or of a typical
+    mistake (not exact: an estimate, as finite differences give), else the case's hint."""
+    if estimated:
+        for value in [diagnosed.case.expected] + [m.value for m in diagnosed.mistakes]:
+            if close(got, value, 1e-5, 1e-8):
+                return estimated
+    return diagnosed.case.hint
+
+
+def _index(i: int, got: Any, expected: Any) -> str:
+    """'1', or '1.0' when only item 0 of a pair at index 1 is wrong."""
+    if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)):
+        if len(got) == len(expected):
+            inner = [j for j, (g, e) in enumerate(zip(got, expected)) if not close(g, e)]
+            if len(inner) == 1 and len(expected) > 1:
+                return f"{i}.{inner[0]}"
+    return str(i)
 
 
 def with_mistakes(
@@ -289,12 +355,15 @@ def run_with_mistakes(
     rtol: float = 1e-7,
     atol: float = 1e-9,
     none_is_an_answer: bool = False,
+    estimated: str | None = None,
 ) -> CheckResult:
     """Run ``fn`` on each case (through the grader's :func:`run_cases`, which turns any
     exception into a message); at the first wrong answer, the hint of the first mistake the
     answer matches, else the case's own hint. Floating-point warnings of the learner's code
     are silenced (the check prints one line). With ``none_is_an_answer``, a ``None`` answer
-    is judged like any other (a :class:`Mistake` of value ``None`` names it). Never raises."""
+    is judged like any other (a :class:`Mistake` of value ``None`` names it). With
+    ``estimated``, an answer close to the expected one (or to a mistake) but not within the
+    tolerance gets that hint (a derivative estimated, not derived). Never raises."""
     for i, diagnosed in enumerate(cases, 1):
         seen: list[Any] = []
 
@@ -314,10 +383,11 @@ def run_with_mistakes(
             continue
         hint = next(
             (m.hint for m in diagnosed.mistakes if close(got, m.value, rtol, atol)),
-            diagnosed.case.hint,
-        )
+            None,
+        ) or _estimated_hint(got, diagnosed, estimated)
         note = _shape_note(got, diagnosed.case.expected, none_is_an_answer)
-        return CheckResult(False, f"{name}: not yet — case {i}{note}. Hint: {hint}")
+        message = f"{name}: not yet — case {i}{note}. Hint: {hint}"
+        return CheckResult(False, message, generic=hint == diagnosed.case.hint)
     return CheckResult(True, f"{name}: correct")
 
 
@@ -351,6 +421,440 @@ def check_cases(name: str, fn: Callable, cases: list[Case]) -> CheckResult:
     return run_cases(name, fn, cases, compare=lambda got, expected: expected.accepts(got))
 
 
+# ------------------------------------------------------------ what every exercise declares
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """What the grader enforces for one exercise, whatever its check does inside.
+
+    ``reference``: a right answer (its parameter names name the inputs in messages).
+    ``rng_call``: ``rng -> args`` of a call where the answer depends on the generator: the
+    same seed twice must give the same answer, two seeds a different value for every
+    returned item. ``fresh``: two calls in a row with one generator must differ too (a new
+    mask, shuffle or sample on every call). ``forbidden``: dotted names of package functions
+    the exercise re-implements; they raise while the learner's function runs.
+    ``may_change``: parameters the function may write in place (none by default).
+    ``items``: the names of the items of a returned tuple (``("dZ", "dgamma", "dbeta")``),
+    or one name with ``{i}`` (from 0) or ``{n}`` (from 1) for a list ("dW of layer {n}"),
+    or ``("layer {n}", ("dW", "db"))`` for a list of pairs: a message then says which one
+    is wrong by its name."""
+
+    reference: Callable | None = None
+    rng_call: Callable[[np.random.Generator], tuple] | None = None
+    fresh: bool = False
+    forbidden: tuple[str, ...] = ()
+    may_change: tuple[str, ...] = ()
+    items: tuple | str = ()
+
+
+_ITEMS = re.compile(
+    r"\((items?) ([\d., ]+) of the (\d+) you returned (?:is|are) wrong, counting from 0; "
+    r"the others are right\)"
+)
+
+
+def _name_items(message: str, items: tuple | str) -> str:
+    """The item numbers of a 'which item is wrong' note replaced by the items' names."""
+
+    def name(index: str) -> str:
+        i, _, j = index.partition(".")
+        i = int(i)
+        if isinstance(items, str):
+            return items.format(i=i, n=i + 1, j=j or "")
+        if len(items) == 2 and isinstance(items[1], tuple):  # (per-entry name, its items)
+            whole = items[0].format(i=i, n=i + 1)
+            return (
+                f"{items[1][int(j)]} of {whole}" if j else f"all of {whole}'s {', '.join(items[1])}"
+            )
+        return items[i] if i < len(items) else f"item {i}"
+
+    def replace(match: re.Match) -> str:
+        wrong = [name(k) for k in match.group(2).split(", ")]
+        verb = "is" if len(wrong) == 1 else "are"
+        return f"({' and '.join(wrong)} {verb} wrong; the rest of what you returned is right)"
+
+    return _ITEMS.sub(replace, message) if items else message
+
+
+def exercise(**spec: Any) -> Callable:
+    """Attach an :class:`Exercise` declaration to a ``check_*`` function (read by
+    :func:`graded`)."""
+    declared = Exercise(**spec)
+
+    def mark(check: Callable) -> Callable:
+        check.exercise = declared
+        return check
+
+    return mark
+
+
+# the package's ways of getting a derivative without deriving it: no backward pass may use them
+GRADIENT_HELPERS = (
+    "dlcourse.gradcheck.numerical_gradient",
+    "dlcourse.gradcheck.gradcheck",
+    "dlcourse.gradcheck.gradcheck_report",
+    "dlcourse.autodiff.Tensor.backward",
+)
+
+
+class _Refused(BaseException):
+    """Ends a check at a rule every answer must keep (its message says which)."""
+
+
+_SKIP = object()  # an input the grader does not compare (a generator, a function, ...)
+
+
+@dataclass
+class _Weights:
+    """The parameter values of a model passed as an input."""
+
+    values: list
+
+
+def _snapshot(value: Any, depth: int = 0) -> Any:
+    """A deep copy of the data in ``value``: arrays, numbers, strings, lists, tuples, dicts,
+    and the parameter values of a model; anything else is not compared."""
+    if depth > 6:
+        return _SKIP
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (bool, int, float, complex, str, np.generic)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_snapshot(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v, depth + 1) for k, v in value.items()}
+    parameters = getattr(value, "parameters", None)
+    if callable(parameters) and not isinstance(value, type):
+        try:
+            return _Weights([p.value.copy() for p in parameters()])
+        except Exception:  # not one of the package's models
+            return _SKIP
+    return _SKIP
+
+
+def _unchanged(before: Any, value: Any) -> bool:
+    """True when ``value`` still holds the data ``before`` was taken from. Never raises."""
+    if before is _SKIP:
+        return True
+    try:
+        if isinstance(before, np.ndarray):
+            return (
+                isinstance(value, np.ndarray)
+                and value.shape == before.shape
+                and bool(np.allclose(value, before, rtol=1e-12, atol=1e-15, equal_nan=True))
+            )
+        if isinstance(before, _Weights):
+            return _unchanged(before.values, [p.value for p in value.parameters()])
+        if isinstance(before, (list, tuple)):
+            return len(value) == len(before) and all(map(_unchanged, before, value))
+        if isinstance(before, dict):
+            return set(value) == set(before) and all(
+                _unchanged(before[k], value[k]) for k in before
+            )
+        return bool(before == value) or (before != before and value != value)
+    except Exception:  # an input that cannot be compared any more has changed
+        return False
+
+
+def _parameter_names(fn: Callable, reference: Callable | None, args: tuple, kwargs: dict) -> dict:
+    """The inputs of one call by parameter name (the learner's names, else the reference's,
+    else 'input 1', 'input 2', ...)."""
+    for named in (fn, reference):
+        if named is None:
+            continue
+        try:
+            bound = inspect.signature(named).bind(*args, **kwargs)
+        except (TypeError, ValueError):
+            continue
+        out = {}
+        for key, value in bound.arguments.items():
+            if _is_var(named, key) and isinstance(value, tuple):
+                out.update({f"{key}[{j}]": v for j, v in enumerate(value)})
+            elif _is_var(named, key) and isinstance(value, dict):
+                out.update(value)
+            else:
+                out[key] = value
+        return out
+    return {f"input {i}": a for i, a in enumerate(args, 1)} | dict(kwargs)
+
+
+def _judge_call(spec: Exercise, names: dict, before: dict, global_state: tuple | None) -> None:
+    """After one call of the learner's function: raise :class:`_Refused` if it used a
+    package function it re-implements, changed an input in place, or touched numpy's
+    global generator although it was given an ``rng``."""
+    tripped = _tripped[:]
+    _tripped.clear()
+    if tripped:
+        raise _Refused(_forbidden_message(tripped[0]))
+    for key, value in names.items():
+        if key not in spec.may_change and not _unchanged(before[key], value):
+            raise _Refused(
+                f"your function changed its input `{key}` in place — work on a copy "
+                f"({_copy_advice(key, value)}) and leave the caller's data as it was"
+            )
+    if global_state is not None and not _same_global_state(global_state):
+        np.random.set_state(global_state)
+        raise _Refused(
+            "your function used numpy's global generator (np.random.seed, np.random.rand, "
+            "...): draw every random number from the `rng` argument instead, so the caller "
+            "controls the randomness"
+        )
+
+
+def _fresh(value: Any) -> Any:
+    """Arrays, lists, tuples and dicts copied (so a later call sees the data as it was);
+    anything else (a model, a function, a generator) as it is."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fresh(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
+def _ignored_argument(fn: Callable, reference: Callable, call: tuple) -> str | None:
+    """The name of a numeric argument of the call ``fn`` failed on that ``fn`` ignores
+    (its answer stays the same when that argument changes, the reference's does not)."""
+    args, kwargs = call
+    try:
+        bound = inspect.signature(reference).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    for key, value in bound.arguments.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            continue
+        others = _other_values(value)
+        mine, theirs = _moves(fn, bound, key, others), _moves(reference, bound, key, others)
+        if mine is False and theirs:
+            return key
+    return None
+
+
+def _other_values(value: float) -> list:
+    """Other values of a numeric argument: of the same kind, a probability staying in
+    (0, 1); other numbers also change sign (a value a function refuses is skipped)."""
+    if isinstance(value, (int, np.integer)):
+        return [value + 1, value + 2]
+    if 0 < value < 1:
+        return [value / 2, (1 + value) / 2]
+    return [value * 1.37 + 0.01, -value, value / 2 - 1]
+
+
+def _moves(f: Callable, bound: inspect.BoundArguments, key: str, others: list) -> bool | None:
+    """Whether ``f``'s answer changes when argument ``key`` takes one of the ``others``
+    values (those ``f`` accepts); None when ``f`` cannot be called so at all."""
+    try:
+        with _quiet():
+            before = f(*_fresh(bound.args), **_fresh(bound.kwargs))
+    except Exception:  # the call itself fails: no conclusion
+        return None
+    afters = []
+    for v in others:
+        try:
+            with _quiet():
+                afters.append(f(**_fresh(dict(bound.arguments, **{key: v}))))
+        except Exception:  # a value this function refuses
+            continue
+    if not afters:
+        return None
+    return not all(_identical_answers(before, after) for after in afters)
+
+
+class Counted:
+    """A function given to the learner's code, with the number of its calls kept in
+    ``calls``: a check compares it with the calls the exercise asks for."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+def calls_asked(name: str, fn: Callable, args: tuple, callbacks: dict, asked: dict):
+    """None when ``fn(*args)``, with the arguments at the positions of ``callbacks``
+    counted, calls each of them exactly ``asked[position]`` times; else a failed
+    :class:`CheckResult` saying which callback was called how often."""
+    counted = {i: Counted(args[i]) for i in callbacks}
+    fn(*[counted.get(i, _fresh(a)) for i, a in enumerate(args)])
+    for i, label in callbacks.items():
+        if counted[i].calls != asked[i]:
+            return CheckResult(
+                False,
+                f"{name}: not yet — your function called `{label}` {counted[i].calls} times "
+                f"where the exercise needs {asked[i]}: call it exactly for the values the "
+                "method uses (no extra calls, no values computed and thrown away)",
+            )
+    return None
+
+
+def _copy_advice(key: str, value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"e.g. `{key} = {key}.copy()`, or compute a new array"
+    if isinstance(value, (list, tuple, dict)):
+        return "copy each array before you write into it, or build new ones"
+    return "put back every value you change, or change a copy"
+
+
+def _same_global_state(state: tuple) -> bool:
+    now = np.random.get_state()
+    return bool(np.array_equal(now[1], state[1])) and now[2:] == state[2:]
+
+
+# ------------------------------------------------------ package functions made unavailable
+
+_tripped: list[str] = []  # names of blocked functions the learner's code called
+
+
+def _resolve(dotted: str) -> Callable:
+    """The function object at ``"dlcourse.module.name"`` (or ``...Class.method``)."""
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ValueError(f"cannot resolve {dotted!r}")
+
+
+def _raiser_code(dotted: str):
+    """The code of a function that records ``dotted`` in ``_tripped`` and raises: it runs
+    with the blocked function's globals, so it imports the grader itself."""
+    source = (
+        "def blocked(*args, **kwargs):\n"
+        "    import dlcourse.exercises.grader as grader\n"
+        f"    grader._tripped.append({dotted!r})\n"
+        f"    raise RuntimeError({('the check does not let you call ' + dotted)!r})\n"
+    )
+    namespace: dict = {}
+    exec(compile(source, "<blocked>", "exec"), namespace)  # noqa: S102 - our own literal source
+    return namespace["blocked"].__code__
+
+
+class _blocked:
+    """While the block runs, each of the package's ``forbidden`` functions raises (however
+    the learner reached it: ``dl.f``, ``from dlcourse... import f``, an alias); their code
+    is restored on exit, even on error."""
+
+    def __init__(self, forbidden: Sequence[str]) -> None:
+        self._names = tuple(forbidden)
+        self._saved: list = []
+
+    def __enter__(self):
+        _tripped.clear()
+        for dotted in self._names:
+            fn = _resolve(dotted)
+            fn = getattr(fn, "__func__", fn)
+            self._saved.append((fn, fn.__code__))
+            fn.__code__ = _raiser_code(dotted)
+        return self
+
+    def __exit__(self, *exc):
+        for fn, code in reversed(self._saved):
+            fn.__code__ = code
+        self._saved.clear()
+        return False
+
+
+def _forbidden_message(dotted: str) -> str:
+    short = dotted.removeprefix("dlcourse.")
+    return (
+        f"your function called the package's `{short}`, which this exercise asks you to "
+        "write yourself: compute it with numpy from the formula of the lesson"
+    )
+
+
+# ------------------------------------------------------------ the rules about randomness
+
+
+def _leaves(value: Any, path: str = "", names: tuple | str = ()) -> list[tuple[str, Any]]:
+    """The items of an answer, each with a name: "out", "key 'lr'", 'item 0 of item 1'
+    (``names``: the exercise's names of the items of a returned tuple)."""
+    if isinstance(value, dict):
+        return [
+            leaf
+            for k in sorted(value, key=str)
+            for leaf in _leaves(value[k], _join(path, f"key {k!r}"))
+        ]
+    if isinstance(value, (list, tuple)) and any(
+        isinstance(v, (list, tuple, dict, np.ndarray)) for v in value
+    ):
+        top = not path and isinstance(names, tuple) and len(names) == len(value)
+        return [
+            leaf
+            for i, v in enumerate(value)
+            for leaf in _leaves(v, names[i] if top else _join(path, f"item {i}"))
+        ]
+    return [(path or "answer", value)]
+
+
+def _join(path: str, part: str) -> str:
+    return f"{part} of {path}" if path else part
+
+
+def _identical(a: Any, b: Any) -> bool:
+    try:
+        x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rng_rules(fn: Callable, spec: Exercise) -> str | None:
+    """None when ``fn`` draws its randomness from the ``rng`` it is given; else what is
+    wrong. ``fn`` is the probed function (a broken rule of a single call raises)."""
+    call = spec.rng_call
+    first = fn(*call(np.random.default_rng(2718)))
+    again = fn(*call(np.random.default_rng(2718)))
+    if not _identical_answers(first, again):
+        return (
+            "two generators with the same seed gave different answers: draw every random "
+            "number from the `rng` argument, so a seed makes a run repeatable"
+        )
+    other = fn(*call(np.random.default_rng(31415)))
+    same = _same_leaf(first, other, spec.items)
+    if same:
+        return (
+            f"two generators with different seeds gave the same {same}: draw it from the "
+            "`rng` argument you are given (not from a generator of your own, nor a draw "
+            "kept from an earlier call)"
+        )
+    if spec.fresh:
+        rng = np.random.default_rng(1618)
+        same = _same_leaf(fn(*call(rng)), fn(*call(rng)), spec.items)
+        if same:
+            return (
+                f"two calls in a row with the same generator gave the same {same}: each "
+                "call must make new draws from `rng`"
+            )
+    return None
+
+
+def _identical_answers(a: Any, b: Any) -> bool:
+    la, lb = _leaves(a), _leaves(b)
+    return len(la) == len(lb) and all(_identical(x, y) for (_, x), (_, y) in zip(la, lb))
+
+
+def _same_leaf(a: Any, b: Any, names: tuple | str = ()) -> str | None:
+    """The name of the first item of two answers that came out identical, else None."""
+    la, lb = _leaves(a, names=names), _leaves(b, names=names)
+    if len(la) != len(lb):
+        return None
+    for (name, x), (_, y) in zip(la, lb):
+        if _identical(x, y):
+            return "answer" if name == "answer" else f"values in {name} of your answer"
+    return None
+
+
 # ------------------------------------------------------------- every check, guarded
 
 
@@ -362,26 +866,46 @@ class _ReturnedNone(BaseException):
 _depth = 0  # > 0 while a guarded check runs: a check calling another is not guarded twice
 
 
-def _probe(fn: Callable, state: dict, none_is_an_answer: bool = False) -> Callable:
+def _probe(
+    fn: Callable, state: dict, none_is_an_answer: bool = False, spec: Exercise | None = None
+) -> Callable:
     """``fn`` observed: warnings silenced, a ``None`` answer ends the check (unless
     ``none_is_an_answer``), the last exception and the inputs that caused it are kept in
-    ``state``."""
+    ``state``. With the exercise's ``spec``: the package functions it re-implements raise
+    during the call, an input changed in place or numpy's global generator touched by a
+    function given an ``rng`` ends the check with its own message."""
+    spec = spec or Exercise()
+    # the package's own answers (a reference passed as the answer) may use the package
+    forbidden = () if _ours(fn) else spec.forbidden
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         inputs = describe_inputs(fn, args, kwargs)
+        state["call"] = (_fresh(args), _fresh(kwargs))
+        names = _parameter_names(fn, spec.reference, args, kwargs)
+        before = {key: _snapshot(value) for key, value in names.items()}
+        uses_rng = any(isinstance(v, np.random.Generator) for v in names.values())
+        global_state = np.random.get_state() if uses_rng else None
         try:
-            with _quiet():
+            with _quiet(), _blocked(forbidden):
                 out = fn(*args, **kwargs)
         except Exception as exc:
+            _judge_call(spec, names, before, global_state)
             state["error"], state["inputs"] = exc, inputs
             raise
+        _judge_call(spec, names, before, global_state)
         state["error"] = None
         if out is None and not none_is_an_answer:
             raise _ReturnedNone
         return out
 
     return call
+
+
+def _ours(fn: Callable) -> bool:
+    """True for a function of the dlcourse package itself (not the learner's)."""
+    module = getattr(inspect.unwrap(fn), "__module__", None) or ""
+    return module == "dlcourse" or module.startswith("dlcourse.")
 
 
 def _own_name(fn: Callable, fallback: str) -> str:
@@ -409,6 +933,21 @@ def _complete(result: CheckResult, name: str, state: dict) -> CheckResult:
     return result
 
 
+def _with_ignored(message: str, fn: Callable, spec: Exercise, call: tuple) -> str:
+    """The message, its hint replaced by 'you ignore `key`' when the failing call's answer
+    does not move with a numeric argument that moves the reference's answer."""
+    if spec.reference is None or spec.rng_call is not None or "Hint: " not in message:
+        return message
+    key = _ignored_argument(fn, spec.reference, call)
+    if key is None:
+        return message
+    head = message.split("Hint: ")[0]
+    return (
+        f"{head}Hint: your answer stays the same when `{key}` changes: use the argument "
+        f"`{key}` you are given, not a fixed value."
+    )
+
+
 def accepts_none(check: Callable) -> Callable:
     """Mark ``check`` as one where ``None`` is a legitimate answer (e.g. "no faulty layer"):
     :func:`graded` then lets a ``None`` through to the check, which judges it and gives its
@@ -423,12 +962,16 @@ def graded(check: Callable) -> Callable:
     a ``None`` answer is told to ``return`` (except for a check marked with
     :func:`accepts_none`), an exception in the learner's code is named with the inputs of
     the failing case, warnings never show, a :class:`CheckResult` always comes back and
-    nothing is raised. Idempotent; ``dlcourse.exercises`` applies it to every ``check_*`` of
-    its topic modules."""
+    nothing is raised. With the check's :class:`Exercise` declaration it also refuses an
+    input changed in place, numpy's global generator touched or the ``rng`` ignored, and a
+    call of a package function the exercise re-implements, each with its own message.
+    Idempotent; ``dlcourse.exercises`` applies it to every ``check_*`` of its topic
+    modules."""
     if getattr(check, "__graded__", False):
         return check
     check_name = check.__name__.removeprefix("check_")
     lets_none = bool(getattr(check, "none_is_an_answer", False))
+    spec = getattr(check, "exercise", None) or Exercise()
 
     @functools.wraps(check)
     def run(fn=None, *args, **kwargs):
@@ -437,13 +980,19 @@ def graded(check: Callable) -> Callable:
             return check(fn, *args, **kwargs)
         name = _own_name(fn, check_name)
         state: dict = {"error": None, "inputs": ""}
-        learner = _probe(fn, state, lets_none) if callable(fn) else fn
+        learner = _probe(fn, state, lets_none, spec) if callable(fn) else fn
         _depth += 1
         try:
             with _quiet():
                 result = check(learner, *args, **kwargs)
+                if getattr(result, "passed", False) and spec.rng_call and callable(fn):
+                    broken = _rng_rules(learner, spec)
+                    if broken:
+                        result = CheckResult(False, f"{name}: not yet — {broken}")
         except _ReturnedNone:
             return CheckResult(False, f"{name}: {RETURNED_NONE}")
+        except _Refused as refused:
+            return CheckResult(False, f"{name}: not yet — {refused}")
         except NotImplementedError:
             return CheckResult(False, _not_written(name))
         except Exception as exc:  # never a traceback under a check
@@ -458,7 +1007,11 @@ def graded(check: Callable) -> Callable:
             _depth -= 1
         if not isinstance(result, CheckResult):
             result = CheckResult(bool(result), f"{name}: {'correct' if result else 'not yet'}")
-        return _complete(result, name, state)
+        result = _complete(result, name, state)
+        message = _name_items(result.message, spec.items)
+        if result.generic and state.get("error") is None and "call" in state:
+            message = _with_ignored(message, fn, spec, state["call"])
+        return CheckResult(result.passed, message)
 
     run.__graded__ = True
     return run

@@ -17,10 +17,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..activations import Tanh
-from ..experiments.gradcheck_bugs import TanhWrongDerivative
+from ..activations import ReLU, Tanh
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Layer, Sequential
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, Expect, accepts_none, check_cases
 
 __all__ = [
@@ -42,6 +42,12 @@ def _test_function(x: np.ndarray) -> float:
     return float(np.sum(np.exp(1.5 * x)) + np.sum(x) ** 2)
 
 
+def _reference_two_sided(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
+    """The two-sided quotients of f at x (on a copy of x): the exercise's reference."""
+    work = np.array(x, dtype=np.float64)
+    return numerical_gradient(lambda: f(work), work, eps)
+
+
 def _one_sided(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
     g = np.zeros_like(x)
     base = f(x)
@@ -56,9 +62,9 @@ def _all_at_once(f: Callable, x: np.ndarray, eps: float) -> np.ndarray:
     return np.full_like(x, (f(x + eps) - f(x - eps)) / (2 * eps))
 
 
-def _close_to(value: np.ndarray, rtol: float = 1e-6) -> Callable:
+def _close_to(value: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> Callable:
     return lambda got: bool(
-        np.allclose(np.asarray(got, dtype=np.float64), value, rtol=rtol, atol=1e-9)
+        np.allclose(np.asarray(got, dtype=np.float64), value, rtol=rtol, atol=atol)
     )
 
 
@@ -119,11 +125,13 @@ def _two_sided_cases(x: np.ndarray, eps: float) -> list[Case]:
     return cases
 
 
+@exercise(reference=_reference_two_sided, forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(f, x, eps)`` against two-sided differences; never raises."""
     rng = np.random.default_rng(8)
     cases = _two_sided_cases(rng.uniform(-1, 1, 5), 1e-3)
     cases += _two_sided_cases(rng.uniform(-1, 1, (3, 4)), 1e-4)
+    cases += _two_sided_cases(rng.uniform(-1, 1, 4), 0.2)[-1:]  # a large eps: it must be used
     return check_cases("two_sided_gradient", fn, cases)
 
 
@@ -161,6 +169,7 @@ def _relative_error_cases(g: np.ndarray, ga: np.ndarray) -> list[Case]:
     return cases
 
 
+@exercise(reference=relative_error, forbidden=("dlcourse.gradcheck.relative_error",))
 def check_relative_error(fn: Callable) -> CheckResult:
     """Check ``fn(g, g_approx)`` against ||g - g~|| / (||g|| + ||g~||); never raises."""
     rng = np.random.default_rng(9)
@@ -176,41 +185,51 @@ def check_relative_error(fn: Callable) -> CheckResult:
             "when both gradients are zero, return 0.0 (no division by zero: they agree).",
         )
     )
-    return check_cases("relative_error", fn, cases)
+    return check_cases("relative_error", fn, cases + _edge_cases(rng))
+
+
+def _edge_cases(rng) -> list[Case]:
+    """Where a special case or a tolerance of one's own gives another value than the formula:
+    one gradient zero and not the other, huge entries, and two nearly equal gradients."""
+    v = rng.standard_normal(8)
+    out = []
+    for g, ga, hint in [
+        (
+            np.zeros(8),
+            v,
+            "with g = 0 and g_approx not 0 the two disagree completely: the formula gives "
+            "1.0; only when both are zero is the answer 0.",
+        ),
+        (
+            v,
+            np.zeros(8),
+            "with g_approx = 0 and g not 0 the formula gives 1.0.",
+        ),
+        (
+            1e8 * v,
+            1e8 * v * (1 + 1e-3 * rng.standard_normal(8)),
+            "with entries near 1e8 the result must not change: the norms in the "
+            "denominator make it independent of the scale (no fixed tolerance, no +1).",
+        ),
+        (
+            1e-2 * v,
+            1e-2 * v * (1 + 0.1 * rng.standard_normal(8)),
+            "with entries near 0.01 the result must not change: divide by the sum of the "
+            "norms itself (no max(..., 1), no +1).",
+        ),
+        (
+            v,
+            v * (1 + 1e-9),
+            "two nearly equal gradients still have a small relative error (about 5e-10): "
+            "compute it, do not round it to 0.",
+        ),
+    ]:
+        ref = relative_error(g, ga)
+        out.append(Case((g, ga), Expect(ref, _close_to(np.float64(ref), 1e-6, 1e-15)), hint))
+    return out
 
 
 # ------------------------------------------------------------------ the bug hunt (exercise 3)
-class _DenseWrongInputGrad(Dense):
-    """A Dense layer whose dX uses the absolute values of W: dX = dZ |W|."""
-
-    def backward(self, dout, input_grad: bool = True):
-        super().backward(dout, input_grad=False)
-        return dout @ np.abs(self.W.value) if input_grad else None
-
-
-class _DenseWrongWeightGrad(Dense):
-    """A Dense layer whose dW is half what it should be: dW = 0.5 dZ^T X."""
-
-    def backward(self, dout, input_grad: bool = True):
-        X, W = self._cache
-        self.W.accumulate(0.5 * dout.T @ X)
-        self.b.accumulate(dout.sum(axis=0))
-        return dout @ W if input_grad else None
-
-
-class _ReLUNoMask(Layer):
-    """ReLU whose backward forgets the mask: dz = da everywhere."""
-
-    def forward(self, x, training: bool = True):
-        return np.maximum(x, 0.0)
-
-    def backward(self, dout):
-        return dout.copy()
-
-    def __repr__(self) -> str:
-        return "ReLU()"
-
-
 # which layer of the 5-layer mystery network is faulty, and how
 _MYSTERIES = {
     0: (3, "activation"),
@@ -229,23 +248,16 @@ def mystery_model(k: int) -> tuple[Sequential, np.ndarray]:
         raise ValueError(f"mystery_model: k must be one of {sorted(_MYSTERIES)}, got {k!r}")
     where, kind = _MYSTERIES[k]
     rng = np.random.default_rng(100 + k)
-    act = (lambda: _ReLUNoMask()) if kind == "relu" else None
     shapes = {0: (4, 5), 2: (5, 4), 4: (4, 3)}
     layers: list[Layer] = []
     for i in range(5):
         if i in shapes:
-            cls = Dense
-            if i == where and kind == "dense input":
-                cls = _DenseWrongInputGrad
-            if i == where and kind == "dense weight":
-                cls = _DenseWrongWeightGrad
-            layer = cls(*shapes[i], init="xavier", rng=rng)
+            layer = Dense(*shapes[i], init="xavier", rng=rng)
             layer.b.value[...] = 0.1 * rng.standard_normal(layer.b.shape)
-        elif i == where:
-            layer = TanhWrongDerivative() if kind == "activation" else act()
         else:
-            layer = Tanh()
+            layer = ReLU() if (i == where and kind == "relu") else Tanh()
         layers.append(layer)
+    _MYSTERY_BUGS[kind](layers[where])
     model = Sequential(layers)
     X = rng.standard_normal((6, 4))
     model.backward(np.ones_like(model.forward(X)))  # dirty gradients: zero them before a check
@@ -275,63 +287,186 @@ def reference_find_faulty_layer(model: Sequential, X: np.ndarray, tol: float = 1
     return None
 
 
+# ------------------------------------------------------------- the check's own networks
+# The check grades on networks the notebook never builds: other sizes, seeds and depths, bugs
+# of other kinds and places, one network with no bug, and every layer an instance of the
+# package's own class (a bug planted in one instance's backward), so neither the notebook's
+# printout nor a layer's class name gives the answer away.
+
+
+def _bug_input_grad(layer: Dense) -> None:
+    """This Dense layer's dX uses |W|: dX = dZ |W| (its dW and db stay right)."""
+    right = layer.backward
+
+    def backward(dout, input_grad: bool = True):
+        right(dout, input_grad=False)
+        return dout @ np.abs(layer.W.value) if input_grad else None
+
+    layer.backward = backward
+
+
+def _bug_weight_scale(factor: float) -> Callable:
+    """This Dense layer's dW is ``factor`` times what it should be (dX and db stay right)."""
+
+    def plant(layer: Dense) -> None:
+        def backward(dout, input_grad: bool = True):
+            X, W = layer._cache
+            layer.W.accumulate(factor * dout.T @ X)
+            layer.b.accumulate(dout.sum(axis=0))
+            return dout @ W if input_grad else None
+
+        layer.backward = backward
+
+    return plant
+
+
+def _bug_bias_mean(layer: Dense) -> None:
+    """This Dense layer's db is the mean of dZ over the batch, not the sum."""
+
+    def backward(dout, input_grad: bool = True):
+        X, W = layer._cache
+        layer.W.accumulate(dout.T @ X)
+        layer.b.accumulate(dout.mean(axis=0))
+        return dout @ W if input_grad else None
+
+    layer.backward = backward
+
+
+def _bug_tanh(layer: Tanh) -> None:
+    """This tanh's derivative is 1 - a instead of 1 - a^2."""
+    layer._backward = lambda da, a: da * (1.0 - a)
+
+
+def _bug_relu(layer: ReLU) -> None:
+    """This ReLU's backward forgets the mask: dz = da everywhere."""
+    layer._backward = lambda da, cache: np.array(da, copy=True)
+
+
+# (seed, sizes, activations after the Dense layers but the last, faulty layer or None, bug)
+_HIDDEN = [
+    (7, (3, 6, 5, 4), ("tanh", "tanh", "tanh"), 5, _bug_tanh),
+    (8, (5, 4, 6, 3, 2), ("relu", "tanh", "tanh"), 4, _bug_weight_scale(0.5)),
+    (9, (4, 6, 6, 2), ("tanh", "relu"), 2, _bug_input_grad),
+    (10, (4, 5, 5, 3), ("tanh", "tanh"), None, None),
+    (11, (6, 4, 3), ("tanh",), 0, _bug_weight_scale(2.0)),
+    (12, (4, 7, 5, 3), ("relu", "tanh"), 1, _bug_relu),
+    (13, (3, 5, 4, 2), ("tanh", "tanh"), 2, _bug_bias_mean),
+    (14, (5, 6, 4, 3), ("tanh", "tanh"), 4, _bug_weight_scale(1.01)),
+]
+
+
+def _hidden_model(seed: int, sizes, acts, where, bug) -> tuple[Sequential, np.ndarray]:
+    """Dense layers of ``sizes`` with ``acts`` after them (one fewer: the last layer has
+    none), the layer at index ``where`` given ``bug``; gradients left dirty."""
+    rng = np.random.default_rng(seed)
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        dense = Dense(n_in, n_out, init="xavier", rng=rng)
+        dense.b.value[...] = 0.1 * rng.standard_normal(n_out)
+        layers.append(dense)
+        if i < len(acts):
+            layers.append(Tanh() if acts[i] == "tanh" else ReLU())
+    if bug is not None:
+        bug(layers[where])
+    model = Sequential(layers)
+    X = rng.standard_normal((7, sizes[0]))
+    model.backward(np.ones_like(model.forward(X)))  # dirty gradients: zero them before a check
+    return model, X
+
+
+_NONE_HINT = (
+    "your function found no faulty layer: check each layer's input gradient as well as its "
+    "parameters' gradients (an activation has no parameters, and a wrong dX leaves the "
+    "layer's own dW right)."
+)
+_NONE_HINTS = {
+    _bug_bias_mean: "your function found no faulty layer: check every parameter of a layer, "
+    "the bias b as well as W.",
+}
+_LOOSE = (
+    "your function found no faulty layer: a relative error of 1e-3 or more is a bug (below "
+    "1e-7 is right); is your tolerance looser than that, or do you skip a layer?"
+)
+
+
+def _bug_hunt_mistakes(model: Sequential, where: int | None, bug) -> list:
+    """The answers of the usual wrong hunts on one network, with their hints."""
+    from .grader import Mistake
+
+    as_layer = Mistake(-1, "return the index i of the faulty layer (an int), not the layer itself.")
+    if where is None:
+        flagged = (
+            "this network has no faulty layer, yet you flagged layer 0: were its .grad arrays "
+            "still dirty (zero them before backward), or is your tolerance tighter than the "
+            "round-off of a correct check (about 1e-7)?"
+        )
+        return [Mistake(0, flagged), as_layer]
+    none_hint = _NONE_HINTS.get(bug, _LOOSE if bug not in _PLAIN_BUGS else _NONE_HINT)
+    mistakes = [
+        Mistake(
+            where + 1,
+            "you are one off: return the 0-based index into the model "
+            "(model[i] is the faulty layer).",
+        ),
+        Mistake(None, none_hint),
+    ]
+    if where != 0:
+        mistakes.append(
+            Mistake(
+                0,
+                "layer 0 flagged: either its .grad arrays were still dirty (the model's "
+                "gradients start dirty: zero them before backward), or you checked the whole "
+                "network, where every layer below the bug inherits the error, or your "
+                "tolerance is tighter than the round-off of a correct check (about 1e-7).",
+            )
+        )
+    dense_below = [i for i, layer in enumerate(model) if isinstance(layer, Dense) and i < where]
+    if dense_below and dense_below[-1] != 0:
+        mistakes.append(
+            Mistake(
+                dense_below[-1],
+                "that Dense layer's parameters are wrong only because the gradient arriving "
+                "from above is wrong: check each layer on its own, with a fixed upstream "
+                "gradient, not the whole network.",
+            )
+        )
+    return mistakes + [as_layer]
+
+
+_PLAIN_BUGS = (_bug_input_grad, _bug_tanh, _bug_relu)
+_MYSTERY_BUGS = {  # the kinds of bug of the notebook's mystery networks
+    "activation": _bug_tanh,
+    "dense input": _bug_input_grad,
+    "dense weight": _bug_weight_scale(0.5),
+    "relu": _bug_relu,
+}
+
+
+@exercise(
+    reference=reference_find_faulty_layer,
+    forbidden=(
+        "dlcourse.exercises.gradient_checking.layer_errors",
+        "dlcourse.exercises.gradient_checking.reference_find_faulty_layer",
+    ),
+)
 @accepts_none
 def check_find_faulty_layer(fn: Callable) -> CheckResult:
-    """Check ``fn(model, X) -> index of the faulty layer`` on the five mystery networks.
-    ``None`` ("no faulty layer") is an answer here: it gets its own hint."""
-    from .grader import DiagnosedCase, Mistake, run_with_mistakes
+    """Check ``fn(model, X) -> index of the faulty layer`` (or ``None``) on eight networks
+    the notebook does not show, one of them without a bug. ``None`` ("no faulty layer") is an
+    answer here: it gets its own hint."""
+    from .grader import DiagnosedCase, run_with_mistakes
 
     cases = []
-    for k, (where, kind) in _MYSTERIES.items():
-        model, X = mystery_model(k)
-        dense_below = [i for i in (0, 2, 4) if i < where] or [where]
-        mistakes = [
-            Mistake(
-                where + 1,
-                "you are one off: return the 0-based index into the model "
-                "(model[i] is the faulty layer).",
-            ),
-            Mistake(
-                None,
-                "your function found no faulty layer: check each layer's input "
-                "gradient as well as its parameters' gradients (an activation has "
-                "no parameters, and a wrong dX leaves the layer's own dW right).",
-            ),
-        ]
-        if where != 0:
-            mistakes.append(
-                Mistake(
-                    0,
-                    "layer 0 flagged: either its .grad arrays were still "
-                    "dirty (the model's gradients start dirty: zero them "
-                    "before backward), or you checked the whole network, "
-                    "where every layer below the bug inherits the error.",
-                )
-            )
-        if kind in ("activation", "relu", "dense input") and dense_below[-1] != 0:
-            mistakes.append(
-                Mistake(
-                    dense_below[-1],
-                    "that Dense layer's parameters are wrong only because the "
-                    "gradient arriving from above is wrong: check each layer on its own, with a "
-                    "fixed upstream gradient, not the whole network.",
-                )
-            )
-        mistakes.append(
-            Mistake(-1, "return the index i of the faulty layer (an int), not the layer itself.")
+    for seed, sizes, acts, where, bug in _HIDDEN:
+        model, X = _hidden_model(seed, sizes, acts, where, bug)
+        hint = (
+            "a correct layer was flagged, or the faulty one passed: look at your "
+            "tolerance and at which gradients you compare."
         )
-        cases.append(
-            DiagnosedCase(
-                Case(
-                    (model, X),
-                    where,
-                    "a correct layer was flagged, or the "
-                    "faulty one passed: look at your tolerance and at which "
-                    "gradients you compare.",
-                ),
-                mistakes,
-            )
-        )
+        if where is None:
+            hint = "this network has no faulty layer: return None when every layer passes."
+        mistakes = _bug_hunt_mistakes(model, where, bug)
+        cases.append(DiagnosedCase(Case((model, X), where, hint), mistakes))
 
     def as_index(model, X):
         got = fn(model, X)

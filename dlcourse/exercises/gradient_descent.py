@@ -17,7 +17,9 @@ from typing import Callable
 
 import numpy as np
 
+from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
+    calls_asked,
     Case,
     CheckResult,
     DiagnosedCase,
@@ -78,6 +80,7 @@ def _gd_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(reference=lambda w, dw, lr: w - lr * dw)
 def check_gd_step(gd_step: Callable) -> CheckResult:
     """Check ``gd_step(w, dw, lr) -> w_new`` with w_new = w - lr * dw (numbers or arrays)."""
     return run_with_mistakes("gd_step", gd_step, _gd_cases())
@@ -127,11 +130,17 @@ def _difference_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(reference=reference_two_sided_difference, forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_difference(two_sided_difference: Callable) -> CheckResult:
     """Check ``two_sided_difference(J, w, eps) -> float``, the centred difference quotient."""
-    return run_with_mistakes(
+    result = run_with_mistakes(
         "two_sided_difference", two_sided_difference, _difference_cases(), rtol=1e-9, atol=1e-12
     )
+    if not result.passed or not callable(two_sided_difference):
+        return result
+    J, w, eps = _FUNCTIONS[0]
+    extra = calls_asked("two_sided_difference", two_sided_difference, (J, w, eps), {0: "J"}, {0: 2})
+    return result if extra is None else extra
 
 
 # ------------------------------------------------------------------------ a backward pass by hand
@@ -216,11 +225,23 @@ def _graph_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    items=("J", "dJ/da", "dJ/db", "dJ/dc"),
+    reference=reference_small_graph_backward,
+    forbidden=(*GRADIENT_HELPERS, "dlcourse.autodiff.grad", "dlcourse.autodiff.value_and_grad"),
+)
 def check_small_graph_backward(small_graph_backward: Callable) -> CheckResult:
     """Check ``small_graph_backward(a, b, c) -> (J, dJ/da, dJ/db, dJ/dc)`` for
     J = a tanh(ab + c) + e^b, at four hidden points."""
+    # exact formulas agree to a few ulps; a difference quotient (error at least about
+    # 1e-11 here, whatever its h) does not
     return run_with_mistakes(
-        "small_graph_backward", small_graph_backward, _graph_cases(), rtol=1e-9, atol=1e-12
+        "small_graph_backward",
+        small_graph_backward,
+        _graph_cases(),
+        rtol=1e-12,
+        atol=1e-14,
+        estimated=ESTIMATED,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ..init import he
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, Expect, check_cases  # noqa: F401 (Expect re-exported)
 
 __all__ = [
@@ -167,6 +168,12 @@ def _reproducible() -> list[Case]:
     return [_case(shape, same_as_first, hint, seed=7), _case(shape, same_as_first, hint, seed=7)]
 
 
+@exercise(
+    reference=reference_he_init,
+    rng_call=lambda rng: ((48, 32), rng),
+    fresh=True,
+    forbidden=("dlcourse.init.he", "dlcourse.init.initialize"),
+)
 def check_he_init(fn: Callable) -> CheckResult:
     """Check ``fn(shape, rng)`` against W ~ N(0, 1) sqrt(2 / n_in); never raises."""
     cases = [case for shape in _SHAPES for case in _cases_for(shape)] + _reproducible()
@@ -253,7 +260,114 @@ _DIAGNOSIS_HINTS = {  # (expected, your label): hint
 }
 
 
-def _diagnosis_result(name: str, fn: Callable, acts, activation: str, expected) -> _Result | None:
+def _layer(rng, std: float, m: int = 200, n: int = 40, mean: float = 0.0) -> np.ndarray:
+    """An (m, n) layer of activations with exactly this std and mean."""
+    A = rng.standard_normal((m, n))
+    return mean + std * (A - A.mean()) / A.std()
+
+
+def _tanh_layer(rng, share: float, between: float = 0.0, m: int = 200, n: int = 40):
+    """A tanh-like layer: ``share`` of its values at |a| = 0.995 (saturated), ``between`` of
+    them at |a| = 0.95 (large but under 0.99), the rest spread inside (-0.5, 0.5)."""
+    size = m * n
+    k, j = round(share * size), round(between * size)
+    values = np.concatenate(
+        [np.full(k, 0.995), np.full(j, 0.95), rng.uniform(-0.5, 0.5, size - k - j)]
+    )
+    signs = np.where(rng.random(size) < 0.5, -1.0, 1.0)
+    signs[k + j :] = 1.0
+    return rng.permutation(values * signs).reshape(m, n)
+
+
+def _stack(rng, first, stds_between, last) -> list:
+    return [first] + [_layer(rng, s) for s in stds_between] + [last]
+
+
+def _separating_cases() -> list:
+    """(name, activation, activations, hint) of made-up activations, each placed where the
+    taught rule and one plausible near miss give different labels."""
+    rng = np.random.default_rng(404)
+    L = lambda s, **kw: _layer(rng, s, **kw)  # noqa: E731
+    T = lambda share, between=0.0: _tanh_layer(rng, share, between)  # noqa: E731
+    mid = [0.6, 0.5, 0.45]
+    share = "the share of the LAST layer's values with |a| > 0.99 must exceed 30 %"
+    return [
+        ("10 % saturated", "tanh", _stack(rng, L(0.5), mid, T(0.10)), share + " (here 10 %)."),
+        ("40 % saturated", "tanh", _stack(rng, L(0.5), mid, T(0.40)), share + " (here 40 %)."),
+        (
+            "many values at |a| = 0.95",
+            "tanh",
+            _stack(rng, L(0.5), mid, T(0.05, between=0.6)),
+            "count |a| > 0.99 exactly: values of 0.95 are large but not saturated.",
+        ),
+        (
+            "a saturated middle layer",
+            "tanh",
+            [L(0.5), T(0.8), L(0.4), L(0.45), T(0.1)],
+            "saturation is judged on the last layer only.",
+        ),
+        (
+            "saturated and 14x wider than layer 1",
+            "tanh",
+            _stack(rng, L(0.05), [0.3, 0.5], T(0.5)),
+            "the tests come in order: saturation (tanh) is decided before the ratio.",
+        ),
+        (
+            "small but steady signal",
+            "relu",
+            _stack(rng, L(0.01), [0.02, 0.03], L(0.05)),
+            "judge the ratio of the last layer's std to the first one's, not the size of "
+            "the last layer's std on its own.",
+        ),
+        (
+            "large but steady signal",
+            "relu",
+            _stack(rng, L(20.0), [40.0, 60.0], L(100.0)),
+            "judge the ratio of the last layer's std to the first one's, not the size of "
+            "the last layer's std on its own.",
+        ),
+        (
+            "ratio 0.2",
+            "relu",
+            _stack(rng, L(2.0), [1.5, 1.0], L(0.4)),
+            "collapse means std(A[L]) / std(A[1]) < 0.1 (a ratio of stds, not of variances).",
+        ),
+        (
+            "ratio 0.08",
+            "relu",
+            _stack(rng, L(2.0), [1.0, 0.5], L(0.16)),
+            "collapse means std(A[L]) / std(A[1]) < 0.1.",
+        ),
+        (
+            "ratio 7",
+            "relu",
+            _stack(rng, L(1.0), [2.0, 3.0], L(7.0)),
+            "explosion means a ratio above 10 (a ratio of stds, not of variances).",
+        ),
+        (
+            "ratio 14",
+            "relu",
+            _stack(rng, L(1.0), [3.0, 8.0], L(14.0)),
+            "explosion means std(A[L]) / std(A[1]) > 10.",
+        ),
+        (
+            "a dip in the middle",
+            "relu",
+            _stack(rng, L(1.0), [0.01, 0.5], L(1.2)),
+            "compare the last layer with the first, not the smallest layer with the first.",
+        ),
+        (
+            "a shifted last layer",
+            "relu",
+            _stack(rng, L(1.0), [0.5, 0.2], L(0.05, mean=5.0)),
+            "use the std (the spread), not the mean.",
+        ),
+    ]
+
+
+def _diagnosis_result(
+    name: str, fn: Callable, acts, activation: str, expected, hint: str | None = None
+) -> _Result | None:
     try:
         with np.errstate(all="ignore"):
             got = fn([A.copy() for A in acts], activation)
@@ -293,7 +407,7 @@ def _diagnosis_result(name: str, fn: Callable, acts, activation: str, expected) 
             "layer differ; take np.std(A) over the whole array of each layer.",
         )
     if label != expected[0]:
-        hint = _DIAGNOSIS_HINTS.get(
+        hint = hint or _DIAGNOSIS_HINTS.get(
             (expected[0], label), "apply the three tests of the exercise in the order given."
         )
         return _Result(
@@ -303,16 +417,29 @@ def _diagnosis_result(name: str, fn: Callable, acts, activation: str, expected) 
     return None
 
 
+@exercise(reference=reference_diagnose_activations)
 def check_diagnose_activations(fn: Callable) -> _Result:
     """Check ``diagnose_activations(activations, activation) -> (label, stds)`` on seven
-    hidden 10-layer networks; never raises."""
+    hidden networks (of other sizes and seeds than the notebook's) and on made-up
+    activations that separate the taught rule from its near misses; never raises."""
     if not callable(fn):
         return _Result(False, f"diagnose_activations: expected a function, got {type(fn).__name__}")
-    for name, (activation, init, scale, _) in _DIAGNOSIS_NETS.items():
-        acts = network_activations(activation, init, scale, seed=11)
+    sizes = [(10, 100, 500, 11), (6, 60, 300, 23), (14, 80, 200, 37)]
+    for k, (name, (activation, init, scale, _)) in enumerate(_DIAGNOSIS_NETS.items()):
+        depth, width, m, seed = sizes[k % len(sizes)]
+        acts = network_activations(activation, init, scale, depth, width, m, seed)
         result = _diagnosis_result(
-            name, fn, acts, activation, reference_diagnose_activations(acts, activation)
+            f"{name}, {depth} layers of {width}",
+            fn,
+            acts,
+            activation,
+            reference_diagnose_activations(acts, activation),
         )
+        if result is not None:
+            return result
+    for name, activation, acts, hint in _separating_cases():
+        expected = reference_diagnose_activations(acts, activation)
+        result = _diagnosis_result(name, fn, acts, activation, expected, hint)
         if result is not None:
             return result
     return _Result(True, "diagnose_activations: correct")

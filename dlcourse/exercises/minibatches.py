@@ -20,6 +20,7 @@ import numpy as np
 
 from ..topics.ewa import ewa as _ewa
 from ..topics.ewa import ewa_corrected as _ewa_corrected
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 PARTITION = "random_minibatches"
@@ -119,6 +120,15 @@ def _sizes_text(sizes: list[int]) -> str:
 PARTITION_CASES = ((1000, 64, 0), (10, 3, 1), (12, 4, 2), (5, 8, 3), (37, 1, 4), (64, 64, 5))
 
 
+@exercise(
+    rng_call=lambda rng: (*_data(50), 8, rng),
+    fresh=True,
+    forbidden=(
+        "dlcourse.batching.minibatches",
+        "dlcourse.batching.minibatch_indices",
+        "dlcourse.batching.batch_stream",
+    ),
+)
 def check_minibatches(fn: Callable) -> CheckResult:
     """Check ``fn(X, y, batch_size, rng) -> [(X_t, y_t), ...]`` (see the module docstring)."""
     if not callable(fn):
@@ -232,6 +242,10 @@ def _ewa_cases() -> list[Case]:
     return cases
 
 
+@exercise(
+    reference=_ewa_corrected,
+    forbidden=("dlcourse.topics.ewa.ewa", "dlcourse.topics.ewa.ewa_corrected"),
+)
 def check_ewa_corrected(fn: Callable) -> CheckResult:
     """Check ``fn(theta, beta) -> v_corrected`` against :func:`dlcourse.topics.ewa.ewa_corrected`."""
     return run_with_mistakes(EWA, fn, with_mistakes(_ewa_cases(), EWA_MISTAKES))

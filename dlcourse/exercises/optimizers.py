@@ -23,6 +23,7 @@ import numpy as np
 
 from ..optim import Adam
 from ..parameter import Parameter
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 NAME = "adam_step"
@@ -127,6 +128,7 @@ def _cases() -> list[Case]:
         ((2, 2), 10, dict(lr=0.1, beta1=0.8, beta2=0.99), 3.0),
         ((6,), 1000, dict(lr=0.001), 0.5),
         ((3,), 1, dict(eps=1e-8), 1e-9),
+        ((4,), 3, dict(eps=1e-4), 1e-4),  # eps comparable to sqrt(s^): a fixed eps shows
     ]
     for shape, t, kw, scale in specs:
         w = rng.normal(size=shape)
@@ -141,7 +143,7 @@ def _cases() -> list[Case]:
             "compare your lines with the five lines of the math: v, s, their corrections "
             "v^ and s^, then the update"
         )
-        if scale < 1e-6:
+        if scale < 1e-3:
             hint = (
                 "with tiny gradients eps matters: the step is lr v^ / (sqrt(s^) + eps), "
                 "with eps added after the square root"
@@ -201,6 +203,11 @@ def _trajectory(step: Callable, steps: int = 40, adam: bool = True):
     return np.array(out)
 
 
+@exercise(
+    items=("the new w", "the new v", "the new s"),
+    reference=reference_adam_step,
+    forbidden=("dlcourse.optim.optimizers.Optimizer.step",),
+)
 def check_adam_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, s, t, lr, beta1, beta2, eps) -> (w, v, s)`` against
     ``dl.optim.Adam`` (Kingma's efficient form is accepted), then over 40 calls with the
@@ -315,6 +322,11 @@ def _momentum_cases() -> list[Case]:
     return cases
 
 
+@exercise(
+    items=("the new w", "the new v"),
+    reference=reference_momentum_step,
+    forbidden=("dlcourse.optim.optimizers.Optimizer.step",),
+)
 def check_momentum_step(fn: Callable) -> CheckResult:
     """Check ``fn(w, grad, v, lr, beta) -> (w, v)`` against ``dl.optim.Momentum``, then over
     40 calls with the velocity carried from call to call; never raises."""

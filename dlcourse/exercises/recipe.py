@@ -26,7 +26,9 @@ from ..experiments.loss_reading import diagnose_run
 from ..surfaces import quadratic, rosenbrock
 from ..topics.babysit import expected_initial_loss
 from ..topics.second_order import newton_minimize
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
+    calls_asked,
     Case,
     CheckResult,
     DiagnosedCase,
@@ -115,6 +117,9 @@ def _initial_loss_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(
+    reference=expected_initial_loss, forbidden=("dlcourse.topics.babysit.expected_initial_loss",)
+)
 def check_expected_initial_loss(expected_initial_loss_fn: Callable) -> CheckResult:
     """Check ``expected_initial_loss(n_classes) -> log C``."""
     return run_with_mistakes(
@@ -135,6 +140,15 @@ _NAN = (
 _RELATIVE = (
     "'flat' is relative: compare the drop L_0 - L_T with 1 % of |L_0| "
     "(0.01 * abs(losses[0])), not with an absolute 0.01."
+)
+_FLAT_SHARE = "a drop of 3 % is not flat: 'flat' means a drop smaller than 1 % of |L_0|."
+_RISING_ENDS = (
+    "'rising' compares the last value with the first only: a bump on the way, or a last "
+    "value above the lowest one, does not make a run rising."
+)
+_CHANCE_LAST = (
+    "this run ends within 5 % of log C: that is 'chance', whatever the values before it "
+    "(compare the last value, with a tolerance of 0.05 log C)."
 )
 _FLAT_ON_RISE = (
     "this curve ends above where it started, so it is 'rising': compare the LAST "
@@ -234,9 +248,21 @@ def _newton_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _NEWTON_MISTAKES)
 
 
+@exercise(reference=newton_minimize, forbidden=("dlcourse.topics.second_order.newton_minimize",))
 def check_newton_path(newton_path: Callable) -> CheckResult:
-    """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``."""
-    return run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
+    """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``,
+    and that it calls grad_fn and hess_fn once per step."""
+    result = run_with_mistakes("newton_path", newton_path, _newton_cases(), rtol=1e-7, atol=1e-9)
+    if not result.passed or not callable(newton_path):
+        return result
+    for args in _newton_problems():
+        steps = args[3]
+        extra = calls_asked(
+            "newton_path", newton_path, args, {0: "grad_fn", 1: "hess_fn"}, {0: steps, 1: steps}
+        )
+        if extra is not None:
+            return extra
+    return result
 
 
 # ------------------------------------------------------------------ debug this run
@@ -261,7 +287,7 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
     ([2.30, 1.71, 1.02, 0.61, 0.44], 10, {"chance": _CHANCE_ABS}),
     ([3.10, 2.5, 2.31, 2.30], 2, {"chance": _CHANCE_WRONG_C}),
     ([1.40, 1.0, 0.75, 0.70], 2, {"ok": _CHANCE, "flat": _CHANCE}),
-    ([5.0, 2.30, 2.9, 3.0], 10, {"chance": _CHANCE_ABS}),
+    ([5.0, 2.30, 2.9, 3.0], 10, {"chance": _CHANCE_ABS, "rising": _RISING_ENDS}),
     ([2.3026, 2.301, 2.300], 10, {"chance": _FLAT_BEFORE}),
     ([2.30, 4.7, 91.0, math.inf], 10, {"rising": _NAN, "ok": _NAN, "flat": _NAN, "chance": _NAN}),
     ([2.30, 2.6, 3.4, 5.0], 10, {"flat": _FLAT_ON_RISE, "chance": _FLAT_ON_RISE}),
@@ -269,10 +295,20 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
     ([4.0, 2.0, 1.12, 1.10], 3, {"ok": _CHANCE}),
     ([10.0, 9.99, 9.98, 9.97], 10, {"ok": _RELATIVE, "chance": _RELATIVE}),
     ([math.nan, 2.3, 2.2], 10, {"ok": _NAN, "flat": _NAN, "rising": _NAN, "chance": _NAN}),
+    # where a near miss of the taught rules gives another label than the rules themselves
+    ([9.0, 8.0, 7.0, 6.62], 1000, {"ok": _CHANCE_ABS}),
+    ([1.5, 1.0, 0.8, 0.74], 2, {"chance": _CHANCE_ABS}),
+    ([2.0, 1.98, 1.96, 1.94], 10, {"flat": _FLAT_SHARE}),
+    ([50.0, 49.9, 49.8, 49.7], 10, {"ok": _RELATIVE}),
+    ([3.0, 3.5, 2.0, 1.0], 10, {"rising": _RISING_ENDS}),
+    ([3.0, 0.9, 1.0], 10, {"rising": _RISING_ENDS}),
+    ([2.3, math.nan, 2.0, 1.0], 10, {"ok": _NAN, "flat": _NAN, "rising": _NAN, "chance": _NAN}),
+    ([4.0, 3.0, 2.4, 2.36], 10, {"ok": _CHANCE_LAST}),
 ]
 _RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
 
 
+@exercise(reference=diagnose_run, forbidden=("dlcourse.experiments.loss_reading.diagnose_run",))
 def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
     """Check ``diagnose_run(losses, n_classes) -> "diverged" | "rising" | "flat" | "chance" | "ok"``."""
     name = "diagnose_run"

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..layers import Dense, Sequential, dropout_mask
 from ..losses import l2_penalty
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult
 from .initialization import Expect, check_cases
 
@@ -119,6 +120,10 @@ def _l2_cases(weights: list, lambd: float, m: int) -> list[Case]:
     return cases
 
 
+@exercise(
+    reference=reference_l2_cost,
+    forbidden=("dlcourse.losses.l2_penalty",),
+)
 def check_l2_cost(fn: Callable) -> CheckResult:
     """Check ``fn(weights, lambd, m)`` against lambda / (2 m) sum_l ||W^[l]||^2; never raises."""
     rng = np.random.default_rng(5)
@@ -174,6 +179,17 @@ def _out_is_not(A: np.ndarray, factor: float) -> Callable:
     return lambda got: not same(got)
 
 
+def _not_shared(axis: int) -> Callable:
+    """Accepts a mask whose slices along ``axis`` are not all the same."""
+
+    def ok(got) -> bool:
+        D = np.asarray(got[1], dtype=np.float64)
+        first = np.take(D, [0], axis=axis)
+        return not np.all(D == first)
+
+    return ok
+
+
 def _dropped_are_zero(got) -> bool:
     out, D = np.asarray(got[0], dtype=np.float64), np.asarray(got[1], dtype=np.float64)
     return bool(np.all(out[D == 0] == 0))
@@ -191,6 +207,16 @@ def _dropout_cases(A: np.ndarray, keep_prob: float, seed: int) -> list[Case]:
             _zero_one,
             "D is the 0/1 keep mask (1 keeps a unit, 0 drops it), e.g. "
             "rng.random(A.shape) < keep_prob; the 1/keep_prob goes into out.",
+        ),
+        case(
+            _not_shared(0),
+            "every row of your mask is the same, so all examples drop the same units: draw "
+            "one number per entry of A (a mask of A's full shape), not one per unit.",
+        ),
+        case(
+            _not_shared(1),
+            "every column of your mask is the same, so an example keeps or drops all its "
+            "units at once: draw one number per entry of A, not one per example.",
         ),
         case(
             _not_kept_fraction(1.0 - keep_prob),
@@ -238,6 +264,22 @@ def _same_mask_twice(A: np.ndarray, keep_prob: float) -> list[Case]:
     ]
 
 
+def _dropout_input() -> np.ndarray:
+    """Activations with no zero entry (a dropped unit is visible), the same on every call."""
+    return np.random.default_rng(12).standard_normal((30, 40)) + 3.0
+
+
+@exercise(
+    items=("out", "D"),
+    reference=reference_dropout,
+    rng_call=lambda rng: (_dropout_input(), 0.7, rng),
+    fresh=True,
+    forbidden=(
+        "dlcourse.layers.dropout_mask",
+        "dlcourse.layers.dropout_forward",
+        "dlcourse.layers.Dropout.forward",
+    ),
+)
 def check_dropout_forward(fn: Callable) -> CheckResult:
     """Check ``fn(A, keep_prob, rng) -> (out, D)`` (inverted dropout); never raises."""
     rng = np.random.default_rng(11)
@@ -292,6 +334,14 @@ def _dropout_backward_mistakes() -> list:
     ]
 
 
+@exercise(
+    reference=reference_dropout_backward,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.layers.dropout_backward",
+        "dlcourse.layers.Dropout.backward",
+    ),
+)
 def check_dropout_backward(fn: Callable) -> CheckResult:
     """Check ``fn(dout, D, keep_prob) -> dA`` (inverted dropout backward); never raises."""
     from .grader import run_with_mistakes, with_mistakes
@@ -354,6 +404,11 @@ def _l2_gradient_mistakes() -> list:
     ]
 
 
+@exercise(
+    items="the gradient of layer {n}",
+    reference=reference_l2_gradient,
+    forbidden=(*GRADIENT_HELPERS, "dlcourse.losses.add_l2_grad"),
+)
 def check_l2_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises."""
     from .grader import run_with_mistakes, with_mistakes
@@ -371,7 +426,10 @@ def check_l2_gradient(fn: Callable) -> CheckResult:
                 "gradient of the L2 term with respect to that layer's W.",
             )
         )
-    return run_with_mistakes("l2_gradient", fn, with_mistakes(cases, _l2_gradient_mistakes()))
+    # exact formulas agree to a few ulps; a difference quotient misses by about 1e-16 |J| / h
+    return run_with_mistakes(
+        "l2_gradient", fn, with_mistakes(cases, _l2_gradient_mistakes()), rtol=1e-11, atol=1e-13
+    )
 
 
 # ------------------------------------------------------------------ questions

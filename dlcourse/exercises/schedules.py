@@ -18,11 +18,17 @@ from typing import Callable
 
 
 from ..optim.schedules import inverse_time_decay as _reference
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
 NAME = "inverse_time_decay"
 
 EPOCHS = tuple(range(0, 31))
+
+
+def _reference_decay(lr0: float, decay_rate: float, epoch: int, every: int | None = None) -> float:
+    """The learning rate at ``epoch`` (the exercise's reference)."""
+    return _reference(lr0, decay_rate, every)(epoch)
 
 
 def _expected(lr0: float, decay_rate: float, every: int | None) -> list[float]:
@@ -118,6 +124,10 @@ def _number(value, epoch: int) -> float:
         raise TypeError(f"it returned {value!r} at epoch {epoch}; return a number") from None
 
 
+@exercise(
+    reference=_reference_decay,
+    forbidden=("dlcourse.optim.schedules.inverse_time_decay", "dlcourse.optim.schedules.staircase"),
+)
 def check_inverse_time_decay(fn: Callable) -> CheckResult:
     """Check ``fn(lr0, decay_rate, epoch, every=None) -> lr`` against
     ``dl.optim.schedules.inverse_time_decay`` (over epochs 0..EPOCHS)."""
@@ -256,13 +266,56 @@ RANGE_TEST_MISTAKES: tuple = (
 )
 
 
+class _Recorded:
+    """``step`` with the learning rates it was called with kept in ``lrs``."""
+
+    def __init__(self, step: Callable) -> None:
+        self.step, self.lrs = step, []
+
+    def __call__(self, lr: float) -> float:
+        self.lrs.append(lr)
+        return self.step(lr)
+
+
+def _calls_asked(fn: Callable, specs: list) -> CheckResult | None:
+    """None when ``fn`` calls ``step`` exactly at the reference's learning rates, in order
+    (one training step each, none after the stop); else what differs."""
+    for args, kw in specs:
+        mine, theirs = _Recorded(args[0]), _Recorded(args[0])
+        fn(mine, *args[1:], **kw)
+        reference_range_test(theirs, *args[1:], **kw)
+        if len(mine.lrs) != len(theirs.lrs):
+            return CheckResult(
+                False,
+                f"range_test: not yet — your loop called step(lr) {len(mine.lrs)} times where "
+                f"the test takes {len(theirs.lrs)} steps (n = {args[3]}): each call is a "
+                "training step, so take one per learning rate and stop at the first nan or "
+                "at divergence, without extra steps cut off afterwards",
+            )
+        if not all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(mine.lrs, theirs.lrs)):
+            return CheckResult(
+                False,
+                "range_test: not yet — your loop called step with other learning rates "
+                "(or in another order) than the ramp it returned: call step(lr) once per "
+                "learning rate of the ramp, smallest first",
+            )
+    return None
+
+
+@exercise(
+    items=("lrs", "smoothed", "suggestion"),
+    reference=reference_range_test,
+    forbidden=("dlcourse.topics.lr_finder.lr_range_test",),
+)
 def check_range_test(fn: Callable) -> CheckResult:
     """Check ``fn(step, lr_min, lr_max, n, beta, diverge) -> (lrs, smoothed, suggestion)``
-    on repeatable fake training runs; never raises."""
+    on repeatable fake training runs, and that ``step`` is called exactly once per step
+    taken; never raises."""
     specs = [
         ((FakeTraining(0.05), 1e-4, 10.0, 100), {}),
         ((FakeTraining(0.3, wiggle=0.3), 1e-3, 100.0, 60), {}),
         ((FakeTraining(0.01, nan_above=0.02), 1e-5, 10.0, 80), dict(beta=0.8, diverge=6.0)),
+        ((FakeTraining(0.05, wiggle=0.02), 1e-4, 10.0, 90), dict(beta=0.7, diverge=1.5)),
     ]
     cases = []
     for args, kw in specs:
@@ -275,7 +328,11 @@ def check_range_test(fn: Callable) -> CheckResult:
                 kw,
             )
         )
-    return run_with_mistakes("range_test", fn, with_mistakes(cases, RANGE_TEST_MISTAKES))
+    result = run_with_mistakes("range_test", fn, with_mistakes(cases, RANGE_TEST_MISTAKES))
+    if not result.passed or not callable(fn):
+        return result
+    failed = _calls_asked(fn, specs)
+    return result if failed is None else failed
 
 
 # ------------------------------------------------------------------ questions

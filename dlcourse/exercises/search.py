@@ -26,7 +26,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import CheckResult
+
+# the package's samplers: the exercises write their own
+_SAMPLERS = (
+    "dlcourse.search.uniform",
+    "dlcourse.search.log_uniform",
+    "dlcourse.search.one_minus_log_uniform",
+    "dlcourse.search.random_search",
+)
 
 NAME = "sample_log_uniform"
 N_SAMPLES = 50_000
@@ -67,6 +76,53 @@ def _call(fn: Callable, low: float, high: float, n: int, seed: int):
             f"array of shape (n,)"
         )
     return values, None
+
+
+MAX_LAG_CORRELATION = 0.03  # |corr| of consecutive draws, 50 000 samples (6.7 sd)
+MAX_CHI2 = 250.0  # 10 x 10 cells of two independent uniforms, 81 dof: p < 1e-20
+
+
+def _not_random_hint(t: np.ndarray, a: float, b: float, what: str) -> str | None:
+    """None when ``t`` (a coordinate on its own scale, in [a, b]) looks like independent
+    uniform draws; else what gives away a grid, a shuffled grid or a sequence."""
+    if len(np.unique(t)) < len(t):
+        return (
+            f"some {what} repeat exactly: independent draws from a continuous range never "
+            "do. Are you picking from a grid? Draw each value with rng.uniform"
+        )
+    gaps = np.diff(np.sort(t))
+    step = gaps[gaps > 0].min() if np.any(gaps > 0) else 0.0
+    if step > 0 and np.mean(np.abs(gaps / step - np.round(gaps / step)) < 1e-3) > 0.5:
+        return (
+            f"your {what} sit on a grid (every gap a multiple of {step:.3g}): a random subset "
+            "of a grid is still a grid. Draw each value with rng.uniform"
+        )
+    if math.sqrt(len(t)) * ks_uniform(t, a, b) < MIN_KS_SQRT_N:
+        return (
+            f"your {what} are spread too evenly to be random (a shuffled grid?): draw them "
+            "with rng.uniform"
+        )
+    if abs(np.corrcoef(t[:-1], t[1:])[0, 1]) > MAX_LAG_CORRELATION:
+        return (
+            f"consecutive {what} are correlated (sorted, or each drawn from the one before?): "
+            "draw every value independently"
+        )
+    return None
+
+
+def _dependence_hint(u: np.ndarray, v: np.ndarray) -> str | None:
+    """None when the pairs (u, v), both spread over [0, 1], fill the square evenly (as two
+    independent draws do); else the hint."""
+    counts, _, _ = np.histogram2d(u, v, bins=10, range=[[0, 1], [0, 1]])
+    expected = counts.sum(axis=1, keepdims=True) * counts.sum(axis=0, keepdims=True) / counts.sum()
+    chi2 = float(np.sum((counts - expected) ** 2 / np.maximum(expected, 1e-12)))
+    if chi2 > MAX_CHI2:
+        return (
+            "alpha and beta depend on each other in your trials (the pairs do not fill the "
+            "plane evenly): draw a separate, independent random number for each "
+            "hyperparameter"
+        )
+    return None
 
 
 def _fail(hint: str, low: float, high: float) -> CheckResult:
@@ -148,6 +204,7 @@ def _wrong_samples_hint(v: np.ndarray, low: float, high: float) -> str | None:
     )
 
 
+@exercise(rng_call=lambda rng: (1e-4, 1e-1, 20, rng), fresh=True, forbidden=_SAMPLERS)
 def check_log_uniform(fn: Callable) -> CheckResult:
     """Check ``fn(low, high, n, rng) -> array`` samples log10(alpha) ~ U[log10 low, log10 high]."""
     if not callable(fn):
@@ -157,7 +214,9 @@ def check_log_uniform(fn: Callable) -> CheckResult:
             v, message = _call(fn, low, high, N_SAMPLES, seed)
             if message:
                 return CheckResult(False, message)
-            hint = _wrong_samples_hint(v, low, high)
+            hint = _wrong_samples_hint(v, low, high) or _not_random_hint(
+                np.log10(v), math.log10(low), math.log10(high), "values"
+            )
             if hint:
                 return _fail(hint, low, high)
         return _check_seeding(fn)
@@ -297,6 +356,9 @@ def _check_trial_seeding(fn: Callable) -> CheckResult:
     return CheckResult(True, f"{TRIALS}: correct")
 
 
+@exercise(
+    rng_call=lambda rng: (20, rng, (1e-4, 1.0), (0.9, 0.999)), fresh=True, forbidden=_SAMPLERS
+)
 def check_sample_trials(fn: Callable) -> CheckResult:
     """Check ``fn(n, rng, lr_range, beta_range) -> {"lr": ..., "beta": ...}`` (see above)."""
     if not callable(fn):
@@ -333,15 +395,15 @@ def check_sample_trials(fn: Callable) -> CheckResult:
                     lr_range,
                     beta_range,
                 )
-            n = len(lr)
             a, b = math.log10(lr_range[0]), math.log10(lr_range[1])
-            if math.sqrt(n) * ks_uniform(t_lr, a, b) < MIN_KS_SQRT_N:
-                return _trials_fail(
-                    "your learning rates are spread too evenly to be random (a "
-                    "shuffled grid?): draw them with rng.uniform",
-                    lr_range,
-                    beta_range,
-                )
+            c, d = math.log10(1 - hi), math.log10(1 - lo)
+            hint = (
+                _dependence_hint((t_lr - a) / (b - a), (t_beta - c) / (d - c))
+                or _not_random_hint(t_lr, a, b, "learning rates")
+                or _not_random_hint(t_beta, c, d, "momenta")
+            )
+            if hint:
+                return _trials_fail(hint, lr_range, beta_range)
         return _check_trial_seeding(fn)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..losses import log_softmax, softmax
+from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     Case,
     CheckResult,
@@ -153,6 +154,7 @@ def _softmax_cases() -> list[DiagnosedCase]:
     return out
 
 
+@exercise(forbidden=("dlcourse.losses.softmax", "dlcourse.losses.log_softmax"))
 def check_stable_softmax(stable_softmax: Callable) -> CheckResult:
     """Check ``stable_softmax(z) -> probabilities`` for logits z of shape (m, C)."""
     wrapped = _explain_broadcast(stable_softmax)
@@ -270,6 +272,16 @@ def _sce_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _SCE_MISTAKES)
 
 
+@exercise(
+    items=("J", "dZ"),
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.losses.softmax",
+        "dlcourse.losses.log_softmax",
+        "dlcourse.losses.SoftmaxCrossEntropy.forward",
+        "dlcourse.losses.SoftmaxCrossEntropy.backward",
+    ),
+)
 def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> CheckResult:
     """Check ``softmax_cross_entropy(z, y) -> (J, dZ)`` (module docstring)."""
 
