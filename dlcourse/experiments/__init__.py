@@ -12,7 +12,7 @@ Each module's docstring names the notebooks and the dashboard that use it. Index
 ``epoch_seed``, ``EpochSeeds``,   07, 08, 12; ``EpochSeeds`` is the callback that gives
                                   ``fit(history=)`` that data order)
 ``playground_network``
-``tour.raise_lr_run``            the dashboard's run with the learning rate raised mid-run,
+``tour.raise_lr_run``             the dashboard's run with the learning rate raised mid-run,
                                   and its control: 00
 ``activation_stats.*``            ``network_statistics``, ``flower_data``,
                                   ``activation_curves``: 02 (ActivationExplorer)
