@@ -285,12 +285,13 @@ def check_L_model_backward(L_model_backward: Callable) -> CheckResult:
 Q_LINEAR_COLLAPSE = Question(
     "Q_LINEAR_COLLAPSE",
     "a",
-    "Without activations, Z^[3] = W3 (W2 (W1 x + b1) + b2) + b3 = W x + b with W = W3 W2 W1: "
-    "the three layers compute one linear map, so they can draw only one straight boundary, "
-    "like logistic regression.",
+    "Without activations, Z^[4] = W4 (W3 (W2 (W1 x + b1) + b2) + b3) + b4 = W x + b with "
+    "W = W4 W3 W2 W1: the layers compute one linear map, so they can draw only one straight "
+    "boundary, like logistic regression. From every initialization both end at the same "
+    "training accuracy, while the same layers with ReLU fit the spiral.",
     choices={
         "a": "about the same as a single linear layer (logistic regression)",
-        "b": "about the same as the deep ReLU network",
+        "b": "about the same as the same three layers with ReLU activations",
         "c": "better than both: more layers, more parameters",
     },
 )
