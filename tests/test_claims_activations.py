@@ -94,3 +94,31 @@ def test_on_seed_4_the_whole_second_layer_ends_silent_and_one_class_is_predicted
 def test_some_second_layer_units_revive_on_seeds_0_and_2_only():
     revived = [_runs(seed)[1].revived[1] for seed in SEEDS]
     assert [r > 0 for r in revived] == [True, False, True, False, False]
+
+
+@pytest.fixture(scope="module")
+def race():
+    from dlcourse.experiments.activation_race import activation_race
+
+    return {a: [activation_race(a, s) for s in SEEDS] for a in ("sigmoid", "tanh", "relu", "elu")}
+
+
+def test_sigmoid_loses_the_race_on_every_seed_by_nearly_three_times(race):
+    sigmoid = [r.cost for r in race["sigmoid"]]
+    others = [r.cost for a in ("tanh", "relu", "elu") for r in race[a]]
+    assert 0.56 < min(sigmoid) and max(sigmoid) < 0.62
+    assert 0.12 < min(others) and max(others) < 0.20
+    assert 2.5 < min(sigmoid) / max(others) < 3.0
+
+
+def test_no_single_winner_among_tanh_relu_elu(race):
+    winners = [min(("tanh", "relu", "elu"), key=lambda a: race[a][s].cost) for s in SEEDS]
+    assert len(set(winners)) == 3
+
+
+def test_each_race_entry_was_tuned_inside_the_grid(race):
+    from dlcourse.experiments.activation_race import RACE_LRS
+
+    for runs in race.values():
+        for r in runs:
+            assert r.lr in RACE_LRS and r.lr != RACE_LRS[0] and r.lr != RACE_LRS[-1]
