@@ -115,3 +115,18 @@ def test_diagram_draws_every_node():
     texts = " ".join(t.get_text() for t in ax2.texts)
     assert "W: (5, 2)" in texts and "Z, A: (400, 3)" in texts
     plt.close("all")
+
+
+def test_the_drawn_adjoints_are_the_chain_rule_ones():
+    from dlcourse.experiments.autodiff_cost import retain_intermediate_grads
+
+    a, b, c = (ad.Tensor(v, requires_grad=True) for v in (1.5, -0.5, 2.0))
+    u = a * b
+    v = u + c
+    t = v.tanh()
+    out = t * a + ad.exp(b)
+    retain_intermediate_grads(out)
+    out.backward()
+    assert out.grad.item() == 1.0 and t.grad.item() == 1.5  # dJ/dt = a
+    assert v.grad.item() == pytest.approx(1.5 * (1 - np.tanh(1.25) ** 2), rel=1e-12)
+    assert u.grad.item() == v.grad.item() == c.grad.item()

@@ -37,6 +37,7 @@ __all__ = [
     "logistic_jvp",
     "gradient_costs",
     "graph_nodes",
+    "retain_intermediate_grads",
     "Counted",
     "JacobianCost",
     "jacobian_costs",
@@ -92,6 +93,20 @@ def graph_nodes(out: ad.Tensor) -> int:
         count += bool(node.op)
         stack.extend(node.parents)
     return count
+
+
+def retain_intermediate_grads(out: ad.Tensor) -> ad.Tensor:
+    """Call ``retain_grad`` on every operation below ``out`` (and ``out``), so that after
+    ``out.backward()`` each node's ``.grad`` holds its adjoint dJ/dv; returns ``out``."""
+    seen, stack = set(), [out]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            if node.op:
+                node.retain_grad()
+            stack.extend(node.parents)
+    return out
 
 
 @dataclass(frozen=True)
