@@ -122,3 +122,20 @@ def test_each_race_entry_was_tuned_inside_the_grid(race):
     for runs in race.values():
         for r in runs:
             assert r.lr in RACE_LRS and r.lr != RACE_LRS[0] and r.lr != RACE_LRS[-1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shifted_inputs_train_worse_than_centred_ones_each_at_its_best_rate(seed):
+    from dlcourse.experiments.activation_race import CENTRING_LRS, centring_run
+
+    centred, shifted = centring_run(0.0, seed), centring_run(3.0, seed)
+    assert 0.30 < centred.cost < 0.31 and 0.565 < shifted.cost < 0.606
+    assert 1.8 < shifted.cost / centred.cost < 2.0  # "about twice"
+    assert centred.lr not in (CENTRING_LRS[0], CENTRING_LRS[-1])  # tuned inside the grid
+    assert shifted.lr not in (CENTRING_LRS[0], CENTRING_LRS[-1])
+
+
+def test_every_shifted_input_is_positive():
+    from dlcourse.experiments.activation_stats import flower_data
+
+    assert (flower_data()[0] + 3).min() > 0.5
