@@ -139,3 +139,14 @@ def test_every_shifted_input_is_positive():
     from dlcourse.experiments.activation_stats import flower_data
 
     assert (flower_data()[0] + 3).min() > 0.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_tanh_times_three_lowers_mean_g_prime_but_grows_the_first_layer_gradient(seed):
+    one, three = (
+        network_statistics("tanh", depth=8, init="xavier", scale=k, rng=seed) for k in (1, 3)
+    )
+    assert 0.86 < one.mean_derivative.mean() < 0.91
+    assert 0.31 < three.mean_derivative.mean() < 0.345
+    assert 3.4 < three.grad_rms[0] / three.grad_rms[-1] < 8.9
+    assert three.grad_rms[0] > one.grad_rms[0]  # larger, not vanishing
