@@ -4,24 +4,51 @@ import numpy as np
 import pytest
 
 from dlcourse.exercises.activations import Q_DEAD_RECOVERY, Q_SIGMOID_DEPTH
+from dlcourse.experiments.activation_stats import network_statistics
 from dlcourse.experiments.dead_units import dead_unit_recovery
 from dlcourse.experiments.saturation import saturation_stats
 
+SEEDS = range(5)
+NETWORKS = {"sigmoid": ("sigmoid", "xavier"), "tanh": ("tanh", "xavier"), "relu": ("relu", "he")}
 
-def test_deep_sigmoid_network_is_not_saturated_but_its_gradient_vanishes():
-    from dlcourse.experiments.activation_stats import network_statistics
 
-    s = network_statistics("sigmoid", depth=10, init="xavier")
+def _stats(name, seed, **kw):
+    act, init = NETWORKS[name]
+    return network_statistics(act, depth=10, init=init, rng=seed, **kw)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_deep_sigmoid_network_is_not_saturated_but_its_gradient_vanishes(seed):
+    s = _stats("sigmoid", seed)
     assert Q_SIGMOID_DEPTH.answer == "b"
-    assert 0.2 < s.mean_derivative.min() and s.mean_derivative.max() <= 0.25
-    assert s.grad_norm[0] / s.grad_norm[-1] < 1e-5
+    assert 0.21 < s.mean_derivative.min() and s.mean_derivative.max() < 0.245
+    assert 1e-6 < s.grad_rms[0] / s.grad_rms[-1] < 1e-5
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name, spread", [("tanh", 2.4), ("relu", 3.2)])
+def test_tanh_and_relu_keep_every_layer_within_a_small_factor_per_entry(name, spread, seed):
+    s = _stats(name, seed)
+    assert s.grad_rms.max() / s.grad_rms.min() < spread
+    assert 0.35 < s.grad_rms[0] / s.grad_rms[-1] < 2.4
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu"])
+def test_layer_one_is_sometimes_the_larger(name):
+    assert any(_stats(name, seed).grad_rms[0] > _stats(name, seed).grad_rms[-1] for seed in SEEDS)
+
+
+def test_rms_is_the_frobenius_norm_per_entry():
+    s = _stats("tanh", 0)
+    sizes = np.array([64] + [1024] * 9)
+    assert np.allclose(s.grad_norm / np.sqrt(sizes), s.grad_rms, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_saturation_grows_with_the_weight_scale_and_shrinks_dw(seed):
     s1, s30 = saturation_stats("tanh", 1, seed=seed), saturation_stats("tanh", 30, seed=seed)
-    assert s1.saturated_fraction < 0.02 and s30.saturated_fraction > 0.75
-    assert 3 < s1.grad_norm / s30.grad_norm < 15
+    assert s1.saturated_fraction < 0.03 and 0.78 < s30.saturated_fraction < 0.85
+    assert 2.0 < s1.grad_norm / s30.grad_norm < 11.5
 
 
 def test_saturation_table_is_monotone():
@@ -29,20 +56,97 @@ def test_saturation_table_is_monotone():
     assert fr == sorted(fr)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_negative_bias_kills_a_whole_layer_and_freezes_the_network(seed):
+    dead = _stats("relu", seed, bias=-0.5)
+    assert dead.dead_fraction.max() == 1.0 and np.all(dead.grad_norm == 0)
+    assert np.all(_stats("relu", seed, bias=0.0).grad_norm > 0)  # the control
+
+
+def _runs(seed):
+    control = dead_unit_recovery("relu", big_lr=0.1, epochs=200, width=32, seed=seed)
+    hit = dead_unit_recovery("relu", big_lr=200.0, epochs=200, width=32, seed=seed)
+    return control, hit
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_big_step_leaves_more_silent_units_and_lower_accuracy_than_the_control(seed):
+    control, hit = _runs(seed)
+    assert Q_DEAD_RECOVERY.answer == "b"
+    assert control.after_recovery[0] == 0 and 0.85 <= control.accuracy < 0.86
+    assert 1 <= hit.after_big_step[0] <= 2 and 10 <= hit.after_recovery[0] <= 23
+    assert sum(hit.after_recovery) > sum(control.after_recovery)
+    assert hit.accuracy < control.accuracy - 0.01  # not (a)
+    assert 0.5 <= hit.accuracy < 0.833
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_silent_first_layer_relu_units_never_move_or_revive(seed):
-    r = dead_unit_recovery("relu", big_lr=50.0, epochs=200, width=32, seed=seed)
-    assert r.revived[0] == 0
-    assert np.isnan(r.layer1_silent_weight_change) or r.layer1_silent_weight_change == 0.0
+    _, hit = _runs(seed)
+    assert hit.revived[0] == 0 and hit.layer1_silent_weight_change == 0.0
 
 
-def test_some_second_layer_relu_units_revive_and_leaky_elu_units_move():
-    revived = [
-        dead_unit_recovery("relu", big_lr=50.0, epochs=200, width=32, seed=s).revived[1]
-        for s in (0, 1, 2)
-    ]
-    assert Q_DEAD_RECOVERY.answer == "b" and sum(revived) > 0
-    leaky = dead_unit_recovery("leaky_relu", big_lr=50.0, epochs=200, width=32, seed=1)
-    elu = dead_unit_recovery("elu", big_lr=50.0, epochs=200, width=32, seed=1)
-    assert leaky.layer1_silent_weight_change > 0 and elu.layer1_silent_weight_change > 0
-    assert elu.revived[0] >= 1
+def test_on_seed_4_the_whole_second_layer_ends_silent_and_one_class_is_predicted():
+    _, hit = _runs(4)
+    assert hit.after_recovery[1] == 32 and hit.accuracy == 0.5
+
+
+def test_some_second_layer_units_revive_on_seeds_0_and_2_only():
+    revived = [_runs(seed)[1].revived[1] for seed in SEEDS]
+    assert [r > 0 for r in revived] == [True, False, True, False, False]
+
+
+@pytest.fixture(scope="module")
+def race():
+    from dlcourse.experiments.activation_race import activation_race
+
+    return {a: [activation_race(a, s) for s in SEEDS] for a in ("sigmoid", "tanh", "relu", "elu")}
+
+
+def test_sigmoid_loses_the_race_on_every_seed_by_nearly_three_times(race):
+    sigmoid = [r.cost for r in race["sigmoid"]]
+    others = [r.cost for a in ("tanh", "relu", "elu") for r in race[a]]
+    assert 0.56 < min(sigmoid) and max(sigmoid) < 0.62
+    assert 0.12 < min(others) and max(others) < 0.20
+    assert 2.5 < min(sigmoid) / max(others) < 3.0
+
+
+def test_no_single_winner_among_tanh_relu_elu(race):
+    winners = [min(("tanh", "relu", "elu"), key=lambda a: race[a][s].cost) for s in SEEDS]
+    assert len(set(winners)) == 3
+
+
+def test_each_race_entry_was_tuned_inside_the_grid(race):
+    from dlcourse.experiments.activation_race import RACE_LRS
+
+    for runs in race.values():
+        for r in runs:
+            assert r.lr in RACE_LRS and r.lr != RACE_LRS[0] and r.lr != RACE_LRS[-1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shifted_inputs_train_worse_than_centred_ones_each_at_its_best_rate(seed):
+    from dlcourse.experiments.activation_race import CENTRING_LRS, centring_run
+
+    centred, shifted = centring_run(0.0, seed), centring_run(3.0, seed)
+    assert 0.30 < centred.cost < 0.31 and 0.565 < shifted.cost < 0.606
+    assert 1.8 < shifted.cost / centred.cost < 2.0  # "about twice"
+    assert centred.lr not in (CENTRING_LRS[0], CENTRING_LRS[-1])  # tuned inside the grid
+    assert shifted.lr not in (CENTRING_LRS[0], CENTRING_LRS[-1])
+
+
+def test_every_shifted_input_is_positive():
+    from dlcourse.experiments.activation_stats import flower_data
+
+    assert (flower_data()[0] + 3).min() > 0.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_tanh_times_three_lowers_mean_g_prime_but_grows_the_first_layer_gradient(seed):
+    one, three = (
+        network_statistics("tanh", depth=8, init="xavier", scale=k, rng=seed) for k in (1, 3)
+    )
+    assert 0.86 < one.mean_derivative.mean() < 0.91
+    assert 0.31 < three.mean_derivative.mean() < 0.345
+    assert 3.4 < three.grad_rms[0] / three.grad_rms[-1] < 8.9
+    assert three.grad_rms[0] > one.grad_rms[0]  # larger, not vanishing

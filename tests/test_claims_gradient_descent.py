@@ -5,11 +5,16 @@ import pytest
 
 from dlcourse import autodiff as ad
 from dlcourse.exercises.gradient_descent import (
-    Q_GRADIENT_PASSES,
+    Q_JACOBIAN_PASSES,
     Q_STEP_09,
     reference_small_graph_backward,
 )
-from dlcourse.experiments.autodiff_cost import gradient_costs, graph_nodes, logistic_jvp
+from dlcourse.experiments.autodiff_cost import (
+    gradient_costs,
+    graph_nodes,
+    jacobian_costs,
+    logistic_jvp,
+)
 from dlcourse.topics import gd1d
 
 
@@ -43,9 +48,30 @@ def test_pass_counts_and_accuracy(n):
         n,
         2,
     )
-    assert g.finite_difference_error < 1e-8 and g.forward_mode_error < 1e-12
-    assert g.graph_operations == gradient_costs(3).graph_operations
-    assert Q_GRADIENT_PASSES.answer == "c"
+    assert 1e-12 < g.finite_difference_error < 1e-8 and g.forward_mode_error < 1e-12
+    assert g.graph_operations == gradient_costs(3).graph_operations == 7
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("n, k", [(3, 400), (400, 3), (1, 1), (7, 5)])
+def test_jacobian_passes_per_input_and_per_output(n, k, seed):
+    c = jacobian_costs(n, k, seed=seed)
+    assert (c.forward_mode_passes, c.reverse_mode_forward_passes) == (n, 1)
+    assert c.reverse_mode_backward_passes == k
+    assert c.difference < 1e-12
+
+
+def test_jacobian_question_answer_is_the_counted_one():
+    c = jacobian_costs(3, 400)
+    reverse = c.reverse_mode_forward_passes + c.reverse_mode_backward_passes
+    assert Q_JACOBIAN_PASSES.answer == "b" and (reverse, c.forward_mode_passes) == (401, 3)
+
+
+def test_counts_are_measured_not_constants():
+    from dlcourse.experiments.autodiff_cost import Counted
+
+    f = Counted(lambda x: 2 * x)
+    assert [f(1), f(2), f.calls] == [2, 4, 2]
 
 
 def test_jvp_is_a_directional_derivative():
@@ -89,3 +115,18 @@ def test_diagram_draws_every_node():
     texts = " ".join(t.get_text() for t in ax2.texts)
     assert "W: (5, 2)" in texts and "Z, A: (400, 3)" in texts
     plt.close("all")
+
+
+def test_the_drawn_adjoints_are_the_chain_rule_ones():
+    from dlcourse.experiments.autodiff_cost import retain_intermediate_grads
+
+    a, b, c = (ad.Tensor(v, requires_grad=True) for v in (1.5, -0.5, 2.0))
+    u = a * b
+    v = u + c
+    t = v.tanh()
+    out = t * a + ad.exp(b)
+    retain_intermediate_grads(out)
+    out.backward()
+    assert out.grad.item() == 1.0 and t.grad.item() == 1.5  # dJ/dt = a
+    assert v.grad.item() == pytest.approx(1.5 * (1 - np.tanh(1.25) ** 2), rel=1e-12)
+    assert u.grad.item() == v.grad.item() == c.grad.item()

@@ -40,7 +40,7 @@ __all__ = [
     "check_small_graph_backward",
     "reference_small_graph_backward",
     "Q_STEP_09",
-    "Q_GRADIENT_PASSES",
+    "Q_JACOBIAN_PASSES",
 ]
 
 
@@ -250,23 +250,26 @@ Q_STEP_09 = Question(
     "Q_STEP_09",
     "b",
     "Each step multiplies the distance to 5 by r = 1 - 2 alpha. For alpha = 0.9, r = -0.8: the "
-    "same size as for alpha = 0.1 (r = +0.8), only the sign alternates, so after 20 steps both "
-    "are 0.8^20 * 6 = 0.069 from the minimum, on opposite sides.",
+    "same size as for alpha = 0.1 (r = +0.8), only the sign alternates, so the path jumps from "
+    "side to side. After an even number of steps the sign is back, (-0.8)^20 = 0.8^20, so both "
+    "end at 4.9308: 0.8^20 * 6 = 0.069 from the minimum, on the same side.",
     choices={
         "a": "it has diverged: 0.9 is almost at the limit 1",
         "b": "it is exactly as close to 5 as with alpha = 0.1",
         "c": "it is much closer to 5 than with alpha = 0.1, because the steps are bigger",
     },
 )
-Q_GRADIENT_PASSES = Question(
-    "Q_GRADIENT_PASSES",
-    "c",
-    "Finite differences evaluate J twice per weight (800 evaluations), forward mode needs one "
-    "pass per input direction (400), reverse mode one forward and one backward pass (2), "
-    "whatever the number of weights.",
+Q_JACOBIAN_PASSES = Question(
+    "Q_JACOBIAN_PASSES",
+    "b",
+    "A forward-mode pass carries one input direction and yields one column of the Jacobian: "
+    "3 passes for 3 inputs. A backward pass starts from one output (seeded with e_i) and "
+    "yields one row: after the one forward pass that records the graph, 400 backward passes "
+    "for 400 outputs. Reverse mode wins when outputs are few (a cost: one output), forward "
+    "mode when inputs are few.",
     choices={
-        "a": "about the same for all three: a gradient has 400 numbers, each costs a pass",
-        "b": "forward mode is cheapest, because it runs in the same direction as J",
-        "c": "reverse mode needs 2 passes, forward mode 400, finite differences 800",
+        "a": "reverse mode 2 (one forward, one backward), forward mode 3",
+        "b": "reverse mode 401 (one forward, then one backward per output), forward mode 3",
+        "c": "reverse mode 2, forward mode 400: reverse mode is always cheaper",
     },
 )

@@ -12,8 +12,12 @@ Each module's docstring names the notebooks and the dashboard that use it. Index
 ``epoch_seed``, ``EpochSeeds``,   07, 08, 12; ``EpochSeeds`` is the callback that gives
                                   ``fit(history=)`` that data order)
 ``playground_network``
+``tour.raise_lr_run``             the dashboard's run with the learning rate raised mid-run,
+                                  and its control: 00
 ``activation_stats.*``            ``network_statistics``, ``flower_data``,
                                   ``activation_curves``: 02 (ActivationExplorer)
+``activation_race.*``             ``activation_race``: the activations trained, each at its
+                                  own best learning rate: 02
 ``init_signals.*``                ``build_deep_network``, ``signal_statistics``: 04
                                   (InitExplorer)
 ``gradcheck_bugs.*``              the planted bugs, ``planted_bug_problem``,

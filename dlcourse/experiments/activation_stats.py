@@ -8,9 +8,11 @@ starts at ``bias``; the output layer is Xavier. For each hidden layer l = 1..dep
 
 - Z^[l] = A^[l-1] W^[l]T + b^[l], the pre-activations (histogram: where on g they fall);
 - g'(Z^[l]), read from the activation's own backward pass with an upstream gradient of 1;
-  ``mean_derivative[l]`` is its mean. For sigmoid it is at most 1/4, so through L layers
-  the backward signal shrinks by at least 4^L: saturation kills gradients;
+  ``mean_derivative[l]`` is its mean. For sigmoid it is at most 1/4 even where no unit is
+  saturated, so each layer multiplies the backward signal by at most 1/4;
 - ``grad_norm[l]`` = ||dW^[l]||_F, the size of the update each layer would get;
+- ``grad_rms[l]`` = sqrt(mean of dW^[l] squared), the same per entry: the one to compare
+  across layers of different sizes (layer 1 has n^[0] * width entries, the others width^2);
 - ``dead_fraction[l]``: the share of units whose g'(z) is exactly 0 on every example
   (a dead ReLU: z <= 0 everywhere, so it never learns again).
 
@@ -48,7 +50,7 @@ INIT_NAMES = ("xavier", "he")
 @dataclass
 class NetworkStatistics:
     """Per hidden layer l = 1..depth (index l - 1): the pre-activations ``Z[l-1]`` (m, width),
-    ``mean_derivative``, ``grad_norm`` (||dW^[l]||_F), ``dead_fraction``; plus the
+    ``mean_derivative``, ``grad_norm`` (||dW^[l]||_F), ``dead_fraction``, ``grad_rms`` (per entry); plus the
     ``model`` and the ``loss`` value of the pass."""
 
     Z: list
@@ -57,6 +59,12 @@ class NetworkStatistics:
     dead_fraction: np.ndarray
     loss: float
     model: Sequential
+
+    @property
+    def grad_rms(self) -> np.ndarray:
+        """Per hidden layer, sqrt(mean(dW^[l] ** 2)): the size of one entry of dW^[l]."""
+        dense = [layer for layer in self.model if isinstance(layer, Dense)][: len(self.Z)]
+        return np.array([float(np.sqrt(np.mean(layer.W.grad**2))) for layer in dense])
 
 
 def flower_data(n: int = 256, rng=0) -> tuple[np.ndarray, np.ndarray]:

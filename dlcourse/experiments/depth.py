@@ -9,6 +9,10 @@ r"""Why depth helps, and what a network without activations can do (notebook 03)
 - :func:`linear_collapse`: a stack of Dense layers without activations equals one Dense layer.
 - :func:`budget_comparison`: networks with the same number of parameters trained with the
   same optimizer for the same number of steps, over seeds.
+- :func:`parity_net`: one hidden layer of n ReLU units that computes the parity of n bits.
+  With s the number of ones, :math:`\mathrm{parity} = \sum_{k=0}^{n-1} c_k\,\mathrm{relu}(s - k)`
+  with :math:`c_0 = 1` and :math:`c_k = 2(-1)^k` after it: a sawtooth in s with a kink at each
+  integer. :func:`parity_errors` counts its wrong answers over all :math:`2^n` inputs.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ __all__ = [
     "spiral_data",
     "relu_net",
     "budget_comparison",
+    "parity_net",
+    "parity_errors",
 ]
 
 
@@ -118,3 +124,23 @@ def budget_comparison(
         )
         accs.append(float(h.accuracy[-1]))
     return n_par, accs
+
+
+def parity_net(n: int) -> Sequential:
+    """n bits -> n ReLU units relu(s - k), k = 0..n-1 (s = the sum of the bits) -> one
+    output with weights c_0 = 1, c_k = 2(-1)^k: the parity of the bits (module docstring)."""
+    n = check_int("n", n, minimum=1)
+    hidden = Dense(n, n, init="zeros")
+    hidden.W.value[:] = 1.0
+    hidden.b.value[:] = -np.arange(n, dtype=np.float64)
+    out = Dense(n, 1, init="zeros")
+    out.W.value[0] = [1.0] + [2.0 * (-1) ** k for k in range(1, n)]
+    return Sequential([hidden, ReLU(), out])
+
+
+def parity_errors(n: int) -> int:
+    """Inputs, out of all 2^n bit vectors, on which :func:`parity_net` (rounded) is wrong."""
+    n = check_int("n", n, minimum=1)
+    bits = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    predicted = np.rint(parity_net(n).forward(bits.astype(np.float64)).ravel())
+    return int(np.sum(predicted != bits.sum(axis=1) % 2))

@@ -37,11 +37,12 @@ def graph_levels(out) -> tuple[list, dict[int, int]]:
 
 
 def _box(ax: Axes, x: float, y: float, text: str, color: str) -> None:
+    half = max(0.24, 0.11 * (text.count("\n") + 1))  # room for each line of 9-pt text
     ax.add_patch(
         FancyBboxPatch(
-            (x - 0.5, y - 0.24),
+            (x - 0.5, y - half),
             1.0,
-            0.48,
+            2 * half,
             boxstyle="round,pad=0.04",
             fc=color,
             ec="0.25",
@@ -57,7 +58,8 @@ def draw_computation_graph(
 ) -> None:
     """Draw the graph of ``out``: inputs on the left, the output on the right, one box per
     operation with its forward value (and, with ``grads``, each input's gradient after
-    ``out.backward()``). ``names`` maps ``id(tensor)`` to a label for the inputs."""
+    ``out.backward()``, and each operation's adjoint dJ/dv where ``retain_grad`` kept it).
+    ``names`` maps ``id(tensor)`` to a label for the inputs."""
     names = dict(names or {})
     nodes, level = graph_levels(out)
     columns: dict[int, list] = {}
@@ -90,6 +92,8 @@ def draw_computation_graph(
         value = float(np.asarray(node.value).ravel()[0])
         if node.op:
             label = f"{_OP_SYMBOL.get(node.op, node.op)}\n{value:+.3f}"
+            if grads and node.grad is not None:
+                label += f"\nadjoint {float(np.asarray(node.grad).ravel()[0]):+.3f}"
             color = "#fde6c4" if node is not out else "#f6b26b"
         else:
             name = names.get(id(node), "const")
