@@ -84,6 +84,11 @@ def test_he_and_xavier_keep_the_spread_and_gradients_within_small_factors(seed):
     assert 0.25 < he[-1].std() / he[0].std() < 4 and 0.25 < xa[-1].std() / xa[0].std() < 4
     small = network_activations("tanh", "random", 0.01, seed=seed)
     assert small[-1].std() / small[0].std() < 1e-8
+    steps = [b.std() / a.std() for a, b in zip(small[:-1], small[1:])]
+    assert all(0.09 < f < 0.11 for f in steps)  # "falls by 10x per layer"
+    big = network_activations("relu", "random", 1.0, seed=seed)
+    growth = (big[-1].std() / big[0].std()) ** (1 / 9)
+    assert 6.3 < growth < 7.9  # "grows by about 7x per layer"
     better = np.log10(
         min(xa[-1].std() / xa[0].std(), he[-1].std() / he[0].std())
         / (small[-1].std() / small[0].std())
