@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
+from dlcourse import datasets
 
 from dlcourse.experiments.weight_decay import (
     DataCosts,
@@ -14,6 +15,7 @@ from dlcourse.experiments.weight_decay import (
     train_net,
 )
 from dlcourse.exercises.regularization import Q_LAMBDA, Q_LAMBDA_LARGE
+from dlcourse.topics.augment import augment, random_shifts
 from dlcourse.topics.ensemble import (
     bootstrap_indices,
     ensemble_accuracy,
@@ -32,6 +34,9 @@ def test_lambda_sweep_is_a_u_curve(seed):
     assert 0 < best < len(rows) - 1  # a minimum inside: falls, then rises
     assert rows[best].lam == 1.0
     assert val[0] > 1.0 and val[-1] > val[best] + 0.3
+    # 4.1: the big net fits (nearly) every training point, cost near 0, validation cost above 1,
+    # validation accuracy no worse than logistic regression's 0.842
+    assert rows[0].train_acc >= 0.98 and rows[0].train_cost < 0.03 and rows[0].val_acc >= 0.84
     assert [r.train_acc for r in rows] == sorted((r.train_acc for r in rows), reverse=True)
     norms = [r.norm for r in rows]
     assert norms == sorted(norms, reverse=True) and norms[0] > 25
@@ -113,3 +118,22 @@ def test_the_ensemble_beats_its_average_member_and_its_mean_log_loss(draw):
     p_true = ensemble_proba(members, X_va)[np.arange(len(y_va)), y_va]
     member_costs = [dl.evaluate(model, X_va, y_va, loss)[0] for model in members]
     assert -np.mean(np.log(p_true)) <= np.mean(member_costs)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shifted_copies_rescue_shifted_digits_and_leave_centred_ones(seed):
+    X, y = datasets.load_digits()
+    X_d, X_dv, y_d, y_dv = datasets.train_val_split(X / 16.0, y, 0.5, rng=0)
+    X_d, y_d = X_d[:200], y_d[:200]
+    X_dv_shifted = random_shifts(X_dv, 1, rng=5 + seed)
+    X_aug, y_aug = augment(X_d, y_d, 4, lambda X, rng: random_shifts(X, 1, rng), rng=1 + seed)
+    acc = {}
+    for name, (Xt, yt) in {"plain": (X_d, y_d), "shifted": (X_aug, y_aug)}.items():
+        rng = np.random.default_rng(seed)
+        net = dl.Sequential([dl.Dense(64, 64, rng=rng), dl.ReLU(), dl.Dense(64, 10, rng=rng)])
+        adam = dl.optim.Adam(net.parameters(), lr=0.01)
+        loss = dl.SoftmaxCrossEntropy()
+        dl.fit(net, Xt, yt, loss=loss, optimizer=adam, epochs=100, batch_size=64, seed=seed)
+        acc[name] = [dl.evaluate(net, Xv, y_dv, loss)[1] for Xv in (X_dv, X_dv_shifted)]
+    assert abs(acc["shifted"][0] - acc["plain"][0]) < 0.03  # centred: little change
+    assert acc["plain"][1] < 0.45 < 0.75 < acc["shifted"][1]  # shifted: well under half vs most
