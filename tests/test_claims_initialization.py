@@ -120,6 +120,8 @@ def test_xavier_layer_1_is_u_shaped_and_deeper_layers_are_not(seed):
     assert counts[[0, -1]].min() > 1.3 * counts[18:22].max()  # U: the edge bins are the tallest
     he, _ = _signals("relu", "he", 1.0, seed)
     assert all(0.4 < np.mean(a == 0) < 0.6 for a in he)
+    big, _ = _signals("tanh", "random", 1.0, seed)
+    assert all(0.11 < np.mean(np.abs(a) < 0.9) < 0.14 for a in big)  # "about an eighth"
 
 
 def _deep_run(init, scale, seed):
