@@ -39,6 +39,7 @@ __all__ = [
     "reference_l2_gradient",
     "check_l2_gradient",
     "Q_LAMBDA",
+    "Q_LAMBDA_LARGE",
     "Q_NO_DIVISION",
 ]
 
@@ -440,12 +441,26 @@ Q_LAMBDA = Question(
     "b",
     "Small lambda leaves the over-fitting (a large validation cost), a moderate one closes "
     "the gap, and a large one shrinks the weights so far that the network cannot even fit "
-    "the training set: the validation cost rises again (under-fitting). At lambda = 30 the "
-    "weights are almost 0 and the network predicts 50/50 everywhere, cost ln 2 = 0.693.",
+    "the training set: the validation cost rises again (under-fitting). Over five draws of the "
+    "starting weights the minimum is at lambda = 1 every time.",
     {
         "a": "it keeps falling: more regularization is always safer",
         "b": "it falls, reaches a minimum, then rises again",
         "c": "it keeps rising: any penalty hurts the fit",
+    },
+)
+
+Q_LAMBDA_LARGE = Question(
+    "Q_LAMBDA_LARGE",
+    "c",
+    "At lambda = 30 the penalty outweighs the data cost: the weights shrink more than a "
+    "hundredfold, every input gives almost the same output, and the network predicts one "
+    "class, or 50/50, for every point. With 40 points of each class that is half right "
+    "(0.500 on five draws of the starting weights), and the cost is ln 2 = 0.693.",
+    {
+        "a": "all of them, like lambda = 0",
+        "b": "about 85 %, like logistic regression",
+        "c": "about half",
     },
 )
 

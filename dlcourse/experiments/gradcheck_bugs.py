@@ -15,7 +15,7 @@ layer has its own seed and the biases are drawn nonzero). :func:`parameter_error
 :func:`error_vs_eps` run the checks; :func:`verdict` reads a relative error against the
 thresholds :data:`GOOD` = 1e-7 and :data:`BUG` = 1e-3.
 
-Used by: notebook 06 (:class:`ForwardCounter`, :class:`TanhWrongDerivative`,
+Used by: notebook 06 (:class:`ForwardCounter`, :class:`TanhWrongDerivative`, :func:`train_planted`,
 :func:`course_names`, :func:`planted_bug_problem`) and :class:`dlcourse.widgets.GradCheckExplorer`.
 """
 
@@ -30,6 +30,8 @@ from ..activations import Tanh
 from ..gradcheck import gradcheck, gradcheck_report
 from ..layers import Dense, Dropout, Layer, Sequential
 from ..losses import Loss, SoftmaxCrossEntropy, l2_penalty
+from ..optim import SGD
+from ..train import fit
 
 __all__ = [
     "BUG",
@@ -46,6 +48,7 @@ __all__ = [
     "error_vs_eps",
     "parameter_errors",
     "planted_bug_problem",
+    "train_planted",
     "verdict",
 ]
 
@@ -190,6 +193,18 @@ def error_vs_eps(
             gradcheck(p.model, p.loss, p.X, p.y, eps=float(eps), l2=p.l2, fix_dropout=p.fix_dropout)
         )
     return np.array(out)
+
+
+def train_planted(
+    bug: str = "none", seed: int = 0, epochs: int = 300, lr: float = 0.1
+) -> list[float]:
+    """The training cost per epoch of ``planted_bug_problem(bug, seed=seed)`` under full-batch
+    gradient descent at learning rate ``lr``, with the problem's own (possibly buggy)
+    backward pass."""
+    p = planted_bug_problem(bug, seed=seed)
+    return fit(
+        p.model, p.X, p.y, loss=p.loss, optimizer=SGD(p.model.parameters(), lr=lr), epochs=epochs
+    ).loss
 
 
 def verdict(error: float) -> str:

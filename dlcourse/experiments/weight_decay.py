@@ -23,6 +23,7 @@ __all__ = [
     "SweepRow",
     "lambda_sweep",
     "weight_norm",
+    "final_gap",
 ]
 
 
@@ -77,6 +78,16 @@ def train_net(model, X, y, X_va, y_va, epochs: int = 600, l2: float = 0.0, callb
         validation=(X_va, y_va),
         callbacks=list(callbacks),
     )
+
+
+def final_gap(seed: int = 0, l2: float = 0.0, dropout: float = 0.0, epochs: int = 600) -> float:
+    """J_val - J_train, both data costs at test time, of ``make_net(dropout=dropout,
+    seed=seed)`` after the notebook's training (full-batch Adam, lr 0.01, ``l2``)."""
+    X_tr, y_tr, X_va, y_va = moons_split()
+    model, loss = make_net(dropout=dropout, seed=seed), SoftmaxCrossEntropy()
+    adam = Adam(model.parameters(), lr=0.01)
+    fit(model, X_tr, y_tr, loss=loss, optimizer=adam, epochs=epochs, l2=l2)
+    return evaluate(model, X_va, y_va, loss)[0] - evaluate(model, X_tr, y_tr, loss)[0]
 
 
 def weight_norm(model) -> float:
