@@ -205,3 +205,11 @@ def test_network_alphas_are_the_best_of_the_grid_at_seed_0():
     for name, lr in chosen.items():
         costs = {a: _final_cost(name, a, 0) for a in NET_GRID}
         assert min(costs, key=costs.get) == lr
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adams_default_alpha_is_far_from_its_best_on_the_spiral(seed):
+    costs = {lr: _final_cost("adam", lr, seed) for lr in NET_GRID}
+    best = min(costs, key=costs.get)
+    assert 0.01 <= best <= 0.1
+    assert 6 * costs[best] <= costs[0.001] <= 10 * costs[best]

@@ -112,3 +112,31 @@ def test_the_lowest_rung_is_1_to_3_times_the_suggestion(seed):
     assert c[0.1] > c[1.0] and c[10.0] > 3 * c[1.0]
     assert 0.3 < c[10.0] and min(c.values()) < 0.125
     assert Q_LADDER.answer == "b"
+
+
+def _adam_on_moons(seed, lr0, schedule):
+    X, y = datasets.moons(400, 0.25, rng=seed)
+    model = dl.Sequential(
+        [
+            dl.Dense(2, 32, rng=10 * seed + 1),
+            dl.ReLU(),
+            dl.Dense(32, 32, rng=10 * seed + 2),
+            dl.ReLU(),
+            dl.Dense(32, 2, rng=10 * seed + 3),
+        ]
+    )
+    loss = dl.SoftmaxCrossEntropy()
+    opt = dl.optim.Adam(model.parameters(), lr0)
+    dl.fit(model, X, y, loss, opt, epochs=60, batch_size=32, schedule=schedule, seed=seed)
+    return dl.evaluate(model, X, y, loss)[0]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_with_adam_decay_helps_from_a_large_alpha0_and_hurts_from_a_small_one(seed):
+    ratio = {}
+    for lr0 in (0.003, 0.1):
+        const = _adam_on_moons(seed, lr0, schedules.constant(lr0))
+        step = _adam_on_moons(seed, lr0, schedules.step_decay(lr0, drop=0.5, every=15))
+        ratio[lr0] = const / step
+    assert 1.06 <= ratio[0.1] <= 1.29
+    assert 0.72 <= ratio[0.003] <= 0.94
