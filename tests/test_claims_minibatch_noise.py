@@ -5,7 +5,11 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.experiments.minibatch_runs import batch_size_run, best_epochs_to_target
+from dlcourse.experiments.minibatch_runs import (
+    batch_size_run,
+    best_epochs_to_target,
+    steps_to_stay_below,
+)
 from dlcourse.exercises.minibatches import Q_EPOCHS, Q_WARMUP
 from dlcourse.topics import ewa
 
@@ -112,6 +116,27 @@ def test_b1_mean_cost_stays_above_the_target(seed):
         seed=seed,
     )
     assert 0.42 < np.mean(run.cost[-100:]) < 0.52 and run.cost.min() < 0.40
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_at_alpha_0_1_b32_and_the_full_batch_make_the_same_progress_per_step(seed):
+    X, y = datasets.flower(2000, rng=seed)
+    steps = {}
+    for b in (32, None):
+        run = batch_size_run(
+            lambda: _seeded_network(seed),
+            X,
+            y,
+            dl.SoftmaxCrossEntropy(),
+            lambda params: dl.optim.SGD(params, lr=0.1),
+            batch_size=b,
+            steps=100,
+            seed=seed,
+        )
+        steps[run.batch_size] = (steps_to_stay_below(run.cost, 0.40), run.epochs)
+    (s32, ep32), (sfull, epfull) = steps[32], steps[2000]
+    assert abs(s32 - sfull) <= 0.1 * sfull  # per step: about the same
+    assert ep32[s32] < 1.5 and epfull[sfull] > 20  # per epoch: far apart
 
 
 def test_the_plain_average_needs_a_few_windows_to_warm_up():
