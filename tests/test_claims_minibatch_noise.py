@@ -144,3 +144,10 @@ def test_the_plain_average_needs_a_few_windows_to_warm_up():
     assert int(np.argmax(v >= 9.0)) + 1 == 114 and int(np.argmax(v >= 9.9)) + 1 == 228
     assert 0.13 < 1 - v[99] / 10 < 0.14 and 0.36 < 1 - v[49] / 10 < 0.37
     assert Q_WARMUP.answer == "c"
+
+
+def test_time_per_step_b1_is_a_sizeable_fraction_of_b32_and_the_full_batch_costs_more(runs):
+    # machine-dependent, so the notebook only plots it; bounds far from this machine's values
+    per_step = {b: r.seconds[-1] / (len(r.seconds) - 1) for b, r in runs.items()}
+    assert per_step[1] > 0.25 * per_step[32]  # so per epoch b = 1 is over 8x slower
+    assert per_step[2000] > 3 * per_step[32]
