@@ -4,9 +4,16 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse import surfaces
-from dlcourse.experiments.optimizer_tuning import noisy_race, rmsprop_trace, run, tune
-from dlcourse.exercises.optimizers import Q_SADDLE
+from dlcourse import datasets, surfaces
+from dlcourse.experiments.optimizer_tuning import (
+    largest_stable_lr,
+    noisy_race,
+    rmsprop_trace,
+    run,
+    tune,
+    tune_noisy,
+)
+from dlcourse.exercises.optimizers import Q_FIRST_STEP, Q_NOISE_ALPHA, Q_SADDLE
 
 NAMES = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 
@@ -84,3 +91,127 @@ def test_adagrads_stall_was_mostly_the_grid():
     best = tune(ros, "adagrad")
     assert 300 < capped / best.final_gap < 1500
     assert best.gap[15] < 2 * best.final_gap  # fast first, then barely moves
+
+
+# ---- the ravine story: momentum wins by stability at a larger alpha, not by a zig-zag
+GRID = 10.0 ** np.arange(-3, 1.01, 0.25)
+
+
+def _crossings(path):
+    u = path[:, 1] - np.sin(path[:, 0])  # signed distance from the floor w1 = sin(w0)
+    return int(np.sum(np.diff(np.sign(u)) != 0)), float(np.abs(u[5:]).max())
+
+
+def test_on_the_ravine_sgd_hardly_zigzags_and_momentum_swings(tuned):
+    sgd, mom = tuned["ravine"]["sgd"], tuned["ravine"]["momentum"]
+    (n_sgd, amp_sgd), (n_mom, amp_mom) = _crossings(sgd.path), _crossings(mom.path)
+    assert n_sgd == 7 and amp_sgd < 0.1  # the notebook's numbers
+    assert n_mom == 75 and 0.8 < amp_mom < 0.9
+
+
+@pytest.mark.parametrize("steepness", [5.0, 10.0, 20.0])
+def test_momentum_is_stable_at_ten_times_sgds_alpha_and_no_faster_at_sgds(steepness):
+    ravine = surfaces.ravine(steepness)
+    a_sgd = largest_stable_lr(ravine, "sgd", GRID)
+    a_mom = largest_stable_lr(ravine, "momentum", GRID)
+    assert 9.9 < a_mom / a_sgd < 10.1  # 4 grid steps of 10^0.25
+    sgd = tune(ravine, "sgd")
+    assert sgd.steps_to_tol is None
+    assert tune(ravine, "momentum").steps_to_tol is not None
+    control = run(ravine, "momentum", sgd.lr)[1][-1]
+    assert control > 0.9 * sgd.final_gap  # at SGD's alpha momentum is no faster
+    if steepness == 10.0:
+        assert a_sgd == pytest.approx(10**-1.25) and control > 1.5 * sgd.final_gap
+
+
+# ---- the noisy race, re-tuned under the noise, on three sets of 8 seeds
+HALF_DECADES = (0.01, 0.0316, 0.1, 0.316, 1.0)
+NOISELESS_BEST = {"sgd": 0.056, "momentum": 0.316, "adam": 1.78}
+
+
+@pytest.mark.parametrize("seeds", [range(8), range(8, 16), range(16, 24)])
+def test_retuned_under_noise_every_alpha_shrinks_and_adam_has_no_edge(seeds):
+    ravine = surfaces.ravine()
+    for sigma in (0.3, 1.0):
+        best = {n: tune_noisy(ravine, n, HALF_DECADES, sigma, seeds) for n in NOISELESS_BEST}
+        assert all(best[n][0] < NOISELESS_BEST[n] for n in best)  # Q_NOISE_ALPHA
+        assert all(HALF_DECADES[0] < a < HALF_DECADES[-1] for a, _ in best.values())
+        med = {n: np.median(v) for n, (_, v) in best.items()}
+        assert 1 / 1.5 < med["momentum"] / med["adam"] < 1.5
+        worst = max(med["momentum"], med["adam"])
+        fixed = np.median(noisy_race(ravine, {"sgd": 0.056}, sigma, seeds, 400)["sgd"])
+        assert 2.5 * med["sgd"] < fixed < 25 * med["sgd"]  # about 3 to 20 times lower
+        if sigma == 0.3:
+            assert med["sgd"] > 10 * worst
+        else:
+            assert 0.9 * worst < med["sgd"] < 2.6 * worst
+    assert Q_NOISE_ALPHA.answer == "b"
+
+
+def test_noiseless_best_alphas_are_the_notebooks():
+    ravine = surfaces.ravine()
+    for name, lr in NOISELESS_BEST.items():
+        assert tune(ravine, name).lr == pytest.approx(lr, rel=0.01)
+
+
+# ---- Adam's first uncorrected step (Q_FIRST_STEP)
+def test_adams_first_step_without_correction_is_about_3_alpha():
+    p = dl.Parameter(np.zeros(1))
+    opt = dl.optim.Adam([p], lr=0.01)
+    opt.state[p]["t"] = 10**9  # no bias correction
+    p.grad = np.array([0.02])
+    opt.step()
+    assert abs(p.value[0]) / 0.01 == pytest.approx(0.1 / np.sqrt(0.001), rel=1e-4)  # eps aside
+    assert Q_FIRST_STEP.answer == "c"
+
+
+# ---- the race on the spiral network, each optimizer at its best alpha, over five seeds
+NET_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def _final_cost(name, lr, seed):
+    X, y = datasets.spiral(300, rng=seed)
+    model = dl.Sequential(
+        [
+            dl.Dense(2, 32, rng=10 * seed + 1),
+            dl.ReLU(),
+            dl.Dense(32, 32, rng=10 * seed + 2),
+            dl.ReLU(),
+            dl.Dense(32, 3, rng=10 * seed + 3),
+        ]
+    )
+    params = model.parameters()
+    if name == "nesterov":  # the course's units, as in the notebook
+        opt = dl.optim.SGD(params, lr=0.1 * lr, momentum=0.9, nesterov=True)
+    else:
+        opt = dl.optim.create(name, params, lr)
+    with np.errstate(all="ignore"):
+        h = dl.fit(model, X, y, dl.SoftmaxCrossEntropy(), opt, epochs=60, batch_size=32, seed=seed)
+    return h.loss[-1] if np.isfinite(h.loss[-1]) else np.inf
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_network_adaptive_methods_end_at_about_half_of_sgd(seed):
+    sgd_best = min(_final_cost("sgd", lr, seed) for lr in NET_GRID)
+    assert sgd_best >= 0.057
+    # a few alphas of the grid bound each adaptive method's best from above
+    for name, lrs in (("adagrad", (0.1, 0.3)), ("rmsprop", (0.01, 0.03)), ("adam", (0.01, 0.03))):
+        assert min(_final_cost(name, lr, seed) for lr in lrs) <= 0.031 <= 0.55 * sgd_best
+    for name in ("momentum", "nesterov"):
+        assert min(_final_cost(name, lr, seed) for lr in (0.3, 1.0)) < sgd_best
+
+
+def test_network_alphas_are_the_best_of_the_grid_at_seed_0():
+    chosen = {"sgd": 0.3, "momentum": 0.3, "nesterov": 0.3, "adagrad": 0.3}
+    chosen.update(rmsprop=0.01, adam=0.01)
+    for name, lr in chosen.items():
+        costs = {a: _final_cost(name, a, 0) for a in NET_GRID}
+        assert min(costs, key=costs.get) == lr
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_adams_default_alpha_is_far_from_its_best_on_the_spiral(seed):
+    costs = {lr: _final_cost("adam", lr, seed) for lr in NET_GRID}
+    best = min(costs, key=costs.get)
+    assert 0.01 <= best <= 0.1
+    assert 6 * costs[best] <= costs[0.001] <= 10 * costs[best]

@@ -5,7 +5,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.batching import batch_stream
-from dlcourse.experiments.minibatch_runs import batch_size_run, steps_to_reach
+from dlcourse.experiments.minibatch_runs import batch_size_run, steps_to_reach, steps_to_stay_below
 from dlcourse.train import train_step
 
 
@@ -64,3 +64,10 @@ def test_batch_size_run_stops_at_divergence():
 def test_steps_to_reach():
     assert steps_to_reach([3.0, 2.0, 1.0, 0.5], 1.0) == 2
     assert steps_to_reach([3.0, 2.0], 1.0) is None
+
+
+def test_steps_to_stay_below():
+    assert steps_to_stay_below([3.0, 0.5, 2.0, 1.0, 0.5], 1.0) == 4  # 1.0 is not below 1.0
+    assert steps_to_stay_below([0.5, 0.4], 1.0) == 0
+    assert steps_to_stay_below([0.5, 2.0], 1.0) is None
+    assert steps_to_stay_below([0.5, float("nan"), 0.5], 1.0) == 2  # NaN is not below

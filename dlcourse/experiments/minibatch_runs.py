@@ -18,9 +18,16 @@ import numpy as np
 
 from .._checks import check_int, check_xy
 from ..batching import batch_stream, minibatch_sizes
+from ..optim import SGD
 from ..train import evaluate, train_step
 
-__all__ = ["BatchSizeRun", "batch_size_run", "steps_to_reach"]
+__all__ = [
+    "BatchSizeRun",
+    "batch_size_run",
+    "steps_to_reach",
+    "steps_to_stay_below",
+    "best_epochs_to_target",
+]
 
 
 @dataclass
@@ -83,3 +90,44 @@ def steps_to_reach(cost, target: float) -> int | None:
     """The first k with cost[k] <= target, or None if the curve never gets there."""
     hits = np.flatnonzero(np.asarray(cost, dtype=np.float64) <= target)
     return int(hits[0]) if hits.size else None
+
+
+def steps_to_stay_below(cost, target: float) -> int | None:
+    """The first k after which cost[j] < target for every j >= k, or None if the last entry
+    is not below ``target`` (a curve that never settles under it)."""
+    above = np.flatnonzero(~(np.asarray(cost, dtype=np.float64) < target))
+    if not above.size:
+        return 0
+    return None if above[-1] == len(cost) - 1 else int(above[-1]) + 1
+
+
+def best_epochs_to_target(
+    model_factory: Callable,
+    X,
+    y,
+    loss,
+    lrs,
+    batch_size: int | None,
+    target: float,
+    steps: int,
+    seed: int = 0,
+) -> tuple[float | None, float | None]:
+    """Plain SGD at every learning rate of ``lrs``: the one whose run needs the fewest epochs
+    before its whole-set cost stays below ``target`` (within ``steps`` steps), and that
+    number of epochs; (None, None) if no run gets there."""
+    best: tuple[float | None, float | None] = (None, None)
+    for lr in lrs:
+        run = batch_size_run(
+            model_factory,
+            X,
+            y,
+            loss,
+            lambda params, lr=lr: SGD(params, lr=lr),
+            batch_size=batch_size,
+            steps=steps,
+            seed=seed,
+        )
+        k = steps_to_stay_below(run.cost, target)
+        if k is not None and (best[1] is None or run.epochs[k] < best[1]):
+            best = (float(lr), float(run.epochs[k]))
+    return best

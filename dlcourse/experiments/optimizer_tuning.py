@@ -13,7 +13,15 @@ from .. import optim
 from ..parameter import Parameter
 from ..surfaces import Surface
 
-__all__ = ["Tuned", "run", "tune", "noisy_race", "rmsprop_trace"]
+__all__ = [
+    "Tuned",
+    "run",
+    "tune",
+    "largest_stable_lr",
+    "noisy_race",
+    "tune_noisy",
+    "rmsprop_trace",
+]
 
 _STEP = 0.25  # grid spacing in decades
 
@@ -126,6 +134,32 @@ def noisy_race(
             finals.append(np.mean(gaps[-tail:]) if np.all(np.isfinite(gaps)) else np.inf)
         out[name] = np.array(finals)
     return out
+
+
+def largest_stable_lr(surface: Surface, name: str, lrs: Sequence[float], steps: int = 200):
+    """The largest alpha of ``lrs`` whose exact-gradient run of ``steps`` steps stays finite
+    and ends below its starting cost (None if none does)."""
+    stable = []
+    for lr in lrs:
+        _, gap, diverged = run(surface, name, lr, steps)
+        if diverged is None and np.isfinite(gap[-1]) and gap[-1] < gap[0]:
+            stable.append(float(lr))
+    return max(stable) if stable else None
+
+
+def tune_noisy(
+    surface: Surface,
+    name: str,
+    lrs: Sequence[float],
+    noise: float,
+    seeds: Sequence[int] = range(8),
+    steps: int = 400,
+) -> tuple[float, np.ndarray]:
+    """The alpha of ``lrs`` with the lowest median :func:`noisy_race` score over ``seeds``
+    under gradient noise ``noise``, and its scores (one per seed)."""
+    scores = {float(lr): noisy_race(surface, {name: lr}, noise, seeds, steps)[name] for lr in lrs}
+    best = min(scores, key=lambda lr: np.median(scores[lr]))
+    return best, scores[best]
 
 
 def rmsprop_trace(
