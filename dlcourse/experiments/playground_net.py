@@ -44,6 +44,7 @@ from urllib.parse import parse_qs, unquote
 import numpy as np
 
 from .. import activations, datasets, losses, optim
+from ..metrics import confusion_counts
 from ..init import INITIALIZERS
 from ..optim import schedules as sch
 from ..losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
@@ -789,9 +790,7 @@ class PlaygroundRun:
         F, y = (self.F_train, self.y_train) if part == "train" else (self.F_test, self.y_test)
         with np.errstate(all="ignore"):
             pred = self.loss_fn.predict(self.model.forward(F, training=False)).reshape(-1)
-        counts = np.zeros((self.classes, self.classes), dtype=np.int64)
-        np.add.at(counts, (y.astype(np.int64), pred), 1)
-        return counts
+        return confusion_counts(y, pred, self.classes)
 
     # ------------------------------------------------------------------ from a notebook
     @classmethod
