@@ -121,6 +121,15 @@ def test_custom_points_train_and_are_scaled_as_the_builtin_sets():
     assert regression.y_train.dtype == float and regression.classes == 0
     with pytest.raises(ValueError, match="needs points"):
         pn.PlaygroundRun(dict(dataset="custom"))
+    before = run.config
+    with pytest.raises(ValueError, match="non-integer labels"):
+        run.points = regression.points
+        run.set(noise=0.3)
+    run.points = None
+    for change in (lambda: run.set(dataset="custom"), lambda: run.set_state("d:custom")):
+        with pytest.raises(ValueError, match="needs points"):
+            change()
+        assert run.config == before  # nothing changed
 
 
 @pytest.mark.parametrize(

@@ -190,3 +190,17 @@ def test_batch_norm_with_batch_size_one_says_why_it_cannot_learn():
     assert np.array_equal(run.model.forward(a), run.model.forward(b))
     run.set(batch_size=10)
     assert run.message == ""
+
+
+@pytest.mark.parametrize("k", [0.003, 0.01, 0.05, 0.1, 0.3, 1.0])
+def test_where_each_schedule_halves_alpha(k):
+    """The notebook's sentence: step and exponential halve alpha near epoch ln 2 / k, the
+    1/t schedule alpha_0 / (1 + k t) at epoch 1 / k."""
+    lr = 0.1
+    run = lambda kind: pn.PlaygroundRun(dict(schedule=kind, decay=k, lr=lr, hidden=[]))
+    every = max(1, round(np.log(2) / k))
+    assert run("step").lr_at(every) == lr / 2 and run("step").lr_at(every - 1) == lr
+    assert run("exponential").lr_at(np.log(2) / k) == pytest.approx(lr / 2, rel=1e-12)
+    if 1 / k == round(1 / k):
+        assert run("inverse_time").lr_at(round(1 / k)) == pytest.approx(lr / 2, rel=1e-12)
+    assert run("inverse_time").lr_at(np.log(2) / k) > 0.55 * lr  # ln 2 / k is too early

@@ -485,6 +485,7 @@ class PlaygroundRun:
         self._config = validate(dict(config or {}))
         #: the points of the "custom" data set (X (n, 2), y (n,)), or None
         self.points = None if points is None else _checked_points(*points)
+        self._checked(self._config)
         self.previous: dict | None = None
         self.restart(keep_previous=False)
 
@@ -511,7 +512,7 @@ class PlaygroundRun:
     def set(self, **changes) -> str:
         """Change settings: returns "live" when they all act on the running network
         (and it has not diverged), else "structural" (a new network was started)."""
-        cfg = validate({**self._config, **changes})
+        cfg = self._checked(validate({**self._config, **changes}))
         old = {k: self.setting(k) for k in changes}
         self._config = cfg
         changed = [k for k in changes if self.setting(k) != old[k]]
@@ -528,7 +529,7 @@ class PlaygroundRun:
     def set_state(self, text: str, train: bool = True) -> int:
         """Restore a state string: new settings, a new network, trained to its epoch."""
         config, epoch = decode_state(text)
-        self._config = config
+        self._config = self._checked(config)
         self.previous = None
         self.restart(keep_previous=False)
         if train and epoch:
@@ -586,6 +587,18 @@ class PlaygroundRun:
         self._test_loss: list[float] = []
         self._record()
 
+    def _checked(self, cfg: dict) -> dict:
+        """``cfg``, or a ValueError when its "custom" data set needs points this run has
+        not loaded, or class labels the loaded points do not have."""
+        if cfg["dataset"] != "custom":
+            return cfg
+        if self.points is None:
+            raise ValueError('dataset "custom" needs points: load a CSV with run.load_points(text)')
+        y = self.points[1]
+        if cfg.get("problem") != "regression" and not np.array_equal(y, np.round(y)):
+            raise ValueError("the loaded points have non-integer labels: set problem:regression")
+        return cfg
+
     def _data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The data set of the settings: a built-in one, or the loaded ``points``."""
         cfg = self._config
@@ -593,11 +606,7 @@ class PlaygroundRun:
             return make_data(
                 cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"]
             )
-        if self.points is None:
-            raise ValueError('dataset "custom" needs points: load a CSV with run.load_points(text)')
-        X, y = self.points
-        if self.problem == "classification" and not np.array_equal(y, np.round(y)):
-            raise ValueError("the loaded points have non-integer labels: set problem:regression")
+        X, y = self._checked(cfg) and self.points
         y = y if self.problem == "regression" else y.astype(np.int64)
         return split_points(scale_points(X), y, cfg["train_ratio"], cfg["data_seed"])
 
