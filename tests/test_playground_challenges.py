@@ -94,3 +94,10 @@ def test_the_start_state_trained_to_the_budget_is_not_done(name):
 def test_unknown_challenge():
     with pytest.raises(ValueError, match="unknown challenge 'nope'; valid: depth"):
         check_challenge("nope", pn.PlaygroundRun())
+
+
+def test_a_playground_view_is_checked_through_its_run():
+    class View:  # what check_challenge reads of a Playground: its run
+        run = _run("d:circle,h:4.4,e:100")
+
+    assert check_challenge("zeros", View()).done

@@ -204,3 +204,18 @@ def test_where_each_schedule_halves_alpha(k):
     if 1 / k == round(1 / k):
         assert run("inverse_time").lr_at(round(1 / k)) == pytest.approx(lr / 2, rel=1e-12)
     assert run("inverse_time").lr_at(np.log(2) / k) > 0.55 * lr  # ln 2 / k is too early
+
+
+def test_a_unit_shown_large_and_the_discretized_output():
+    run = pn.PlaygroundRun(dict(dataset="blobs", hidden=[3, 2]))
+    run.train(3)
+    grid = pn.grid_points(6)
+    probs, acts = run.outputs(grid)
+    assert np.array_equal(run.unit_output(grid, 1, 1), acts[1][:, 1])
+    with pytest.raises(ValueError, match=r"no hidden unit \(1, 2\).*\[3, 2\]"):
+        run.unit_output(grid, 1, 2)
+    hard = run.discretized(grid)
+    assert np.array_equal(hard.sum(axis=1), np.ones(36))
+    assert np.array_equal(hard.argmax(axis=1), probs.argmax(axis=1))
+    regression = pn.PlaygroundRun(dict(problem="regression", dataset="plane"))
+    assert set(np.unique(regression.discretized(grid))) <= {-1.0, 0.0, 1.0}

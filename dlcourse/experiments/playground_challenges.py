@@ -223,8 +223,9 @@ CHALLENGES: dict[str, Challenge] = {c.name: c for c in _LIST}
 
 
 def check_challenge(name: str, run: PlaygroundRun) -> Verdict:
-    """The verdict of challenge ``name`` on ``run`` (``str(verdict)`` says it in words)."""
-    return get_challenge(name).check(run)
+    """The verdict of challenge ``name`` on ``run`` (``str(verdict)`` says it in words);
+    ``run`` may also be a Playground, whose ``run`` is checked."""
+    return get_challenge(name).check(getattr(run, "run", run))
 
 
 def start_run(name: str) -> PlaygroundRun:

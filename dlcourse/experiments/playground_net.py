@@ -764,6 +764,24 @@ class PlaygroundRun:
                 probs = losses.softmax(x)
         return np.nan_to_num(probs, nan=0.5), [np.nan_to_num(a) for a in acts]
 
+    def unit_output(self, points: np.ndarray, layer: int, unit: int) -> np.ndarray:
+        """What hidden unit ``unit`` of hidden layer ``layer`` (both from 0) computes at
+        ``points``, (n,), at test time: the picture of one unit shown large."""
+        acts = self.outputs(points)[1]
+        if not 0 <= layer < len(acts) or not 0 <= unit < acts[layer].shape[1]:
+            raise ValueError(
+                f"no hidden unit ({layer}, {unit}): the layers' widths are {self._config['hidden']}"
+            )
+        return acts[layer][:, unit]
+
+    def discretized(self, points: np.ndarray) -> np.ndarray:
+        """The "discretize output" picture: one-hot (n, C) of the most probable class at
+        ``points`` (for regression, the sign of the predicted value, (n, 1))."""
+        out = self.outputs(points)[0]
+        if self.problem == "regression":
+            return np.sign(out)
+        return (out == out.max(axis=1, keepdims=True)).astype(float)
+
     def accuracy(self) -> tuple[float, float]:
         """(train, test) accuracy at test time (classification only: a regression's
         readout is its squared error, :meth:`readout`)."""
