@@ -28,6 +28,12 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
   from their default, so every config of ``DEFAULTS`` keys stays what it was; ``l1`` and
   ``stop_epoch`` are live. ``hide`` names the settings a classroom link hides (the view reads
   :attr:`PlaygroundRun.hidden`).
+- **Readouts**: :meth:`PlaygroundRun.readout` (epoch, test-time costs, accuracies),
+  ``confusion_matrix``, ``unit_output`` (one hidden unit over the plane), ``discretized``;
+  ``stop_epoch`` ends training at that epoch; ``message`` says why a run stopped and what to
+  try, or why a setting cannot learn (batch norm with batch size 1).
+- **From a notebook**: :meth:`PlaygroundRun.from_model` starts from a notebook's ``mlp``;
+  :mod:`.playground_export` turns a run into ``dlcourse`` code.
 - **State string**: :func:`encode_state` writes the settings that differ from ``DEFAULTS``
   as ``key:value`` pairs joined by ``,`` (URL-safe), and the epoch when the run used one
   setting throughout, so ``decode_state`` + ``run_to`` reproduces the run exactly.
