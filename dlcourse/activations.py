@@ -9,6 +9,7 @@ a = g(z) and dz = da * g'(z) elementwise:
 - ReLU:          g(z) = max(0, z),                           g'(z) = 1[z > 0]
 - leaky ReLU:    g(z) = z if z > 0 else slope * z,           g'(z) = 1 or slope
 - ELU:           g(z) = z if z > 0 else alpha (e^z - 1),     g'(z) = 1 or alpha e^z
+- linear:        g(z) = z,                                   g'(z) = 1
 
 At z = 0 the derivative conventions follow PyTorch (ReLU' = 0, leaky' = slope, ELU' = alpha).
 
@@ -38,6 +39,7 @@ __all__ = [
     "ELU",
     "Activation",
     "LeakyReLU",
+    "Linear",
     "ReLU",
     "Sigmoid",
     "Step",
@@ -47,6 +49,8 @@ __all__ = [
     "get_activation",
     "leaky_relu_backward",
     "leaky_relu_forward",
+    "linear_backward",
+    "linear_forward",
     "relu_backward",
     "relu_forward",
     "sigmoid",
@@ -136,6 +140,16 @@ def elu_backward(da: np.ndarray, cache) -> np.ndarray:
     return np.where(mask, da, da * (alpha * np.exp(zneg)))
 
 
+def linear_forward(z: np.ndarray):
+    """a = z (the identity). Returns (a, None): the backward needs nothing (g' = 1)."""
+    return z, None
+
+
+def linear_backward(da: np.ndarray, cache) -> np.ndarray:
+    """dz = da * 1 = da."""
+    return da
+
+
 class Activation(Layer):
     """A layer applying an elementwise g(z). A subclass names its pure function pair as
     class attributes, ``forward_fn`` (``(z, *hyper) -> (a, cache)``) and ``backward_fn``
@@ -208,6 +222,12 @@ class ELU(Activation):
         self.alpha = check_positive("alpha", alpha)
 
 
+class Linear(Activation):
+    """The identity g(z) = z: a network of linear layers only computes one linear map."""
+
+    forward_fn, backward_fn = staticmethod(linear_forward), staticmethod(linear_backward)
+
+
 ACTIVATIONS: dict[str, type[Activation]] = {
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
@@ -215,6 +235,7 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "tanh": Tanh,
     "elu": ELU,
     "step": Step,
+    "linear": Linear,
 }
 
 

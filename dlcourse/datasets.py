@@ -56,6 +56,9 @@ __all__ = [
     "spiral",
     "xor",
     "blobs",
+    "regression_plane",
+    "regression_bumps",
+    "REGRESSION_DATASETS",
     "DATASETS",
     "make",
     "train_val_split",
@@ -258,6 +261,54 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
     "spiral": spiral,
     "xor": xor,
     "blobs": blobs,
+}
+
+
+#: the signed bumps of :func:`regression_bumps`: (c1, c2, sign), as the TensorFlow Playground's
+BUMPS = (
+    (-4.0, 2.5, 1.0),
+    (0.0, 2.5, -1.0),
+    (4.0, 2.5, 1.0),
+    (-4.0, -2.5, -1.0),
+    (0.0, -2.5, 1.0),
+    (4.0, -2.5, -1.0),
+)
+
+
+def _uniform_square(n, noise, rng) -> tuple[int, float, np.ndarray, np.random.Generator]:
+    """n points uniform on the square [-6, 6]^2 (the regression sets' plane)."""
+    n, noise = _check_common(n, noise)
+    gen = as_generator(rng)
+    return n, noise, gen.uniform(-6.0, 6.0, size=(n, 2)), gen
+
+
+def regression_plane(
+    n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A regression set: x uniform on [-6, 6]^2 and the float target
+    y = (x1 + x2) / 10 + noise * eps, eps ~ N(0, 1) (a plane, from -1.2 to 1.2)."""
+    n, noise, X, gen = _uniform_square(n, noise, rng)
+    y = (X[:, 0] + X[:, 1]) / 10.0 + noise * gen.standard_normal(n)
+    return X, y
+
+
+def regression_bumps(
+    n: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A regression set: x uniform on [-6, 6]^2 and the float target, a sum of signed
+    Gaussian bumps, y = sum_k s_k exp(-|x - c_k|^2 / 2) + noise * eps, eps ~ N(0, 1), with
+    the six (c_k, s_k) of ``BUMPS`` (a checkerboard of hills and hollows)."""
+    n, noise, X, gen = _uniform_square(n, noise, rng)
+    y = np.zeros(n)
+    for c1, c2, sign in BUMPS:
+        y += sign * np.exp(-((X[:, 0] - c1) ** 2 + (X[:, 1] - c2) ** 2) / 2.0)
+    return X, y + noise * gen.standard_normal(n)
+
+
+#: regression generators (float targets), kept apart from the classification ``DATASETS``
+REGRESSION_DATASETS: dict[str, Callable[..., Dataset]] = {
+    "plane": regression_plane,
+    "bumps": regression_bumps,
 }
 
 

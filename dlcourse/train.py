@@ -6,8 +6,8 @@ One epoch: shuffle the m examples with the seeded generator, cut them into batch
 
     optimizer.zero_grad()
     out = model.forward(xb)
-    J = loss.forward(out, yb) + lambda/(2 m_b) sum ||W||^2
-    model.backward(loss.backward());  dW += lambda/m_b W
+    J = loss.forward(out, yb) + lambda/(2 m_b) sum ||W||^2 + lambda_1/m_b sum |W|
+    model.backward(loss.backward());  dW += lambda/m_b W + lambda_1/m_b sign(W)
     optimizer.step()
 
 ``batch_size=None`` is full-batch gradient descent (one step per epoch, no shuffling).
@@ -41,7 +41,7 @@ import numpy as np
 
 from ._checks import check_int, check_nonnegative, check_xy
 from .batching import minibatch_indices
-from .losses import add_l2_grad, l2_penalty
+from .losses import add_l2_grad, dense_weights, l2_penalty
 
 __all__ = [
     "Callback",
@@ -52,7 +52,9 @@ __all__ = [
     "ProgressBar",
     "TrainingContext",
     "evaluate",
+    "add_l1_grad",
     "fit",
+    "l1_penalty",
     "train_step",
 ]
 
@@ -213,12 +215,29 @@ class ProgressBar(Callback):
             self.bar.close()
 
 
+def l1_penalty(model, lam: float, m: int) -> float:
+    """lambda_1 / m * sum over Dense layers of sum(|W|)."""
+    lam = check_nonnegative("l1", lam)
+    if lam == 0:
+        return 0.0
+    return lam / m * sum(float(np.abs(W.value).sum()) for W in dense_weights(model))
+
+
+def add_l1_grad(model, lam: float, m: int) -> None:
+    """dW += lambda_1 / m * sign(W) for every Dense weight (the gradient of
+    :func:`l1_penalty`; sign(0) = 0, a subgradient)."""
+    if lam == 0:
+        return
+    for W in dense_weights(model):
+        W.accumulate((lam / m) * np.sign(W.value))
+
+
 def evaluate(
-    model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0
+    model, X: np.ndarray, y: np.ndarray, loss, l2: float = 0.0, l1: float = 0.0
 ) -> tuple[float, float | None]:
-    """(cost, accuracy) at test time; the cost includes the L2 term, as in training."""
+    """(cost, accuracy) at test time; the cost includes the L2 and L1 terms, as in training."""
     out = model.forward(X, training=False)
-    cost = loss.forward(out, y) + l2_penalty(model, l2, len(X))
+    cost = loss.forward(out, y) + l2_penalty(model, l2, len(X)) + l1_penalty(model, l1, len(X))
     return cost, loss.accuracy(out, y)
 
 
@@ -238,10 +257,11 @@ def train_step(
     yb: np.ndarray,
     l2: float = 0.0,
     return_output: bool = False,
+    l1: float = 0.0,
 ):
     """One step of mini-batch gradient descent on (xb, yb): ``optimizer.zero_grad()``,
-    forward, the cost J^{t} (with ``l2``, lambda/(2 m_b) sum ||W||^2), backward,
-    ``optimizer.step()``. Returns J^{t}, the cost before the step, and with
+    forward, the cost J^{t} (with ``l2``, lambda/(2 m_b) sum ||W||^2, and with ``l1``,
+    lambda_1/m_b sum |W|), backward, ``optimizer.step()``. Returns J^{t}, the cost before the step, and with
     ``return_output`` the pair (J^{t}, output). A NaN/inf cost is returned without a
     backward pass or a step. Only the optimizer's parameters are zeroed: a parameter it
     does not hold (a frozen layer) keeps accumulating its gradient, as in PyTorch."""
@@ -251,9 +271,12 @@ def train_step(
         cost = float(loss.forward(out, yb))
         if l2:
             cost += l2_penalty(model, l2, len(xb))
+        if l1:
+            cost += l1_penalty(model, l1, len(xb))
         if math.isfinite(cost):
             _backward(model, loss.backward())
             add_l2_grad(model, l2, len(xb))
+            add_l1_grad(model, l1, len(xb))
             optimizer.step()
     return (cost, out) if return_output else cost
 
@@ -272,6 +295,7 @@ def fit(
     callbacks: Iterable = (),
     seed: int = 0,
     history: History | None = None,
+    l1: float = 0.0,
 ) -> History:
     """Train ``model`` on (X, y) and return its :class:`History` (see the module docstring).
 
@@ -280,13 +304,15 @@ def fit(
     objects or plain callables ``f(history)`` run after every step and epoch. A non-finite
     loss stops training, sets ``history.diverged`` and emits a :class:`DivergenceWarning`.
     ``history`` (from an earlier call) continues that run for ``epochs`` more epochs: see
-    the module docstring; ``seed`` then has no effect.
+    the module docstring; ``seed`` then has no effect. ``l1`` adds lambda_1/m sum |W| over
+    the Dense weights (gradient lambda_1/m sign(W)), next to the L2 term.
     """
     X, y = check_xy(X, y)
     epochs = check_int("epochs", epochs, minimum=0)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size, minimum=1)
     l2 = check_nonnegative("l2", l2)
+    l1 = check_nonnegative("l1", l1)
     if validation is not None:
         validation = check_xy(*validation, name="X_val")
     history = _start_or_resume(history, seed)
@@ -305,11 +331,11 @@ def fit(
             cb.on_epoch_begin(ctx)
         # overflow on the way to a NaN loss is reported once, as a DivergenceWarning
         with np.errstate(over="ignore", invalid="ignore"):
-            finished = _run_epoch(model, X, y, loss, optimizer, batch_size, l2, ctx, cbs)
+            finished = _run_epoch(model, X, y, loss, optimizer, batch_size, (l2, l1), ctx, cbs)
         if not finished:
             break
         if validation is not None:
-            val_loss, val_acc = evaluate(model, *validation, loss, l2)
+            val_loss, val_acc = evaluate(model, *validation, loss, l2, l1)
             history.val_loss.append(val_loss)
             if val_acc is not None:
                 history.val_accuracy.append(val_acc)
@@ -347,14 +373,16 @@ def _start_or_resume(history: History | None, seed: int) -> History:
     return history
 
 
-def _run_epoch(model, X, y, loss, optimizer, batch_size, l2, ctx, cbs) -> bool:
-    """One pass over the data; False when training must stop (divergence or a callback)."""
+def _run_epoch(model, X, y, loss, optimizer, batch_size, penalties, ctx, cbs) -> bool:
+    """One pass over the data; False when training must stop (divergence or a callback).
+    ``penalties`` = (l2, l1)."""
+    l2, l1 = penalties
     history = ctx.history
     total, correct, seen, steps, classifier = 0.0, 0.0, 0, 0, True
     for idx in _batches(len(X), batch_size, history.rng):
         xb, yb = X[idx], y[idx]
         m = len(xb)
-        cost, out = train_step(model, loss, optimizer, xb, yb, l2, return_output=True)
+        cost, out = train_step(model, loss, optimizer, xb, yb, l2, return_output=True, l1=l1)
         if not math.isfinite(cost):
             _report_divergence(history, ctx, optimizer.lr, cost)
             return False

@@ -36,6 +36,10 @@ Each module's docstring names the notebooks and the dashboard that use it. Index
                                   streaming): 11 (BNExplorer)
 ``digits.*``                      ``digits_model``, ``train_digits``, ``DigitsRun``: 12
                                   (DigitsExplorer)
+``playground_net.*``              ``PlaygroundRun``, ``encode_state``, ``decode_state``,
+                                  ``parse_points_csv``: the Playground (playground.ipynb)
+``playground_challenges.*``       ``CHALLENGES``, ``check_challenge``: its challenges
+``playground_export.*``           ``export_code``, ``save_run``: a run as dlcourse code
 ``debug_run.*``                   ``SCENARIOS``, ``debug_data``, ``debug_network``,
                                   ``run_debug`` = ``DebugChecks`` + ``DebugTraining``:
                                   13 (DebugDashboard)
@@ -67,6 +71,8 @@ __all__ = [  # the modules (import them by name: nothing is imported here)
     "networks",
     "noise_floor",
     "optimizer_tuning",
+    "playground_challenges",
+    "playground_export",
     "playground_net",
     "race",
     "relu_kink",

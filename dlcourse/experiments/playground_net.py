@@ -19,6 +19,21 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
 - **Divergence**: a non-finite cost (``history.diverged`` then says at which epoch and
   step), or a train cost above ``DIVERGE_FACTOR`` times the starting one, stops the run and
   sets ``message``.
+- **Problems**: ``problem`` "classification" (the sets of ``DATASETS``, cross-entropy) or
+  "regression" (``REGRESSION_SETS``: a plane and a sum of signed Gaussian bumps, targets
+  from about -1.2 to 1.2; one linear output and squared error, ``dl.MSE``); a "custom" set is
+  the points given to :meth:`PlaygroundRun.load_points` (:func:`parse_points_csv`).
+- **Settings the view does not show yet** (``EXTRA_DEFAULTS``: ``problem``, ``l1``,
+  ``stop_epoch``, ``hide``): ``validate`` lists them in the config only when they differ
+  from their default, so every config of ``DEFAULTS`` keys stays what it was; ``l1`` and
+  ``stop_epoch`` are live. ``hide`` names the settings a classroom link hides (the view reads
+  :attr:`PlaygroundRun.hidden`).
+- **Readouts**: :meth:`PlaygroundRun.readout` (epoch, test-time costs, accuracies),
+  ``confusion_matrix``, ``unit_output`` (one hidden unit over the plane), ``discretized``;
+  ``stop_epoch`` ends training at that epoch; ``message`` says why a run stopped and what to
+  try, or why a setting cannot learn (batch norm with batch size 1).
+- **From a notebook**: :meth:`PlaygroundRun.from_model` starts from a notebook's ``mlp``;
+  :mod:`.playground_export` turns a run into ``dlcourse`` code.
 - **State string**: :func:`encode_state` writes the settings that differ from ``DEFAULTS``
   as ``key:value`` pairs joined by ``,`` (URL-safe), and the epoch when the run used one
   setting throughout, so ``decode_state`` + ``run_to`` reproduces the run exactly.
@@ -35,9 +50,10 @@ from urllib.parse import parse_qs, unquote
 import numpy as np
 
 from .. import activations, datasets, losses, optim
+from ..metrics import confusion_counts
 from ..init import INITIALIZERS
 from ..optim import schedules as sch
-from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from ..losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..train import Callback, DivergenceWarning, History, TrainingContext, evaluate, fit
 from .networks import mlp
 from .training_runs import EpochSeeds
@@ -48,6 +64,11 @@ __all__ = [
     "DATASETS",
     "DEFAULTS",
     "EXTENT",
+    "EXTRA_DEFAULTS",
+    "HIDEABLE",
+    "L1_VALUES",
+    "PROBLEMS",
+    "REGRESSION_SETS",
     "FEATURES",
     "INITS",
     "L2_VALUES",
@@ -63,6 +84,9 @@ __all__ = [
     "feature_matrix",
     "grid_points",
     "make_data",
+    "parse_points_csv",
+    "scale_points",
+    "split_points",
     "state_from_query",
     "validate",
 ]
@@ -90,6 +114,11 @@ NOISE_SCALE = {
     "blobs": 1.6,
     "spiral3": 0.6,
 }
+#: regression sets: name -> dlcourse.datasets.REGRESSION_DATASETS name
+_REGRESSION_SOURCES = {"plane": "plane", "gaussmix": "bumps"}
+REGRESSION_SETS = tuple(_REGRESSION_SOURCES)
+NOISE_SCALE.update({"plane": 0.5, "gaussmix": 0.5, "custom": 0.0})
+PROBLEMS = ("classification", "regression")
 FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
 SCHEDULES = ("constant", "step", "exponential", "inverse_time")
 
@@ -111,6 +140,7 @@ ACTIVATIONS, INITS, OPTIMIZERS = (_choices()[k] for k in ("activation", "init", 
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, "full")
 L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_UNITS = 6, 8
+L1_VALUES = L2_VALUES
 EXTENT = (-3.0, 3.0, -3.0, 3.0)
 DIVERGE_FACTOR = 10.0
 
@@ -138,8 +168,18 @@ DEFAULTS: dict[str, Any] = {
     "decay": 0.01,
     "seed": 0,
 }
+#: settings the view does not show yet, and their defaults (each leaves a run unchanged)
+EXTRA_DEFAULTS: dict[str, Any] = {
+    "problem": "classification",
+    "l1": 0.0,
+    "stop_epoch": 0,  # 0: no stop
+    "hide": [],
+}
 #: settings that act on the running network; all others start a new one
 LIVE = ("lr", "beta", "beta1", "beta2", "l2", "batch_size", "schedule", "decay")
+_LIVE_ALL = (*LIVE, "l1", "stop_epoch", "hide")
+#: the settings a classroom link may hide
+HIDEABLE = (*DEFAULTS, "problem", "l1", "stop_epoch")
 #: numeric ranges [low, high]
 RANGES: dict[str, tuple[float, float]] = {
     "noise": (0.0, 1.0),
@@ -178,6 +218,10 @@ _SHORT = {
     "schedule": "s",
     "decay": "k",
     "seed": "seed",
+    "problem": "p",
+    "l1": "l1",
+    "stop_epoch": "stop",
+    "hide": "hide",
 }
 _LONG = {v: k for k, v in _SHORT.items()}
 
@@ -197,11 +241,16 @@ def _is_real(v) -> bool:
 
 def validate(config: dict) -> dict:
     """The full config (defaults filled in) or a ValueError/TypeError naming the bad setting."""
-    unknown = sorted(set(config) - set(DEFAULTS))
+    unknown = sorted(set(config) - set(DEFAULTS) - set(EXTRA_DEFAULTS))
     if unknown:
-        raise TypeError(f"unknown setting(s) {unknown}; valid: {sorted(DEFAULTS)}")
-    cfg = {**DEFAULTS, **config}
+        raise TypeError(
+            f"unknown setting(s) {unknown}; valid: {sorted({**DEFAULTS, **EXTRA_DEFAULTS})}"
+        )
+    cfg = {**DEFAULTS, **EXTRA_DEFAULTS, **config}
+    _validate_extras(cfg)
     for key, choices in _choices().items():
+        if key == "dataset":
+            continue  # checked with the problem by _validate_extras
         if cfg[key] not in choices:
             raise ValueError(f"{key} must be one of {', '.join(choices)}; got {cfg[key]!r}")
     for key, (low, high) in RANGES.items():
@@ -243,11 +292,42 @@ def validate(config: dict) -> dict:
     for key in RANGES:
         cfg[key] = int(cfg[key]) if key == "n_points" else float(cfg[key])
     cfg["l2"] = float(cfg["l2"])
+    extras = {k: cfg.pop(k) for k in EXTRA_DEFAULTS}
+    cfg.update({k: v for k, v in extras.items() if v != EXTRA_DEFAULTS[k]})
     return cfg
 
 
+def _validate_extras(cfg: dict) -> None:
+    """Check (and make canonical, in place) the problem with its data set, l1,
+    stop_epoch and hide."""
+    if cfg["problem"] not in PROBLEMS:
+        raise ValueError(f"problem must be one of {', '.join(PROBLEMS)}; got {cfg['problem']!r}")
+    sets = REGRESSION_SETS if cfg["problem"] == "regression" else _choices()["dataset"]
+    if cfg["dataset"] not in (*sets, "custom"):
+        raise ValueError(
+            f"dataset must be one of {', '.join((*sets, 'custom'))} for {cfg['problem']}; "
+            f"got {cfg['dataset']!r}"
+        )
+    if isinstance(cfg["l1"], bool) or cfg["l1"] not in L1_VALUES:
+        raise ValueError(f"l1 must be one of {', '.join(map(str, L1_VALUES))}; got {cfg['l1']!r}")
+    cfg["l1"] = float(cfg["l1"])
+    if not _is_int(cfg["stop_epoch"]) or cfg["stop_epoch"] < 0:
+        raise ValueError(f"stop_epoch must be a whole number >= 0, got {cfg['stop_epoch']!r}")
+    cfg["stop_epoch"] = int(cfg["stop_epoch"])
+    hide = cfg["hide"]
+    if not isinstance(hide, (list, tuple)) or len(set(hide)) != len(hide):
+        raise ValueError(f"hide must be a list of distinct setting names; got {hide!r}")
+    bad = [h for h in hide if h not in HIDEABLE]
+    if bad:
+        raise ValueError(
+            f"hide: unknown setting name(s) {', '.join(map(str, bad))}; "
+            f"valid: {', '.join(HIDEABLE)}"
+        )
+    cfg["hide"] = [h for h in HIDEABLE if h in hide]  # canonical order
+
+
 def _format(key: str, value) -> str:
-    if key in ("features", "hidden"):
+    if key in ("features", "hidden", "hide"):
         return ".".join(map(str, value)) or "-"
     if isinstance(value, bool):
         return str(int(value))
@@ -257,8 +337,8 @@ def _format(key: str, value) -> str:
 
 
 def _parse(key: str, text: str):
-    default = DEFAULTS[key]
-    if key == "features":
+    default = {**DEFAULTS, **EXTRA_DEFAULTS}[key]
+    if key in ("features", "hide"):
         return [] if text == "-" else text.split(".")
     if key == "hidden":
         return [] if text == "-" else [int(u) for u in text.split(".")]
@@ -279,8 +359,9 @@ def encode_state(config: dict, epoch: int | None = None) -> str:
     """The settings as one short URL-safe string: ``key:value`` pairs that differ from
     ``DEFAULTS`` (the data set always), joined by ``,``; ``e:N`` adds the epoch."""
     cfg = validate(config)
+    defaults = {**DEFAULTS, **EXTRA_DEFAULTS}
     parts = [
-        f"{_SHORT[k]}:{_format(k, v)}" for k, v in cfg.items() if k == "dataset" or v != DEFAULTS[k]
+        f"{_SHORT[k]}:{_format(k, v)}" for k, v in cfg.items() if k == "dataset" or v != defaults[k]
     ]
     if epoch:
         parts.append(f"e:{int(epoch)}")
@@ -322,13 +403,30 @@ def state_from_query(query: str | None) -> str | None:
 def make_data(
     dataset: str, noise: float, train_ratio: float, n_points: int, data_seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``X_train, X_test, y_train, y_test``: the set scaled to max |coordinate| = 2.7."""
-    name, options = _SOURCES[dataset]
-    X, y = datasets.make(
-        name, n=n_points, noise=noise * NOISE_SCALE[dataset], rng=data_seed, **options
-    )
-    X = X - X.mean(axis=0) if dataset in ("moons", "flower") else X
-    X = X * (2.7 / max(float(np.abs(X).max()), 1e-12))
+    """``X_train, X_test, y_train, y_test``: the set scaled to max |coordinate| = 2.7
+    (a regression set's float targets as they are)."""
+    if dataset in _REGRESSION_SOURCES:
+        X, y = datasets.REGRESSION_DATASETS[_REGRESSION_SOURCES[dataset]](
+            n=n_points, noise=noise * NOISE_SCALE[dataset], rng=data_seed
+        )
+    else:
+        name, options = _SOURCES[dataset]
+        X, y = datasets.make(
+            name, n=n_points, noise=noise * NOISE_SCALE[dataset], rng=data_seed, **options
+        )
+        X = X - X.mean(axis=0) if dataset in ("moons", "flower") else X
+    return split_points(scale_points(X), y, train_ratio, data_seed)
+
+
+def scale_points(X: np.ndarray) -> np.ndarray:
+    """X scaled so that its largest |coordinate| is 2.7 (the plotted square is [-3, 3]^2)."""
+    return X * (2.7 / max(float(np.abs(X).max()), 1e-12))
+
+
+def split_points(
+    X: np.ndarray, y: np.ndarray, train_ratio: float, data_seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, X_test, y_train, y_test``: ``train_ratio`` of the points train."""
     X_tr, X_te, y_tr, y_te = datasets.train_val_split(X, y, 1.0 - train_ratio, rng=data_seed + 1)
     return X_tr, X_te, y_tr, y_te
 
@@ -389,8 +487,11 @@ class PlaygroundRun:
     the start: the state string then carries the epoch).
     """
 
-    def __init__(self, config: dict | None = None) -> None:
+    def __init__(self, config: dict | None = None, points: tuple | None = None) -> None:
         self._config = validate(dict(config or {}))
+        #: the points of the "custom" data set (X (n, 2), y (n,)), or None
+        self.points = None if points is None else _checked_points(*points)
+        self._checked(self._config)
         self.previous: dict | None = None
         self.restart(keep_previous=False)
 
@@ -399,15 +500,31 @@ class PlaygroundRun:
     def config(self) -> dict:
         return {k: (list(v) if isinstance(v, list) else v) for k, v in self._config.items()}
 
+    def setting(self, name: str):
+        """One setting's value, the default of a setting the config leaves out
+        (``EXTRA_DEFAULTS``) included."""
+        return self._config.get(name, EXTRA_DEFAULTS.get(name))
+
+    @property
+    def problem(self) -> str:
+        """ "classification" or "regression"."""
+        return self.setting("problem")
+
+    @property
+    def hidden(self) -> list[str]:
+        """The settings a classroom link hides (the view leaves out their controls)."""
+        return list(self.setting("hide"))
+
     def set(self, **changes) -> str:
         """Change settings: returns "live" when they all act on the running network
         (and it has not diverged), else "structural" (a new network was started)."""
-        cfg = validate({**self._config, **changes})
-        changed = [k for k in changes if cfg[k] != self._config[k]]
+        cfg = self._checked(validate({**self._config, **changes}))
+        old = {k: self.setting(k) for k in changes}
         self._config = cfg
+        changed = [k for k in changes if self.setting(k) != old[k]]
         if not changed:
             return "live"
-        if all(k in LIVE for k in changed) and not self.diverged:
+        if all(k in _LIVE_ALL for k in changed) and not self.diverged:
             if self.epoch > 0:
                 self.clean = False
             self._apply_live()
@@ -418,7 +535,7 @@ class PlaygroundRun:
     def set_state(self, text: str, train: bool = True) -> int:
         """Restore a state string: new settings, a new network, trained to its epoch."""
         config, epoch = decode_state(text)
-        self._config = config
+        self._config = self._checked(config)
         self.previous = None
         self.restart(keep_previous=False)
         if train and epoch:
@@ -440,17 +557,19 @@ class PlaygroundRun:
         cfg = self._config
         if keep_previous and hasattr(self, "history") and self.epoch > 0:
             self.previous = {"train": self.train_loss.copy(), "test": self.test_loss.copy()}
-        self.X_train, self.X_test, self.y_train, self.y_test = make_data(
-            cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"]
-        )
-        self.classes = int(max(self.y_train.max(), self.y_test.max())) + 1
+        self.X_train, self.X_test, self.y_train, self.y_test = self._data()
+        regression = self.problem == "regression"
+        self.classes = 0 if regression else int(max(self.y_train.max(), self.y_test.max())) + 1
         self.F_train = feature_matrix(self.X_train, cfg["features"])
         self.F_test = feature_matrix(self.X_test, cfg["features"])
-        self.loss_fn = BinaryCrossEntropy() if self.classes == 2 else SoftmaxCrossEntropy()
+        if regression:
+            self.loss_fn = MSE()
+        else:
+            self.loss_fn = BinaryCrossEntropy() if self.classes == 2 else SoftmaxCrossEntropy()
         self.model = mlp(
             len(cfg["features"]),
             cfg["hidden"],
-            1 if self.classes == 2 else self.classes,
+            1 if self.classes <= 2 else self.classes,
             cfg["activation"],
             cfg["init"],
             cfg["init_scale"] if cfg["init"] == "random" else None,
@@ -469,10 +588,57 @@ class PlaygroundRun:
         self.history = History()
         self.diverged = False
         self.clean = True
-        self.message = ""
+        self.message = self._advice()
         self._train_loss: list[float] = []
         self._test_loss: list[float] = []
         self._record()
+
+    def _checked(self, cfg: dict) -> dict:
+        """``cfg``, or a ValueError when its "custom" data set needs points this run has
+        not loaded, or class labels the loaded points do not have."""
+        if cfg["dataset"] != "custom":
+            return cfg
+        if self.points is None:
+            raise ValueError('dataset "custom" needs points: load a CSV with run.load_points(text)')
+        y = self.points[1]
+        if cfg.get("problem") != "regression" and not np.array_equal(y, np.round(y)):
+            raise ValueError("the loaded points have non-integer labels: set problem:regression")
+        return cfg
+
+    def _data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The data set of the settings: a built-in one, or the loaded ``points``."""
+        cfg = self._config
+        if cfg["dataset"] != "custom":
+            return make_data(
+                cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"]
+            )
+        X, y = self._checked(cfg) and self.points
+        y = y if self.problem == "regression" else y.astype(np.int64)
+        return split_points(scale_points(X), y, cfg["train_ratio"], cfg["data_seed"])
+
+    def load_points(self, data: bytes | str | tuple) -> None:
+        """Use a CSV of x1, x2, label (or value) as the data set ("custom", a new network);
+        ``data`` is the CSV text (:func:`parse_points_csv`) or a pair (X, y)."""
+        problem = self.problem
+        X, y = (
+            _checked_points(*data)
+            if isinstance(data, tuple)
+            else parse_points_csv(data, regression=problem == "regression")
+        )
+        self.points = (X, y)
+        self._config = validate({**self._config, "dataset": "custom"})
+        self.restart()
+
+    def _advice(self) -> str:
+        """A message for a setting that cannot learn, or ""."""
+        cfg = self._config
+        if cfg["batch_norm"] and cfg["batch_size"] == 1 and cfg["hidden"]:
+            return (
+                "batch norm learns nothing with batch size 1: the batch's mean is the "
+                "example itself, so while training every normalised activation is 0 and "
+                "the output ignores the input; use a batch of 8 or more, or turn batch norm off"
+            )
+        return ""
 
     def _apply_live(self) -> None:
         """Live settings reach the running optimizer (its state is kept)."""
@@ -485,6 +651,8 @@ class PlaygroundRun:
         elif kind == "adam":
             opt.beta1, opt.beta2 = cfg["beta1"], cfg["beta2"]
         opt.lr = self.lr_at(self.epoch)
+        if not self.diverged:
+            self.message = self._advice() or self._stop_message()
 
     def lr_at(self, epoch: int) -> float:
         """The optimizer's step size at ``epoch``: schedule(epoch), times (1 - beta) for
@@ -519,6 +687,9 @@ class PlaygroundRun:
     def train(self, epochs: int = 1, seconds: float = math.inf) -> int:
         """Train up to ``epochs`` more epochs, ending after the first epoch that finishes
         ``seconds`` or more after the start; returns how many ran (fewer after divergence)."""
+        stop = self.setting("stop_epoch")
+        if stop:
+            epochs = min(epochs, stop - self.epoch)
         if self.diverged or epochs <= 0:
             return 0
         cfg, start = self._config, self.epoch
@@ -535,13 +706,22 @@ class PlaygroundRun:
                     epochs=int(epochs),
                     batch_size=batch,
                     l2=cfg["l2"],
+                    l1=self.setting("l1"),
                     schedule=self.lr_at,
                     history=self.history,
                     callbacks=[EpochSeeds(cfg["seed"]), _EpochEnd(self, seconds)],
                 )
         if self.history.diverged is not None:
             self._stop("became NaN/inf")
+        if not self.diverged and self._stop_message():
+            self.message = self._stop_message()
         return self.epoch - start - int(self.diverged)
+
+    def _stop_message(self) -> str:
+        stop = self.setting("stop_epoch")
+        if stop and self.epoch >= stop:
+            return f"stopped at epoch {stop} (the stop condition); raise it to train on"
+        return ""
 
     def run_to(self, epoch: int) -> int:
         """Train until ``epoch`` epochs have run (or it diverges)."""
@@ -558,16 +738,22 @@ class PlaygroundRun:
         return not self.diverged
 
     def _stop(self, what: str) -> None:
+        cfg = self._config
         self.diverged = True
+        tries = [f"lower the learning rate (α = {cfg['lr'] / 3:.3g} is a third)"]
+        if cfg["schedule"] == "constant":
+            tries.append("a decaying schedule")
+        if not cfg["batch_norm"] and cfg["hidden"]:
+            tries.append("batch norm")
         self.message = (
             f"diverged at epoch {self.epoch}: the cost {what} with "
-            f"α = {self._config['lr']:.3g}; lower the learning rate (training stopped)"
+            f"α = {cfg['lr']:.3g} (training stopped); try: {'; or '.join(tries)}"
         )
 
     # ------------------------------------------------------------------ what the view draws
     def outputs(self, points: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Class probabilities (n, C) at ``points`` and, per hidden layer, its units'
-        activations (n, units), at test time."""
+        """Class probabilities (n, C) at ``points`` (for regression the predicted value,
+        (n, 1)) and, per hidden layer, its units' activations (n, units), at test time."""
         x = feature_matrix(points, self._config["features"])
         acts = []
         with np.errstate(all="ignore"):
@@ -575,6 +761,8 @@ class PlaygroundRun:
                 x = layer.forward(x, training=False)
                 if isinstance(layer, activations.Activation):
                     acts.append(x)
+            if self.problem == "regression":
+                return np.nan_to_num(x), [np.nan_to_num(a) for a in acts]
             if x.shape[1] == 1:
                 p = activations.sigmoid(x[:, 0])
                 probs = np.column_stack([1.0 - p, p])
@@ -582,10 +770,200 @@ class PlaygroundRun:
                 probs = losses.softmax(x)
         return np.nan_to_num(probs, nan=0.5), [np.nan_to_num(a) for a in acts]
 
+    def unit_output(self, points: np.ndarray, layer: int, unit: int) -> np.ndarray:
+        """What hidden unit ``unit`` of hidden layer ``layer`` (both from 0) computes at
+        ``points``, (n,), at test time: the picture of one unit shown large."""
+        acts = self.outputs(points)[1]
+        if not 0 <= layer < len(acts) or not 0 <= unit < acts[layer].shape[1]:
+            raise ValueError(
+                f"no hidden unit ({layer}, {unit}): the layers' widths are {self._config['hidden']}"
+            )
+        return acts[layer][:, unit]
+
+    def discretized(self, points: np.ndarray) -> np.ndarray:
+        """The "discretize output" picture: one-hot (n, C) of the most probable class at
+        ``points`` (for regression, the sign of the predicted value, (n, 1))."""
+        out = self.outputs(points)[0]
+        if self.problem == "regression":
+            return np.sign(out)
+        return (out == out.max(axis=1, keepdims=True)).astype(float)
+
     def accuracy(self) -> tuple[float, float]:
-        """(train, test) accuracy at test time."""
+        """(train, test) accuracy at test time (classification only: a regression's
+        readout is its squared error, :meth:`readout`)."""
+        if self.problem == "regression":
+            raise ValueError("a regression has no accuracy: its readout is the squared error")
         out = []
         for F, y in ((self.F_train, self.y_train), (self.F_test, self.y_test)):
             with np.errstate(all="ignore"):
                 out.append(float(self.loss_fn.accuracy(self.model.forward(F, training=False), y)))
         return out[0], out[1]
+
+    # ------------------------------------------------------------------ readouts
+    def readout(self) -> dict:
+        """What the run shows in numbers: ``epoch``, ``train_loss``, ``test_loss`` (the
+        test-time costs: cross-entropy, or for regression the mean squared error) and,
+        for classification, ``train_accuracy`` and ``test_accuracy``."""
+        out = {
+            "epoch": self.epoch,
+            "train_loss": float(self._train_loss[-1]),
+            "test_loss": float(self._test_loss[-1]),
+        }
+        if self.problem == "classification":
+            out["train_accuracy"], out["test_accuracy"] = self.accuracy()
+        return out
+
+    def confusion_matrix(self, part: str = "test") -> np.ndarray:
+        """counts[i, j] = how many points of class i of the ``part`` ("train" or "test")
+        the network assigns to class j (at test time)."""
+        if self.problem == "regression":
+            raise ValueError("a regression has no classes: its readout is the squared error")
+        if part not in ("train", "test"):
+            raise ValueError(f'part must be "train" or "test", got {part!r}')
+        F, y = (self.F_train, self.y_train) if part == "train" else (self.F_test, self.y_test)
+        with np.errstate(all="ignore"):
+            pred = self.loss_fn.predict(self.model.forward(F, training=False)).reshape(-1)
+        return confusion_counts(y, pred, self.classes)
+
+    # ------------------------------------------------------------------ from a notebook
+    @classmethod
+    def from_model(
+        cls, model, config: dict | None = None, points: tuple | None = None
+    ) -> "PlaygroundRun":
+        """A run whose network starts from ``model``'s weights: a ``dl.Sequential`` of the
+        Playground's shape (``mlp(len(features), hidden, n_out, activation, ...)``: at most
+        ``MAX_LAYERS`` hidden layers of at most ``MAX_UNITS`` units, one activation,
+        optional batch norm and dropout). ``config`` gives the other settings (data set,
+        features, optimizer...); the layer settings are read from the model. A ValueError
+        says what does not fit."""
+        cfg = {**dict(config or {}), **_shape_of(model)}
+        run = cls(cfg, points=points)
+        mine, theirs = run.model.state_dict(), model.state_dict()
+        got = {k: v.shape for k, v in theirs.items()}
+        want = {k: v.shape for k, v in mine.items()}
+        if got != want:
+            raise ValueError(
+                f"the model does not fit the Playground's network for these settings "
+                f"({len(cfg['features']) if 'features' in cfg else 2} inputs, "
+                f"{run.classes if run.classes > 2 else 1} output(s)): its arrays are "
+                f"{got}, the Playground's {want}"
+            )
+        run.model.load_state_dict({k: np.array(v, dtype=float) for k, v in theirs.items()})
+        run._train_loss, run._test_loss = [], []
+        run._record()
+        return run
+
+
+def _shape_of(model) -> dict:
+    """The layer settings (hidden, activation, batch_norm, dropout) a model was built with;
+    a ValueError for a model that is not an ``mlp`` of the Playground's kind."""
+    from ..layers import BatchNorm, Dense, Dropout, Sequential
+
+    if not isinstance(model, Sequential):
+        raise ValueError(f"the model must be a dl.Sequential, got {type(model).__name__}")
+    layers = list(model)
+    dense = [layer for layer in layers if isinstance(layer, Dense)]
+    acts = {type(layer) for layer in layers if isinstance(layer, activations.Activation)}
+    names = [n for n, c in activations.ACTIVATIONS.items() if c in acts]
+    kinds = (Dense, BatchNorm, Dropout, activations.Activation)
+    other = [type(layer).__name__ for layer in layers if not isinstance(layer, kinds)]
+    if other or not dense or len(acts) > 1 or (acts and names[0] not in ACTIVATIONS):
+        raise ValueError(
+            "the model must be Dense layers, each hidden one followed by the same "
+            f"activation (one of {', '.join(ACTIVATIONS)}), with optional BatchNorm and "
+            f"Dropout; got {[type(layer).__name__ for layer in layers]}"
+        )
+    hidden = [d.out_features for d in dense[:-1]]
+    if len(hidden) > MAX_LAYERS or any(h > MAX_UNITS for h in hidden):
+        raise ValueError(
+            f"the Playground shows at most {MAX_LAYERS} hidden layers of at most "
+            f"{MAX_UNITS} units; the model's hidden widths are {hidden}"
+        )
+    rates = {layer.rate for layer in layers if isinstance(layer, Dropout)}
+    return {
+        "hidden": hidden,
+        "activation": names[0] if names else DEFAULTS["activation"],
+        "batch_norm": any(isinstance(layer, BatchNorm) for layer in layers),
+        "dropout": float(rates.pop()) if len(rates) == 1 else 0.0,
+    }
+
+
+# ======================================================================== own data
+MIN_POINTS, MAX_POINTS, MAX_CLASSES = 10, RANGES["n_points"][1], 3
+
+
+def _checked_points(X, y) -> tuple[np.ndarray, np.ndarray]:
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
+        raise ValueError(f"points must be X (n, 2) and y (n,); got {X.shape} and {y.shape}")
+    if not (np.isfinite(X).all() and np.isfinite(y).all()):
+        raise ValueError("points must be finite numbers")
+    if not MIN_POINTS <= len(X) <= MAX_POINTS:
+        raise ValueError(f"give {MIN_POINTS} to {MAX_POINTS:.0f} points, got {len(X)}")
+    return X, y
+
+
+def _row_problem(fields: list[str], regression: bool) -> tuple[str, tuple | None]:
+    """("", (x1, x2, label)) for a good row, else (what is wrong, None)."""
+    if len(fields) != 3:
+        what = "a missing column" if len(fields) < 3 else "too many columns"
+        return (
+            f"{what}: expected 3 (x1, x2, {'value' if regression else 'label'}), got {len(fields)}",
+            None,
+        )
+    values = []
+    for name, text in zip(("x1", "x2", "value" if regression else "label"), fields):
+        try:
+            v = float(text)
+        except ValueError:
+            return f"{name} {text.strip()!r} is not a number", None
+        if not math.isfinite(v):
+            return f"{name} is {text.strip()} (NaN or infinite)", None
+        values.append(v)
+    if not regression and (values[2] != int(values[2]) or values[2] < 0):
+        return f"label {fields[2].strip()!r} is not a whole number >= 0", None
+    return "", tuple(values)
+
+
+def parse_points_csv(data: bytes | str, regression: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """X (n, 2) and y (n,) from CSV text with one point per line, ``x1, x2, label``
+    (a class 0, 1, 2...; or ``x1, x2, value`` for regression); blank lines and one header
+    line are skipped. Class labels keep their order and become 0..C-1. A ValueError lists
+    every bad line by number and what is wrong with it."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"the file is not UTF-8 text: {exc}") from None
+    rows, errors = [], []
+    lines = [(i, line) for i, line in enumerate(data.splitlines(), 1) if line.strip()]
+    if lines and _row_problem(lines[0][1].split(","), regression)[1] is None:
+        try:
+            float(lines[0][1].split(",")[0])
+        except ValueError:
+            lines = lines[1:]  # a header: its first field is not a number
+    for number, line in lines:
+        problem, row = _row_problem(line.split(","), regression)
+        if row is None:
+            errors.append(f"line {number}: {problem}")
+        else:
+            rows.append(row)
+    if len(lines) > MAX_POINTS:
+        errors.insert(0, f"too many rows: {len(lines)} (at most {MAX_POINTS:.0f})")
+    if errors:
+        shown = errors[:10] + ([f"... and {len(errors) - 10} more"] if len(errors) > 10 else [])
+        raise ValueError("cannot read the points:\n" + "\n".join(shown))
+    if len(rows) < MIN_POINTS:
+        raise ValueError(f"too few points: {len(rows)} (at least {MIN_POINTS})")
+    table = np.array(rows, dtype=float)
+    X, y = table[:, :2], table[:, 2]
+    if not regression:
+        labels, y = np.unique(y, return_inverse=True)
+        if len(labels) < 2:
+            raise ValueError(f"one class only (label {labels[0]:g}): give two or three classes")
+        if len(labels) > MAX_CLASSES:
+            raise ValueError(
+                f"{len(labels)} classes ({', '.join(f'{v:g}' for v in labels)}): "
+                f"the Playground shows at most {MAX_CLASSES}"
+            )
+    return X, y.astype(float)
