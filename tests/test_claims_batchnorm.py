@@ -176,3 +176,19 @@ def test_one_step_past_each_edge_of_the_alpha_grid_changes_nothing(spiral, small
     assert (round(bn_grid[2], 3), round(bn_edge[2], 3)) == (0.663, 0.680)
     best = {name: np.maximum(edges[name][0], small_batches[name][0]) for name in NORMS}
     assert best["batch norm"].max() < min(best["plain"].min(), best["layer norm"].min()) - 0.1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_layer_norm_keeps_a_useful_bias(spiral, seed):
+    X, y = spiral
+    net = ln_mlp(2, 3, (32,) * 4, seed=seed)
+    train_run(net, X, y, "sgd", lr=0.1, epochs=30, seed=seed)
+    loss = dl.SoftmaxCrossEntropy()
+    out = net.forward(X[:32])
+    loss.forward(out, y[:32])
+    net.zero_grad()
+    net.backward(loss.backward())
+    assert np.abs(net[0].b.grad).max() > 1e-3  # "max |db| > 1e-3"
+    np.testing.assert_allclose(net[0].b.grad.sum(), 0, atol=1e-12)  # only its mean is removed
+    net[0].b.value += 5.0  # a constant shift of b changes nothing
+    np.testing.assert_allclose(net.forward(X[:32]), out, rtol=0, atol=1e-9)
