@@ -10,7 +10,7 @@ from . import autodiff, datasets, flat, init, optim, search, surfaces
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Step, Tanh, get_activation
 from .gradcheck import gradcheck, gradcheck_report, numerical_gradient, relative_error
 from .io import load, save
-from .layers import BatchNorm, Dense, Dropout, Layer, Sequential
+from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, Sequential
 from .losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy, l2_penalty, softmax
 from .parameter import Parameter
 from .rng import seed
@@ -31,6 +31,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "Layer",
+    "LayerNorm",
     "LeakyReLU",
     "Parameter",
     "ProgressBar",

@@ -18,6 +18,10 @@ Dropout:   D ~ Bernoulli(keep_prob) / keep_prob;   out = X * D;   dX = dout * D
 BatchNorm: mu = mean_i x_i,  var = mean_i (x_i - mu)^2,  x^ = (x - mu) / sqrt(var + eps),
            out = gamma * x^ + beta;  at test time mu and var are the running averages
            r = momentum * r + (1 - momentum) * batch statistic.
+LayerNorm: the same normalisation over each example's features instead of over the batch:
+           mu_i = mean_j x_ij,  var_i = mean_j (x_ij - mu_i)^2,
+           x^_ij = (x_ij - mu_i) / sqrt(var_i + eps),  out = gamma * x^ + beta;
+           identical in training and test mode (no running statistics).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Layer",
+    "LayerNorm",
     "LoadResult",
     "Sequential",
     "batchnorm_backward",
@@ -49,6 +54,8 @@ __all__ = [
     "dropout_backward",
     "dropout_forward",
     "dropout_mask",
+    "layernorm_backward",
+    "layernorm_forward",
 ]
 
 
@@ -464,6 +471,86 @@ class BatchNorm(Layer):
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, momentum={self.momentum}, eps={self.eps}"
+
+
+# ---------------------------------------------------------------- LayerNorm
+def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float):
+    """Layer norm: each example (row) normalised over its own features.
+
+    mu_i = mean_j x_ij,  var_i = mean_j (x_ij - mu_i)^2,
+    x^_ij = (x_ij - mu_i) / sqrt(var_i + eps),  out_ij = gamma_j * x^_ij + beta_j.
+
+    Inputs:
+    - x: input, of shape (m, n)
+    - gamma: scale, of shape (n,)
+    - beta: shift, of shape (n,)
+    - eps: added to the variance before the square root
+
+    Returns a tuple of:
+    - out: of shape (m, n); row i depends on row i of x only
+    - cache: (x^, 1/sqrt(var + eps), gamma), of shapes (m, n), (m, 1), (n,)
+    """
+    mu = x.mean(axis=1, keepdims=True)
+    xc = x - mu
+    var = (xc * xc).mean(axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = xc * inv_std
+    return xhat * gamma + beta, (xhat, inv_std, gamma)
+
+
+def layernorm_backward(dout: np.ndarray, cache):
+    """The backward pass of layer norm: batch norm's formula with the sums taken over each
+    row's n features instead of over the batch:
+    dx = inv_std / n * (n dx^ - sum_j dx^ - x^ sum_j(dx^ x^)),  dx^ = dout * gamma.
+
+    Inputs:
+    - dout: upstream derivative, of shape (m, n)
+    - cache: from :func:`layernorm_forward`
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (m, n)
+    - dgamma: sum_i dout_i * x^_i, of shape (n,)
+    - dbeta: sum_i dout_i, of shape (n,)
+    """
+    xhat, inv_std, gamma = cache
+    n = dout.shape[1]
+    dxhat = dout * gamma
+    sum_dxhat = dxhat.sum(axis=1, keepdims=True)
+    sum_dxhat_xhat = (dxhat * xhat).sum(axis=1, keepdims=True)
+    dx = (inv_std / n) * (n * dxhat - sum_dxhat - xhat * sum_dxhat_xhat)
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+class LayerNorm(Layer):
+    """Layer normalization (Ba et al. 2016) of each example over its features, with learnable
+    scale gamma and shift beta (= torch.nn.LayerNorm(num_features, eps) with its affine
+    parameters). No batch statistics: the same computation in training and test mode, at any
+    batch size, including 1."""
+
+    _params = ("gamma", "beta")
+
+    def __init__(self, num_features: int, eps: float = 1e-5, dtype=np.float64) -> None:
+        self.num_features = check_int("num_features", num_features, minimum=1)
+        self.eps = check_positive("eps", eps)
+        self.gamma = Parameter(np.ones(self.num_features, dtype=dtype), "gamma")
+        self.beta = Parameter(np.zeros(self.num_features, dtype=dtype), "beta")
+        self._cache = None
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        _check_input("LayerNorm", x, self.num_features)
+        out, self._cache = layernorm_forward(x, self.gamma.value, self.beta.value, self.eps)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._cache is None:
+            raise RuntimeError("LayerNorm.backward called before forward")
+        dx, dgamma, dbeta = layernorm_backward(dout, self._cache)
+        self.gamma.accumulate(dgamma)
+        self.beta.accumulate(dbeta)
+        return dx
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}"
 
 
 # ---------------------------------------------------------------- Sequential

@@ -6,9 +6,13 @@ import pytest
 import dlcourse as dl
 from dlcourse.experiments import bn_conventions
 from dlcourse.experiments.bn_compare import (
+    NORMS,
+    batch_spread,
     bn_mlp,
+    ln_mlp,
     load_data,
     lr_init_grid,
+    small_batch_comparison,
     train_run,
     training_mode_cost,
 )
@@ -122,3 +126,71 @@ def test_q_one_example_trained_network_gives_every_example_the_same_logits(seed)
     one = np.vstack([first.forward(net[0].forward(X[i : i + 1]), training=True) for i in range(20)])
     assert np.allclose(one, first.beta.value)  # Q_ONE_EXAMPLE (b): beta for every example
     assert np.all(np.isfinite(one))  # not (c) NaN
+
+
+# ---------------------------------------------------------------- layer norm (section 7)
+@pytest.fixture(scope="module")
+def spiral():
+    return load_data("spiral", n=300)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_layer_norm_output_ignores_the_batch_and_batch_norm_does_not(spiral, seed):
+    X, y = spiral
+    nets = {
+        "bn": bn_mlp(2, 3, (32,) * 4, batchnorm=True, seed=seed),
+        "ln": ln_mlp(2, 3, (32,) * 4, seed=seed),
+    }
+    for net in nets.values():
+        train_run(net, X, y, "sgd", lr=0.1, epochs=30, seed=seed)
+    assert batch_spread(nets["ln"], X, seed=seed) < 1e-12  # "spread 0.000"
+    assert batch_spread(nets["bn"], X, seed=seed) > 0.1
+    one = [nets["ln"].forward(X[i : i + 1]) for i in range(0, len(X), 7)]
+    np.testing.assert_allclose(np.vstack(one), nets["ln"].predict(X[::7]), rtol=0, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def small_batches(spiral):
+    X, y = spiral
+    return small_batch_comparison(X, y, lrs=(0.03, 0.1, 0.3), seeds=range(5), batch_size=4)
+
+
+def test_at_batch_4_batch_norm_trails_the_plain_and_layer_norm_networks(small_batches):
+    acc = {name: small_batches[name][0] for name in NORMS}
+    assert acc["batch norm"].max() < min(acc["plain"].min(), acc["layer norm"].min()) - 0.1
+    assert np.sum(acc["layer norm"] > acc["plain"]) == 3  # "better on 3 seeds of 5"
+    assert np.sum(acc["layer norm"] < acc["plain"]) == 2  # "worse on 2"
+    for name, (lo, hi) in {
+        "batch norm": (0.663, 0.830),
+        "plain": (0.947, 0.980),
+        "layer norm": (0.947, 0.970),
+    }.items():  # the ranges the prose quotes
+        assert round(acc[name].min(), 3) == lo and round(acc[name].max(), 3) == hi, name
+
+
+def test_one_step_past_each_edge_of_the_alpha_grid_changes_nothing(spiral, small_batches):
+    X, y = spiral
+    edges = small_batch_comparison(X, y, lrs=(0.01, 1.0), seeds=range(5), batch_size=4)
+    for name in ("plain", "layer norm"):
+        assert np.all(edges[name][0] < small_batches[name][0]), name
+    bn_edge, bn_grid = edges["batch norm"][0], small_batches["batch norm"][0]
+    assert list(np.flatnonzero(bn_edge > bn_grid)) == [2]  # "improves on one seed only"
+    assert (round(bn_grid[2], 3), round(bn_edge[2], 3)) == (0.663, 0.680)
+    best = {name: np.maximum(edges[name][0], small_batches[name][0]) for name in NORMS}
+    assert best["batch norm"].max() < min(best["plain"].min(), best["layer norm"].min()) - 0.1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_layer_norm_keeps_a_useful_bias(spiral, seed):
+    X, y = spiral
+    net = ln_mlp(2, 3, (32,) * 4, seed=seed)
+    train_run(net, X, y, "sgd", lr=0.1, epochs=30, seed=seed)
+    loss = dl.SoftmaxCrossEntropy()
+    out = net.forward(X[:32])
+    loss.forward(out, y[:32])
+    net.zero_grad()
+    net.backward(loss.backward())
+    assert np.abs(net[0].b.grad).max() > 1e-3  # "max |db| > 1e-3"
+    np.testing.assert_allclose(net[0].b.grad.sum(), 0, atol=1e-12)  # only its mean is removed
+    net[0].b.value += 5.0  # a constant shift of b changes nothing
+    np.testing.assert_allclose(net.forward(X[:32]), out, rtol=0, atol=1e-9)

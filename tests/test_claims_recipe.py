@@ -7,7 +7,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.experiments import ensembles, few_shot, loss_reading
+from dlcourse.experiments import babysit_views, ensembles, few_shot, loss_reading
 from dlcourse.topics import babysit
 
 
@@ -195,3 +195,72 @@ def test_train_val_gap_at_alpha_03_is_a_few_points(digits, seed):
     assert h.accuracy[-1] > 0.99 and 0.02 < h.accuracy[-1] - h.val_accuracy[-1] < 0.06
     if seed == 0:
         assert abs(h.accuracy[-1] - h.val_accuracy[-1] - 0.036) < 0.001  # "3.6 points"
+
+
+# ---------------------------------------------------------------- babysitting views, Polyak
+@pytest.mark.parametrize("seed", range(5))
+def test_per_layer_statistics_healthy_and_too_small(digits, seed):
+    X_train, _, y_train, _ = digits
+    rec = {
+        scale: babysit_views.record_layer_statistics(
+            babysit_views.deep_digits_net(seed, init_scale=scale), X_train, y_train, lr=0.1
+        )
+        for scale in (1.0, 0.1)
+    }
+    assert list(rec[1.0]) == [0, 1, 10]
+    he_acts = np.array([s.act_std for s in rec[1.0].values()])
+    he_grads = np.array([s.grad_rms for s in rec[1.0].values()])
+    assert 0.5 < he_acts.min() and he_acts.max() < 3  # "between 0.5 and 3"
+    assert he_grads.min() > 1e-3  # "every layer gets a gradient"
+    small = rec[0.1]
+    start = small[0].act_std
+    assert np.all(start[1:] / start[:-1] < 0.15)  # "divides the signal by about 10"
+    assert 1e-5 < start[-1] < 1e-3  # "A^[4] around 1e-4 at the start"
+    assert max(s.grad_rms.max() for s in small.values()) < 1e-4  # "every dW below 1e-4"
+    for e in (1, 10):  # "layers 1-3 barely change"
+        np.testing.assert_allclose(small[e].act_std[:3], start[:3], rtol=0.5)
+    assert np.all(he_grads.max(axis=1) > 100 * max(s.grad_rms.max() for s in small.values()))
+
+
+@pytest.fixture(scope="module")
+def polyak(digits):
+    X_train, X_val, y_train, y_val = digits
+    return {
+        lr: babysit_views.polyak_comparison(
+            X_train, y_train, X_val, y_val, lr=lr, batch_size=8, epochs=5
+        )
+        for lr in (0.01, 0.03, 0.1, 0.3, 1.0)
+    }
+
+
+def test_polyak_average_rescues_a_large_alpha_and_lags_at_a_small_one(polyak):
+    big, small = polyak[0.3], polyak[0.03]
+    assert np.all(big.averaged < big.last)  # "lower on every seed"
+    assert (round(big.last.min(), 3), round(big.last.max(), 3)) == (0.285, 1.556)
+    assert (round(big.averaged.min(), 3), round(big.averaged.max(), 3)) == (0.165, 0.687)
+    assert np.all(small.averaged > small.last)  # "slightly worse on every seed"
+    assert np.all(small.averaged - small.last < 0.02)
+
+
+def test_polyak_each_at_its_best_alpha_neither_wins(polyak):
+    grid = (0.03, 0.1, 0.3)
+    last = np.min([polyak[lr].last for lr in grid], axis=0)
+    avg = np.min([polyak[lr].averaged for lr in grid], axis=0)
+    assert np.sum(avg < last) == 2  # "better on 2 seeds of 5"
+    assert np.all(np.abs(avg - last) < 0.02)
+    # one step past each edge (0.01, 1) improves neither on any seed
+    for r in (polyak[0.01], polyak[1.0]):
+        assert np.all(np.nan_to_num(r.last, nan=np.inf) > last)
+        assert np.all(np.nan_to_num(r.averaged, nan=np.inf) > avg)
+
+
+def test_polyak_average_is_the_ewa_of_the_steps():
+    model = babysit_views.deep_digits_net(0, hidden=(4,))
+    polyak = babysit_views.PolyakAverage(model, beta=0.5)
+    w0 = model[0].W.value.copy()
+    model[0].W.value[...] += 2.0
+    polyak.on_step_end(None)
+    np.testing.assert_allclose(polyak.average[0], 0.5 * w0 + 0.5 * (w0 + 2.0), rtol=1e-12)
+    polyak.swap()
+    np.testing.assert_allclose(model[0].W.value, w0 + 1.0, rtol=1e-12)
+    np.testing.assert_allclose(polyak.average[0], w0 + 2.0, rtol=1e-12)

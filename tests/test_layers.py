@@ -67,6 +67,43 @@ def test_batchnorm_backward(training, rng):
     assert max(errors.values()) < TOL
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_layernorm_backward(training, rng):
+    layer = dl.LayerNorm(5)
+    layer.gamma.value[:] = rng.uniform(0.5, 2, 5)
+    layer.beta.value[:] = rng.standard_normal(5)
+    errors = input_gradcheck(layer, rng.standard_normal((4, 5)) * 3 + 1, training)
+    assert max(errors.values()) < TOL
+
+
+def test_layernorm_rows_are_independent_and_normalised(rng):
+    layer = dl.LayerNorm(6)
+    x = rng.standard_normal((8, 6)) * 4 - 2
+    out = layer.forward(x)
+    np.testing.assert_allclose(out.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=1), 1, rtol=1e-5)  # var / (var + eps)
+    np.testing.assert_array_equal(layer.forward(x[3:4]), out[3:4])  # batch size 1 works
+    other = x.copy()
+    other[:3] = rng.standard_normal((3, 6)) * 100
+    np.testing.assert_array_equal(layer.forward(other)[3:], out[3:])
+    np.testing.assert_array_equal(layer.forward(x, training=False), out)
+    assert [p.name for p in layer.parameters()] == ["gamma", "beta"]
+    assert dl.LayerNorm(6).state_dict().keys() == {"gamma", "beta"}
+
+
+def test_layernorm_bad_input_names_the_argument():
+    with pytest.raises(TypeError, match="num_features must be an int"):
+        dl.LayerNorm(2.5)
+    with pytest.raises(ValueError, match="num_features must be >= 1, got 0"):
+        dl.LayerNorm(0)
+    with pytest.raises(ValueError, match="eps must be > 0, got -1"):
+        dl.LayerNorm(3, eps=-1)
+    with pytest.raises(ValueError, match=r"LayerNorm: .*shape \(2, 4\).*in_features=3"):
+        dl.LayerNorm(3).forward(np.zeros((2, 4)))
+    with pytest.raises(RuntimeError, match="LayerNorm.backward called before forward"):
+        dl.LayerNorm(3).backward(np.zeros((2, 3)))
+
+
 def test_dropout_backward_with_fixed_mask(rng):
     layer = dl.Dropout(0.4, rng=rng)
     x = rng.standard_normal((6, 8))

@@ -83,6 +83,27 @@ def test_mismatches_are_reported_and_nothing_is_written():
         model.load_state_dict({"0.W": np.ones(3)}, strict=False)  # shapes are always checked
 
 
+def test_layernorm_round_trip(tmp_path):
+    X = np.random.default_rng(1).standard_normal((12, 3))
+    y = np.arange(12) % 2
+
+    def net(seed):
+        return dl.Sequential([dl.Dense(3, 4, rng=seed), dl.LayerNorm(4), dl.Dense(4, 2, rng=seed)])
+
+    model = net(0)
+    opt = dl.optim.Adam(model.parameters(), lr=0.05)
+    dl.fit(model, X, y, dl.SoftmaxCrossEntropy(), opt, epochs=3)
+    assert not np.all(model[1].gamma.value == 1.0)  # training moved gamma
+    assert list(model.state_dict()) == ["0.W", "0.b", "1.gamma", "1.beta", "2.W", "2.b"]
+    path = tmp_path / "ln.npz"
+    dl.save(model, path)
+    other = net(5)
+    dl.load(other, path)
+    for name, array in other.state_dict().items():
+        assert array.tobytes() == model.state_dict()[name].tobytes(), name
+    assert np.array_equal(other.predict(X), model.predict(X))
+
+
 def test_values_are_cast_to_the_model_dtype():
     model = dl.Dense(2, 2, dtype=np.float32)
     model.load_state_dict({"W": np.full((2, 2), 0.5), "b": np.zeros(2)})

@@ -86,6 +86,29 @@ def test_batchnorm_train_matches(rng):
     np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * x.var(0), rtol=1e-12)
 
 
+@pytest.mark.parametrize("eps", [1e-5, 0.5])
+def test_layernorm_matches(eps, rng):
+    x = rng.standard_normal((6, 5)) * 3 + 2
+    G = rng.standard_normal(x.shape)
+    ln = dl.LayerNorm(5, eps=eps)
+    ln.gamma.value[:] = rng.uniform(0.5, 2, 5)
+    ln.beta.value[:] = rng.standard_normal(5)
+    tln = torch.nn.LayerNorm(5, eps=eps, elementwise_affine=True)
+    with torch.no_grad():
+        tln.weight.copy_(t(ln.gamma.value))
+        tln.bias.copy_(t(ln.beta.value))
+    xt = t(x, True)
+    out = tln(xt)
+    out.backward(t(G))
+    np.testing.assert_allclose(ln.forward(x), out.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(ln.backward(G), xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ln.gamma.grad, tln.weight.grad.numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(ln.beta.grad, tln.bias.grad.numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(
+        ln.forward(x, training=False), tln.eval()(t(x)).detach().numpy(), rtol=1e-12, atol=1e-13
+    )
+
+
 def test_softmax_cross_entropy_matches(rng):
     z = rng.standard_normal((8, 5)) * 10
     z[0] = [1000, -1000, 0, 3, 999]  # log-sum-exp stability

@@ -9,7 +9,14 @@ and a linear output layer with softmax cross-entropy. Both start from the SAME w
 He initialisation times ``init_scale``, W^[l] ~ N(0, 1) * init_scale * sqrt(2 / n^[l-1]),
 and see the same mini-batches in the same order.
 
-Used by: notebook 11 (:func:`bn_mlp` builds either network, :func:`train_run` trains one,
+Layer norm (:func:`ln_mlp`) is the third network: the plain one with a LayerNorm after each
+hidden Dense (bias kept: LayerNorm subtracts each example's mean over its units, which removes
+only the mean of b^[l], not b^[l] itself), again from the same weights.
+
+Used by: notebook 11 (:func:`bn_mlp` builds either network, :func:`ln_mlp` and
+:func:`norm_mlp` the layer-norm one, :func:`batch_spread` measures how much one example's
+output depends on the rest of its batch, :func:`small_batch_comparison` trains the three
+networks on tiny batches, each at its best alpha, :func:`train_run` trains one,
 :func:`lr_init_grid` sweeps alpha x init_scale, :func:`layer_input` reads what a layer
 receives without touching the running averages, :func:`input_stds`, :func:`load_data`,
 :func:`final_accuracy`) and :class:`dlcourse.widgets.BNExplorer` (:class:`Run`: a
@@ -27,7 +34,7 @@ import numpy as np
 
 from .. import datasets
 from .._checks import check_unit_interval
-from ..layers import BatchNorm, Dense, Sequential
+from ..layers import BatchNorm, Dense, LayerNorm, Sequential
 from ..losses import SoftmaxCrossEntropy
 from ..optim import create
 from ..parameter import Parameter
@@ -36,12 +43,17 @@ from .networks import mlp
 
 __all__ = [
     "Run",
+    "NORMS",
+    "batch_spread",
     "bn_mlp",
     "final_accuracy",
     "input_stds",
     "layer_input",
     "load_data",
+    "ln_mlp",
     "lr_init_grid",
+    "norm_mlp",
+    "small_batch_comparison",
     "train_run",
     "training_mode_cost",
 ]
@@ -210,6 +222,94 @@ def training_mode_cost(
         idx = order[start : start + batch_size]
         total += len(idx) * loss.forward(probe.forward(X[idx], training=True), y[idx])
     return total / len(X)
+
+
+# ------------------------------------------------------------------ layer norm
+#: the three networks compared in notebook 11's layer-norm section
+NORMS = ("plain", "batch norm", "layer norm")
+
+
+def ln_mlp(
+    n_in: int,
+    n_out: int,
+    hidden: Sequence[int] = (32, 32, 32),
+    init_scale: float = 1.0,
+    seed: int = 0,
+) -> Sequential:
+    """Dense -> LayerNorm -> ReLU for each hidden size, then a Dense output layer: the plain
+    :func:`bn_mlp` network (same weights, biases kept) with a LayerNorm after each hidden
+    Dense."""
+    plain = bn_mlp(n_in, n_out, hidden, batchnorm=False, init_scale=init_scale, seed=seed)
+    layers: list = []
+    for layer in plain.layers_list[:-1]:
+        layers.append(layer)
+        if isinstance(layer, Dense):
+            layers.append(LayerNorm(layer.out_features))
+    return Sequential([*layers, plain.layers_list[-1]])
+
+
+def norm_mlp(
+    norm: str, n_in: int, n_out: int, hidden: Sequence[int] = (32, 32, 32), seed: int = 0
+) -> Sequential:
+    """The network called ``norm`` (one of :data:`NORMS`), He initialisation, from ``seed``."""
+    if norm not in NORMS:
+        raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
+    if norm == "layer norm":
+        return ln_mlp(n_in, n_out, hidden, seed=seed)
+    return bn_mlp(n_in, n_out, hidden, batchnorm=(norm == "batch norm"), seed=seed)
+
+
+def batch_spread(
+    model: Sequential,
+    X: np.ndarray,
+    example: int = 0,
+    n_batches: int = 5,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> float:
+    """How much example ``example``'s training-mode logits depend on its batch mates: put it
+    with ``batch_size - 1`` other examples drawn at random, ``n_batches`` times, and return
+    the std over the batches of each logit, averaged over the logits. 0 means the output
+    does not depend on the rest of the batch. Running averages are left untouched."""
+    probe = copy.deepcopy(model)
+    rng = np.random.default_rng(seed)
+    others = np.delete(np.arange(len(X)), example)
+    outputs = [
+        probe.forward(
+            np.vstack([X[example : example + 1], X[rng.choice(others, batch_size - 1, False)]]),
+            training=True,
+        )[0]
+        for _ in range(n_batches)
+    ]
+    return float(np.std(outputs, axis=0).mean())
+
+
+def small_batch_comparison(
+    X: np.ndarray,
+    y: np.ndarray,
+    lrs: Sequence[float] = (0.03, 0.1, 0.3),
+    seeds: Sequence[int] = range(5),
+    batch_size: int = 4,
+    epochs: int = 4,
+    hidden: Sequence[int] = (32, 32),
+    norms: Sequence[str] = NORMS,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each network of ``norms`` trained with plain SGD on mini-batches of ``batch_size``, for
+    every alpha of ``lrs`` and every seed (weights and batch order). Returns, per network,
+    (best accuracy per seed, the alpha that gave it): the test-mode accuracy on (X, y) of
+    :func:`final_accuracy`, maximised over alpha separately for each seed (diverged: 0)."""
+    n_out = int(np.max(y)) + 1
+    result = {}
+    for norm in norms:
+        acc = np.zeros((len(seeds), len(lrs)))
+        for i, seed in enumerate(seeds):
+            for j, lr in enumerate(lrs):
+                model = norm_mlp(norm, X.shape[1], n_out, hidden, seed)
+                history = train_run(model, X, y, "sgd", lr, epochs, batch_size, seed)
+                acc[i, j] = np.nan_to_num(final_accuracy(model, history, X, y))
+        best = acc.argmax(axis=1)
+        result[norm] = (acc.max(axis=1), np.asarray(lrs, dtype=float)[best])
+    return result
 
 
 # ------------------------------------------------------------------ looking inside
