@@ -33,9 +33,7 @@ from dlcourse.widgets.settings import (
     one_minus_log_grid,
 )
 
-ALL = [
-    getattr(widgets, name) for name in widgets.__all__ if name not in ("Dashboard", "ipympl_active")
-]
+ALL = [getattr(widgets, name) for name in widgets.__all__ if name != "Dashboard"]
 
 
 # ---------------------------------------------------------------------------- declarations

@@ -82,6 +82,16 @@ class ActivationExplorer(Dashboard):
             ylabel="",
         )
         self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
+        self.view_agg.set_moving(
+            [
+                self._g_line,
+                self._d_line,
+                self._hist,
+                self._flow,
+                self.ax_g.title,
+                self.ax_hist.title,
+            ]
+        )
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:

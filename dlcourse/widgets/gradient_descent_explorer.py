@@ -61,6 +61,10 @@ class GradientDescentExplorer(Dashboard):
     def _control_changed(self, name: str) -> None:
         if name == "cost":  # a new cost (its start point follows: settings.Within)
             self._curve_drawn = None
+        self.view_agg.set_moving(
+            [self._path_line, self._path_dots, self._start, self._end, self._gap_lines]
+            + [self.ax_curve.title]
+        )
         self.update()
 
     def _controls_box(self) -> W.Widget:

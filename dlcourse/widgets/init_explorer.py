@@ -152,6 +152,17 @@ class InitExplorer(Dashboard):
             color="0.3",
         )
         self._summary = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=10)
+        self.view_agg.set_moving(
+            [
+                self._act_hist,
+                self._grad_hist,
+                self._stds,
+                self._units,
+                self._units_title,
+                self._std_note,
+                self._summary,
+            ]
+        )
 
     def _draw(self) -> None:
         self._act_hist.update(self.activations, self.activation_std)

@@ -85,9 +85,8 @@ class SearchLeaderboard(Dashboard):
     @property
     def view(self) -> W.Widget:
         if getattr(self, "_view", None) is None:
-            figure_box = self.figure.canvas if self._output is None else self._output
             self._view = W.VBox(
-                [self._controls_box(), W.HBox([figure_box, self.table_html]), self._message_label]
+                [self._controls_box(), W.HBox([self.image, self.table_html]), self._message_label]
             )
         return self._view
 
@@ -121,6 +120,7 @@ class SearchLeaderboard(Dashboard):
         b.set(xlabel="trials finished", ylabel="best cost so far")
         b.set_title("best so far", fontsize=10)
         b.grid(True, alpha=0.3)
+        self.view_agg.set_moving([self.points, self.failed, self.star, self.title, self.best_line])
 
     # ------------------------------------------------------------------ running
     def _compute(self) -> None:
@@ -165,7 +165,7 @@ class SearchLeaderboard(Dashboard):
             self.status.value = f"{self.board.done}/{n} trials, {self.elapsed:.1f} s"
             if draw_each:
                 self._draw()
-                self.redraw(now=True)
+                self.redraw()
         if draw_each:
             self._draw()
 
