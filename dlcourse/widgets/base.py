@@ -173,6 +173,8 @@ class Dashboard:
         widget = self.controls[name]
 
         def on_change(change) -> None:
+            if getattr(widget, "rebuilding", False):
+                return  # a GridSlider passing through its first option while it takes a value
             if is_snap_echo(widget, self._config.get(name), change["new"]):
                 return  # the browser rounding the value onto the slider's grid: not a move
             self._config[name] = plain(change["new"])

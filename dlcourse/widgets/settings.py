@@ -458,36 +458,36 @@ class Within(Setting):
 class GridSlider(W.SelectionSlider):
     """A SelectionSlider over a grid of values that also takes any value ``accepts(value)``
     allows: the value gets a position on the grid, in order. A value within 1e-9 of a grid
-    point is that point. ``.value`` is the value itself (beta, not 1 - beta)."""
+    point is that point. ``.value`` is the value itself (beta, not 1 - beta).
+
+    A new value rebuilds ``options`` (public API), which moves the selection to the first
+    option for a moment: ``rebuilding`` is True meanwhile (the dashboards ignore that
+    change). ``accept_value`` is this class's validator of ``value`` (traitlets keeps one
+    validator per trait: a subclass's own replaces the inherited one)."""
 
     def __init__(self, grid, accepts: Callable[[Any], bool], value, **kwargs) -> None:
-        self._grid, self._accepts, self._keep = tuple(grid), accepts, None
-        super().__init__(options=self._with(value), value=value, equals=_close, **kwargs)
+        self.grid, self.accepts, self.rebuilding = tuple(grid), accepts, False
+        super().__init__(options=self.with_values(value), value=value, equals=_close, **kwargs)
 
-    def _with(self, *values) -> tuple:
-        extra = [v for v in values if not any(_close(v, g) for g in self._grid)]
-        return tuple(sorted({*self._grid, *extra}))
+    def with_values(self, *values) -> tuple:
+        """The grid with ``values`` added in order (those not already on it)."""
+        extra = [v for v in values if not any(_close(v, g) for g in self.grid)]
+        return tuple(sorted({*self.grid, *extra}))
 
     @traitlets.validate("value")
-    def _validate_value(self, proposal):
+    def accept_value(self, proposal):
         value = proposal.value
-        known = any(_close(value, v) for v in self._options_values)
-        if value is not None and not known and self._accepts(value):
-            self._keep = self.value
-            try:
-                self.options = self._with(self.value, value)
-            finally:
-                self._keep = None
-        return super()._validate_value(proposal)
-
-    @traitlets.observe("options")
-    def _propagate_options(self, change):
-        if getattr(self, "_keep", None) is None:
-            return super()._propagate_options(change)
-        options = self._options_full  # a value was added: keep the current selection
-        self.set_trait("_options_labels", tuple(label for label, _ in options))
-        self._options_values = tuple(v for _, v in options)
-        self.index = self._options_values.index(self._keep)
+        match = [v for v in self.options if _close(v, value)]
+        if match:
+            return match[0]
+        if value is None or not self.accepts(value):
+            raise traitlets.TraitError(f"Invalid selection: {value!r} is not a valid value")
+        self.rebuilding = True
+        try:
+            self.options = self.with_values(self.value, value)
+        finally:
+            self.rebuilding = False
+        return value
 
 
 # ------------------------------------------------------------------ lists of names, widths
