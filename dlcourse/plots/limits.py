@@ -110,11 +110,11 @@ class SparseMinorLogLocator(LogLocator):
 
     def __init__(self, base: float = 10.0, max_decades: float = MINOR_DECADES) -> None:
         super().__init__(base=base, subs="auto")
-        self.max_decades = float(max_decades)
+        self.log_base, self.max_decades = float(base), float(max_decades)
 
     def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
         lo, hi = sorted((float(vmin), float(vmax)))
-        if lo > 0 and math.log(hi / lo, self._base) > self.max_decades:
+        if lo > 0 and math.log(hi / lo, self.log_base) > self.max_decades:
             return np.array([])
         return super().tick_values(vmin, vmax)
 

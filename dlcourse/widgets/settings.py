@@ -466,13 +466,13 @@ class GridSlider(W.SelectionSlider):
     validator per trait: a subclass's own replaces the inherited one)."""
 
     def __init__(self, grid, accepts: Callable[[Any], bool], value, **kwargs) -> None:
-        self.grid, self.accepts, self.rebuilding = tuple(grid), accepts, False
+        self.grid_values, self.accepts, self.rebuilding = tuple(grid), accepts, False
         super().__init__(options=self.with_values(value), value=value, equals=_close, **kwargs)
 
     def with_values(self, *values) -> tuple:
         """The grid with ``values`` added in order (those not already on it)."""
-        extra = [v for v in values if not any(_close(v, g) for g in self.grid)]
-        return tuple(sorted({*self.grid, *extra}))
+        extra = [v for v in values if not any(_close(v, g) for g in self.grid_values)]
+        return tuple(sorted({*self.grid_values, *extra}))
 
     @traitlets.validate("value")
     def accept_value(self, proposal):
@@ -544,9 +544,9 @@ class WidthsControl(W.VBox):
         self.minus, self.plus = _button("−", "34px"), _button("+", "34px")
         self.minus.add_class("widths-minus")
         self.plus.add_class("widths-plus")
-        self.minus.on_click(lambda _: self._set(self.value[:-1]))
+        self.minus.on_click(lambda _: self.set_widths(self.value[:-1]))
         self.plus.on_click(
-            lambda _: self._set((*self.value, self.value[-1] if self.value else self.new))
+            lambda _: self.set_widths((*self.value, self.value[-1] if self.value else self.new))
         )
         self.count = W.HTML(layout=W.Layout(width="120px"))
         self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
@@ -555,12 +555,12 @@ class WidthsControl(W.VBox):
         super().__init__(
             [W.HBox(head + [self.minus, self.plus, self.count]), self.units_box], **kwargs
         )
-        self.observe(self._show, names="value")
+        self.observe(self.show_widths, names="value")
         self.value = tuple(value)
-        self._show()
+        self.show_widths()
 
     @traitlets.validate("value")
-    def _valid(self, proposal):
+    def valid_widths(self, proposal):
         widths = tuple(int(w) for w in proposal["value"])
         if len(widths) > self.max_len or any(not self.lo <= w <= self.hi for w in widths):
             raise traitlets.TraitError(
@@ -569,16 +569,16 @@ class WidthsControl(W.VBox):
             )
         return widths
 
-    def _set(self, widths) -> None:
+    def set_widths(self, widths) -> None:
         if len(widths) <= self.max_len:
             self.value = tuple(widths)
 
-    def _change_units(self, layer: int, delta: int) -> None:
+    def change_units(self, layer: int, delta: int) -> None:
         widths = list(self.value)
         widths[layer] = min(max(widths[layer] + delta, self.lo), self.hi)
         self.value = tuple(widths)
 
-    def _show(self, _change=None) -> None:
+    def show_widths(self, _change=None) -> None:
         n = len(self.value)
         self.count.value = f"<b>{n}</b> hidden layer{'s' if n != 1 else ''}"
         self.minus.disabled, self.plus.disabled = n == 0, n >= self.max_len
@@ -587,8 +587,8 @@ class WidthsControl(W.VBox):
             minus, plus = _button("−", "26px"), _button("+", "26px")
             minus.add_class(f"units-minus-{i}")
             plus.add_class(f"units-plus-{i}")
-            minus.on_click(lambda _, i=i: self._change_units(i, -1))
-            plus.on_click(lambda _, i=i: self._change_units(i, +1))
+            minus.on_click(lambda _, i=i: self.change_units(i, -1))
+            plus.on_click(lambda _, i=i: self.change_units(i, +1))
             self.unit_buttons.append((minus, W.HTML(layout=W.Layout(width="22px")), plus))
         boxes = []
         for i, units in enumerate(self.value):
