@@ -205,6 +205,7 @@ def main(argv=None) -> int:
             warnings.simplefilter("ignore")
             try:
                 d = cls()
+                d.view  # shown: every move pushes a frame
             except Exception as exc:
                 notes.append(f"{cls_name}: could not be constructed ({type(exc).__name__}: {exc})")
                 continue

@@ -59,6 +59,7 @@ def _assert_same(got: np.ndarray, want: np.ndarray, what: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_a_blitted_frame_is_the_full_draw_of_the_same_state(name):
     dash = getattr(widgets, name)()
+    dash.view  # a dashboard pushes frames from the time its view exists
     view = dash.view_agg
     assert isinstance(dash.figure, Figure) and isinstance(dash.figure.canvas, FigureCanvasAgg)
     _, control = _first_slider(dash)
@@ -73,6 +74,7 @@ def test_a_blitted_frame_is_the_full_draw_of_the_same_state(name):
 
 def test_the_playground_while_playing_blits_the_full_picture():
     pg = widgets.Playground()
+    pg.view
     view = pg.view_agg
 
     async def play_a_while() -> None:
@@ -158,6 +160,15 @@ def test_snapshot_pictures_show_the_moving_artists_and_the_next_push_draws_all()
     normal = np.frombuffer(buf.getvalue(), np.uint8).reshape(view.pixels().shape)
     assert view.push() == "full"
     _assert_same(view.pixels(), normal, "the figure with its one line on top")
+
+
+def test_no_frame_is_drawn_before_the_view_exists_then_every_update_pushes_one():
+    dash = widgets.EWAExplorer()
+    assert dash.view_agg.full_draws == dash.view_agg.blits == 0 and not dash.image.value
+    assert dash.image in dash.view.children and dash.view_agg.full_draws == 1
+    dash.controls["beta"].index += 1
+    assert dash.view_agg.blits == 1
+    _assert_same(_decoded(dash.image.value), _full(dash.view_agg), "EWAExplorer")
 
 
 def test_every_frame_is_a_png_of_the_canvas():

@@ -251,13 +251,16 @@ class Dashboard:
             )
 
     def redraw(self) -> None:
-        """Push the figure to its Image: the moving artists over the saved background, or a
-        full draw when the layout or a static artist changed (:class:`.view.AggView`)."""
-        self.view_agg.push()
+        """Push the figure to its Image once the view exists (before, nothing shows it): the
+        moving artists over the saved background, or a full draw when the layout or a
+        static artist changed (:class:`.view.AggView`)."""
+        if getattr(self, "_view", None) is not None:
+            self.view_agg.push()
 
     @property
     def image(self) -> W.Image:
-        """The Image widget showing the figure (its ``value``: the last frame's PNG bytes)."""
+        """The Image widget showing the figure (its ``value``: the last frame's PNG bytes,
+        pushed from the time the view is built)."""
         return self.view_agg.image
 
     def _controls_box(self) -> W.Widget:
@@ -268,10 +271,15 @@ class Dashboard:
 
     @property
     def view(self) -> W.Widget:
-        """The widget shown in a notebook: controls, figure, message."""
+        """The widget shown in a notebook (built once, with the figure's first frame)."""
         if getattr(self, "_view", None) is None:
-            self._view = W.VBox([self._controls_box(), self.image, self._message_label])
+            self._view = self._build_view()
+            self.view_agg.push()
         return self._view
+
+    def _build_view(self) -> W.Widget:
+        """Controls, figure, message (override for another arrangement)."""
+        return W.VBox([self._controls_box(), self.image, self._message_label])
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

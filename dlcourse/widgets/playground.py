@@ -424,21 +424,17 @@ class Playground(Dashboard):
         )
         return W.VBox([top, top2, state_row])
 
-    @property
-    def view(self) -> W.Widget:
+    def _build_view(self) -> W.Widget:
         """Top bars and the state string; the data, features and layers beside the figure;
         the other network settings under it; the message."""
-        if getattr(self, "_view", None) is None:
-            top = self._controls_box()
-            right = W.VBox(
-                [self.image, self._under, self._message_label],
-                layout=W.Layout(justify_content="flex-start"),
-            )
-            self._view = W.VBox(
-                [top, W.HBox([self._left, right], layout=W.Layout(align_items="flex-start"))]
-            )
-            self._view.add_class("pg-playground")
-        return self._view
+        top = self._controls_box()
+        right = W.VBox(
+            [self.image, self._under, self._message_label],
+            layout=W.Layout(justify_content="flex-start"),
+        )
+        view = W.VBox([top, W.HBox([self._left, right], layout=W.Layout(align_items="flex-start"))])
+        view.add_class("pg-playground")
+        return view
 
     def _sync_widgets(self) -> None:
         """Controls follow ``self.run.config`` (without firing their callbacks)."""

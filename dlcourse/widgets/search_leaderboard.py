@@ -82,13 +82,10 @@ class SearchLeaderboard(Dashboard):
     def _control_changed(self, name: str) -> None:
         self.status.value = "settings changed: press <b>run search</b>"
 
-    @property
-    def view(self) -> W.Widget:
-        if getattr(self, "_view", None) is None:
-            self._view = W.VBox(
-                [self._controls_box(), W.HBox([self.image, self.table_html]), self._message_label]
-            )
-        return self._view
+    def _build_view(self) -> W.Widget:
+        return W.VBox(
+            [self._controls_box(), W.HBox([self.image, self.table_html]), self._message_label]
+        )
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
