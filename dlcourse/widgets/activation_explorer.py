@@ -128,5 +128,5 @@ class ActivationExplorer(Dashboard):
                 }
             )
         dead = float(np.mean(s.dead_fraction))
-        # plain text, no $math$: the title changes on every move (mathtext: 4 ms a draw)
+        # plain text, no $math$: the title changes on every move (mathtext is slower to draw)
         self.ax_hist.set_title(f"pre-activations per layer; dead units {dead:.0%}", fontsize=10)

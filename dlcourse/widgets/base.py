@@ -121,8 +121,8 @@ class Dashboard:
         )
         self._note.set_visible(False)
         # titles at a fixed height: matplotlib otherwise lays out the y axis's ticks once
-        # more at each draw of a titled axes to see whether they reach the title (up to
-        # 48 ms an axes here); the dashboards' ticks are never above their axes
+        # more at each draw of a titled axes to see whether they reach the title; the
+        # dashboards' ticks are never above their axes
         with matplotlib.rc_context({"axes.titley": 1.0}):
             self._build_figure(self.figure)
         self._message_label = W.HTML()

@@ -197,7 +197,7 @@ class InitExplorer(Dashboard):
                 "every unit of a layer computes the same value (spread across units = 0): "
                 "they get the same gradient and stay identical"
             )
-        # plain text, no $math$: this line is redrawn on every move (mathtext: 4 ms a draw)
+        # plain text, no $math$: this line is redrawn on every move (mathtext is slower to draw)
         head = (
             f"{c['init']} (scale {c['scale']:.3g}), {c['activation']}: activations' std {a[0]:.3g}"
         )
