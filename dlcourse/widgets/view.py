@@ -10,6 +10,8 @@ end that shows core ipywidgets (JupyterLab, Notebook 7, Voila, VS Code, Colab).
 - the dashboard declares its *moving* artists (:meth:`AggView.set_moving`, from what each
   ``plots`` object lists as moving); they are made animated (``Artist.set_animated``), so a
   full draw (``canvas.draw()``) leaves them out;
+- the spines of an axes with moving artists move too, so that its frame stays where a
+  normal draw puts it (zorder 2.5: above images and lines, below points);
 - after a full draw the static background is saved (``canvas.copy_from_bbox``) and the
   moving artists are drawn on top (``Figure.draw_artist``), axes by axes, each axes' in
   zorder;
@@ -20,7 +22,7 @@ end that shows core ipywidgets (JupyterLab, Notebook 7, Voila, VS Code, Colab).
 - the frame (``canvas.buffer_rgba()``) is encoded by :func:`.png.encode_png` and set as the
   Image's ``value``: the only message to the front end.
 
-Moving artists are always drawn above the static ones (ticks, spines, legends).
+Moving artists are drawn above the static ones (ticks, grid lines, legends).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.spines import Spine
 from matplotlib.text import Text
 
 from .png import encode_png
@@ -92,6 +95,9 @@ class AggView:
         for artist in self.moving:
             artist.set_animated(False)
         found = list(_flatten(artists))
+        # an axes' frame stays above its content, as in a normal draw: it moves with it
+        axes = {id(a.axes): a.axes for a in found if a.axes is not None}
+        found += [s for ax in axes.values() for s in ax.spines.values()]
         self.moving = sorted(found, key=self._order)
         for artist in self.moving:
             artist.set_animated(True)
@@ -133,7 +139,10 @@ class AggView:
 
     def _draw_moving(self) -> None:
         for artist in self.moving:
-            if artist.get_visible():
+            framed = not isinstance(artist, Spine) or (
+                artist.axes.axison and artist.axes.get_frame_on()
+            )
+            if artist.get_visible() and framed:
                 self.figure.draw_artist(artist)
 
     @contextmanager
