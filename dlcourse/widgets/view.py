@@ -112,9 +112,8 @@ class AggView:
     def push(self) -> str:
         """Draw the figure as it is now and show it: returns "full" or "blit"."""
         kind = "blit"
-        layout = self._layout_key()
-        if self.background is None or layout != self.layout or self._static_changed():
-            self.full_draw(layout)
+        if self.background is None or self._layout_key() != self.layout or self._static_changed():
+            self.full_draw()
             kind = "full"
         else:
             self.canvas.restore_region(self.background)
@@ -124,11 +123,12 @@ class AggView:
         self.last = kind
         return kind
 
-    def full_draw(self, layout: tuple | None = None) -> None:
-        """Draw everything: the static artists, saved as the background, then the moving."""
+    def full_draw(self) -> None:
+        """Draw everything: the static artists, saved as the background, then the moving.
+        The layout is read after the draw (a colorbar's axes takes its place in it)."""
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.layout = self._layout_key() if layout is None else layout
+        self.layout = self._layout_key()
         self.undrawn = {id(a): _shows(a) for a in self._static() if a.stale}
         self._draw_moving()
         self.full_draws += 1
