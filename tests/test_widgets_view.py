@@ -63,8 +63,11 @@ def test_a_blitted_frame_is_the_full_draw_of_the_same_state(name):
     view = dash.view_agg
     assert isinstance(dash.figure, Figure) and isinstance(dash.figure.canvas, FigureCanvasAgg)
     _, control = _first_slider(dash)
+    declared = []
+    view.set_moving = declared.append  # declared once, in _build_figure: never on a move
     for i in range(3):
         _move(control, back=i == 1)
+    assert declared == [], f"{name} declares its moving artists again on a move"
     dash.update()
     dash.update()  # the same state drawn again: only the moving artists
     assert view.last == "blit", f"{name}: a redraw of the same state was a full draw"

@@ -61,10 +61,6 @@ class GradientDescentExplorer(Dashboard):
     def _control_changed(self, name: str) -> None:
         if name == "cost":  # a new cost (its start point follows: settings.Within)
             self._curve_drawn = None
-        self.view_agg.set_moving(
-            [self._path_line, self._path_dots, self._start, self._end, self._gap_lines]
-            + [self.ax_curve.title]
-        )
         self.update()
 
     def _controls_box(self) -> W.Widget:
@@ -88,6 +84,10 @@ class GradientDescentExplorer(Dashboard):
         self._gap_lines = plot_cost_curves(self.ax_cost, {"gd": []}, colors={"gd": "tab:orange"})
         self.ax_cost.set_title("cost above the global minimum", fontsize=10)
         self._curve_drawn = None
+        self.view_agg.set_moving(
+            [self._path_line, self._path_dots, self._start, self._end, self._gap_lines]
+            + [self.ax_curve.title]
+        )
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
