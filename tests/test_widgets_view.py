@@ -91,6 +91,18 @@ def test_the_playground_while_playing_blits_the_full_picture():
     _assert_same(_decoded(pg.image.value), _full(view), "Playground after playing")
 
 
+def test_a_live_playground_change_redraws_the_settings_strip_alone_and_right():
+    pg = widgets.Playground()
+    pg.view
+    pg.train(3)
+    view = pg.view_agg
+    pg.controls["lr"].value = 0.1  # a live setting: the training text alone changes
+    assert view.last == "blit" and "α 0.1" in pg._cost_title.get_text()
+    _assert_same(_decoded(pg.image.value), _full(view), "Playground after a live change")
+    pg.controls["noise"].value = 0.3  # structural: a new network, the whole frame
+    _assert_same(_decoded(pg.image.value), _full(view), "Playground after a new network")
+
+
 def _two_axes():
     fig = Figure(figsize=(4, 2), dpi=60)
     left = fig.add_axes((0.1, 0.15, 0.35, 0.7))

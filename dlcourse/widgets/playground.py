@@ -224,6 +224,7 @@ class Playground(Dashboard):
     def __init__(self, state: str | None = None, **config: Any) -> None:
         self._player = PlayLoop(self, self._frame_and_draw, self._keep_playing, self._show_playing)
         self.frames = 0
+        self._strip_only = False
         self._last_push = 0.0
         #: the last frames while playing: (epochs, train s, compute s, push s)
         self.frame_log: deque = deque(maxlen=500)
@@ -321,8 +322,20 @@ class Playground(Dashboard):
         self._config = self.run.config
         if kind == "live":
             self._draw(live_only=True)
+            self._strip_only = True  # the next push redraws the settings strip alone
         else:
             self._compute_and_draw()
+
+    def redraw(self) -> None:
+        """Push the figure; after a live change only the settings strip changed, and only
+        its box is drawn again (:meth:`.view.AggView.push_axes`)."""
+        strip_only, self._strip_only = self._strip_only, False
+        if getattr(self, "_view", None) is None:
+            return
+        if strip_only:
+            self.view_agg.push_axes(self._ax_info)
+        else:
+            self.view_agg.push()
 
     @property
     def feature_toggles(self) -> dict[str, W.ToggleButton]:

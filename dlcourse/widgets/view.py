@@ -123,6 +123,24 @@ class AggView:
         self.last = kind
         return kind
 
+    def push_axes(self, ax: Axes) -> str:
+        """Show a change of the moving artists of ``ax`` alone (the caller knows nothing else
+        changed): the background is restored and those artists drawn within the box of
+        ``ax`` only; a full push when the layout or a static artist changed."""
+        if self.background is None or self._layout_key() != self.layout or self._static_changed():
+            return self.push()
+        x0, y0, x1, y1 = (int(v) for v in ax.bbox.extents)
+        height = int(self.figure.bbox.height)
+        box = (x0, height - y1, x1 + 1, height - y0 + 1)  # buffer rows grow downwards
+        self.canvas.restore_region(self.background, bbox=box, xy=(0, 0))  # in place
+        for artist in self.moving:
+            if artist.axes is ax and artist.get_visible():
+                self.figure.draw_artist(artist)
+        self.blits += 1
+        self.image.value = encode_png(self.pixels())
+        self.last = "blit"
+        return "blit"
+
     def full_draw(self) -> None:
         """Draw everything: the static artists, saved as the background, then the moving.
         The layout is read after the draw (a colorbar's axes takes its place in it)."""
