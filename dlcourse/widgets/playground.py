@@ -225,6 +225,7 @@ class Playground(Dashboard):
         self._player = PlayLoop(self, self._frame_and_draw, self._keep_playing, self._show_playing)
         self.frames = 0
         self._strip_only = False
+        self._pushed = None  # the training text of the last frame pushed
         self._last_push = 0.0
         #: the last frames while playing: (epochs, train s, compute s, push s)
         self.frame_log: deque = deque(maxlen=500)
@@ -327,15 +328,20 @@ class Playground(Dashboard):
             self._compute_and_draw()
 
     def redraw(self) -> None:
-        """Push the figure; after a live change only the settings strip changed, and only
-        its box is drawn again (:meth:`.view.AggView.push_axes`)."""
+        """Push the figure (:meth:`.view.AggView.push_axes`): after a live change only the
+        settings strip is drawn again; while its text stays (a frame while playing) the
+        three panels without it."""
         strip_only, self._strip_only = self._strip_only, False
+        text = self._cost_title.get_text()
         if getattr(self, "_view", None) is None:
             return
         if strip_only:
             self.view_agg.push_axes(self._ax_info)
+        elif text == self._pushed and self.view_agg.background is not None:
+            self.view_agg.push_axes(self._ax_net, self._ax_out, self._ax_cost)
         else:
             self.view_agg.push()
+        self._pushed = text
 
     @property
     def feature_toggles(self) -> dict[str, W.ToggleButton]:

@@ -123,19 +123,19 @@ class AggView:
         self.last = kind
         return kind
 
-    def push_axes(self, ax: Axes) -> str:
-        """Show a change of the moving artists of ``ax`` alone (the caller knows nothing else
-        changed): the background is restored and those artists drawn within the box of
-        ``ax`` only; a full push when the layout or a static artist changed."""
+    def push_axes(self, *axes: Axes) -> str:
+        """Show a change of the moving artists of ``axes`` alone (the caller knows nothing
+        else changed, and they paint inside their axes): the background is restored and
+        those artists drawn within the boxes of ``axes`` only; a full push when the layout
+        or a static artist changed."""
         if self.background is None or self._layout_key() != self.layout or self._static_changed():
             return self.push()
-        x0, y0, x1, y1 = (int(v) for v in ax.bbox.extents)
         height = int(self.figure.bbox.height)
-        box = (x0, height - y1, x1 + 1, height - y0 + 1)  # buffer rows grow downwards
-        self.canvas.restore_region(self.background, bbox=box, xy=(0, 0))  # in place
-        for artist in self.moving:
-            if artist.axes is ax and artist.get_visible():
-                self.figure.draw_artist(artist)
+        for ax in axes:  # its box, and the pixels its frame's lines reach beyond it
+            x0, y0, x1, y1 = ax.bbox.padded(3).extents
+            box = (int(x0), int(height - y1), int(x1) + 1, int(height - y0) + 1)  # rows down
+            self.canvas.restore_region(self.background, bbox=box, xy=(0, 0))  # in place
+        self._draw_moving(axes)
         self.blits += 1
         self.image.value = encode_png(self.pixels())
         self.last = "blit"
@@ -155,8 +155,11 @@ class AggView:
         """The canvas's RGBA pixels (a view: copy to keep them)."""
         return np.asarray(self.canvas.buffer_rgba())
 
-    def _draw_moving(self) -> None:
+    def _draw_moving(self, axes: tuple | None = None) -> None:
+        """The moving artists (of ``axes`` only, when given), in order."""
         for artist in self.moving:
+            if axes is not None and artist.axes not in axes:
+                continue
             framed = not isinstance(artist, Spine) or (
                 artist.axes.axison and artist.axes.get_frame_on()
             )
