@@ -2,7 +2,7 @@
 
 The figure is a plain :class:`matplotlib.figure.Figure` on a
 :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`, never managed by pyplot, so it
-looks the same under any backend (inline, ``%matplotlib widget``, a script) and in any front
+looks the same under any matplotlib backend (inline, interactive, a script) and in any front
 end that shows core ipywidgets (JupyterLab, Notebook 7, Voila, VS Code, Colab).
 
 :class:`AggView` blits with matplotlib's documented API, as its blitting tutorial does:
