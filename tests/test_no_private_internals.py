@@ -315,3 +315,8 @@ def test_own_private_names_are_fine():
         "        return self._note\n"
     )
     assert violations(source) == []
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_package_needs_no_ipympl(path):
+    assert "ipympl" not in path.read_text().lower()
