@@ -5,36 +5,31 @@
     python benchmarks/bench_latency.py --no-lab        # only the Playground under Voila
     python benchmarks/bench_latency.py --only EWAExplorer OptimizerRace --presses 4 --trace
 
-For each dashboard a notebook showing it under ``%matplotlib widget`` is opened in JupyterLab
-(servers and browser from tools/lab_driver.py, as in tests/test_browser.py): Run All, then focus one slider's handle (the learning
-rate where there is one) and press ArrowRight / ArrowLeft in turn. Each press is timed from
-the key press until a checksum of the dashboard's ``<canvas>`` pixels changes, waiting for
-the picture to settle between presses. The change is polled on every animation frame, but
-the checksum is only computed after something was drawn on a canvas
-(``window.dlChanged`` of tools/lab_driver.py): computed on every frame, it took 9.3 ms of
-the page's main thread per frame for InitExplorer's two 1000 x 459 canvases, about half a
-core on this 2-core machine, taken from the page that decodes and paints the picture.
-Numbers measured that way (before 2026-12-01) are higher: by 10-70 ms per dashboard median
-in runs of the same code. The Playground is also
-measured served by ``voila notebooks/playground.ipynb`` (α: a live setting; noise: a
-structural one, a new network), and while playing: epochs per second (its counter) and
-frames per second (distinct canvas pictures).
+For each dashboard a notebook showing it is opened in JupyterLab (servers and browser from
+tools/lab_driver.py, as in tests/test_browser.py): Run All, then focus one slider's handle (the
+learning rate where there is one) and press ArrowRight / ArrowLeft in turn. Each press is
+timed from the key press until a checksum of the pixels of the dashboard's ``<img>`` (its
+figure, PNG frames in an ``ipywidgets.Image``) changes, waiting for the picture to settle
+between presses. The change is polled on every animation frame, but the checksum is only
+computed once the image's ``src`` changed and loaded (``window.dlChanged`` of
+tools/lab_driver.py). The Playground is also measured served by
+``voila notebooks/playground.ipynb`` (α: a live setting; noise: a structural one, a new
+network), and while playing: epochs per second (its counter) and frames per second
+(distinct pictures).
 
 ``--trace`` (JupyterLab dashboards only) splits each press into phases: a cell run before
-the dashboard wraps ``Dashboard._safely`` (the callback) and ipympl's ``Canvas.draw_idle``,
-``handle_draw``, ``draw``, ``blit``, ``get_diff_image`` (the PNG) and ``send_binary``, each
-logging ``time.time()`` to a file; the browser gives ``Date.now()`` at the press and at the
-changed pixels (one clock: the same machine). Printed per dashboard, medians in ms over
-the presses where the phase occurred ('k/n' when only in k of n):
+the dashboard wraps ``Dashboard._safely`` (the callback), ``AggView.push`` (drawing a frame
+and setting the Image's value) and the PNG encoder the view calls, each logging
+``time.time()`` to a file; the browser gives ``Date.now()`` at the press and at the changed
+pixels (one clock: the same machine). Printed per dashboard, medians in ms over the presses
+where the phase occurred ('k/n' when only in k of n):
 
     press->cb   key press -> the kernel callback starts (browser, websocket, kernel queue)
-    compute     the callback, minus the canvas draws and blits inside it (with blitting,
-                the artists' own Agg drawing happens in the callback and counts here)
-    req->draw   ipympl's draw_idle round trip: request -> the browser asks -> draw starts
-                ('-' when the redraw called canvas.draw() / blit() directly)
-    agg         Agg drawing in canvas.draw(), PNGs and sends inside it excluded
-    png         get_diff_image: the frame diff and its PNG encoding
-    send->px    the first image sent -> changed canvas pixels (transfer, decode, paint)
+    compute     the callback, minus the pushes inside it
+    agg         the pushes: Agg drawing (a full draw or a blit), PNG encoding excluded
+    png         the PNG encoding of the frames
+    send->px    the end of the first push (the Image's value set) -> changed pixels
+                (the message, the browser decoding and painting the PNG)
     total       key press -> changed pixels
 
 ``--events FILE`` (with ``--trace``) also appends every press's kernel events to FILE, one JSON
@@ -83,12 +78,11 @@ DASHBOARDS = {
 
 def _notebook(import_line: str, name: str, key: str, trace_log: Path | None = None) -> dict:
     cells = [
-        "%matplotlib widget",
         f"{import_line}\nd = {name}()\nd.controls[{key!r}].add_class('bench-target')\n"
         "d.view.add_class('bench-dash')\nd",
     ]
     if trace_log is not None:
-        cells.insert(1, TRACE_CELL.replace("TRACE_LOG", repr(str(trace_log))))
+        cells.insert(0, TRACE_CELL.replace("TRACE_LOG", repr(str(trace_log))))
     return ld.notebook(cells)
 
 
@@ -96,26 +90,23 @@ def _notebook(import_line: str, name: str, key: str, trace_log: Path | None = No
 #: Run in the kernel before the dashboard: each wrapped call logs [event, ms since epoch].
 TRACE_CELL = """\
 import json as _json, time as _time
-from dlcourse.widgets import base as _base
-from ipympl.backend_nbagg import Canvas as _Canvas
+from dlcourse.widgets import base as _base, view as _view
 _trace_log = open(TRACE_LOG, "a", buffering=1)
 
-def _traced(cls, name, tag):
-    inner = getattr(cls, name)
-    def wrapper(self, *args, **kwargs):
+def _traced(inner, tag):
+    def wrapper(*args, **kwargs):
         _trace_log.write(_json.dumps([tag + "0", _time.time() * 1000]) + "\\n")
         try:
-            return inner(self, *args, **kwargs)
+            return inner(*args, **kwargs)
         finally:
             _trace_log.write(_json.dumps([tag + "1", _time.time() * 1000]) + "\\n")
-    setattr(cls, name, wrapper)
+    return wrapper
 
-_traced(_base.Dashboard, "_safely", "cb")
-for _name, _tag in [("draw_idle", "idle"), ("handle_draw", "hd"), ("draw", "draw"),
-                    ("blit", "blit"), ("get_diff_image", "png"), ("send_binary", "send")]:
-    _traced(_Canvas, _name, _tag)
+_base.Dashboard._safely = _traced(_base.Dashboard._safely, "cb")
+_view.AggView.push = _traced(_view.AggView.push, "push")
+_view.encode_png = _traced(_view.encode_png, "png")
 """
-PHASES = ["press->cb", "compute", "req->draw", "agg", "png", "send->px", "total"]
+PHASES = ["press->cb", "compute", "agg", "png", "send->px", "total"]
 
 WAIT_PIXELS_JS = """async ([root, before, ms]) => {
   const t0 = Date.now();
@@ -151,24 +142,17 @@ def phases(events: list, t0: float, t1: float) -> dict:
     """The phases of one press (module docstring) from the kernel's events and the browser's
     press time ``t0`` and changed-pixels time ``t1`` (ms); None where a phase did not occur."""
     events = [(n, t) for n, t in events if t >= t0]
-    cbs, draws, blits = (_intervals(events, tag, t1) for tag in ("cb", "draw", "blit"))
-    pngs, sends = _intervals(events, "png", t1), _intervals(events, "send", t1)
+    cbs, pushes, pngs = (_intervals(events, tag, t1) for tag in ("cb", "push", "png"))
     out = dict.fromkeys(PHASES)
     out["total"] = t1 - t0
     if cbs:
         out["press->cb"] = cbs[0][0] - t0
-        redraws = _inside(draws, cbs[:1]) + _inside(blits, cbs[:1])  # PNGs are inside them
-        out["compute"] = cbs[0][1] - cbs[0][0] - redraws
-    handled = [s for n, s in events if n == "hd0" and s < t1]
-    requests = [s for n, s in events if n == "idle0" and handled and s <= handled[0]]
-    if handled and requests:
-        out["req->draw"] = handled[0] - requests[-1]
-    if draws:
-        out["agg"] = sum(e - s for s, e in draws) - _inside(pngs, draws) - _inside(sends, draws)
+        out["compute"] = cbs[0][1] - cbs[0][0] - _inside(pushes, cbs[:1])
+    if pushes:
+        out["agg"] = sum(e - s for s, e in pushes) - _inside(pngs, pushes)
+        out["send->px"] = t1 - pushes[0][1]
     if pngs:
         out["png"] = sum(e - s for s, e in pngs)
-    if sends:
-        out["send->px"] = t1 - sends[0][0]
     return out
 
 
@@ -185,7 +169,7 @@ def press_latencies(
     trace_log: Path | None = None,
     raw: list | None = None,
 ) -> tuple[list[float], list[dict]]:
-    """Seconds from each key press on ``slider``'s handle to changed canvas pixels; with
+    """Seconds from each key press on ``slider``'s handle to changed image pixels; with
     ``trace_log`` (the file the trace cell writes) also the phases of each press, and in
     ``raw`` (a list, when given) its events."""
     handle = page.locator(f"{slider} .noUi-handle").first
@@ -264,7 +248,7 @@ def measure_lab(
         try:
             # a fresh workspace per notebook: JupyterLab would reopen the earlier ones
             ld.run_all_cells(page, f"{lab.url}/lab/workspaces/bench-{name}/tree/{name}.ipynb")
-            page.wait_for_selector(f"{root} canvas", timeout=180_000)
+            page.wait_for_selector(f"{root} img", timeout=180_000)
             ld.wait_idle(page)
             page.add_script_tag(content=ld.PIXELS_JS)
             raw = [] if events is not None else None
@@ -385,7 +369,7 @@ def main(argv=None) -> int:
                 )
                 results.update(voila_results)
     print(
-        f"slider key press -> changed canvas pixels (headless Chromium; load average "
+        f"slider key press -> changed image pixels (headless Chromium; load average "
         f"{load0:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print(table(results))

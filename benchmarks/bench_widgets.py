@@ -3,14 +3,16 @@
 For every dashboard in ``dlcourse.widgets`` (the ones it names, then any other ``Dashboard``
 subclass found in its modules) and every control of it, the control is moved ``--repeats``
 times through the real ipywidgets object (``widget.value = x`` runs the same callback as a
-drag: recompute + update the artists in place, i.e. ``.update()``), each time to a value not
-visited before, so that caches do not flatter the numbers. Reported per control:
+drag: recompute, update the artists in place and push the frame to the dashboard's Image),
+each time to a value not visited before, so that caches do not flatter the numbers. Reported
+per control:
 
-- ``update`` median and p90 (ms): the time of ``widget.value = x``; ``cpu``: its median
-  process time (steadier than the wall clock on a busy machine; with 2 BLAS threads it
-  counts both);
-- ``draw`` median (ms): one Agg ``canvas.draw()`` of the figure afterwards, roughly what the
-  ipympl canvas pays to repaint (not part of the update: ipympl draws when the kernel idles).
+- ``update`` median and p90 (ms): the time of ``widget.value = x``, the push (a blit or a
+  full Agg draw, and the PNG) included; ``cpu``: its median process time (steadier than the
+  wall clock on a busy machine; with 2 BLAS threads it counts both);
+- ``draw`` median (ms): one full draw of the figure afterwards (``AggView.full_draw``), what a
+  push costs when the layout changed; ``full``: the share of the moves whose push was a
+  full draw (the rest were blits).
 
 Target: update median < 100 ms. Sliders marked ``release`` update only when released
 (``continuous_update=False``), so a longer update is acceptable there.
@@ -36,8 +38,6 @@ import numpy as np
 import matplotlib
 
 matplotlib.use("Agg")
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 import dlcourse.widgets as widgets  # noqa: E402
 from dlcourse.widgets.base import Dashboard  # noqa: E402
@@ -120,9 +120,8 @@ def move(widget, value) -> None:
 
 
 def live_move(d: Dashboard, widget, value) -> tuple[float, float]:
-    """Move the control inside a running event loop with the figure's canvas marked as
-    opened by a browser, as in a live notebook: a dashboard that streams returns after its
-    first part. Returns the seconds until the move returned (the first picture) and until
+    """Move the control inside a running event loop (outside a notebook cell, as a move in
+    the browser): a dashboard that streams returns after its first part. Returns the seconds until the move returned (the first picture) and until
     the stream (if any) had finished."""
 
     async def run() -> tuple[float, float]:
@@ -134,7 +133,6 @@ def live_move(d: Dashboard, widget, value) -> tuple[float, float]:
             await asyncio.sleep(0)
         return first, time.perf_counter() - t0
 
-    d.figure.canvas.syncing_data_url = False
     return asyncio.run(run())
 
 
@@ -145,8 +143,9 @@ def bench_control(
     values = new_values(widget, repeats)
     if not values:
         return None
-    canvas = FigureCanvasAgg(d.figure) if draw else None
+    view = d.view_agg
     updates, cpu, draws, streams = [], [], [], []
+    full0 = view.full_draws
     for value in values:
         t0, c0 = time.perf_counter(), time.process_time()
         if live:
@@ -157,10 +156,11 @@ def bench_control(
             move(widget, value)
             updates.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-        if canvas is not None:
+        if draw:
             t0 = time.perf_counter()
-            canvas.draw()
+            view.full_draw()
             draws.append(time.perf_counter() - t0)
+            full0 += 1
     ms = 1000 * np.array(updates)
     return {
         "control": name,
@@ -168,6 +168,7 @@ def bench_control(
         "median": float(np.median(ms)),
         "p90": float(np.percentile(ms, 90)),
         "cpu": float(np.median(1000 * np.array(cpu))),
+        "full": (view.full_draws - full0) / len(values),
         "draw": float(np.median(1000 * np.array(draws))) if draws else float("nan"),
         "stream": float(np.median(1000 * np.array(streams))) if streams else float("nan"),
         "release": getattr(widget, "continuous_update", True) is False,
@@ -183,7 +184,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--live",
         action="store_true",
-        help="move inside an event loop on a canvas marked as open in a browser: "
+        help="move inside an event loop, as the browser does: "
         "'median' is then the time to the first picture of a streaming "
         "dashboard, 'stream' the time until its stream has finished",
     )
@@ -194,7 +195,7 @@ def main(argv=None) -> int:
         found = {k: v for k, v in found.items() if k in wanted}
     header = (
         f"{'dashboard':<24} {'control moved':<18} {'n':>3} {'median ms':>10} {'p90 ms':>8} "
-        f"{'cpu ms':>7} {'draw ms':>8}{' stream ms' if args.live else ''}  notes"
+        f"{'cpu ms':>7} {'draw ms':>8} {'full':>5}{' stream ms' if args.live else ''}  notes"
     )
     print(header)
     print("-" * len(header))
@@ -204,6 +205,7 @@ def main(argv=None) -> int:
             warnings.simplefilter("ignore")
             try:
                 d = cls()
+                d.view  # shown: every move pushes a frame
             except Exception as exc:
                 notes.append(f"{cls_name}: could not be constructed ({type(exc).__name__}: {exc})")
                 continue
@@ -221,7 +223,7 @@ def main(argv=None) -> int:
                     slow.append(f"{cls_name}.{name}")
                 print(
                     f"{cls_name:<24} {name:<18} {row['n']:>3} {row['median']:>10.1f} "
-                    f"{row['p90']:>8.1f} {row['cpu']:>7.1f} {row['draw']:>8.1f}"
+                    f"{row['p90']:>8.1f} {row['cpu']:>7.1f} {row['draw']:>8.1f} {row['full']:>5.0%}"
                     f"{format(row['stream'], '>10.1f') if args.live else ''}  {' '.join(flags)}"
                 )
                 sys.stdout.flush()

@@ -13,7 +13,6 @@ __all__ = [
     "check_int",
     "check_nonnegative",
     "check_positive",
-    "check_range",
     "check_real",
     "check_unit_interval",
     "check_xy",
@@ -84,18 +83,6 @@ def check_finite(name: str, array) -> np.ndarray:
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} NaN/inf value(s)")
     return array
-
-
-def check_range(name: str, value, low, high):
-    """A number in [low, high]; an int when ``low`` is an int (slider settings)."""
-    number = (
-        check_int(name, value)
-        if isinstance(low, int) and not isinstance(low, bool)
-        else check_real(name, value)
-    )
-    if not low <= number <= high:
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
-    return number
 
 
 def check_xy(X, y, name: str = "X") -> tuple[np.ndarray, np.ndarray]:

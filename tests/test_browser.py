@@ -1,9 +1,10 @@
 """The TrainingDashboard in a real browser: JupyterLab + headless Chromium (Playwright).
 
-A notebook showing the dashboard under ``%matplotlib widget`` is written to a temporary
-directory, JupyterLab serves it on loopback, Chromium runs all cells, then presses arrow
-keys on the learning-rate slider. The ipympl canvas must change and no error output may
-appear. Screenshots go to test-artifacts/browser_*.png.
+A notebook showing the dashboard (no ``%matplotlib`` magic: its figure is Agg frames in an
+``ipywidgets.Image``) is written to a temporary directory, JupyterLab serves it on loopback,
+Chromium runs all cells, then presses arrow keys on the learning-rate slider. The ``<img>``
+must get a new frame (a new ``src`` and new pixels) and no error output may appear.
+Screenshots go to test-artifacts/browser_*.png.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ if _missing:  # pragma: no cover - a developer machine without a browser
     pytest.skip(_missing, allow_module_level=True)
 
 NOTEBOOK_CELLS = [
-    "%matplotlib widget",
     "from dlcourse.widgets import TrainingDashboard\n"
     "dash = TrainingDashboard(dataset='moons', epochs=2000, batch_size=4)\n"
     "dash.controls['lr'].add_class('dl-lr')\n"
@@ -98,10 +98,11 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
 
         dashboard = page.locator(".dl-dashboard:not(.jupyter-widgets-disconnected)")
         dashboard.wait_for(timeout=30_000)
-        canvas = dashboard.locator("canvas").first
+        canvas = dashboard.locator("img").first  # the figure's frames
         canvas.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "browser_after_run.png"), full_page=False)
         before = _stable_png(canvas, page)
+        src_before = canvas.get_attribute("src")
         (ARTIFACTS / "browser_canvas_before.png").write_bytes(before)
         outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output")
         assert "trained 40 epochs, message ''" in " ".join(outputs.all_inner_texts())
@@ -122,6 +123,7 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
         lr_after = readout.inner_text()
         assert float(lr_after) > float(lr_before), (lr_before, lr_after)
         # the running network keeps its weights: only the title (alpha = ...) changes
+        assert canvas.get_attribute("src") != src_before  # a new frame reached the <img>
         assert _changed_pixels(before, after) > 0
 
         # play trains in the background on the kernel's event loop and redraws live;

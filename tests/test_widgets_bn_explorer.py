@@ -214,12 +214,13 @@ def test_curves_grow_live_while_on_screen():
     d._displayed = True  # as after _ipython_display_
     d.redraw_seconds = 0.0
     seen = []
-    d.redraw = lambda now=False: seen.append(
-        (now, len(d._cost.train["plain"].get_xdata()), len(d._cost.train["batch norm"].get_xdata()))
+    d.redraw = lambda: seen.append(
+        (len(d._cost.train["plain"].get_xdata()), len(d._cost.train["batch norm"].get_xdata()))
     )
     d.update()
-    live = [s for s in seen if s[0]]
-    assert [p for _, p, _ in live[:12]] == list(range(1, 13))  # plain grows epoch by epoch
-    assert [b for _, _, b in live[12:]] == list(range(1, 13))  # then batch norm
-    assert all(p == 12 for _, p, _ in live[12:])  # plain stays drawn
+    live, final = seen[:-1], seen[-1]  # the last redraw is update()'s own, after training
+    assert len(live) == 24 and final == (12, 12)
+    assert [p for p, _ in live[:12]] == list(range(1, 13))  # plain grows epoch by epoch
+    assert [b for _, b in live[12:]] == list(range(1, 13))  # then batch norm
+    assert all(p == 12 for p, _ in live[12:])  # plain stays drawn
     plt.close(d.figure)

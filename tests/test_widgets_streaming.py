@@ -1,6 +1,7 @@
-"""Streaming retrains (dlcourse.widgets.streaming): on a live canvas a control move draws the
-first part at once and finishes in chunks on the event loop, with the same final arrays as
-the synchronous run; elsewhere everything is computed at once."""
+"""Streaming retrains (dlcourse.widgets.streaming): a control moved in the browser (not by a
+cell) with an event loop running draws the first part at once and finishes in chunks on the
+loop, with the same final arrays as the synchronous run; elsewhere everything is computed at
+once."""
 
 import asyncio
 
@@ -15,12 +16,8 @@ from dlcourse.widgets.digits_explorer import DigitsExplorer
 from dlcourse.widgets.gradcheck_explorer import GradCheckExplorer
 from dlcourse.widgets.schedule_explorer import ScheduleExplorer
 from dlcourse.widgets.debug_dashboard import DebugDashboard
-from dlcourse.widgets.streaming import Stream, front_end_ready
-
-
-def _live(d) -> None:
-    """Make the figure look like an ipympl canvas that a browser has opened."""
-    d.figure.canvas.syncing_data_url = False
+from dlcourse.widgets import streaming
+from dlcourse.widgets.streaming import Stream, in_cell
 
 
 async def _until_done(d, limit: float = 60.0) -> None:
@@ -32,12 +29,11 @@ async def _until_done(d, limit: float = 60.0) -> None:
 
 
 def _stream_move(d, name, value, *, chunk=0.0, first=0.0, then=None):
-    """Move a control inside a running event loop on a live canvas; returns what the
-    dashboard held right after the move (before the stream went on)."""
+    """Move a control inside a running event loop (outside a cell: as a browser does);
+    returns what the dashboard held right after the move (before the stream went on)."""
     seen = {}
 
     async def main():
-        _live(d)
         d._stream.first_seconds, d._stream.chunk_seconds = first, chunk
         d.controls[name].value = value
         seen["streaming"] = d._stream.streaming
@@ -66,14 +62,18 @@ def _same_bn(a: BNExplorer, b: BNExplorer) -> None:
 SMALL = dict(depth=2, width=8, epochs=10)
 
 
-def test_without_a_front_end_or_a_loop_nothing_streams():
+def test_without_a_loop_or_inside_a_cell_nothing_streams(monkeypatch):
     d = BNExplorer(**SMALL)
-    assert not front_end_ready(d.figure)  # an Agg canvas: no browser
-    d.controls["lr"].value = 0.1  # no running loop here either
+    assert not in_cell()  # no kernel here
+    d.controls["lr"].value = 0.1  # no running loop
     assert not d.streaming and d.histories["plain"].epochs == 10
-    _live(d)
-    d.controls["lr"].value = 0.2  # a live canvas, but no event loop
-    assert not d.streaming and d.histories["plain"].epochs == 10
+    monkeypatch.setattr(streaming, "in_cell", lambda: True)  # a cell sets the control
+
+    async def main():
+        d.controls["lr"].value = 0.2
+        assert not d.streaming and d.histories["plain"].epochs == 10
+
+    asyncio.run(main())
     plt.close(d.figure)
 
 
@@ -104,11 +104,10 @@ def test_a_new_move_cancels_the_running_stream():
     plt.close("all")
 
 
-def test_update_from_code_never_streams_even_on_a_live_canvas():
+def test_update_from_code_never_streams_even_with_a_loop():
     d = BNExplorer(**SMALL)
 
     async def main():
-        _live(d)
         d.set_config({**SMALL, "lr": 1.0})
         assert not d.streaming
         d.update()
@@ -127,7 +126,6 @@ def test_an_exception_in_a_chunk_becomes_the_message():
         raise RuntimeError("chunk failed")
 
     async def main():
-        _live(d)
         d._stream.first_seconds = d._stream.chunk_seconds = 0.0
         with d._stream.allowed():
             assert d._stream.run(work(), lambda: None) is False
@@ -144,7 +142,6 @@ def test_stream_runs_all_the_work_then_finish(seconds):
     done = []
 
     async def main():
-        _live(d)
         s = Stream(d)
         s.first_seconds = s.chunk_seconds = seconds
         with s.allowed():
@@ -198,7 +195,6 @@ def test_debug_stream_ends_where_the_synchronous_run_ends(name, value):
     seen = {}
 
     async def main():
-        _live(d)
         d._stream.first_seconds = d._stream.chunk_seconds = 0.0
         d.controls[name].value = value
         seen["epochs"], seen["streaming"] = d.history.epochs, d.streaming
@@ -261,7 +257,6 @@ def test_digits_stream_ends_where_the_synchronous_run_ends(name, value):
     seen = {}
 
     async def main():
-        _live(d)
         d._stream.first_seconds = d._stream.chunk_seconds = 0.0
         d.controls[name].value = value
         seen["epochs"], seen["streaming"] = d.history.epochs, d.streaming
@@ -307,7 +302,6 @@ def test_gradcheck_stream_ends_where_the_synchronous_run_ends(name, value):
     seen = {}
 
     async def main():
-        _live(d)
         d._stream.first_seconds = d._stream.chunk_seconds = 0.0
         d.controls[name].value = value
         seen["done"], seen["streaming"] = int(np.sum(np.isfinite(d.sweep))), d.streaming
@@ -329,7 +323,6 @@ def test_schedule_stream_ends_where_the_synchronous_run_ends(name, value):
     seen = {}
 
     async def main():
-        _live(d)
         d._stream.first_seconds = d._stream.chunk_seconds = 0.0
         d.controls[name].value = value
         seen["epochs"], seen["streaming"] = len(d.cost), d.streaming

@@ -7,8 +7,9 @@ latency benchmark share.
 - :func:`chromium`: the system Chromium under Playwright with the flags this machine needs.
 - :func:`run_all_cells`, :func:`wait_idle`: open a notebook, Run All, wait for an idle kernel.
 - :func:`new_page`: a page of the tests' size that collects uncaught JavaScript errors.
-- :data:`PIXELS_JS`, :func:`pixels`, :func:`settle`, :func:`stable`: a checksum of the ``<canvas>`` pixels
-  below a CSS selector, cheap enough to poll on every animation frame.
+- :data:`PIXELS_JS`, :func:`pixels`, :func:`settle`, :func:`stable`: a checksum of the pixels
+  of the ``<img>`` frames below a CSS selector, cheap enough to poll on every animation
+  frame.
 
 Imported as ``tools.lab_driver``: ``python -m pytest`` puts the checkout on ``sys.path``;
 ``benchmarks/bench_latency.py`` inserts it itself.
@@ -78,34 +79,36 @@ LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
-# window.dlPixels(root, region): a checksum of the canvases inside `root` (largest first),
-# or of a region of the largest one given as fractions [x0, y0, x1, y1].
-# window.dlCountFrames(root, ms): how many distinct pictures appear within `ms`.
-# window.dlChanged(root, before): whether the checksum differs from `before`, computed only
-# when a 2-D canvas was drawn on since the last call (a counter in the context's drawing
-# methods): polled on every animation frame it costs the page nothing while nothing is drawn
-# (a checksum of a 1000 x 460 canvas is a few ms of the page's main thread per frame).
+# A dashboard shows its figure as PNG frames in an ipywidgets.Image: an <img> whose src
+# changes with every frame. window.dlPixels(root, region): a checksum of the pixels of the
+# loaded <img>s inside `root` (largest first), or of a region of the largest one given as
+# fractions [x0, y0, x1, y1]. window.dlCountFrames(root, ms): how many distinct pictures
+# appear within `ms`. window.dlChanged(root, before): whether the checksum differs from
+# `before`, computed only when an image's src changed and it has loaded since the last call
+# (polled on every animation frame it costs the page nothing while no frame arrives).
 PIXELS_JS = """
-if (!window.dlDrawCount) {
-  window.dlDrawCount = 1;
-  const proto = CanvasRenderingContext2D.prototype;
-  for (const name of ['drawImage', 'clearRect', 'putImageData', 'fillRect']) {
-    const original = proto[name];
-    proto[name] = function (...args) { window.dlDrawCount++; return original.apply(this, args); };
-  }
-}
+window.dlImages = (root) => {
+  const images = Array.from(document.querySelectorAll(root + ' img')).filter(i => i.src);
+  images.sort((a, b) => b.naturalWidth * b.naturalHeight - a.naturalWidth * a.naturalHeight);
+  return images;
+};
+window.dlSources = (root) => window.dlImages(root).map(i => i.src).join(' ');
 window.dlChanged = (root, before) => {
-  if (window.dlDrawCount === window.dlCheckedCount) return false;
-  window.dlCheckedCount = window.dlDrawCount;
+  const images = window.dlImages(root);
+  if (!images.every(i => i.complete)) return false;
+  const sources = images.map(i => i.src).join(' ');
+  if (sources === window.dlCheckedSources) return false;
+  window.dlCheckedSources = sources;
   return window.dlPixels(root) !== before;
 };
 window.dlPixels = (root, region) => {
   let h = 0;
-  const canvases = Array.from(document.querySelectorAll(root + ' canvas')).filter(c => c.width > 0);
-  canvases.sort((a, b) => b.width * b.height - a.width * a.height);
-  for (const c of region ? canvases.slice(0, 1) : canvases) {
+  const images = window.dlImages(root).filter(i => i.complete && i.naturalWidth > 0);
+  for (const img of region ? images.slice(0, 1) : images) {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
     const ctx = c.getContext('2d');
-    if (!ctx) continue;
+    ctx.drawImage(img, 0, 0);
     const [x0, y0, x1, y1] = region || [0, 0, 1, 1];
     const x = Math.floor(x0 * c.width), y = Math.floor(y0 * c.height);
     const w = Math.max(1, Math.floor((x1 - x0) * c.width)), hh = Math.max(1, Math.floor((y1 - y0) * c.height));
@@ -329,7 +332,7 @@ def run_all_cells(page, url: str, timeout: float = 120) -> None:
 
 
 def pixels(page, root: str, region: list[float] | None = None) -> int:
-    """The checksum of :data:`PIXELS_JS` (loaded in the page) of the canvases in ``root``."""
+    """The checksum of :data:`PIXELS_JS` (loaded in the page) of the images in ``root``."""
     return page.evaluate("([root, r]) => window.dlPixels(root, r)", [root, region])
 
 
@@ -346,7 +349,7 @@ def stable(page, read, gap_ms: int = 300, tries: int = 40):
 
 
 def settle(page, root: str, gap_ms: int = 300, tries: int = 40) -> int:
-    """The canvas checksum of ``root`` once the picture stops changing (:func:`stable`)."""
+    """The image checksum of ``root`` once the picture stops changing (:func:`stable`)."""
     return stable(page, lambda: pixels(page, root), gap_ms, tries)
 
 
@@ -359,9 +362,9 @@ def new_page(browser) -> tuple[object, list[str]]:
 
 
 def open_app(page, url: str, root: str, timeout_ms: int = 180_000) -> int:
-    """Load a Voila page, wait for a canvas in ``root``, load :data:`PIXELS_JS`; returns
+    """Load a Voila page, wait for an image in ``root``, load :data:`PIXELS_JS`; returns
     the settled checksum."""
     page.goto(url, timeout=timeout_ms)
-    page.wait_for_selector(f"{root} canvas", timeout=timeout_ms)
+    page.wait_for_selector(f"{root} img", timeout=timeout_ms)
     page.add_script_tag(content=PIXELS_JS)
     return settle(page, root)

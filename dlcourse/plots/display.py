@@ -1,7 +1,7 @@
 """Showing a matplotlib figure as a static PNG in a notebook.
 
 Static figures are embedded as PNG images so that a notebook reads well where no kernel runs
-(GitHub, nbviewer), whatever matplotlib backend is active (inline or ipympl).
+(GitHub, nbviewer), whatever matplotlib backend is active.
 """
 
 from __future__ import annotations

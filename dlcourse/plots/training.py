@@ -135,6 +135,11 @@ class CostCurves:
     _legend_key: tuple = field(default=(), repr=False)
     _last: tuple = field(default=(None, None), repr=False)
 
+    @property
+    def moving(self) -> list:
+        """The artists an update changes: every line."""
+        return [*self.train.values(), *self.val.values(), self.previous_train, self.previous_val]
+
     def update(self, runs: Any, previous: Any = None) -> None:
         """Put new data into the existing lines (same run names as when created)."""
         self._last = (runs, previous)
@@ -319,6 +324,11 @@ class DecisionBoundary:
     ys: np.ndarray = None
     probs: np.ndarray = None
 
+    @property
+    def moving(self) -> list:
+        """The artists an update changes: the image and the points."""
+        return [a for a in (self.image, self.points, self.val_points) if a is not None]
+
     def update(
         self,
         model: Any = None,
@@ -501,6 +511,11 @@ class LayerHistograms:
     edges: np.ndarray = None
     stds: np.ndarray = None
     unit_text: Any = None  #: "× r" under a relative x axis (None: the axis is in values)
+
+    @property
+    def moving(self) -> list:
+        """The artists an update changes: the histograms, their std texts, the unit."""
+        return [*self.patches, *self.texts, *([self.unit_text] if self.unit_text else [])]
 
     def update(self, arrays: Sequence[np.ndarray], stds: Sequence[float] | None = None) -> None:
         """Histogram new arrays (at most as many layers as when the plot was made);
@@ -690,6 +705,11 @@ class StdByLayer:
     lines: dict
     log_y: bool
 
+    @property
+    def moving(self) -> list:
+        """The artists an update changes: the lines."""
+        return list(self.lines.values())
+
     def update(self, stds: Mapping[str, np.ndarray]) -> None:
         unknown = sorted(set(stds) - set(self.lines))
         if unknown:
@@ -749,6 +769,11 @@ class ConfusionMatrix:
     texts: list
     matrix: np.ndarray
     normalize: bool
+
+    @property
+    def moving(self) -> list:
+        """The artists an update changes: the image and the cell texts."""
+        return [self.image, *(t for row in self.texts for t in row)]
 
     def update(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
         n = len(self.texts)

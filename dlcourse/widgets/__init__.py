@@ -5,7 +5,7 @@ Dashboards are imported lazily, so ``import dlcourse.widgets`` stays fast.
 
 from importlib import import_module
 
-from .base import Dashboard, ipympl_active
+from .base import Dashboard
 
 _DASHBOARDS = {
     "TrainingDashboard": "training",
@@ -24,7 +24,7 @@ _DASHBOARDS = {
     "Playground": "playground",
 }
 
-__all__ = ["Dashboard", "ipympl_active", *_DASHBOARDS]
+__all__ = ["Dashboard", *_DASHBOARDS]
 
 
 def __getattr__(name: str):

@@ -82,6 +82,16 @@ class ActivationExplorer(Dashboard):
             ylabel="",
         )
         self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
+        self.view_agg.set_moving(
+            [
+                self._g_line,
+                self._d_line,
+                self._hist,
+                self._flow,
+                self.ax_g.title,
+                self.ax_hist.title,
+            ]
+        )
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
@@ -118,5 +128,5 @@ class ActivationExplorer(Dashboard):
                 }
             )
         dead = float(np.mean(s.dead_fraction))
-        # plain text, no $math$: the title changes on every move (mathtext: 4 ms a draw)
+        # plain text, no $math$: the title changes on every move (mathtext is slower to draw)
         self.ax_hist.set_title(f"pre-activations per layer; dead units {dead:.0%}", fontsize=10)

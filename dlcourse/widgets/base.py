@@ -20,14 +20,18 @@ Writing a dashboard — subclass :class:`Dashboard` and define:
 - optionally ``_control_changed(name)``: what a control change does (default: ``update()``),
   and ``_validate(config)`` for checks across settings.
 
-(Without ``settings``, a subclass may still give ``defaults``, ``ranges`` and its own
+(Without ``settings``, a subclass may still give ``defaults`` and its own
 ``_build_controls()``.)
+
+``_build_figure`` declares which artists move (``self.view_agg.set_moving(...)``, from what
+each ``plots`` object lists as moving): they are redrawn on every push, the rest only when
+the layout or a static artist changes (:mod:`dlcourse.widgets.view`).
 
 The base class wires the controls (``widget.value = x`` fires the same callbacks as a drag),
 catches every exception raised while updating (it becomes ``.message`` and a note on the
 plot: never a traceback), turns warnings into the message too, and shows itself in a
-notebook: the controls, the figure (an ipympl canvas when the ``widget`` backend is active,
-otherwise an inline figure in an Output widget) and the message line.
+notebook: the controls, the figure (Agg frames in an ``ipywidgets.Image``, the same under
+any matplotlib backend) and the message line.
 """
 
 from __future__ import annotations
@@ -44,12 +48,11 @@ import ipywidgets as W
 import matplotlib
 from matplotlib.figure import Figure
 
-from .._checks import check_range
 from ..plots.display import show_figure
-from .frames import FramePusher, full_png_frames
 from .settings import Setting, Within
+from .view import AggView
 
-__all__ = ["ipympl_active", "one_blas_thread", "Dashboard", "is_snap_echo", "plain"]
+__all__ = ["one_blas_thread", "Dashboard", "is_snap_echo", "plain"]
 
 
 @functools.cache
@@ -65,17 +68,9 @@ def _blas_controller():
 
 def one_blas_thread():
     """A context in which BLAS uses one thread. A dashboard's matrices are small: a second
-    thread only competes with the kernel, the server and the browser for 2 cores (measured
-    here: InitExplorer's update 520 ms with 2 OpenBLAS threads, 75 ms with 1)."""
+    thread only competes with the kernel, the server and the browser for the cores."""
     controller = _blas_controller()
     return controller.limit(limits=1, user_api="blas") if controller else contextlib.nullcontext()
-
-
-def ipympl_active() -> bool:
-    """True when matplotlib's backend is ipympl (``%matplotlib widget``)."""
-    return (
-        "ipympl" in matplotlib.get_backend().lower() or "widget" in matplotlib.get_backend().lower()
-    )
 
 
 class Dashboard:
@@ -85,9 +80,8 @@ class Dashboard:
     settings: ClassVar[dict[str, Setting]] = {}
     #: every config key and its default (derived from ``settings`` when declared)
     defaults: ClassVar[dict[str, Any]] = {}
-    #: without ``settings``: numeric settings and their [low, high] ranges
-    ranges: ClassVar[dict[str, tuple]] = {}
     figsize: tuple[float, float] = (9.0, 3.6)
+    dpi: float = 100.0
     #: sliders answer while dragging (cheap dashboards); False on dashboards that train
     continuous_update: bool = False
     #: keywords for every slider, dropdown and checkbox (a ``layout`` dict becomes a Layout)
@@ -111,8 +105,8 @@ class Dashboard:
         self.controls: dict[str, W.Widget] = self._build_controls()
         for name, widget in self.controls.items():
             widget.observe(self._callback(name), names="value")
-        self.figure = self._new_figure()
-        self._frames = FramePusher(self.figure)
+        self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        self.view_agg = AggView(self.figure)
         self._note = self.figure.text(
             0.5,
             0.5,
@@ -127,12 +121,11 @@ class Dashboard:
         )
         self._note.set_visible(False)
         # titles at a fixed height: matplotlib otherwise lays out the y axis's ticks once
-        # more at each draw of a titled axes to see whether they reach the title (up to
-        # 48 ms an axes here); the dashboards' ticks are never above their axes
+        # more at each draw of a titled axes to see whether they reach the title; the
+        # dashboards' ticks are never above their axes
         with matplotlib.rc_context({"axes.titley": 1.0}):
             self._build_figure(self.figure)
         self._message_label = W.HTML()
-        self._output = None if ipympl_active() else W.Output()
         self.update()
 
     # ------------------------------------------------------------------ config
@@ -146,8 +139,6 @@ class Dashboard:
         merged = {**copy.deepcopy(self.defaults), **config}
         for name, setting in self.settings.items():
             merged[name] = setting.check(name, merged[name], merged)
-        for key, (low, high) in self.ranges.items():
-            check_range(key, merged[key], low, high)
         self._validate(merged)
         return merged
 
@@ -182,6 +173,8 @@ class Dashboard:
         widget = self.controls[name]
 
         def on_change(change) -> None:
+            if getattr(widget, "rebuilding", False):
+                return  # a GridSlider passing through its first option while it takes a value
             if is_snap_echo(widget, self._config.get(name), change["new"]):
                 return  # the browser rounding the value onto the slider's grid: not a move
             self._config[name] = plain(change["new"])
@@ -257,53 +250,18 @@ class Dashboard:
                 f"<span style='color:crimson'>{_html(self.message)}</span>" if self.message else ""
             )
 
-    def redraw(self, now: bool = False) -> None:
-        """Push the figure to the screen, at once: on an ipympl canvas a front end has
-        opened, only what changed is redrawn and sent (:class:`.frames.FramePusher`);
-        ``now`` is accepted for subclasses (every push is immediate).
+    def redraw(self) -> None:
+        """Push the figure to its Image once the view exists (before, nothing shows it): the
+        moving artists over the saved background, or a full draw when the layout or a
+        static artist changed (:class:`.view.AggView`)."""
+        if getattr(self, "_view", None) is not None:
+            self.view_agg.push()
 
-        Never ``draw()`` an ipympl canvas that no front-end has opened yet
-        (``syncing_data_url``): ipympl 0.10 then stores its image without the
-        ``data:image/png;base64,`` prefix and the browser shows an empty canvas; such a
-        canvas gets ``draw_idle()``, which draws once a front end asks."""
-        canvas = self.figure.canvas
-        if self._output is None and hasattr(canvas, "draw_idle"):
-            if getattr(canvas, "syncing_data_url", False):
-                canvas.draw_idle()
-            else:
-                self._frames.push()
-        elif self._output is not None and getattr(self, "_displayed", False):
-            from IPython.display import display
-
-            with self._output:
-                self._output.clear_output(wait=True)
-                display(self.figure)
-
-    def settle(self) -> None:
-        """After a burst of frames (playing, streaming): ask the front end for one full
-        draw of its own. ipympl's front end drops an image still decoding when the next
-        arrives, so the last frame of a burst can be lost; the draw it asks for comes
-        after everything it has received."""
-        canvas = self.figure.canvas
-        if self._output is None and hasattr(canvas, "draw_idle"):
-            canvas.draw_idle()
-
-    # ------------------------------------------------------------------ view
-    def _new_figure(self) -> Figure:
-        if ipympl_active():
-            import matplotlib.pyplot as plt
-
-            with plt.ioff():
-                fig = plt.figure(figsize=self.figsize)
-            fig.canvas.header_visible = False
-            fig.canvas.toolbar_visible = False
-            fig.canvas.resizable = False
-            # the dashboard pushes its own frames: no extra draw_idle per changed artist
-            # (pyplot's interactive mode would ask the front end for a full draw each time)
-            fig.stale_callback = None
-            full_png_frames(fig.canvas)
-            return fig
-        return Figure(figsize=self.figsize)
+    @property
+    def image(self) -> W.Image:
+        """The Image widget showing the figure (its ``value``: the last frame's PNG bytes,
+        pushed from the time the view is built)."""
+        return self.view_agg.image
 
     def _controls_box(self) -> W.Widget:
         """The layout of the controls (override for a custom arrangement)."""
@@ -313,22 +271,25 @@ class Dashboard:
 
     @property
     def view(self) -> W.Widget:
-        """The widget shown in a notebook: controls, figure, message."""
+        """The widget shown in a notebook (built once, with the figure's first frame)."""
         if getattr(self, "_view", None) is None:
-            figure_box = self.figure.canvas if self._output is None else self._output
-            self._view = W.VBox([self._controls_box(), figure_box, self._message_label])
+            self._view = self._build_view()
+            self.view_agg.push()
         return self._view
+
+    def _build_view(self) -> W.Widget:
+        """Controls, figure, message (override for another arrangement)."""
+        return W.VBox([self._controls_box(), self.image, self._message_label])
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.view)
-        self._displayed = True
-        self.redraw()
+        self._displayed = True  # read by dashboards that redraw while they train
 
     def snapshot(self, dpi: int = 90) -> None:
         """Show the current figure as a static PNG (readable where widgets do not run)."""
-        with self._frames.static():
+        with self.view_agg.static():
             show_figure(self.figure, dpi=dpi, close=False)
 
     # ------------------------------------------------------------------ to override

@@ -90,6 +90,7 @@ class BNExplorer(Dashboard):
         self._acc_text = fig.text(
             0.08, 0.005, "", fontsize=8.5, va="bottom", ha="left", color="0.15"
         )
+        self.view_agg.set_moving([self._cost, self._std, self._acc_text, self.ax_cost.title])
 
     def __init__(self, **config) -> None:
         self._stream = Stream(self)
@@ -170,7 +171,7 @@ class BNExplorer(Dashboard):
             if now - last[0] >= self.redraw_seconds:
                 last[0] = now
                 self._cost.update({**self.histories, name: history})
-                self.redraw(now=True)
+                self.redraw()
 
         return grow
 

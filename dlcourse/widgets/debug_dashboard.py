@@ -198,6 +198,10 @@ class DebugDashboard(Dashboard):
             transform=self.ax_text.transAxes,
             va="top",
         )
+        self._subs = None
+        self.view_agg.set_moving(
+            [self.line_train, self.line_val, self.title, self.alarm, self.lines_text]
+        )
 
     def _draw(self) -> None:
         for line, values in ((self.line_train, self.train_loss), (self.line_val, self.val_loss)):
@@ -240,4 +244,6 @@ class DebugDashboard(Dashboard):
         ax.set_ylim(limits)
         # over a few decades label 1, 2, 5 x 10^k; over many, the powers of ten only
         subs = (1.0, 2.0, 5.0) if high / low < 1e3 else (1.0,)
-        ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
+        if subs != self._subs:  # a new locator is a new layout: only when it changes
+            self._subs = subs
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))

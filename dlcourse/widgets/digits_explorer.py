@@ -122,6 +122,7 @@ class DigitsExplorer(Dashboard):
             self.ax_cost, {"loss": [], "val_loss": []}, log_y=True, ylabel="cost J (cross-entropy)"
         )
         self.cost_title = self.ax_cost.set_title("", fontsize=10)
+        self.view_agg.set_moving([self.cm, self.cm_title, self.curves, self.cost_title])
 
     def _draw(self) -> None:
         c = self._config

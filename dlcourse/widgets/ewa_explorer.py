@@ -63,6 +63,7 @@ class EWAExplorer(Dashboard):
         )
         self.ax.set_ylabel("temperature (°C)")
         self.ax.set_xlabel("day t")
+        self.view_agg.set_moving([self._band, self._artists, self.ax.title])
 
     def _compute(self) -> None:
         c = self._config

@@ -180,6 +180,10 @@ class GradCheckExplorer(Dashboard):
         ax.legend(loc="lower left", fontsize=8, frameon=True, framealpha=0.9)
         self._summary = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self._cost = fig.text(0.5, 0.905, "", ha="center", va="top", fontsize=8, color="0.3")
+        self.view_agg.set_moving(
+            [list(self._bars), self._labels, self._sweep_line, self._marker, self._summary]
+            + [self._cost]
+        )
 
     @staticmethod
     def _thresholds(ax) -> None:

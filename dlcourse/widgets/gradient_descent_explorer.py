@@ -84,6 +84,10 @@ class GradientDescentExplorer(Dashboard):
         self._gap_lines = plot_cost_curves(self.ax_cost, {"gd": []}, colors={"gd": "tab:orange"})
         self.ax_cost.set_title("cost above the global minimum", fontsize=10)
         self._curve_drawn = None
+        self.view_agg.set_moving(
+            [self._path_line, self._path_dots, self._start, self._end, self._gap_lines]
+            + [self.ax_curve.title]
+        )
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:

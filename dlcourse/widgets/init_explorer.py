@@ -152,6 +152,17 @@ class InitExplorer(Dashboard):
             color="0.3",
         )
         self._summary = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=10)
+        self.view_agg.set_moving(
+            [
+                self._act_hist,
+                self._grad_hist,
+                self._stds,
+                self._units,
+                self._units_title,
+                self._std_note,
+                self._summary,
+            ]
+        )
 
     def _draw(self) -> None:
         self._act_hist.update(self.activations, self.activation_std)
@@ -186,7 +197,7 @@ class InitExplorer(Dashboard):
                 "every unit of a layer computes the same value (spread across units = 0): "
                 "they get the same gradient and stay identical"
             )
-        # plain text, no $math$: this line is redrawn on every move (mathtext: 4 ms a draw)
+        # plain text, no $math$: this line is redrawn on every move (mathtext is slower to draw)
         head = (
             f"{c['init']} (scale {c['scale']:.3g}), {c['activation']}: activations' std {a[0]:.3g}"
         )

@@ -121,6 +121,7 @@ class OptimizerRace(Dashboard):
         self._cost_lines = plot_cost_curves(self.ax_cost, {n: [] for n in OPTIMIZER_NAMES})
         self.ax_cost.set_title("cost above the minimum", fontsize=10)
         self._legend, self._legend_names = None, None
+        self.view_agg.set_moving([self._path_artists, self._cost_lines, self.ax_paths.title])
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:

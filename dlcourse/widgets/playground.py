@@ -42,8 +42,7 @@ from ..init import INITIALIZERS
 from ..plots.limits import GRID_125, nice_ceil
 from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
-from .base import Dashboard, ipympl_active
-from .frames import full_png_frames
+from .base import Dashboard
 from .playing import PlayLoop
 from .settings import (
     Buttons,
@@ -225,12 +224,11 @@ class Playground(Dashboard):
     def __init__(self, state: str | None = None, **config: Any) -> None:
         self._player = PlayLoop(self, self._frame_and_draw, self._keep_playing, self._show_playing)
         self.frames = 0
+        self._strip_only = False
+        self._pushed = None  # the training text of the last frame pushed
         self._last_push = 0.0
         #: the last frames while playing: (epochs, train s, compute s, push s)
         self.frame_log: deque = deque(maxlen=500)
-        self._pending = "frame"
-        self._background = None
-        self._background_key = None
         given = bool(config)
         self.run = pn.PlaygroundRun(self._merged(config))
         state = (
@@ -325,8 +323,25 @@ class Playground(Dashboard):
         self._config = self.run.config
         if kind == "live":
             self._draw(live_only=True)
+            self._strip_only = True  # the next push redraws the settings strip alone
         else:
             self._compute_and_draw()
+
+    def redraw(self) -> None:
+        """Push the figure (:meth:`.view.AggView.push_axes`): after a live change only the
+        settings strip is drawn again; while its text stays (a frame while playing) the
+        three panels without it."""
+        strip_only, self._strip_only = self._strip_only, False
+        text = self._cost_title.get_text()
+        if getattr(self, "_view", None) is None:
+            return
+        if strip_only:
+            self.view_agg.push_axes(self._ax_info)
+        elif text == self._pushed and self.view_agg.background is not None:
+            self.view_agg.push_axes(self._ax_net, self._ax_out, self._ax_cost)
+        else:
+            self.view_agg.push()
+        self._pushed = text
 
     @property
     def feature_toggles(self) -> dict[str, W.ToggleButton]:
@@ -428,22 +443,17 @@ class Playground(Dashboard):
         )
         return W.VBox([top, top2, state_row])
 
-    @property
-    def view(self) -> W.Widget:
+    def _build_view(self) -> W.Widget:
         """Top bars and the state string; the data, features and layers beside the figure;
         the other network settings under it; the message."""
-        if getattr(self, "_view", None) is None:
-            top = self._controls_box()
-            figure_box = self.figure.canvas if self._output is None else self._output
-            right = W.VBox(
-                [figure_box, self._under, self._message_label],
-                layout=W.Layout(justify_content="flex-start"),
-            )
-            self._view = W.VBox(
-                [top, W.HBox([self._left, right], layout=W.Layout(align_items="flex-start"))]
-            )
-            self._view.add_class("pg-playground")
-        return self._view
+        top = self._controls_box()
+        right = W.VBox(
+            [self.image, self._under, self._message_label],
+            layout=W.Layout(justify_content="flex-start"),
+        )
+        view = W.VBox([top, W.HBox([self._left, right], layout=W.Layout(align_items="flex-start"))])
+        view.add_class("pg-playground")
+        return view
 
     def _sync_widgets(self) -> None:
         """Controls follow ``self.run.config`` (without firing their callbacks)."""
@@ -631,12 +641,7 @@ class Playground(Dashboard):
             *self._lines,
             self._cost_title,
         ]
-        self._animated = ipympl_active()
-        for artist in self._dynamic:
-            artist.set_animated(self._animated)
-        if self._animated:
-            fig.canvas.mpl_connect("draw_event", self._on_draw_event)
-            full_png_frames(fig.canvas)
+        self.view_agg.set_moving(self._dynamic)
 
     def _compute(self) -> None:
         """The grid outputs: class probabilities and every hidden unit's activation."""
@@ -678,7 +683,6 @@ class Playground(Dashboard):
                 else ""
             )
         self._cost_title.set_text(self._training_text())
-        self._pending = "info" if live_only else "frame"
         self.epoch_label.value = (
             f"<div style='font-size:12px;color:#666'>EPOCH</div>"
             f"<div style='font-size:20px;font-weight:600'>"
@@ -744,7 +748,8 @@ class Playground(Dashboard):
         titles = ["inputs"] + [f"layer {i + 1}" for i in range(len(cfg["hidden"]))]
         for c, text in enumerate(self._col_titles):
             text.set_text(titles[c] if c < len(columns) else "")
-            text.set_x(c * pitch + 9 + half)
+            if text.get_position()[0] != c * pitch + 9 + half:  # a static artist: set if moved
+                text.set_x(c * pitch + 9 + half)
         segs, colors, widths = self._link_geometry(columns)
         self._links.set_segments(segs)
         self._links.set_color(colors)
@@ -790,78 +795,18 @@ class Playground(Dashboard):
         self.controls["init_scale"].disabled = cfg["init"] != "random"
         self.controls["decay"].disabled = cfg["schedule"] == "constant"
 
-    # ------------------------------------------------------------------ pushing pixels
-    # ipympl: the static parts (axes, ticks, legend, column titles, message) are drawn by a
-    # full Agg draw, which also saves them as the background; afterwards a frame restores
-    # that background, draws only the changing ("animated") artists and blits, and a live
-    # change redraws only the settings strip. A full draw happens only when a static part
-    # changed (static_key).
-    def _static_key(self) -> tuple:
-        return (
-            tuple(t.get_text() for t in self._col_titles),
-            self._ax_cost.get_xlim(),
-            self._ax_cost.get_ylim(),
-            self.message,
-            self._note.get_visible(),
-        )
-
-    def _on_draw_event(self, event) -> None:
-        canvas = self.figure.canvas
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        self._background_key = self._static_key()
-        for artist in self._dynamic:
-            self.figure.draw_artist(artist)
-
-    def redraw(self, now: bool = False) -> None:
-        """Push the figure: a full draw if a static part changed, else a blit of the frame
-        (or of the settings strip after a live change); one Agg draw per change."""
-        pending, self._pending = self._pending, "none"
-        canvas = self.figure.canvas
-        if not self._animated or getattr(canvas, "syncing_data_url", False):
-            super().redraw(now=True)
-            return
-        if self._background is None or self._static_key() != self._background_key:
-            canvas.draw()
-            return
-        if pending == "none":  # nothing changed since the last push
-            return
-        if pending == "info":  # only the strip: its white patch covers the old text
-            self.figure.draw_artist(self._ax_info.patch)
-            self.figure.draw_artist(self._cost_title)
-            canvas.blit(self._ax_info.bbox)
-            return
-        # a frame: restore everything but the settings strip (whose text has not changed),
-        # draw the changing artists, send the changed pixels
-        for region in self._frame_regions():
-            canvas.restore_region(self._background, bbox=region, xy=(0, 0))
-        for artist in self._dynamic:
-            if artist is not self._cost_title:
-                self.figure.draw_artist(artist)
-        canvas.blit(self.figure.bbox)
-
-    def _frame_regions(self) -> list[tuple[int, int, int, int]]:
-        """The figure minus the settings strip, as boxes in buffer pixels (y downwards, as
-        ``restore_region`` takes them)."""
-        W_, H = int(self.figure.bbox.width), int(self.figure.bbox.height)
-        x0, y0, x1, y1 = (round(v) for v in self._ax_info.bbox.extents)
-        top = H - y1  # the strip's rows are top..H - y0
-        return [(0, H - y0, W_, H), (0, 0, x0, H - y0), (x1, 0, W_, H - y0), (0, 0, W_, top)]
-
     def png(self, dpi: int = 90) -> bytes:
         """The whole figure as PNG bytes (animated artists included)."""
         from ..plots.display import figure_png
 
-        for artist in self._dynamic:
-            artist.set_animated(False)
         self._net_title.set_text(f"epoch {self.run.epoch:,}")
         self._out_title.set_text(self._loss_text)
         try:
-            return figure_png(self.figure, dpi=dpi)
+            with self.view_agg.static():
+                return figure_png(self.figure, dpi=dpi)
         finally:
             self._net_title.set_text("")
             self._out_title.set_text("")
-            for artist in self._dynamic:
-                artist.set_animated(self._animated)
 
     def _ipython_display_(self) -> None:
         """The live app, with a PNG of its current picture in the same output: JupyterLab
@@ -882,7 +827,6 @@ class Playground(Dashboard):
         else:
             display(self.view)
         self._displayed = True
-        self.redraw()
 
     def snapshot(self, dpi: int = 90) -> None:
         """Show the current figure as a static PNG (readable where widgets do not run)."""

@@ -6,9 +6,8 @@ trains a little and pushes a picture. :class:`PlayLoop` runs the frames as one a
 the kernel handles widget messages meanwhile (a slider moved, pause pressed). Each frame
 runs through ``dashboard._safely``: an exception becomes the dashboard's message, never
 a traceback. Playing stops when :meth:`PlayLoop.stop` is called, or when ``keep_going()``
-says so before a frame (the run diverged, reached its end, failed). Then the front end is
-asked for one draw of its own (``dashboard.settle()``): the last frame of a burst can be
-dropped by ipympl's front end.
+says so before a frame (the run diverged, reached its end, failed). Each frame's picture
+reaches the browser as the value of the dashboard's Image.
 
 Without a running event loop (a script, nbval) :meth:`PlayLoop.start` starts nothing and
 says so; the dashboard then trains synchronously instead.
@@ -73,4 +72,3 @@ class PlayLoop:
                 self.playing = False
                 self.task = None
                 self.on_change()
-            self.dashboard.settle()

@@ -96,6 +96,10 @@ class ScheduleExplorer(Dashboard):
         set_log_scale(self.ax_cost)
         self.ax_lr.legend(fontsize=8, loc="upper right")
         self.ax_cost.legend(fontsize=8, loc="upper right")
+        self.view_agg.set_moving(
+            [self._lr_ref, self._lr_line, self._cost_ref, self._cost_line]
+            + [self.ax_lr.title, self.ax_cost.title]
+        )
         self._runs: OrderedDict = OrderedDict()
         self._stream = Stream(self)
 

@@ -92,6 +92,13 @@ class SearchExplorer(Dashboard):
         self.ax_profile.set_xlabel("learning rate α (log scale)")
         self.ax_profile.set_ylabel("validation error")
         self.ax_profile.legend(fontsize=8, loc="lower left")
+        self.ax_profile.set_title("error against α: β hardly matters", fontsize=9)
+        moving = [[h["trials"], h["best"]] for h in self._heat.values()]
+        self.view_agg.set_moving([moving, self._rug_grid, self._rug_random, self._titles()])
+
+    def _titles(self) -> list:
+        """The titles the draw changes (moving artists)."""
+        return [self.ax_grid.title, self.ax_random.title]
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
@@ -130,7 +137,6 @@ class SearchExplorer(Dashboard):
         self._rug_random.set_data(
             np.log10(self.random_trials[:, 0]), np.full(len(self.random_trials), 0.85)
         )
-        self.ax_profile.set_title("error against α: β hardly matters", fontsize=9)
 
 
 def _trials(result: SearchResult) -> np.ndarray:

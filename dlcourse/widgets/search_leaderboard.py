@@ -82,14 +82,10 @@ class SearchLeaderboard(Dashboard):
     def _control_changed(self, name: str) -> None:
         self.status.value = "settings changed: press <b>run search</b>"
 
-    @property
-    def view(self) -> W.Widget:
-        if getattr(self, "_view", None) is None:
-            figure_box = self.figure.canvas if self._output is None else self._output
-            self._view = W.VBox(
-                [self._controls_box(), W.HBox([figure_box, self.table_html]), self._message_label]
-            )
-        return self._view
+    def _build_view(self) -> W.Widget:
+        return W.VBox(
+            [self._controls_box(), W.HBox([self.image, self.table_html]), self._message_label]
+        )
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig) -> None:
@@ -121,6 +117,7 @@ class SearchLeaderboard(Dashboard):
         b.set(xlabel="trials finished", ylabel="best cost so far")
         b.set_title("best so far", fontsize=10)
         b.grid(True, alpha=0.3)
+        self.view_agg.set_moving([self.points, self.failed, self.star, self.title, self.best_line])
 
     # ------------------------------------------------------------------ running
     def _compute(self) -> None:
@@ -165,7 +162,7 @@ class SearchLeaderboard(Dashboard):
             self.status.value = f"{self.board.done}/{n} trials, {self.elapsed:.1f} s"
             if draw_each:
                 self._draw()
-                self.redraw(now=True)
+                self.redraw()
         if draw_each:
             self._draw()
 

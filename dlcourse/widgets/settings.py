@@ -458,36 +458,36 @@ class Within(Setting):
 class GridSlider(W.SelectionSlider):
     """A SelectionSlider over a grid of values that also takes any value ``accepts(value)``
     allows: the value gets a position on the grid, in order. A value within 1e-9 of a grid
-    point is that point. ``.value`` is the value itself (beta, not 1 - beta)."""
+    point is that point. ``.value`` is the value itself (beta, not 1 - beta).
+
+    A new value rebuilds ``options`` (public API), which moves the selection to the first
+    option for a moment: ``rebuilding`` is True meanwhile (the dashboards ignore that
+    change). ``accept_value`` is this class's validator of ``value`` (traitlets keeps one
+    validator per trait: a subclass's own replaces the inherited one)."""
 
     def __init__(self, grid, accepts: Callable[[Any], bool], value, **kwargs) -> None:
-        self._grid, self._accepts, self._keep = tuple(grid), accepts, None
-        super().__init__(options=self._with(value), value=value, equals=_close, **kwargs)
+        self.grid_values, self.accepts, self.rebuilding = tuple(grid), accepts, False
+        super().__init__(options=self.with_values(value), value=value, equals=_close, **kwargs)
 
-    def _with(self, *values) -> tuple:
-        extra = [v for v in values if not any(_close(v, g) for g in self._grid)]
-        return tuple(sorted({*self._grid, *extra}))
+    def with_values(self, *values) -> tuple:
+        """The grid with ``values`` added in order (those not already on it)."""
+        extra = [v for v in values if not any(_close(v, g) for g in self.grid_values)]
+        return tuple(sorted({*self.grid_values, *extra}))
 
     @traitlets.validate("value")
-    def _validate_value(self, proposal):
+    def accept_value(self, proposal):
         value = proposal.value
-        known = any(_close(value, v) for v in self._options_values)
-        if value is not None and not known and self._accepts(value):
-            self._keep = self.value
-            try:
-                self.options = self._with(self.value, value)
-            finally:
-                self._keep = None
-        return super()._validate_value(proposal)
-
-    @traitlets.observe("options")
-    def _propagate_options(self, change):
-        if getattr(self, "_keep", None) is None:
-            return super()._propagate_options(change)
-        options = self._options_full  # a value was added: keep the current selection
-        self.set_trait("_options_labels", tuple(label for label, _ in options))
-        self._options_values = tuple(v for _, v in options)
-        self.index = self._options_values.index(self._keep)
+        match = [v for v in self.options if _close(v, value)]
+        if match:
+            return match[0]
+        if value is None or not self.accepts(value):
+            raise traitlets.TraitError(f"Invalid selection: {value!r} is not a valid value")
+        self.rebuilding = True
+        try:
+            self.options = self.with_values(self.value, value)
+        finally:
+            self.rebuilding = False
+        return value
 
 
 # ------------------------------------------------------------------ lists of names, widths
@@ -544,9 +544,9 @@ class WidthsControl(W.VBox):
         self.minus, self.plus = _button("−", "34px"), _button("+", "34px")
         self.minus.add_class("widths-minus")
         self.plus.add_class("widths-plus")
-        self.minus.on_click(lambda _: self._set(self.value[:-1]))
+        self.minus.on_click(lambda _: self.set_widths(self.value[:-1]))
         self.plus.on_click(
-            lambda _: self._set((*self.value, self.value[-1] if self.value else self.new))
+            lambda _: self.set_widths((*self.value, self.value[-1] if self.value else self.new))
         )
         self.count = W.HTML(layout=W.Layout(width="120px"))
         self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
@@ -555,12 +555,12 @@ class WidthsControl(W.VBox):
         super().__init__(
             [W.HBox(head + [self.minus, self.plus, self.count]), self.units_box], **kwargs
         )
-        self.observe(self._show, names="value")
+        self.observe(self.show_widths, names="value")
         self.value = tuple(value)
-        self._show()
+        self.show_widths()
 
     @traitlets.validate("value")
-    def _valid(self, proposal):
+    def valid_widths(self, proposal):
         widths = tuple(int(w) for w in proposal["value"])
         if len(widths) > self.max_len or any(not self.lo <= w <= self.hi for w in widths):
             raise traitlets.TraitError(
@@ -569,16 +569,16 @@ class WidthsControl(W.VBox):
             )
         return widths
 
-    def _set(self, widths) -> None:
+    def set_widths(self, widths) -> None:
         if len(widths) <= self.max_len:
             self.value = tuple(widths)
 
-    def _change_units(self, layer: int, delta: int) -> None:
+    def change_units(self, layer: int, delta: int) -> None:
         widths = list(self.value)
         widths[layer] = min(max(widths[layer] + delta, self.lo), self.hi)
         self.value = tuple(widths)
 
-    def _show(self, _change=None) -> None:
+    def show_widths(self, _change=None) -> None:
         n = len(self.value)
         self.count.value = f"<b>{n}</b> hidden layer{'s' if n != 1 else ''}"
         self.minus.disabled, self.plus.disabled = n == 0, n >= self.max_len
@@ -587,8 +587,8 @@ class WidthsControl(W.VBox):
             minus, plus = _button("−", "26px"), _button("+", "26px")
             minus.add_class(f"units-minus-{i}")
             plus.add_class(f"units-plus-{i}")
-            minus.on_click(lambda _, i=i: self._change_units(i, -1))
-            plus.on_click(lambda _, i=i: self._change_units(i, +1))
+            minus.on_click(lambda _, i=i: self.change_units(i, -1))
+            plus.on_click(lambda _, i=i: self.change_units(i, +1))
             self.unit_buttons.append((minus, W.HTML(layout=W.Layout(width="22px")), plus))
         boxes = []
         for i, units in enumerate(self.value):

@@ -4,20 +4,21 @@ A dashboard that retrains when a control moves gives the work as an iterator who
 ``next()`` does one small piece (one epoch of one network, one eps of a sweep) and a
 ``finish()`` that derives the final results. :meth:`Stream.run`:
 
-- **live** (an ipympl canvas opened by a front end, ``syncing_data_url`` False, an asyncio
-  loop running, and the run asked for by a control: :meth:`Stream.allowed`): does the
+- **live** (the run asked for by a control moved in the browser, :meth:`Stream.allowed`,
+  with an asyncio loop running and no notebook cell executing: :func:`in_cell`): does the
   first ``at_once`` pieces, then those that fit in ``first_seconds`` since the control
   moved, and returns, so the caller draws the first part;
   the rest runs, after a pause of ``first_pause`` (the first picture travels to the
   browser meanwhile), in chunks of about ``chunk_seconds`` on the kernel's event loop
   (``loop.create_task``, ``await asyncio.sleep(0)`` between chunks, so widget messages are
-  handled meanwhile), each chunk followed by ``dashboard._draw()`` and ``redraw()`` through
+  handled meanwhile), each chunk followed by ``dashboard._draw()`` and a push through
   ``dashboard._safely`` (an exception becomes ``.message`` and ends the stream: never a
   traceback). A new run cancels the one still streaming. From the start of such a run
   until its ``finish()``, :attr:`Stream.incomplete` is True: a dashboard draws the
   partial results with axes that only widen, and its last picture with the limits of the
   finished run (the picture the synchronous run gives);
-- **otherwise** (tests, scripts, nbval, ``update()`` called from code): all the work at
+- **otherwise** (tests, scripts, nbval, ``update()`` or a control set from code in a
+  cell): all the work at
   once, then ``finish()``: the results are the same as when streamed, since the pieces are
   the same whatever the chunks (``dl.fit(..., history=h)`` continues a run exactly).
 """
@@ -29,12 +30,23 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 
-__all__ = ["Stream", "front_end_ready"]
+__all__ = ["Stream", "in_cell"]
 
 
-def front_end_ready(figure) -> bool:
-    """True when ``figure`` is on an ipympl canvas that a browser has opened."""
-    return not getattr(figure.canvas, "syncing_data_url", True)
+def in_cell() -> bool:
+    """True while a notebook cell executes: the kernel's current request (its parent
+    message, ``Kernel.get_parent()``) is an ``execute_request``. A control set by code in a
+    cell then runs at once, so what the cell prints next is the whole result; a control
+    moved by the learner arrives as a ``comm_msg``. False outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return False
+    parent = kernel.get_parent() or {}
+    return parent.get("header", {}).get("msg_type") == "execute_request"
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -82,9 +94,7 @@ class Stream:
             self._allowed = was
 
     def live(self) -> bool:
-        return (
-            self._allowed and front_end_ready(self.dashboard.figure) and _running_loop() is not None
-        )
+        return self._allowed and _running_loop() is not None and not in_cell()
 
     def cancel(self) -> None:
         """Stop the run still streaming (its partial results stay as they are)."""
@@ -137,7 +147,6 @@ class Stream:
         finally:
             if self.task is me:
                 self.task = None
-                d.settle()  # the stream's last frame, drawn again on the front end's request
 
 
 def _advance(work: Iterator, seconds: float, at_least: int = 1) -> bool:

@@ -88,7 +88,7 @@ class _Chunk(Callback):
             ctx.stop = True
         elif dash._live_draw and now - self.last_draw >= dash.redraw_seconds:
             dash._compute_and_draw()
-            dash.redraw(now=True)
+            dash.redraw()
             self.last_draw = now
 
 
@@ -403,6 +403,7 @@ class TrainingDashboard(Dashboard):
         self._curves = cost_curves(ax_cost, None, log_y=self._config["log_y"])
         self._db_title = ax_db.set_title("", fontsize=10)
         self._cost_title = ax_cost.set_title("", fontsize=10)
+        self.view_agg.set_moving([self._boundary, self._curves, self._db_title, self._cost_title])
 
     def _compute(self) -> None:
         if self.model is None:
@@ -458,10 +459,6 @@ class TrainingDashboard(Dashboard):
         if hasattr(self, "buttons"):
             b = self.buttons["play"]
             b.description, b.icon = ("pause", "pause") if self.playing else ("play", "play")
-
-    def redraw(self, now: bool = False) -> None:
-        """Draw at once while training (the base class guards unopened ipympl canvases)."""
-        super().redraw(now or self._live_draw)
 
     def _explain(self, exc: Exception) -> str:
         self._failed = True  # stops the play loop
