@@ -1,4 +1,4 @@
-"""The TrainingDashboard in a real browser: JupyterLab + headless Chromium (Playwright).
+"""The TrainingDashboard in a real browser: JupyterLab and Notebook 7 + headless Chromium.
 
 A notebook showing the dashboard (no ``%matplotlib`` magic: its figure is Agg frames in an
 ``ipywidgets.Image``) is written to a temporary directory, JupyterLab serves it on loopback,
@@ -165,4 +165,63 @@ def test_dashboard_in_jupyterlab_reacts_to_the_lr_slider(lab):
             '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
         )
         assert stderr.count() == 0, stderr.all_inner_texts()
+        assert not errors, errors
+
+
+@pytest.fixture
+def notebook7(tmp_path):
+    """A Notebook 7 server on loopback serving the dashboard notebook; stopped after."""
+    with ld.lab_server(tmp_path, app="notebook") as server:
+        (server.notebooks / "dashboard.ipynb").write_text(
+            json.dumps(ld.notebook(NOTEBOOK_CELLS), indent=1)
+        )
+        yield server.url
+
+
+def _kernel_idle(page, timeout_ms: int = 120_000) -> None:
+    """The notebook toolbar's execution indicator says idle (Notebook 7 has no status bar)."""
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.jp-Notebook-ExecutionIndicator');"
+        " return i && i.getAttribute('data-status') === 'idle'; }",
+        timeout=timeout_ms,
+    )
+
+
+def test_dashboard_in_notebook7_reacts_to_the_lr_slider(notebook7):
+    """The same dashboard in Jupyter Notebook 7: it shows its frames and a slider move
+    brings a new one."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with ld.chromium() as browser:
+        page, errors = ld.new_page(browser)
+        page.goto(f"{notebook7}/notebooks/dashboard.ipynb")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=120_000)
+        _kernel_idle(page)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output")
+        page.wait_for_function(
+            "() => document.querySelector('.jp-NotebookPanel').innerText"
+            ".includes('trained 40 epochs')",
+            timeout=120_000,
+        )
+        dashboard = page.locator(".dl-dashboard:not(.jupyter-widgets-disconnected)")
+        image = dashboard.locator("img").first
+        image.wait_for(timeout=30_000)
+        before = _stable_png(image, page)
+        src_before = image.get_attribute("src")
+        assert _coloured_fraction(before) > 0.15  # a whole picture
+        handle = page.locator(".dl-lr .noUi-handle")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(3):
+            handle.press("ArrowRight")
+            page.wait_for_timeout(300)
+        _kernel_idle(page)
+        after = _stable_png(image, page)
+        page.screenshot(path=str(ARTIFACTS / "notebook7_after_slider.png"), full_page=False)
+        assert image.get_attribute("src") != src_before
+        assert _changed_pixels(before, after) > 0
+        assert "trained 40 epochs, message ''" in " ".join(outputs.all_inner_texts())
+        text = page.locator(".jp-NotebookPanel").inner_text()
+        assert "Traceback" not in text and "Error" not in text
         assert not errors, errors

@@ -217,9 +217,10 @@ class LabServer(NamedTuple):
 
 
 @contextmanager
-def lab_server(tmp: Path, seconds: float = 90) -> Iterator[LabServer]:
-    """JupyterLab on loopback, no token, serving ``tmp/notebooks``; its settings, workspaces
-    and runtime files under ``tmp``. Ready when ``/api/status`` answers."""
+def lab_server(tmp: Path, seconds: float = 90, app: str = "lab") -> Iterator[LabServer]:
+    """JupyterLab (``app="lab"``) or Notebook 7 (``app="notebook"``) on loopback, no token,
+    serving ``tmp/notebooks``; its settings, workspaces and runtime files under ``tmp``.
+    Ready when ``/api/status`` answers."""
     nbdir, settings = tmp / "notebooks", tmp / "settings"
     nbdir.mkdir(parents=True, exist_ok=True)
     for rel, values in LAB_SETTINGS.items():
@@ -236,7 +237,7 @@ def lab_server(tmp: Path, seconds: float = 90) -> Iterator[LabServer]:
         sys.executable,
         "-m",
         "jupyter",
-        "lab",
+        app,
         "--no-browser",
         "--IdentityProvider.token=",
         "--ServerApp.password=",
