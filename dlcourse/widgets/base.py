@@ -29,7 +29,8 @@ the layout or a static artist changes (:mod:`dlcourse.widgets.view`).
 
 The base class wires the controls (``widget.value = x`` fires the same callbacks as a drag),
 catches every exception raised while updating (it becomes ``.message`` and a note on the
-plot: never a traceback), turns warnings into the message too, and shows itself in a
+plot: never a traceback), turns warnings into the message too (not a library's deprecation
+warnings: a learner can do nothing about those), and shows itself in a
 notebook: the controls, the figure (Agg frames in an ``ipywidgets.Image``, the same under
 any matplotlib backend) and the message line.
 """
@@ -71,6 +72,9 @@ def one_blas_thread():
     thread only competes with the kernel, the server and the browser for the cores."""
     controller = _blas_controller()
     return controller.limit(limits=1, user_api="blas") if controller else contextlib.nullcontext()
+
+
+_DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning)
 
 
 class Dashboard:
@@ -229,8 +233,10 @@ class Dashboard:
             try:
                 self.message = ""
                 fn(*args)
-                if caught and not self.message:
-                    self.message = str(caught[-1].message)
+                # a library's deprecation warning is for its callers' authors, not learners
+                shown = [w for w in caught if not issubclass(w.category, _DEPRECATIONS)]
+                if shown and not self.message:
+                    self.message = str(shown[-1].message)
             except Exception as exc:  # never a traceback in front of the learner
                 self.message = self._explain(exc)
             finally:
