@@ -54,8 +54,16 @@ def test_float32_check_of_a_correct_network_lands_in_the_bug_band(seed):
 def test_a_wrong_gradient_still_lowers_the_cost_about_as_well(seed):
     right = train_planted("none", seed)
     wrong = train_planted("activation derivative", seed)
-    assert wrong[-1] < 0.35 * wrong[0]
-    assert 0.7 < wrong[-1] / right[-1] < 1.7  # "0.8 to 1.6 times"
+    assert wrong[-1] < 0.3 * wrong[0]  # "below a third", with margin for round-off
+    assert 0.7 < wrong[-1] / right[-1] < 1.7  # "within a factor 2", with margin
+
+
+def test_the_buggy_run_ends_lower_on_two_of_five_seeds():
+    ratios = [
+        train_planted("activation derivative", s)[-1] / train_planted("none", s)[-1]
+        for s in range(5)
+    ]
+    assert sum(r < 0.9 for r in ratios) == 2 and sum(r > 1.1 for r in ratios) == 3
 
 
 def test_the_worked_hunt_example_is_not_a_graded_mystery_model():

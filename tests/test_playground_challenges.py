@@ -25,7 +25,7 @@ CASES = {
     "learning_rate": (
         "d:circle,h:4.4,o:sgd,lr:0.3,e:60",
         [
-            ("d:circle,h:4.4,o:sgd,lr:10.0,e:60", "diverge"),
+            ("d:circle,h:4.4,o:sgd,lr:10.0,bs:full,e:60", "diverge"),
             ("d:circle,h:4.4,lr:0.3,e:60", "keep optimizer"),
         ],
     ),

@@ -156,9 +156,10 @@ _LIST = [
     _challenge(
         "learning_rate",
         "the learning rate: too large diverges",
-        "Plain SGD with α = 10 diverges on the circle. Keep plain SGD and find an α that "
-        "reaches 90% test accuracy within 60 epochs.",
-        "d:circle,h:4.4,o:sgd,lr:10.0",
+        "Plain SGD with α = 10 on the full batch diverges on the circle. Keep plain SGD and "
+        "find an α (and a batch size, if you like) that reaches 90% test accuracy within 60 "
+        "epochs.",
+        "d:circle,h:4.4,o:sgd,lr:10.0,bs:full",
         *_keep("d:circle,h:4.4,o:sgd,lr:10.0", *_DATA, "features", "hidden", "optimizer"),
         _trains(),
         _within(60),
