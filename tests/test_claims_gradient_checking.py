@@ -58,12 +58,10 @@ def test_a_wrong_gradient_still_lowers_the_cost_about_as_well(seed):
     assert 0.7 < wrong[-1] / right[-1] < 1.7  # "within a factor 2", with margin
 
 
-def test_the_buggy_run_ends_lower_on_two_of_five_seeds():
-    ratios = [
-        train_planted("activation derivative", s)[-1] / train_planted("none", s)[-1]
-        for s in range(5)
-    ]
-    assert sum(r < 0.9 for r in ratios) == 2 and sum(r > 1.1 for r in ratios) == 3
+def test_the_buggy_run_sometimes_ends_lower():
+    """Seed 0 ends lower on every platform (0.76); seed 1 at 0.82 or 1.30 as round-off decides."""
+    right, wrong = train_planted("none", 0), train_planted("activation derivative", 0)
+    assert wrong[-1] < 0.85 * right[-1]
 
 
 def test_the_worked_hunt_example_is_not_a_graded_mystery_model():
