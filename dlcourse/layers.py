@@ -358,12 +358,29 @@ def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: f
     - mu: the batch mean, of shape (n,)
     - var: the batch variance (biased, 1/m), of shape (n,)
     """
-    mu = x.mean(axis=0)
+    xhat, inv_std, mu, var = _standardize(x, 0, eps)
+    return xhat * gamma + beta, (xhat, inv_std[0], gamma), mu[0], var[0]
+
+
+def _standardize(x: np.ndarray, axis: int, eps: float):
+    """x^ = (x - mu) / sqrt(var + eps) with mu and the biased var taken along ``axis``
+    (kept as a length-1 axis); returns x^, 1/sqrt(var + eps), mu, var."""
+    mu = x.mean(axis=axis, keepdims=True)
     xc = x - mu
-    var = (xc * xc).mean(axis=0)
+    var = (xc * xc).mean(axis=axis, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
-    xhat = xc * inv_std
-    return xhat * gamma + beta, (xhat, inv_std, gamma), mu, var
+    return xc * inv_std, inv_std, mu, var
+
+
+def _standardize_backward(dxhat: np.ndarray, xhat: np.ndarray, inv_std, axis: int):
+    """dx from dx^ for :func:`_standardize` over k = x.shape[axis] values:
+    dx = inv_std / k * (k dx^ - sum dx^ - x^ sum(dx^ x^)), sums along ``axis``."""
+    k = dxhat.shape[axis]
+    return (inv_std / k) * (
+        k * dxhat
+        - dxhat.sum(axis=axis, keepdims=True)
+        - xhat * (dxhat * xhat).sum(axis=axis, keepdims=True)
+    )
 
 
 def batchnorm_backward(dout: np.ndarray, cache):
@@ -380,12 +397,8 @@ def batchnorm_backward(dout: np.ndarray, cache):
     - dbeta: gradient with respect to beta, of shape (n,)
     """
     xhat, inv_std, gamma = cache
-    m = dout.shape[0]
-    dbeta = dout.sum(axis=0)
-    dgamma = (dout * xhat).sum(axis=0)
-    dxhat = dout * gamma
-    dx = (inv_std / m) * (m * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
-    return dx, dgamma, dbeta
+    dx = _standardize_backward(dout * gamma, xhat, inv_std, 0)
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
 def batchnorm_inference(x: np.ndarray, gamma, beta, running_mean, running_var, eps: float):
@@ -490,11 +503,7 @@ def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: f
     - out: of shape (m, n); row i depends on row i of x only
     - cache: (x^, 1/sqrt(var + eps), gamma), of shapes (m, n), (m, 1), (n,)
     """
-    mu = x.mean(axis=1, keepdims=True)
-    xc = x - mu
-    var = (xc * xc).mean(axis=1, keepdims=True)
-    inv_std = 1.0 / np.sqrt(var + eps)
-    xhat = xc * inv_std
+    xhat, inv_std, _, _ = _standardize(x, 1, eps)
     return xhat * gamma + beta, (xhat, inv_std, gamma)
 
 
@@ -513,11 +522,7 @@ def layernorm_backward(dout: np.ndarray, cache):
     - dbeta: sum_i dout_i, of shape (n,)
     """
     xhat, inv_std, gamma = cache
-    n = dout.shape[1]
-    dxhat = dout * gamma
-    sum_dxhat = dxhat.sum(axis=1, keepdims=True)
-    sum_dxhat_xhat = (dxhat * xhat).sum(axis=1, keepdims=True)
-    dx = (inv_std / n) * (n * dxhat - sum_dxhat - xhat * sum_dxhat_xhat)
+    dx = _standardize_backward(dout * gamma, xhat, inv_std, 1)
     return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 

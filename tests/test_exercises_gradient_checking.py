@@ -308,26 +308,27 @@ def test_a_correct_layer_passes_its_own_check():
     )
 
 
-@pytest.mark.parametrize(
-    "wrong, words",
-    [
-        (lambda m, X: _per_layer(m, X) + 1, "one off"),
-        (lambda m, X: _per_layer(m, X, inputs=False), "found no faulty layer"),
-        (lambda m, X: _per_layer(m, X, zero=False), "still dirty"),
-        (_whole_network_lowest, "inherits"),
-        (_whole_network_highest, "parameters are wrong only"),
-        (_by_class_name, "found no faulty layer"),
-        (lambda m, X: _per_layer(m, X, only_w=True), "the bias b as well as W"),
-        (lambda m, X: _per_layer(m, X, tol=1e-2), "1e-3 or more is a bug"),
-        (lambda m, X: _per_layer(m, X, start=1), "do you skip a layer"),
-        (lambda m, X: _per_layer(m, X, tol=1e-12), "tighter than the round-off"),
-        (_largest_error, "no faulty layer"),
-        (lambda m, X: layer_errors and reference_find_faulty_layer(m, X), "write yourself"),
-        (lambda m, X: 1, "a correct layer was flagged"),
-        (lambda m, X: _per_layer(m, X, params=False), "found no faulty layer"),
-        (lambda m, X: m[_per_layer(m, X)], "not the layer itself"),
-    ],
-)
+#: the bug hunt's wrong answers and the words their hints must contain
+BUG_HUNT_MISTAKES = [
+    (lambda m, X: _per_layer(m, X) + 1, "one off"),
+    (lambda m, X: _per_layer(m, X, inputs=False), "found no faulty layer"),
+    (lambda m, X: _per_layer(m, X, zero=False), "still dirty"),
+    (_whole_network_lowest, "inherits"),
+    (_whole_network_highest, "parameters are wrong only"),
+    (_by_class_name, "found no faulty layer"),
+    (lambda m, X: _per_layer(m, X, only_w=True), "the bias b as well as W"),
+    (lambda m, X: _per_layer(m, X, tol=1e-2), "1e-3 or more is a bug"),
+    (lambda m, X: _per_layer(m, X, start=1), "do you skip a layer"),
+    (lambda m, X: _per_layer(m, X, tol=1e-12), "tighter than the round-off"),
+    (_largest_error, "no faulty layer"),
+    (lambda m, X: layer_errors and reference_find_faulty_layer(m, X), "write yourself"),
+    (lambda m, X: 1, "a correct layer was flagged"),
+    (lambda m, X: _per_layer(m, X, params=False), "found no faulty layer"),
+    (lambda m, X: m[_per_layer(m, X)], "not the layer itself"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", BUG_HUNT_MISTAKES)
 def test_bug_hunt_mistakes(wrong, words):
     result = check_find_faulty_layer(wrong)
     assert not result.passed and words in result.message, result.message

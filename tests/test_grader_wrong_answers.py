@@ -499,25 +499,10 @@ def _model_of(weights):
 
 # ------------------------------------------------------------------ 06 (bug hunt), 07
 from test_exercises_gradient_checking import (  # noqa: E402
-    _by_class_name,
-    _largest_error,
-    _per_layer,
-    _whole_network_highest,
-    _whole_network_lowest,
+    BUG_HUNT_MISTAKES,
 )
 
-WRONG["gradient_checking.check_find_faulty_layer"] = [
-    (lambda m, X: _per_layer(m, X) + 1, "one off"),
-    (lambda m, X: _per_layer(m, X, inputs=False), "found no faulty layer"),
-    (lambda m, X: _per_layer(m, X, zero=False), "still dirty"),
-    (_whole_network_lowest, "inherits"),
-    (_whole_network_highest, "parameters are wrong only"),
-    (_by_class_name, "found no faulty layer"),
-    (lambda m, X: _per_layer(m, X, only_w=True), "the bias b as well as W"),
-    (lambda m, X: _per_layer(m, X, tol=1e-2), "1e-3 or more is a bug"),
-    (lambda m, X: _per_layer(m, X, start=1), "do you skip a layer"),
-    (_largest_error, "no faulty layer"),
-]
+WRONG["gradient_checking.check_find_faulty_layer"] = list(BUG_HUNT_MISTAKES)
 
 _kept_order = {}
 

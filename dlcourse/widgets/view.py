@@ -111,24 +111,20 @@ class AggView:
     # ------------------------------------------------------------------ pushing
     def push(self) -> str:
         """Draw the figure as it is now and show it: returns "full" or "blit"."""
-        kind = "blit"
-        if self.background is None or self._layout_key() != self.layout or self._static_changed():
+        if self._needs_full_draw():
             self.full_draw()
-            kind = "full"
-        else:
-            self.canvas.restore_region(self.background)
-            self._draw_moving()
-            self.blits += 1
-        self.image.value = encode_png(self.pixels())
-        self.last = kind
-        return kind
+            return self._show("full")
+        self.canvas.restore_region(self.background)
+        self._draw_moving()
+        self.blits += 1
+        return self._show("blit")
 
     def push_axes(self, *axes: Axes) -> str:
         """Show a change of the moving artists of ``axes`` alone (the caller knows nothing
         else changed, and they paint inside their axes): the background is restored and
         those artists drawn within the boxes of ``axes`` only; a full push when the layout
         or a static artist changed."""
-        if self.background is None or self._layout_key() != self.layout or self._static_changed():
+        if self._needs_full_draw():
             return self.push()
         height = int(self.figure.bbox.height)
         for ax in axes:  # its box, and the pixels its frame's lines reach beyond it
@@ -137,9 +133,19 @@ class AggView:
             self.canvas.restore_region(self.background, bbox=box, xy=(0, 0))  # in place
         self._draw_moving(axes)
         self.blits += 1
+        return self._show("blit")
+
+    def _needs_full_draw(self) -> bool:
+        """No background yet, the layout changed, or a static artist changed."""
+        return (
+            self.background is None or self._layout_key() != self.layout or self._static_changed()
+        )
+
+    def _show(self, kind: str) -> str:
+        """Send the canvas's pixels to the Image; remember and return what the push did."""
         self.image.value = encode_png(self.pixels())
-        self.last = "blit"
-        return "blit"
+        self.last = kind
+        return kind
 
     def full_draw(self) -> None:
         """Draw everything: the static artists, saved as the background, then the moving.
