@@ -9,7 +9,16 @@ its view: ipywidgets controls and ONE matplotlib figure with
   (orange +, blue -) and as thick as its size;
 - the output: the decision boundary (class probabilities over the plane) with the train
   points (white edge) and the test points (black edge);
-- the train and test cost per epoch, growing while it trains; the previous run stays faded.
+- the train and test cost per epoch, growing while it trains; the previous run stays faded;
+- a colour key beside the output: P(class 1), the class colours, or the value scale of a
+  regression's prediction and of a hidden unit chosen to be shown large (the ``unit`` box).
+
+Around the figure: the readouts (epoch, accuracies and the test confusion matrix, or the
+squared errors), "show test data" and "discretize output", a stop epoch, your own points
+from a CSV file (:meth:`Playground.load_csv`), the challenges that check themselves
+(:meth:`Playground.challenge`, :mod:`dlcourse.experiments.playground_challenges`) and the
+export of the run as ``dlcourse`` code with its weights (:meth:`Playground.export`). A
+state string's ``hide:`` list leaves those controls out (a classroom link).
 
 The settings are declared once (``Playground.settings``, :mod:`dlcourse.widgets.settings`,
 with the controller's defaults and ranges): the base class builds the controls and checks
@@ -23,26 +32,32 @@ back (or open the Voila page with ``?state=...``) to restore it.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .. import activations, optim
+from ..experiments import playground_challenges as pc
+from ..experiments import playground_export as px
 from ..experiments import playground_net as pn
 from ..init import INITIALIZERS
-from ..plots.limits import GRID_125, nice_ceil
-from ..plots.training import CLASS_COLORS, probability_image
 from ..layers import Dense
-from .base import Dashboard
+from ..plots.limits import GRID_125, nice_ceil
+from ..plots.optimization import OPTIMIZER_LABELS
+from ..plots.playground import ColourKey, symmetric_scale, tile_mosaic, value_image
+from ..plots.training import CLASS_COLORS, probability_image
+from .base import Dashboard, _html
 from .playing import PlayLoop
 from .settings import (
     Buttons,
@@ -53,6 +68,7 @@ from .settings import (
     OneMinusLog,
     Range,
     Select,
+    Setting,
     Subset,
     ToggleGroup,
     Widths,
@@ -78,15 +94,11 @@ DATASET_LABELS = {
     "flower": "flower",
     "blobs": "3 blobs",
     "spiral3": "3 spirals",
+    "plane": "plane",
+    "gaussmix": "gauss mix",
+    "custom": "your CSV",
 }
-OPTIMIZER_LABELS = {
-    "sgd": "SGD",
-    "momentum": "momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-}
+PROBLEM_LABELS = {"classification": "classification", "regression": "regression"}
 SCHEDULE_LABELS = {
     "constant": "constant",
     "step": "step decay",
@@ -102,7 +114,7 @@ BETAS_USED = {
     "adam": ("beta1", "beta2"),
 }
 BLUE, ORANGE = CLASS_COLORS[0], CLASS_COLORS[1]
-UNIT_CMAP = LinearSegmentedColormap.from_list("unit", [BLUE, "#ffffff", ORANGE])
+WEIGHTS_KEY = "lines: the weights (orange +, blue −; the thicker, the larger |w|)"
 
 # network panel geometry, in its own pixel-like units
 TILE, ROW, COL = 30, 40, 48
@@ -113,6 +125,16 @@ _GRID_POINTS = pn.grid_points(GRID)
 _D, _R = pn.DEFAULTS, pn.RANGES
 _px = lambda width: {"layout": {"width": f"{width}px"}}
 _BETA_KW = {**_px(230), "style": {"description_width": "30px"}}
+_X = pn.EXTRA_DEFAULTS
+
+
+@dataclass(frozen=True)
+class EpochBox(IntRange):
+    """An epoch (an int >= lo) typed into a box: a ``BoundedIntText``."""
+
+    def build(self, value, kw):
+        kw = {k: v for k, v in {**kw, **self.widget}.items() if k != "readout_format"}
+        return W.BoundedIntText(value=value, min=self.lo, max=self.hi, description=self.label, **kw)
 
 
 class Playground(Dashboard):
@@ -129,10 +151,17 @@ class Playground(Dashboard):
     # defaults and ranges are the controller's (playground_net.DEFAULTS, RANGES); live as in
     # playground_net.LIVE; choices from the core's registries
     settings = {
+        "problem": Buttons(
+            _X["problem"],
+            "",
+            options=pn.PROBLEMS,
+            labels=PROBLEM_LABELS,
+            widget={"style": {"button_width": "110px"}, **_px(320)},
+        ),
         "dataset": Buttons(
             _D["dataset"],
             "",
-            options=pn.DATASETS,
+            options=(*pn.DATASETS, *pn.REGRESSION_SETS, "custom"),
             labels=DATASET_LABELS,
             widget={"style": {"button_width": "70px"}, **_px(320)},
         ),
@@ -180,6 +209,7 @@ class Playground(Dashboard):
             _D["dropout"], "dropout", lo=_R["dropout"][0], hi=_R["dropout"][1], step=0.05, fmt=".2f"
         ),
         "l2": Select(_D["l2"], "L2 λ", live=True, values=pn.L2_VALUES),
+        "l1": Select(_X["l1"], "L1 λ", live=True, values=pn.L1_VALUES),
         "optimizer": Choice(
             _D["optimizer"],
             "optimizer",
@@ -212,16 +242,22 @@ class Playground(Dashboard):
             _D["decay"], "decay k", live=True, lo=_R["decay"][0], hi=_R["decay"][1], widget=_px(260)
         ),
         "seed": IntRange(_D["seed"], lo=0),
+        "stop_epoch": EpochBox(
+            _X["stop_epoch"], "stop at epoch", live=True, lo=0, hi=10**7, widget=_px(200)
+        ),
+        "hide": Setting(_X["hide"]),  # keyword and state string only: no control
     }
     slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "78px"}}
     flag_kw = {"indent": False}
-    figsize = (9.6, 3.7)
+    figsize = (10.0, 3.8)
     frame_seconds = 0.06  # training time per frame while playing (at least)
     max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
     max_frame_epochs = 100_000  # a frame ends on its time budget long before this
     max_state_epochs = 3000  # a state string replays at most this many epochs
 
-    def __init__(self, state: str | None = None, **config: Any) -> None:
+    def __init__(
+        self, state: str | None = None, challenge: str | None = None, **config: Any
+    ) -> None:
         self._player = PlayLoop(self, self._frame_and_draw, self._keep_playing, self._show_playing)
         self.frames = 0
         self._strip_only = False
@@ -229,14 +265,22 @@ class Playground(Dashboard):
         self._last_push = 0.0
         #: the last frames while playing: (epochs, train s, compute s, push s)
         self.frame_log: deque = deque(maxlen=500)
-        given = bool(config)
-        self.run = pn.PlaygroundRun(self._merged(config))
-        state = (
-            state
-            if state is not None
-            else (None if given else pn.state_from_query(os.environ.get("QUERY_STRING")))
-        )
+        #: the challenge being played (``challenge(name)``), or None
+        self.current_challenge: pc.Challenge | None = None
+        self._unit: tuple[int, int] | None = None  # the hidden unit shown large
+        query = {} if config or state is not None else _query()
+        challenge = challenge or query.get("challenge")
         self._state_error = ""
+        try:
+            if challenge:
+                self.current_challenge = pc.get_challenge(challenge)
+        except ValueError as exc:
+            self._state_error = str(exc)
+        if state is None:
+            state = query.get("state") or (
+                self.current_challenge.start if self.current_challenge else None
+            )
+        self.run = pn.PlaygroundRun(self._merged(config))
         if state:
             try:
                 config, epoch = pn.decode_state(state)
@@ -249,15 +293,34 @@ class Playground(Dashboard):
         self.buttons.update(
             layer_minus=self.controls["hidden"].minus, layer_plus=self.controls["hidden"].plus
         )
+        self._sync_widgets()
+        self._show_challenge()
         if self._state_error:
             self.message = self._state_error
-            self._show_message()
-            self.redraw()
+        self._show_message()
+        self.redraw()
+
+    @classmethod
+    def from_model(cls, model, points: tuple | None = None, **config: Any) -> "Playground":
+        """A Playground whose network starts from a notebook's ``model`` (a ``dl.Sequential``
+        of the Playground's shape, :meth:`.PlaygroundRun.from_model`); ``config`` gives the
+        other settings, ``points`` = (X, y) a data set of your own (``dataset="custom"``)."""
+        run = pn.PlaygroundRun.from_model(model, config, points)
+        pg = cls()
+        pg.run = run
+        pg._sync_widgets()
+        pg.update()
+        return pg
 
     # ------------------------------------------------------------------ config
     def _merged(self, config: dict) -> dict:
-        """The declared checks (one message style), then the controller's own."""
-        return pn.validate(super()._merged(config))
+        """The declared checks (one message style), then the controller's own; every
+        setting listed (the controller's config leaves out extras at their default)."""
+        return {**copy.deepcopy(_X), **pn.validate(super()._merged(config))}
+
+    def _full_config(self) -> dict:
+        """The run's settings, every one listed (a control for each)."""
+        return {**copy.deepcopy(_X), **self.run.config}
 
     @property
     def config(self) -> dict:
@@ -267,7 +330,7 @@ class Playground(Dashboard):
         """Rebuild from ``config``: a new run (the faded previous run is forgotten)."""
         cfg = self._merged(dict(config))
         self.pause()
-        self.run = pn.PlaygroundRun(cfg)
+        self.run = pn.PlaygroundRun(cfg, points=self.run.points)
         self._sync_widgets()
         self.update()
 
@@ -281,18 +344,104 @@ class Playground(Dashboard):
         self.pause()
         try:
             config, epoch = pn.decode_state(text)
+            run = pn.PlaygroundRun(config, points=self.run.points)
         except (ValueError, TypeError) as exc:
             self.message = str(exc)
             self._show_message()
             self.redraw()
             return
-        self.run = pn.PlaygroundRun(config)
+        self.run = run
         self._sync_widgets()
         self._safely(self._replay, epoch)
 
     def _replay(self, epoch: int) -> None:
         self.run.run_to(min(epoch, self.max_state_epochs))
         self._compute_and_draw()
+
+    # ------------------------------------------------------------------ challenges
+    def challenge(self, name: str) -> str:
+        """Play challenge ``name`` (:data:`.playground_challenges.CHALLENGES`): its start
+        state is loaded, its text shown, and after every frame the check says "done" or
+        what is still missing. Returns the text."""
+        self.current_challenge = pc.get_challenge(name)
+        self.set_state(self.current_challenge.start)
+        self._show_challenge()
+        return self.current_challenge.text
+
+    def check(self) -> pc.Verdict | None:
+        """The current challenge's verdict on the run (None when no challenge is played);
+        ``str(verdict)`` is "done" or "not yet: " and what is missing."""
+        if self.current_challenge is None:
+            return None
+        return self.current_challenge.check(self.run)
+
+    def _show_challenge(self) -> None:
+        c = self.current_challenge
+        self._syncing_challenge = True
+        try:
+            self.challenge_choice.value = c.name if c else ""
+        finally:
+            self._syncing_challenge = False
+        self.challenge_text.value = (
+            f"<div style='max-width:640px'><b>{_html(c.idea)}.</b> {_html(c.text)}</div>"
+            if c
+            else ""
+        )
+        self._show_verdict()
+
+    def _show_verdict(self) -> None:
+        verdict = self.check()
+        if verdict is None:
+            self.challenge_verdict.value = ""
+            return
+        color = "#2a7d2a" if verdict.done else "#8a5a00"
+        self.challenge_verdict.value = (
+            f"<div style='color:{color};font-weight:600'>{_html(str(verdict))}</div>"
+        )
+
+    def _challenge_chosen(self, change) -> None:
+        if getattr(self, "_syncing_challenge", False):
+            return
+        if change["new"]:
+            self._safely(self.challenge, change["new"])
+        else:
+            self.current_challenge = None
+            self._show_challenge()
+
+    # ------------------------------------------------------------------ own data, export
+    def load_csv(self, data: bytes | str) -> None:
+        """Use your own points (CSV lines ``x1, x2, label``; for regression ``x1, x2,
+        value``) as the data set: a new network. A bad file changes nothing and the message
+        names every bad line."""
+        self.pause()
+        self._safely(self._load_points, data)
+
+    def _load_points(self, data) -> None:
+        self.run.load_points(data)
+        self._sync_widgets()
+        self._compute_and_draw()
+
+    def _uploaded(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        self.load_csv(bytes(files[0]["content"]))
+
+    def export(self, path: str | os.PathLike = "playground.npz") -> str:
+        """Save the network's weights to ``path`` (``dl.save``) and return (and show) the
+        ``dlcourse`` code that rebuilds the run and loads them."""
+        code = px.save_run(self.run, path)
+        self.export_box.value = code
+        self.export_box.layout.display = ""
+        return code
+
+    def _export_clicked(self) -> None:
+        self.export(self.export_path)
+        self.message = ""
+        self._export_note.value = (
+            f"<span style='color:#555'>weights saved to {_html(os.fspath(self.export_path))}; "
+            "the code below rebuilds this run in a notebook</span>"
+        )
 
     # ------------------------------------------------------------------ controls
     def _build_controls(self) -> dict[str, W.Widget]:
@@ -309,21 +458,30 @@ class Playground(Dashboard):
 
     def _control_changed(self, name: str) -> None:
         """A control moved: the run takes the setting (live or structural). A value the
-        declaration refuses (no input feature left) puts the control back and says why."""
+        declaration refuses (no input feature left) puts the control back and says why.
+        A new problem takes its first data set unless the current one fits it."""
         try:
             value = self.settings[name].check(name, self._config[name], self._config)
-            kind = self.run.set(**{name: value})
+            changes = {name: value}
+            if name == "problem":
+                sets = pn.REGRESSION_SETS if value == "regression" else pn.DATASETS
+                dataset = self.run.config["dataset"]
+                changes["dataset"] = dataset if dataset in sets else sets[0]
+            kind = self.run.set(**changes)
         except (TypeError, ValueError) as exc:
             self._sync_widgets()
             self.message = str(exc)
             return
+        if name in ("problem", "hidden"):
+            self._sync_widgets()
         self._after_change(kind)
 
     def _after_change(self, kind: str) -> None:
-        self._config = self.run.config
+        self._config = self._full_config()
         if kind == "live":
             self._draw(live_only=True)
             self._strip_only = True  # the next push redraws the settings strip alone
+            self.message = self.run.message  # e.g. batch norm with a batch of one
         else:
             self._compute_and_draw()
 
@@ -390,6 +548,56 @@ class Playground(Dashboard):
         self.state_box.add_class("pg-state")
         self.state_box.observe(self._state_typed, "value")
         self._shown_state = ""
+        self._build_view_widgets()
+
+    def _build_view_widgets(self) -> None:
+        """The view's own switches and readouts (not settings of the run)."""
+        self.show_test = W.Checkbox(value=True, description="show test data", indent=False)
+        self.discretize = W.Checkbox(value=False, description="discretize output", indent=False)
+        for box, name in ((self.show_test, "show_test"), (self.discretize, "discretize")):
+            box.layout = W.Layout(width="150px")
+            box.add_class(f"pg-{name}")
+            box.observe(self._view_toggled, "value")
+        self.unit_choice = W.Dropdown(
+            description="show",
+            options=[("the output", "")],
+            layout=W.Layout(width="230px"),
+            style={"description_width": "40px"},
+        )
+        self.unit_choice.add_class("pg-unit")
+        self.unit_choice.observe(self._unit_chosen, "value")
+        self.weights_label = W.HTML()
+        self.weights_label.add_class("pg-weights")
+        self.readout_label = W.HTML()
+        self.readout_label.add_class("pg-readout")
+        self.upload = W.FileUpload(
+            accept=".csv,text/csv,text/plain",
+            multiple=False,
+            description="your CSV",
+            layout=W.Layout(width="110px"),
+            tooltip="points x1, x2, label (or value, for regression), one per line",
+        )
+        self.upload.add_class("pg-upload")
+        self.upload.observe(self._uploaded, "value")
+        self.challenge_choice = W.Dropdown(
+            description="challenge",
+            options=[("—", "")] + [(c.idea, c.name) for c in pc.CHALLENGES.values()],
+            layout=W.Layout(width="460px"),
+            style={"description_width": "70px"},
+        )
+        self.challenge_choice.add_class("pg-challenge")
+        self.challenge_choice.observe(self._challenge_chosen, "value")
+        self.challenge_text = W.HTML()
+        self.challenge_text.add_class("pg-challenge-text")
+        self.challenge_verdict = W.HTML()
+        self.challenge_verdict.add_class("pg-challenge-verdict")
+        self.export_path = "playground.npz"
+        self.buttons["export"] = W.Button(description="export code", layout=W.Layout(width="110px"))
+        self.buttons["export"].add_class("pg-export")
+        self.buttons["export"].on_click(lambda _: self._safely(self._export_clicked))
+        self._export_note = W.HTML()
+        self.export_box = W.Textarea(layout=W.Layout(width="900px", height="260px", display="none"))
+        self.export_box.add_class("pg-export-code")
 
     def _controls_box(self) -> W.Widget:
         c = self.controls
@@ -412,16 +620,17 @@ class Playground(Dashboard):
             layout=bar,
         )
         top2 = W.HBox(
-            [c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"]],
+            [c["beta"], c["beta1"], c["beta2"], c["schedule"], c["decay"], c["stop_epoch"]],
             layout=W.Layout(flex_flow="row wrap", align_items="center", margin="0 0 6px 0"),
         )
         left = W.VBox(
             [
                 head("DATA"),
+                c["problem"],
                 c["dataset"],
                 c["noise"],
                 c["train_ratio"],
-                self.buttons["regenerate"],
+                W.HBox([self.buttons["regenerate"], self.upload]),
                 head("FEATURES"),
                 c["features"],
                 head("HIDDEN LAYERS"),
@@ -432,8 +641,11 @@ class Playground(Dashboard):
         row = W.Layout(flex_flow="row wrap", align_items="center")
         self._under = W.VBox(
             [
+                W.HBox([self.show_test, self.discretize, self.unit_choice], layout=row),
+                self.weights_label,
+                self.readout_label,
                 W.HBox([c["activation"], c["init"], c["init_scale"]], layout=row),
-                W.HBox([c["batch_norm"], c["dropout"], c["l2"]], layout=row),
+                W.HBox([c["batch_norm"], c["dropout"], c["l2"], c["l1"]], layout=row),
             ]
         )
         self._left = left
@@ -441,30 +653,105 @@ class Playground(Dashboard):
             [self.state_box, self.buttons["load"]],
             layout=W.Layout(align_items="center", margin="0 0 6px 0"),
         )
-        return W.VBox([top, top2, state_row])
+        challenge_row = W.VBox(
+            [
+                W.HBox([self.challenge_choice, self.challenge_verdict], layout=row),
+                self.challenge_text,
+            ]
+        )
+        return W.VBox([top, top2, state_row, challenge_row])
 
     def _build_view(self) -> W.Widget:
-        """Top bars and the state string; the data, features and layers beside the figure;
-        the other network settings under it; the message."""
+        """Top bars, the state string and the challenge; the data, features and layers
+        beside the figure; the view's switches, the readouts and the other network settings
+        under it; the message; the export."""
         top = self._controls_box()
         right = W.VBox(
-            [self.image, self._under, self._message_label],
+            [self.image, self._message_label, self._under],
             layout=W.Layout(justify_content="flex-start"),
         )
-        view = W.VBox([top, W.HBox([self._left, right], layout=W.Layout(align_items="flex-start"))])
+        export = W.VBox([W.HBox([self.buttons["export"], self._export_note]), self.export_box])
+        view = W.VBox(
+            [
+                top,
+                W.HBox([self._left, right], layout=W.Layout(align_items="flex-start")),
+                export,
+            ]
+        )
         view.add_class("pg-playground")
         return view
 
+    def _show_message(self) -> None:
+        """The message under the figure (line breaks kept); over the picture too, unless
+        it only says that the run reached its stop epoch."""
+        super()._show_message()
+        if self.message:
+            self._message_label.value = (
+                f"<div style='color:crimson;white-space:pre-line'>{_html(self.message)}</div>"
+            )
+        if self._stopped() and not self.run.diverged:
+            self._note.set_visible(False)
+
     def _sync_widgets(self) -> None:
-        """Controls follow ``self.run.config`` (without firing their callbacks)."""
-        self._config = self.run.config
+        """Controls follow the run's settings (without firing their callbacks): the data
+        sets of its problem, the unit chooser of its layers, the controls it hides."""
+        self._config = self._full_config()
         self._syncing = True
         try:
+            self._sync_dataset_options()
             for name, widget in self.controls.items():
-                widget.value = self._config[name]
+                value = self.run.setting(name)
+                widget.value = list(value) if isinstance(value, list) else value
         finally:
             self._syncing = False
-        self._config = self.run.config
+        self._config = self._full_config()
+        self._sync_unit_options()
+        self._apply_hidden()
+
+    def _sync_dataset_options(self) -> None:
+        """The data set buttons of the run's problem (and "your CSV" once points are loaded)."""
+        sets = pn.REGRESSION_SETS if self.run.problem == "regression" else pn.DATASETS
+        sets = (*sets, "custom") if self.run.points is not None else sets
+        options = tuple((DATASET_LABELS.get(n, n), n) for n in sets)
+        widget = self.controls["dataset"]
+        if tuple(map(tuple, widget.options)) != options:
+            widget.options = options
+
+    def _sync_unit_options(self) -> None:
+        """The unit chooser lists the hidden units of the current layers."""
+        options = [("the output", "")] + [
+            (f"layer {i + 1}, unit {j + 1}", f"{i}.{j}")
+            for i, width in enumerate(self.run.config["hidden"])
+            for j in range(width)
+        ]
+        if self._unit is not None and f"{self._unit[0]}.{self._unit[1]}" not in dict(
+            (v, k) for k, v in options
+        ):
+            self._unit = None
+        self._syncing_unit = True
+        try:
+            if list(map(tuple, self.unit_choice.options)) != options:
+                self.unit_choice.options = options
+            self.unit_choice.value = "" if self._unit is None else "%d.%d" % self._unit
+        finally:
+            self._syncing_unit = False
+
+    def _apply_hidden(self) -> None:
+        """The controls the state string's ``hide:`` list names are not shown."""
+        hidden = set(self.run.hidden)
+        for name, widget in self.controls.items():
+            widget.layout.display = "none" if name in hidden else ""
+        self.buttons["regenerate"].layout.display = "none" if "data_seed" in hidden else ""
+
+    def _unit_chosen(self, change) -> None:
+        if getattr(self, "_syncing_unit", False):
+            return
+        value = change["new"]
+        self._unit = tuple(int(k) for k in value.split(".")) if value else None
+        self._safely(self._draw)
+
+    def _view_toggled(self, change) -> None:
+        self._safely(self._draw)
 
     def _state_typed(self, change) -> None:
         if change["new"] != self._shown_state:
@@ -493,7 +780,12 @@ class Playground(Dashboard):
         self._player.stop()
 
     def _keep_playing(self) -> bool:
-        return not self.run.diverged
+        return not self.run.diverged and not self._stopped()
+
+    def _stopped(self) -> bool:
+        """The run reached its stop epoch (``stop_epoch``)."""
+        stop = self.run.setting("stop_epoch")
+        return bool(stop) and self.run.epoch >= stop
 
     def _frame(self) -> int:
         """Train for ``frame_seconds``, or as long as the last picture took to push when
@@ -544,7 +836,7 @@ class Playground(Dashboard):
 
     def _regenerate_and_draw(self) -> None:
         self.run.regenerate()
-        self._config = self.run.config
+        self._config = self._full_config()
         self._compute_and_draw()
 
     def reset(self) -> None:
@@ -563,9 +855,12 @@ class Playground(Dashboard):
     # ------------------------------------------------------------------ figure
     def _build_figure(self, fig: Figure) -> None:
         fig.patch.set_facecolor("white")
-        self._ax_net = fig.add_axes([0.005, 0.02, 0.36, 0.84])
-        self._ax_out = fig.add_axes([0.385, 0.09, 0.293, 0.76])
-        self._ax_cost = fig.add_axes([0.735, 0.14, 0.255, 0.71])
+        self._ax_net = fig.add_axes([0.0, 0.08, 0.35, 0.78])
+        self._ax_out = fig.add_axes([0.385, 0.11, 0.265, 0.74])
+        self._ax_key = fig.add_axes([0.656, 0.11, 0.011, 0.74])
+        self._ax_cost = fig.add_axes([0.745, 0.14, 0.245, 0.71])
+        self._key = ColourKey(self._ax_key)
+        fig.text(0.005, 0.015, WEIGHTS_KEY, fontsize=8, color="#555")
         ax = self._ax_net
         ax.set_xlim(0, COL * (pn.MAX_LAYERS + 1) + 12)
         ax.set_ylim(ROW * pn.MAX_UNITS, -4)
@@ -599,8 +894,11 @@ class Playground(Dashboard):
         self._test_pts = ax.scatter([], [], s=16, edgecolors="black", linewidths=0.8, zorder=3)
         ax.set_xlim(*pn.EXTENT[:2])
         ax.set_ylim(*pn.EXTENT[2:])
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xticks(range(-3, 4))
+        ax.set_yticks(range(-3, 4))
+        ax.tick_params(labelsize=8, length=2, pad=1)
+        ax.set_xlabel("x₁", fontsize=8, labelpad=0)
+        ax.set_ylabel("x₂", fontsize=8, labelpad=0)
         self._out_title = ax.set_title("", fontsize=9, loc="left")
         ax = self._ax_cost
         self._prev_lines = [
@@ -619,14 +917,14 @@ class Playground(Dashboard):
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(4))
         # the training settings: a strip of its own, redrawn alone (blitted) on a live change
-        self._ax_info = fig.add_axes([0.70, 0.885, 0.298, 0.10])
+        self._ax_info = fig.add_axes([0.70, 0.87, 0.298, 0.125])
         self._ax_info.set_facecolor("white")
         self._ax_info.set_xticks([])
         self._ax_info.set_yticks([])
         for spine in self._ax_info.spines.values():
             spine.set_visible(False)
         self._cost_title = self._ax_info.text(
-            0.03, 0.4, "", fontsize=8.5, va="center", color="#333", clip_on=True
+            0.03, 0.45, "", fontsize=8.5, va="center", color="#333", clip_on=True, linespacing=1.3
         )
         self._points_key = None
         # the epoch and the losses are HTML beside the buttons while live (text is the
@@ -644,10 +942,11 @@ class Playground(Dashboard):
         self.view_agg.set_moving(self._dynamic)
 
     def _compute(self) -> None:
-        """The grid outputs: class probabilities and every hidden unit's activation."""
-        self.grid_probs, acts = self.run.outputs(_GRID_POINTS)
-        self.grid_probs = self.grid_probs.reshape(GRID, GRID, -1)
-        self.unit_maps = [a.T.reshape(a.shape[1], GRID, GRID)[:, ::2, ::2] for a in acts]
+        """The grid outputs: class probabilities (a regression's value) and every hidden
+        unit's activation."""
+        out, self._acts = self.run.outputs(_GRID_POINTS)
+        self.grid_probs = out.reshape(GRID, GRID, -1)
+        self.unit_maps = [a.T.reshape(a.shape[1], GRID, GRID)[:, ::2, ::2] for a in self._acts]
         if self.run.message:
             self.message = self.run.message
 
@@ -659,16 +958,8 @@ class Playground(Dashboard):
         run = self.run
         if not live_only:
             self._draw_network()
-            self._image.set_data(probability_image(self.grid_probs, strength=0.7))
-            key = (id(run.X_train), id(run.X_test))
-            if key != self._points_key:
-                self._points_key = key
-                for pts, X, y in (
-                    (self._train_pts, run.X_train, run.y_train),
-                    (self._test_pts, run.X_test, run.y_test),
-                ):
-                    pts.set_offsets(X)
-                    pts.set_facecolors([CLASS_COLORS[k] for k in y])
+            self._draw_points()
+            self._draw_output()
             self._draw_costs()
             tr, te = run.train_loss[-1], run.test_loss[-1]
             self._loss_text = (
@@ -682,6 +973,8 @@ class Playground(Dashboard):
                 if self._loss_text
                 else ""
             )
+            self._draw_readouts()
+            self._show_weights()
         self._cost_title.set_text(self._training_text())
         self.epoch_label.value = (
             f"<div style='font-size:12px;color:#666'>EPOCH</div>"
@@ -689,24 +982,133 @@ class Playground(Dashboard):
             f"{run.epoch:07,d}</div>"
         )
         self._sync_enabled()
+        self._show_verdict()
         state = run.state
         if state != self._shown_state:
             self._shown_state = state
             self.state_box.value = state
 
+    def _draw_output(self) -> None:
+        """The output panel's picture and its colour key: the class probabilities, the
+        predicted value (regression) or the chosen hidden unit's output, each discretized
+        (most probable class, sign) when asked."""
+        discrete = self.discretize.value
+        if self._unit is not None or self.run.problem == "regression":
+            if self._unit is not None:
+                layer, unit = self._unit
+                values = self._acts[layer][:, unit].reshape(GRID, GRID)
+                scale, name = symmetric_scale(values), f"layer {layer + 1}, unit {unit + 1}"
+            else:
+                values, scale, name = self.grid_probs[..., 0], self._target_scale, "prediction"
+            image = value_image(np.sign(values) * scale if discrete else values, scale)
+            self._key.show(("value", scale, name))
+        else:
+            probs = self.grid_probs
+            if discrete:
+                probs = (probs == probs.max(axis=-1, keepdims=True)).astype(float)
+            image = probability_image(probs, strength=0.7)
+            self._key.show(("class", probs.shape[-1]))
+        self._image.set_data(image)
+
+    def _draw_points(self) -> None:
+        """The train (white edge) and test (black edge) points, coloured by class or by
+        target value; the test points only when "show test data" is on."""
+        run = self.run
+        self._test_pts.set_visible(self.show_test.value)
+        key = (id(run.X_train), id(run.X_test))
+        if key == self._points_key:
+            return
+        self._points_key = key
+        regression = run.problem == "regression"
+        self._target_scale = (
+            symmetric_scale(np.concatenate([run.y_train, run.y_test])) if regression else 1.0
+        )
+        for pts, X, y in (
+            (self._train_pts, run.X_train, run.y_train),
+            (self._test_pts, run.X_test, run.y_test),
+        ):
+            pts.set_offsets(X)
+            pts.set_facecolors(
+                value_image(y, self._target_scale) if regression else [CLASS_COLORS[k] for k in y]
+            )
+
+    def _draw_readouts(self) -> None:
+        """Accuracies and the test confusion matrix (classification), or the squared
+        errors (regression), as HTML beside the figure."""
+        run = self.run
+        if run.diverged:
+            self.readout_label.value = ""
+            return
+        if run.problem == "regression":
+            r = run.readout()
+            self.readout_label.value = (
+                f"<div style='font-size:12px'>mean squared error: train "
+                f"<b>{r['train_loss']:.3f}</b> · test <b>{r['test_loss']:.3f}</b></div>"
+            )
+            return
+        train, test = run.accuracy()
+        counts = run.confusion_matrix("test")
+        cell = "padding:0 6px;text-align:right"
+        head = "".join(
+            f"<th style='{cell};color:{CLASS_COLORS[j]}'>{j}</th>" for j in range(len(counts))
+        )
+        rows = "".join(
+            f"<tr><th style='{cell};color:{CLASS_COLORS[i]}'>{i}</th>"
+            + "".join(f"<td style='{cell}'>{n}</td>" for n in row)
+            + "</tr>"
+            for i, row in enumerate(counts)
+        )
+        self.readout_label.value = (
+            f"<div style='font-size:12px;display:flex;gap:18px;align-items:flex-start'>"
+            f"<div>accuracy: train <b>{train:.1%}</b> · test <b>{test:.1%}</b></div>"
+            f"<table style='font-size:11px;border-collapse:collapse'>"
+            f"<caption style='caption-side:top;color:#555'>test points: class (rows) → "
+            f"predicted (columns)</caption><tr><th></th>{head}</tr>{rows}</table></div>"
+        )
+
+    def _show_weights(self) -> None:
+        """The chosen hidden unit's bias and weights in and out, in numbers."""
+        if self._unit is None:
+            self.weights_label.value = ""
+            return
+        layer, unit = self._unit
+        dense = [d for d in self.run.model if isinstance(d, Dense)]
+        names = (
+            [FEATURE_LABELS[f] for f in self.run.config["features"]]
+            if layer == 0
+            else [f"unit {i + 1}" for i in range(dense[layer].W.value.shape[1])]
+        )
+        w_in = dense[layer].W.value[unit]
+        w_out = dense[layer + 1].W.value[:, unit]
+        into = ", ".join(f"{n} {w:+.3g}" for n, w in zip(names, w_in))
+        out = ", ".join(f"{w:+.3g}" for w in w_out)
+        self.weights_label.value = (
+            f"<div style='font-size:12px;color:#333'>layer {layer + 1}, unit {unit + 1}: "
+            f"bias {dense[layer].b.value[unit]:+.3g}; weights in: {into}; "
+            f"weights out: {out}</div>"
+        )
+
     def _training_text(self) -> str:
+        """The training settings in two lines: the optimizer, α and the β's; the batch size,
+        the schedule and the regularization rates."""
         cfg = self.run.config
-        betas = ", ".join(
-            f"{k.replace('beta', 'β')} {cfg[k]:.4g}" for k in BETAS_USED.get(cfg["optimizer"], ())
+        betas = "  ".join(
+            f"{k.replace('beta', 'β').replace('1', '₁').replace('2', '₂')} {cfg[k]:.4g}"
+            for k in BETAS_USED.get(cfg["optimizer"], ())
         )
         lr_now = self.run.lr_at(self.run.epoch) / (
             1.0 - cfg["beta"] if cfg["optimizer"] == "nesterov" and cfg["beta"] > 0 else 1.0
         )
-        return (
-            f"{OPTIMIZER_LABELS.get(cfg['optimizer'], cfg['optimizer'])}  α {lr_now:.3g}"
-            f"{'  ' + betas if betas else ''}  batch {cfg['batch_size']}"
-            + (f"  λ {cfg['l2']:g}" if cfg["l2"] else "")
-        )
+        first = f"{OPTIMIZER_LABELS.get(cfg['optimizer'], cfg['optimizer'])}  α {lr_now:.3g}"
+        second = [f"batch {cfg['batch_size']}"]
+        if cfg["schedule"] != "constant":
+            second.append(f"{SCHEDULE_LABELS[cfg['schedule']]} k {cfg['decay']:.3g}")
+        second += [
+            f"{name} λ {self.run.setting(key):g}"
+            for key, name in (("l2", "L2"), ("l1", "L1"))
+            if self.run.setting(key)
+        ]
+        return first + (f"  {betas}" if betas else "") + "\n" + "  ".join(second)
 
     def _draw_costs(self) -> None:
         run = self.run
@@ -734,17 +1136,11 @@ class Playground(Dashboard):
         """The thumbnails of the features and hidden units, and the weight links."""
         cfg = self.run.config
         columns = [self._feature_maps()] + list(self.unit_maps)
-        rgba = np.zeros((ROW * pn.MAX_UNITS, COL * (pn.MAX_LAYERS + 1), 4))
         half = TILE // 2
         self._pitch = pitch = min(90, (COL * (pn.MAX_LAYERS + 1) - 30) // len(columns))
-        for c, maps in enumerate(columns):
-            scale = np.abs(maps).reshape(len(maps), -1).max(axis=1)
-            scale[scale == 0] = 1.0
-            for r, m in enumerate(maps):
-                tile = UNIT_CMAP(0.5 + 0.5 * m[::-1] / scale[r])
-                y0, x0 = r * ROW + 5, c * pitch + 9
-                rgba[y0 : y0 + half * 2, x0 : x0 + half * 2] = tile
-        self._mosaic.set_data(rgba)
+        chosen = None if self._unit is None else (self._unit[0] + 1, self._unit[1])
+        shape = (ROW * pn.MAX_UNITS, COL * (pn.MAX_LAYERS + 1))
+        self._mosaic.set_data(tile_mosaic(columns, shape, TILE, ROW, pitch, chosen))
         titles = ["inputs"] + [f"layer {i + 1}" for i in range(len(cfg["hidden"]))]
         for c, text in enumerate(self._col_titles):
             text.set_text(titles[c] if c < len(columns) else "")
@@ -833,6 +1229,12 @@ class Playground(Dashboard):
         from IPython.display import Image, display
 
         display(Image(data=self.png(dpi)))
+
+
+def _query() -> dict[str, str]:
+    """The page's query string (Voila's ``QUERY_STRING``): ``state`` and ``challenge``."""
+    values = parse_qs(os.environ.get("QUERY_STRING") or "", keep_blank_values=False)
+    return {k: v[0] for k, v in values.items() if k in ("state", "challenge")}
 
 
 def _finite_max(values: np.ndarray) -> float:
