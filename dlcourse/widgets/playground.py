@@ -426,6 +426,7 @@ class Playground(Dashboard):
         if not files:
             return
         self.load_csv(bytes(files[0]["content"]))
+        self.upload.value = ()  # the same file, uploaded again, is a change again
 
     def export(self, path: str | os.PathLike = "playground.npz") -> str:
         """Save the network's weights to ``path`` (``dl.save``) and return (and show) the
@@ -917,14 +918,14 @@ class Playground(Dashboard):
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(4))
         # the training settings: a strip of its own, redrawn alone (blitted) on a live change
-        self._ax_info = fig.add_axes([0.70, 0.87, 0.298, 0.125])
+        self._ax_info = fig.add_axes([0.675, 0.87, 0.323, 0.125])
         self._ax_info.set_facecolor("white")
         self._ax_info.set_xticks([])
         self._ax_info.set_yticks([])
         for spine in self._ax_info.spines.values():
             spine.set_visible(False)
         self._cost_title = self._ax_info.text(
-            0.03, 0.45, "", fontsize=8.5, va="center", color="#333", clip_on=True, linespacing=1.3
+            0.02, 0.45, "", fontsize=8, va="center", color="#333", clip_on=True, linespacing=1.3
         )
         self._points_key = None
         # the epoch and the losses are HTML beside the buttons while live (text is the
