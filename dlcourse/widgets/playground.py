@@ -95,7 +95,7 @@ DATASET_LABELS = {
     "blobs": "3 blobs",
     "spiral3": "3 spirals",
     "plane": "plane",
-    "gaussmix": "gauss mix",
+    "gaussmix": "bumps",
     "custom": "your CSV",
 }
 PROBLEM_LABELS = {"classification": "classification", "regression": "regression"}
@@ -243,7 +243,12 @@ class Playground(Dashboard):
         ),
         "seed": IntRange(_D["seed"], lo=0),
         "stop_epoch": EpochBox(
-            _X["stop_epoch"], "stop at epoch", live=True, lo=0, hi=10**7, widget=_px(200)
+            _X["stop_epoch"],
+            "stop at epoch",
+            live=True,
+            lo=0,
+            hi=10**7,
+            widget={**_px(200), "style": {"description_width": "initial"}},
         ),
         "hide": Setting(_X["hide"]),  # keyword and state string only: no control
     }
@@ -859,7 +864,7 @@ class Playground(Dashboard):
         self._ax_net = fig.add_axes([0.0, 0.08, 0.35, 0.78])
         self._ax_out = fig.add_axes([0.385, 0.11, 0.265, 0.74])
         self._ax_key = fig.add_axes([0.656, 0.11, 0.011, 0.74])
-        self._ax_cost = fig.add_axes([0.745, 0.14, 0.245, 0.71])
+        self._ax_cost = fig.add_axes([0.765, 0.14, 0.225, 0.71])
         self._key = ColourKey(self._ax_key)
         fig.text(0.005, 0.015, WEIGHTS_KEY, fontsize=8, color="#555")
         ax = self._ax_net
@@ -1060,11 +1065,11 @@ class Playground(Dashboard):
             for i, row in enumerate(counts)
         )
         self.readout_label.value = (
-            f"<div style='font-size:12px;display:flex;gap:18px;align-items:flex-start'>"
+            f"<div style='font-size:12px;line-height:1.3;display:flex;gap:24px'>"
             f"<div>accuracy: train <b>{train:.1%}</b> · test <b>{test:.1%}</b></div>"
-            f"<table style='font-size:11px;border-collapse:collapse'>"
-            f"<caption style='caption-side:top;color:#555'>test points: class (rows) → "
-            f"predicted (columns)</caption><tr><th></th>{head}</tr>{rows}</table></div>"
+            f"<div style='white-space:nowrap;color:#555'>test points<br>rows: class<br>"
+            f"columns: predicted</div><table style='font-size:11px;line-height:1.2;"
+            f"border-collapse:collapse'><tr><th></th>{head}</tr>{rows}</table></div>"
         )
 
     def _show_weights(self) -> None:
