@@ -1,6 +1,8 @@
 """Each challenge of the Playground is solved by a reference setting and not by a failing
 one (its start state, or a setting that breaks one condition), and says what is missing."""
 
+import re
+
 import pytest
 
 from dlcourse.experiments import playground_net as pn
@@ -89,6 +91,14 @@ def test_the_start_state_trained_to_the_budget_is_not_done(name):
     assert str(check_challenge(name, run)) == "not yet: train the network first (press play)"
     run.train(30)
     assert not check_challenge(name, run).done
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_start_state_stops_at_the_epoch_budget(name):
+    """Play in the app ends where the check looks: the start's stop epoch is the budget."""
+    texts = [text for text, _ in get_challenge(name).conditions]
+    budgets = [int(n) for t in texts for n in re.findall(r"(?:within|at least) (\d+) epochs", t)]
+    assert len(budgets) == 1 and start_run(name).setting("stop_epoch") == budgets[0]
 
 
 def test_unknown_challenge():

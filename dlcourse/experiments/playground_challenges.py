@@ -11,7 +11,9 @@ the run it is given:
     verdict.done        # True when every condition holds
     str(verdict)        # "done", or "not yet: " and what is still missing, in plain words
 
-``CHALLENGES`` maps each name to its challenge, in the course's order.
+``CHALLENGES`` maps each name to its challenge, in the course's order. Each start state
+stops training at the challenge's epoch budget (``stop:N``), so pressing play in the app
+ends where the check looks.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ _LIST = [
         "depth: a deeper network draws a more complex boundary",
         "Make the three-arm spiral reach 90% test accuracy in at most 300 epochs with two "
         "hidden layers, on the raw inputs x1 and x2 only.",
-        "d:spiral3,h:2",
+        "d:spiral3,h:2,stop:300",
         *_keep("d:spiral3,h:2", *_DATA, "features"),
         _setting("hidden", lambda h: len(h) == 2, "use exactly two hidden layers"),
         _trains(),
@@ -134,7 +136,7 @@ _LIST = [
         "features instead of depth",
         "The circle with no hidden layer is a straight line: add input features (not "
         "layers) until it reaches 95% test accuracy within 100 epochs.",
-        "d:circle,h:-",
+        "d:circle,h:-,stop:100",
         *_keep("d:circle,h:-", *_DATA, "hidden"),
         _trains(),
         _within(100),
@@ -146,7 +148,7 @@ _LIST = [
         "With zeros initialization every unit of a layer computes the same thing and the "
         "circle stays at chance. Keep the network and fix it: 90% test accuracy within 100 "
         "epochs.",
-        "d:circle,h:4.4,i:zeros",
+        "d:circle,h:4.4,i:zeros,stop:100",
         *_keep("d:circle,h:4.4,i:zeros", *_DATA, "features", "hidden"),
         _setting("init", lambda i: i != "zeros", "choose an initialization other than zeros"),
         _trains(),
@@ -159,7 +161,7 @@ _LIST = [
         "Plain SGD with α = 10 on the full batch diverges on the circle. Keep plain SGD and "
         "find an α (and a batch size, if you like) that reaches 90% test accuracy within 60 "
         "epochs.",
-        "d:circle,h:4.4,o:sgd,lr:10.0,bs:full",
+        "d:circle,h:4.4,o:sgd,lr:10.0,bs:full,stop:60",
         *_keep("d:circle,h:4.4,o:sgd,lr:10.0", *_DATA, "features", "hidden", "optimizer"),
         _trains(),
         _within(60),
@@ -170,7 +172,7 @@ _LIST = [
         "momentum and adaptive steps at the same epoch budget",
         "SGD at α = 0.03 does not get the spiral's test cost down to 0.1 in 50 epochs. "
         "Keep α and the network, change the optimizer, and do it within 50 epochs.",
-        "d:spiral,h:8.8,o:sgd",
+        "d:spiral,h:8.8,o:sgd,stop:50",
         *_keep("d:spiral,h:8.8,o:sgd", *_DATA, "features", "hidden", "lr"),
         _setting("optimizer", lambda o: o != "sgd", "change the optimizer"),
         _trains(),
@@ -184,7 +186,7 @@ _LIST = [
         "test cost ends far above the train cost. Keep the data and the network; with L2 "
         "λ, L1 or dropout, train 300 epochs or more with the test cost at most 0.1 above "
         "the train cost and 90% test accuracy.",
-        "d:spiral,n:0.8,tr:0.2,h:8.8.8",
+        "d:spiral,n:0.8,tr:0.2,h:8.8.8,stop:300",
         *_keep("d:spiral,n:0.8,tr:0.2,h:8.8.8", *_DATA, "features", "hidden"),
         (
             "regularize: L2 λ, L1 or dropout above 0",
@@ -202,7 +204,7 @@ _LIST = [
         "batch norm needs a batch",
         "Batch norm with batch size 1 learns nothing: each example is its own batch mean. "
         "Keep batch norm on and the network, and reach 90% test accuracy within 100 epochs.",
-        "d:circle,h:4.4,bn:1,bs:1",
+        "d:circle,h:4.4,bn:1,bs:1,stop:100",
         *_keep("d:circle,h:4.4,bn:1,bs:1", *_DATA, "features", "hidden", "batch_norm"),
         _trains(),
         _within(100),
@@ -213,7 +215,7 @@ _LIST = [
         "capacity for regression",
         "Fit the hills and hollows of the Gaussian mixture: a test mean squared error of "
         "0.06 or less within 300 epochs (the network of two units is too small).",
-        "d:gaussmix,h:2,p:regression",
+        "d:gaussmix,h:2,p:regression,stop:300",
         *_keep("d:gaussmix,h:2,p:regression", *_DATA),
         _trains(),
         _within(300),
