@@ -134,7 +134,7 @@ def test_batch_norm_with_a_batch_of_one_says_why(pg):
 def test_show_test_data_hides_the_test_points(pg):
     shown = pg.image.value
     pg.show_test.value = False
-    assert not pg._test_pts.get_visible() and pg.image.value != shown
+    assert not any(line.get_visible() for line in pg._test_pts) and pg.image.value != shown
     _same_as_full_draw(pg, "test data hidden")
     pg.show_test.value = True
     assert pg.image.value == shown
@@ -298,3 +298,25 @@ def test_new_settings_in_combination_never_raise(pg):
         assert "cannot" not in pg.message, (problem, act, l1, pg.message)
         assert np.all(np.isfinite(pg._image.get_array()))
     _same_as_full_draw(pg, "after the combinations")
+
+
+# ------------------------------------------------------------------ frames while playing
+def test_a_frame_is_pushed_once(pg):
+    views = pg.view_agg
+    before = views.blits + views.full_draws
+    for _ in range(4):
+        pg._safely(pg._frame_and_draw)  # as the play loop runs a frame
+    assert views.blits + views.full_draws - before == 4 and pg.frames == 4
+
+
+def test_the_network_panel_is_drawn_at_most_so_often_and_catches_up_on_pause(pg):
+    pg.network_seconds = 1e9  # after the first frame, never while playing
+    pg._safely(pg._frame_and_draw)
+    tiles = pg._mosaic.get_array().copy()
+    for _ in range(3):
+        pg._safely(pg._frame_and_draw)
+    assert np.array_equal(pg._mosaic.get_array(), tiles) and pg._network_stale
+    _same_as_full_draw(pg, "a frame without the network panel")
+    pg._show_playing()  # paused: the network panel shows the run's weights again
+    assert not pg._network_stale and not np.array_equal(pg._mosaic.get_array(), tiles)
+    _same_as_full_draw(pg, "paused")

@@ -116,6 +116,7 @@ BETAS_USED = {
 BLUE, ORANGE = CLASS_COLORS[0], CLASS_COLORS[1]
 WEIGHTS_KEY = "lines: the weights (orange +, blue −; the thicker, the larger |w|)"
 
+POINT_COLOURS = 9  # marker lines per point set: the classes, or bands of target values
 # network panel geometry, in its own pixel-like units
 TILE, ROW, COL = 30, 40, 48
 GRID = 60  # output grid points per side; thumbnails take every second one
@@ -255,16 +256,21 @@ class Playground(Dashboard):
     slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "78px"}}
     flag_kw = {"indent": False}
     figsize = (10.0, 3.8)
-    frame_seconds = 0.06  # training time per frame while playing (at least)
+    frame_seconds = 0.045  # training time per frame while playing (at least)
     max_frame_seconds = 0.15  # (at most: a slider moved meanwhile waits for the frame)
     max_frame_epochs = 100_000  # a frame ends on its time budget long before this
     max_state_epochs = 3000  # a state string replays at most this many epochs
+    network_seconds = 0.25  # while playing, the network panel is drawn at most this often
 
     def __init__(
         self, state: str | None = None, challenge: str | None = None, **config: Any
     ) -> None:
         self._player = PlayLoop(self, self._frame_and_draw, self._keep_playing, self._show_playing)
         self.frames = 0
+        self._network_drawn = -math.inf  # when the network panel was last drawn
+        self._network_changed = True  # drawn since the last push
+        self._network_stale = False  # a frame left it behind the run
+        self._pushed_message: str | None = None  # a frame's push, and its message
         self._strip_only = False
         self._pushed = None  # the training text of the last frame pushed
         self._last_push = 0.0
@@ -494,15 +500,19 @@ class Playground(Dashboard):
     def redraw(self) -> None:
         """Push the figure (:meth:`.view.AggView.push_axes`): after a live change only the
         settings strip is drawn again; while its text stays (a frame while playing) the
-        three panels without it."""
+        panels without it, the network panel only when it was drawn again. Nothing when
+        a frame was just pushed and the message stayed."""
         strip_only, self._strip_only = self._strip_only, False
+        network, self._network_changed = self._network_changed, False
+        pushed, self._pushed_message = self._pushed_message, None
         text = self._cost_title.get_text()
-        if getattr(self, "_view", None) is None:
+        if getattr(self, "_view", None) is None or pushed == self.message:
             return
         if strip_only:
             self.view_agg.push_axes(self._ax_info)
         elif text == self._pushed and self.view_agg.background is not None:
-            self.view_agg.push_axes(self._ax_net, self._ax_out, self._ax_cost)
+            axes = (self._ax_out, self._ax_cost)
+            self.view_agg.push_axes(*((self._ax_net, *axes) if network else axes))
         else:
             self.view_agg.push()
         self._pushed = text
@@ -801,12 +811,20 @@ class Playground(Dashboard):
         return self.run.train(self.max_frame_epochs, seconds=budget)
 
     def _frame_and_draw(self) -> None:
+        """One frame while playing: train, draw (the network panel at most every
+        ``network_seconds``: its tiles cost the most to draw) and push, once (the push
+        that ``_safely`` makes after it is skipped when nothing changed since)."""
         t0 = time.perf_counter()
         n = self._frame()
         t1 = time.perf_counter()
-        self._compute_and_draw()
+        network = t1 - self._network_drawn >= self.network_seconds
+        self._compute()
+        self._draw(network=network)
         t2 = time.perf_counter()
+        self._show_message()
+        self._pushed_message = None
         self.redraw()
+        self._pushed_message = self.message
         self._last_push = min(time.perf_counter() - t1, 1.0)
         self.frames += 1
         self.frame_log.append((n, t1 - t0, t2 - t1, time.perf_counter() - t2))
@@ -849,10 +867,13 @@ class Playground(Dashboard):
         self.pause()
 
     def _show_playing(self) -> None:
+        """The play button says what it does; once paused, the network panel catches up."""
         if hasattr(self, "buttons"):
             b = self.buttons["play"]
             b.description = "❚❚ pause" if self.playing else "▶ play"
             b.button_style = "warning" if self.playing else "primary"
+        if not self.playing and self._network_stale:
+            self._safely(self._draw)
 
     def _explain(self, exc: Exception) -> str:
         self._player.playing = False  # the loop ends before its next frame
@@ -896,8 +917,15 @@ class Playground(Dashboard):
             interpolation="bilinear",
             zorder=0,
         )
-        self._train_pts = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.8, zorder=2)
-        self._test_pts = ax.scatter([], [], s=16, edgecolors="black", linewidths=0.8, zorder=3)
+        # the points: one marker line per colour (a class, or a band of target values),
+        # drawn ten times faster than a scatter of per-point colours
+        self._train_pts, self._test_pts = (
+            [
+                ax.plot([], [], "o", ms=4, mec=edge, mew=0.8, zorder=z, ls="none")[0]
+                for _ in range(POINT_COLOURS)
+            ]
+            for edge, z in (("white", 2), ("black", 3))
+        )
         ax.set_xlim(*pn.EXTENT[:2])
         ax.set_ylim(*pn.EXTENT[2:])
         ax.set_xticks(range(-3, 4))
@@ -933,14 +961,15 @@ class Playground(Dashboard):
             0.02, 0.45, "", fontsize=8, va="center", color="#333", clip_on=True, linespacing=1.3
         )
         self._points_key = None
+        self._point_lines: set = set()  # the marker lines with points of their colour
         # the epoch and the losses are HTML beside the buttons while live (text is the
         # costliest artist to draw); the figure shows them only in the static picture (png)
         self._dynamic = [
             self._mosaic,
             self._links,
             self._image,
-            self._train_pts,
-            self._test_pts,
+            *self._train_pts,
+            *self._test_pts,
             *self._prev_lines,
             *self._lines,
             self._cost_title,
@@ -960,10 +989,16 @@ class Playground(Dashboard):
         F = pn.feature_matrix(_GRID_POINTS, self.run.config["features"])
         return F.T.reshape(F.shape[1], GRID, GRID)[:, ::2, ::2]
 
-    def _draw(self, live_only: bool = False) -> None:
+    def _draw(self, live_only: bool = False, network: bool = True) -> None:
+        """Update the artists and the HTML readouts; ``live_only``: the settings strip and
+        the labels alone; ``network=False``: the network panel stays as it is."""
         run = self.run
-        if not live_only:
+        if not live_only and network:
             self._draw_network()
+            self._network_changed = True
+            self._network_drawn = time.perf_counter()
+        self._network_stale = not live_only and not network
+        if not live_only:
             self._draw_points()
             self._draw_output()
             self._draw_costs()
@@ -1018,25 +1053,38 @@ class Playground(Dashboard):
 
     def _draw_points(self) -> None:
         """The train (white edge) and test (black edge) points, coloured by class or by
-        target value; the test points only when "show test data" is on."""
+        target value (in POINT_COLOURS bands); the test points only when "show test data"
+        is on."""
         run = self.run
-        self._test_pts.set_visible(self.show_test.value)
+        for line in self._test_pts:
+            line.set_visible(self.show_test.value and line in self._point_lines)
         key = (id(run.X_train), id(run.X_test))
         if key == self._points_key:
             return
         self._points_key = key
         regression = run.problem == "regression"
-        self._target_scale = (
-            symmetric_scale(np.concatenate([run.y_train, run.y_test])) if regression else 1.0
-        )
-        for pts, X, y in (
+        y_all = np.concatenate([run.y_train, run.y_test])
+        self._target_scale = symmetric_scale(y_all) if regression else 1.0
+        for lines, X, y in (
             (self._train_pts, run.X_train, run.y_train),
             (self._test_pts, run.X_test, run.y_test),
         ):
-            pts.set_offsets(X)
-            pts.set_facecolors(
-                value_image(y, self._target_scale) if regression else [CLASS_COLORS[k] for k in y]
-            )
+            if regression:  # the band of each target: its colour is the band's middle
+                edges = np.linspace(-self._target_scale, self._target_scale, POINT_COLOURS + 1)
+                band = np.clip(np.digitize(y, edges) - 1, 0, POINT_COLOURS - 1)
+                colours = value_image(0.5 * (edges[:-1] + edges[1:]), self._target_scale)
+            else:
+                band, colours = y.astype(int), CLASS_COLORS
+            for k, line in enumerate(lines):
+                line.set_data(X[band == k, 0], X[band == k, 1])
+                line.set_markerfacecolor(colours[k] if k < len(colours) else "none")
+                if np.any(band == k):
+                    self._point_lines.add(line)
+                else:
+                    self._point_lines.discard(line)  # nothing to draw
+        for lines, shown in ((self._train_pts, True), (self._test_pts, self.show_test.value)):
+            for line in lines:
+                line.set_visible(shown and line in self._point_lines)
 
     def _draw_readouts(self) -> None:
         """Accuracies and the test confusion matrix (classification), or the squared
