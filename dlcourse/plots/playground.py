@@ -7,6 +7,8 @@ Used by :class:`dlcourse.widgets.playground.Playground`.
   :data:`TILE_CMAP` (blue -, grey 0, orange +) inside a grey frame, so a unit that outputs
   0 everywhere (a dead ReLU) is a grey tile, never empty space; a chosen tile gets a dark
   frame.
+- :func:`link_geometry`: the lines between the tiles, one per weight, orange for a
+  positive weight and blue for a negative one, as wide as |w| relative to the largest.
 - :func:`value_image`: a value over the plane (a regression's prediction, one unit's
   output) as RGB on :data:`VALUE_CMAP` between -v and v (white at 0).
 - :class:`ColourKey`: a thin axes that explains the output panel's colours: class
@@ -22,7 +24,15 @@ from matplotlib.colors import LinearSegmentedColormap
 from .limits import nice_ceil
 from .training import CLASS_COLORS, probability_image
 
-__all__ = ["TILE_CMAP", "VALUE_CMAP", "ColourKey", "symmetric_scale", "tile_mosaic", "value_image"]
+__all__ = [
+    "TILE_CMAP",
+    "VALUE_CMAP",
+    "ColourKey",
+    "link_geometry",
+    "symmetric_scale",
+    "tile_mosaic",
+    "value_image",
+]
 
 BLUE, ORANGE = CLASS_COLORS[0], CLASS_COLORS[1]
 #: tiles: blue for negative, a grey zero that stands out from the white page, orange positive
@@ -69,6 +79,32 @@ def tile_mosaic(
             rgba[y0 - width : y0 + tile + width, x0 - width : x0 + tile + width] = frame
             rgba[y0 : y0 + tile, x0 : x0 + tile] = TILE_CMAP(0.5 + 0.5 * m[::-1] / scale[r])
     return rgba
+
+
+def link_geometry(
+    weights: list[np.ndarray], tile: int, row: int, pitch: int, end: tuple[float, float]
+) -> tuple[list, list, np.ndarray]:
+    """Segments, colours and widths of the weight lines of :func:`tile_mosaic`'s tiles:
+    weights[c] (out, in) links tile i of column c to tile j of column c + 1; the last
+    matrix links each tile of the last column to ``end`` (the output), by the sum of its
+    outgoing weights (colour) and their mean |w| (width). Width 0.3 + 2.7 |w| / max |w|."""
+    segs, colors, mags = [], [], []
+    for c, W in enumerate(weights[:-1]):
+        for j in range(W.shape[0]):
+            for i in range(W.shape[1]):
+                x0, y0 = c * pitch + 9 + tile, i * row + 5 + tile // 2
+                segs.append([(x0, y0), ((c + 1) * pitch + 9, j * row + 5 + tile // 2)])
+                colors.append(ORANGE if W[j, i] > 0 else BLUE)
+                mags.append(abs(W[j, i]))
+    W, c = weights[-1], len(weights) - 1
+    for i in range(W.shape[1]):
+        segs.append([(c * pitch + 9 + tile, i * row + 5 + tile // 2), end])
+        colors.append(ORANGE if W[:, i].sum() > 0 else BLUE)
+        mags.append(float(np.abs(W[:, i]).mean()))
+    mags = np.asarray(mags)
+    top = mags.max() if mags.size else 0.0
+    widths = 0.3 + 2.7 * mags / top if top > 0 else np.full(len(mags), 0.5)
+    return segs, colors, widths
 
 
 class ColourKey:

@@ -55,7 +55,13 @@ from ..init import INITIALIZERS
 from ..layers import Dense
 from ..plots.limits import GRID_125, nice_ceil
 from ..plots.optimization import OPTIMIZER_LABELS
-from ..plots.playground import ColourKey, symmetric_scale, tile_mosaic, value_image
+from ..plots.playground import (
+    ColourKey,
+    link_geometry,
+    symmetric_scale,
+    tile_mosaic,
+    value_image,
+)
 from ..plots.training import CLASS_COLORS, probability_image
 from .base import Dashboard, _html
 from .playing import PlayLoop
@@ -740,15 +746,14 @@ class Playground(Dashboard):
             for i, width in enumerate(self.run.config["hidden"])
             for j in range(width)
         ]
-        if self._unit is not None and f"{self._unit[0]}.{self._unit[1]}" not in dict(
-            (v, k) for k, v in options
-        ):
-            self._unit = None
+        chosen = "" if self._unit is None else f"{self._unit[0]}.{self._unit[1]}"
+        if chosen not in [value for _, value in options]:
+            self._unit, chosen = None, ""  # its layer or unit is gone
         self._syncing_unit = True
         try:
             if list(map(tuple, self.unit_choice.options)) != options:
                 self.unit_choice.options = options
-            self.unit_choice.value = "" if self._unit is None else "%d.%d" % self._unit
+            self.unit_choice.value = chosen
         finally:
             self._syncing_unit = False
 
@@ -1200,40 +1205,12 @@ class Playground(Dashboard):
             text.set_text(titles[c] if c < len(columns) else "")
             if text.get_position()[0] != c * pitch + 9 + half:  # a static artist: set if moved
                 text.set_x(c * pitch + 9 + half)
-        segs, colors, widths = self._link_geometry(columns)
+        weights = [np.nan_to_num(d.W.value) for d in self.run.model if isinstance(d, Dense)]
+        end = (COL * (pn.MAX_LAYERS + 1) + 12, ROW * pn.MAX_UNITS / 2)
+        segs, colors, widths = link_geometry(weights, TILE, ROW, pitch, end)
         self._links.set_segments(segs)
         self._links.set_color(colors)
         self._links.set_linewidth(widths)
-
-    def _link_geometry(self, columns) -> tuple[list, list, np.ndarray]:
-        """Line segments between tiles of neighbouring columns, coloured by weight sign."""
-        dense = [layer for layer in self.run.model if isinstance(layer, Dense)]
-        segs, colors, mags = [], [], []
-        half, pitch = TILE // 2, self._pitch
-        for c, layer in enumerate(dense[:-1] if len(dense) > 1 else []):
-            W_ = np.nan_to_num(layer.W.value)
-            for j in range(W_.shape[0]):
-                for i in range(W_.shape[1]):
-                    x0, y0 = c * pitch + 9 + 2 * half, i * ROW + 5 + half
-                    x1, y1 = (c + 1) * pitch + 9, j * ROW + 5 + half
-                    segs.append([(x0, y0), (x1, y1)])
-                    colors.append(ORANGE if W_[j, i] > 0 else BLUE)
-                    mags.append(abs(W_[j, i]))
-        # the last layer (or the only one) into the output panel, at its middle height
-        W_ = np.nan_to_num(dense[-1].W.value)
-        c = len(columns) - 1
-        for i in range(W_.shape[1]):
-            x0, y0 = c * pitch + 9 + 2 * half, i * ROW + 5 + half
-            segs.append([(x0, y0), (COL * (pn.MAX_LAYERS + 1) + 12, ROW * pn.MAX_UNITS / 2)])
-            colors.append(ORANGE if W_[:, i].sum() > 0 else BLUE)
-            mags.append(float(np.abs(W_[:, i]).mean()))
-        mags = np.asarray(mags)
-        widths = (
-            0.3 + 2.7 * mags / mags.max()
-            if mags.size and mags.max() > 0
-            else np.full(len(mags), 0.5)
-        )
-        return segs, colors, widths
 
     def _sync_enabled(self) -> None:
         """Grey out the betas the optimizer does not use, the scale of a non-random init
