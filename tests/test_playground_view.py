@@ -17,7 +17,7 @@ from PIL import Image
 import dlcourse as dl
 from dlcourse.experiments import playground_challenges as pc
 from dlcourse.experiments import playground_net as pn
-from dlcourse.plots.playground import TILE_CMAP, tile_mosaic, value_image
+from dlcourse.plots.playground import TILE_CMAP, link_geometry, tile_mosaic, value_image
 from dlcourse.widgets.playground import Playground
 
 GOOD_CSV = "x1,x2,label\n" + "\n".join(
@@ -179,6 +179,18 @@ def test_tiles_have_a_frame_and_a_dead_unit_is_grey_not_white():
     assert rgba[0, 0, 3] == 0  # outside the tiles: transparent
 
 
+def test_weight_lines_one_per_weight_by_sign_and_size():
+    W1 = np.array([[1.0, -2.0], [0.5, 0.0], [-4.0, 1.0]])  # 2 inputs -> 3 units
+    W2 = np.array([[1.0, -1.0, 2.0]])  # 3 units -> the output
+    segs, colors, widths = link_geometry([W1, W2], tile=30, row=40, pitch=50, end=(400, 160))
+    assert len(segs) == 6 + 3 and all(s[1] == (400, 160) for s in segs[6:])
+    assert segs[0] == [(39, 20), (59, 20)] and segs[1] == [(39, 60), (59, 20)]  # W1[0, 1]
+    orange, blue = colors[0], colors[1]
+    assert colors[:6] == [orange, blue, orange, blue, blue, orange]  # 0 counts as negative
+    np.testing.assert_allclose(widths[:6], 0.3 + 2.7 * np.abs(W1).ravel() / 4.0)
+    assert colors[6:] == [orange, blue, orange]
+
+
 def test_the_readouts_count_the_test_points(pg):
     pg.controls["dataset"].value = "spiral3"
     pg.train(5)
@@ -195,8 +207,11 @@ def test_controls_named_in_the_hide_list_are_not_shown():
     pg.view
     hidden = {n for n, w in pg.controls.items() if w.layout.display == "none"}
     assert hidden == {"dataset", "lr"} and pg.buttons["regenerate"].layout.display == "none"
+    pg.set_state("d:xor,hide:features.hidden")
+    assert pg._headings["features"].layout.display == "none" == pg.controls["hidden"].layout.display
     pg.set_state("d:xor")
     assert all(w.layout.display == "" for w in pg.controls.values())
+    assert all(h.layout.display == "" for h in pg._headings.values())
 
 
 # ------------------------------------------------------------------ own data

@@ -628,6 +628,7 @@ class Playground(Dashboard):
             f"color:#555;margin:6px 0 2px 0'>{text}</div>"
         )
         bar = W.Layout(flex_flow="row wrap", align_items="center")
+        self._headings = {"features": head("FEATURES"), "hidden": head("HIDDEN LAYERS")}
         top = W.HBox(
             [
                 self.buttons["play"],
@@ -653,9 +654,9 @@ class Playground(Dashboard):
                 c["noise"],
                 c["train_ratio"],
                 W.HBox([self.buttons["regenerate"], self.upload]),
-                head("FEATURES"),
+                self._headings["features"],
                 c["features"],
-                head("HIDDEN LAYERS"),
+                self._headings["hidden"],
                 c["hidden"],
             ],
             layout=W.Layout(width="330px", margin="0 10px 0 0"),
@@ -763,6 +764,8 @@ class Playground(Dashboard):
         for name, widget in self.controls.items():
             widget.layout.display = "none" if name in hidden else ""
         self.buttons["regenerate"].layout.display = "none" if "data_seed" in hidden else ""
+        for name, heading in getattr(self, "_headings", {}).items():
+            heading.layout.display = "none" if name in hidden else ""
 
     def _unit_chosen(self, change) -> None:
         if getattr(self, "_syncing_unit", False):
