@@ -140,7 +140,7 @@ class EpochBox(IntRange):
     """An epoch (an int >= lo) typed into a box: a ``BoundedIntText``."""
 
     def build(self, value, kw):
-        kw = {k: v for k, v in {**kw, **self.widget}.items() if k != "readout_format"}
+        kw = {**kw, **self.widget}
         return W.BoundedIntText(value=value, min=self.lo, max=self.hi, description=self.label, **kw)
 
 
