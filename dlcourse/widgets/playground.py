@@ -1086,6 +1086,8 @@ class Playground(Dashboard):
             for k, line in enumerate(lines):
                 line.set_data(X[band == k, 0], X[band == k, 1])
                 line.set_markerfacecolor(colours[k] if k < len(colours) else "none")
+                if lines is self._train_pts:  # a target near 0 is white: a grey edge shows it
+                    line.set_markeredgecolor("#777777" if regression else "white")
                 if np.any(band == k):
                     self._point_lines.add(line)
                 else:
