@@ -226,6 +226,16 @@ def test_a_good_csv_upload_becomes_the_data_set(pg):
     _same_as_full_draw(pg, "own points")
 
 
+def test_a_regression_csv_upload_takes_values(pg):
+    pg.controls["problem"].value = "regression"
+    rows = np.random.default_rng(1).uniform(-1, 1, (30, 2))
+    _upload(pg, "\n".join(f"{a:.3f},{b:.3f},{a - 0.5 * b:.3f}" for a, b in rows))
+    assert pg.message == "" and pg.config["dataset"] == "custom"
+    assert pg.run.y_train.dtype == float and pg._key.key[0] == "value"
+    pg.train(3)
+    assert pg.message == "" and "mean squared error" in pg.readout_label.value
+
+
 def test_a_bad_csv_upload_names_each_bad_line_and_changes_nothing(pg):
     run = pg.run
     _upload(pg, "x1,x2,label\n0,0,1\n1,abc,0\n2,2\n" + "0.5,0.5,0\n" * 10)
