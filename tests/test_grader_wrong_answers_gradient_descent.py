@@ -281,3 +281,12 @@ SOLUTIONS_NB01 = {
     "gradient_descent.check_small_graph_backward": small_graph_backward,
     "gradient_descent.check_logistic_gradient": logistic_gradient,
 }
+
+
+def test_no_hidden_case_is_one_the_notebook_shows():
+    from dlcourse.exercises.gradient_descent import _graph_cases, _logistic_cases
+
+    assert all(d.case.args != (1.5, -0.5, 2.0) for d in _graph_cases())  # the drawn graph
+    shapes = [d.case.args[0].shape for d in _logistic_cases()]
+    assert all(n != 64 for _, n in shapes)  # the notebook's digits have 64 pixels
+    assert len({m for m, _ in shapes}) == len({n for _, n in shapes}) == len(shapes)
