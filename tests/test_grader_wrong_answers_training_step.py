@@ -33,9 +33,11 @@ def _step(W1, b1, W2, b2, X, y, lr, slip=""):
     m, C = X.shape[0], W2.shape[0]
     if slip == "classes_from_labels":
         C = int(y.max()) + 1
-    Z1 = X @ W1.T + b1
+    Z1 = X @ W1.T + (0 if slip == "no_forward_bias" else b1)
     A1 = np.maximum(0, Z1)
-    Z2 = A1 @ W2.T + b2
+    Z2 = A1 @ W2.T + (0 if slip == "no_forward_bias" else b2)
+    if slip == "relu_on_output":
+        Z2 = np.maximum(0, Z2)
     if slip != "no_shift":
         Z2 = Z2 - Z2.max(axis=1, keepdims=True)
     E = np.exp(Z2)
@@ -138,6 +140,8 @@ WRONG_NB00 = {
         (_slip("dW1_transposed"), "could not be broadcast"),
         (_slip("dict"), "expected a tuple of 5"),
         (_slip("classes_from_labels"), "W2.shape[0]"),
+        (_slip("no_forward_bias"), "the forward pass adds the biases"),
+        (_slip("relu_on_output"), "the output layer has no ReLU"),
         (_in_place, INPLACE),
         (_package_backward, SHORTCUT),
         (_package_softmax, "`losses.softmax`"),

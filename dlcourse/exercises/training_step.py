@@ -84,9 +84,11 @@ def _wrong_step(W1, b1, W2, b2, X, y, lr, slip: str) -> tuple:
     """The step with one typical slip (named by ``slip``; see ``_HINTS``)."""
     m = len(X)
     C = int(y.max()) + 1 if slip == "classes_from_labels" else W2.shape[0]
-    Z1 = X @ W1.T + b1
+    Z1 = X @ W1.T + (0.0 if slip == "no_forward_bias" else b1)
     A1 = np.maximum(Z1, 0.0)
-    Z2 = A1 @ W2.T + b2
+    Z2 = A1 @ W2.T + (0.0 if slip == "no_forward_bias" else b2)
+    if slip == "relu_on_output":
+        Z2 = np.maximum(Z2, 0.0)
     P = _softmax(Z2, *_SOFTMAX.get(slip, (1, 1)))
     J = -np.sum(np.log(P[np.arange(m), y])) / (1 if slip == "cost_sum" else m)
     dZ2 = (P - np.eye(C)[y]) / (1 if slip == "no_mean" else m)
@@ -136,6 +138,9 @@ _HINTS = {
     "softmax_all": _SOFTMAX_HINT,
     "no_shift": "exp overflowed: subtract each row's maximum from Z2 before exp (softmax is "
     "unchanged by it, and exp stays finite).",
+    "no_forward_bias": "the forward pass adds the biases: Z1 = X W1^T + b1 and Z2 = A1 W2^T + b2.",
+    "relu_on_output": "the output layer has no ReLU: the softmax takes Z2 itself (a ReLU "
+    "there would clip every negative logit to 0).",
     "classes_from_labels": "the number of classes C is W2.shape[0] (the output layer's "
     "units), not y.max() + 1: a batch need not contain every class.",
 }
