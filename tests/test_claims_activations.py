@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dlcourse.exercises.activations import Q_DEAD_RECOVERY, Q_SIGMOID_DEPTH
+from dlcourse.experiments.activation_race import race_with_backward
 from dlcourse.experiments.activation_stats import network_statistics
 from dlcourse.experiments.dead_units import dead_unit_recovery
 from dlcourse.experiments.saturation import saturation_stats
@@ -150,3 +151,39 @@ def test_tanh_times_three_lowers_mean_g_prime_but_grows_the_first_layer_gradient
     assert 0.31 < three.mean_derivative.mean() < 0.345
     assert 3.4 < three.grad_rms[0] / three.grad_rms[-1] < 8.9
     assert three.grad_rms[0] > one.grad_rms[0]  # larger, not vanishing
+
+
+# ------------------------------------------------------------------ the exercise's training run
+def _numpy_backward(dA, Z, kind, slope=0.01, alpha=1.0):
+    """The exercise written with other (equally right) formulas than the package's."""
+    if kind == "sigmoid":
+        s = 0.5 * (1.0 + np.tanh(0.5 * Z))
+        return dA * s * (1.0 - s)
+    if kind == "tanh":
+        return dA * (1.0 - np.tanh(Z) ** 2)
+    if kind == "relu":
+        return dA * (Z > 0)
+    return np.where(Z > 0, dA, dA * alpha * np.exp(np.minimum(Z, 0.0)))  # elu
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "elu"])
+def test_a_right_backward_trains_the_race_network_as_the_package_does(act, seed):
+    """'the two columns agree' (printed to 4 decimals; here within 1e-8 on every seed)."""
+    yours, package = race_with_backward(_numpy_backward, act, seed, lr=0.03)
+    assert abs(yours - package) < 1e-8
+
+
+def test_the_package_leg_is_the_race_run(race):
+    for act in ("sigmoid", "tanh", "relu", "elu"):
+        best = race[act][0]
+        assert race_with_backward(_numpy_backward, act, 0, best.lr)[1] == best.cost
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_wrong_backward_trains_without_an_error_and_ends_elsewhere(seed):
+    def no_derivative(dA, Z, kind, slope=0.01, alpha=1.0):
+        return dA  # g' left out
+
+    yours, package = race_with_backward(no_derivative, "tanh", seed, lr=0.03)
+    assert np.isfinite(yours) and abs(yours - package) > 1e-3

@@ -133,10 +133,16 @@ from dlcourse.exercises.gradient_descent import (
 )
 
 
-def _parts(a, b, c):
-    v = a * b + c
+def _sweep(a, b, c):
+    """The right sweep, written out: (J, da, db, dc, du, dv, dt)."""
+    u = a * b
+    v = u + c
     t = np.tanh(v)
-    return v, t, np.exp(b)
+    J = a * t + np.exp(b)
+    dt = a
+    dv = dt * (1 - t * t)
+    du = dc = dv
+    return J, t + du * b, np.exp(b) + du * a, dc, du, dv, dt
 
 
 def test_small_graph_backward_correct():
@@ -144,27 +150,34 @@ def test_small_graph_backward_correct():
         repr(check_small_graph_backward(reference_small_graph_backward))
         == "small_graph_backward: correct"
     )
+    assert check_small_graph_backward(_sweep).passed
 
 
 def _wrong(kind):
     def fn(a, b, c):
-        J, da, db, dc = reference_small_graph_backward(a, b, c)
-        v, t, e = _parts(a, b, c)
+        J, da, db, dc, du, dv, dt = _sweep(a, b, c)
+        v = a * b + c
+        t, e = np.tanh(v), np.exp(b)
         if kind == "da_only_direct":
-            return J, t, db, dc
+            return J, t, db, dc, du, dv, dt
         if kind == "da_no_direct":
-            return J, a * (1 - t * t) * b, db, dc
+            return J, a * (1 - t * t) * b, db, dc, du, dv, dt
         if kind == "db_no_exp":
-            return J, da, a * (1 - t * t) * a, dc
+            return J, da, a * (1 - t * t) * a, dc, du, dv, dt
         if kind == "tanh_prime_of_v":
-            w = 1 - v * v
-            return J, t + a * w * b, e + a * w * a, a * w
+            w = a * (1 - v * v)
+            return J, t + w * b, e + w * a, w, w, w, dt
         if kind == "dc_without_a":
-            return J, da, db, 1 - t * t
+            return J, da, db, 1 - t * t, du, dv, dt
         if kind == "forgot_dt_is_a":
-            return J, t + (1 - t * t) * b, e + (1 - t * t) * a, 1 - t * t
+            w = 1 - t * t
+            return J, t + w * b, e + w * a, w, w, w, 1.0
         if kind == "dc_without_tanh":
-            return J, da, db, a
+            return J, da, db, a, du, dv, dt
+        if kind == "du_times_b":
+            return J, da, db, dc, dv * b, dv, dt
+        if kind == "inputs_only":
+            return J, da, db, dc
         raise AssertionError(kind)
 
     return fn
@@ -180,11 +193,13 @@ def _wrong(kind):
         ("dc_without_a", "already carries the factor a"),
         ("forgot_dt_is_a", "dJ/dt = a"),
         ("dc_without_tanh", "only through tanh"),
+        ("du_times_b", "dJ/du is the adjoint of u itself"),
+        ("inputs_only", "expected a tuple of 7"),
     ],
 )
 def test_small_graph_backward_mistakes_get_their_hint(kind, hint):
     result = check_small_graph_backward(_wrong(kind))
-    assert not result.passed and hint in result.message
+    assert not result.passed and hint in result.message, result.message
 
 
 def test_small_graph_backward_wrong_return_and_raise():

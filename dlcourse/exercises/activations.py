@@ -2,7 +2,8 @@ r"""Checks for notebook 02 (activation functions).
 
 - :func:`check_activation_backward`: dZ = dA * g'(Z) for the five activations sigmoid,
   tanh, relu, leaky_relu and elu, including saturated |Z| = 1000 and Z = 0 (where the
-  package, as PyTorch, takes the right-hand derivative for relu and the slope for leaky_relu).
+  package, as PyTorch, takes the derivative of the z <= 0 side: 0 for relu, the slope for
+  leaky_relu, alpha for elu).
 - Questions of the notebook: :data:`Q_SIGMOID_DEPTH`, :data:`Q_DEAD_RECOVERY`.
 
 The hidden cases come from :mod:`dlcourse.activations`, the package's own implementation.

@@ -4,7 +4,11 @@ r"""Checks for notebook 01 (gradient descent and autodiff).
 - :func:`check_two_sided_difference`: the centred difference quotient, the numerical slope
   behind gradient checking.
 - :func:`check_small_graph_backward`: a forward and a backward sweep, by hand, through the
-  graph of J = a tanh(ab + c) + e^b (the graph of the notebook's autodiff example).
+  graph of J = a tanh(ab + c) + e^b (the graph of the notebook's autodiff example), returning
+  the adjoints of the intermediate nodes u = ab, v = u + c, t = tanh v as well as the inputs'.
+- :func:`check_logistic_gradient`: the vectorised gradient of the logistic-regression cost,
+  dw = X^T (a - y) / m and db = mean(a - y) with a = sigmoid(X w + b), without a loop over
+  the examples (the check's X and y refuse one).
 
 Each check compares the learner's function with the reference on hidden cases and, when the
 answer matches a typical mistake (the wrong sign, a forgotten learning rate, a one-sided
@@ -27,6 +31,7 @@ from .grader import (
     close,  # noqa: F401 (re-exported)
     run_with_mistakes,
 )
+from ..activations import sigmoid
 from .questions import Question
 
 __all__ = [
@@ -39,6 +44,9 @@ __all__ = [
     "reference_two_sided_difference",
     "check_small_graph_backward",
     "reference_small_graph_backward",
+    "check_logistic_gradient",
+    "reference_logistic_gradient",
+    "ExampleLoop",
     "Q_STEP_09",
     "Q_JACOBIAN_PASSES",
 ]
@@ -144,80 +152,66 @@ def check_two_sided_difference(two_sided_difference: Callable) -> CheckResult:
 
 
 # ------------------------------------------------------------------------ a backward pass by hand
-def reference_small_graph_backward(
-    a: float, b: float, c: float
-) -> tuple[float, float, float, float]:
-    """J = a * tanh(a*b + c) + exp(b) and its three partials, by one backward sweep."""
+GRAPH_ITEMS = ("J", "dJ/da", "dJ/db", "dJ/dc", "dJ/du", "dJ/dv", "dJ/dt")
+
+
+def _graph_sweep(a: float, b: float, c: float, slip: str = "") -> tuple[float, ...]:
+    """Forward through u = ab, v = u + c, t = tanh v, J = a t + e^b, then backward from
+    dJ/dJ = 1: (J, dJ/da, dJ/db, dJ/dc, dJ/du, dJ/dv, dJ/dt). ``slip`` plants one typical
+    mistake (see ``_GRAPH_HINTS``); the default is the right sweep."""
     u = a * b
     v = u + c
     t = np.tanh(v)
-    p = a * t
     e = np.exp(b)
-    J = p + e
-    dp, de = 1.0, 1.0
-    da, dt = dp * t, dp * a
-    db = de * e
-    dv = dt * (1.0 - t * t)
-    du, dc = dv, dv
-    da, db = da + du * b, db + du * a
-    return float(J), float(da), float(db), float(dc)
+    J = a * t + e
+    dt = {"dt_one": 1.0, "dt_is_t": t}.get(slip, a)  # J = a * t + e
+    dv = dt * (1.0 - v * v if slip == "tanh_of_v" else 1.0 - t * t)
+    du = dv * b if slip == "du_times_b" else dv  # v = u + c
+    dc = {"dc_without_a": 1.0 - t * t, "dc_without_tanh": dt}.get(slip, dv)
+    da = {"da_only_direct": t, "da_no_direct": dv * b}.get(slip, t + dv * b)  # u = a * b
+    db = dv * a if slip == "db_no_exp" else e + dv * a
+    return tuple(float(x) for x in (J, da, db, dc, du, dv, dt))
 
 
-def _graph_mistakes(a: float, b: float, c: float) -> list[Mistake]:
-    J, da, db, dc = reference_small_graph_backward(a, b, c)
-    v = a * b + c
-    t = np.tanh(v)
-    wrong_tanh = 1.0 - v * v  # derivative written with z, not tanh(z)
-    return [
-        Mistake(
-            (J, t, db, dc),
-            "a is used twice (inside tanh through a*b, and as the factor "
-            "in front): its adjoint is the sum of both contributions.",
-        ),
-        Mistake(
-            (J, a * (1 - t * t) * b, db, dc),
-            "dJ/da misses the direct path: J = a * tanh(...) depends on a also through "
-            "the factor in front of tanh.",
-        ),
-        Mistake(
-            (J, da, a * (1 - t * t) * a, dc),
-            "b is used twice as well: through a*b and through exp(b); add the adjoints.",
-        ),
-        Mistake(
-            (J, t + a * wrong_tanh * b, np.exp(b) + a * wrong_tanh * a, a * wrong_tanh),
-            "the derivative of tanh(v) is 1 - tanh(v)^2 (use the forward value t), not 1 - v^2.",
-        ),
-        Mistake(
-            (J, da, db, 1.0 - t * t),
-            "the adjoint of c is the adjoint of v = a*b + c, which "
-            "already carries the factor a from J = a * t.",
-        ),
-        Mistake(
-            (J, da, db, a),
-            "c reaches J only through tanh: multiply by tanh's local derivative on the way down.",
-        ),
-        Mistake(
-            (J, t + (1 - t * t) * b, np.exp(b) + (1 - t * t) * a, 1 - t * t),
-            "the adjoint of t is dJ/dt = a (J = a * t): every path through tanh carries "
-            "that factor.",
-        ),
-    ]
+def reference_small_graph_backward(a: float, b: float, c: float) -> tuple[float, ...]:
+    """J = a * tanh(a*b + c) + exp(b) by one forward sweep through u = ab, v = u + c,
+    t = tanh v, and one backward sweep: (J, dJ/da, dJ/db, dJ/dc, dJ/du, dJ/dv, dJ/dt)."""
+    return _graph_sweep(a, b, c)
+
+
+_GRAPH_HINTS = {
+    "da_only_direct": "a is used twice (inside tanh through u = a*b, and as the factor in "
+    "front): its adjoint is the sum of both contributions.",
+    "da_no_direct": "dJ/da misses the direct path: J = a * t depends on a also through the "
+    "factor in front of tanh.",
+    "db_no_exp": "b is used twice as well: through u = a*b and through exp(b); add the adjoints.",
+    "tanh_of_v": "the derivative of tanh(v) is 1 - tanh(v)^2 (use the forward value t), not "
+    "1 - v^2.",
+    "dc_without_a": "the adjoint of c is the adjoint of v = u + c, which already carries the "
+    "factor a from J = a * t.",
+    "dc_without_tanh": "c reaches J only through tanh: multiply by tanh's local derivative on "
+    "the way down.",
+    "dt_one": "the adjoint of t is dJ/dt = a (J = a * t + e^b): every path through tanh "
+    "carries that factor.",
+    "dt_is_t": "dJ/dt: in J = a * t the partner of t is a, so dJ/dt = a (t is what a gets).",
+    "du_times_b": "dJ/du is the adjoint of u itself: v = u + c hands dJ/dv to u unchanged; the "
+    "factor b belongs to a's share, dJ/da += dJ/du * b.",
+}
 
 
 def _graph_cases() -> list[DiagnosedCase]:
     out = []
-    for a, b, c in [(1.5, -0.5, 2.0), (-0.7, 1.2, 0.3), (2.0, 0.4, -1.1), (0.3, -1.7, 0.8)]:
-        mistakes = [
-            Mistake(tuple(float(x) for x in m.value), m.hint) for m in _graph_mistakes(a, b, c)
-        ]
+    # not the notebook's point (1.5, -0.5, 2.0): the learner sees autodiff's values there
+    for a, b, c in [(1.25, -0.75, 1.5), (-0.7, 1.2, 0.3), (2.0, 0.4, -1.1), (0.3, -1.7, 0.8)]:
+        mistakes = [Mistake(_graph_sweep(a, b, c, k), h) for k, h in _GRAPH_HINTS.items()]
         out.append(
             DiagnosedCase(
                 Case(
                     (a, b, c),
                     reference_small_graph_backward(a, b, c),
-                    "go forward storing every intermediate value, then "
-                    "backward from dJ = 1, multiplying by each node's local "
-                    "derivative and adding the adjoints of a value used twice.",
+                    "go forward storing every intermediate value (u, v, t), then backward "
+                    "from dJ/dJ = 1, multiplying by each node's local derivative and adding "
+                    "the adjoints of a value used twice.",
                 ),
                 mistakes,
             )
@@ -226,13 +220,13 @@ def _graph_cases() -> list[DiagnosedCase]:
 
 
 @exercise(
-    items=("J", "dJ/da", "dJ/db", "dJ/dc"),
+    items=GRAPH_ITEMS,
     reference=reference_small_graph_backward,
     forbidden=(*GRADIENT_HELPERS, "dlcourse.autodiff.grad", "dlcourse.autodiff.value_and_grad"),
 )
 def check_small_graph_backward(small_graph_backward: Callable) -> CheckResult:
-    """Check ``small_graph_backward(a, b, c) -> (J, dJ/da, dJ/db, dJ/dc)`` for
-    J = a tanh(ab + c) + e^b, at four hidden points."""
+    """Check ``small_graph_backward(a, b, c) -> (J, dJ/da, dJ/db, dJ/dc, dJ/du, dJ/dv, dJ/dt)``
+    for J = a tanh(ab + c) + e^b with u = ab, v = u + c, t = tanh v, at four hidden points."""
     # exact formulas agree to a few ulps; a difference quotient (error at least about
     # 1e-11 here, whatever its h) does not
     return run_with_mistakes(
@@ -241,6 +235,130 @@ def check_small_graph_backward(small_graph_backward: Callable) -> CheckResult:
         _graph_cases(),
         rtol=1e-12,
         atol=1e-14,
+        estimated=ESTIMATED,
+    )
+
+
+# ------------------------------------------------------------------------ logistic regression
+class ExampleLoop(Exception):
+    """Raised when the learner's code loops over the examples of a :class:`_NoLoop` array."""
+
+
+_LOOP = (
+    "the exercise asks for no loop over the examples: compute all m predictions at once "
+    "(X @ w + b) and the sums over examples with a matrix product (X.T @ ...) or np.sum / "
+    "np.mean"
+)
+
+
+class _NoLoop(np.ndarray):
+    """X or y as the check passes them: a numpy array whose rows cannot be taken one at a
+    time (iteration, or an integer index in the first place, raises :class:`ExampleLoop`).
+    Slices, masks and every vectorised operation work as on any array."""
+
+    def __iter__(self):
+        raise ExampleLoop(_LOOP)
+
+    def __getitem__(self, index):
+        first = index[0] if isinstance(index, tuple) and index else index
+        if isinstance(first, (int, np.integer)) and self.ndim > 0:
+            raise ExampleLoop(_LOOP)
+        return super().__getitem__(index)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def __str__(self) -> str:
+        return str(self.view(np.ndarray))
+
+
+def reference_logistic_gradient(X, y, w, b) -> tuple[np.ndarray, float]:
+    """dJ/dw and dJ/db of J = -(1/m) sum_i [y_i log a_i + (1 - y_i) log(1 - a_i)],
+    a = sigmoid(X w + b): dw = X^T (a - y) / m, db = mean(a - y)."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    dz = sigmoid(X @ w + b) - y
+    return X.T @ dz / len(X), float(np.mean(dz))
+
+
+def _logistic_slip(X, y, w, b, slip: str) -> tuple[np.ndarray, float]:
+    """The gradient with one typical slip (see ``_LOGISTIC_HINTS``)."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    m = len(X)
+    z = X @ w + (0.0 if slip == "no_bias" else b)
+    a = np.exp(z) / (1.0 + np.exp(z)) if slip == "exp_over" else sigmoid(z)
+    dz = {"sign": y - a, "z_not_a": z - y, "chain_sigmoid": (a - y) * a * (1 - a)}.get(slip, a - y)
+    scale = 1.0 if slip == "no_mean" else 1.0 / m
+    dw = X.T @ dz * scale
+    db = float(np.sum(dz)) if slip in ("no_mean", "db_sum") else float(np.mean(dz))
+    return dw, db
+
+
+_LOGISTIC_HINTS = {
+    "sign": "dz = a - y (prediction minus label), not y - a: the gradient points uphill.",
+    "no_mean": "J is the mean over the m examples: divide the sums by m.",
+    "db_sum": "db is the mean of dz over the examples, np.mean(a - y), not the sum.",
+    "z_not_a": "the error is a - y with a = sigmoid(z), the prediction, not z itself.",
+    "chain_sigmoid": "with the cross-entropy cost, sigmoid's derivative a(1 - a) cancels: "
+    "dz = a - y, with no extra factor (that factor belongs to a squared-error cost).",
+    "no_bias": "z = X w + b: add the bias before the sigmoid.",
+    "exp_over": "exp(z) overflowed: e^z / (1 + e^z) gives inf / inf = NaN for large z; "
+    "write the sigmoid as 1 / (1 + e^{-z}).",
+}
+
+
+def _logistic_cases() -> list[DiagnosedCase]:
+    rng = np.random.default_rng(1202)
+    out = []
+    for m, n, scale, b in [
+        (7, 3, 1.0, 0.3),
+        (1, 5, 1.0, -0.4),
+        (40, 2, 300.0, 2.0),
+        (12, 6, 1.0, -1.5),
+    ]:
+        X = rng.standard_normal((m, n))
+        y = rng.integers(0, 2, size=m).astype(np.float64)
+        w = scale * rng.standard_normal(n)  # scale 300: |z| in the hundreds, exp overflows
+        with np.errstate(all="ignore"):  # the overflowing slip's NaN is its answer
+            mistakes = [
+                Mistake(_logistic_slip(X, y, w, b, k), h) for k, h in _LOGISTIC_HINTS.items()
+            ]
+        args = (X.view(_NoLoop), y.view(_NoLoop), w, b)
+        hint = (
+            "with a = sigmoid(X @ w + b): dw = X.T @ (a - y) / m (shape of w) and db = the "
+            "mean of a - y (a number)."
+        )
+        out.append(
+            DiagnosedCase(Case(args, reference_logistic_gradient(X, y, w, b), hint), mistakes)
+        )
+    return out
+
+
+@exercise(
+    items=("dw", "db"),
+    reference=reference_logistic_gradient,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.autodiff.grad",
+        "dlcourse.autodiff.value_and_grad",
+        "dlcourse.experiments.autodiff_cost.logistic_jvp",
+        "dlcourse.layers.Dense.backward",
+        "dlcourse.layers.Sequential.backward",
+        "dlcourse.losses.BinaryCrossEntropy.forward",
+        "dlcourse.losses.BinaryCrossEntropy.backward",
+        "dlcourse.train.train_step",
+        "dlcourse.train.fit",
+    ),
+)
+def check_logistic_gradient(logistic_gradient: Callable) -> CheckResult:
+    """Check ``logistic_gradient(X, y, w, b) -> (dw, db)`` of the logistic-regression cost on
+    four hidden data sets (m from 1 to 40, n from 2 to 6; one with |z| in the hundreds),
+    with X and y refusing a loop over their examples."""
+    return run_with_mistakes(
+        "logistic_gradient",
+        logistic_gradient,
+        _logistic_cases(),
+        rtol=1e-10,
+        atol=1e-12,
         estimated=ESTIMATED,
     )
 

@@ -17,18 +17,29 @@ For a function with several outputs, :math:`f: \mathbb{R}^n \to \mathbb{R}^k`, t
 Jacobian takes forward mode ``n`` passes (one per input direction) and reverse mode one
 forward pass plus ``k`` backward passes (one per output, seeded with :math:`e_i`):
 :func:`jacobian_costs` on :math:`f(w) = \tanh(Xw)`. Forward mode wins when inputs are few.
+
+With the whole gradient in hand, gradient descent trains: :func:`logistic_descent` runs
+logistic regression (labels in {0, 1}, a = sigmoid(X w + b), the mean cross-entropy) on two
+classes of the shipped digits with a ``gradient(X, y, w, b) -> (dw, db)`` and a
+``step(w, dw, lr)`` function (the learner's, in the exercises), next to ``dl.fit`` training a
+``Dense(64, 1)`` with ``BinaryCrossEntropy`` and ``optim.SGD`` from the same zeros.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
 from .. import autodiff as ad
+from .. import optim
 from .._checks import check_int
+from ..datasets import digits_split
 from ..gradcheck import numerical_gradient, relative_error
+from ..layers import Dense, Sequential
+from ..losses import BinaryCrossEntropy
+from ..train import fit
 
 __all__ = [
     "GradientCost",
@@ -41,6 +52,9 @@ __all__ = [
     "Counted",
     "JacobianCost",
     "jacobian_costs",
+    "digit_pair",
+    "LogisticRun",
+    "logistic_descent",
 ]
 
 
@@ -183,3 +197,48 @@ def jacobian_costs(n_inputs: int, n_outputs: int, seed: int = 1) -> JacobianCost
         rows.append(np.asarray(w.grad, dtype=np.float64))
     difference = float(np.max(np.abs(np.vstack(rows) - forward)))
     return JacobianCost(n, k, jvp.calls, record.calls, sweep.calls, difference)
+
+
+def digit_pair(first: int = 3, second: int = 8, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """The standardised digits (``digits_split(seed)``) of two classes, as a binary problem:
+    (X_train, X_val, y_train, y_val), y = 1 for ``second`` and 0 for ``first``."""
+    X_train, X_val, y_train, y_val = digits_split(seed)
+    train, val = np.isin(y_train, (first, second)), np.isin(y_val, (first, second))
+    return (
+        X_train[train],
+        X_val[val],
+        (y_train[train] == second).astype(np.float64),
+        (y_val[val] == second).astype(np.float64),
+    )
+
+
+class LogisticRun(NamedTuple):
+    """The cost before each step (J^{0} .. J^{steps-1}) and the validation accuracy after
+    the last one, by the given functions and by ``fit``."""
+
+    own_loss: np.ndarray
+    fit_loss: np.ndarray
+    own_val_accuracy: float
+    fit_val_accuracy: float
+
+
+def logistic_descent(
+    gradient: Callable, step: Callable, lr: float = 0.1, steps: int = 200, seed: int = 0
+) -> LogisticRun:
+    """``steps`` steps of full-batch gradient descent from w = 0, b = 0 on
+    :func:`digit_pair` (``seed``): w, b <- step(w, dw, lr), step(b, db, lr) with
+    (dw, db) = gradient(X, y, w, b); and the same training by ``fit`` (SGD, full batch)."""
+    X, X_val, y, y_val = digit_pair(seed=seed)
+    w, b, loss, own = np.zeros(X.shape[1]), 0.0, BinaryCrossEntropy(), []
+    for _ in range(steps):
+        own.append(loss.forward(X @ w + b, y))
+        dw, db = gradient(X, y, w, b)
+        w, b = step(w, dw, lr), step(b, db, lr)
+    model = Sequential([Dense(X.shape[1], 1, init="zeros")])
+    history = fit(model, X, y, loss, optim.SGD(model.parameters(), lr), epochs=steps)
+    return LogisticRun(
+        np.array(own),
+        np.array(history.loss),
+        loss.accuracy(X_val @ w + b, y_val),
+        loss.accuracy(model.forward(X_val, training=False)[:, 0], y_val),
+    )
