@@ -4,9 +4,11 @@ input in place, to ignore the ``rng`` it is given, or to ignore one numeric argu
 refused, each with the message that names what it did."""
 
 import copy
+import importlib
 import inspect
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -342,6 +344,21 @@ SOLUTIONS = {
     "recipe.check_newton_path": newton_path,
     "recipe.check_diagnose_run": diagnose_run,
 }
+
+
+def topic_answer_sets(prefix: str) -> dict:
+    """The ``{check: value}`` dicts named ``prefix*`` in every
+    ``test_grader_wrong_answers_<topic>.py`` (each topic keeps its answers beside its tests)."""
+    found: dict = {}
+    for path in sorted(Path(__file__).parent.glob("test_grader_wrong_answers_*.py")):
+        module = importlib.import_module(path.stem)
+        for name, value in vars(module).items():
+            if name.startswith(prefix) and isinstance(value, dict):
+                found.update(value)
+    return found
+
+
+SOLUTIONS.update(topic_answer_sets("SOLUTIONS_"))
 CHECKS = topic_checks()
 IDS = sorted(CHECKS)
 

@@ -11,7 +11,7 @@ import pytest
 import dlcourse as dl
 from dlcourse.exercises import topic_checks
 from dlcourse.topics import ewa as ewa_topic
-from test_grader_properties import SOLUTIONS
+from test_grader_properties import SOLUTIONS, topic_answer_sets
 
 S = SOLUTIONS
 CHECKS = topic_checks()
@@ -1238,6 +1238,10 @@ WRONG["recipe.check_newton_path"].append((_newton_extra_steps, "called `grad_fn`
 WRONG["gradient_descent.check_two_sided_difference"].append(
     (_difference_with_base, "called `J` 3 times")
 )
+
+
+# ------------------------------------------------------------------ answers kept beside each topic's tests (they replace the ones above)
+WRONG.update(topic_answer_sets("WRONG_"))
 
 
 # ------------------------------------------------------------------ the tests
