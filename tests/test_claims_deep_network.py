@@ -143,3 +143,12 @@ def test_the_comparison_catches_a_wrong_block():
 
     runs = digits_runs(SOLUTION._replace(L_model_backward=no_mask), [0], SIZES, ALPHA, EPOCHS)
     assert runs[0]["gap"] > 1e-3
+
+
+def test_sigmoid_rounds_to_one_from_z_37_and_dA_divides_by_zero_there():
+    z = np.arange(37.0, 60.0, 0.5)
+    assert np.all(1.0 - 1.0 / (1.0 + np.exp(-z)) == 0.0)  # the notebook's form of sigma
+    assert np.all(1.0 - dn._sigmoid(z) == 0.0)
+    assert 1.0 - 1.0 / (1.0 + np.exp(-36.0)) > 0  # one step below: not yet
+    J, dZL = dn.reference_compute_cost(np.array([[40.0]]), np.array([[0.0]]))
+    assert np.isfinite(J) and dZL[0, 0] == 1.0  # the printed dZ[L] = 1.0, finite where dA is inf

@@ -168,12 +168,13 @@ class Blocks(NamedTuple):
 
 
 def two_digits(
-    seed: int = 0, digits: tuple[int, int] = (3, 8)
+    seed: int = 0, digits: tuple[int, int] = (3, 8), standardize: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_test, Y_train, Y_test``: the images of ``digits[0]`` (label 0) and
-    ``digits[1]`` (label 1) in ``datasets.digits_split(seed)`` (a 75 % / 25 % split of the
-    shipped digits, standardised with the training statistics); Y of shape (m, 1)."""
-    X_train, X_test, y_train, y_test = datasets.digits_split(seed)
+    ``digits[1]`` (label 1) in ``datasets.digits_split(seed, standardize)`` (a 75 % / 25 %
+    split of the shipped digits, standardised with the training statistics unless
+    ``standardize`` is False: then pixel values 0..16, to look at); Y of shape (m, 1)."""
+    X_train, X_test, y_train, y_test = datasets.digits_split(seed, standardize)
     parts = []
     for X, y in [(X_train, y_train), (X_test, y_test)]:
         keep = np.isin(y, digits)
