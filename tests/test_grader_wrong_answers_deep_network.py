@@ -312,6 +312,13 @@ WRONG = {
         (_cost(lambda Z, Y, A, c, m: (np.array([[c]]), (A - Y) / m)), "as a number"),
         (_cost(lambda Z, Y, A, c, m: (c, (A - Y) / m, A)), "you returned a tuple of length 3"),
         (_cost(lambda Z, Y, A, c, m: (-np.mean(Y * np.log(A)), (A - Y) / m)), "J = -mean"),
+        (
+            lambda ZL, Y: (
+                -np.sum(Y * np.log(_sig(ZL)) + (1 - Y) * np.log(1 - _sig(ZL))) / ZL.shape[1],
+                (_sig(ZL) - Y) / ZL.shape[1],
+            ),
+            "ZL.shape[0] here",
+        ),
         (_cost_in_place, INPLACE),
         (_cost_with_package, SHORTCUT),
     ],

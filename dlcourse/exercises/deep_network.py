@@ -601,6 +601,8 @@ def _cost_wrong(ZL: np.ndarray, Y: np.ndarray) -> dict:
         "that is dA^[L] = -(Y / A - (1 - Y) / (1 - A)) / m: multiply it by the sigmoid's "
         "slope A (1 - A) to get dZ^[L].": (J, -(Y / A - (1 - Y) / (1 - A)) / m),
         "return the cost as a number (float(...)), not an array.": (np.array([[J]]), dZL),
+        "m is the number of examples, ZL.shape[0] here (examples in rows): ZL.shape[1] "
+        "counts the output units.": (J * m, dZL * m),
     }
 
 
