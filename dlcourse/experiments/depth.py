@@ -13,6 +13,11 @@ r"""Why depth helps, and what a network without activations can do (notebook 03)
   With s the number of ones, :math:`\mathrm{parity} = \sum_{k=0}^{n-1} c_k\,\mathrm{relu}(s - k)`
   with :math:`c_0 = 1` and :math:`c_k = 2(-1)^k` after it: a sawtooth in s with a kink at each
   integer. :func:`parity_errors` counts its wrong answers over all :math:`2^n` inputs.
+- :func:`train_blocks`: full-batch gradient descent run by the learner's four functions
+  (:class:`Blocks`: forward, cost, backward, update) on :func:`two_digits` (3s against 8s of
+  the shipped digits), from :func:`he_parameters`; :func:`train_package` trains
+  :func:`package_network`, the same network as ``dl.Sequential``, with ``dl.fit`` from the
+  same start, and :func:`digits_runs` compares the two over seeds.
 """
 
 from __future__ import annotations
