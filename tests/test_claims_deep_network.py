@@ -152,3 +152,10 @@ def test_sigmoid_rounds_to_one_from_z_37_and_dA_divides_by_zero_there():
     assert 1.0 - 1.0 / (1.0 + np.exp(-36.0)) > 0  # one step below: not yet
     J, dZL = dn.reference_compute_cost(np.array([[40.0]]), np.array([[0.0]]))
     assert np.isfinite(J) and dZL[0, 0] == 1.0  # the printed dZ[L] = 1.0, finite where dA is inf
+
+
+def test_q_digits_test_below_training_on_every_seed_above_095():
+    assert dn.Q_DIGITS_TEST.answer == "b"
+    runs = digits_runs(REFERENCE, range(8), SIZES, ALPHA, EPOCHS)
+    assert all(r["train"] == 1.0 for r in runs)  # the question's premise
+    assert all(0.95 < r["test"] < 1.0 for r in runs)  # (b) on seeds 0-7; not (a), not (c)

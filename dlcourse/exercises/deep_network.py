@@ -23,7 +23,7 @@ in rows, W^[l] of shape (n^[l], n^[l-1])). A layer's cache is the flat tuple
 - :func:`check_update_parameters`: (W - alpha dW, b - alpha db) for every layer, returned
   as a new list: the caller's parameters are left unchanged.
 - Questions: :data:`Q_PARAMETER_COUNT`, :data:`Q_RAISE_LR` (notebook 00),
-  :data:`Q_LINEAR_COLLAPSE`, :data:`Q_SAWTOOTH` (notebook 03).
+  :data:`Q_LINEAR_COLLAPSE`, :data:`Q_SAWTOOTH`, :data:`Q_DIGITS_TEST` (notebook 03).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ __all__ = [
     "Q_RAISE_LR",
     "Q_LINEAR_COLLAPSE",
     "Q_SAWTOOTH",
+    "Q_DIGITS_TEST",
     "check_L_model_forward",
     "check_L_model_backward",
     "check_compute_cost",
@@ -846,4 +847,18 @@ Q_SAWTOOTH = Question(
     "number of linear pieces: 5 layers give 2^5 = 32 pieces with 31 parameters. One layer "
     "of n ReLU units gives at most n + 1 pieces on a line.",
     rtol=0.0,
+)
+Q_DIGITS_TEST = Question(
+    "Q_DIGITS_TEST",
+    "b",
+    "On every seed the network fits all its training images and reads between 0.96 and 0.99 "
+    "of the test images correctly (the table below prints each seed): it learned what tells "
+    "a 3 from an 8 well, not perfectly, and the images it misreads are ones it never saw. "
+    "The gap between training and test accuracy is overfitting, the subject of notebook 05.",
+    choices={
+        "a": "also 1.000 on every seed: a network that fits every training image has learned "
+        "the digits",
+        "b": "below 1.000 on every seed, but above 0.95",
+        "c": "near 0.5, chance: a network this size only memorises its training images",
+    },
 )
