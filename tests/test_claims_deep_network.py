@@ -152,6 +152,10 @@ def test_sigmoid_rounds_to_one_from_z_37_and_dA_divides_by_zero_there():
     assert 1.0 - 1.0 / (1.0 + np.exp(-36.0)) > 0  # one step below: not yet
     J, dZL = dn.reference_compute_cost(np.array([[40.0]]), np.array([[0.0]]))
     assert np.isfinite(J) and dZL[0, 0] == 1.0  # the printed dZ[L] = 1.0, finite where dA is inf
+    with np.errstate(divide="ignore"):
+        a = 1.0 / (1.0 + np.exp(-40.0))
+        assert -np.log(np.float64(1 - a)) == np.inf and 1.0 / np.float64(1 - a) == np.inf
+    assert np.logaddexp(0, 40.0) == 40.0 and J == 40.0  # the cost written in z: 40.0
 
 
 def test_q_digits_test_below_training_on_every_seed_above_095():
