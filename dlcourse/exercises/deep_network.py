@@ -256,6 +256,8 @@ def check_L_model_forward(L_model_forward: Callable) -> CheckResult:
 def _L_backward_wrong(dZL, caches, kind):
     grads, dZ = [], dZL
     m = dZL.shape[0]
+    if kind in ("sigmoid_last", "relu_last"):  # an activation backward for layer L too
+        dZ = dZL * _slope(caches[-1][3], kind.removesuffix("_last"))
     for l in range(len(caches), 0, -1):
         A_prev, W, _, Z = caches[l - 1]
         dW, db = dZ.T @ A_prev, dZ.sum(axis=0)
@@ -289,6 +291,10 @@ _BACKWARD_HINTS = {
     "own_mask": "the ReLU derivative belongs to layer l-1: use the Z cached by layer l-1, not "
     "layer l's.",
     "reversed": "return the gradients in layer order, grads[0] = (dW^[1], db^[1]).",
+    "sigmoid_last": "dZL is already the gradient at Z^[L] (the cost went through the "
+    "sigmoid): layer L takes linear_backward alone, no sigmoid backward.",
+    "relu_last": "layer L has no activation in L_model_forward: its dZ^[L] is dZL itself, "
+    "without a ReLU mask.",
 }
 
 
