@@ -319,6 +319,7 @@ WRONG = {
             ),
             "ZL.shape[0] here",
         ),
+        (lambda ZL, Y: compute_cost(ZL, Y)[0], "return the pair (J, dZL)"),
         (_cost_in_place, INPLACE),
         (_cost_with_package, SHORTCUT),
     ],

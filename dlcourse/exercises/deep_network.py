@@ -194,6 +194,8 @@ def _L_forward_wrong(X, parameters, kind):
             caches.append((A_next, W, b, Z))
         elif kind == "cache_activation_as_Z":
             caches.append((A, W, b, A_next))
+        elif kind == "nested_cache":
+            caches.append(((A, W, b), Z))
         else:
             caches.append((A, W, b, Z))
         A = A_next
@@ -212,6 +214,8 @@ _FORWARD_HINTS = {
     "loss applies the sigmoid or softmax, not the forward pass.",
     "no_relu_before_last": "every hidden layer has its ReLU, the last hidden one too: only "
     "the output layer L has none.",
+    "nested_cache": "here a layer's cache is one flat tuple (A_prev, W, b, Z), not "
+    "((A_prev, W, b), Z).",
 }
 
 
@@ -610,6 +614,7 @@ def _cost_wrong(ZL: np.ndarray, Y: np.ndarray) -> dict:
         "return the cost as a number (float(...)), not an array.": (np.array([[J]]), dZL),
         "m is the number of examples, ZL.shape[0] here (examples in rows): ZL.shape[1] "
         "counts the output units.": (J * m, dZL * m),
+        "return the pair (J, dZL): the backward pass starts from dZL.": J,
     }
 
 
