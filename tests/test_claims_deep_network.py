@@ -87,3 +87,79 @@ def test_parity_check_can_fail():
     bits = (np.arange(16)[:, None] >> np.arange(4)) & 1
     out = np.rint(net.forward(bits.astype(float)).ravel())
     assert np.sum(out != bits.sum(axis=1) % 2) > 0
+
+
+# ------------------------------------------------------------------ section 5: the blocks train
+from dlcourse.exercises import deep_network as dn  # noqa: E402
+from dlcourse.experiments.depth import (  # noqa: E402
+    Blocks,
+    digits_runs,
+    he_parameters,
+    train_blocks,
+    train_package,
+    two_digits,
+)
+import test_grader_wrong_answers_deep_network as notebook  # noqa: E402
+
+SIZES, ALPHA, EPOCHS = [64, 20, 7, 5, 1], 0.05, 300  # the notebook's
+REFERENCE = Blocks(
+    dn.reference_L_model_forward,
+    dn.reference_compute_cost,
+    dn.reference_L_model_backward,
+    dn.reference_update_parameters,
+)
+SOLUTION = Blocks(
+    notebook.L_model_forward,
+    notebook.compute_cost,
+    notebook.L_model_backward,
+    notebook.update_parameters,
+)
+
+
+@pytest.mark.parametrize("blocks", [REFERENCE, SOLUTION], ids=["reference", "solution"])
+def test_the_learners_network_trains_like_the_packages_on_every_seed(blocks):
+    runs = digits_runs(blocks, range(8), SIZES, ALPHA, EPOCHS)
+    for r in runs:
+        assert r["train"] == r["package_train"] == 1.0, r
+        assert r["test"] == r["package_test"] and r["gap"] < 1e-9, r
+    tests = [r["test"] for r in runs[:5]]  # the notebook's table: seeds 0-4
+    assert 0.96 <= min(tests) < 0.961 and 0.989 < max(tests) <= 0.99, tests
+    assert min(r["test"] for r in runs) >= 0.96  # seeds 5-7 stay in the spread
+
+
+def test_the_notebooks_single_run_costs_fall_as_printed():
+    X, _, Y, _ = two_digits(0)
+    start = he_parameters(SIZES, 0)
+    _, mine = train_blocks(SOLUTION, X, Y, start, ALPHA, EPOCHS)
+    _, package = train_package(X, Y, start, ALPHA, EPOCHS)
+    assert len(mine) == len(package) == EPOCHS
+    assert max(abs(a - b) for a, b in zip(mine, package)) < 1e-9
+    assert mine[0] > 0.5 and mine[-1] < 0.01 and all(np.diff(mine[::50]) < 0)
+
+
+def test_the_comparison_catches_a_wrong_block():
+    def no_mask(dZL, caches):  # the ReLU derivative forgotten between layers
+        return dn._L_backward_wrong(dZL, caches, "no_mask")
+
+    runs = digits_runs(SOLUTION._replace(L_model_backward=no_mask), [0], SIZES, ALPHA, EPOCHS)
+    assert runs[0]["gap"] > 1e-3
+
+
+def test_sigmoid_rounds_to_one_from_z_37_and_dA_divides_by_zero_there():
+    z = np.arange(37.0, 60.0, 0.5)
+    assert np.all(1.0 - 1.0 / (1.0 + np.exp(-z)) == 0.0)  # the notebook's form of sigma
+    assert np.all(1.0 - dn._sigmoid(z) == 0.0)
+    assert 1.0 - 1.0 / (1.0 + np.exp(-36.0)) > 0  # one step below: not yet
+    J, dZL = dn.reference_compute_cost(np.array([[40.0]]), np.array([[0.0]]))
+    assert np.isfinite(J) and dZL[0, 0] == 1.0  # the printed dZ[L] = 1.0, finite where dA is inf
+    with np.errstate(divide="ignore"):
+        a = 1.0 / (1.0 + np.exp(-40.0))
+        assert -np.log(np.float64(1 - a)) == np.inf and 1.0 / np.float64(1 - a) == np.inf
+    assert np.logaddexp(0, 40.0) == 40.0 and J == 40.0  # the cost written in z: 40.0
+
+
+def test_q_digits_test_below_training_on_every_seed_above_095():
+    assert dn.Q_DIGITS_TEST.answer == "b"
+    runs = digits_runs(REFERENCE, range(8), SIZES, ALPHA, EPOCHS)
+    assert all(r["train"] == 1.0 for r in runs)  # the question's premise
+    assert all(0.95 < r["test"] < 1.0 for r in runs)  # (b) on seeds 0-7; not (a), not (c)
