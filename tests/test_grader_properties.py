@@ -347,7 +347,7 @@ SOLUTIONS = {
 
 
 def topic_answer_sets(prefix: str) -> dict:
-    """The ``{check: value}`` dicts named ``prefix*`` in every
+    """The ``{check: value}`` dicts whose names start with ``prefix`` (``SOLUTIONS`` or ``WRONG``) in every
     ``test_grader_wrong_answers_<topic>.py`` (each topic keeps its answers beside its tests)."""
     found: dict = {}
     for path in sorted(Path(__file__).parent.glob("test_grader_wrong_answers_*.py")):
@@ -358,7 +358,7 @@ def topic_answer_sets(prefix: str) -> dict:
     return found
 
 
-SOLUTIONS.update(topic_answer_sets("SOLUTIONS_"))
+SOLUTIONS.update(topic_answer_sets("SOLUTIONS"))
 CHECKS = topic_checks()
 IDS = sorted(CHECKS)
 

@@ -1241,7 +1241,7 @@ WRONG["gradient_descent.check_two_sided_difference"].append(
 
 
 # ------------------------------------------------------------------ answers kept beside each topic's tests (they replace the ones above)
-WRONG.update(topic_answer_sets("WRONG_"))
+WRONG.update(topic_answer_sets("WRONG"))
 
 
 # ------------------------------------------------------------------ the tests
