@@ -7,8 +7,10 @@ import pytest
 
 import dlcourse as dl
 from dlcourse import datasets
-from dlcourse.experiments import babysit_views, ensembles, few_shot, loss_reading
+from dlcourse.experiments import babysit_views, few_shot
+from dlcourse.experiments.digits import train_digit_members
 from dlcourse.topics import babysit
+from dlcourse.topics import ensemble as ensembles
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,7 @@ def digits():
 
 def test_ensemble_log_loss_guarantee_and_accuracy(digits):
     X_train, X_val, y_train, y_val = digits
-    members = ensembles.train_digit_members(X_train, y_train, seeds=range(5))
+    members = train_digit_members(X_train, y_train, seeds=range(5))
     r = ensembles.ensemble_report(members, X_val, y_val)
     assert r.per_example_jensen
     assert r.ensemble_log_loss <= r.member_log_loss.mean()
@@ -60,17 +62,14 @@ def test_chance_rule_catches_the_collapsed_dashboard_run():
 
     curve = DebugDashboard(scenario="inputs not normalised").history.loss
     assert curve[0] > 5 and abs(curve[-1] - math.log(10)) < 0.01
-    assert loss_reading.diagnose_run(curve, 10) == "chance"
+    assert babysit.diagnose_loss_curve(curve, 10) == "chance"
 
 
 def test_regularization_raises_initial_loss_and_update_ratios(digits):
     X_train, _, y_train, _ = digits
     loss = dl.SoftmaxCrossEntropy()
     net = few_shot.digits_net(0, hidden=32)
-    J = [
-        loss_reading.regularized_initial_loss(net, loss, X_train, y_train, lam)
-        for lam in (0, 10, 100)
-    ]
+    J = [babysit.regularized_initial_loss(net, loss, X_train, y_train, lam) for lam in (0, 10, 100)]
     assert J[0] < J[1] < J[2]
     ratios = {}
     for lr in (1e-5, 0.01, 0.3):
@@ -84,7 +83,7 @@ def test_regularization_raises_initial_loss_and_update_ratios(digits):
             epochs=5,
             batch_size=64,
         )
-        ratios[lr] = loss_reading.update_ratios(model, loss, X_train[:64], y_train[:64], lr)
+        ratios[lr] = babysit.update_ratios(model, loss, X_train[:64], y_train[:64], lr)
     assert ratios[1e-5][0] < 1e-6 and 1e-5 < ratios[1e-5][1] < 1e-3  # "around 1e-7 and 1e-4"
     assert np.all((ratios[0.3] > 3e-3) & (ratios[0.3] < 3e-2))  # "around 1e-2"
 
@@ -101,18 +100,16 @@ def test_damped_newton_leaves_the_saddle():
 
 def test_diagnose_run_rejects_bad_input():
     with pytest.raises(ValueError, match="n_classes"):
-        loss_reading.diagnose_run([1.0, 0.5], 1)
+        babysit.diagnose_loss_curve([1.0, 0.5], 1)
     with pytest.raises(ValueError, match="losses"):
-        loss_reading.diagnose_run([1.0], 10)
+        babysit.diagnose_loss_curve([1.0], 10)
 
 
 @pytest.mark.parametrize("group", range(5))
 def test_q_ensemble_log_loss_below_even_the_best_member(digits, group):
     X_train, X_val, y_train, y_val = digits
     seeds = range(5 * group, 5 * group + 5)
-    r = ensembles.ensemble_report(
-        ensembles.train_digit_members(X_train, y_train, seeds=seeds), X_val, y_val
-    )
+    r = ensembles.ensemble_report(train_digit_members(X_train, y_train, seeds=seeds), X_val, y_val)
     assert r.ensemble_log_loss < r.member_log_loss.min()  # Q_ENSEMBLE (c)
     assert r.ensemble_accuracy > r.member_accuracy.max()  # "in each of the five groups"
 
