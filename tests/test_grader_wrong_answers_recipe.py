@@ -181,6 +181,11 @@ def test_transfer_recipe_wrong_answer_is_refused(wrong, words):
     assert "\n" not in result.message and "Traceback" not in result.message
 
 
+def test_no_hidden_case_is_a_notebook_example():
+    assert all(len(z) < 100 for d in _avg_cases() for z in d.case.args[0])  # not the digits
+    assert all(p[1].shape[1] != 64 for p in _tr_problems())  # not the digits network
+
+
 def test_the_transfer_cases_vary_every_argument():
     problems = _tr_problems()
     for position in range(1, 8):
