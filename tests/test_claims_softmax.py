@@ -110,3 +110,15 @@ def test_gradient_descent_with_the_reference_loss_is_fit_with_l2(seed):
     for Xs, ys in ((X_train, y_train), (X_val, y_val)):
         assert accuracy(Xs @ W.T, ys) == accuracy(model.forward(Xs, training=False), ys)
     assert 0.945 <= accuracy(X_val @ W.T, y_val) <= 0.975  # "about 96 %"
+
+
+def test_gradient_descent_names_a_dw_of_the_wrong_shape():
+    from dlcourse.experiments.digits import gradient_descent, softmax_regression_loss
+
+    def transposed(W, X, y, reg):
+        J, dW = softmax_regression_loss(W, X, y, reg)
+        return J, dW.T
+
+    X, y, W0 = np.ones((4, 3)), np.array([0, 1, 0, 1]), np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"dW of shape \(3, 2\); W has shape \(2, 3\)"):
+        gradient_descent(transposed, W0, X, y, 0.1, 2, 0.0)

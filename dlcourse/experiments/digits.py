@@ -134,7 +134,10 @@ def gradient_descent(
     W, costs = np.array(W0, dtype=np.float64), []
     for _ in range(check_int("epochs", epochs, minimum=1)):
         J, dW = loss_fn(W, X, y, reg)
-        W = W - lr * np.asarray(dW)
+        dW = np.asarray(dW, dtype=np.float64)
+        if dW.shape != W.shape:
+            raise ValueError(f"loss_fn returned dW of shape {dW.shape}; W has shape {W.shape}")
+        W = W - lr * dW
         costs.append(float(J))
     return W, costs
 
