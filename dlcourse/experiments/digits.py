@@ -40,6 +40,7 @@ from .networks import hidden_layers
 
 __all__ = [
     "DigitsRun",
+    "MIXED_SETTINGS",
     "digits_model",
     "fit_softmax_regression",
     "gradient_descent",
@@ -157,23 +158,36 @@ def fit_softmax_regression(
 
 
 # ------------------------------------------------------------------ notebook 13's ensemble
-def train_digit_members(X, y, seeds=range(5), hidden: int = 16, epochs: int = 15) -> list:
+def train_digit_members(
+    X, y, seeds=range(5), hidden: int = 16, epochs: int = 15, settings=None
+) -> list:
     """Digits networks that differ only in their initial weights and batch order
-    (Adam 0.01, batches of 64), as in notebook 13."""
+    (Adam 0.01, batches of 64), as in notebook 13; with ``settings``, a list of
+    (hidden units, α) pairs, member k also gets the k-th pair (members with different
+    hyperparameters)."""
     from .few_shot import digits_net
 
+    seeds = list(seeds)
+    settings = [(hidden, 0.01)] * len(seeds) if settings is None else list(settings)
+    if len(settings) != len(seeds):
+        raise ValueError(f"settings has {len(settings)} pairs for {len(seeds)} seeds")
     members = []
-    for k in seeds:
-        model = digits_net(100 + k, hidden=hidden, out_scale=1.0)
+    for k, (units, lr) in zip(seeds, settings):
+        model = digits_net(100 + k, hidden=units, out_scale=1.0)
         fit(
             model,
             X,
             y,
             SoftmaxCrossEntropy(),
-            Adam(model.parameters(), 0.01),
+            Adam(model.parameters(), lr),
             epochs=epochs,
             batch_size=64,
             seed=k,
         )
         members.append(model)
     return members
+
+
+#: Five (hidden units, α) pairs for an ensemble whose members differ in their
+#: hyperparameters too (notebook 13).
+MIXED_SETTINGS = ((8, 0.003), (16, 0.01), (32, 0.03), (64, 0.01), (16, 0.003))
