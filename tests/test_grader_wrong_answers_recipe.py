@@ -165,7 +165,15 @@ TR_WRONG = [
     (lambda *args: dl.topics.transfer.transfer_recipe(*args), SHORTCUT),
     (
         lambda p, X, y, C, lr, he, te, s: transfer_recipe(p, X, y, C, 0.05, he, te, s),
-        "each stage is Adam",
+        "stay the same when `lr` changes",
+    ),
+    (
+        lambda p, X, y, C, lr, he, te, s: transfer_recipe(p, X, y, C, lr, 10, te, s),
+        "stay the same when `head_epochs` changes",
+    ),
+    (
+        lambda p, X, y, C, lr, he, te, s: transfer_recipe(p, X, y, C, lr, he, te, 0),
+        "stay the same when `seed` changes",
     ),
 ]
 

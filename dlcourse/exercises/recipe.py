@@ -614,5 +614,29 @@ def check_transfer_recipe(transfer_recipe_fn: Callable) -> CheckResult:
             else f"{_TR_HEAD} Then: {_TR_STEPS}",
         )
         stage = "tuned" if close(mine[0], expected[0], 1e-9, 1e-12) else "head_only"
+        ignored = _tr_ignored(transfer_recipe_fn, args, mine)
+        if ignored:
+            hint = (
+                f"your networks stay the same when `{ignored}` changes: use the argument "
+                f"`{ignored}` you are given, not a fixed value."
+            )
         return CheckResult(False, f"{name}: not yet — case {i} (`{stage}` is wrong). Hint: {hint}")
     return CheckResult(True, f"{name}: correct")
+
+
+_TR_NUMBERS = {"lr": (4, 1.37), "head_epochs": (5, 1), "tune_epochs": (6, 1), "seed": (7, 1)}
+
+
+def _tr_ignored(fn: Callable, args: tuple, mine: list) -> str | None:
+    """The numeric argument (lr, the epochs, seed) whose change leaves the learner's
+    networks as they were, else None."""
+    for key, (position, change) in _TR_NUMBERS.items():
+        moved = list(args)
+        moved[position] = args[position] * change if key == "lr" else args[position] + change
+        try:
+            again = [_weights_of(model) for model in fn(*moved)]
+        except Exception:  # a call that fails tells nothing about this argument
+            continue
+        if close(again, mine, 0.0, 0.0):
+            return key
+    return None
