@@ -1,4 +1,4 @@
-"""Wrong answers to notebook 13's exercises on ensembles and transfer, each refused with the
+"""Wrong answers to notebook 13's exercises on ensembles, transfer and shifted images, each refused with the
 hint it deserves (the right answers pass), and the diagnosis exercise's cases shown to
 separate its rules: every other order of the rules, and each rule left out, fails."""
 
@@ -15,6 +15,7 @@ from dlcourse.exercises.recipe import (
     _tr_problems,
     check_diagnose_run,
     check_ensemble_average,
+    check_shift_images,
     check_transfer_recipe,
 )
 
@@ -240,3 +241,98 @@ def test_every_other_order_of_the_rules_fails(order):
 @pytest.mark.parametrize("left_out", list(RULES))
 def test_leaving_out_any_rule_fails(left_out):
     assert not check_diagnose_run(_rules_in([r for r in RULES if r != left_out])).passed
+
+
+# ------------------------------------------------------------------ shifting images
+def shift_images(X, dx, dy, shape):
+    """The solution of the notebook: copy the overlapping block into zeros."""
+    h, w = shape
+    imgs = X.reshape(len(X), h, w)
+    out = np.zeros_like(imgs)
+    if abs(dx) < w and abs(dy) < h:
+        out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = imgs[
+            :, max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+        ]
+    return out.reshape(len(X), h * w)
+
+
+def _by_index(X, dx, dy, shape):
+    h, w = shape
+    imgs = np.asarray(X).reshape(len(X), h, w)
+    r = np.arange(h)[:, None] - dy
+    c = np.arange(w)[None, :] - dx
+    inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+    return np.where(inside, imgs[:, r.clip(0, h - 1), c.clip(0, w - 1)], 0.0).reshape(len(X), -1)
+
+
+def _slices(X, dx, dy, shape):
+    h, w = shape
+    imgs = X.reshape(-1, h, w)
+    out = np.zeros_like(imgs)
+    rows_to, rows_from = (
+        (slice(dy, None), slice(None, -dy))
+        if dy >= 0
+        else (
+            slice(None, dy),
+            slice(-dy, None),
+        )
+    )
+    cols_to, cols_from = (
+        (slice(dx, None), slice(None, -dx))
+        if dx >= 0
+        else (
+            slice(None, dx),
+            slice(-dx, None),
+        )
+    )
+    out[:, rows_to, cols_to] = imgs[:, rows_from, cols_from]
+    return out.reshape(len(X), -1)
+
+
+def _no_frame_check(X, dx, dy, shape):
+    h, w = shape
+    imgs = X.reshape(len(X), h, w)
+    out = np.zeros_like(imgs)
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = imgs[
+        :, max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+    ]
+    return out.reshape(len(X), h * w)
+
+
+def _shift_in_place(X, dx, dy, shape):
+    out = shift_images(X, dx, dy, shape)
+    X[...] = out  # "augment" the caller's array
+    return out
+
+
+SH_WRONG = [
+    (
+        lambda X, dx, dy, shape: np.roll(X.reshape(-1, *shape), (dy, dx), axis=(1, 2)).reshape(
+            len(X), -1
+        ),
+        "np.roll wraps",
+    ),
+    (lambda X, dx, dy, shape: shift_images(X, dy, dx, shape), "you swapped them"),
+    (lambda X, dx, dy, shape: shift_images(X, -dx, -dy, shape), "mind the direction"),
+    (_slices, "[:-0] is EMPTY"),
+    (_no_frame_check, "moves the whole picture out of the frame"),
+    (
+        lambda X, dx, dy, shape: shift_images(X, dx, dy, shape).reshape(len(X), *shape),
+        "flattened again",
+    ),
+    (lambda X, dx, dy, shape: shift_images(X, dx, dy, shape[::-1]), "not (m, w, h)"),
+    (lambda X, dx, dy, shape: shift_images(X, 1, dy, shape), "stays the same when `dx`"),
+    (_shift_in_place, INPLACE),
+    (lambda X, dx, dy, shape: dl.topics.augment.shift_images(X, dx, dy, shape), SHORTCUT),
+]
+
+
+@pytest.mark.parametrize("right", [shift_images, _by_index])
+def test_shift_images_right_answers_pass(right):
+    assert check_shift_images(right).message == "shift_images: correct"
+
+
+@pytest.mark.parametrize("wrong, words", SH_WRONG, ids=[str(i) for i in range(len(SH_WRONG))])
+def test_shift_images_wrong_answer_is_refused(wrong, words):
+    result = check_shift_images(wrong)
+    assert not result.passed and words in result.message, result.message

@@ -20,6 +20,11 @@ r"""Checks for notebook 13 (the training recipe).
   :func:`dlcourse.topics.transfer.transfer_recipe`: graded on what stays frozen (the body
   while the head trains, the pre-trained network throughout) and what changes (the new
   head, then every layer while fine-tuning).
+- :func:`check_shift_images`: ``shift_images(X, dx, dy, shape) -> (m, h * w)``, each image
+  (a row of X, h x w in row-major order) moved dx pixels right and dy down, the pixels
+  that enter the frame 0: out[i, r, c] = img_i[r - dy, c - dx] where that pixel exists;
+  reference :func:`dlcourse.topics.augment.shift_images`. Hidden cases: images that are
+  not square, offsets of 0, negative offsets and a shift out of the frame.
 - Questions of the notebook: :data:`Q_RAW_PIXELS`, :data:`Q_ENSEMBLE`, :data:`Q_TRANSFER`.
 
 The hidden cases come from :mod:`dlcourse.topics.babysit`, the package's reference.
@@ -36,6 +41,7 @@ from ..activations import ReLU
 from ..layers import Dense, Sequential
 from ..losses import softmax
 from ..surfaces import quadratic, rosenbrock
+from ..topics.augment import shift_images
 from ..topics.babysit import diagnose_loss_curve, expected_initial_loss
 from ..topics.ensemble import average_probabilities
 from ..topics.second_order import newton_minimize
@@ -62,6 +68,7 @@ __all__ = [
     "check_ensemble_average",
     "check_expected_initial_loss",
     "check_newton_path",
+    "check_shift_images",
     "check_transfer_recipe",
 ]
 
@@ -640,3 +647,108 @@ def _tr_ignored(fn: Callable, args: tuple, mine: list) -> str | None:
         if close(again, mine, 0.0, 0.0):
             return key
     return None
+
+
+# ------------------------------------------------------------------ shifting images
+_SH_FULL = (
+    "out[i, r, c] = img_i[r - dy, c - dx] where that pixel exists, else 0: view X as "
+    "(m, h, w) images (X.reshape(m, h, w)), copy the overlapping block into an array of "
+    "zeros, and return it as (m, h * w) again."
+)
+
+
+def _sh_reference(X, dx, dy, shape):
+    return shift_images(X, dx, dy, shape=tuple(shape))
+
+
+def _sh_roll(X, dx, dy, shape):
+    h, w = shape
+    return np.roll(np.asarray(X).reshape(-1, h, w), (dy, dx), axis=(1, 2)).reshape(len(X), -1)
+
+
+_SH_MISTAKES = [
+    (
+        _sh_roll,
+        "np.roll wraps the pixels that leave one side around to the other side: the pixels "
+        "that enter the frame must be 0.",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, dy, dx, shape),
+        "dx moves the picture along the columns (right for dx > 0) and dy along the rows "
+        "(down for dy > 0): you swapped them.",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, -dx, -dy, shape),
+        "mind the direction: dx > 0 moves the picture RIGHT, so out[r, c] = img[r - dy, "
+        "c - dx] (the pixel comes from the left).",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, dx, dy, shape).reshape(len(X), *shape),
+        "return the images flattened again, shape (m, h * w), as X came in.",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, dx, dy, (shape[1], shape[0])),
+        "shape is (h, w): h rows and w columns, in row-major order: X.reshape(m, h, w), "
+        "not (m, w, h).",
+    ),
+]
+
+
+def _sh_cases() -> list[DiagnosedCase]:
+    rng = np.random.default_rng(1330)
+    problems = [
+        ((4, 5), 3, 1, -2),  # not square: h = 4 rows, w = 5 columns
+        ((3, 3), 2, 0, 1),  # dx = 0
+        ((5, 4), 2, -1, 0),  # dy = 0
+        ((4, 4), 3, 2, 2),
+        ((3, 6), 2, 7, -1),  # moved out of the frame entirely
+    ]
+    cases = []
+    for shape, m, dx, dy in problems:
+        X = rng.integers(1, 17, size=(m, shape[0] * shape[1])).astype(np.float64)
+        cases.append(Case((X, dx, dy, shape), _sh_reference(X, dx, dy, shape), _SH_FULL))
+    return with_mistakes(cases, _SH_MISTAKES)
+
+
+@exercise(
+    reference=_sh_reference,
+    forbidden=("dlcourse.topics.augment.shift_images", "dlcourse.topics.augment.random_shifts"),
+)
+def check_shift_images(shift_images_fn: Callable) -> CheckResult:
+    """Check ``shift_images(X, dx, dy, shape) -> (m, h * w)`` (module docstring)."""
+    return run_with_mistakes(
+        "shift_images", _explain_empty_slice(shift_images_fn), _sh_cases(), rtol=0.0, atol=0.0
+    )
+
+
+_EMPTY_SLICE = (
+    "with an offset of 0 a slice such as [:-0] is EMPTY (it means [:0]): write the end "
+    "index as size - offset, or treat 0 separately."
+)
+
+
+_OUT_OF_FRAME = (
+    "a shift at least as large as the image moves the whole picture out of the frame: "
+    "the result is all 0 (clip the overlapping block to nothing)."
+)
+
+
+def _explain_empty_slice(fn: Callable) -> Callable:
+    """The learner's function, with a broadcasting error on a case with an offset of 0
+    turned into the hint about the empty slice [:-0]."""
+    if not callable(fn):
+        return fn
+
+    def call(X, dx, dy, shape):
+        try:
+            return fn(X, dx, dy, shape)
+        except ValueError as exc:
+            if "broadcast" not in str(exc):
+                raise
+            if 0 in (dx, dy):
+                raise ValueError(f"{exc}. Hint: {_EMPTY_SLICE}") from None
+            if abs(dy) >= shape[0] or abs(dx) >= shape[1]:
+                raise ValueError(f"{exc}. Hint: {_OUT_OF_FRAME}") from None
+            raise
+
+    return call
