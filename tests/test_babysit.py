@@ -156,6 +156,35 @@ def test_diagnose_loss_curve(curve, verdict):
     assert verdict in babysit.VERDICTS
 
 
+@pytest.mark.parametrize(
+    "curve, n_classes, verdict",
+    [
+        ([5.11, 3.4, 2.31, 2.30], 10, "chance"),  # fell to log 10: chance, not ok
+        ([5.11, 3.4, 2.31, 2.30], None, "ok"),  # without C there is no chance rule
+        ([3.1, 2.0, 0.70], 2, "chance"),  # log 2 = 0.693
+        ([3.1, 2.0, 0.60], 2, "ok"),
+        ([2.3026, 2.301, 2.300], 10, "flat"),  # flat comes before chance
+        ([2.30, 2.6, 3.4], 10, "rising"),
+        ([2.30, math.nan, 2.0], 10, "diverged"),
+    ],
+)
+def test_diagnose_loss_curve_with_the_number_of_classes(curve, n_classes, verdict):
+    assert babysit.diagnose_loss_curve(curve, n_classes) == verdict
+    assert verdict in babysit.VERDICTS
+
+
+def test_one_verdict_under_its_two_names():
+    from dlcourse.experiments import loss_reading
+
+    assert loss_reading.diagnose_run is babysit.diagnose_loss_curve
+    assert loss_reading.update_ratios is babysit.update_ratios
+    assert loss_reading.regularized_initial_loss is babysit.regularized_initial_loss
+    with pytest.raises(ValueError, match="n_classes"):
+        babysit.diagnose_loss_curve([1.0, 0.5], 1)
+    with pytest.raises(ValueError, match="chance_tol must be > 0"):
+        babysit.diagnose_loss_curve([1.0, 0.5], 10, chance_tol=0)
+
+
 def test_diagnose_real_training_runs():
     X, y = datasets.standardize(datasets.load_digits()[0])[0], datasets.load_digits()[1]
     loss = dl.SoftmaxCrossEntropy()

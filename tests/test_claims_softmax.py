@@ -87,3 +87,38 @@ def test_hidden_layer_adds_between_0_and_about_1_point(seed):
     hidden = train_digits(32, seed=seed)[1].val_accuracy[-1]
     assert linear > 0.94
     assert -1e-9 <= hidden - linear < 0.0125  # "between 0 and about 1 point"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gradient_descent_with_the_reference_loss_is_fit_with_l2(seed):
+    """12, exercise (c): the learner's loss trained by plain gradient descent is the
+    package's run (dl.fit, SGD, full batch, l2 = λ): same weights to rounding, same cost
+    at every step, same accuracies; on other splits and initial weights too."""
+    from dlcourse.experiments.digits import (
+        fit_softmax_regression,
+        gradient_descent,
+        softmax_regression_loss,
+    )
+
+    X_train, X_val, y_train, y_val = datasets.digits_split(seed)
+    W0 = dl.Dense(64, 10, init="xavier", bias=False, rng=seed).W.value
+    W, costs = gradient_descent(softmax_regression_loss, W0, X_train, y_train, 0.5, 100, 10.0)
+    model, history = fit_softmax_regression(W0, X_train, y_train, 0.5, 100, 10.0)
+    assert np.abs(W - model[0].W.value).max() < 1e-10
+    assert np.abs(np.array(costs) - np.array(history.loss)).max() < 1e-12
+    accuracy = dl.SoftmaxCrossEntropy().accuracy
+    for Xs, ys in ((X_train, y_train), (X_val, y_val)):
+        assert accuracy(Xs @ W.T, ys) == accuracy(model.forward(Xs, training=False), ys)
+    assert 0.945 <= accuracy(X_val @ W.T, y_val) <= 0.975  # "about 96 %"
+
+
+def test_gradient_descent_names_a_dw_of_the_wrong_shape():
+    from dlcourse.experiments.digits import gradient_descent, softmax_regression_loss
+
+    def transposed(W, X, y, reg):
+        J, dW = softmax_regression_loss(W, X, y, reg)
+        return J, dW.T
+
+    X, y, W0 = np.ones((4, 3)), np.array([0, 1, 0, 1]), np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"dW of shape \(3, 2\); W has shape \(2, 3\)"):
+        gradient_descent(transposed, W0, X, y, 0.1, 2, 0.0)

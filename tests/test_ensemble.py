@@ -92,3 +92,20 @@ def test_bootstrap_indices():
 def test_bad_input(call, words):
     with pytest.raises((ValueError, TypeError), match=words):
         call()
+
+
+def test_average_probabilities_is_the_mean_of_the_members_softmax():
+    from dlcourse.topics.ensemble import average_probabilities
+
+    rng = np.random.default_rng(3)
+    logits = [rng.normal(size=(6, 4)) * 3 for _ in range(3)]
+    p = average_probabilities(logits)
+    assert np.allclose(p, np.mean([dl.softmax(z) for z in logits], axis=0), rtol=1e-14)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    models = [Fixed(z) for z in logits]
+    assert np.allclose(p, ensemble_proba(models, np.zeros((6, 2))), rtol=1e-14)
+    assert np.isfinite(average_probabilities([z + 1000.0 for z in logits])).all()
+    with pytest.raises(ValueError, match="empty"):
+        average_probabilities([])
+    with pytest.raises(ValueError, match="one shape"):
+        average_probabilities([np.zeros((2, 3)), np.zeros((2, 4))])

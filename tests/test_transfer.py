@@ -118,3 +118,26 @@ def test_few_per_class():
     np.testing.assert_array_equal(idx, few_per_class(y, 2, rng=0))
     with pytest.raises(ValueError, match="class 1 has only 3 examples, fewer than k=4"):
         few_per_class(y, 4)
+
+
+def test_transfer_recipe_freezes_the_body_then_fine_tunes_a_copy():
+    from dlcourse.topics.transfer import transfer_recipe
+
+    rng = np.random.default_rng(0)
+    pre = dl.Sequential([dl.Dense(5, 6, rng=rng), dl.ReLU(), dl.Dense(6, 3, rng=rng)])
+    before = [p.value.copy() for p in pre.parameters()]
+    X, y = rng.normal(size=(20, 5)), np.arange(20) % 4
+    head_only, tuned = transfer_recipe(pre, X, y, 4, 0.05, 10, 5, seed=1)
+    assert all(np.array_equal(a, p.value) for a, p in zip(before, pre.parameters()))
+    body = [p.value for p in head_only.parameters()][:-2]
+    assert all(np.array_equal(a, b) for a, b in zip(before[:-2], body))
+    assert head_only[-1].W.value.shape == (4, 6)
+    fresh = dl.Dense(6, 4, init="xavier", rng=1).W.value
+    assert not np.allclose(head_only[-1].W.value, fresh)  # the head trained
+    tuned_body = [p.value for p in tuned.parameters()][:-2]
+    assert all(not np.allclose(a, b) for a, b in zip(before[:-2], tuned_body))
+    assert not any(
+        np.shares_memory(a.value, b.value)
+        for a in head_only.parameters()
+        for b in list(tuned.parameters()) + list(pre.parameters())
+    )

@@ -9,7 +9,22 @@ r"""Checks for notebook 13 (the training recipe).
   in this order: ``"diverged"`` if any value is NaN or inf; ``"rising"`` if L_T > L_0;
   ``"flat"`` if L_0 - L_T < 0.01 |L_0|; ``"chance"`` if the loss fell but ends within 5 % of
   log C; else ``"ok"``, reference
-  :func:`dlcourse.experiments.loss_reading.diagnose_run`.
+  :func:`dlcourse.topics.babysit.diagnose_loss_curve` (with ``n_classes``). Its cases
+  separate the rules: every other order of the four rules, and each rule left out, fails.
+- :func:`check_ensemble_average`: ``ensemble_average(member_logits) -> p``, the average of
+  the members' probabilities, p = (1/K) sum_k softmax(Z_k), from K arrays of logits (m, C);
+  reference :func:`dlcourse.topics.ensemble.average_probabilities`. Averaging the logits,
+  the labels (votes) or the log-probabilities each get their own hint.
+- :func:`check_transfer_recipe`: ``transfer_recipe(pretrained, X, y, n_classes, lr,
+  head_epochs, tune_epochs, seed) -> (head_only, tuned)``, reference
+  :func:`dlcourse.topics.transfer.transfer_recipe`: graded on what stays frozen (the body
+  while the head trains, the pre-trained network throughout) and what changes (the new
+  head, then every layer while fine-tuning).
+- :func:`check_shift_images`: ``shift_images(X, dx, dy, shape) -> (m, h * w)``, each image
+  (a row of X, h x w in row-major order) moved dx pixels right and dy down, the pixels
+  that enter the frame 0: out[i, r, c] = img_i[r - dy, c - dx] where that pixel exists;
+  reference :func:`dlcourse.topics.augment.shift_images`. Hidden cases: images that are
+  not square, offsets of 0, negative offsets and a shift out of the frame.
 - Questions of the notebook: :data:`Q_RAW_PIXELS`, :data:`Q_ENSEMBLE`, :data:`Q_TRANSFER`.
 
 The hidden cases come from :mod:`dlcourse.topics.babysit`, the package's reference.
@@ -22,10 +37,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..experiments.loss_reading import diagnose_run
+from ..activations import ReLU
+from ..layers import Dense, Sequential
+from ..losses import softmax
 from ..surfaces import quadratic, rosenbrock
-from ..topics.babysit import expected_initial_loss
+from ..topics.augment import shift_images
+from ..topics.babysit import diagnose_loss_curve, expected_initial_loss
+from ..topics.ensemble import average_probabilities
 from ..topics.second_order import newton_minimize
+from ..topics.transfer import clone, replace_head, transfer_recipe
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     calls_asked,
@@ -33,6 +53,7 @@ from .grader import (
     CheckResult,
     DiagnosedCase,
     Mistake,
+    close,
     run_cases,
     run_with_mistakes,
     with_mistakes,
@@ -44,8 +65,11 @@ __all__ = [
     "Q_RAW_PIXELS",
     "Q_TRANSFER",
     "check_diagnose_run",
+    "check_ensemble_average",
     "check_expected_initial_loss",
     "check_newton_path",
+    "check_shift_images",
+    "check_transfer_recipe",
 ]
 
 Q_RAW_PIXELS = Question(
@@ -308,12 +332,12 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
 _RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
 
 
-@exercise(reference=diagnose_run, forbidden=("dlcourse.experiments.loss_reading.diagnose_run",))
+@exercise(reference=diagnose_loss_curve, forbidden=("dlcourse.topics.babysit.diagnose_loss_curve",))
 def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
     """Check ``diagnose_run(losses, n_classes) -> "diverged" | "rising" | "flat" | "chance" | "ok"``."""
     name = "diagnose_run"
     for i, (curve, n_classes, wrong) in enumerate(_RUN_CURVES, 1):
-        expected = diagnose_run(curve, n_classes)
+        expected = diagnose_loss_curve(curve, n_classes)
         answers: list = []
 
         def record(got, _expected):
@@ -351,3 +375,380 @@ def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
                 f"{expected!r}. Hint: {hint}",
             )
     return CheckResult(True, f"{name}: correct")
+
+
+# ------------------------------------------------------------------ averaging an ensemble
+_AVG_FULL = (
+    "softmax each member's logits (row maximum taken out), then take the mean of the K "
+    "probability arrays: p = (1/K) sum_k softmax(Z_k), shape (m, C), each row summing to 1."
+)
+
+
+_AVG_EVERY = "use every member: the mean runs over all K arrays of logits."
+
+
+def _stable(z):
+    return softmax(np.asarray(z, dtype=np.float64))
+
+
+def _avg_logits(member_logits):
+    return _stable(np.mean(member_logits, axis=0))
+
+
+def _avg_votes(member_logits):
+    C = np.shape(member_logits[0])[1]
+    return np.mean([np.eye(C)[np.argmax(z, axis=1)] for z in member_logits], axis=0)
+
+
+def _avg_labels(member_logits):
+    return average_probabilities(member_logits).argmax(axis=1)
+
+
+def _avg_unstable(member_logits):
+    return np.mean([np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) for z in member_logits], 0)
+
+
+_AVG_MISTAKES = [
+    (
+        _avg_logits,
+        "that averages the LOGITS, then applies softmax (the same as a normalised geometric "
+        "mean of the probabilities): average the members' probabilities instead — softmax "
+        "each member's logits first, then take the mean.",
+    ),
+    (
+        _avg_votes,
+        "that averages the members' LABELS (a vote: one-hot of each argmax): a vote throws "
+        "away how sure each member is; average their probabilities, softmax of the logits.",
+    ),
+    (
+        _avg_labels,
+        "return the averaged probabilities, shape (m, C), not the predicted labels (the "
+        "notebook takes the argmax afterwards).",
+    ),
+    (
+        lambda zs: np.sum([_stable(z) for z in zs], axis=0),
+        "divide the sum by K, the number of members: each row must sum to 1.",
+    ),
+    (lambda zs: _stable(zs[0]), _AVG_EVERY),
+    (lambda zs: _stable(zs[-1]), _AVG_EVERY),
+    (
+        lambda zs: np.mean([_stable(z.T).T for z in zs], axis=0),
+        "softmax over the classes, along the last axis (axis=-1), for each example.",
+    ),
+    (
+        _avg_unstable,
+        "exp of a large logit overflows to inf: take each row's maximum out before np.exp "
+        "(or use dl.softmax).",
+    ),
+]
+
+
+def _avg_cases() -> list[DiagnosedCase]:
+    rng = np.random.default_rng(1313)
+    problems = [
+        [rng.normal(0.0, 2.0, (4, 3)) for _ in range(3)],
+        [rng.normal(0.0, 3.0, (6, 5)) for _ in range(2)],
+        [rng.normal(0.0, 1.0, (3, 4)) for _ in range(5)],
+        # one confident member against two hesitant ones: vote, logits and probabilities
+        # average to three different winners
+        [
+            np.array([[9.0, 0.0, 0.0]]),
+            np.array([[0.0, 1.2, 1.0]]),
+            np.array([[0.0, 1.0, 1.2]]),
+        ],
+        [800.0 + rng.normal(0.0, 5.0, (3, 4)) for _ in range(3)],  # logits near 800
+    ]
+    cases = [
+        Case(([z.copy() for z in zs],), average_probabilities(zs), _AVG_FULL) for zs in problems
+    ]
+    return with_mistakes(cases, _AVG_MISTAKES)
+
+
+@exercise(
+    reference=average_probabilities,
+    forbidden=(
+        "dlcourse.topics.ensemble.average_probabilities",
+        "dlcourse.topics.ensemble.ensemble_proba",
+    ),
+)
+def check_ensemble_average(ensemble_average: Callable) -> CheckResult:
+    """Check ``ensemble_average(member_logits) -> (m, C) probabilities`` (module docstring)."""
+    return run_with_mistakes(
+        "ensemble_average", ensemble_average, _avg_cases(), rtol=1e-9, atol=1e-12
+    )
+
+
+# ------------------------------------------------------------------ the transfer recipe
+_TR_HEAD = (
+    "replace the head by a fresh Dense(n_features, n_classes, init='xavier', rng=seed), "
+    "n_features being the old head's in_features, on a copy of the pre-trained network."
+)
+_TR_FROZEN = (
+    "the body of `head_only` differs from the pre-trained body: while the head trains, "
+    "give the optimizer only the head's parameters (the body stays frozen)."
+)
+_TR_SAME = (
+    "`head_only` and `tuned` share their weights: copy the head-trained network "
+    "(copy.deepcopy) before fine-tuning the copy, so that both stages can be compared."
+)
+_TR_SHARED = (
+    "your networks share the body's arrays with `pretrained`: copy the pre-trained network "
+    "(copy.deepcopy) before changing its head — training the shared body later would "
+    "change the pre-trained network too."
+)
+_TR_BODY_STILL = (
+    "the body of `tuned` did not change: fine-tuning trains EVERY layer, so the second "
+    "optimizer gets all the parameters of the network (model.parameters())."
+)
+_TR_STEPS = (
+    "each stage is Adam, full batch (no batch_size), for its own number of epochs: "
+    "head_epochs at α = lr on the head's parameters, then tune_epochs at α = lr / 10 on "
+    "all parameters of a copy."
+)
+
+
+def _weights_of(model) -> list:
+    return [p.value for p in model.parameters()]
+
+
+def _tr_problems() -> list[tuple]:
+    """(pretrained, X, y, n_classes, lr, head_epochs, tune_epochs, seed) of the hidden cases."""
+    out = []
+    for k, (n_in, hidden, old, new, m, lr, he, te) in enumerate(
+        [(5, 7, 3, 4, 24, 0.05, 6, 4), (4, 6, 5, 2, 18, 0.02, 9, 3), (6, 5, 2, 3, 30, 0.1, 4, 6)]
+    ):
+        rng = np.random.default_rng(1320 + k)
+        pre = Sequential(
+            [Dense(n_in, hidden, init="he", rng=rng), ReLU(), Dense(hidden, old, rng=rng)]
+        )
+        X = rng.normal(0.0, 1.0, (m, n_in))
+        y = rng.permutation(np.arange(m) % new)
+        out.append((pre, X, y, new, lr, he, te, 40 + 3 * k))
+    return out
+
+
+def _tr_variant(head_all=False, tune_lr=0.1, tune_head_only=False, init="xavier", batch=None):
+    """The recipe with one thing changed (the mistakes of the hidden cases)."""
+    from ..losses import SoftmaxCrossEntropy
+    from ..optim import Adam
+    from ..train import fit
+
+    def recipe(pretrained, X, y, n_classes, lr, head_epochs, tune_epochs, seed):
+        head_only = replace_head(pretrained, n_classes, init=init, rng=seed)
+        first = head_only.parameters() if head_all else head_only[-1].parameters()
+        fit(head_only, X, y, SoftmaxCrossEntropy(), Adam(first, lr), head_epochs, batch)
+        tuned = clone(head_only)
+        second = tuned[-1].parameters() if tune_head_only else tuned.parameters()
+        fit(tuned, X, y, SoftmaxCrossEntropy(), Adam(second, lr * tune_lr), tune_epochs, batch)
+        return head_only, tuned
+
+    return recipe
+
+
+_TR_MISTAKES = [
+    (_tr_variant(head_all=True), _TR_FROZEN),
+    (_tr_variant(tune_lr=1.0), "fine-tune with a 10 times smaller learning rate, lr / 10."),
+    (_tr_variant(tune_head_only=True), _TR_BODY_STILL),
+    (_tr_variant(init="he"), _TR_HEAD),
+    (_tr_variant(batch=8), _TR_STEPS),
+]
+
+
+def _structure(got, pretrained, n_classes: int) -> str | None:
+    """What is wrong with the pair of networks ``got`` before any value is compared."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return "return the pair (head_only, tuned): the network after training the head, then the fine-tuned copy"
+    head_only, tuned = got
+    for label, model in (("head_only", head_only), ("tuned", tuned)):
+        if not isinstance(model, Sequential) or not isinstance(model[-1], Dense):
+            return f"`{label}` must be a dl.Sequential ending in its Dense head"
+    if len(head_only) != len(pretrained) or len(tuned) != len(pretrained):
+        return "keep every layer of the body and replace only the last one, the head"
+    if any(np.shares_memory(a, b) for a in _weights_of(head_only) for b in _weights_of(tuned)):
+        return _TR_SAME
+    if any(
+        np.shares_memory(a, b)
+        for model in got
+        for a in _weights_of(model)
+        for b in _weights_of(pretrained)
+    ):
+        return _TR_SHARED
+    if head_only[-1].W.value.shape != (n_classes, pretrained[-1].in_features):
+        return _TR_HEAD + f" The new task has n_classes = {n_classes} classes."
+    body = _weights_of(pretrained)[:-2]
+    if not close(_weights_of(head_only)[:-2], body, 1e-12, 0.0):
+        return _TR_FROZEN
+    if close(_weights_of(tuned)[:-2], body, 1e-12, 0.0):
+        return _TR_BODY_STILL
+    return None
+
+
+@exercise(
+    reference=transfer_recipe,
+    items=("head_only", "tuned"),
+    forbidden=(
+        "dlcourse.topics.transfer.transfer_recipe",
+        "dlcourse.topics.transfer.replace_head",
+        "dlcourse.topics.transfer.head_parameters",
+        "dlcourse.topics.transfer.trainable_parameters",
+        "dlcourse.topics.transfer.body_parameters",
+    ),
+)
+def check_transfer_recipe(transfer_recipe_fn: Callable) -> CheckResult:
+    """Check ``transfer_recipe(pretrained, X, y, n_classes, lr, head_epochs, tune_epochs,
+    seed) -> (head_only, tuned)`` (module docstring): the structure first (a pair of new
+    networks, the body frozen, then changed), then every weight against the reference."""
+    name = "transfer_recipe"
+    if not callable(transfer_recipe_fn):
+        return run_cases(name, transfer_recipe_fn, [])
+    for i, args in enumerate(_tr_problems(), 1):
+        got = transfer_recipe_fn(*args)
+        wrong = _structure(got, args[0], args[3])
+        if wrong:
+            return CheckResult(False, f"{name}: not yet — case {i}: {wrong}")
+        mine = [_weights_of(model) for model in got]
+        expected = [_weights_of(model) for model in transfer_recipe(*args)]
+        if close(mine, expected, 1e-9, 1e-12):
+            continue
+        hint = next(
+            (
+                h
+                for fn, h in _TR_MISTAKES
+                if close(mine, [_weights_of(model) for model in fn(*args)], 1e-9, 1e-12)
+            ),
+            _TR_STEPS
+            if close(mine[0], expected[0], 1e-9, 1e-12)
+            else f"{_TR_HEAD} Then: {_TR_STEPS}",
+        )
+        stage = "tuned" if close(mine[0], expected[0], 1e-9, 1e-12) else "head_only"
+        ignored = _tr_ignored(transfer_recipe_fn, args, mine)
+        if ignored:
+            hint = (
+                f"your networks stay the same when `{ignored}` changes: use the argument "
+                f"`{ignored}` you are given, not a fixed value."
+            )
+        return CheckResult(False, f"{name}: not yet — case {i} (`{stage}` is wrong). Hint: {hint}")
+    return CheckResult(True, f"{name}: correct")
+
+
+_TR_NUMBERS = {"lr": (4, 1.37), "head_epochs": (5, 1), "tune_epochs": (6, 1), "seed": (7, 1)}
+
+
+def _tr_ignored(fn: Callable, args: tuple, mine: list) -> str | None:
+    """The numeric argument (lr, the epochs, seed) whose change leaves the learner's
+    networks as they were, else None."""
+    for key, (position, change) in _TR_NUMBERS.items():
+        moved = list(args)
+        moved[position] = args[position] * change if key == "lr" else args[position] + change
+        try:
+            again = [_weights_of(model) for model in fn(*moved)]
+        except Exception:  # a call that fails tells nothing about this argument
+            continue
+        if close(again, mine, 0.0, 0.0):
+            return key
+    return None
+
+
+# ------------------------------------------------------------------ shifting images
+_SH_FULL = (
+    "out[i, r, c] = img_i[r - dy, c - dx] where that pixel exists, else 0: view X as "
+    "(m, h, w) images (X.reshape(m, h, w)), copy the overlapping block into an array of "
+    "zeros, and return it as (m, h * w) again."
+)
+
+
+def _sh_reference(X, dx, dy, shape):
+    return shift_images(X, dx, dy, shape=tuple(shape))
+
+
+def _sh_roll(X, dx, dy, shape):
+    h, w = shape
+    return np.roll(np.asarray(X).reshape(-1, h, w), (dy, dx), axis=(1, 2)).reshape(len(X), -1)
+
+
+_SH_MISTAKES = [
+    (
+        _sh_roll,
+        "np.roll wraps the pixels that leave one side around to the other side: the pixels "
+        "that enter the frame must be 0.",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, dy, dx, shape),
+        "dx moves the picture along the columns (right for dx > 0) and dy along the rows "
+        "(down for dy > 0): you swapped them.",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, -dx, -dy, shape),
+        "mind the direction: dx > 0 moves the picture RIGHT, so out[r, c] = img[r - dy, "
+        "c - dx] (the pixel comes from the left).",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, dx, dy, shape).reshape(len(X), *shape),
+        "return the images flattened again, shape (m, h * w), as X came in.",
+    ),
+    (
+        lambda X, dx, dy, shape: _sh_reference(X, dx, dy, (shape[1], shape[0])),
+        "shape is (h, w): h rows and w columns, in row-major order: X.reshape(m, h, w), "
+        "not (m, w, h).",
+    ),
+]
+
+
+def _sh_cases() -> list[DiagnosedCase]:
+    rng = np.random.default_rng(1330)
+    problems = [
+        ((4, 5), 3, 1, -2),  # not square: h = 4 rows, w = 5 columns
+        ((3, 3), 2, 0, 1),  # dx = 0
+        ((5, 4), 2, -1, 0),  # dy = 0
+        ((4, 4), 3, 2, 2),
+        ((3, 6), 2, 7, -1),  # moved out of the frame entirely
+    ]
+    cases = []
+    for shape, m, dx, dy in problems:
+        X = rng.integers(1, 17, size=(m, shape[0] * shape[1])).astype(np.float64)
+        cases.append(Case((X, dx, dy, shape), _sh_reference(X, dx, dy, shape), _SH_FULL))
+    return with_mistakes(cases, _SH_MISTAKES)
+
+
+@exercise(
+    reference=_sh_reference,
+    forbidden=("dlcourse.topics.augment.shift_images", "dlcourse.topics.augment.random_shifts"),
+)
+def check_shift_images(shift_images_fn: Callable) -> CheckResult:
+    """Check ``shift_images(X, dx, dy, shape) -> (m, h * w)`` (module docstring)."""
+    return run_with_mistakes(
+        "shift_images", _explain_empty_slice(shift_images_fn), _sh_cases(), rtol=0.0, atol=0.0
+    )
+
+
+_EMPTY_SLICE = (
+    "with an offset of 0 a slice such as [:-0] is EMPTY (it means [:0]): write the end "
+    "index as size - offset, or treat 0 separately."
+)
+
+
+_OUT_OF_FRAME = (
+    "a shift at least as large as the image moves the whole picture out of the frame: "
+    "the result is all 0 (clip the overlapping block to nothing)."
+)
+
+
+def _explain_empty_slice(fn: Callable) -> Callable:
+    """The learner's function, with a broadcasting error on a case with an offset of 0
+    turned into the hint about the empty slice [:-0]."""
+    if not callable(fn):
+        return fn
+
+    def call(X, dx, dy, shape):
+        try:
+            return fn(X, dx, dy, shape)
+        except ValueError as exc:
+            if "broadcast" not in str(exc):
+                raise
+            if 0 in (dx, dy):
+                raise ValueError(f"{exc}. Hint: {_EMPTY_SLICE}") from None
+            if abs(dy) >= shape[0] or abs(dx) >= shape[1]:
+                raise ValueError(f"{exc}. Hint: {_OUT_OF_FRAME}") from None
+            raise
+
+    return call

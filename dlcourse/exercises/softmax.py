@@ -12,6 +12,17 @@ r"""Checks for notebook 12 (softmax regression).
   J = mean_i (logsumexp(z_i) - z_{i, y_i}), and its gradient dZ = (softmax(z) - Y) / m.
   Hidden cases include rows with a spread of thousands, where log(softmax) gives inf.
 
+- :func:`check_softmax_loss_vectorized`: ``softmax_loss_vectorized(W, X, y, reg) -> (J, dW)``,
+  softmax regression with L2 (CS231n's vectorised softmax loss in the course's convention:
+  W of shape (C, n), Z = X Wᵀ, λ = reg),
+
+      J = (1/m) sum_i -log softmax(Z)[i, y_i] + λ/(2m) sum W²,
+      dW = (1/m) (P - Y)ᵀ X + (λ/m) W,
+
+  reference :func:`dlcourse.experiments.digits.softmax_regression_loss`. Hidden cases vary
+  W, X, y and λ (0 among them) and include scores in the thousands; a last case of 120
+  examples refuses an answer that indexes the examples one by one (a loop over rows).
+
 The hidden cases come from :func:`dlcourse.losses.softmax`, the package's own implementation.
 Questions of notebook 12: :data:`Q_NAIVE_SOFTMAX`, :data:`Q_TWO_CLASSES`.
 """
@@ -22,13 +33,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..experiments.digits import softmax_regression_loss
 from ..losses import log_softmax, softmax
-from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
+from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     Case,
     CheckResult,
     DiagnosedCase,
     Mistake,
+    close,
+    run_cases,
     run_with_mistakes,
     with_mistakes,
 )
@@ -38,6 +52,7 @@ __all__ = [
     "Q_NAIVE_SOFTMAX",
     "Q_TWO_CLASSES",
     "check_softmax_cross_entropy",
+    "check_softmax_loss_vectorized",
     "check_stable_softmax",
 ]
 
@@ -294,3 +309,215 @@ def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> CheckResult:
     if not callable(softmax_cross_entropy):
         call = softmax_cross_entropy
     return run_with_mistakes("softmax_cross_entropy", call, _sce_cases(), rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------------ softmax regression's loss and dW
+_FULL = (
+    "J = (1/m) sum_i -log P[i, y_i] + λ/(2m) sum W², with P = softmax(X Wᵀ) computed with "
+    "each row's maximum taken out; dW = (1/m)(P - Y)ᵀ X + (λ/m) W, the shape of W (C, n)."
+)
+_L2_HINTS = {
+    "cs231n": (
+        "the course's L2 term is λ/(2m) sum W² (CS231n writes reg * sum W², without "
+        "the 1/(2m)): its gradient is (λ/m) W."
+    ),
+    "no_m": "divide the L2 term by m as well: λ/(2m) sum W² in J, (λ/m) W in dW.",
+    "no_half": "the L2 term in J is λ/(2m) sum W², with the factor 1/2 (its gradient is then (λ/m) W).",
+    "grad_half": (
+        "the derivative of λ/(2m) sum W² is (λ/m) W: the 2 of the square cancels the 1/2, "
+        "so dW gets (λ/m) W, not λ/(2m) W."
+    ),
+    "grad_double": "the derivative of λ/(2m) sum W² is (λ/m) W, not (2λ/m) W.",
+    "no_l2_loss": "J must include the L2 term λ/(2m) sum W² (your dW has it, your J does not).",
+    "no_l2_grad": "dW must include the gradient of the L2 term, (λ/m) W (your J has the term).",
+}
+_LOOP = (
+    "your function indexes the examples one by one (a Python loop over the m rows): write "
+    "it with whole-array operations — Z = X @ W.T for all scores at once, one-hot labels or "
+    "fancy indexing P[np.arange(m), y], and dW = dZ.T @ X."
+)
+
+
+def _sm_parts(W, X, y):
+    """log P, P - Y and m for the hidden cases' mistakes."""
+    log_p = log_softmax(X @ W.T)
+    dZ = np.exp(log_p)
+    dZ[np.arange(len(y)), y] -= 1.0
+    return log_p, dZ, len(y)
+
+
+def _sm_variant(l2_j=0.5, l2_g=1.0, sign=1.0, m_in_g=True, onehot=True, mean=True):
+    """A softmax regression loss whose pieces can be wrong: J = CE + l2_j (λ/m) ΣW²,
+    dW = sign (P - Y)ᵀX / m + l2_g (λ/m) W (an ``l2_*`` given as a 1-tuple (f,): f λ,
+    without the 1/m; ``mean=False``: the cross-entropy summed over the examples)."""
+
+    def loss(W, X, y, reg):
+        log_p, dZ, m = _sm_parts(W, X, y)
+        if not onehot:
+            dZ = np.exp(log_p)
+        ce = -log_p[np.arange(m), y].sum() / (m if mean else 1)
+        sq = float(np.sum(W * W))
+        J = ce + (l2_j[0] * reg * sq if isinstance(l2_j, tuple) else l2_j * reg / m * sq)
+        data = sign * dZ.T @ X / (m if m_in_g else 1)
+        reg_g = l2_g[0] * reg * W if isinstance(l2_g, tuple) else l2_g * reg / m * W
+        return float(J), data + reg_g
+
+    return loss
+
+
+def _sm_unstable(W, X, y, reg):
+    m = len(y)
+    e = np.exp(X @ W.T)
+    P = e / e.sum(axis=1, keepdims=True)
+    J = -np.mean(np.log(P[np.arange(m), y])) + reg / (2 * m) * np.sum(W * W)
+    P[np.arange(m), y] -= 1.0
+    return float(J), P.T @ X / m + reg / m * W
+
+
+def _sm_log_of_softmax(W, X, y, reg):
+    m = len(y)
+    P = softmax(X @ W.T)
+    J = -np.mean(np.log(P[np.arange(m), y])) + reg / (2 * m) * np.sum(W * W)
+    P[np.arange(m), y] -= 1.0
+    return float(J), P.T @ X / m + reg / m * W
+
+
+def _sm_transposed(W, X, y, reg):
+    J, dW = softmax_regression_loss(W, X, y, reg)
+    return J, dW.T
+
+
+_SM_MISTAKES = [
+    (_sm_variant(l2_j=(1.0,), l2_g=(2.0,)), _L2_HINTS["cs231n"]),
+    (_sm_variant(l2_j=(0.5,), l2_g=(1.0,)), _L2_HINTS["no_m"]),
+    (_sm_variant(l2_j=1.0), _L2_HINTS["no_half"]),
+    (_sm_variant(l2_g=0.5), _L2_HINTS["grad_half"]),
+    (_sm_variant(l2_g=2.0), _L2_HINTS["grad_double"]),
+    (_sm_variant(l2_j=0.0), _L2_HINTS["no_l2_loss"]),
+    (_sm_variant(l2_g=0.0), _L2_HINTS["no_l2_grad"]),
+    (
+        _sm_variant(m_in_g=False),
+        "J is a mean over the m examples, so the data part of dW carries 1/m: (1/m)(P - Y)ᵀ X.",
+    ),
+    (
+        _sm_variant(sign=-1.0),
+        "mind the sign: the gradient of the cross-entropy is (P - Y)ᵀ X / m, probabilities "
+        "MINUS one-hot labels.",
+    ),
+    (_sm_variant(onehot=False), "subtract the one-hot labels Y from P before multiplying by X."),
+    (
+        _sm_variant(mean=False),
+        "J averages the cross-entropy over the m examples (a mean, not a sum).",
+    ),
+    (
+        _sm_unstable,
+        "exp of a large score overflows to inf: take each row's maximum out of Z = X Wᵀ "
+        "before np.exp (log-sum-exp).",
+    ),
+    (
+        _sm_log_of_softmax,
+        "the log of a probability that underflowed to 0 is -inf: compute log P = Z - "
+        "logsumexp(Z) directly (log-sum-exp), not np.log(softmax).",
+    ),
+    (
+        _sm_transposed,
+        "dW has the shape of W, (C, n) with classes in rows: dW = dZᵀ X, not Xᵀ dZ.",
+    ),
+]
+
+
+class _RowCounter(np.ndarray):
+    """An array that counts how often Python code indexes it or iterates over it (the
+    arrays computed from it count too): a loop over the examples does it once per row."""
+
+    count = [0]
+
+    def __getitem__(self, key):
+        _RowCounter.count[0] += 1
+        return super().__getitem__(key)
+
+    def __iter__(self):
+        _RowCounter.count[0] += len(self)
+        return super().__iter__()
+
+
+def _sm_problem(rng, C, n, m, scale=1.0):
+    W = scale * rng.normal(0.0, 1.0, (C, n))
+    X = rng.normal(0.0, 1.0, (m, n))
+    y = rng.permutation(np.arange(m) % C)
+    return W, X, y
+
+
+def _sm_cases() -> list[DiagnosedCase]:
+    rng = np.random.default_rng(1214)
+    problems = [
+        (*_sm_problem(rng, 3, 4, 5), 0.7),
+        (*_sm_problem(rng, 4, 4, 7), 3.1),  # square W: a transposed dW has its shape
+        (*_sm_problem(rng, 5, 3, 9), 0.0),
+        (*_sm_problem(rng, 3, 5, 6, scale=400.0), 0.25),  # scores in the thousands
+        (*_sm_problem(rng, 6, 2, 8), 25.0),
+    ]
+    cases = [
+        Case((W, X, y, reg), softmax_regression_loss(W, X, y, reg), _FULL)
+        for W, X, y, reg in problems
+    ]
+    return with_mistakes(cases, _SM_MISTAKES)
+
+
+def _loop_case() -> tuple:
+    """A case with m = 120 examples, X given as a :class:`_RowCounter`."""
+    W, X, y = _sm_problem(np.random.default_rng(1215), 5, 6, 120)
+    return W, X.view(_RowCounter), y, 1.3
+
+
+@exercise(
+    reference=softmax_regression_loss,
+    items=("J", "dW"),
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.losses.softmax",
+        "dlcourse.losses.log_softmax",
+        "dlcourse.losses.SoftmaxCrossEntropy.forward",
+        "dlcourse.losses.SoftmaxCrossEntropy.backward",
+        "dlcourse.losses.l2_penalty",
+        "dlcourse.losses.add_l2_grad",
+        "dlcourse.experiments.digits.softmax_regression_loss",
+    ),
+)
+def check_softmax_loss_vectorized(softmax_loss_vectorized: Callable) -> CheckResult:
+    """Check ``softmax_loss_vectorized(W, X, y, reg) -> (J, dW)`` (module docstring):
+    hidden cases with other W, X, y and λ, then one case of 120 examples that a loop over
+    the examples fails."""
+    name = "softmax_loss_vectorized"
+    if not callable(softmax_loss_vectorized):
+        return run_cases(name, softmax_loss_vectorized, [])
+    result = run_with_mistakes(
+        name,
+        _pair(softmax_loss_vectorized),
+        _sm_cases(),
+        rtol=1e-10,
+        atol=1e-13,
+        estimated=ESTIMATED,
+    )
+    if not result.passed:
+        return result
+    W, X, y, reg = _loop_case()
+    _RowCounter.count[0] = 0
+    got = _pair(softmax_loss_vectorized)(W, X, y, reg)
+    if _RowCounter.count[0] >= len(y) // 2:
+        return CheckResult(False, f"{name}: not yet — {_LOOP}")
+    if not close(got, softmax_regression_loss(W, np.asarray(X), y, reg), 1e-10, 1e-13):
+        return CheckResult(False, f"{name}: not yet — case 6 (120 examples). Hint: {_FULL}")
+    return CheckResult(True, f"{name}: correct")
+
+
+def _pair(fn: Callable) -> Callable:
+    """``fn`` with a returned pair (any sequence of two) as a tuple, J as a float."""
+
+    def call(*args):
+        out = fn(*args)
+        if isinstance(out, (tuple, list)) and len(out) == 2:
+            return (out[0], np.asarray(out[1]))
+        return out
+
+    return call

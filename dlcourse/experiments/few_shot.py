@@ -29,7 +29,14 @@ from ..optim import Adam
 from ..topics import transfer
 from ..train import fit
 
-__all__ = ["TransferResult", "digits_net", "digits_split", "narrow_transfer", "relabel_transfer"]
+__all__ = [
+    "TransferResult",
+    "digits_net",
+    "digits_split",
+    "narrow_transfer",
+    "relabel_task",
+    "relabel_transfer",
+]
 
 
 def digits_net(seed: int, hidden: int = 64, n_out: int = 10, out_scale: float = 0.01) -> Sequential:
@@ -107,6 +114,25 @@ def narrow_transfer(
     )
 
 
+def relabel_task() -> tuple[Sequential, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(pre, X_new, y_new, X_val, y_val_new): a network pre-trained on all ten digits of the
+    first half of the training set (Adam 0.003, 30 epochs, batches of 32), the second half
+    with the five-class labels ``y % 5``, and the validation images with those labels."""
+    X_train, X_val, y_train, y_val = digits_split()
+    half = len(X_train) // 2
+    pre = digits_net(7, n_out=10)
+    fit(
+        pre,
+        X_train[:half],
+        y_train[:half],
+        _LOSS,
+        Adam(pre.parameters(), 0.003),
+        epochs=30,
+        batch_size=32,
+    )
+    return pre, X_train[half:], y_train[half:] % 5, X_val, y_val % 5
+
+
 def relabel_transfer(
     draws: Iterable[int] = range(5),
     k: int = 5,
@@ -115,30 +141,26 @@ def relabel_transfer(
     lr: float = 0.01,
 ) -> TransferResult:
     """Pre-train on all ten digits (first half of the training set); transfer to the
-    five-class task ``y % 5`` (second half) with ``k`` images per new class, by the recipe:
-    head alone at ``lr``, then all layers at ``lr / 10``. Scratch: all layers at ``lr``
-    for ``head_epochs + tune_epochs`` epochs."""
-    X_train, X_val, y_train, y_val = digits_split()
-    half = len(X_train) // 2
-    X_a, y_a = X_train[:half], y_train[:half]
-    X_b, y_b = X_train[half:], y_train[half:] % 5
-    y_bv = y_val % 5
-    pre = digits_net(7, n_out=10)
-    fit(pre, X_a, y_a, _LOSS, Adam(pre.parameters(), 0.003), epochs=30, batch_size=32)
+    five-class task ``y % 5`` (second half) with ``k`` images per new class, by the recipe
+    (:func:`dlcourse.topics.transfer.transfer_recipe`): head alone at ``lr``, then all
+    layers at ``lr / 10``. Scratch: all layers at ``lr`` for ``head_epochs + tune_epochs``
+    epochs."""
+    pre, X_b, y_b, X_val, y_bv = relabel_task()
+    _, _, _, y_val = digits_split()
     rows = []
     for draw in draws:
         idx = transfer.few_per_class(y_b, k, rng=draw)
         Xb, yb = X_b[idx], y_b[idx]
-        model = transfer.replace_head(pre, 5, rng=draw)
-        fit(model, Xb, yb, _LOSS, Adam(transfer.head_parameters(model), lr), epochs=head_epochs)
-        head_only = _acc(model, X_val, y_bv)
-        fit(model, Xb, yb, _LOSS, Adam(model.parameters(), lr / 10), epochs=tune_epochs)
-        tuned = _acc(model, X_val, y_bv)
+        head_only, tuned = transfer.transfer_recipe(
+            pre, Xb, yb, 5, lr, head_epochs, tune_epochs, seed=draw
+        )
         scratch = transfer.replace_head(digits_net(200 + draw, n_out=10), 5, rng=draw)
         fit(
             scratch, Xb, yb, _LOSS, Adam(scratch.parameters(), lr), epochs=head_epochs + tune_epochs
         )
-        rows.append([head_only, tuned, _acc(scratch, X_val, y_bv)])
+        rows.append(
+            [_acc(head_only, X_val, y_bv), _acc(tuned, X_val, y_bv), _acc(scratch, X_val, y_bv)]
+        )
     return TransferResult(
         ("head only", "head, then fine-tuned", "from scratch"),
         np.array(rows),

@@ -8,7 +8,9 @@ Images are rows of ``X`` (m, h*w), each ``X[i].reshape(h, w)`` in row-major orde
 - random shifts: dx, dy drawn uniformly from the integers -s..s, one pair per image;
 - jitter: x' = x + sigma * e, e ~ N(0, I) (for 2-D points or any features);
 - :func:`augment`: the original examples followed by ``copies`` transformed copies, labels
-  repeated, so a training set of m examples becomes (copies + 1) m.
+  repeated, so a training set of m examples becomes (copies + 1) m;
+- :func:`every_shift`: the originals followed by one copy for each offset (dx, dy) != (0, 0)
+  with |dx|, |dy| <= s, so m examples become (2s + 1)^2 m.
 
 Augmentation only ever touches the training set; validation and test data stay as they are.
 """
@@ -22,7 +24,7 @@ import numpy as np
 from .._checks import check_finite, check_int, check_nonnegative, check_real
 from ..rng import as_generator
 
-__all__ = ["shift_images", "random_shifts", "jitter", "augment"]
+__all__ = ["shift_images", "random_shifts", "jitter", "augment", "every_shift"]
 
 
 def _as_images(X, shape: tuple[int, int]) -> tuple[np.ndarray, int, int]:
@@ -110,3 +112,18 @@ def augment(
             raise ValueError(f"transform returned shape {new.shape} for input shape {X.shape}")
         parts.append(new)
     return np.concatenate(parts), np.tile(y, copies + 1)
+
+
+def every_shift(
+    X, y, max_shift: int = 1, shape: tuple[int, int] = (8, 8), shift_fn: Callable | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(X_aug, y_aug): X, then ``shift_fn(X, dx, dy, shape)`` for every (dx, dy) != (0, 0)
+    in -max_shift..max_shift (dx outer, dy inner), labels repeated. ``shift_fn`` defaults
+    to :func:`shift_images` (a learner's own function can be passed instead)."""
+    max_shift = check_int("max_shift", max_shift, minimum=1)
+    shift_fn = shift_fn or (lambda X_, dx, dy, shape_: shift_images(X_, dx, dy, shape=shape_))
+    X, y = check_finite("X", X), np.asarray(y)
+    offsets = range(-max_shift, max_shift + 1)
+    copies = [shift_fn(X, dx, dy, shape) for dx in offsets for dy in offsets if dx or dy]
+    X_aug = np.concatenate([X] + [np.asarray(c, dtype=X.dtype) for c in copies])
+    return X_aug, np.tile(y, len(copies) + 1)

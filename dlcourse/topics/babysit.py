@@ -34,6 +34,10 @@ can print a checklist.
    - ``"rising"``: L_T > L_0: the steps overshoot: alpha is too large;
    - ``"flat"``: (L_0 - L_T) / |L_0| < flat_tol (1 % by default): alpha is too small (or
      the units are dead / saturated);
+   - ``"chance"`` (only when the number of classes C is given): the loss fell but ends
+     within chance_tol (5 % by default) of log C, relative to log C: the network predicts
+     1/C for every class, it learned nothing beyond the class frequencies (what the plain
+     "it goes down" reading misses);
    - ``"ok"``: the cost goes down.
 
 5. **Accuracies after training** (:func:`check_accuracy`). A validation accuracy near
@@ -42,6 +46,11 @@ can print a checklist.
    the validation accuracy means over-fitting (regularise, or get more data).
 
 :func:`checklist` runs 1, 2 and 4 on a model, its data and its loss curve.
+
+Two more of CS231n's checks: adding L2 regularization must raise the loss at initialization
+(:func:`regularized_initial_loss`), and one update should change each weight matrix by a
+small fraction of its size, ||alpha dW|| / ||W|| about 1e-3 by the usual rule of thumb
+(:func:`update_ratios`).
 """
 
 from __future__ import annotations
@@ -54,6 +63,7 @@ from typing import Sequence
 import numpy as np
 
 from .._checks import check_finite, check_int, check_positive, check_real
+from ..layers import Dense
 from ..rng import as_generator
 
 __all__ = [
@@ -69,6 +79,8 @@ __all__ = [
     "check_accuracy",
     "VERDICTS",
     "checklist",
+    "regularized_initial_loss",
+    "update_ratios",
 ]
 
 #: The verdicts of :func:`diagnose_loss_curve` and what each one usually means.
@@ -76,6 +88,7 @@ VERDICTS = {
     "diverged": "the loss became NaN/inf: the learning rate is far too large",
     "rising": "the loss went up: the learning rate is too large",
     "flat": "the loss barely moved: the learning rate is too small (or the units are dead)",
+    "chance": "the loss fell but ends at log C: the network predicts 1/C for every class",
     "ok": "the loss goes down",
 }
 
@@ -231,10 +244,20 @@ def overfit_small_subset(
 
 
 # ---------------------------------------------------------------- the loss curve
-def diagnose_loss_curve(losses: Sequence[float], flat_tol: float = 0.01) -> str:
-    """One of ``"diverged"``, ``"rising"``, ``"flat"``, ``"ok"`` (rules in the module
-    docstring, checked in that order); :data:`VERDICTS` explains each one."""
+def diagnose_loss_curve(
+    losses: Sequence[float],
+    n_classes: int | None = None,
+    *,
+    flat_tol: float = 0.01,
+    chance_tol: float = 0.05,
+) -> str:
+    """One of ``"diverged"``, ``"rising"``, ``"flat"``, ``"chance"`` (only with
+    ``n_classes``), ``"ok"`` (rules in the module docstring, checked in that order);
+    :data:`VERDICTS` explains each one."""
     flat_tol = check_positive("flat_tol", flat_tol)
+    chance_tol = check_positive("chance_tol", chance_tol)
+    if n_classes is not None:
+        n_classes = check_int("n_classes", n_classes, minimum=2)
     curve = np.asarray(losses, dtype=np.float64).ravel()
     if curve.size < 2:
         raise ValueError(f"losses must hold at least 2 values, got {curve.size}")
@@ -245,6 +268,8 @@ def diagnose_loss_curve(losses: Sequence[float], flat_tol: float = 0.01) -> str:
         return "rising"
     if (first - last) < flat_tol * abs(first):
         return "flat"
+    if n_classes is not None and abs(last - math.log(n_classes)) < chance_tol * math.log(n_classes):
+        return "chance"
     return "ok"
 
 
@@ -254,7 +279,7 @@ def check_loss_curve(
     """:func:`diagnose_loss_curve` as a checklist line; ``diverged=True`` (e.g.
     ``history.diverged`` was set, the curve having stopped before the NaN) forces the
     verdict ``"diverged"``."""
-    verdict = "diverged" if diverged else diagnose_loss_curve(losses, flat_tol)
+    verdict = "diverged" if diverged else diagnose_loss_curve(losses, flat_tol=flat_tol)
     curve = np.asarray(losses, dtype=np.float64).ravel()
     finite = curve[np.isfinite(curve)]
     span = f"{finite[0]:.3g} -> {finite[-1]:.3g}: " if finite.size else ""
@@ -318,3 +343,28 @@ def checklist(
     if losses is not None and (len(losses) >= 2 or diverged):
         out.append(check_loss_curve(losses, diverged=diverged))
     return out
+
+
+# ---------------------------------------------------------------- two more of CS231n's checks
+def _weights(model) -> list:
+    return [layer.W for layer in model.layers() if isinstance(layer, Dense)]
+
+
+def regularized_initial_loss(model, loss, X, y, l2: float) -> float:
+    """J = loss(model(X), y) + l2 / (2m) sum ||W||^2 at the model's current weights."""
+    J = float(loss(model.forward(X, training=False), y))
+    return J + l2 / (2 * len(X)) * sum(float(np.sum(W.value**2)) for W in _weights(model))
+
+
+def update_ratios(model, loss, X, y, lr: float) -> np.ndarray:
+    """||lr * dJ/dW|| / ||W|| for each Dense layer, for one plain gradient step on (X, y);
+    the model is left unchanged."""
+    for p in model.parameters():
+        p.zero_grad()
+    out = model.forward(X, training=True)
+    loss(out, y)
+    model.backward(loss.backward())
+    ratios = [lr * np.linalg.norm(W.grad) / np.linalg.norm(W.value) for W in _weights(model)]
+    for p in model.parameters():
+        p.zero_grad()
+    return np.array(ratios)

@@ -12,6 +12,12 @@ for a task B with C_B classes:
    weights (*fine-tuning*: all parameters, usually with a smaller learning rate);
    :func:`trainable_parameters` gives the parameters of the layers from a chosen index on.
 
+:func:`transfer_recipe` is the whole recipe: replace the head (``Dense(n_features, C_B,
+"xavier", rng=seed)``), train it alone on a frozen body with Adam(``lr``) for
+``head_epochs`` full-batch epochs, then fine-tune a copy of that network, every layer, with
+Adam(``lr / 10``) for ``tune_epochs`` epochs; it returns both networks and changes neither
+the pre-trained network nor each other.
+
 Data helpers for such experiments: :func:`select_classes` keeps the examples of some
 classes and renumbers them 0..k-1; :func:`few_per_class` draws k examples of each class.
 """
@@ -36,6 +42,7 @@ __all__ = [
     "trainable_parameters",
     "select_classes",
     "few_per_class",
+    "transfer_recipe",
 ]
 
 
@@ -129,3 +136,25 @@ def few_per_class(y, k: int, rng=None) -> np.ndarray:
             raise ValueError(f"class {c} has only {len(members)} examples, fewer than k={k}")
         out.append(gen.choice(members, size=k, replace=False))
     return np.concatenate(out)
+
+
+def transfer_recipe(
+    pretrained,
+    X,
+    y,
+    n_classes: int,
+    lr: float,
+    head_epochs: int,
+    tune_epochs: int,
+    seed: int,
+) -> tuple[Sequential, Sequential]:
+    """(head only, fine-tuned): the recipe of the module docstring, on (X, y) full batch."""
+    from ..losses import SoftmaxCrossEntropy
+    from ..optim import Adam
+    from ..train import fit
+
+    head_only = replace_head(pretrained, n_classes, rng=seed)
+    fit(head_only, X, y, SoftmaxCrossEntropy(), Adam(head_parameters(head_only), lr), head_epochs)
+    tuned = clone(head_only)
+    fit(tuned, X, y, SoftmaxCrossEntropy(), Adam(tuned.parameters(), lr / 10), tune_epochs)
+    return head_only, tuned
