@@ -1163,7 +1163,7 @@ WRONG.update(
             (_run({"nan_last_only": True}), "isfinite"),
             (_run({"chance_first": True}), "in order"),
             (_run_sorting, INPLACE),
-            (lambda losses, C: dl.experiments.loss_reading.diagnose_run(losses, C), SHORTCUT),
+            (lambda losses, C: dl.topics.babysit.diagnose_loss_curve(losses, C), SHORTCUT),
         ],
     }
 )

@@ -336,3 +336,16 @@ def test_shift_images_right_answers_pass(right):
 def test_shift_images_wrong_answer_is_refused(wrong, words):
     result = check_shift_images(wrong)
     assert not result.passed and words in result.message, result.message
+
+
+# collected by tests/test_grader_properties.py and tests/test_grader_wrong_answers.py
+SOLUTIONS_RECIPE = {
+    "recipe.check_ensemble_average": ensemble_average,
+    "recipe.check_transfer_recipe": transfer_recipe,
+    "recipe.check_shift_images": shift_images,
+}
+WRONG_RECIPE = {
+    "recipe.check_ensemble_average": AVG_WRONG,
+    "recipe.check_transfer_recipe": TR_WRONG,
+    "recipe.check_shift_images": SH_WRONG,
+}

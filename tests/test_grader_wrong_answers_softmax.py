@@ -230,3 +230,8 @@ def test_each_named_mistake_differs_from_the_reference_on_some_case():
             for m in d.mistakes
             if m.hint == hint
         ), hint
+
+
+# collected by tests/test_grader_properties.py and tests/test_grader_wrong_answers.py
+SOLUTIONS_SOFTMAX = {"softmax.check_softmax_loss_vectorized": softmax_loss_vectorized}
+WRONG_SOFTMAX = {"softmax.check_softmax_loss_vectorized": WRONG}

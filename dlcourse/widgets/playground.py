@@ -32,6 +32,7 @@ back (or open the Voila page with ``?state=...``) to restore it.
 
 from __future__ import annotations
 
+from html import escape
 import copy
 import math
 import os
@@ -63,7 +64,7 @@ from ..plots.playground import (
     value_image,
 )
 from ..plots.training import CLASS_COLORS, probability_image
-from .base import Dashboard, _html
+from .base import Dashboard
 from .playing import PlayLoop
 from .settings import (
     Buttons,
@@ -136,7 +137,7 @@ _X = pn.EXTRA_DEFAULTS
 
 
 @dataclass(frozen=True)
-class EpochBox(IntRange):
+class _EpochBox(IntRange):
     """An epoch (an int >= lo) typed into a box: a ``BoundedIntText``."""
 
     def build(self, value, kw):
@@ -249,7 +250,7 @@ class Playground(Dashboard):
             _D["decay"], "decay k", live=True, lo=_R["decay"][0], hi=_R["decay"][1], widget=_px(260)
         ),
         "seed": IntRange(_D["seed"], lo=0),
-        "stop_epoch": EpochBox(
+        "stop_epoch": _EpochBox(
             _X["stop_epoch"],
             "stop at epoch",
             live=True,
@@ -400,7 +401,7 @@ class Playground(Dashboard):
         finally:
             self._syncing_challenge = False
         self.challenge_text.value = (
-            f"<div style='max-width:640px'><b>{_html(c.idea)}.</b> {_html(c.text)}</div>"
+            f"<div style='max-width:640px'><b>{escape(c.idea)}.</b> {escape(c.text)}</div>"
             if c
             else ""
         )
@@ -413,7 +414,7 @@ class Playground(Dashboard):
             return
         color = "#2a7d2a" if verdict.done else "#8a5a00"
         self.challenge_verdict.value = (
-            f"<div style='color:{color};font-weight:600'>{_html(str(verdict))}</div>"
+            f"<div style='color:{color};font-weight:600'>{escape(str(verdict))}</div>"
         )
 
     def _challenge_chosen(self, change) -> None:
@@ -457,7 +458,7 @@ class Playground(Dashboard):
         self.export(self.export_path)
         self.message = ""
         self._export_note.value = (
-            f"<span style='color:#555'>weights saved to {_html(os.fspath(self.export_path))}; "
+            f"<span style='color:#555'>weights saved to {escape(os.fspath(self.export_path))}; "
             "the code below rebuilds this run in a notebook</span>"
         )
 
@@ -710,7 +711,7 @@ class Playground(Dashboard):
         super()._show_message()
         if self.message:
             self._message_label.value = (
-                f"<div style='color:crimson;white-space:pre-line'>{_html(self.message)}</div>"
+                f"<div style='color:crimson;white-space:pre-line'>{escape(self.message)}</div>"
             )
         if self._stopped() and not self.run.diverged:
             self._note.set_visible(False)
