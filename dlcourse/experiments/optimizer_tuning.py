@@ -1,11 +1,11 @@
 """Fair optimizer races (notebook 08): each optimizer's best alpha on a log grid that is
 extended until no winner sits on its edge, a race under mini-batch-like gradient noise over
-seeds, and RMSProp's rebound at the saddle."""
+seeds, RMSProp's rebound at the saddle, and an optimizer made of a learner's step function."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -21,6 +21,7 @@ __all__ = [
     "noisy_race",
     "tune_noisy",
     "rmsprop_trace",
+    "StepFunctionOptimizer",
 ]
 
 _STEP = 0.25  # grid spacing in decades
@@ -184,3 +185,35 @@ def rmsprop_trace(
         "gap": np.array(gap),
         "eps": opt.eps,
     }
+
+
+_STATE_KEYS = {"momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
+
+
+class StepFunctionOptimizer(optim.Optimizer):
+    """An optimizer whose update is a step function of notebook 08's form, its state kept per
+    parameter in ``opt.state[p]`` (as the package's optimizers keep theirs):
+
+        "momentum"  step(w, grad, v, lr=, beta=)            -> (w, v)
+        "rmsprop"   step(w, grad, s, lr=, beta=, eps=)      -> (w, s)
+        "adam"      step(w, grad, v, s, t, lr=, beta1=, ...) -> (w, v, s), t = this step's number
+
+    ``hyper`` holds the keyword arguments besides ``lr`` (e.g. ``beta=0.9``). The step sees
+    copies, so it cannot change the parameter or the state behind the optimizer's back."""
+
+    def __init__(self, params, kind: str, step: Callable, lr: float, **hyper) -> None:
+        if kind not in _STATE_KEYS:
+            raise ValueError(f"kind must be one of {sorted(_STATE_KEYS)}, got {kind!r}")
+        super().__init__(params, lr)
+        self.kind, self.step_fn, self.hyper = kind, step, hyper
+
+    def _update(self, p, g, state):
+        keys = _STATE_KEYS[self.kind]
+        args = [self._slot(state, key, p).copy() for key in keys]
+        if self.kind == "adam":
+            state["t"] = state.get("t", 0) + 1
+            args.append(state["t"])
+        out = self.step_fn(p.value.copy(), g.copy(), *args, lr=self.lr, **self.hyper)
+        p.value[...] = out[0]
+        for key, value in zip(keys, out[1:]):
+            state[key] = np.array(value, dtype=p.value.dtype)
