@@ -149,3 +149,22 @@ def test_reference_is_torch_rmsprop_over_consecutive_calls():
         w, s = reference_rmsprop_step(w, g, s, lr=0.02, beta=0.95, eps=1e-6)
         assert np.allclose(w, t.detach().numpy(), rtol=1e-12, atol=1e-14)
         assert np.allclose(s, opt.state[t]["square_avg"].numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_adam_reference_is_torch_adam_over_consecutive_calls():
+    torch = pytest.importorskip("torch")
+    from dlcourse.exercises.optimizers import reference_adam_step
+
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((2, 5))
+    t = torch.tensor(w0.copy(), requires_grad=True)
+    opt = torch.optim.Adam([t], lr=0.05, betas=(0.8, 0.99), eps=1e-7)
+    w, v, s = w0.copy(), np.zeros_like(w0), np.zeros_like(w0)
+    for step in range(1, 8):
+        g = rng.standard_normal(w0.shape)
+        t.grad = torch.tensor(g.copy())
+        opt.step()
+        w, v, s = reference_adam_step(w, g, v, s, step, lr=0.05, beta1=0.8, beta2=0.99, eps=1e-7)
+        assert np.allclose(w, t.detach().numpy(), rtol=1e-12, atol=1e-14)
+        assert np.allclose(v, opt.state[t]["exp_avg"].numpy(), rtol=1e-12, atol=1e-14)
+        assert np.allclose(s, opt.state[t]["exp_avg_sq"].numpy(), rtol=1e-12, atol=1e-14)
