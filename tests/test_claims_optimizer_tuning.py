@@ -276,3 +276,18 @@ def test_step_functions_train_the_spiral_as_the_package_does(seed):
         assert np.abs(costs[0] - costs[1]).max() < 1e-6
         if name == "adam":
             assert first[0]["t"] == 600 and first[0]["s"].shape == (32, 2)
+
+
+# ------------------------------------------------------------------ 08 section 4.6
+@pytest.mark.parametrize("seed", range(5))
+def test_adamw_ties_with_adam_and_l2_when_both_are_retuned(seed):
+    # "AdamW ends 0 to 4 % above Adam with an L2 term ... never below it, and the L2 term's
+    # best lambda is 1 at every alpha"; the best strengths lie inside their grids
+    from dlcourse.experiments.optimizer_tuning import decay_grid
+
+    alphas = (0.003, 0.01, 0.03, 0.1)
+    l2 = decay_grid("l2", alphas, (0.3, 1.0, 3.0), seed)
+    adamw = decay_grid("adamw", alphas, (1.0, 3.0, 10.0), seed)
+    assert 1.0 <= adamw.min() / l2.min() < 1.045
+    assert np.all(l2.argmin(axis=1) == 1)
+    assert np.all(adamw.argmin(axis=1) < 2)  # wd = 1 or 3, inside the grid

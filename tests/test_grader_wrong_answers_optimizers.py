@@ -168,3 +168,21 @@ def test_adam_reference_is_torch_adam_over_consecutive_calls():
         assert np.allclose(w, t.detach().numpy(), rtol=1e-12, atol=1e-14)
         assert np.allclose(v, opt.state[t]["exp_avg"].numpy(), rtol=1e-12, atol=1e-14)
         assert np.allclose(s, opt.state[t]["exp_avg_sq"].numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_adamw_is_torch_adamw():
+    torch = pytest.importorskip("torch")
+    from dlcourse.experiments.optimizer_tuning import AdamW
+
+    rng = np.random.default_rng(2)
+    w0 = rng.standard_normal((3, 3))
+    p = dl.Parameter(w0.copy())
+    t = torch.tensor(w0.copy(), requires_grad=True)
+    ours = AdamW([p], lr=0.03, weight_decay=0.5)
+    theirs = torch.optim.AdamW([t], lr=0.03, weight_decay=0.5)
+    for _ in range(6):
+        g = rng.standard_normal(w0.shape)
+        p.grad, t.grad = g.copy(), torch.tensor(g.copy())
+        ours.step()
+        theirs.step()
+        assert np.allclose(p.value, t.detach().numpy(), rtol=1e-12, atol=1e-14)
