@@ -232,10 +232,11 @@ class AdamW(optim.Adam):
         self.weight_decay = float(weight_decay)
         self.decay = None if decay is None else {id(p) for p in decay}
 
-    def _update(self, p, g, state):
-        if self.decay is None or id(p) in self.decay:
-            p.value *= 1.0 - self.lr * self.weight_decay
-        super()._update(p, g, state)
+    def step(self) -> None:
+        for p in self.params:
+            if p.grad is not None and (self.decay is None or id(p) in self.decay):
+                p.value *= 1.0 - self.lr * self.weight_decay
+        super().step()
 
 
 def decay_grid(
