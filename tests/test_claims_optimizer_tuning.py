@@ -218,3 +218,76 @@ def test_adams_default_alpha_is_far_from_its_best_on_the_spiral(seed):
     best = min(costs, key=costs.get)
     assert 0.01 <= best <= 0.1
     assert 6 * costs[best] <= costs[0.001] <= 10 * costs[best]
+
+
+# ------------------------------------------------------------------ 08 Exercise 4
+def _solution_steps():
+    """The notebook's solutions to Exercises 1-3, as written there."""
+
+    def momentum_step(w, grad, v, lr=0.01, beta=0.9):
+        v = beta * v + (1 - beta) * grad
+        return w - lr * v, v
+
+    def rmsprop_step(w, grad, s, lr=0.01, beta=0.9, eps=1e-8):
+        s = beta * s + (1 - beta) * grad**2
+        return w - lr * grad / (np.sqrt(s) + eps), s
+
+    def adam_step(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        v = beta1 * v + (1 - beta1) * grad
+        s = beta2 * s + (1 - beta2) * grad**2
+        v_hat, s_hat = v / (1 - beta1**t), s / (1 - beta2**t)
+        return w - lr * v_hat / (np.sqrt(s_hat) + eps), v, s
+
+    return {"momentum": momentum_step, "rmsprop": rmsprop_step, "adam": adam_step}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_step_functions_train_the_spiral_as_the_package_does(seed):
+    # "the two columns agree to the printed digits (over five shuffling seeds the final
+    # costs differ by less than 1e-6)"; Adam's state counts t = 600 steps
+    import dlcourse as dl
+    from dlcourse import datasets
+    from dlcourse.experiments.optimizer_tuning import StepFunctionOptimizer
+
+    X, y = datasets.spiral(300, rng=0)
+    hyper = {"momentum": dict(lr=0.3, beta=0.9), "rmsprop": dict(lr=0.01, beta=0.9)}
+    hyper["adam"] = dict(lr=0.01)
+    package = {
+        "momentum": lambda p: dl.optim.Momentum(p, lr=0.3, beta=0.9),
+        "rmsprop": lambda p: dl.optim.RMSProp(p, lr=0.01, beta=0.9),
+        "adam": lambda p: dl.optim.Adam(p, lr=0.01),
+    }
+
+    def network():
+        return dl.Sequential(
+            [dl.Dense(2, 32, rng=1), dl.ReLU(), dl.Dense(32, 32, rng=2), dl.ReLU()]
+            + [dl.Dense(32, 3, rng=3)]
+        )
+
+    for name, step in _solution_steps().items():
+        costs, first = [], []
+        for make in (lambda p: StepFunctionOptimizer(p, name, step, **hyper[name]), package[name]):
+            model = network()
+            opt = make(model.parameters())
+            loss = dl.SoftmaxCrossEntropy()
+            h = dl.fit(model, X, y, loss, opt, epochs=60, batch_size=32, seed=seed)
+            costs.append(np.array(h.loss))
+            first.append(opt.state[model.parameters()[0]])
+        assert np.abs(costs[0] - costs[1]).max() < 1e-6
+        if name == "adam":
+            assert first[0]["t"] == 600 and first[0]["s"].shape == (32, 2)
+
+
+# ------------------------------------------------------------------ 08 section 4.6
+@pytest.mark.parametrize("seed", range(5))
+def test_adamw_ties_with_adam_and_l2_when_both_are_retuned(seed):
+    # "AdamW ends 0 to 4 % above Adam with an L2 term ... never below it, and the L2 term's
+    # best lambda is 1 at every alpha"; the best strengths lie inside their grids
+    from dlcourse.experiments.optimizer_tuning import decay_grid
+
+    alphas = (0.003, 0.01, 0.03, 0.1)
+    l2 = decay_grid("l2", alphas, (0.3, 1.0, 3.0), seed)
+    adamw = decay_grid("adamw", alphas, (1.0, 3.0, 10.0), seed)
+    assert 1.0 <= adamw.min() / l2.min() < 1.045
+    assert np.all(l2.argmin(axis=1) == 1)
+    assert np.all(adamw.argmin(axis=1) < 2)  # wd = 1 or 3, inside the grid

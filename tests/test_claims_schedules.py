@@ -140,3 +140,36 @@ def test_with_adam_decay_helps_from_a_large_alpha0_and_hurts_from_a_small_one(se
         ratio[lr0] = const / step
     assert 1.06 <= ratio[0.1] <= 1.29
     assert 0.72 <= ratio[0.003] <= 0.94
+
+
+# ------------------------------------------------------------------ 09 Exercise 3
+WARMUP_GRID = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+
+
+def _warmup(lr0, warmup=5):
+    from dlcourse.exercises.schedules import reference_warmup_cosine
+
+    return lambda epoch: reference_warmup_cosine(lr0, warmup, 60, epoch)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_warmup_cosine_beats_a_retuned_constant_and_the_decay_does_most_of_it(seed):
+    from dlcourse.experiments.schedule_runs import moons_final_cost
+    from dlcourse.optim import schedules as sch
+
+    const = [moons_final_cost(sch.constant(a), a, seed) for a in WARMUP_GRID]
+    warm = [moons_final_cost(_warmup(a), a, seed) for a in WARMUP_GRID]
+    i, j = int(np.argmin(const)), int(np.argmin(warm))
+    assert 0 < i < len(WARMUP_GRID) - 1 and 0 < j < len(WARMUP_GRID) - 1  # inside the grid
+    assert WARMUP_GRID[i] in (0.1, 0.2, 0.5) and WARMUP_GRID[j] == 1.0
+    assert 1.15 < const[i] / warm[j] < 1.35  # "1.2 to 1.3 times lower"
+    alone = moons_final_cost(_warmup(1.0, warmup=0), 1.0, seed)  # control: no warm-up
+    assert abs(alone / warm[j] - 1) < 0.1  # "within 10 %"
+    assert const[-1] > 0.69 and moons_final_cost(_warmup(2.0, 0), 2.0, seed) > 0.69
+
+
+def test_warmup_rescues_alpha_2_on_three_of_five_seeds():
+    from dlcourse.experiments.schedule_runs import moons_final_cost
+
+    rescued = [moons_final_cost(_warmup(2.0), 2.0, seed) < 0.3 for seed in range(5)]
+    assert rescued == [True, True, False, False, True]

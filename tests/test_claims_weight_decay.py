@@ -137,3 +137,42 @@ def test_shifted_copies_rescue_shifted_digits_and_leave_centred_ones(seed):
         acc[name] = [dl.evaluate(net, Xv, y_dv, loss)[1] for Xv in (X_dv, X_dv_shifted)]
     assert abs(acc["shifted"][0] - acc["plain"][0]) < 0.03  # centred: little change
     assert acc["plain"][1] < 0.45 < 0.75 < acc["shifted"][1]  # shifted: well under half vs most
+
+
+def _reference_functions():
+    from dlcourse.exercises import regularization as ex
+
+    return {
+        "l2_cost": ex.reference_l2_cost,
+        "l2_gradient": ex.reference_l2_gradient,
+        "dropout_forward": ex.reference_dropout,
+        "dropout_backward": ex.reference_dropout_backward,
+    }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_own_functions_retrace_the_package_and_close_the_gap(seed):
+    # Exercise 3: the loop with the four functions gives the package's runs of section 4.3
+    # (control: the same loop with neither), L2 takes the gap to below 0.1, dropout cuts it
+    from dlcourse.experiments.weight_decay import train_with_functions
+
+    fns = _reference_functions()
+    plain = train_with_functions(fns, seed=seed)
+    l2 = train_with_functions(fns, lambd=1.0, seed=seed)
+    dropped = train_with_functions(fns, keep_prob=0.5, seed=seed)
+    for run, package in [
+        (plain, final_gap(seed)),
+        (l2, final_gap(seed, l2=1.0)),
+        (dropped, final_gap(seed, dropout=0.5)),
+    ]:
+        assert abs(run.gap - package) < 1e-6
+    assert plain.gap > 1.0 and l2.gap < 0.1 and l2.gap < dropped.gap < plain.gap
+
+
+def test_a_wrong_l2_gradient_changes_the_printed_row():
+    # "an L2 row that differs is a bug": a gradient missing the 1/m trains another network
+    from dlcourse.experiments.weight_decay import train_with_functions
+
+    fns = _reference_functions()
+    fns["l2_gradient"] = lambda Ws, dWs, lam, m: [dW + lam * W for W, dW in zip(Ws, dWs)]
+    assert abs(train_with_functions(fns, lambd=1.0).gap - final_gap(0, l2=1.0)) > 0.01

@@ -191,6 +191,17 @@ def adam_step(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return w, v, s
 
 
+def rmsprop_step(w, grad, s, lr=0.01, beta=0.9, eps=1e-8):
+    s = beta * s + (1 - beta) * grad**2
+    return w - lr * grad / (np.sqrt(s) + eps), s
+
+
+def warmup_cosine(lr0, warmup, total, epoch):
+    if epoch < warmup:
+        return lr0 * (epoch + 1) / warmup
+    return 0.5 * lr0 * (1 + math.cos(math.pi * (epoch - warmup) / (total - warmup)))
+
+
 def inverse_time_decay(lr0, decay_rate, epoch, every=None):
     """The learning rate of epoch `epoch` (from 0) under 1/t decay, or its staircase."""
     t = epoch if every is None else math.floor(epoch / every)
@@ -330,8 +341,10 @@ SOLUTIONS = {
     "minibatches.check_ewa_corrected": ewa_corrected,
     "optimizers.check_momentum_step": momentum_step,
     "optimizers.check_adam_step": adam_step,
+    "optimizers.check_rmsprop_step": rmsprop_step,
     "schedules.check_inverse_time_decay": inverse_time_decay,
     "schedules.check_range_test": range_test,
+    "schedules.check_warmup_cosine": warmup_cosine,
     "search.check_log_uniform": sample_log_uniform,
     "search.check_sample_trials": sample_trials,
     "batchnorm.check_batchnorm_forward": batchnorm_forward,
@@ -415,6 +428,7 @@ NOTHING_TO_CHANGE = {
     "initialization.check_he_init",
     "schedules.check_inverse_time_decay",
     "schedules.check_range_test",
+    "schedules.check_warmup_cosine",
     "search.check_log_uniform",
     "search.check_sample_trials",
     "recipe.check_expected_initial_loss",

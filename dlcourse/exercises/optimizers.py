@@ -1,4 +1,5 @@
-"""Check for notebook 08's exercise: one step of Adam.
+"""Checks for notebook 08's exercises: one step of momentum, of RMSProp and of Adam, each
+with its state returned to the caller and fed back (checked over 40 consecutive calls).
 
 The learner writes ``adam_step(w, grad, v, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)``
 returning the new ``(w, v, s)``, where t is the number of THIS step (1 for the first):
@@ -355,6 +356,135 @@ def check_momentum_step(fn: Callable) -> CheckResult:
     return result
 
 
+# ------------------------------------------------------------------ RMSProp step
+def reference_rmsprop_step(w, grad, s, lr=0.01, beta=0.9, eps=1e-8):
+    """One step of ``dl.optim.RMSProp`` (``torch.optim.RMSprop(alpha=beta)``) from state s:
+    returns (w, s)."""
+    from ..optim import RMSProp
+
+    p = Parameter(np.array(w, dtype=np.float64))
+    p.grad = np.array(grad, dtype=np.float64)
+    opt = RMSProp([p], lr=lr, beta=beta, eps=eps)
+    opt.state[p] = {"s": np.array(s, dtype=np.float64)}
+    opt.step()
+    return p.value, opt.state[p]["s"]
+
+
+def _rms(
+    w, g, s, lr, beta, eps, *, eps_inside=False, damp=True, old_s=False, root=True, swap=False
+):
+    """RMSProp written out, with switches that turn on one mistake each."""
+    b = 1 - beta if swap else beta
+    new_s = b * s + ((1 - b) if damp else 1.0) * g * g
+    used = s if old_s else new_s
+    denom = np.sqrt(used + eps) if eps_inside else (np.sqrt(used) if root else used) + eps
+    return w - lr * g / denom, new_s
+
+
+def _rms_mistake(**switches) -> Callable:
+    return lambda w, g, s, lr=0.01, beta=0.9, eps=1e-8: _rms(w, g, s, lr, beta, eps, **switches)
+
+
+RMSPROP_MISTAKES: tuple[tuple[Callable, str], ...] = (
+    (_rms_mistake(eps_inside=True), "eps goes outside the square root: sqrt(s) + eps"),
+    (
+        _rms_mistake(damp=False),
+        "s is an average of the squared gradients: the new g^2 carries the weight (1 - beta)",
+    ),
+    (
+        _rms_mistake(old_s=True),
+        "you divided by the old s: update s with this step's g^2 first, then step",
+    ),
+    (
+        _rms_mistake(root=False),
+        "divide by the square root of s (the recent size of the gradient), not by s itself",
+    ),
+    (
+        _rms_mistake(swap=True),
+        "beta weighs the past average and (1 - beta) the new g^2; you swapped them",
+    ),
+    (
+        lambda w, g, s, lr=0.01, beta=0.9, eps=1e-8: (_rms(w, g, s, lr, beta, eps)[0], s),
+        "return the NEW s as the state, or the next call starts from the old one",
+    ),
+    (
+        lambda w, g, s, lr=0.01, beta=0.9, eps=1e-8: (
+            2 * w - _rms(w, g, s, lr, beta, eps)[0],
+            _rms(w, g, s, lr, beta, eps)[1],
+        ),
+        "subtract the step: adding it climbs the cost",
+    ),
+    (
+        lambda w, g, s, lr=0.01, beta=0.9, eps=1e-8: (
+            w - lr * (beta * s + (1 - beta) * g * g),
+            beta * s + (1 - beta) * g * g,
+        ),
+        "the step is the gradient divided by the root of s; you stepped along s itself",
+    ),
+)
+
+
+def _rmsprop_cases() -> list[Case]:
+    rng = np.random.default_rng(14)
+    cases = []
+    for shape, kw, scale, fresh in [
+        ((3,), dict(lr=0.01, beta=0.9), 1.0, True),
+        ((2, 4), dict(lr=0.003, beta=0.5), 2.0, False),
+        ((5,), dict(lr=0.2, beta=0.99), 0.3, False),
+        ((4,), dict(lr=0.05, beta=0.8, eps=1e-3), 1e-3, False),  # eps comparable to sqrt(s)
+        ((3, 2), dict(lr=0.02, beta=0.95, eps=1e-6), 1.0, True),
+    ]:
+        w, g = rng.normal(size=shape), rng.normal(size=shape) * scale
+        s = np.zeros(shape) if fresh else rng.uniform(0.1, 1.0, size=shape) * scale**2
+        cases.append(
+            Case(
+                (w, g, s),
+                reference_rmsprop_step(w, g, s, **kw),
+                "compare with the two lines of RMSProp: the average of g^2 first, then the "
+                "step divided by its square root",
+                kw,
+            )
+        )
+    return cases
+
+
+def _rms_trajectory(step: Callable, steps: int = 40):
+    """w over ``steps`` calls on J = 0.5 (w1^2 + 10 w2^2), s fed back from call to call."""
+    h = np.array([1.0, 10.0])
+    w, s, out = np.array([1.0, 1.0]), np.zeros(2), []
+    for _ in range(steps):
+        w, s = step(w, h * w, s, lr=0.05, beta=0.9, eps=1e-8)
+        out.append(np.array(w, dtype=float))
+    return np.array(out)
+
+
+@exercise(
+    items=("the new w", "the new s"),
+    reference=reference_rmsprop_step,
+    forbidden=("dlcourse.optim.optimizers.Optimizer.step",),
+)
+def check_rmsprop_step(fn: Callable) -> CheckResult:
+    """Check ``fn(w, grad, s, lr, beta, eps) -> (w, s)`` against ``dl.optim.RMSProp``, then
+    over 40 calls with s carried from call to call; never raises."""
+    from .grader import close
+
+    name = "rmsprop_step"
+    result = run_with_mistakes(
+        name, fn, with_mistakes(_rmsprop_cases(), RMSPROP_MISTAKES), atol=1e-12
+    )
+    if not result.passed:
+        return result
+    with np.errstate(all="ignore"):
+        got = _rms_trajectory(fn)
+    if not close(got, _rms_trajectory(reference_rmsprop_step), 1e-6, 1e-10):
+        return CheckResult(
+            False,
+            f"{name}: each single step is right, but 40 steps with the returned s fed back "
+            "drift away from RMSProp: does your function keep state of its own between calls?",
+        )
+    return result
+
+
 # ------------------------------------------------------------------ questions
 from .questions import Question  # noqa: E402
 
@@ -398,7 +528,10 @@ Q_NOISE_ALPHA = Question(
 __all__ = [
     "check_adam_step",
     "check_momentum_step",
+    "check_rmsprop_step",
     "reference_adam_step",
+    "reference_rmsprop_step",
+    "RMSPROP_MISTAKES",
     "reference_momentum_step",
     "kingma_adam_step",
     "MISTAKES",

@@ -46,6 +46,50 @@ __all__ = [
 _RTOL = 1e-7
 
 
+# ------------------------------------------------------------------ a backward, not an estimate
+class _Tally(np.ndarray):
+    """An input array that counts the numpy operations (ufunc calls) it and its copies take
+    part in. A backward pass uses its mask or weights a few times; a finite-difference
+    estimate evaluates the forward map twice per entry, so at least twice the entry count."""
+
+    def __array_finalize__(self, obj) -> None:
+        self.uses = getattr(obj, "uses", None) or [0]
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        self.uses[0] += 1
+        plain = [np.asarray(x) if isinstance(x, _Tally) else x for x in inputs]
+        if out is not None:
+            kwargs["out"] = tuple(np.asarray(o) if isinstance(o, _Tally) else o for o in out)
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+def _tallied(arrays: list, uses: list) -> list:
+    """Copies of ``arrays`` that all add their operations to the one counter ``uses``."""
+    out = []
+    for a in arrays:
+        t = np.array(a, dtype=np.float64).view(_Tally)
+        t.uses = uses
+        out.append(t)
+    return out
+
+
+def _estimated(name: str, fn: Callable, args: tuple, uses: list, entries: int, what: str):
+    """None when ``fn(*args)`` uses the counted inputs fewer times than they have entries;
+    else a failed :class:`CheckResult`: the answer was estimated entry by entry."""
+    before = uses[0]
+    fn(*args)
+    used = uses[0] - before
+    if used < entries:
+        return None
+    return CheckResult(
+        False,
+        f"{name}: not yet — your function computed with {what} {used} times for its "
+        f"{entries} entries: that is a numerical estimate (a forward evaluation per "
+        "entry and direction), not a backward pass. Derive the gradient with the chain "
+        "rule and compute it for all entries at once.",
+    )
+
+
 # ------------------------------------------------------------------ L2 cost
 def reference_l2_cost(weights, lambd: float, m: int) -> float:
     """lambda / (2 m) * sum of W^2 over the matrices, computed by the package."""
@@ -335,33 +379,56 @@ def _dropout_backward_mistakes() -> list:
     ]
 
 
+def _dropout_backward_cases(rng: np.random.Generator) -> list[Case]:
+    """Masks of several sizes and keep_probs, and an upstream gradient whose entries span
+    twelve orders of magnitude (a difference quotient of the summed cost loses the small
+    ones to round-off)."""
+    cases = []
+    for shape, kp in [((4, 6), 0.8), ((30, 20), 0.3), ((5, 3), 1.0), ((12, 9), 0.55)]:
+        dout = rng.standard_normal(shape) + 0.5
+        if shape == (12, 9):
+            dout *= 10.0 ** rng.uniform(-6, 6, shape)
+        D = (rng.random(shape) < kp).astype(np.float64)
+        cases.append(
+            Case(
+                (dout, D, kp),
+                reference_dropout_backward(dout, D, kp),
+                "the backward pass repeats what the forward pass did to each entry (its mask "
+                "and its scale).",
+            )
+        )
+    return cases
+
+
 @exercise(
     reference=reference_dropout_backward,
     forbidden=(
         *GRADIENT_HELPERS,
         "dlcourse.layers.dropout_backward",
         "dlcourse.layers.Dropout.backward",
+        "dlcourse.layers.dropout_forward",
+        "dlcourse.layers.dropout_mask",
+        "dlcourse.layers.Dropout.forward",
     ),
 )
 def check_dropout_backward(fn: Callable) -> CheckResult:
-    """Check ``fn(dout, D, keep_prob) -> dA`` (inverted dropout backward); never raises."""
-    from .grader import run_with_mistakes, with_mistakes
+    """Check ``fn(dout, D, keep_prob) -> dA`` (inverted dropout backward); never raises.
+    Exact formulas agree to a few ulps, so the tolerance is tight; an answer that uses the
+    mask once per entry or more (a difference quotient, entry by entry) is refused."""
+    from .grader import ESTIMATED, run_with_mistakes, with_mistakes
 
     rng = np.random.default_rng(21)
-    cases = []
-    for shape, kp in [((4, 6), 0.8), ((30, 20), 0.3), ((5, 3), 1.0)]:
-        dout = rng.standard_normal(shape) + 0.5
-        D = (rng.random(shape) < kp).astype(np.float64)
-        cases.append(
-            Case(
-                (dout, D, kp),
-                reference_dropout_backward(dout, D, kp),
-                "the backward pass repeats what the forward pass did to each entry (its mask and its scale).",
-            )
-        )
-    return run_with_mistakes(
-        "dropout_backward", fn, with_mistakes(cases, _dropout_backward_mistakes())
+    cases = with_mistakes(_dropout_backward_cases(rng), _dropout_backward_mistakes())
+    result = run_with_mistakes(
+        "dropout_backward", fn, cases, rtol=1e-11, atol=1e-13, estimated=ESTIMATED
     )
+    if not result.passed:
+        return result
+    uses = [0]
+    dout = rng.standard_normal((40, 50))
+    (D,) = _tallied([(rng.random((40, 50)) < 0.6).astype(np.float64)], uses)
+    refused = _estimated("dropout_backward", fn, (dout, D, 0.6), uses, D.size, "the mask D")
+    return result if refused is None else refused
 
 
 # ------------------------------------------------------------------ L2 gradient
@@ -405,19 +472,17 @@ def _l2_gradient_mistakes() -> list:
     ]
 
 
-@exercise(
-    items="the gradient of layer {n}",
-    reference=reference_l2_gradient,
-    forbidden=(*GRADIENT_HELPERS, "dlcourse.losses.add_l2_grad"),
-)
-def check_l2_gradient(fn: Callable) -> CheckResult:
-    """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises."""
-    from .grader import run_with_mistakes, with_mistakes
-
-    rng = np.random.default_rng(8)
+def _l2_gradient_cases(rng: np.random.Generator) -> list[Case]:
+    """Two networks of small weights and one whose layers differ by four orders of
+    magnitude (a difference quotient with a step of 1e-5 or 1e-7 is visibly off there)."""
     cases = []
-    for shapes, lam, m in [([(4, 3), (1, 4)], 0.7, 6), ([(3, 2), (5, 3), (2, 5)], 2.0, 40)]:
-        Ws = [rng.standard_normal(s) for s in shapes]
+    settings = [
+        ([(4, 3), (1, 4)], 0.7, 6, (1.0, 1.0)),
+        ([(3, 2), (5, 3), (2, 5)], 2.0, 40, (1.0, 1.0, 1.0)),
+        ([(6, 4), (3, 6)], 0.3, 25, (3e3, 0.2)),
+    ]
+    for shapes, lam, m, scales in settings:
+        Ws = [scale * rng.standard_normal(s) for s, scale in zip(shapes, scales)]
         dWs = [rng.standard_normal(s) for s in shapes]
         cases.append(
             Case(
@@ -427,10 +492,34 @@ def check_l2_gradient(fn: Callable) -> CheckResult:
                 "gradient of the L2 term with respect to that layer's W.",
             )
         )
-    # exact formulas agree to a few ulps; a difference quotient misses by about 1e-16 |J| / h
-    return run_with_mistakes(
-        "l2_gradient", fn, with_mistakes(cases, _l2_gradient_mistakes()), rtol=1e-11, atol=1e-13
+    return cases
+
+
+@exercise(
+    items="the gradient of layer {n}",
+    reference=reference_l2_gradient,
+    forbidden=(*GRADIENT_HELPERS, "dlcourse.losses.add_l2_grad", "dlcourse.losses.l2_penalty"),
+)
+def check_l2_gradient(fn: Callable) -> CheckResult:
+    """Check ``fn(weights, grads, lambd, m) -> list of dW + lambda/m W``; never raises.
+    Exact formulas agree to a few ulps; a difference quotient misses by about
+    1e-16 |J| / h, and an answer that evaluates the weights once per entry or more is
+    refused."""
+    from .grader import ESTIMATED, run_with_mistakes, with_mistakes
+
+    rng = np.random.default_rng(8)
+    cases = with_mistakes(_l2_gradient_cases(rng), _l2_gradient_mistakes())
+    result = run_with_mistakes(
+        "l2_gradient", fn, cases, rtol=1e-11, atol=1e-13, estimated=ESTIMATED
     )
+    if not result.passed:
+        return result
+    uses = [0]
+    Ws = _tallied([rng.standard_normal((20, 10)), rng.standard_normal((5, 20))], uses)
+    dWs = [rng.standard_normal(W.shape) for W in Ws]
+    entries = sum(W.size for W in Ws)
+    refused = _estimated("l2_gradient", fn, (Ws, dWs, 1.3, 30), uses, entries, "the weights")
+    return result if refused is None else refused
 
 
 # ------------------------------------------------------------------ questions

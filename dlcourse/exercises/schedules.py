@@ -147,6 +147,9 @@ __all__ = [
     "reference_range_test",
     "FakeTraining",
     "RANGE_TEST_MISTAKES",
+    "check_warmup_cosine",
+    "reference_warmup_cosine",
+    "WARMUP_MISTAKES",
     "Q_FLOOR",
     "Q_LADDER",
 ]
@@ -333,6 +336,106 @@ def check_range_test(fn: Callable) -> CheckResult:
         return result
     failed = _calls_asked(fn, specs)
     return result if failed is None else failed
+
+
+# ================================================================== warm-up + cosine
+def reference_warmup_cosine(lr0: float, warmup: int, total: int, epoch: int) -> float:
+    """Linear warm-up for ``warmup`` epochs, then half a cosine down over the rest:
+
+    alpha = alpha0 (epoch + 1) / warmup                                    epoch < warmup
+    alpha = alpha0 / 2 (1 + cos(pi (epoch - warmup) / (total - warmup)))   otherwise
+
+    (epochs from 0; ``warmup = 0`` is the cosine alone)."""
+    if epoch < warmup:
+        return lr0 * (epoch + 1) / warmup
+    return 0.5 * lr0 * (1 + math.cos(math.pi * (epoch - warmup) / (total - warmup)))
+
+
+def _cos_part(a, w, T, e, phase=None, span=None, half=0.5, sign=1.0, pi=math.pi):
+    x = (e - w if phase is None else phase) / (T - w if span is None else span)
+    return half * a * (1 + sign * math.cos(pi * x))
+
+
+WARMUP_MISTAKES: tuple[tuple[Callable, str], ...] = (
+    (
+        lambda a, w, T, e: a * e / w if e < w else _cos_part(a, w, T, e),
+        "epoch 0 gets alpha = 0, a step that does nothing: the warm-up rate of epoch e is "
+        "alpha0 (e + 1) / warmup, so the last warm-up epoch reaches alpha0",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / (w + 1) if e < w else _cos_part(a, w, T, e),
+        "the last warm-up epoch (warmup - 1) must reach alpha0: divide by warmup",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e <= w and w else _cos_part(a, w, T, e),
+        "off by one at the switch: the warm-up covers epochs 0 .. warmup - 1, and the cosine "
+        "starts at epoch = warmup with alpha0",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e < w else _cos_part(a, w, T, e, phase=e, span=T),
+        "the cosine starts when the warm-up ends: its phase is (epoch - warmup) / "
+        "(total - warmup), so it begins at alpha0",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e < w else _cos_part(a, w, T, e, span=T),
+        "the cosine runs over the epochs left after the warm-up: divide by total - warmup",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e < w else _cos_part(a, w, T, e, half=1.0),
+        "the factor 1/2 is missing: (1 + cos) goes from 2 to 0, so alpha must be "
+        "alpha0 / 2 (1 + cos(...))",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e < w else _cos_part(a, w, T, e, sign=-1.0),
+        "your rate rises after the warm-up: 1 + cos(...), not 1 - cos(...)",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e < w else _cos_part(a, w, T, e, pi=1.0),
+        "the cosine's argument runs from 0 to pi over the decay: multiply by pi",
+    ),
+    (
+        lambda a, w, T, e: a * (e + 1) / w if e < w else a * (1 - (e - w) / (T - w)),
+        "that is a linear decay; the schedule decays along half a cosine",
+    ),
+)
+
+
+def _warmup_cases() -> list[Case]:
+    generic = (
+        "compare with the two pieces: alpha0 (epoch + 1) / warmup during the warm-up, then "
+        "alpha0 / 2 (1 + cos(pi (epoch - warmup) / (total - warmup)))"
+    )
+    specs = [(0.3, 5, 40), (2.0, 3, 25), (0.05, 1, 12), (1.5, 0, 30), (0.7, 8, 9)]
+    cases = []
+    for lr0, warmup, total in specs:
+        hint = generic
+        if warmup == 0:
+            hint = "warmup = 0 means no warm-up: the cosine alone, from alpha0 at epoch 0"
+        expected = [reference_warmup_cosine(lr0, warmup, total, e) for e in range(total)]
+        cases.append(Case((lr0, warmup, total), expected, hint))
+    return cases
+
+
+def _warmup_curve(fn: Callable) -> Callable:
+    """The learner's per-epoch function turned into one returning the whole schedule."""
+
+    def curve(lr0, warmup, total):
+        return [_number(fn(lr0, warmup, total, e), e) for e in range(total)]
+
+    return curve
+
+
+@exercise(reference=reference_warmup_cosine)
+def check_warmup_cosine(fn: Callable) -> CheckResult:
+    """Check ``fn(lr0, warmup, total, epoch) -> lr`` (linear warm-up, then half a cosine)
+    over every epoch of five schedules; never raises."""
+    name = "warmup_cosine"
+    if not callable(fn):
+        return CheckResult(False, f"{name}: expected a function, got {type(fn).__name__}")
+    mistakes = [(_warmup_curve(wrong), hint) for wrong, hint in WARMUP_MISTAKES]
+    return run_with_mistakes(
+        name, _warmup_curve(fn), with_mistakes(_warmup_cases(), mistakes), rtol=1e-9, atol=1e-12
+    )
 
 
 # ------------------------------------------------------------------ questions

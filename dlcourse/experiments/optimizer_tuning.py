@@ -1,11 +1,12 @@
 """Fair optimizer races (notebook 08): each optimizer's best alpha on a log grid that is
 extended until no winner sits on its edge, a race under mini-batch-like gradient noise over
-seeds, and RMSProp's rebound at the saddle."""
+seeds, RMSProp's rebound at the saddle, an optimizer made of a learner's step function, and
+Adam with L2 against Adam with decoupled weight decay (AdamW)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -21,6 +22,9 @@ __all__ = [
     "noisy_race",
     "tune_noisy",
     "rmsprop_trace",
+    "StepFunctionOptimizer",
+    "AdamW",
+    "decay_grid",
 ]
 
 _STEP = 0.25  # grid spacing in decades
@@ -184,3 +188,79 @@ def rmsprop_trace(
         "gap": np.array(gap),
         "eps": opt.eps,
     }
+
+
+_STATE_KEYS = {"momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
+
+
+class StepFunctionOptimizer(optim.Optimizer):
+    """An optimizer whose update is a step function of notebook 08's form, its state kept per
+    parameter in ``opt.state[p]`` (as the package's optimizers keep theirs):
+
+        "momentum"  step(w, grad, v, lr=, beta=)            -> (w, v)
+        "rmsprop"   step(w, grad, s, lr=, beta=, eps=)      -> (w, s)
+        "adam"      step(w, grad, v, s, t, lr=, beta1=, ...) -> (w, v, s), t = this step's number
+
+    ``hyper`` holds the keyword arguments besides ``lr`` (e.g. ``beta=0.9``). The step sees
+    copies, so it cannot change the parameter or the state behind the optimizer's back."""
+
+    def __init__(self, params, kind: str, step: Callable, lr: float, **hyper) -> None:
+        if kind not in _STATE_KEYS:
+            raise ValueError(f"kind must be one of {sorted(_STATE_KEYS)}, got {kind!r}")
+        super().__init__(params, lr)
+        self.kind, self.step_fn, self.hyper = kind, step, hyper
+
+    def _update(self, p, g, state):
+        keys = _STATE_KEYS[self.kind]
+        args = [self._slot(state, key, p).copy() for key in keys]
+        if self.kind == "adam":
+            state["t"] = state.get("t", 0) + 1
+            args.append(state["t"])
+        out = self.step_fn(p.value.copy(), g.copy(), *args, lr=self.lr, **self.hyper)
+        p.value[...] = out[0]
+        for key, value in zip(keys, out[1:]):
+            state[key] = np.array(value, dtype=p.value.dtype)
+
+
+class AdamW(optim.Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``:
+    before each Adam step, w <- (1 - alpha wd) w for the parameters in ``decay`` (all of
+    them when ``decay`` is None); the decay never enters v or s, unlike an L2 term."""
+
+    def __init__(self, params, lr: float = 1e-3, weight_decay: float = 0.01, decay=None, **adam):
+        super().__init__(params, lr, **adam)
+        self.weight_decay = float(weight_decay)
+        self.decay = None if decay is None else {id(p) for p in decay}
+
+    def step(self) -> None:
+        for p in self.params:
+            if p.grad is not None and (self.decay is None or id(p) in self.decay):
+                p.value *= 1.0 - self.lr * self.weight_decay
+        super().step()
+
+
+def decay_grid(
+    kind: str, lrs: Sequence[float], strengths: Sequence[float], seed: int = 0
+) -> np.ndarray:
+    """Validation data cost of notebook 05's over-fitting network (80 noisy moons, 2 x 50
+    ReLU, full-batch, 600 epochs, ``make_net(seed=seed)``) trained by Adam with an L2 term
+    (``kind="l2"``: ``fit(l2=strength)``) or by AdamW decaying the weight matrices
+    (``kind="adamw"``: ``weight_decay=strength``), for every (lr, strength): rows lr."""
+    from ..layers import Dense
+    from ..losses import SoftmaxCrossEntropy
+    from ..train import evaluate, fit
+    from .weight_decay import make_net, moons_split
+
+    X, y, X_va, y_va = moons_split()
+    loss, table = SoftmaxCrossEntropy(), np.empty((len(lrs), len(strengths)))
+    for i, lr in enumerate(lrs):
+        for j, strength in enumerate(strengths):
+            model = make_net(seed=seed)
+            weights = [layer.W for layer in model.layers() if isinstance(layer, Dense)]
+            if kind == "l2":
+                opt, l2 = optim.Adam(model.parameters(), lr), strength
+            else:
+                opt, l2 = AdamW(model.parameters(), lr, strength, decay=weights), 0.0
+            h = fit(model, X, y, loss, opt, epochs=600, l2=l2)
+            table[i, j] = np.inf if h.diverged else evaluate(model, X_va, y_va, loss)[0]
+    return table

@@ -20,13 +20,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..datasets import moons
+from ..layers import Dense, Sequential
+from ..activations import ReLU
+from ..train import evaluate
 from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..optim.schedules import SCHEDULES
 from ..train import Callback, History, fit
 from .networks import mlp
 
-__all__ = ["ScheduleRun", "make_schedule", "train_with_schedule"]
+__all__ = ["ScheduleRun", "make_schedule", "train_with_schedule", "moons_final_cost"]
 
 
 def make_schedule(
@@ -123,3 +126,18 @@ class _StepsPerEpoch(Callback):
 
     def on_epoch_end(self, ctx) -> None:
         self.steps.append(ctx.history.steps)
+
+
+def moons_final_cost(schedule, lr0: float, seed: int = 0, epochs: int = 60) -> float:
+    """Notebook 09's network run (section 4.3): moons(400, 0.25, rng=0), Dense 2-32-32-2 with
+    ReLU and init seeds 10 seed + 1, + 2, + 3, SGD from ``lr0`` with ``schedule(epoch)``,
+    mini-batches of 8 shuffled with ``seed``; the final cost on the training set (inf when
+    the run diverged)."""
+    X, y = moons(400, 0.25, rng=0)
+    model = Sequential(
+        [Dense(2, 32, rng=10 * seed + 1), ReLU(), Dense(32, 32, rng=10 * seed + 2), ReLU()]
+        + [Dense(32, 2, rng=10 * seed + 3)]
+    )
+    loss, opt = SoftmaxCrossEntropy(), SGD(model.parameters(), lr=lr0)
+    h = fit(model, X, y, loss, opt, epochs=epochs, batch_size=8, schedule=schedule, seed=seed)
+    return float("inf") if h.diverged else evaluate(model, X, y, loss)[0]

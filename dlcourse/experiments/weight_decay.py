@@ -4,7 +4,7 @@ penalty recorded during training, and the lambda sweep from under- to over-regul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -24,6 +24,8 @@ __all__ = [
     "lambda_sweep",
     "weight_norm",
     "final_gap",
+    "RegularizedRun",
+    "train_with_functions",
 ]
 
 
@@ -131,3 +133,86 @@ def lambda_sweep(
         j_va, a_va = evaluate(model, X_va, y_va, loss)
         rows.append(SweepRow(lam, j_tr, j_va, a_tr, a_va, weight_norm(model)))
     return rows
+
+
+@dataclass
+class RegularizedRun:
+    """Data costs (no L2 term) at test time after training, and the trained model."""
+
+    train_cost: float
+    val_cost: float
+    model: Sequential
+
+    @property
+    def gap(self) -> float:
+        """J_val - J_train: the over-fitting left."""
+        return self.val_cost - self.train_cost
+
+
+def _forward(hidden: list, out_layer, X, keep_prob: float, dropout_forward, rngs):
+    """Z^[l] = A^[l-1] W^T + b, A^[l] = ReLU(Z^[l]), then A^[l], D^[l] = dropout_forward(
+    A^[l], keep_prob, rng_l) on every hidden layer when keep_prob < 1; returns the logits and
+    the masks."""
+    A, masks = X, []
+    for (dense, relu), rng in zip(hidden, rngs):
+        A = relu.forward(dense.forward(A))
+        if keep_prob < 1:
+            A, D = dropout_forward(A, keep_prob, rng)
+            masks.append(D)
+    return out_layer.forward(A), masks
+
+
+def _backward(hidden: list, out_layer, dlogits, masks: list, keep_prob: float, dropout_backward):
+    """The chain rule back through the layers: dA^[l] = dropout_backward(dA^[l], D^[l],
+    keep_prob) before each ReLU's backward when the forward pass dropped."""
+    dA = out_layer.backward(dlogits)
+    for k in range(len(hidden) - 1, -1, -1):
+        dense, relu = hidden[k]
+        if keep_prob < 1:
+            dA = dropout_backward(dA, masks[k], keep_prob)
+        dA = dense.backward(relu.backward(dA))
+    return dA
+
+
+def train_with_functions(
+    fns: dict[str, Callable],
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
+    seed: int = 0,
+    epochs: int = 600,
+) -> RegularizedRun:
+    """The notebook's big network (``make_net(seed=seed)``) trained on the 80 moons by
+    full-batch Adam (lr 0.01) with the functions ``fns["l2_cost"]``, ``fns["l2_gradient"]``,
+    ``fns["dropout_forward"]`` and ``fns["dropout_backward"]`` in its passes:
+
+        forward    A^[l], D^[l] = dropout_forward(ReLU(Z^[l]), keep_prob, rng_l)
+        cost       J = CE(Z^[L], y) + l2_cost([W^[1], ..., W^[L]], lambd, m)
+        backward   dA^[l] <- dropout_backward(dA^[l], D^[l], keep_prob) before ReLU's backward
+                   [dW^[l]] <- l2_gradient([W^[l]], [dW^[l]], lambd, m)
+
+    Dropout only when keep_prob < 1, L2 only when lambd > 0. Hidden layer l (from 0) draws its
+    masks from default_rng(seed + 10 + l), as ``make_net(dropout=1 - keep_prob)`` does, so
+    the reference functions retrace ``fit(l2=lambd)`` on that network."""
+    X_tr, y_tr, X_va, y_va = moons_split()
+    model, loss, m = make_net(seed=seed), SoftmaxCrossEntropy(), len(X_tr)
+    layers = model.layers_list
+    hidden = [(layers[i], layers[i + 1]) for i in range(0, len(layers) - 1, 2)]
+    dense = [layer for layer in layers if isinstance(layer, Dense)]
+    rngs = [np.random.default_rng(seed + 10 + k) for k in range(len(hidden))]
+    adam = Adam(model.parameters(), lr=0.01)
+    for _ in range(epochs):
+        adam.zero_grad()
+        logits, masks = _forward(hidden, layers[-1], X_tr, keep_prob, fns["dropout_forward"], rngs)
+        cost = loss.forward(logits, y_tr)
+        if lambd > 0:
+            cost += fns["l2_cost"]([d.W.value for d in dense], lambd, m)
+        _backward(hidden, layers[-1], loss.backward(), masks, keep_prob, fns["dropout_backward"])
+        if lambd > 0:
+            full = fns["l2_gradient"](
+                [d.W.value for d in dense], [d.W.grad for d in dense], lambd, m
+            )
+            for d, g in zip(dense, full):
+                d.W.grad = np.asarray(g, dtype=np.float64)
+        adam.step()
+    j_tr, j_va = evaluate(model, X_tr, y_tr, loss)[0], evaluate(model, X_va, y_va, loss)[0]
+    return RegularizedRun(j_tr, j_va, model)
