@@ -186,3 +186,7 @@ def test_adamw_is_torch_adamw():
         ours.step()
         theirs.step()
         assert np.allclose(p.value, t.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+# collected by tests/test_grader_wrong_answers.py
+WRONG_OPTIMIZERS = {"optimizers.check_rmsprop_step": WRONG}

@@ -180,3 +180,7 @@ def _package_loop(step, lr_min, lr_max, n, beta=0.9, diverge=4.0):
 def test_range_test_with_the_wrong_training_steps_is_refused(answer, words):
     result = check_range_test(answer)
     assert not result.passed and words in result.message, result.message
+
+
+# collected by tests/test_grader_wrong_answers.py
+WRONG_SCHEDULES = {"schedules.check_warmup_cosine": WARMUP_WRONG}
