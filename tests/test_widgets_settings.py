@@ -29,9 +29,9 @@ from dlcourse.widgets.settings import (
     Widths,
     WidthsControl,
     Within,
-    check_number,
     one_minus_log_grid,
 )
+from dlcourse._checks import check_number
 
 ALL = [getattr(widgets, name) for name in widgets.__all__ if name != "Dashboard"]
 

@@ -49,7 +49,6 @@ and ``TrainingDashboard(lr=0)`` raises "lr must be in [0.0001, 10], got 0".
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +56,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets
 
-from .._checks import check_choice, check_int, check_real
+from .._checks import check_choice, check_number, is_real
 from .controls import OptionGroup
 
 __all__ = [
@@ -76,7 +75,6 @@ __all__ = [
     "Widths",
     "WidthsControl",
     "Within",
-    "check_number",
     "one_minus_log_grid",
 ]
 
@@ -86,40 +84,9 @@ LOG_SLACK = 1e-9  # a log slider's ends (base ** exponent) may miss lo, hi by a 
 
 
 # ------------------------------------------------------------------ checks
-def check_number(
-    name: str,
-    value,
-    lo=None,
-    hi=None,
-    integer: bool = False,
-    open_lo: bool = False,
-    open_hi: bool = False,
-    slack: float = 0.0,
-):
-    """An int (``integer``) or a finite real in the interval lo..hi (None: unbounded;
-    ``open_*``: the end is excluded), in the voice of :mod:`dlcourse._checks`."""
-    number = check_int(name, value) if integer else check_real(name, value)
-    low_ok = lo is None or (number > lo if open_lo else number >= lo * (1 - slack))
-    high_ok = hi is None or (number < hi if open_hi else number <= hi * (1 + slack))
-    if low_ok and high_ok:
-        return number
-    if hi is None:
-        raise ValueError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
-    if lo is None:
-        raise ValueError(f"{name} must be {'<' if open_hi else '<='} {hi:g}, got {value!r}")
-    raise ValueError(
-        f"{name} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}"
-        f"{')' if open_hi else ']'}, got {value!r}"
-    )
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _close(a, b) -> bool:
     """Equal, or two reals equal to 1e-9 (a value a hair off a slider's grid point)."""
-    if _is_real(a) and _is_real(b):
+    if is_real(a) and is_real(b):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     return type(a) is type(b) and a == b
 
@@ -309,7 +276,7 @@ class IntRange(Setting):
 @dataclass(frozen=True)
 class LogRange(Setting):
     """A float in [lo, hi] > 0 on a log scale: always a FloatLogSlider (base 10, ``step``
-    in the exponent), as DESIGN asks for alpha."""
+    in the exponent), the control the course uses for alpha."""
 
     lo: float = 1e-4
     hi: float = 1.0
