@@ -56,6 +56,7 @@ from ..losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..train import evaluate
 from .networks import mlp
 from .training_runs import BATCH_SIZES, L2_VALUES, TrainingRun
+from .training_runs import RANGES as SHARED_RANGES
 from .training_runs import LIVE as _LIVE_RUN
 
 __all__ = [
@@ -179,15 +180,11 @@ LIVE = (*_LIVE_RUN, "schedule", "decay")
 HIDEABLE = (*DEFAULTS, "problem", "l1", "stop_epoch")
 #: numeric ranges [low, high]
 RANGES: dict[str, tuple[float, float]] = {
-    "noise": (0.0, 1.0),
+    "noise": SHARED_RANGES["noise"],
     "train_ratio": (0.1, 0.9),
     "n_points": (20, 2000),
     "init_scale": (0.001, 10.0),
-    "dropout": (0.0, 0.9),
-    "lr": (1e-5, 10.0),
-    "beta": (0.0, 0.999),
-    "beta1": (0.0, 0.999),
-    "beta2": (0.0, 0.9999),
+    **{k: SHARED_RANGES[k] for k in ("dropout", "lr", "beta", "beta1", "beta2")},
     "decay": (1e-4, 1.0),
 }
 

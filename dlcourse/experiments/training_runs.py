@@ -8,7 +8,8 @@
   size) act on the running network: the optimizer keeps its state (velocities,
   squared-gradient averages, Adam's t) and only the attribute ``BETA_ATTRIBUTES`` names
   changes; every other setting starts a new network, and the run so far is kept as
-  ``previous`` (faded curves). ``BATCH_SIZES`` and ``L2_VALUES`` are the values offered.
+  ``previous`` (faded curves). ``BATCH_SIZES`` and ``L2_VALUES`` are the values offered,
+  ``RANGES`` the ranges of alpha, the betas, the noise and the dropout rate.
 - **Training**: the run is ONE ``dl.History``; each ``train(epochs, seconds)`` is one
   ``dl.fit(..., history=history)`` that carries it on, epoch e shuffling with
   ``epoch_seed(seed, e)`` (:class:`EpochSeeds`), so the same config gives the same arrays
@@ -68,6 +69,15 @@ BETA_ATTRIBUTES: dict[str, dict[str, str]] = {
 LIVE = ("lr", "beta", "beta1", "beta2", "l2", "batch_size")
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, 128, 256, "full")
 L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: the numeric ranges [low, high] of the settings both views have
+RANGES: dict[str, tuple[float, float]] = {
+    "noise": (0.0, 1.0),
+    "dropout": (0.0, 0.9),
+    "lr": (1e-5, 10.0),
+    "beta": (0.0, 0.999),
+    "beta1": (0.0, 0.999),
+    "beta2": (0.0, 0.9999),
+}
 #: a run stops when its training cost exceeds this times max(starting cost, 0.5)
 DIVERGE_FACTOR = 10.0
 
@@ -183,6 +193,12 @@ class TrainingRun:
         if name in ("lr", "beta", "beta1", "beta2"):
             return self.setting("optimizer") in BETA_ATTRIBUTES
         return name in self.live
+
+    def uses(self, name: str) -> bool:
+        """Whether the chosen optimizer uses the beta setting ``name`` (a kind
+        ``BETA_ATTRIBUTES`` does not list may use any)."""
+        used = BETA_ATTRIBUTES.get(self.setting("optimizer"), {"beta", "beta1", "beta2"})
+        return name in used
 
     def _went_live(self) -> None:
         """A live change is about to reach the running network (override)."""
