@@ -35,7 +35,7 @@ from ..experiments.bn_compare import Run, bn_mlp, final_accuracy, input_stds, lo
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange
-from .streaming import Stream
+from .streaming import Streamed
 
 __all__ = ["OPTIMIZERS", "BNExplorer"]
 
@@ -49,7 +49,7 @@ OPTIMIZERS = {
 
 
 # ------------------------------------------------------------------ the dashboard
-class BNExplorer(Dashboard):
+class BNExplorer(Streamed, Dashboard):
     """Plain vs batch-norm network under the same alpha, init scale and optimizer.
 
     Results after ``update()``: ``histories`` {"plain", "batch norm"} (``dl.History``),
@@ -93,18 +93,8 @@ class BNExplorer(Dashboard):
         self.view_agg.set_moving([self._cost, self._std, self._acc_text, self.ax_cost.title])
 
     def __init__(self, **config) -> None:
-        self._stream = Stream(self)
         self._data_cache: dict = {}
         super().__init__(**config)
-
-    def _control_changed(self, name: str) -> None:
-        with self._stream.allowed():  # a move streams its retraining when on screen
-            super()._control_changed(name)
-
-    @property
-    def streaming(self) -> bool:
-        """True while the networks are still training on the kernel's event loop."""
-        return self._stream.streaming
 
     def _data(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
         if dataset not in self._data_cache:  # the data depends on the data set alone
