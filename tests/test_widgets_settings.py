@@ -18,20 +18,18 @@ from dlcourse.widgets.settings import (
     Buttons,
     Choice,
     Flag,
-    GridSlider,
     IntRange,
     LogRange,
     OneMinusLog,
     Range,
     Select,
     Subset,
-    ToggleGroup,
     Widths,
-    WidthsControl,
     Within,
     one_minus_log_grid,
 )
 from dlcourse._checks import check_number
+from dlcourse.widgets.controls import GridSlider, ToggleGroup, WidthsControl
 
 ALL = [getattr(widgets, name) for name in widgets.__all__ if name != "Dashboard"]
 

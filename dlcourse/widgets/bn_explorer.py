@@ -37,10 +37,11 @@ from .base import Dashboard
 from .settings import Choice, IntRange, LogRange
 from .streaming import Streamed
 
-__all__ = ["OPTIMIZERS", "BNExplorer"]
+__all__ = ["BNExplorer"]
 
-#: Optimizers offered, with the course's default hyperparameters (beta = 0.9; Adam 0.9, 0.999).
-OPTIMIZERS = {
+#: the optimizers offered and their labels, with the course's default hyperparameters
+#: (beta = 0.9; Adam 0.9, 0.999)
+_CHOICES = {
     "sgd": "gradient descent",
     "momentum": "momentum (β = 0.9)",
     "rmsprop": "RMSProp (β = 0.9)",
@@ -60,7 +61,7 @@ class BNExplorer(Streamed, Dashboard):
     settings = {
         "lr": LogRange(0.3, "α (learning rate)", lo=1e-3, hi=10.0, step=0.25, fmt=".3g"),
         "init_scale": LogRange(1.0, "init scale (× He)", lo=1e-2, hi=10**1.5, step=0.25, fmt=".3g"),
-        "optimizer": Choice("sgd", "optimizer", options=OPTIMIZERS, labels=OPTIMIZERS),
+        "optimizer": Choice("sgd", "optimizer", options=_CHOICES, labels=_CHOICES),
         "depth": IntRange(4, "hidden layers", lo=1, hi=8),
         "epochs": IntRange(30, "epochs", lo=5, hi=100, step=5),
         "dataset": Choice("spiral", "data", options=datasets.DATASETS),
@@ -233,7 +234,7 @@ class BNExplorer(Streamed, Dashboard):
         self._legend()
         c = self._config
         self.ax_cost.set_title(
-            f"{OPTIMIZERS[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
+            f"{_CHOICES[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
             f"init scale {c['init_scale']:.3g}",
             fontsize=10,
         )
