@@ -93,6 +93,10 @@ class Dashboard:
     slider_kw: ClassVar[dict] = {"style": {"description_width": "initial"}}
     choice_kw: ClassVar[dict] = {}
     flag_kw: ClassVar[dict] = {"indent": False}
+    #: where the message sits on the figure: (x, y, vertical alignment) in figure
+    #: coordinates; over the middle by default, in a margin where it would cover data
+    note_at: ClassVar[tuple[float, float, str]] = (0.5, 0.5, "center")
+    note_fontsize: float = 11
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -112,14 +116,15 @@ class Dashboard:
             widget.observe(self._callback(name), names="value")
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
         self.view_agg = AggView(self.figure)
+        x, y, va = self.note_at
         self._note = self.figure.text(
-            0.5,
-            0.5,
+            x,
+            y,
             "",
             ha="center",
-            va="center",
+            va=va,
             color="crimson",
-            fontsize=11,
+            fontsize=self.note_fontsize,
             wrap=True,
             zorder=10,
             bbox=dict(facecolor="white", alpha=0.85, edgecolor="crimson"),

@@ -70,7 +70,9 @@ class BNExplorer(Streamed, Dashboard):
         "seed": IntRange(0, lo=0, hi=2**31),
     }
     choice_kw = {"style": {"description_width": "initial"}}
-    figsize = (9.5, 3.6)
+    figsize = (9.5, 3.9)
+    note_at = (0.5, 0.985, "top")  # the message above the panels, off the curves
+    note_fontsize = 9.5
     NAMES = ("plain", "batch norm")
     COLORS = ("#7f7f7f", "#0877bd")
     COST_CAP = 100.0
@@ -80,7 +82,7 @@ class BNExplorer(Streamed, Dashboard):
         from ..plots.training import cost_curves, std_by_layer
 
         self.ax_cost, self.ax_std = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.8, wspace=0.28)
         empty = {name: [] for name in self.NAMES}
         self._cost = cost_curves(self.ax_cost, empty, log_y=True, colors=self.COLORS)
         self.ax_cost.set_ylabel("cost J")
