@@ -186,7 +186,7 @@ class TrainingDashboard(Dashboard):
         )
         self._failed = False
         self._last_draw = 0.0
-        self._data_key = None
+        self._data_shown = None
         self._build_buttons()
         super().__init__(**config)
 
@@ -305,8 +305,9 @@ class TrainingDashboard(Dashboard):
 
     def _compute(self) -> None:
         run = self.controller
-        if self._data_key != (id(run.X_train), id(run.X_val)):  # new data: new points, extent
-            self._data_key = (id(run.X_train), id(run.X_val))
+        shown = self._data_shown  # the arrays drawn (held, so a new array is never taken for them)
+        if shown is None or shown[0] is not run.X_train or shown[1] is not run.X_val:
+            self._data_shown = (run.X_train, run.X_val)  # new data: new points, extent
             extent = data_extent(np.vstack([run.X_train, run.X_val]), padding=0.4)
             self._boundary.update(
                 None, run.X_train, run.y_train, run.X_val, run.y_val, extent=extent
