@@ -37,13 +37,13 @@ For example (TrainingDashboard)::
 
     settings = {
         "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
-        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-4, hi=10.0),
+        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-5, hi=10.0),
         "beta": OneMinusLog(0.9, "β", live=True, lo=0.0, hi=0.999),
         "width": IntRange(8, "width", lo=1, hi=32),
         "seed": IntRange(0, lo=0),                      # no label: keyword only
     }
 
-and ``TrainingDashboard(lr=0)`` raises "lr must be in [0.0001, 10], got 0".
+and ``TrainingDashboard(lr=0)`` raises "lr must be in [1e-05, 10], got 0".
 """
 
 from __future__ import annotations
