@@ -14,8 +14,8 @@ follow the same rules:
 - structural settings (data set, noise, layers, width, activation, initialization, dropout,
   batch norm, optimizer kind) start a new network; the previous run's curves stay, faded,
   so two settings can be compared;
-- a run whose cost becomes NaN/inf, or rises above ten times its start, stops, and the
-  message says what to try.
+- a run whose training cost becomes NaN/inf, or rises above ten times its starting cost
+  (or above 5 when it started below 0.5), stops, and the message says what to try.
 
 Determinism: everything is drawn from ``seed`` (:mod:`dlcourse.experiments.training_runs`),
 so the same config gives the same arrays however training is cut into chunks.
