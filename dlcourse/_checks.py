@@ -12,20 +12,23 @@ __all__ = [
     "check_finite",
     "check_int",
     "check_nonnegative",
+    "check_number",
     "check_positive",
     "check_real",
     "check_unit_interval",
     "check_xy",
+    "is_real",
 ]
 
 
-def _is_real(value) -> bool:
+def is_real(value) -> bool:
+    """A real number that is not a bool (finite or not)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def check_real(name: str, value) -> float:
     """A finite real number, returned as a Python float."""
-    if not _is_real(value):
+    if not is_real(value):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
@@ -64,6 +67,34 @@ def check_int(name: str, value, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
     return value
+
+
+def check_number(
+    name: str,
+    value,
+    lo=None,
+    hi=None,
+    integer: bool = False,
+    open_lo: bool = False,
+    open_hi: bool = False,
+    slack: float = 0.0,
+):
+    """An int (``integer``) or a finite real in the interval lo..hi (None: unbounded;
+    ``open_*``: the end is excluded; ``slack``: a relative tolerance at closed ends, for
+    a log slider's ends base ** exponent)."""
+    number = check_int(name, value) if integer else check_real(name, value)
+    low_ok = lo is None or (number > lo if open_lo else number >= lo * (1 - slack))
+    high_ok = hi is None or (number < hi if open_hi else number <= hi * (1 + slack))
+    if low_ok and high_ok:
+        return number
+    if hi is None:
+        raise ValueError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
+    if lo is None:
+        raise ValueError(f"{name} must be {'<' if open_hi else '<='} {hi:g}, got {value!r}")
+    raise ValueError(
+        f"{name} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}"
+        f"{')' if open_hi else ']'}, got {value!r}"
+    )
 
 
 def check_choice(name: str, value, choices: Iterable[str]) -> str:

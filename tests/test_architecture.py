@@ -42,7 +42,7 @@ def is_package(name: str) -> bool:
 
 
 def tier(name: str) -> int:
-    """0 base, 1 core, then TIERS. The package root is the facade of DESIGN.md's API
+    """0 base, 1 core, then TIERS. The package root is the facade of the public API
     (core plus ``dl.second_order``): it may import core and topics, and no module inside
     the package imports it (see test_no_import_of_the_package_root)."""
     parts = name.split(".")

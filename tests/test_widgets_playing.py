@@ -6,12 +6,12 @@ from dlcourse.widgets.playing import PlayLoop
 
 
 class _Dashboard:
-    """What PlayLoop needs of a dashboard: _safely (errors become the message)."""
+    """What PlayLoop needs of a dashboard: guard (errors become the message)."""
 
     def __init__(self):
         self.message = ""
 
-    def _safely(self, fn):
+    def guard(self, fn):
         try:
             fn()
         except Exception as exc:

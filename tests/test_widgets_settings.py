@@ -18,20 +18,18 @@ from dlcourse.widgets.settings import (
     Buttons,
     Choice,
     Flag,
-    GridSlider,
     IntRange,
     LogRange,
     OneMinusLog,
     Range,
     Select,
     Subset,
-    ToggleGroup,
     Widths,
-    WidthsControl,
     Within,
-    check_number,
     one_minus_log_grid,
 )
+from dlcourse._checks import check_number
+from dlcourse.widgets.controls import GridSlider, ToggleGroup, WidthsControl
 
 ALL = [getattr(widgets, name) for name in widgets.__all__ if name != "Dashboard"]
 
@@ -360,14 +358,16 @@ def test_live_settings_act_on_the_running_network_structural_ones_rebuild():
     assert d.optimizer.lr == 0.1 and d.optimizer.beta == 0.99
     d.controls["width"].value = 5  # structural: a new network
     assert d.model is not model and d.epoch == 0
-    # an optimizer without a live map (nesterov: its step is alpha (1 - beta)) restarts
+    # Nesterov's beta is live too, as in the Playground (one table, BETA_ATTRIBUTES): it is
+    # SGD's momentum, and the step alpha (1 - beta) follows it
     d.controls["optimizer"].value = "nesterov"
     d.run(1)
     model = d.model
     d.controls["beta"].value = 0.5
-    assert d.model is not model and d.epoch == 0 and d.message == ""
+    assert d.model is model and d.epoch == 1 and d.message == ""
+    assert d.optimizer.momentum == 0.5 and d.optimizer.lr == pytest.approx(0.1 * (1 - 0.5))
     d.run(1)
-    assert d.epoch == 1 and d.message == ""
+    assert d.epoch == 2 and d.message == ""
 
 
 def test_the_playground_declares_its_controllers_live_settings():

@@ -374,3 +374,46 @@ def test_streamed_axes_only_widen_and_end_at_the_synchronous_limits(make, axes, 
     sync = getattr(make(**{**config, "lr": lr}), axes)
     assert limits[-1][:2] == (sync.get_xlim(), sync.get_ylim())
     plt.close("all")
+
+
+def _private_uses_of_the_dashboard(source: str) -> list[str]:
+    """``d._x`` / ``self.dashboard._x`` / ``dashboard._x`` read in ``source``."""
+    import ast
+
+    def is_dashboard(node) -> bool:
+        return (isinstance(node, ast.Name) and node.id in ("d", "dashboard")) or (
+            isinstance(node, ast.Attribute) and node.attr == "dashboard"
+        )
+
+    return [
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and is_dashboard(node.value)
+    ]
+
+
+def test_helpers_act_on_a_dashboard_through_its_public_hooks():
+    """Stream and PlayLoop go through Dashboard.guard and Dashboard.draw, never a private
+    method of the dashboard; the check itself sees such a call."""
+    import inspect
+
+    from dlcourse.widgets import playing
+
+    for module in (streaming, playing):
+        assert _private_uses_of_the_dashboard(inspect.getsource(module)) == [], module
+    assert _private_uses_of_the_dashboard("d._safely(f)\nself.dashboard._draw()") == [
+        "_safely",
+        "_draw",
+    ]
+
+
+@pytest.mark.parametrize(
+    "cls", [BNExplorer, DebugDashboard, GradCheckExplorer, DigitsExplorer, ScheduleExplorer]
+)
+def test_every_retraining_dashboard_streams_through_one_mixin(cls):
+    assert issubclass(cls, streaming.Streamed)
+    assert "_control_changed" not in vars(cls) or cls in (DebugDashboard, DigitsExplorer)
+    assert "streaming" not in vars(cls)

@@ -271,10 +271,10 @@ def test_huge_learning_rate_reports_divergence():
     assert d.message == ""
     d.run()
     div = d.history.diverged
-    assert div is not None and d.epoch == div.epoch < 30
-    assert d.message == (
-        f"diverged at epoch {div.epoch} (step {div.step}): learning rate 10 "
-        f"is too large (the cost became NaN/inf)"
+    assert div is not None and d.epoch == div.epoch + 1 < 30  # the epoch it stopped in
+    assert d.controller.diverged and d.message == (
+        f"diverged at epoch {d.epoch}: the cost became NaN/inf with α = 10 (training "
+        f"stopped); try: lower the learning rate (α = 3.33 is a third); or batch norm"
     )
     assert d._note.get_visible() and d._note.get_text() == d.message
     figure_png(d.figure)  # draws with NaN weights: no error
@@ -297,18 +297,27 @@ def test_the_run_is_fits_history_and_a_diverged_run_trains_no_more():
     h = d.history
     d.run()
     div, steps, message = h.diverged, h.steps, d.message
-    assert d.history is h and div is not None and (div.epoch, div.step) == (d.epoch, steps)
-    assert message.startswith(f"diverged at epoch {div.epoch} (step {div.step})")
+    assert d.history is h and div is not None and (div.epoch + 1, div.step) == (d.epoch, steps)
+    assert message.startswith(f"diverged at epoch {d.epoch}: the cost became NaN/inf")
     d.run(3)  # nothing to train: the record stays
-    assert h.diverged == div and h.steps == steps and d.epoch == div.epoch
+    assert h.diverged == div and h.steps == steps and d.epoch == div.epoch + 1
     assert d.message == message
 
 
-def test_cost_that_rises_is_reported():
+def test_cost_that_rises_tenfold_stops_the_run():
+    """The Playground's rule: a training cost above 10 x max(starting cost, 0.5) stops."""
     d = TrainingDashboard(optimizer="adam", lr=10.0, epochs=20)
     d.run()
-    assert d.history.diverged is None
-    assert d.message.startswith("diverging: the cost rose from") and "learning rate 10" in d.message
+    bound = 10 * max(d.initial_loss, 0.5)
+    assert d.history.diverged is None and d.controller.diverged and 1 < d.epoch < 20
+    assert d.train_loss[-1] > bound and np.all(d.train_loss[:-1] <= bound)
+    assert d.message == (
+        f"diverged at epoch {d.epoch}: the cost rose to {d.train_loss[-1]:.3g} with α = 10 "
+        f"(training stopped); try: lower the learning rate (α = 3.33 is a third); or batch norm"
+    )
+    epoch = d.epoch
+    d.run(3)  # a stopped run trains no more
+    assert d.epoch == epoch and d.message.startswith(f"diverged at epoch {epoch}:")
 
 
 def test_config_round_trip_gives_identical_arrays_and_picture():

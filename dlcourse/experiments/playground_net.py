@@ -16,9 +16,9 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
 - **Live vs structural** (``LIVE``): the learning rate, the betas, L2 lambda, the batch size
   and the schedule act on the running network (the optimizer keeps its state); every other
   setting starts a new network, and the run so far is kept as ``previous`` (faded curves).
-- **Divergence**: a non-finite cost (``history.diverged`` then says at which epoch and
-  step), or a train cost above ``DIVERGE_FACTOR`` times the starting one, stops the run and
-  sets ``message``.
+- **Divergence**: the shared rule of :mod:`.training_runs` (a non-finite train cost, or
+  one above ``DIVERGE_FACTOR`` times max(starting cost, 0.5), stops the run and sets
+  ``message``, which says what to try).
 - **Problems**: ``problem`` "classification" (the sets of ``DATASETS``, cross-entropy) or
   "regression" (``REGRESSION_SETS``: a plane and a sum of signed Gaussian bumps, targets
   from about -1.2 to 1.2; one linear output and squared error, ``dl.MSE``); a "custom" set is
@@ -42,21 +42,22 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
 from __future__ import annotations
 
 import math
-import time
-import warnings
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import numpy as np
 
 from .. import activations, datasets, losses, optim
+from .._checks import check_choice, check_int, check_number
 from ..metrics import confusion_counts
 from ..init import INITIALIZERS
 from ..optim import schedules as sch
 from ..losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
-from ..train import Callback, DivergenceWarning, History, TrainingContext, evaluate, fit
+from ..train import evaluate
 from .networks import mlp
-from .training_runs import EpochSeeds
+from .training_runs import BATCH_SIZES, L2_VALUES, TrainingRun
+from .training_runs import RANGES as SHARED_RANGES
+from .training_runs import LIVE as _LIVE_RUN
 
 __all__ = [
     "ACTIVATIONS",
@@ -137,12 +138,9 @@ def _choices() -> dict[str, tuple]:
 
 #: the registries' names at import
 ACTIVATIONS, INITS, OPTIMIZERS = (_choices()[k] for k in ("activation", "init", "optimizer"))
-BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, "full")
-L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_UNITS = 6, 8
 L1_VALUES = L2_VALUES
 EXTENT = (-3.0, 3.0, -3.0, 3.0)
-DIVERGE_FACTOR = 10.0
 
 DEFAULTS: dict[str, Any] = {
     "dataset": "circle",
@@ -175,22 +173,18 @@ EXTRA_DEFAULTS: dict[str, Any] = {
     "stop_epoch": 0,  # 0: no stop
     "hide": [],
 }
-#: settings that act on the running network; all others start a new one
-LIVE = ("lr", "beta", "beta1", "beta2", "l2", "batch_size", "schedule", "decay")
-_LIVE_ALL = (*LIVE, "l1", "stop_epoch", "hide")
+#: settings that act on the running network (the shared rule, ``training_runs.LIVE``, and
+#: the schedule); all others start a new one
+LIVE = (*_LIVE_RUN, "schedule", "decay")
 #: the settings a classroom link may hide
 HIDEABLE = (*DEFAULTS, "problem", "l1", "stop_epoch")
 #: numeric ranges [low, high]
 RANGES: dict[str, tuple[float, float]] = {
-    "noise": (0.0, 1.0),
+    "noise": SHARED_RANGES["noise"],
     "train_ratio": (0.1, 0.9),
     "n_points": (20, 2000),
     "init_scale": (0.001, 10.0),
-    "dropout": (0.0, 0.9),
-    "lr": (1e-5, 10.0),
-    "beta": (0.0, 0.999),
-    "beta1": (0.0, 0.999),
-    "beta2": (0.0, 0.9999),
+    **{k: SHARED_RANGES[k] for k in ("dropout", "lr", "beta", "beta1", "beta2")},
     "decay": (1e-4, 1.0),
 }
 
@@ -227,16 +221,12 @@ _LONG = {v: k for k, v in _SHORT.items()}
 
 
 # ======================================================================== settings
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def _is_real(v) -> bool:
-    return (
-        isinstance(v, (int, float, np.integer, np.floating))
-        and not isinstance(v, bool)
-        and math.isfinite(float(v))
-    )
+def _is_count(v, lo: int, hi: int) -> bool:
+    """An int (not a bool) in [lo, hi]."""
+    try:
+        return lo <= check_int("count", v) <= hi
+    except TypeError:
+        return False
 
 
 def validate(config: dict) -> dict:
@@ -249,16 +239,12 @@ def validate(config: dict) -> dict:
     cfg = {**DEFAULTS, **EXTRA_DEFAULTS, **config}
     _validate_extras(cfg)
     for key, choices in _choices().items():
-        if key == "dataset":
-            continue  # checked with the problem by _validate_extras
-        if cfg[key] not in choices:
-            raise ValueError(f"{key} must be one of {', '.join(choices)}; got {cfg[key]!r}")
+        if key != "dataset":  # checked with the problem by _validate_extras
+            check_choice(key, cfg[key], choices)
     for key, (low, high) in RANGES.items():
-        if not _is_real(cfg[key]) or not low <= cfg[key] <= high:
-            raise ValueError(f"{key} must be a number in [{low:g}, {high:g}], got {cfg[key]!r}")
-    for key in ("n_points", "data_seed", "seed"):
-        if not _is_int(cfg[key]) or cfg[key] < 0:
-            raise ValueError(f"{key} must be a whole number >= 0, got {cfg[key]!r}")
+        cfg[key] = check_number(key, cfg[key], low, high, integer=key == "n_points")
+    for key in ("data_seed", "seed"):
+        cfg[key] = check_int(key, cfg[key], minimum=0)
     if not isinstance(cfg["batch_norm"], bool):
         raise TypeError(f"batch_norm must be True or False, got {cfg['batch_norm']!r}")
     for key, choices in (("batch_size", BATCH_SIZES), ("l2", L2_VALUES)):
@@ -281,7 +267,7 @@ def validate(config: dict) -> dict:
     if (
         not isinstance(hidden, (list, tuple))
         or len(hidden) > MAX_LAYERS
-        or any(not _is_int(u) or not 1 <= u <= MAX_UNITS for u in hidden)
+        or any(not _is_count(u, 1, MAX_UNITS) for u in hidden)
     ):
         raise ValueError(
             f"hidden must list 0 to {MAX_LAYERS} layer widths, each 1 to "
@@ -289,8 +275,6 @@ def validate(config: dict) -> dict:
         )
     cfg["features"] = [f for f in FEATURES if f in feats]  # canonical order
     cfg["hidden"] = [int(u) for u in hidden]
-    for key in RANGES:
-        cfg[key] = int(cfg[key]) if key == "n_points" else float(cfg[key])
     cfg["l2"] = float(cfg["l2"])
     extras = {k: cfg.pop(k) for k in EXTRA_DEFAULTS}
     cfg.update({k: v for k, v in extras.items() if v != EXTRA_DEFAULTS[k]})
@@ -311,9 +295,7 @@ def _validate_extras(cfg: dict) -> None:
     if isinstance(cfg["l1"], bool) or cfg["l1"] not in L1_VALUES:
         raise ValueError(f"l1 must be one of {', '.join(map(str, L1_VALUES))}; got {cfg['l1']!r}")
     cfg["l1"] = float(cfg["l1"])
-    if not _is_int(cfg["stop_epoch"]) or cfg["stop_epoch"] < 0:
-        raise ValueError(f"stop_epoch must be a whole number >= 0, got {cfg['stop_epoch']!r}")
-    cfg["stop_epoch"] = int(cfg["stop_epoch"])
+    cfg["stop_epoch"] = check_int("stop_epoch", cfg["stop_epoch"], minimum=0)
     hide = cfg["hide"]
     if not isinstance(hide, (list, tuple)) or len(set(hide)) != len(hide):
         raise ValueError(f"hide must be a list of distinct setting names; got {hide!r}")
@@ -465,20 +447,10 @@ def _schedule(kind: str, lr0: float, k: float):
 
 
 # ======================================================================== the run
-class _EpochEnd(Callback):
-    """After each epoch of ``PlaygroundRun.train``: record the costs, and stop training
-    when the run diverged or the time budget is spent."""
-
-    def __init__(self, run: "PlaygroundRun", seconds: float) -> None:
-        self.run, self.seconds, self.start = run, seconds, time.perf_counter()
-
-    def on_epoch_end(self, ctx: TrainingContext) -> None:
-        if not self.run._after_epoch() or time.perf_counter() - self.start >= self.seconds:
-            ctx.stop = True
-
-
-class PlaygroundRun:
-    """One network on one data set, trained epoch by epoch (see the module docstring).
+class PlaygroundRun(TrainingRun):
+    """One network on one data set, trained epoch by epoch (see the module docstring and
+    :class:`~.training_runs.TrainingRun`, the controller it shares with the
+    TrainingDashboard: live settings, ``train(epochs, seconds)``, divergence).
 
     Arrays: ``X_train, X_test, y_train, y_test`` (plot coordinates), ``train_loss``,
     ``test_loss`` (one value per epoch at test time, index 0 = before training), ``previous``
@@ -487,23 +459,22 @@ class PlaygroundRun:
     the start: the state string then carries the epoch).
     """
 
+    live = (*LIVE, "l1", "stop_epoch", "hide")
+
     def __init__(self, config: dict | None = None, points: tuple | None = None) -> None:
-        self._config = validate(dict(config or {}))
         #: the points of the "custom" data set (X (n, 2), y (n,)), or None
         self.points = None if points is None else _checked_points(*points)
-        self._checked(self._config)
-        self.previous: dict | None = None
-        self.restart(keep_previous=False)
+        super().__init__(dict(config or {}))
 
     # ------------------------------------------------------------------ settings
-    @property
-    def config(self) -> dict:
-        return {k: (list(v) if isinstance(v, list) else v) for k, v in self._config.items()}
+    def validate(self, config: dict) -> dict:
+        """:func:`validate`, and the points a "custom" data set needs."""
+        return self._checked(validate(config))
 
     def setting(self, name: str):
         """One setting's value, the default of a setting the config leaves out
         (``EXTRA_DEFAULTS``) included."""
-        return self._config.get(name, EXTRA_DEFAULTS.get(name))
+        return self.values.get(name, EXTRA_DEFAULTS.get(name))
 
     @property
     def problem(self) -> str:
@@ -515,27 +486,14 @@ class PlaygroundRun:
         """The settings a classroom link hides (the view leaves out their controls)."""
         return list(self.setting("hide"))
 
-    def set(self, **changes) -> str:
-        """Change settings: returns "live" when they all act on the running network
-        (and it has not diverged), else "structural" (a new network was started)."""
-        cfg = self._checked(validate({**self._config, **changes}))
-        old = {k: self.setting(k) for k in changes}
-        self._config = cfg
-        changed = [k for k in changes if self.setting(k) != old[k]]
-        if not changed:
-            return "live"
-        if all(k in _LIVE_ALL for k in changed) and not self.diverged:
-            if self.epoch > 0:
-                self.clean = False
-            self._apply_live()
-            return "live"
-        self.restart()
-        return "structural"
+    def _went_live(self) -> None:
+        if self.epoch > 0:
+            self.clean = False
 
     def set_state(self, text: str, train: bool = True) -> int:
         """Restore a state string: new settings, a new network, trained to its epoch."""
         config, epoch = decode_state(text)
-        self._config = self._checked(config)
+        self.values = self._checked(config)
         self.previous = None
         self.restart(keep_previous=False)
         if train and epoch:
@@ -545,18 +503,15 @@ class PlaygroundRun:
     @property
     def state(self) -> str:
         """The shareable state string of the current settings (and epoch, when ``clean``)."""
-        return encode_state(self._config, self.epoch if self.clean else None)
+        return encode_state(self.values, self.epoch if self.clean else None)
 
     def regenerate(self) -> None:
         """New data of the same kind (the next data seed); a new network."""
-        self.set(data_seed=self._config["data_seed"] + 1)
+        self.set(data_seed=self.values["data_seed"] + 1)
 
     # ------------------------------------------------------------------ network
-    def restart(self, keep_previous: bool = True) -> None:
-        """A new network (and data) from the settings; the run so far becomes ``previous``."""
-        cfg = self._config
-        if keep_previous and hasattr(self, "history") and self.epoch > 0:
-            self.previous = {"train": self.train_loss.copy(), "test": self.test_loss.copy()}
+    def _build(self) -> None:
+        cfg = self.values
         self.X_train, self.X_test, self.y_train, self.y_test = self._data()
         regression = self.problem == "regression"
         self.classes = 0 if regression else int(max(self.y_train.max(), self.y_test.max())) + 1
@@ -577,21 +532,15 @@ class PlaygroundRun:
             cfg["dropout"],
             rng=np.random.default_rng(cfg["seed"]),
         )
-        self.optimizer = optim.create(
-            cfg["optimizer"],
-            self.model.parameters(),
-            cfg["lr"],
-            beta=cfg["beta"],
-            beta1=cfg["beta1"],
-            beta2=cfg["beta2"],
-        )
-        self.history = History()
-        self.diverged = False
+
+    def _started(self) -> None:
         self.clean = True
-        self.message = self._advice()
         self._train_loss: list[float] = []
         self._test_loss: list[float] = []
         self._record()
+
+    def _curves(self) -> dict:
+        return {"train": self.train_loss.copy(), "test": self.test_loss.copy()}
 
     def _checked(self, cfg: dict) -> dict:
         """``cfg``, or a ValueError when its "custom" data set needs points this run has
@@ -607,7 +556,7 @@ class PlaygroundRun:
 
     def _data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The data set of the settings: a built-in one, or the loaded ``points``."""
-        cfg = self._config
+        cfg = self.values
         if cfg["dataset"] != "custom":
             return make_data(
                 cfg["dataset"], cfg["noise"], cfg["train_ratio"], cfg["n_points"], cfg["data_seed"]
@@ -626,38 +575,28 @@ class PlaygroundRun:
             else parse_points_csv(data, regression=problem == "regression")
         )
         self.points = (X, y)
-        self._config = validate({**self._config, "dataset": "custom"})
+        self.values = validate({**self.values, "dataset": "custom"})
         self.restart()
 
-    def _advice(self) -> str:
-        """A message for a setting that cannot learn, or ""."""
-        cfg = self._config
+    def _notes(self) -> str:
+        """Why a setting cannot learn (batch norm with batch size 1), or why training
+        stopped (the stop condition), or ""."""
+        cfg = self.values
         if cfg["batch_norm"] and cfg["batch_size"] == 1 and cfg["hidden"]:
             return (
                 "batch norm learns nothing with batch size 1: the batch's mean is the "
                 "example itself, so while training every normalised activation is 0 and "
                 "the output ignores the input; use a batch of 8 or more, or turn batch norm off"
             )
+        stop = self.setting("stop_epoch")
+        if stop and self.epoch >= stop:
+            return f"stopped at epoch {stop} (the stop condition); raise it to train on"
         return ""
-
-    def _apply_live(self) -> None:
-        """Live settings reach the running optimizer (its state is kept)."""
-        cfg, opt = self._config, self.optimizer
-        kind = cfg["optimizer"]
-        if kind in ("momentum", "rmsprop"):
-            opt.beta = cfg["beta"]
-        elif kind == "nesterov" and hasattr(opt, "momentum"):
-            opt.momentum = cfg["beta"]
-        elif kind == "adam":
-            opt.beta1, opt.beta2 = cfg["beta1"], cfg["beta2"]
-        opt.lr = self.lr_at(self.epoch)
-        if not self.diverged:
-            self.message = self._advice() or self._stop_message()
 
     def lr_at(self, epoch: int) -> float:
         """The optimizer's step size at ``epoch``: schedule(epoch), times (1 - beta) for
         Nesterov (``dl.optim.create``'s EWA form)."""
-        cfg = self._config
+        cfg = self.values
         lr = _schedule(cfg["schedule"], cfg["lr"], cfg["decay"])(epoch)
         if cfg["optimizer"] == "nesterov" and cfg["beta"] > 0:
             lr *= 1.0 - cfg["beta"]
@@ -672,89 +611,45 @@ class PlaygroundRun:
     def test_loss(self) -> np.ndarray:
         return np.asarray(self._test_loss, dtype=float)
 
-    def _record(self) -> None:
+    @property
+    def initial_loss(self) -> float:
+        """The training cost before the first step (at test time)."""
+        return self._train_loss[0]
+
+    def _record(self) -> float:
+        """Append the train and test costs at test time (no dropout, no penalty)."""
         with np.errstate(all="ignore"):
             tr = evaluate(self.model, self.F_train, self.y_train, self.loss_fn)[0]
             te = evaluate(self.model, self.F_test, self.y_test, self.loss_fn)[0]
         self._train_loss.append(float(tr))
         self._test_loss.append(float(te))
+        return float(tr)
 
-    @property
-    def epoch(self) -> int:
-        """Epochs trained in this run (the one in which the cost became NaN included)."""
-        return self.history.epochs + (self.history.diverged is not None)
-
-    def train(self, epochs: int = 1, seconds: float = math.inf) -> int:
-        """Train up to ``epochs`` more epochs, ending after the first epoch that finishes
-        ``seconds`` or more after the start; returns how many ran (fewer after divergence)."""
+    def _epoch_limit(self, epochs: int) -> int:
         stop = self.setting("stop_epoch")
-        if stop:
-            epochs = min(epochs, stop - self.epoch)
-        if self.diverged or epochs <= 0:
-            return 0
-        cfg, start = self._config, self.epoch
-        batch = None if cfg["batch_size"] == "full" else int(cfg["batch_size"])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DivergenceWarning)
-            with np.errstate(all="ignore"):
-                fit(
-                    self.model,
-                    self.F_train,
-                    self.y_train,
-                    self.loss_fn,
-                    self.optimizer,
-                    epochs=int(epochs),
-                    batch_size=batch,
-                    l2=cfg["l2"],
-                    l1=self.setting("l1"),
-                    schedule=self.lr_at,
-                    history=self.history,
-                    callbacks=[EpochSeeds(cfg["seed"]), _EpochEnd(self, seconds)],
-                )
-        if self.history.diverged is not None:
-            self._stop("became NaN/inf")
-        if not self.diverged and self._stop_message():
-            self.message = self._stop_message()
-        return self.epoch - start - int(self.diverged)
+        return min(epochs, stop - self.epoch) if stop else epochs
 
-    def _stop_message(self) -> str:
-        stop = self.setting("stop_epoch")
-        if stop and self.epoch >= stop:
-            return f"stopped at epoch {stop} (the stop condition); raise it to train on"
-        return ""
+    def _train_data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.F_train, self.y_train
 
-    def run_to(self, epoch: int) -> int:
-        """Train until ``epoch`` epochs have run (or it diverges)."""
-        return self.train(max(0, int(epoch) - self.epoch))
+    def _fit_options(self) -> dict:
+        return {**super()._fit_options(), "l1": self.setting("l1"), "schedule": self.lr_at}
 
-    def _after_epoch(self) -> bool:
-        """Record the epoch's test-time costs; False (the run stopped) when they diverged."""
-        self._record()
-        last = self._train_loss[-1]
-        if not math.isfinite(last):
-            self._stop("became NaN/inf")
-        elif last > DIVERGE_FACTOR * max(self._train_loss[0], 0.5):
-            self._stop(f"rose to {last:.3g}")
-        return not self.diverged
+    def _tries(self) -> list[str]:
+        """The shared advice, and a decaying schedule when alpha is constant."""
+        tries = super()._tries()
+        if self.values["schedule"] == "constant":
+            tries.insert(1, "a decaying schedule")
+        return tries
 
-    def _stop(self, what: str) -> None:
-        cfg = self._config
-        self.diverged = True
-        tries = [f"lower the learning rate (α = {cfg['lr'] / 3:.3g} is a third)"]
-        if cfg["schedule"] == "constant":
-            tries.append("a decaying schedule")
-        if not cfg["batch_norm"] and cfg["hidden"]:
-            tries.append("batch norm")
-        self.message = (
-            f"diverged at epoch {self.epoch}: the cost {what} with "
-            f"α = {cfg['lr']:.3g} (training stopped); try: {'; or '.join(tries)}"
-        )
+    def _hidden_layers(self) -> int:
+        return len(self.values["hidden"])
 
     # ------------------------------------------------------------------ what the view draws
     def outputs(self, points: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """Class probabilities (n, C) at ``points`` (for regression the predicted value,
         (n, 1)) and, per hidden layer, its units' activations (n, units), at test time."""
-        x = feature_matrix(points, self._config["features"])
+        x = feature_matrix(points, self.values["features"])
         acts = []
         with np.errstate(all="ignore"):
             for layer in self.model:
@@ -776,7 +671,7 @@ class PlaygroundRun:
         acts = self.outputs(points)[1]
         if not 0 <= layer < len(acts) or not 0 <= unit < acts[layer].shape[1]:
             raise ValueError(
-                f"no hidden unit ({layer}, {unit}): the layers' widths are {self._config['hidden']}"
+                f"no hidden unit ({layer}, {unit}): the layers' widths are {self.values['hidden']}"
             )
         return acts[layer][:, unit]
 

@@ -4,14 +4,6 @@ from .._checks import check_choice
 from . import schedules
 from .optimizers import SGD, AdaGrad, Adam, Momentum, Optimizer, RMSProp
 
-OPTIMIZERS = {
-    "sgd": SGD,
-    "momentum": Momentum,
-    "adagrad": AdaGrad,
-    "rmsprop": RMSProp,
-    "adam": Adam,
-}
-
 #: the names :func:`create` accepts, in the order dashboards list them
 NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
 
@@ -41,7 +33,6 @@ def create(
 
 __all__ = [
     "NAMES",
-    "OPTIMIZERS",
     "SGD",
     "AdaGrad",
     "Adam",

@@ -43,6 +43,7 @@ import functools
 import json
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import ipywidgets as W
@@ -92,6 +93,10 @@ class Dashboard:
     slider_kw: ClassVar[dict] = {"style": {"description_width": "initial"}}
     choice_kw: ClassVar[dict] = {}
     flag_kw: ClassVar[dict] = {"indent": False}
+    #: where the message sits on the figure: (x, y, vertical alignment) in figure
+    #: coordinates; over the middle by default, in a margin where it would cover data
+    note_at: ClassVar[tuple[float, float, str]] = (0.5, 0.5, "center")
+    note_fontsize: float = 11
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -105,20 +110,21 @@ class Dashboard:
         self._config = self._merged(config)
         self.message = ""
         self._syncing = False
-        self._depth = 0  # nesting of _safely: only the outermost call shows and redraws
+        self._depth = 0  # nesting of guard(): only the outermost call shows and redraws
         self.controls: dict[str, W.Widget] = self._build_controls()
         for name, widget in self.controls.items():
             widget.observe(self._callback(name), names="value")
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
         self.view_agg = AggView(self.figure)
+        x, y, va = self.note_at
         self._note = self.figure.text(
-            0.5,
-            0.5,
+            x,
+            y,
             "",
             ha="center",
-            va="center",
+            va=va,
             color="crimson",
-            fontsize=11,
+            fontsize=self.note_fontsize,
             wrap=True,
             zorder=10,
             bbox=dict(facecolor="white", alpha=0.85, edgecolor="crimson"),
@@ -183,7 +189,7 @@ class Dashboard:
                 return  # the browser rounding the value onto the slider's grid: not a move
             self._config[name] = plain(change["new"])
             if not self._syncing:
-                self._safely(self._changed, name)
+                self.guard(self._changed, name)
 
         return on_change
 
@@ -215,15 +221,19 @@ class Dashboard:
     # ------------------------------------------------------------------ updating
     def update(self) -> None:
         """Recompute and redraw now; any failure becomes ``.message``."""
-        self._safely(self._compute_and_draw)
+        self.guard(self._compute_and_draw)
 
     def _compute_and_draw(self) -> None:
         self._compute()
         self._draw()
 
-    def _safely(self, fn, *args) -> None:
-        """Run ``fn``; a warning or an exception becomes ``.message``. Nested calls (a
-        callback that calls ``update()``) show the message and redraw once, at the end."""
+    def guard(self, fn: Callable[..., None], *args) -> None:
+        """Run ``fn(*args)`` as the dashboard runs every action: a warning or an exception
+        becomes ``.message`` (never a traceback in front of the learner), then the message
+        and the figure are shown. Nested calls (a callback that calls ``update()``) run
+        ``fn`` directly: the outermost one shows the message and redraws, once. Helpers
+        that act on a dashboard from the event loop (a streamed chunk, a play frame) go
+        through here."""
         if self._depth:
             fn(*args)
             return
@@ -243,6 +253,13 @@ class Dashboard:
                 self._depth -= 1
         self._show_message()
         self.redraw()
+
+    _safely = guard  # the name the dashboards' own code has used
+
+    def draw(self) -> None:
+        """Update the artists from the current results, without recomputing them (the
+        next push shows them): for helpers that compute part of the results themselves."""
+        self._draw()
 
     def _explain(self, exc: Exception) -> str:
         """The plain-text message for an exception raised while updating (override)."""

@@ -35,12 +35,13 @@ from ..experiments.bn_compare import Run, bn_mlp, final_accuracy, input_stds, lo
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange
-from .streaming import Stream
+from .streaming import Streamed
 
-__all__ = ["OPTIMIZERS", "BNExplorer"]
+__all__ = ["BNExplorer"]
 
-#: Optimizers offered, with the course's default hyperparameters (beta = 0.9; Adam 0.9, 0.999).
-OPTIMIZERS = {
+#: the optimizers offered and their labels, with the course's default hyperparameters
+#: (beta = 0.9; Adam 0.9, 0.999)
+_CHOICES = {
     "sgd": "gradient descent",
     "momentum": "momentum (β = 0.9)",
     "rmsprop": "RMSProp (β = 0.9)",
@@ -49,7 +50,7 @@ OPTIMIZERS = {
 
 
 # ------------------------------------------------------------------ the dashboard
-class BNExplorer(Dashboard):
+class BNExplorer(Streamed, Dashboard):
     """Plain vs batch-norm network under the same alpha, init scale and optimizer.
 
     Results after ``update()``: ``histories`` {"plain", "batch norm"} (``dl.History``),
@@ -60,7 +61,7 @@ class BNExplorer(Dashboard):
     settings = {
         "lr": LogRange(0.3, "α (learning rate)", lo=1e-3, hi=10.0, step=0.25, fmt=".3g"),
         "init_scale": LogRange(1.0, "init scale (× He)", lo=1e-2, hi=10**1.5, step=0.25, fmt=".3g"),
-        "optimizer": Choice("sgd", "optimizer", options=OPTIMIZERS, labels=OPTIMIZERS),
+        "optimizer": Choice("sgd", "optimizer", options=_CHOICES, labels=_CHOICES),
         "depth": IntRange(4, "hidden layers", lo=1, hi=8),
         "epochs": IntRange(30, "epochs", lo=5, hi=100, step=5),
         "dataset": Choice("spiral", "data", options=datasets.DATASETS),
@@ -69,7 +70,9 @@ class BNExplorer(Dashboard):
         "seed": IntRange(0, lo=0, hi=2**31),
     }
     choice_kw = {"style": {"description_width": "initial"}}
-    figsize = (9.5, 3.6)
+    figsize = (9.5, 3.9)
+    note_at = (0.5, 0.985, "top")  # the message above the panels, off the curves
+    note_fontsize = 9.5
     NAMES = ("plain", "batch norm")
     COLORS = ("#7f7f7f", "#0877bd")
     COST_CAP = 100.0
@@ -79,7 +82,7 @@ class BNExplorer(Dashboard):
         from ..plots.training import cost_curves, std_by_layer
 
         self.ax_cost, self.ax_std = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.8, wspace=0.28)
         empty = {name: [] for name in self.NAMES}
         self._cost = cost_curves(self.ax_cost, empty, log_y=True, colors=self.COLORS)
         self.ax_cost.set_ylabel("cost J")
@@ -93,18 +96,8 @@ class BNExplorer(Dashboard):
         self.view_agg.set_moving([self._cost, self._std, self._acc_text, self.ax_cost.title])
 
     def __init__(self, **config) -> None:
-        self._stream = Stream(self)
         self._data_cache: dict = {}
         super().__init__(**config)
-
-    def _control_changed(self, name: str) -> None:
-        with self._stream.allowed():  # a move streams its retraining when on screen
-            super()._control_changed(name)
-
-    @property
-    def streaming(self) -> bool:
-        """True while the networks are still training on the kernel's event loop."""
-        return self._stream.streaming
 
     def _data(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
         if dataset not in self._data_cache:  # the data depends on the data set alone
@@ -243,7 +236,7 @@ class BNExplorer(Dashboard):
         self._legend()
         c = self._config
         self.ax_cost.set_title(
-            f"{OPTIMIZERS[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
+            f"{_CHOICES[c['optimizer']].split(' (')[0]}, α = {c['lr']:.3g}, "
             f"init scale {c['init_scale']:.3g}",
             fontsize=10,
         )

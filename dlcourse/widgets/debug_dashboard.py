@@ -34,7 +34,7 @@ from ..plots.limits import nice_log_limits, set_log_scale, widened
 from ..train import History
 from .base import Dashboard
 from .settings import Choice, Flag, IntRange, LogRange
-from .streaming import Stream
+from .streaming import Streamed
 
 __all__ = ["DebugDashboard", "SCENARIOS"]
 
@@ -44,7 +44,7 @@ EPOCHS_RANGE = (1, 60)
 CLIP = (1e-4, 1e6)  # costs outside are drawn at the edge (a diverging run reaches 1e300)
 
 
-class DebugDashboard(Dashboard):
+class DebugDashboard(Streamed, Dashboard):
     """Pick a broken run, fix it with the controls, watch the checklist turn green.
 
     ``DebugDashboard(scenario="lr too large")`` starts from that scenario's settings
@@ -75,7 +75,6 @@ class DebugDashboard(Dashboard):
         self.history = History()
         self.diagnostics: list[babysit.Diagnostic] = []
         self.divergence = ""
-        self._stream = Stream(self)
         self._checks: dict = {}  # DebugChecks by (normalize, init_scale, shuffle_labels, seed)
         super().__init__(**config)
 
@@ -97,13 +96,7 @@ class DebugDashboard(Dashboard):
                     self._config[key] = value
             finally:
                 self._syncing = False
-        with self._stream.allowed():  # a move streams its retraining when on screen
-            self.update()
-
-    @property
-    def streaming(self) -> bool:
-        """True while the network is still training on the kernel's event loop."""
-        return self._stream.streaming
+        super()._control_changed(name)  # streamed when on screen (Streamed)
 
     # ------------------------------------------------------------------ results
     train_loss = property(lambda self: np.asarray(self.history.loss, dtype=float))

@@ -25,7 +25,7 @@ from ..plots.training import confusion_matrix, cost_curves
 from ..train import History
 from .base import Dashboard
 from .settings import Flag, IntRange, LogRange, Select
-from .streaming import Stream
+from .streaming import Streamed
 
 __all__ = ["DigitsExplorer"]
 
@@ -35,7 +35,7 @@ LR_RANGE = (1e-4, 1.0)
 EPOCHS_RANGE = (1, 60)
 
 
-class DigitsExplorer(Dashboard):
+class DigitsExplorer(Streamed, Dashboard):
     """Train on the digits and see which digits get confused with which.
 
     Results: ``model``, ``history``, ``predictions`` (validation labels predicted),
@@ -54,22 +54,15 @@ class DigitsExplorer(Dashboard):
     slider_kw = {"layout": {"width": "300px"}, "style": {"description_width": "90px"}}
 
     def __init__(self, **config) -> None:
-        self._stream = Stream(self)
         self._complete, self._run_message = False, ""
         super().__init__(**config)
-
-    @property
-    def streaming(self) -> bool:
-        """True while the model is still training on the kernel's event loop."""
-        return self._stream.streaming
 
     def _control_changed(self, name: str) -> None:
         if name == "normalize" and self._complete:
             self._draw()  # rows as fractions: the same predictions, drawn again
             self.message = self._run_message
             return
-        with self._stream.allowed():  # a move streams its retraining when on screen
-            self.update()
+        super()._control_changed(name)  # streamed when on screen (Streamed)
 
     def _show_message(self) -> None:
         self._run_message = self.message  # kept for a redraw that does not recompute

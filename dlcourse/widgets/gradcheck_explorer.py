@@ -39,7 +39,7 @@ from ..gradcheck import gradcheck
 from ..plots.limits import set_log_scale
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
-from .streaming import Stream
+from .streaming import Streamed
 
 __all__ = ["EPS_RANGE", "GradCheckExplorer"]
 
@@ -49,7 +49,7 @@ FLOOR = 1e-16  # errors are drawn from here (an exact 0 has no log)
 TOP = 1e3
 
 
-class GradCheckExplorer(Dashboard):
+class GradCheckExplorer(Streamed, Dashboard):
     """Per-parameter relative errors of a gradient check (see the module docstring).
 
     Results: ``errors`` (dict course name -> relative error at the chosen eps),
@@ -74,17 +74,7 @@ class GradCheckExplorer(Dashboard):
         self.eps_grid = EPS_GRID.copy()
         self.errors: dict[str, float] = {}
         self._sweeps: dict = {}  # key -> [sweep, entries done], the last few settings
-        self._stream = Stream(self)
         super().__init__(**config)
-
-    def _control_changed(self, name: str) -> None:
-        with self._stream.allowed():  # a move streams the eps sweep when on screen
-            super()._control_changed(name)
-
-    @property
-    def streaming(self) -> bool:
-        """True while the eps sweep is still computed on the kernel's event loop."""
-        return self._stream.streaming
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:

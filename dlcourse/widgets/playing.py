@@ -4,7 +4,7 @@ The Playground and the TrainingDashboard train while the learner watches: each *
 trains a little and pushes a picture. :class:`PlayLoop` runs the frames as one asyncio task
 (``loop.create_task``), with a short ``await asyncio.sleep`` between two frames so that
 the kernel handles widget messages meanwhile (a slider moved, pause pressed). Each frame
-runs through ``dashboard._safely``: an exception becomes the dashboard's message, never
+runs through ``dashboard.guard``: an exception becomes the dashboard's message, never
 a traceback. Playing stops when :meth:`PlayLoop.stop` is called, or when ``keep_going()``
 says so before a frame (the run diverged, reached its end, failed). Each frame's picture
 reaches the browser as the value of the dashboard's Image.
@@ -22,7 +22,7 @@ __all__ = ["PlayLoop"]
 
 
 class PlayLoop:
-    """Runs ``frame()`` through ``dashboard._safely`` while playing and ``keep_going()``;
+    """Runs ``frame()`` through ``dashboard.guard`` while playing and ``keep_going()``;
     ``on_change()`` is called whenever ``playing`` changes (to update a play button)."""
 
     def __init__(
@@ -65,7 +65,7 @@ class PlayLoop:
         me = asyncio.current_task()
         try:
             while self.playing and self.keep_going():
-                self.dashboard._safely(self.frame)
+                self.dashboard.guard(self.frame)
                 await asyncio.sleep(self.pause_seconds)
         finally:
             if self.task is me or self.task is None:  # not replaced by a new start()

@@ -30,7 +30,7 @@ from ..plots.limits import nice_ceil, nice_log_limits, set_log_scale
 from ..plots.optimization import schedule_curve
 from .base import Dashboard
 from .settings import Choice, IntRange, LogRange, Range
-from .streaming import Stream
+from .streaming import Streamed
 
 __all__ = ["ScheduleExplorer"]
 
@@ -44,7 +44,7 @@ USES = {
 }
 
 
-class ScheduleExplorer(Dashboard):
+class ScheduleExplorer(Streamed, Dashboard):
     """A decay schedule: its lr curve (left) and the training cost it gives (right), with
     the constant-lr run as a faded reference.
 
@@ -101,16 +101,6 @@ class ScheduleExplorer(Dashboard):
             + [self.ax_lr.title, self.ax_cost.title]
         )
         self._runs: OrderedDict = OrderedDict()
-        self._stream = Stream(self)
-
-    def _control_changed(self, name: str) -> None:
-        with self._stream.allowed():  # a move streams its training when on screen
-            super()._control_changed(name)
-
-    @property
-    def streaming(self) -> bool:
-        """True while the runs are still training on the kernel's event loop."""
-        return self._stream.streaming
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:

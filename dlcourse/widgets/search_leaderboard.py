@@ -64,7 +64,7 @@ class SearchLeaderboard(Dashboard):
         self.board = Leaderboard(0)
         self.elapsed = 0.0
         self.run_button = W.Button(description="run search", icon="play")
-        self.run_button.on_click(lambda _: self._safely(self.run))
+        self.run_button.on_click(lambda _: self.guard(self.run))
         self.progress = W.IntProgress(value=0, min=0, max=1, description="trials")
         self.status = W.HTML()
         self.table_html = W.HTML()

@@ -10,13 +10,13 @@ declaration        the value                               the control
 ``Choice``         one name of a registry or a list         ``Dropdown``
 ``Buttons``        the same                                 ``ToggleButtons``
 ``Subset``         a list of names of a registry            a checkbox group (given widget),
-                   (``minimum`` of them at least)           or a :class:`ToggleGroup`
-``Widths``         a list of layer widths (ints in          :class:`WidthsControl`: − / +
+                   (``minimum`` of them at least)           or a :class:`~.controls.ToggleGroup`
+``Widths``         a list of layer widths (ints in          :class:`~.controls.WidthsControl`: − / +
                    [lo, hi], at most ``max_len``)           per layer and for the layers
 ``Range``          a float in [lo, hi]                      ``FloatSlider``
 ``IntRange``       an int in [lo, hi]                       ``IntSlider``
 ``LogRange``       a float in [lo, hi], on a log scale      ``FloatLogSlider``
-``OneMinusLog``    a beta in [lo, hi]                       :class:`GridSlider`: log scale of
+``OneMinusLog``    a beta in [lo, hi]                       :class:`~.controls.GridSlider`: log scale of
                                                             1 - beta, beta displayed
 ``Flag``           True or False                            ``Checkbox``
 ``Select``         one of fixed values (batch sizes, ...)   ``SelectionSlider``
@@ -37,34 +37,31 @@ For example (TrainingDashboard)::
 
     settings = {
         "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
-        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-4, hi=10.0),
+        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-5, hi=10.0),
         "beta": OneMinusLog(0.9, "β", live=True, lo=0.0, hi=0.999),
         "width": IntRange(8, "width", lo=1, hi=32),
         "seed": IntRange(0, lo=0),                      # no label: keyword only
     }
 
-and ``TrainingDashboard(lr=0)`` raises "lr must be in [0.0001, 10], got 0".
+and ``TrainingDashboard(lr=0)`` raises "lr must be in [1e-05, 10], got 0".
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as W
-import traitlets
 
-from .._checks import check_choice, check_int, check_real
-from .controls import OptionGroup
+from .._checks import check_choice, check_number
+from .controls import GridSlider, ToggleGroup, WidthsControl, same_value
 
 __all__ = [
     "Buttons",
     "Choice",
     "Flag",
-    "GridSlider",
     "IntRange",
     "LogRange",
     "OneMinusLog",
@@ -72,56 +69,15 @@ __all__ = [
     "Select",
     "Setting",
     "Subset",
-    "ToggleGroup",
+    "ToggleGroup",  # re-exported: the Playground imports it from here
     "Widths",
-    "WidthsControl",
     "Within",
-    "check_number",
     "one_minus_log_grid",
 ]
 
 #: The R10 preferred numbers: ten steps per decade, evenly spaced on a log scale.
 R10 = (1.0, 1.25, 1.6, 2.0, 2.5, 3.15, 4.0, 5.0, 6.3, 8.0)
 LOG_SLACK = 1e-9  # a log slider's ends (base ** exponent) may miss lo, hi by a rounding
-
-
-# ------------------------------------------------------------------ checks
-def check_number(
-    name: str,
-    value,
-    lo=None,
-    hi=None,
-    integer: bool = False,
-    open_lo: bool = False,
-    open_hi: bool = False,
-    slack: float = 0.0,
-):
-    """An int (``integer``) or a finite real in the interval lo..hi (None: unbounded;
-    ``open_*``: the end is excluded), in the voice of :mod:`dlcourse._checks`."""
-    number = check_int(name, value) if integer else check_real(name, value)
-    low_ok = lo is None or (number > lo if open_lo else number >= lo * (1 - slack))
-    high_ok = hi is None or (number < hi if open_hi else number <= hi * (1 + slack))
-    if low_ok and high_ok:
-        return number
-    if hi is None:
-        raise ValueError(f"{name} must be {'>' if open_lo else '>='} {lo:g}, got {value!r}")
-    if lo is None:
-        raise ValueError(f"{name} must be {'<' if open_hi else '<='} {hi:g}, got {value!r}")
-    raise ValueError(
-        f"{name} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}"
-        f"{')' if open_hi else ']'}, got {value!r}"
-    )
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _close(a, b) -> bool:
-    """Equal, or two reals equal to 1e-9 (a value a hair off a slider's grid point)."""
-    if _is_real(a) and _is_real(b):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return type(a) is type(b) and a == b
 
 
 # ------------------------------------------------------------------ declarations
@@ -195,7 +151,7 @@ class Buttons(Choice):
 class Subset(Setting):
     """A list of names drawn from ``options`` (kept in the options' order), at least
     ``minimum`` of them; the control is ``control(options, value, label, labels=labels,
-    **widget)``, e.g. a row of checkboxes or a :class:`ToggleGroup`."""
+    **widget)``, e.g. a row of checkboxes or a :class:`~.controls.ToggleGroup`."""
 
     options: Iterable = ()
     labels: Mapping | None = None
@@ -226,7 +182,7 @@ class Subset(Setting):
 @dataclass(frozen=True)
 class Widths(Setting):
     """The widths of a network's hidden layers: a list of at most ``max_len`` ints in
-    [lo, hi]; a :class:`WidthsControl` (an added layer copies the last width, or ``new``)."""
+    [lo, hi]; a :class:`~.controls.WidthsControl` (an added layer copies the last width, or ``new``)."""
 
     lo: int = 1
     hi: int = 8
@@ -309,7 +265,7 @@ class IntRange(Setting):
 @dataclass(frozen=True)
 class LogRange(Setting):
     """A float in [lo, hi] > 0 on a log scale: always a FloatLogSlider (base 10, ``step``
-    in the exponent), as DESIGN asks for alpha."""
+    in the exponent), the control the course uses for alpha."""
 
     lo: float = 1e-4
     hi: float = 1.0
@@ -353,7 +309,7 @@ class Flag(Setting):
 class Select(Setting):
     """One of fixed ``values`` on a SelectionSlider (batch sizes, L2 values, epochs).
     ``extend``: a declaration whose values are accepted too; such a value gets a position
-    on the slider (a :class:`GridSlider`)."""
+    on the slider (a :class:`~.controls.GridSlider`)."""
 
     values: tuple = ()
     extend: Setting | None = None
@@ -361,7 +317,7 @@ class Select(Setting):
     def check(self, name, value, config):
         if self.extend is not None and value not in self.values:
             return self.extend.check(name, value, config)
-        match = [v for v in self.values if _close(v, value) and not isinstance(value, bool)]
+        match = [v for v in self.values if same_value(v, value) and not isinstance(value, bool)]
         if not match:  # check_choice's message (its `in` would take True for 1)
             raise ValueError(
                 f"unknown {name} {value!r}; valid: {', '.join(map(repr, self.values))}"
@@ -401,7 +357,7 @@ def one_minus_log_grid(lo: float, hi: float) -> tuple[float, ...]:
 @dataclass(frozen=True)
 class OneMinusLog(Select):
     """A beta in [lo, hi] (momentum, RMSProp, beta1, beta2, EWA) on a log scale of 1 - beta
-    with beta displayed: a :class:`GridSlider` over :func:`one_minus_log_grid`; any other
+    with beta displayed: a :class:`~.controls.GridSlider` over :func:`one_minus_log_grid`; any other
     beta of the range gets a position too. ``.value`` is beta."""
 
     lo: float = 0.0
@@ -452,157 +408,3 @@ class Within(Setting):
         slider.value = value
         slider.min, slider.max, slider.step = lo, hi, (hi - lo) / self.steps
         return float(slider.value)
-
-
-# ------------------------------------------------------------------ the beta slider
-class GridSlider(W.SelectionSlider):
-    """A SelectionSlider over a grid of values that also takes any value ``accepts(value)``
-    allows: the value gets a position on the grid, in order. A value within 1e-9 of a grid
-    point is that point. ``.value`` is the value itself (beta, not 1 - beta).
-
-    A new value rebuilds ``options`` (public API), which moves the selection to the first
-    option for a moment: ``rebuilding`` is True meanwhile (the dashboards ignore that
-    change). ``accept_value`` is this class's validator of ``value`` (traitlets keeps one
-    validator per trait: a subclass's own replaces the inherited one)."""
-
-    def __init__(self, grid, accepts: Callable[[Any], bool], value, **kwargs) -> None:
-        self.grid_values, self.accepts, self.rebuilding = tuple(grid), accepts, False
-        super().__init__(options=self.with_values(value), value=value, equals=_close, **kwargs)
-
-    def with_values(self, *values) -> tuple:
-        """The grid with ``values`` added in order (those not already on it)."""
-        extra = [v for v in values if not any(_close(v, g) for g in self.grid_values)]
-        return tuple(sorted({*self.grid_values, *extra}))
-
-    @traitlets.validate("value")
-    def accept_value(self, proposal):
-        value = proposal.value
-        match = [v for v in self.options if _close(v, value)]
-        if match:
-            return match[0]
-        if value is None or not self.accepts(value):
-            raise traitlets.TraitError(f"Invalid selection: {value!r} is not a valid value")
-        self.rebuilding = True
-        try:
-            self.options = self.with_values(self.value, value)
-        finally:
-            self.rebuilding = False
-        return value
-
-
-# ------------------------------------------------------------------ lists of names, widths
-class ToggleGroup(OptionGroup):
-    """A row of toggle buttons (wrapping), an :class:`~dlcourse.widgets.controls.OptionGroup`
-    whose ``toggles`` maps each option to its button."""
-
-    def __init__(
-        self,
-        options,
-        value=(),
-        description: str = "",
-        labels=None,
-        button_width: str = "62px",
-        **kwargs,
-    ) -> None:
-        self.options = tuple(options)
-        labels = dict(labels or {})
-        self.toggles = {
-            o: W.ToggleButton(
-                value=o in value,
-                description=labels.get(o, o),
-                tooltip=f"{description or 'option'} {labels.get(o, o)}",
-                layout=W.Layout(width=button_width, flex="0 0 auto"),
-            )
-            for o in self.options
-        }
-        head = [W.Label(description)] if description else []
-        super().__init__(options, value, self.toggles, head, **kwargs)
-        self.layout.flex_flow = "row wrap"
-        for o, t in self.toggles.items():
-            t.add_class(f"toggle-{o}")
-
-
-class WidthsControl(W.VBox):
-    """Hidden-layer widths, as in the TensorFlow Playground: − / + remove or add a layer
-    (``minus``, ``plus``; ``count`` says how many), and under them one − n + per layer
-    (``unit_buttons``: a (minus, label, plus) per layer, in ``units_box``). ``value`` is the
-    tuple of widths; a button press changes it once."""
-
-    value = traitlets.Tuple()
-
-    def __init__(
-        self,
-        value=(),
-        lo: int = 1,
-        hi: int = 8,
-        max_len: int = 6,
-        new: int = 4,
-        description: str = "",
-        **kwargs,
-    ) -> None:
-        self.lo, self.hi, self.max_len, self.new = lo, hi, max_len, new
-        self.minus, self.plus = _button("−", "34px"), _button("+", "34px")
-        self.minus.add_class("widths-minus")
-        self.plus.add_class("widths-plus")
-        self.minus.on_click(lambda _: self.set_widths(self.value[:-1]))
-        self.plus.on_click(
-            lambda _: self.set_widths((*self.value, self.value[-1] if self.value else self.new))
-        )
-        self.count = W.HTML(layout=W.Layout(width="120px"))
-        self.units_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="320px"))
-        self.unit_buttons: list[tuple[W.Button, W.HTML, W.Button]] = []
-        head = [W.Label(description)] if description else []
-        super().__init__(
-            [W.HBox(head + [self.minus, self.plus, self.count]), self.units_box], **kwargs
-        )
-        self.observe(self.show_widths, names="value")
-        self.value = tuple(value)
-        self.show_widths()
-
-    @traitlets.validate("value")
-    def valid_widths(self, proposal):
-        widths = tuple(int(w) for w in proposal["value"])
-        if len(widths) > self.max_len or any(not self.lo <= w <= self.hi for w in widths):
-            raise traitlets.TraitError(
-                f"widths must be at most {self.max_len} ints in "
-                f"[{self.lo}, {self.hi}], got {widths}"
-            )
-        return widths
-
-    def set_widths(self, widths) -> None:
-        if len(widths) <= self.max_len:
-            self.value = tuple(widths)
-
-    def change_units(self, layer: int, delta: int) -> None:
-        widths = list(self.value)
-        widths[layer] = min(max(widths[layer] + delta, self.lo), self.hi)
-        self.value = tuple(widths)
-
-    def show_widths(self, _change=None) -> None:
-        n = len(self.value)
-        self.count.value = f"<b>{n}</b> hidden layer{'s' if n != 1 else ''}"
-        self.minus.disabled, self.plus.disabled = n == 0, n >= self.max_len
-        while len(self.unit_buttons) < n:
-            i = len(self.unit_buttons)
-            minus, plus = _button("−", "26px"), _button("+", "26px")
-            minus.add_class(f"units-minus-{i}")
-            plus.add_class(f"units-plus-{i}")
-            minus.on_click(lambda _, i=i: self.change_units(i, -1))
-            plus.on_click(lambda _, i=i: self.change_units(i, +1))
-            self.unit_buttons.append((minus, W.HTML(layout=W.Layout(width="22px")), plus))
-        boxes = []
-        for i, units in enumerate(self.value):
-            minus, label, plus = self.unit_buttons[i]
-            label.value = f"<div style='text-align:center'><b>{units}</b></div>"
-            minus.disabled, plus.disabled = units <= self.lo, units >= self.hi
-            boxes.append(
-                W.VBox(
-                    [W.HTML(f"<small>L{i + 1}</small>"), W.HBox([minus, label, plus])],
-                    layout=W.Layout(margin="0 6px 0 0"),
-                )
-            )
-        self.units_box.children = boxes
-
-
-def _button(text: str, width: str) -> W.Button:
-    return W.Button(description=text, layout=W.Layout(width=width, padding="0"))

@@ -11,8 +11,8 @@ A dashboard that retrains when a control moves gives the work as an iterator who
   the rest runs, after a pause of ``first_pause`` (the first picture travels to the
   browser meanwhile), in chunks of about ``chunk_seconds`` on the kernel's event loop
   (``loop.create_task``, ``await asyncio.sleep(0)`` between chunks, so widget messages are
-  handled meanwhile), each chunk followed by ``dashboard._draw()`` and a push through
-  ``dashboard._safely`` (an exception becomes ``.message`` and ends the stream: never a
+  handled meanwhile), each chunk followed by ``dashboard.draw()`` and a push, through
+  ``dashboard.guard`` (an exception becomes ``.message`` and ends the stream: never a
   traceback). A new run cancels the one still streaming. From the start of such a run
   until its ``finish()``, :attr:`Stream.incomplete` is True: a dashboard draws the
   partial results with axes that only widen, and its last picture with the limits of the
@@ -30,7 +30,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 
-__all__ = ["Stream", "in_cell"]
+__all__ = ["Stream", "Streamed", "in_cell"]
 
 
 def in_cell() -> bool:
@@ -135,7 +135,7 @@ class Stream:
             except BaseException:
                 done = True
                 raise
-            d._draw()
+            d.draw()
 
         try:
             await asyncio.sleep(self.first_pause)
@@ -143,10 +143,31 @@ class Stream:
                 await asyncio.sleep(0)  # let the kernel handle widget messages (a new move)
                 if self.task is not me:
                     return
-                d._safely(chunk)
+                d.guard(chunk)
         finally:
             if self.task is me:
                 self.task = None
+
+
+class Streamed:
+    """A dashboard whose control moves recompute for a while (retraining, a sweep): mix it
+    in before :class:`~.base.Dashboard`. Its ``_stream`` is a :class:`Stream`; a control
+    move runs within ``_stream.allowed()``, so the work it starts streams when the
+    dashboard is on screen; :attr:`streaming` says whether a run is still computed on the
+    event loop. ``_compute`` gives the work to ``self._stream.run(work, finish)``."""
+
+    def __init__(self, **config) -> None:
+        self._stream = Stream(self)
+        super().__init__(**config)
+
+    @property
+    def streaming(self) -> bool:
+        """True while the rest of a run is still computed on the kernel's event loop."""
+        return self._stream.streaming
+
+    def _control_changed(self, name: str) -> None:
+        with self._stream.allowed():  # a move streams its work when on screen
+            super()._control_changed(name)
 
 
 def _advance(work: Iterator, seconds: float, at_least: int = 1) -> bool:

@@ -1,129 +1,95 @@
 """TrainingDashboard: the TensorFlow Playground inside Jupyter.
 
-A small fully connected classifier is trained on a 2-D data set with ``dlcourse.fit``; the
-decision boundary (the network at test time on a grid) and the training / validation cost
-curves redraw while it trains. Settings follow the Playground:
+A small fully connected classifier is trained on a 2-D data set; the decision boundary
+(the network at test time on a grid) and the training / validation cost curves redraw
+while it trains. This module is a view: the controller is
+:class:`~dlcourse.experiments.training_runs.ClassifierRun`, a
+:class:`~dlcourse.experiments.training_runs.TrainingRun` like the Playground's, so both
+follow the same rules:
 
-- the learning rate alpha and the betas (beta, beta1, beta2), L2 lambda, the batch size and
-  the number of epochs act on the RUNNING network: the optimizer keeps its state
-  (velocities, squared-gradient averages, Adam's t) and only its attribute changes;
+- the learning rate alpha and the betas (beta, beta1, beta2), L2 lambda and the batch size
+  act on the RUNNING network: the optimizer keeps its state (velocities, squared-gradient
+  averages, Adam's t) and only its attribute changes; the number of epochs and the cost
+  axis change only the view;
 - structural settings (data set, noise, layers, width, activation, initialization, dropout,
   batch norm, optimizer kind) start a new network; the previous run's curves stay, faded,
-  so two settings can be compared.
+  so two settings can be compared;
+- a run whose training cost becomes NaN/inf, or rises above ten times its starting cost
+  (or above 5 when it started below 0.5), stops, and the message says what to try.
 
-Determinism: everything is drawn from ``seed`` (data, weights and dropout masks as
-:mod:`dlcourse.experiments.training_runs` says). The run is ONE ``dl.History``: each chunk of
-training (play, step, ``run``) is one ``fit(..., history=self.history)`` call that carries
-the run on, epoch e shuffling with ``epoch_seed(seed, e)`` (``EpochSeeds``), so the same
-config gives the same arrays however training is cut into chunks.
+Determinism: everything is drawn from ``seed`` (:mod:`dlcourse.experiments.training_runs`),
+so the same config gives the same arrays however training is cut into chunks.
 """
 
 from __future__ import annotations
 
 import math
 import time
-import warnings
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import optim
+from .. import activations, datasets, optim
 from .._checks import check_int
-from ..experiments.training_runs import EpochSeeds, make_data, playground_network
-from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
-from .. import activations, datasets
+from ..experiments.training_runs import BATCH_SIZES, L2_VALUES, RANGES, ClassifierRun
 from ..init import INITIALIZERS
 from ..plots.training import cost_curves, data_extent, decision_boundary
-from ..train import Callback, DivergenceWarning, History, evaluate, fit
-from .playing import PlayLoop
 from .base import Dashboard
+from .playing import PlayLoop
 from .settings import Choice, Flag, IntRange, LogRange, OneMinusLog, Range, Select
 
-__all__ = [
-    "ACTIVATIONS",
-    "BATCH_SIZES",
-    "DATASETS",
-    "INITS",
-    "L2_VALUES",
-    "OPTIMIZERS",
-    "TrainingDashboard",
-]
+__all__ = ["TrainingDashboard"]
 
-# the names on offer come from the core's registries (a new optimizer appears here too)
-DATASETS = tuple(datasets.DATASETS)
-ACTIVATIONS = tuple(a for a in activations.ACTIVATIONS if a != "step")  # step: no gradient
-INITS = tuple(INITIALIZERS)
-OPTIMIZERS = optim.NAMES
-BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, "full")
-L2_VALUES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 EPOCH_CHOICES = (10, 20, 50, 100, 200, 300, 500, 1000, 2000)
-
-#: live settings that only change the view or the target (kept even after divergence)
-VIEW_ONLY = ("epochs", "log_y")
-#: the optimizer attribute each beta control sets, per optimizer kind; for a kind not listed
-#: (e.g. nesterov, whose step is alpha (1 - beta)) alpha and the betas start a new network
-BETA_ATTRIBUTES = {
-    "momentum": {"beta": "beta"},
-    "rmsprop": {"beta": "beta"},
-    "adam": {"beta1": "beta1", "beta2": "beta2"},
-    "sgd": {},
-    "adagrad": {},
-}
+_lo, _hi = (lambda key: RANGES[key][0]), (lambda key: RANGES[key][1])  # the shared ranges
 
 
-# ======================================================================== the controller's parts
-class _Chunk(Callback):
-    """Ends a chunk of training after an epoch (its time budget spent, or pause() came
-    during a ``stoppable`` chunk) and redraws the dashboard live meanwhile."""
-
-    def __init__(self, dash: "TrainingDashboard", seconds: float, stoppable: bool) -> None:
-        self.dash, self.seconds, self.stoppable = dash, seconds, stoppable
-        self.start = self.last_draw = time.perf_counter()
-
-    def on_epoch_end(self, ctx) -> None:
-        dash, now = self.dash, time.perf_counter()
-        if (self.stoppable and not dash.playing) or now - self.start >= self.seconds:
-            ctx.stop = True
-        elif dash._live_draw and now - self.last_draw >= dash.redraw_seconds:
-            dash._compute_and_draw()
-            dash.redraw()
-            self.last_draw = now
+def _of_run(name: str, doc: str) -> property:
+    """A read-only attribute of the dashboard that is the controller's."""
+    return property(lambda self: getattr(self.controller, name), doc=doc)
 
 
-# ======================================================================== the dashboard
+def _curve(name: str, doc: str) -> property:
+    """One curve of the run's ``dl.History``, as an array."""
+    return property(
+        lambda self: np.asarray(getattr(self.controller.history, name), dtype=float), doc=doc
+    )
+
+
 class TrainingDashboard(Dashboard):
     """Train a small network on a 2-D data set and watch it learn (see the module docstring).
 
-    Results (numpy arrays): ``train_loss``, ``val_loss``, ``train_accuracy``,
-    ``val_accuracy``, ``step_loss`` (one value per epoch or step of the current run),
-    ``grid_probs`` (ny, nx, C) with ``grid_x``, ``grid_y``; also ``model``, ``optimizer``,
-    ``loss_fn``, ``history`` (a ``dl.History`` of the whole run), ``epoch``,
-    ``initial_loss`` (the training cost before the first step), ``previous``
-    (the faded run: a dict of arrays, or None) and the data ``X_train``, ``y_train``,
-    ``X_val``, ``y_val``.
+    ``controller`` is the run (a :class:`~dlcourse.experiments.training_runs.ClassifierRun`,
+    which holds the settings). Results (numpy arrays): ``train_loss``, ``val_loss``,
+    ``train_accuracy``, ``val_accuracy``, ``step_loss`` (one value per epoch or step of the
+    current run), ``grid_probs`` (ny, nx, C) with ``grid_x``, ``grid_y``; also ``model``,
+    ``optimizer``, ``loss_fn``, ``history`` (a ``dl.History`` of the whole run), ``epoch``,
+    ``initial_loss`` (the training cost before the first step), ``previous`` (the faded
+    run: a dict of arrays, or None) and the data ``X_train``, ``y_train``, ``X_val``,
+    ``y_val``.
 
-    Methods: ``run(epochs=None)`` trains synchronously (notebooks, tests); ``play()``,
-    ``pause()``, ``step()``, ``restart()`` are what the buttons do.
+    Methods: ``run(epochs=None)`` trains synchronously (notebooks, tests);
+    ``play()``, ``pause()``, ``step()``, ``restart()`` are what the buttons do.
     """
 
     settings = {
         "dataset": Choice("moons", "data", options=datasets.DATASETS),
-        "noise": Range(0.2, "noise", lo=0.0, hi=1.0, step=0.05),
+        "noise": Range(0.2, "noise", lo=_lo("noise"), hi=_hi("noise"), step=0.05),
         "hidden_layers": IntRange(2, "hidden layers", lo=0, hi=6),
         "width": IntRange(8, "width", lo=1, hi=32),
         "activation": Choice(
             "tanh", "activation", options=activations.ACTIVATIONS, exclude=("step",)
         ),
         "init": Choice("xavier", "init", options=INITIALIZERS),
-        "dropout": Range(0.0, "dropout rate", lo=0.0, hi=0.9, step=0.05),
+        "dropout": Range(0.0, "dropout rate", lo=_lo("dropout"), hi=_hi("dropout"), step=0.05),
         "batch_norm": Flag(False, "batch norm"),
         "optimizer": Choice("adam", "optimizer", options=lambda: optim.NAMES),
-        "lr": LogRange(0.01, "α (lr)", live=True, lo=1e-4, hi=10.0),
-        "beta": OneMinusLog(0.9, "β", live=True, lo=0.0, hi=0.999),
-        "beta1": OneMinusLog(0.9, "β1", live=True, lo=0.0, hi=0.999),
-        "beta2": OneMinusLog(0.999, "β2", live=True, lo=0.0, hi=0.9999),
+        "lr": LogRange(0.01, "α (lr)", live=True, lo=_lo("lr"), hi=_hi("lr")),
+        "beta": OneMinusLog(0.9, "β", live=True, lo=_lo("beta"), hi=_hi("beta")),
+        "beta1": OneMinusLog(0.9, "β1", live=True, lo=_lo("beta1"), hi=_hi("beta1")),
+        "beta2": OneMinusLog(0.999, "β2", live=True, lo=_lo("beta2"), hi=_hi("beta2")),
         "batch_size": Select(32, "batch size", live=True, values=BATCH_SIZES),
         "l2": Select(0.0, "L2 λ", live=True, values=L2_VALUES),
         "epochs": Select(
@@ -140,6 +106,38 @@ class TrainingDashboard(Dashboard):
     resolution = 100  # decision-boundary grid: resolution x resolution points
     redraw_seconds = 0.2  # live redraw period while training
     step_epochs = 1  # epochs trained by the "step" button
+
+    model = _of_run("model", "The network of the current run.")
+    optimizer = _of_run("optimizer", "Its optimizer (live settings change its attributes).")
+    loss_fn = _of_run("loss_fn", "Binary cross-entropy for two classes, else softmax.")
+    history = _of_run("history", "The run's ``dl.History``.")
+    epoch = _of_run("epoch", "Epochs trained in the current run.")
+    initial_loss = _of_run("initial_loss", "The training cost before the first step.")
+    X_train = _of_run("X_train", "Training points (n, 2).")
+    y_train = _of_run("y_train", "Their labels.")
+    X_val = _of_run("X_val", "Validation points.")
+    y_val = _of_run("y_val", "Their labels.")
+    train_loss = _curve("loss", "Training cost per epoch (mean over the epoch's mini-batches).")
+    val_loss = _curve("val_loss", "Validation cost per epoch (test mode).")
+    train_accuracy = _curve("accuracy", "Training accuracy per epoch (while training).")
+    val_accuracy = _curve("val_accuracy", "Validation accuracy per epoch (test mode).")
+    step_loss = _curve("step_loss", "The cost of every mini-batch step.")
+
+    @property
+    def previous(self) -> dict | None:
+        """The faded run's curves ({"loss", "val_loss"}), or None."""
+        return self.controller.previous
+
+    # ------------------------------------------------------------------ settings: the run's
+    @property
+    def _config(self) -> dict:
+        """The settings: the controller's ``values`` (held once)."""
+        return self.controller.values
+
+    @_config.setter
+    def _config(self, config: dict) -> None:
+        """New settings: a new run (``set_config`` then resets it)."""
+        self.controller = ClassifierRun(config)
 
     # ------------------------------------------------------------------ controls
     def _controls_box(self) -> W.Widget:
@@ -170,118 +168,43 @@ class TrainingDashboard(Dashboard):
         self.buttons["reset"].on_click(lambda _: self.restart())
 
     def _control_changed(self, name: str) -> None:
-        live = self.settings[name].live and (
-            name in ("l2", "batch_size") or self._config["optimizer"] in BETA_ATTRIBUTES
-        )
-        if name in VIEW_ONLY or (live and self.history.diverged is None):
-            self._apply_live(name)
-            self._compute_and_draw()
-        else:  # a structural change, or a training setting after divergence: a new network
-            self._restart(keep_previous=True)
-            self._compute_and_draw()
-
-    def _apply_live(self, name: str) -> None:
-        """lr and betas go to the running optimizer (its state is kept)."""
-        if name == "lr":
-            self.optimizer.lr = float(self._config["lr"])
-        attr = BETA_ATTRIBUTES.get(self._config["optimizer"], {}).get(name)
-        if attr is not None:
-            setattr(self.optimizer, attr, float(self._config[name]))
+        """The run takes the setting: live (on the running network) or structural (a new
+        network, the run so far faded)."""
+        self.controller.changed(name)
+        self._compute_and_draw()
 
     def _sync_enabled(self) -> None:
         """Grey out the betas the chosen optimizer does not use."""
-        used = BETA_ATTRIBUTES.get(self._config["optimizer"], ("beta", "beta1", "beta2"))
         for key in ("beta", "beta1", "beta2"):
-            self.controls[key].disabled = key not in used
+            self.controls[key].disabled = not self.controller.uses(key)
 
     # ------------------------------------------------------------------ state
     def __init__(self, **config: Any) -> None:
-        self.model = None
-        self.optimizer = None
-        self.history = History()
-        self.previous: dict | None = None
         self.grid_probs = self.grid_x = self.grid_y = None
         self._player = PlayLoop(
             self, self._play_frame, self._keep_playing, self._show_playing, pause_seconds=0.02
         )
-        self._busy = False
         self._failed = False
-        self._live_draw = False
+        self._last_draw = 0.0
+        self._data_shown = None
         self._build_buttons()
         super().__init__(**config)
 
     def reset(self) -> None:
         """Called by ``set_config``: stop, forget the faded run, start a new network."""
         self.pause()
-        self.previous = None
-        self._restart(keep_previous=False)
+        self.controller.previous = None
+        self.controller.restart(keep_previous=False)
 
     def restart(self) -> None:
         """The reset button: a new network with the same settings; the run so far stays
         as the faded curve."""
-        self._restart(keep_previous=True)
+        self.controller.restart()
         self.update()
-
-    def _restart(self, keep_previous: bool) -> None:
-        cfg = self._config
-        if keep_previous and self.history.loss:
-            self.previous = {"loss": self.train_loss, "val_loss": self.val_loss}
-        self.X_train, self.X_val, self.y_train, self.y_val = make_data(
-            cfg["dataset"], cfg["n_examples"], cfg["noise"], cfg["val_fraction"], cfg["seed"]
-        )
-        classes = int(max(self.y_train.max(), self.y_val.max())) + 1
-        self.classes = classes
-        self.loss_fn = BinaryCrossEntropy() if classes == 2 else SoftmaxCrossEntropy()
-        self.model = playground_network(
-            2,
-            1 if classes == 2 else classes,
-            cfg["hidden_layers"],
-            cfg["width"],
-            cfg["activation"],
-            cfg["init"],
-            cfg["dropout"],
-            cfg["batch_norm"],
-            rng=np.random.default_rng(cfg["seed"] + 2),
-            dropout_rng=np.random.default_rng(cfg["seed"] + 3),
-        )
-        self.optimizer = optim.create(
-            cfg["optimizer"],
-            self.model.parameters(),
-            cfg["lr"],
-            cfg["beta"],
-            cfg["beta1"],
-            cfg["beta2"],
-        )
-        self.history = History()
-        with np.errstate(all="ignore"):
-            self.initial_loss = float(
-                evaluate(self.model, self.X_train, self.y_train, self.loss_fn)[0]
-            )
-        self._extent = data_extent(np.vstack([self.X_train, self.X_val]), padding=0.4)
-        self._boundary.update(
-            None, self.X_train, self.y_train, self.X_val, self.y_val, extent=self._extent
-        )
-
-    @property
-    def epoch(self) -> int:
-        """Epochs trained in the current run."""
-        return self.history.epochs
 
     @property
     def playing(self) -> bool:
         return self._player.playing
-
-    train_loss = property(
-        lambda self: np.asarray(self.history.loss, dtype=float),
-        doc="Training cost per epoch (mean over the epoch's mini-batches).",
-    )
-    val_loss = property(
-        lambda self: np.asarray(self.history.val_loss, dtype=float),
-        doc="Validation cost per epoch (test mode).",
-    )
-    train_accuracy = property(lambda self: np.asarray(self.history.accuracy, dtype=float))
-    val_accuracy = property(lambda self: np.asarray(self.history.val_accuracy, dtype=float))
-    step_loss = property(lambda self: np.asarray(self.history.step_loss, dtype=float))
 
     # ------------------------------------------------------------------ training
     def run(self, epochs: int | None = None) -> None:
@@ -293,19 +216,15 @@ class TrainingDashboard(Dashboard):
             else check_int("epochs", epochs, minimum=0)
         )
         self.pause()
-        self._live_draw = True
-        try:
-            self._safely(self._train, n, math.inf)
-        finally:
-            self._live_draw = False
+        self.guard(self._train, n, math.inf)
 
     def step(self) -> None:
         """Train ``step_epochs`` more epochs (the step button, also past ``epochs``);
         a diverged run starts again first."""
         self.pause()
-        if self.history.diverged is not None:
-            self._restart(keep_previous=True)
-        self._safely(self._train, self.step_epochs, math.inf)
+        if self.controller.diverged:
+            self.controller.restart()
+        self.guard(self._train, self.step_epochs, math.inf)
 
     def play(self) -> None:
         """Train in the background on the kernel's event loop, redrawing between chunks,
@@ -313,8 +232,8 @@ class TrainingDashboard(Dashboard):
         script) this trains synchronously, like ``run()``."""
         if self.playing:
             return
-        if self.history.diverged is not None or self.epoch >= self._config["epochs"]:
-            self._restart(keep_previous=True)
+        if self.controller.diverged or self.epoch >= self._config["epochs"]:
+            self.controller.restart()
         self._failed = False
         if not self._player.start():
             self.run()
@@ -326,55 +245,34 @@ class TrainingDashboard(Dashboard):
     def _keep_playing(self) -> bool:
         return (
             self.epoch < self._config["epochs"]
-            and self.history.diverged is None
+            and not self.controller.diverged
             and not self._failed
         )
 
     def _play_frame(self) -> None:
         """One chunk of training while playing (``redraw_seconds`` long), redrawn live."""
-        self._live_draw = True
-        try:
-            self._train(self._config["epochs"] - self.epoch, self.redraw_seconds, True)
-        finally:
-            self._live_draw = False
+        self._train(self._config["epochs"] - self.epoch, self.redraw_seconds, True)
 
     def _train(self, epochs: int, seconds: float, stoppable: bool = False) -> None:
-        """Train up to ``epochs`` epochs of the run in one ``fit`` call, for at most
-        ``seconds`` (then return so the caller can redraw); redraw live meanwhile. A
-        ``stoppable`` chunk (the play loop's) ends after the epoch in which pause() came;
-        a diverged run trains no more."""
-        if self._busy:  # never two trainings at once
-            raise RuntimeError("training is already running")
-        self._busy = True
-        try:
-            if self.history.diverged is None:
-                self._fit(epochs, _Chunk(self, seconds, stoppable))
-            self._compute()
-            self._draw()
-        finally:
-            self._busy = False
+        """Train up to ``epochs`` epochs of the run, for at most ``seconds`` (then return
+        so the caller can redraw), redrawing every ``redraw_seconds`` meanwhile. A
+        ``stoppable`` chunk (the play loop's) ends after the epoch in which pause() came."""
+        self._last_draw = time.perf_counter()
+        self.controller.train(
+            epochs,
+            seconds,
+            keep_going=(lambda: self.playing) if stoppable else (lambda: True),
+            each_epoch=self._live_redraw,
+        )
+        self._compute_and_draw()
 
-    def _fit(self, epochs: int, chunk: _Chunk) -> None:
-        """``epochs`` more epochs of the run through ``dl.fit`` (it records a divergence
-        in ``self.history`` with the run's epoch and step)."""
-        cfg = self._config
-        batch = None if cfg["batch_size"] == "full" else int(cfg["batch_size"])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DivergenceWarning)
-            with np.errstate(all="ignore"):
-                fit(
-                    self.model,
-                    self.X_train,
-                    self.y_train,
-                    self.loss_fn,
-                    self.optimizer,
-                    epochs=epochs,
-                    batch_size=batch,
-                    l2=float(cfg["l2"]),
-                    validation=(self.X_val, self.y_val),
-                    history=self.history,
-                    callbacks=[EpochSeeds(cfg["seed"]), chunk],
-                )
+    def _live_redraw(self) -> None:
+        """After an epoch: redraw when ``redraw_seconds`` have passed since the last one."""
+        now = time.perf_counter()
+        if now - self._last_draw >= self.redraw_seconds:
+            self._compute_and_draw()
+            self.redraw()
+            self._last_draw = now
 
     # ------------------------------------------------------------------ view
     def _build_figure(self, fig: Figure) -> None:
@@ -406,31 +304,23 @@ class TrainingDashboard(Dashboard):
         self.view_agg.set_moving([self._boundary, self._curves, self._db_title, self._cost_title])
 
     def _compute(self) -> None:
-        if self.model is None:
-            self._restart(keep_previous=False)
+        run = self.controller
+        shown = self._data_shown  # the arrays drawn (held, so a new array is never taken for them)
+        if shown is None or shown[0] is not run.X_train or shown[1] is not run.X_val:
+            self._data_shown = (run.X_train, run.X_val)  # new data: new points, extent
+            extent = data_extent(np.vstack([run.X_train, run.X_val]), padding=0.4)
+            self._boundary.update(
+                None, run.X_train, run.y_train, run.X_val, run.y_val, extent=extent
+            )
         with np.errstate(all="ignore"):
-            self._boundary.update(self.model)
+            self._boundary.update(run.model)
         self.grid_x, self.grid_y, self.grid_probs = (
             self._boundary.xs,
             self._boundary.ys,
             self._boundary.probs,
         )
-        self._check_progress()
-
-    def _check_progress(self) -> None:
-        """Set the message when the run diverged or its cost went up."""
-        d, lr = self.history.diverged, self._config["lr"]
-        if d is not None:
-            self.message = (
-                f"diverged at epoch {d.epoch} (step {d.step}): learning rate "
-                f"{d.lr:g} is too large (the cost became NaN/inf)"
-            )
-        elif self.epoch >= 3 and np.mean(self.history.loss[-3:]) > 1.5 * self.initial_loss:
-            self.message = (
-                f"diverging: the cost rose from {self.initial_loss:.3g} at the "
-                f"start to {self.history.loss[-1]:.3g}; learning rate {lr:g} is "
-                f"too large"
-            )
+        if run.message:
+            self.message = run.message
 
     def _draw(self) -> None:
         if self._curves.log_y != self._config["log_y"]:
@@ -451,7 +341,7 @@ class TrainingDashboard(Dashboard):
         self._cost_title.set_text(f"{cost}α = {self._config['lr']:.2g}")
         self._status.value = (
             f"<b>epoch {self.epoch}</b> / {self._config['epochs']}"
-            f"{' · diverged' if h.diverged else ''}"
+            f"{' · diverged' if self.controller.diverged else ''}"
         )
         self._sync_enabled()
 
