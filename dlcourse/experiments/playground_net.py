@@ -436,7 +436,8 @@ def grid_points(resolution: int) -> np.ndarray:
 
 
 def _schedule(kind: str, lr0: float, k: float):
-    """schedule(epoch) -> lr: all kinds halve alpha near epoch ln 2 / k."""
+    """schedule(epoch) -> lr: step and exponential decay halve alpha near epoch ln 2 / k,
+    1/t decay, alpha0 / (1 + k t), at epoch 1 / k."""
     if kind == "step":
         return sch.step_decay(lr0, drop=0.5, every=max(1, round(math.log(2) / k)))
     if kind == "exponential":
