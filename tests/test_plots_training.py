@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 import dlcourse as dl
 from dlcourse import datasets
 from dlcourse.metrics import class_probabilities, confusion_counts, grid_probabilities
+from dlcourse.plots.training import readout
 from dlcourse.plots import (
     CLASS_COLORS,
     activation_histograms,
@@ -235,7 +236,8 @@ def test_activation_histograms_ridges_update_in_place(rng):
     # no negative values: the range starts just below 0 instead of being symmetric
     assert -0.1 * art.edges[-1] < art.edges[0] < 0
     np.testing.assert_allclose(art.stds, [a.std() for a in relu])
-    assert art.texts[3].get_text() == "std 0"
+    assert art.texts[3].get_text() == "0"  # the std column's heading says "std"
+    assert "std" in [t.get_text() for t in ax.texts]
     _save(fig, "hist_ridges")
     with pytest.raises(ValueError, match="at most 6"):
         art.update(relu * 2)
@@ -349,7 +351,8 @@ def test_relative_ridges_keep_their_axis_when_the_values_change_scale(rng):
     limits, ticks = ax.get_xlim(), list(ax.get_xticks())
     assert limits == (-1.0, 1.0)
     r = art.edges[-1]
-    assert art.unit_text.get_text() == f"× {r:.2g}"
+    assert [t.get_text() for t in art.tick_texts] == [f"−{readout(r)}", readout(r)]
+    assert ax.xaxis.get_tick_params()["labelbottom"] is False  # the texts replace them
     _, x, _ = art.patches[0].get_data()
     np.testing.assert_allclose(x * r, art.edges)  # drawn in units of r, edges kept in values
     plain = activation_histograms(Figure().add_subplot(), arrays)
@@ -357,9 +360,11 @@ def test_relative_ridges_keep_their_axis_when_the_values_change_scale(rng):
         np.testing.assert_array_equal(a, b)  # the same bars, only the axis's unit differs
     art.update([1e-4 * a for a in arrays])
     assert (ax.get_xlim(), list(ax.get_xticks())) == (limits, ticks)
-    assert art.unit_text.get_text() == f"× {art.edges[-1]:.2g}" and art.edges[-1] < 1e-2 * r
+    assert art.tick_texts[-1].get_text() == readout(art.edges[-1]) and art.edges[-1] < 1e-2 * r
+    assert set(art.tick_texts) <= set(art.moving)  # a new r redraws the labels, not the axis
     art.update([np.abs(a) for a in arrays])  # values >= 0: from just below 0
     assert ax.get_xlim() == (-0.05, 1.0)
+    assert [t.get_text() for t in art.tick_texts] == ["", readout(art.edges[-1])]
     with pytest.raises(ValueError, match="relative=True needs ONE Axes"):
         activation_histograms(Figure().subplots(1, 3), arrays, relative=True)
 
@@ -372,6 +377,28 @@ def test_histograms_take_the_stds_the_caller_has(rng):
     computed = art.stds.copy()
     art.update(arrays, [finite_std(a) for a in arrays])
     np.testing.assert_array_equal(art.stds, computed)
-    assert art.texts[0].get_text() == f"std {computed[0]:.3g}"
+    assert art.texts[0].get_text() == readout(computed[0])
     with pytest.raises(ValueError, match="3 arrays but 2 stds"):
         art.update(arrays, computed[:2])
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (0.625, "0.625"),
+        (0.00188, "0.00188"),
+        (12.5, "12.5"),
+        (9999.0, "1e4"),
+        (1.88e-05, "1.88e−5"),
+        (8e-4, "8e−4"),
+        (3e7, "3e7"),
+        (-2.5e-6, "−2.5e−6"),
+        (0.0, "0"),
+        (np.inf, "inf"),
+    ],
+)
+def test_readout_is_short_and_reads_as_the_value(value, text):
+    assert readout(value) == text
+    assert len(readout(value)) <= 8
+    if np.isfinite(value):  # the text, read back, is the value to 3 significant digits
+        assert float(text.replace("−", "-")) == pytest.approx(value, rel=5e-3)

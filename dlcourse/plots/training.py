@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
@@ -34,6 +35,7 @@ __all__ = [
     "decision_boundary",
     "LayerHistograms",
     "activation_histograms",
+    "readout",
     "StdByLayer",
     "std_by_layer",
     "ConfusionMatrix",
@@ -496,9 +498,10 @@ def _shared_range(finite: Sequence[np.ndarray]) -> tuple[float, float]:
 @dataclass
 class LayerHistograms:
     """Artists of :func:`activation_histograms`: one ``StepPatch`` per layer (``patches``),
-    one ``Text`` with the layer's standard deviation per layer (``texts``), and the last
-    ``counts`` (fractions of entries per bin), ``edges`` (in values, also on a relative
-    axis) and ``stds``."""
+    one ``Text`` with the layer's standard deviation per layer (``texts``; in ridge mode the
+    number alone, under a static "std" heading), and the last ``counts`` (fractions of
+    entries per bin), ``edges`` (in values, also on a relative axis) and ``stds``. On a
+    relative axis, ``tick_texts`` are the values at its ends (-r and r, or r alone)."""
 
     axes: list
     patches: list
@@ -510,12 +513,13 @@ class LayerHistograms:
     counts: list = field(default_factory=list)
     edges: np.ndarray = None
     stds: np.ndarray = None
-    unit_text: Any = None  #: "× r" under a relative x axis (None: the axis is in values)
+    tick_texts: list = field(default_factory=list)  #: a relative axis's end values
 
     @property
     def moving(self) -> list:
-        """The artists an update changes: the histograms, their std texts, the unit."""
-        return [*self.patches, *self.texts, *([self.unit_text] if self.unit_text else [])]
+        """The artists an update changes: the histograms, their std texts, the end values
+        of a relative axis."""
+        return [*self.patches, *self.texts, *self.tick_texts]
 
     def update(self, arrays: Sequence[np.ndarray], stds: Sequence[float] | None = None) -> None:
         """Histogram new arrays (at most as many layers as when the plot was made);
@@ -554,7 +558,7 @@ class LayerHistograms:
 
     def _draw_ridges(self, n: int) -> None:
         ax = self.axes[0]
-        unit = float(self.edges[-1]) if self.unit_text is not None else 1.0  # r > 0
+        unit = float(self.edges[-1]) if self.tick_texts else 1.0  # r > 0
         for i, (patch, text) in enumerate(zip(self.patches, self.texts)):
             visible = i < n
             patch.set_visible(visible)
@@ -565,14 +569,56 @@ class LayerHistograms:
             height = _ridge_heights(self.counts[i])
             patch.set_data(base + height, self.edges / unit, base)
             text.set_position((1.02, base + 0.1))
-            text.set_text(f"std {self.stds[i]:.3g}")
+            text.set_text(readout(self.stds[i]))
         ax.set_xlim(self.edges[0] / unit, self.edges[-1] / unit)
-        if self.unit_text is not None:
-            self.unit_text.set_text(f"× {unit:.2g}")
+        if self.tick_texts:
+            symmetric = self.edges[0] < -0.5 * unit  # from -r (else from -0.05 r)
+            self.tick_texts[0].set_text(f"−{readout(unit)}" if symmetric else "")
+            self.tick_texts[-1].set_text(readout(unit))
         ax.set_ylim(-0.1, n)
         if getattr(self, "_ticks_for", None) != n:  # new tick objects only when L changes
             ax.set_yticks(np.arange(n) + 0.0, [str(n - k) for k in range(n)])
             self._ticks_for = n
+
+
+_READOUT = {"fontsize": 8, "color": "0.25"}  # the std column beside the ridges
+
+
+def readout(value: float) -> str:
+    """A number in at most 7 characters, with a typographic minus: 3 significant digits
+    from 0.001 to 999 (0.625, 0.00188, 12.5), else a mantissa and a power of ten
+    (1.88e−5, 3e7); "0", "inf", "nan" as they are."""
+    v = float(value)
+    if v == 0 or not np.isfinite(v) or 1e-3 <= abs(v) < 999.5:
+        text = f"{v:.3g}"
+    else:
+        mantissa, power = f"{v:.2e}".split("e")
+        text = f"{float(mantissa):g}e{int(power)}"
+    return text.replace("-", "−")
+
+
+def _relative_ticks(ax: Axes) -> list:
+    """A relative x axis (from -1 or -0.05 to 1, in units of r): ticks at the halves, its
+    own tick labels off, a static "0" and two moving texts where the end labels go, to read
+    -r and r in values (labels that follow r, so the ticks themselves never change)."""
+    ax.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
+    ax.tick_params(axis="x", labelbottom=False)
+    _tick_label(ax, 0.0, "0")
+    return [_tick_label(ax, x, "") for x in (-1.0, 1.0)]
+
+
+def _tick_label(ax: Axes, x: float, text: str):
+    """A text where matplotlib puts the label of the x tick at ``x``, in its size."""
+    return ax.annotate(
+        text,
+        (x, 0.0),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(0, -ax.xaxis.get_tick_padding()),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=rcParams["xtick.labelsize"],
+    )
 
 
 def _ridge_heights(counts: np.ndarray) -> np.ndarray:
@@ -619,12 +665,13 @@ def activation_histograms(
     symmetric around 0, or from just below 0 for values >= 0, up to 1.05 x the largest
     99.9th percentile of |value| rounded up onto :data:`dlcourse.plots.limits.GRID`, so
     that the bins move rarely), so a layer whose values collapse towards 0
-    shows as a spike; values outside the range go to the end bins. Each layer is labelled with std(A^[l]) over all its entries.
+    shows as a spike; values outside the range go to the end bins. Each layer is labelled
+    with std(A^[l]) over all its entries.
     ``max_layers`` (ridge mode) reserves ridges for later updates with more layers.
     ``relative`` (ridge mode): the x axis is in units of the range's end r, from -1 (or
-    -0.05) to 1, with "× r" written under its right end, as matplotlib writes a common
-    factor; the axis then stays put when the values change scale (gradients follow s^L),
-    and a new r redraws only that text.
+    -0.05) to 1, its end ticks labelled with the values -r and r; the axis then stays put
+    when the values change scale (gradients follow s^L), and a new r redraws only those two
+    labels. In ridge mode each layer's std is written beside its ridge (:func:`readout`).
     Returns a :class:`LayerHistograms` whose ``update(arrays)`` redraws in place.
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
@@ -652,9 +699,8 @@ def activation_histograms(
                     transform=ax.get_yaxis_transform(),
                     ha="left",
                     va="bottom",
-                    fontsize=8,
-                    color="0.25",
                     clip_on=False,
+                    **_READOUT,
                 )
             )
         else:
@@ -672,26 +718,17 @@ def activation_histograms(
             )
             ax.set_yticks([])
             ax.tick_params(labelsize=8)
-    unit = None
+    ends = []
     if ridge:
         ax = axes_list[0]
         ax.set_ylabel(ylabel)
         ax.set_title(label, fontsize=10)
         ax.grid(True, axis="x", alpha=0.3)
+        ax.text(1.02, 1.0, "std", transform=ax.transAxes, ha="left", va="bottom", **_READOUT)
         if relative:
-            ax.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
-            unit = ax.annotate(
-                "",
-                (1.0, 0.0),
-                xycoords="axes fraction",
-                xytext=(0, -18),
-                textcoords="offset points",
-                ha="right",
-                va="top",
-                fontsize=9,
-            )
+            ends = _relative_ticks(ax)
     artists = LayerHistograms(
-        axes_list, patches, texts, ridge, int(bins), value_range, label, unit_text=unit
+        axes_list, patches, texts, ridge, int(bins), value_range, label, tick_texts=ends
     )
     artists.update(arrays)
     return artists
