@@ -402,3 +402,11 @@ def test_readout_is_short_and_reads_as_the_value(value, text):
     assert len(readout(value)) <= 8
     if np.isfinite(value):  # the text, read back, is the value to 3 significant digits
         assert float(text.replace("−", "-")) == pytest.approx(value, rel=5e-3)
+
+
+@pytest.mark.parametrize("epochs", [5, 60, 100, 500])
+def test_a_finished_run_fills_its_x_axis(epochs):
+    ax = Figure().add_subplot()
+    cost_curves(ax, {"loss": np.linspace(1, 0.1, epochs), "val_loss": np.linspace(1, 0.2, epochs)})
+    end = ax.get_xlim()[1]
+    assert epochs <= end <= epochs + 0.5  # no empty part beyond the last epoch

@@ -119,10 +119,13 @@ class CostCurves:
     """Artists of :func:`cost_curves`: a training and a validation line per run (keyed by
     run name, "" for a single run) and the faded lines of a previous run.
 
-    ``length``: the x axis spans at least that many epochs (or steps), the length a run
-    being drawn as it grows will reach. ``hold``: the limits only widen (the axes keep
-    their place while a run streams, so its frames need no redraw of the axes); set it
-    back to False for the final picture, whose limits are then those of the data alone."""
+    ``length``: the length a run being drawn as it grows will reach (:func:`cost_curves`
+    sets it to the length of the runs it is given); the x axis ends there, at the data's
+    end, or when the data is longer at a round number above it (:mod:`.limits`, so that it
+    moves rarely while a run of unknown length grows). ``hold``: the limits only widen
+    (the axes keep their place while a run streams, so its frames need no redraw of the
+    axes); set it back to False for the final picture, whose limits are then those of the
+    data alone."""
 
     ax: Axes
     train: dict[str, Any]
@@ -187,9 +190,8 @@ class CostCurves:
         lines = [*self.train.values(), *self.val.values(), self.previous_train, self.previous_val]
         ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in lines])
         ys = ys[np.isfinite(ys)]
-        n = max([len(line.get_xdata()) for line in lines] + [self.length])
-        # round limits (plots.limits): they stay put while a run grows or a slider moves
-        x = (0.0, max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02))
+        n = max(len(line.get_xdata()) for line in lines)
+        x = (0.0, _epoch_axis_end(n, self.length))
         if ys.size == 0:
             y = (0.1, 1.0) if self.log_y else (0.0, 1.0)
         else:
@@ -221,6 +223,15 @@ class CostCurves:
             self.ax.legend(handles=shown, loc="upper right", fontsize=8, frameon=False)
         elif self.ax.get_legend() is not None:
             self.ax.get_legend().remove()
+
+
+def _epoch_axis_end(n: int, length: int) -> float:
+    """Where an x axis of epochs 1..n ends: at ``length`` (the run's known length) while n
+    does not pass it, a half epoch beyond the last of fewer than 10, else on the round
+    grid of :mod:`.limits` (it stays put while a run of unknown length grows)."""
+    if 0 < n <= length:
+        return float(length) + (0.5 if length < 10 else 0.0)
+    return max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02)
 
 
 def cost_curves(
@@ -278,6 +289,8 @@ def cost_curves(
         ax, train, val, prev_train, prev_val, log_y=log_y, per_step=per_step, legend=legend
     )
     artists.update(named if "" not in named else named[""], previous)
+    artists.length = max(len(line.get_xdata()) for line in artists.moving)
+    artists._rescale()  # the x axis ends where these runs end
     return artists
 
 
