@@ -11,7 +11,9 @@ for each hidden layer l = 1..depth:
 - g'(Z^[l]), read from the activation's own backward pass with an upstream gradient of 1;
   ``mean_derivative[l]`` is its mean. For sigmoid it is at most 1/4, so through L layers
   the backward signal shrinks by at least 4^L: saturation kills gradients;
-- ``grad_norm[l]`` = ||dW^[l]||_F, the size of the update each layer would get;
+- ``grad_norm[l]`` = ||dW^[l]||_F, the size of the update each layer would get, and
+  ``grad_rms[l]`` = ||dW^[l]||_F / sqrt(its number of entries), the same per entry: what the
+  right panel plots, since layer 1 has fewer entries than the others;
 - ``dead_fraction[l]``: the share of units whose g'(z) is exactly 0 on every example
   (a dead ReLU: z <= 0 everywhere, so it never learns again).
 
@@ -40,8 +42,9 @@ MAX_DEPTH = 20
 
 
 class ActivationExplorer(Dashboard):
-    """g and g' (left), histograms of Z^[l] per layer (middle), ||dW^[l]|| and mean g'(Z^[l])
-    per layer (right). Results: ``stats`` (:class:`NetworkStatistics`)."""
+    """g and g' (left), histograms of Z^[l] per layer (middle), the RMS of dW^[l] (per entry:
+    layer 1 has n^[0] x width entries, the others width^2) and mean g'(Z^[l]) per layer
+    (right). Results: ``stats`` (:class:`NetworkStatistics`)."""
 
     settings = {
         "activation": Choice("sigmoid", "activation g", options=ACTIVATION_NAMES),
@@ -77,7 +80,7 @@ class ActivationExplorer(Dashboard):
         self.ax_hist.set_xlabel("z")
         self._flow = std_by_layer(
             self.ax_flow,
-            {"‖dW‖ (gradient norm)": [], "mean g'(Z)": []},
+            {"RMS of dW (per entry)": [], "mean g'(Z)": []},
             colors=["C3", "C2"],
             ylabel="",
         )
@@ -120,7 +123,7 @@ class ActivationExplorer(Dashboard):
         with np.errstate(invalid="ignore"):
             self._flow.update(
                 {
-                    "‖dW‖ (gradient norm)": s.grad_norm,
+                    "RMS of dW (per entry)": s.grad_rms,  # layer 1 has fewer entries
                     "mean g'(Z)": np.where(s.mean_derivative > 0, s.mean_derivative, np.nan),
                 }
             )
