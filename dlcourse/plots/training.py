@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
+from matplotlib.text import Annotation
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
 from .limits import nice_ceil, nice_limits, nice_log_limits, set_log_scale, widened
@@ -598,9 +599,9 @@ _READOUT = {"fontsize": 8, "color": "0.25"}  # the std column beside the ridges
 
 
 def readout(value: float) -> str:
-    """A number in at most 7 characters, with a typographic minus: 3 significant digits
-    from 0.001 to 999 (0.625, 0.00188, 12.5), else a mantissa and a power of ten
-    (1.88e−5, 3e7); "0", "inf", "nan" as they are."""
+    """A number in at most 7 characters (8 below 0), with a typographic minus: 3
+    significant digits from 0.001 to 999 (0.625, 0.00188, 12.5), else a mantissa and a
+    power of ten (1.88e−5, 3e7); "0", "inf", "nan" as they are."""
     v = float(value)
     if v == 0 or not np.isfinite(v) or 1e-3 <= abs(v) < 999.5:
         text = f"{v:.3g}"
@@ -620,7 +621,7 @@ def _relative_ticks(ax: Axes) -> list:
     return [_tick_label(ax, x, "") for x in (-1.0, 1.0)]
 
 
-def _tick_label(ax: Axes, x: float, text: str):
+def _tick_label(ax: Axes, x: float, text: str) -> Annotation:
     """A text where matplotlib puts the label of the x tick at ``x``, in its size."""
     return ax.annotate(
         text,
