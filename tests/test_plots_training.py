@@ -410,3 +410,23 @@ def test_a_finished_run_fills_its_x_axis(epochs):
     cost_curves(ax, {"loss": np.linspace(1, 0.1, epochs), "val_loss": np.linspace(1, 0.2, epochs)})
     end = ax.get_xlim()[1]
     assert epochs <= end <= epochs + 0.5  # no empty part beyond the last epoch
+
+
+def test_moving_decades_keep_the_window_while_the_values_shift_by_decades():
+    ax = Figure().add_subplot()
+    a, g = np.geomspace(0.6, 0.2, 10), np.geomspace(9e-5, 2e-4, 10)
+    art = std_by_layer(ax, {"activations": a, "gradients": g}, moving_decades=True)
+    window, ticks = ax.get_ylim(), list(ax.get_yticks())
+    for name, values in (("activations", a), ("gradients", g)):  # log10(value) - top
+        np.testing.assert_allclose(art.lines[name].get_ydata(), np.log10(values) - art.top)
+    assert window == (-art.span, 0) and art.span == 8  # 3 x 0.6 .. 9e-5 / 3: 6 decades
+    lo, hi = (np.log10(v) - art.top for v in (g.min(), a.max()))
+    assert -art.span < lo and hi < 0  # inside, with room on both sides
+    labels = {t.xy[1]: t.get_text() for t in art.decade_texts if t.get_visible()}
+    assert labels == {y: readout(10.0 ** (art.top + y)) for y in ticks}
+    art.update({"activations": a, "gradients": 10 * g})  # a decade up: the window stays
+    assert (ax.get_ylim(), list(ax.get_yticks())) == (window, ticks)
+    np.testing.assert_allclose(art.lines["gradients"].get_ydata(), np.log10(10 * g) - art.top)
+    assert set(art.decade_texts) <= set(art.moving)
+    art.update({"activations": a, "gradients": 1e-6 * g})  # far more decades: a new window
+    assert art.span == 16 and ax.get_ylim() == (-16, 0)

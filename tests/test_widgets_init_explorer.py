@@ -8,7 +8,7 @@ import pytest
 from matplotlib.colorbar import Colorbar
 from matplotlib.text import Text
 
-from dlcourse.plots.limits import GRID, nice_ceil
+from dlcourse.plots.limits import GRID_125, nice_ceil
 from dlcourse.plots.training import readout
 from dlcourse.widgets import (
     ActivationExplorer,
@@ -51,7 +51,7 @@ def test_the_heat_map_has_a_colour_bar_on_round_limits_holding_the_values():
         shown = e._units.get_array()
         lo, hi = e._units.get_clim()
         top = float(np.abs(shown).max())
-        assert hi == nice_ceil(top, GRID) and lo == (0.0 if shown.min() >= 0 else -hi)
+        assert hi == nice_ceil(top, GRID_125) and lo == (0.0 if shown.min() >= 0 else -hi)
         assert lo <= shown.min() and shown.max() <= hi
         assert e._units.colorbar is bar
     e.set_config({**InitExplorer.defaults, "init": "zeros"})  # tanh(0): every unit 0

@@ -14,6 +14,7 @@ network's output is turned into class probabilities by
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -750,16 +751,21 @@ def activation_histograms(
 
 @dataclass
 class StdByLayer:
-    """Artists of :func:`std_by_layer`: one line per named series."""
+    """Artists of :func:`std_by_layer`: one line per named series; with moving decades,
+    the texts that label the decades (``decade_texts``, top first) and the axis's offset
+    (``top``: the line at 0 is 10^top) and window (``span`` decades below it)."""
 
     ax: Axes
     lines: dict
     log_y: bool
+    decade_texts: list = field(default_factory=list)
+    top: int = 0
+    span: int = 0
 
     @property
     def moving(self) -> list:
-        """The artists an update changes: the lines."""
-        return list(self.lines.values())
+        """The artists an update changes: the lines (and the decades' labels)."""
+        return [*self.lines.values(), *self.decade_texts]
 
     def update(self, stds: Mapping[str, np.ndarray]) -> None:
         unknown = sorted(set(stds) - set(self.lines))
@@ -773,13 +779,41 @@ class StdByLayer:
             values.append(s[np.isfinite(s)])
         self.ax.set_xlim(0.5, max(top, 1) + 0.5)
         v = np.concatenate(values) if values else np.empty(0)
-        if v.size == 0:
+        if self.decade_texts:
+            self._place_decades(v)
+        elif v.size == 0:
             self.ax.set_ylim((1e-3, 1.0) if self.log_y else (0.0, 1.0))
         elif self.log_y:
             self.ax.set_ylim(nice_log_limits(float(v.min()), float(v.max()), factor=3.0))
         else:
             top = float(v.max()) * 1.1
             self.ax.set_ylim(0.0, nice_ceil(top) if top > 0 else 1.0)
+
+    def _place_decades(self, v: np.ndarray) -> None:
+        """Moving decades: y = log10(value) - top on a linear axis from -span to 0: the
+        values with a factor 3 of margin need the decades from 3 x the largest down to 1/3
+        of the smallest, span is the smallest of 2, 4, 8, ... decades that holds them, and
+        top puts them in its middle. The window (and its ticks) moves only when span
+        does; the labels say which decades the lines are at."""
+        lo, hi = (float(v.min()), float(v.max())) if v.size else (1e-3, 1.0)
+        top = math.ceil(math.log10(3.0 * hi) - 1e-9)
+        need = max(top - math.floor(math.log10(lo / 3.0) + 1e-9), 1)
+        span = 2 ** max(1, math.ceil(math.log2(need)))
+        self.top = top + (span - need) // 2  # the data in the middle of the window
+        for line in self.lines.values():
+            x, y = line.get_data()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                line.set_data(x, np.log10(np.asarray(y, dtype=float)) - self.top)
+        step = max(1, span // (len(self.decade_texts) - 1))
+        if span != self.span:
+            self.span = span
+            self.ax.set_ylim(-span, 0)
+            self.ax.set_yticks(np.arange(0, -span - 1, -step))
+        for k, text in enumerate(self.decade_texts):
+            y = -k * step
+            text.set_visible(y >= -span)
+            text.xy = (0.0, y)
+            text.set_text(readout(10.0 ** (self.top + y)))
 
 
 def std_by_layer(
@@ -789,24 +823,49 @@ def std_by_layer(
     log_y: bool = True,
     colors: Sequence[str] | None = None,
     ylabel: str = "std",
+    moving_decades: bool = False,
 ) -> StdByLayer:
     """Standard deviation per layer (x = layer 1..L) for each named series, e.g.
     ``{"activations": a_std, "gradients": g_std}``, on a log axis by default (zeros and
-    non-finite values leave a gap), the y axis labelled ``ylabel``. Returns a
-    :class:`StdByLayer` with ``update(stds)``."""
+    non-finite values leave a gap), the y axis labelled ``ylabel``. ``moving_decades``
+    (log scale): the values are drawn as log10(value) - top on a window of a few decades
+    that stays put while they shift by whole decades, labelled by texts that follow them
+    (a dashboard's frame then needs no new axis: :meth:`StdByLayer._place_decades`).
+    Returns a :class:`StdByLayer` with ``update(stds)``."""
     lines = {}
     for i, name in enumerate(stds):
         color = colors[i % len(colors)] if colors else f"C{i}"
         (lines[name],) = ax.plot([], [], marker="o", ms=4, lw=1.5, color=color, label=name)
-    if log_y:
+    labels = []
+    if log_y and moving_decades:
+        ax.tick_params(axis="y", labelleft=False)
+        labels = [_y_tick_label(ax) for _ in range(DECADE_LABELS)]
+    elif log_y:
         set_log_scale(ax)
     ax.set_xlabel("layer l")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(fontsize=8, frameon=False)
-    artists = StdByLayer(ax, lines, log_y)
+    artists = StdByLayer(ax, lines, log_y, decade_texts=labels)
     artists.update(stds)
     return artists
+
+
+DECADE_LABELS = 5  #: labelled decades of a moving-decades axis (every decade up to 4)
+
+
+def _y_tick_label(ax: Axes) -> Annotation:
+    """A text where matplotlib puts the label of a y tick (placed by the caller)."""
+    return ax.annotate(
+        "",
+        (0.0, 0.0),
+        xycoords=ax.get_yaxis_transform(),
+        xytext=(-ax.yaxis.get_tick_padding(), 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=rcParams["ytick.labelsize"],
+    )
 
 
 # ======================================================================== confusion matrix

@@ -83,6 +83,7 @@ class ActivationExplorer(Dashboard):
             {"RMS of dW (per entry)": [], "mean g'(Z)": []},
             colors=["C3", "C2"],
             ylabel="",
+            moving_decades=True,  # the gradients shift by decades with the scale
         )
         self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
         self.ax_g.set_title("", fontsize=10)

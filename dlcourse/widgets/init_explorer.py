@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from ..experiments.init_signals import SCHEME_SCALES, build_deep_network, signal_statistics
 from ..metrics import finite_std
 
-from ..plots.limits import nice_ceil
+from ..plots.limits import GRID_125, nice_ceil
 from ..plots.training import activation_histograms, std_by_layer
 from ..activations import ACTIVATIONS
 from ..init import INITIALIZERS
@@ -128,7 +128,11 @@ class InitExplorer(Dashboard):
             relative=True,  # gradients scale like s^L: an axis in values moved at every press
         )
         self._stds = std_by_layer(  # no y label: it ran into the tick labels; the title says it
-            self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"], ylabel=""
+            self._ax_std,
+            {"activations": [], "gradients": []},
+            colors=["C0", "C3"],
+            ylabel="",
+            moving_decades=True,  # gradients shift by decades with the scale: no new axis
         )
         self._ax_std.set_title("std per layer", fontsize=9)
         self._units = self._ax_units.imshow(
@@ -223,12 +227,12 @@ class InitExplorer(Dashboard):
 
 def _colour_limits(values: np.ndarray) -> tuple[float, float]:
     """The heat map's colour range: (-r, r), or (0, r) for values >= 0, with r the largest
-    |value| rounded up onto :data:`~dlcourse.plots.limits.GRID` (the colour bar's ticks
-    then move rarely, and units that differ by little look alike); (-1, 1) when every
-    value is 0 or none is finite."""
+    |value| rounded up to 1, 2 or 5 x 10^k (the colour bar's ticks then move rarely, and
+    units that differ by little look alike); (-1, 1) when every value is 0 or none is
+    finite."""
     finite = values[np.isfinite(values)]
     top = float(np.abs(finite).max()) if finite.size else 0.0
     if top == 0:
         return -1.0, 1.0
-    r = nice_ceil(top)
+    r = nice_ceil(top, GRID_125)
     return (0.0 if finite.min() >= 0 else -r), r
