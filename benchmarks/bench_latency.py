@@ -1,8 +1,8 @@
 """Slider -> pixels latency of every dashboard, in a real browser (headless Chromium).
 
-    python benchmarks/bench_latency.py                 # every dashboard in JupyterLab + the Playground in Voila
+    python benchmarks/bench_latency.py                 # every dashboard in JupyterLab, then in Voila
     python benchmarks/bench_latency.py --presses 12 --only TrainingDashboard Playground
-    python benchmarks/bench_latency.py --no-lab        # only the Playground under Voila
+    python benchmarks/bench_latency.py --no-lab        # only under Voila
     python benchmarks/bench_latency.py --only EWAExplorer OptimizerRace --presses 4 --trace
 
 For each dashboard a notebook showing it is opened in JupyterLab (servers and browser from
@@ -12,10 +12,11 @@ timed from the key press until a checksum of the pixels of the dashboard's ``<im
 figure, PNG frames in an ``ipywidgets.Image``) changes, waiting for the picture to settle
 between presses. The change is polled on every animation frame, but the checksum is only
 computed once the image's ``src`` changed and loaded (``window.dlChanged`` of
-tools/lab_driver.py). The Playground is also measured served by
-``voila notebooks/playground.ipynb`` (α: a live setting; noise: a structural one, a new
-network), and while playing: epochs per second (its counter) and frames per second
-(distinct pictures).
+tools/lab_driver.py). Then each dashboard is measured the same way served by Voila (the same
+one-cell notebook, one ``voila`` server each, rows marked "(Voila)"); the Playground there is
+its own app, ``voila notebooks/playground.ipynb`` (α: a live setting; noise: a structural
+one, a new network), also measured while playing: epochs per second (its counter) and
+frames per second (distinct pictures).
 
 ``--trace`` (JupyterLab dashboards only) splits each press into phases: a cell run before
 the dashboard wraps ``Dashboard._safely`` (the callback), ``AggView.push`` (drawing a frame
@@ -267,6 +268,33 @@ def measure_lab(
     return results, traces
 
 
+def measure_voila_dashboards(browser, names: list[str], presses: int, tmp: Path) -> dict:
+    """{"NAME (Voila)": (slider, seconds per press)}: each dashboard's bench notebook served
+    by its own Voila server."""
+    results = {}
+    root = ".bench-dash"
+    for name in names:
+        import_line, key = DASHBOARDS[name]
+        where = tmp / f"voila-{name}"
+        where.mkdir(parents=True, exist_ok=True)
+        path = where / f"{name}.ipynb"
+        path.write_text(json.dumps(_notebook(import_line, name, key)))
+        row = f"{name} (Voila)"
+        try:
+            with ld.voila_server(path, where) as url:
+                page, _ = ld.new_page(browser)
+                try:
+                    ld.open_app(page, url, root)
+                    results[row] = (key, press_latencies(page, root, ".bench-target", presses)[0])
+                finally:
+                    page.close()
+        except Exception as exc:  # report and go on with the next dashboard
+            results[row] = (key, [])
+            print(f"{row}: not measured ({type(exc).__name__}: {exc})", file=sys.stderr)
+        print(table({row: results[row]}).splitlines()[-1], file=sys.stderr, flush=True)
+    return results
+
+
 def measure_voila(browser, url: str, presses: int, play_seconds: float) -> tuple[dict, dict]:
     page, _ = ld.new_page(browser)
     root = ".pg-playground"
@@ -363,6 +391,9 @@ def main(argv=None) -> int:
                     browser, lab, names, args.presses, args.trace, args.events
                 )
         if not (args.no_voila or args.trace):
+            apps = [n for n in names if n != "Playground"]
+            results.update(measure_voila_dashboards(browser, apps, args.presses, Path(tmp)))
+        if "Playground" in names and not (args.no_voila or args.trace):
             with ld.voila_server(ROOT / "notebooks" / "playground.ipynb", Path(tmp)) as url:
                 voila_results, playing = measure_voila(
                     browser, url, args.presses, args.play_seconds

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 import dlcourse as dl
 from dlcourse import datasets
 from dlcourse.metrics import class_probabilities, confusion_counts, grid_probabilities
+from dlcourse.plots.training import readout
 from dlcourse.plots import (
     CLASS_COLORS,
     activation_histograms,
@@ -235,7 +236,8 @@ def test_activation_histograms_ridges_update_in_place(rng):
     # no negative values: the range starts just below 0 instead of being symmetric
     assert -0.1 * art.edges[-1] < art.edges[0] < 0
     np.testing.assert_allclose(art.stds, [a.std() for a in relu])
-    assert art.texts[3].get_text() == "std 0"
+    assert art.texts[3].get_text() == "0"  # the std column's heading says "std"
+    assert "std" in [t.get_text() for t in ax.texts]
     _save(fig, "hist_ridges")
     with pytest.raises(ValueError, match="at most 6"):
         art.update(relu * 2)
@@ -349,7 +351,8 @@ def test_relative_ridges_keep_their_axis_when_the_values_change_scale(rng):
     limits, ticks = ax.get_xlim(), list(ax.get_xticks())
     assert limits == (-1.0, 1.0)
     r = art.edges[-1]
-    assert art.unit_text.get_text() == f"× {r:.2g}"
+    assert [t.get_text() for t in art.tick_texts] == [f"−{readout(r)}", readout(r)]
+    assert ax.xaxis.get_tick_params()["labelbottom"] is False  # the texts replace them
     _, x, _ = art.patches[0].get_data()
     np.testing.assert_allclose(x * r, art.edges)  # drawn in units of r, edges kept in values
     plain = activation_histograms(Figure().add_subplot(), arrays)
@@ -357,9 +360,11 @@ def test_relative_ridges_keep_their_axis_when_the_values_change_scale(rng):
         np.testing.assert_array_equal(a, b)  # the same bars, only the axis's unit differs
     art.update([1e-4 * a for a in arrays])
     assert (ax.get_xlim(), list(ax.get_xticks())) == (limits, ticks)
-    assert art.unit_text.get_text() == f"× {art.edges[-1]:.2g}" and art.edges[-1] < 1e-2 * r
+    assert art.tick_texts[-1].get_text() == readout(art.edges[-1]) and art.edges[-1] < 1e-2 * r
+    assert set(art.tick_texts) <= set(art.moving)  # a new r redraws the labels, not the axis
     art.update([np.abs(a) for a in arrays])  # values >= 0: from just below 0
     assert ax.get_xlim() == (-0.05, 1.0)
+    assert [t.get_text() for t in art.tick_texts] == ["", readout(art.edges[-1])]
     with pytest.raises(ValueError, match="relative=True needs ONE Axes"):
         activation_histograms(Figure().subplots(1, 3), arrays, relative=True)
 
@@ -372,6 +377,56 @@ def test_histograms_take_the_stds_the_caller_has(rng):
     computed = art.stds.copy()
     art.update(arrays, [finite_std(a) for a in arrays])
     np.testing.assert_array_equal(art.stds, computed)
-    assert art.texts[0].get_text() == f"std {computed[0]:.3g}"
+    assert art.texts[0].get_text() == readout(computed[0])
     with pytest.raises(ValueError, match="3 arrays but 2 stds"):
         art.update(arrays, computed[:2])
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (0.625, "0.625"),
+        (0.00188, "0.00188"),
+        (12.5, "12.5"),
+        (9999.0, "1e4"),
+        (1.88e-05, "1.88e−5"),
+        (8e-4, "8e−4"),
+        (3e7, "3e7"),
+        (-2.5e-6, "−2.5e−6"),
+        (0.0, "0"),
+        (np.inf, "inf"),
+    ],
+)
+def test_readout_is_short_and_reads_as_the_value(value, text):
+    assert readout(value) == text
+    assert len(readout(value)) <= 8
+    if np.isfinite(value):  # the text, read back, is the value to 3 significant digits
+        assert float(text.replace("−", "-")) == pytest.approx(value, rel=5e-3)
+
+
+@pytest.mark.parametrize("epochs", [5, 60, 100, 500])
+def test_a_finished_run_fills_its_x_axis(epochs):
+    ax = Figure().add_subplot()
+    cost_curves(ax, {"loss": np.linspace(1, 0.1, epochs), "val_loss": np.linspace(1, 0.2, epochs)})
+    end = ax.get_xlim()[1]
+    assert epochs <= end <= epochs + 0.5  # no empty part beyond the last epoch
+
+
+def test_moving_decades_keep_the_window_while_the_values_shift_by_decades():
+    ax = Figure().add_subplot()
+    a, g = np.geomspace(0.6, 0.2, 10), np.geomspace(9e-5, 2e-4, 10)
+    art = std_by_layer(ax, {"activations": a, "gradients": g}, moving_decades=True)
+    window, ticks = ax.get_ylim(), list(ax.get_yticks())
+    for name, values in (("activations", a), ("gradients", g)):  # log10(value) - top
+        np.testing.assert_allclose(art.lines[name].get_ydata(), np.log10(values) - art.top)
+    assert window == (-art.span, 0) and art.span == 8  # 3 x 0.6 .. 9e-5 / 3: 6 decades
+    lo, hi = (np.log10(v) - art.top for v in (g.min(), a.max()))
+    assert -art.span < lo and hi < 0  # inside, with room on both sides
+    labels = {t.xy[1]: t.get_text() for t in art.decade_texts if t.get_visible()}
+    assert labels == {y: readout(10.0 ** (art.top + y)) for y in ticks}
+    art.update({"activations": a, "gradients": 10 * g})  # a decade up: the window stays
+    assert (ax.get_ylim(), list(ax.get_yticks())) == (window, ticks)
+    np.testing.assert_allclose(art.lines["gradients"].get_ydata(), np.log10(10 * g) - art.top)
+    assert set(art.decade_texts) <= set(art.moving)
+    art.update({"activations": a, "gradients": 1e-6 * g})  # far more decades: a new window
+    assert art.span == 16 and ax.get_ylim() == (-16, 0)

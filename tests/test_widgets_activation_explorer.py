@@ -135,3 +135,14 @@ def test_no_figure_leak():
         a.controls["activation"].value = act
     assert len(plt.get_fignums()) == before
     assert len(a.ax_g.lines) == 3  # g, g' and the zero line, updated in place
+
+
+def test_the_flow_panel_compares_layers_per_entry():
+    """Layer 1 has 2 x 32 weights, the others 32 x 32: the panel plots the RMS of dW (a
+    Frobenius norm would put layer 1 four times lower for its size alone)."""
+    a = ActivationExplorer(activation="relu", init="he", depth=4)
+    (rms_line, _) = a._flow.lines.values()
+    shown = 10.0 ** (rms_line.get_ydata() + a._flow.top)  # moving decades: log10 - top
+    np.testing.assert_allclose(shown, a.stats.grad_rms)
+    sizes = [layer.W.grad.size for layer in a.stats.model if hasattr(layer, "W")][:4]
+    np.testing.assert_allclose(a.stats.grad_rms, a.stats.grad_norm / np.sqrt(sizes))

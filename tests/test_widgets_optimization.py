@@ -270,7 +270,12 @@ def test_race_divergence_stops_the_path_and_names_the_optimizer():
     assert np.max(np.abs(expected[t])) > DIVERGENCE_RADIUS or not np.all(np.isfinite(expected[t]))
     assert "SGD at step" in race.message and "too large" in race.message
     assert "Adam" not in race.message and np.all(np.isfinite(adam))
-    assert race._note.get_visible() and race._note.get_text() == race.message
+    # said under the figure and in the legend, not in a note across the paths and costs
+    assert race._message_label.value.count("SGD at step") == 1 and not race._note.get_visible()
+    assert [x.get_text() for x in race._legend.get_texts()] == [
+        f"SGD (diverged, step {t})",
+        "Adam",
+    ]
     figure_png(race.figure)
     race.controls["lr"].value = 0.01
     assert race.message == "" and not race._note.get_visible()

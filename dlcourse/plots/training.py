@@ -14,12 +14,15 @@ network's output is turned into class probabilities by
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
+from matplotlib.text import Annotation
 
 from ..metrics import check_extent, confusion_counts, finite_std, grid_probabilities
 from .limits import nice_ceil, nice_limits, nice_log_limits, set_log_scale, widened
@@ -34,6 +37,7 @@ __all__ = [
     "decision_boundary",
     "LayerHistograms",
     "activation_histograms",
+    "readout",
     "StdByLayer",
     "std_by_layer",
     "ConfusionMatrix",
@@ -117,10 +121,13 @@ class CostCurves:
     """Artists of :func:`cost_curves`: a training and a validation line per run (keyed by
     run name, "" for a single run) and the faded lines of a previous run.
 
-    ``length``: the x axis spans at least that many epochs (or steps), the length a run
-    being drawn as it grows will reach. ``hold``: the limits only widen (the axes keep
-    their place while a run streams, so its frames need no redraw of the axes); set it
-    back to False for the final picture, whose limits are then those of the data alone."""
+    ``length``: the length a run being drawn as it grows will reach (:func:`cost_curves`
+    sets it to the length of the runs it is given); the x axis ends there, at the data's
+    end, or when the data is longer at a round number above it (:mod:`.limits`, so that it
+    moves rarely while a run of unknown length grows). ``hold``: the limits only widen
+    (the axes keep their place while a run streams, so its frames need no redraw of the
+    axes); set it back to False for the final picture, whose limits are then those of the
+    data alone."""
 
     ax: Axes
     train: dict[str, Any]
@@ -185,9 +192,8 @@ class CostCurves:
         lines = [*self.train.values(), *self.val.values(), self.previous_train, self.previous_val]
         ys = np.concatenate([np.asarray(line.get_ydata(), float) for line in lines])
         ys = ys[np.isfinite(ys)]
-        n = max([len(line.get_xdata()) for line in lines] + [self.length])
-        # round limits (plots.limits): they stay put while a run grows or a slider moves
-        x = (0.0, max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02))
+        n = max(len(line.get_xdata()) for line in lines)
+        x = (0.0, _epoch_axis_end(n, self.length))
         if ys.size == 0:
             y = (0.1, 1.0) if self.log_y else (0.0, 1.0)
         else:
@@ -219,6 +225,15 @@ class CostCurves:
             self.ax.legend(handles=shown, loc="upper right", fontsize=8, frameon=False)
         elif self.ax.get_legend() is not None:
             self.ax.get_legend().remove()
+
+
+def _epoch_axis_end(n: int, length: int) -> float:
+    """Where an x axis of epochs 1..n ends: at ``length`` (the run's known length) while n
+    does not pass it, a half epoch beyond the last of fewer than 10, else on the round
+    grid of :mod:`.limits` (it stays put while a run of unknown length grows)."""
+    if 0 < n <= length:
+        return float(length) + (0.5 if length < 10 else 0.0)
+    return max(n, 1) + 0.5 if n < 10 else nice_ceil(n * 1.02)
 
 
 def cost_curves(
@@ -276,6 +291,8 @@ def cost_curves(
         ax, train, val, prev_train, prev_val, log_y=log_y, per_step=per_step, legend=legend
     )
     artists.update(named if "" not in named else named[""], previous)
+    artists.length = max(len(line.get_xdata()) for line in artists.moving)
+    artists._rescale()  # the x axis ends where these runs end
     return artists
 
 
@@ -496,9 +513,10 @@ def _shared_range(finite: Sequence[np.ndarray]) -> tuple[float, float]:
 @dataclass
 class LayerHistograms:
     """Artists of :func:`activation_histograms`: one ``StepPatch`` per layer (``patches``),
-    one ``Text`` with the layer's standard deviation per layer (``texts``), and the last
-    ``counts`` (fractions of entries per bin), ``edges`` (in values, also on a relative
-    axis) and ``stds``."""
+    one ``Text`` with the layer's standard deviation per layer (``texts``; in ridge mode the
+    number alone, under a static "std" heading), and the last ``counts`` (fractions of
+    entries per bin), ``edges`` (in values, also on a relative axis) and ``stds``. On a
+    relative axis, ``tick_texts`` are the values at its ends (-r and r, or r alone)."""
 
     axes: list
     patches: list
@@ -510,12 +528,13 @@ class LayerHistograms:
     counts: list = field(default_factory=list)
     edges: np.ndarray = None
     stds: np.ndarray = None
-    unit_text: Any = None  #: "× r" under a relative x axis (None: the axis is in values)
+    tick_texts: list = field(default_factory=list)  #: a relative axis's end values
 
     @property
     def moving(self) -> list:
-        """The artists an update changes: the histograms, their std texts, the unit."""
-        return [*self.patches, *self.texts, *([self.unit_text] if self.unit_text else [])]
+        """The artists an update changes: the histograms, their std texts, the end values
+        of a relative axis."""
+        return [*self.patches, *self.texts, *self.tick_texts]
 
     def update(self, arrays: Sequence[np.ndarray], stds: Sequence[float] | None = None) -> None:
         """Histogram new arrays (at most as many layers as when the plot was made);
@@ -554,7 +573,7 @@ class LayerHistograms:
 
     def _draw_ridges(self, n: int) -> None:
         ax = self.axes[0]
-        unit = float(self.edges[-1]) if self.unit_text is not None else 1.0  # r > 0
+        unit = float(self.edges[-1]) if self.tick_texts else 1.0  # r > 0
         for i, (patch, text) in enumerate(zip(self.patches, self.texts)):
             visible = i < n
             patch.set_visible(visible)
@@ -565,14 +584,56 @@ class LayerHistograms:
             height = _ridge_heights(self.counts[i])
             patch.set_data(base + height, self.edges / unit, base)
             text.set_position((1.02, base + 0.1))
-            text.set_text(f"std {self.stds[i]:.3g}")
+            text.set_text(readout(self.stds[i]))
         ax.set_xlim(self.edges[0] / unit, self.edges[-1] / unit)
-        if self.unit_text is not None:
-            self.unit_text.set_text(f"× {unit:.2g}")
+        if self.tick_texts:
+            symmetric = self.edges[0] < -0.5 * unit  # from -r (else from -0.05 r)
+            self.tick_texts[0].set_text(f"−{readout(unit)}" if symmetric else "")
+            self.tick_texts[-1].set_text(readout(unit))
         ax.set_ylim(-0.1, n)
         if getattr(self, "_ticks_for", None) != n:  # new tick objects only when L changes
             ax.set_yticks(np.arange(n) + 0.0, [str(n - k) for k in range(n)])
             self._ticks_for = n
+
+
+_READOUT = {"fontsize": 8, "color": "0.25"}  # the std column beside the ridges
+
+
+def readout(value: float) -> str:
+    """A number in at most 7 characters (8 below 0), with a typographic minus: 3
+    significant digits from 0.001 to 999 (0.625, 0.00188, 12.5), else a mantissa and a
+    power of ten (1.88e−5, 3e7); "0", "inf", "nan" as they are."""
+    v = float(value)
+    if v == 0 or not np.isfinite(v) or 1e-3 <= abs(v) < 999.5:
+        text = f"{v:.3g}"
+    else:
+        mantissa, power = f"{v:.2e}".split("e")
+        text = f"{float(mantissa):g}e{int(power)}"
+    return text.replace("-", "−")
+
+
+def _relative_ticks(ax: Axes) -> list:
+    """A relative x axis (from -1 or -0.05 to 1, in units of r): ticks at the halves, its
+    own tick labels off, a static "0" and two moving texts where the end labels go, to read
+    -r and r in values (labels that follow r, so the ticks themselves never change)."""
+    ax.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
+    ax.tick_params(axis="x", labelbottom=False)
+    _tick_label(ax, 0.0, "0")
+    return [_tick_label(ax, x, "") for x in (-1.0, 1.0)]
+
+
+def _tick_label(ax: Axes, x: float, text: str) -> Annotation:
+    """A text where matplotlib puts the label of the x tick at ``x``, in its size."""
+    return ax.annotate(
+        text,
+        (x, 0.0),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(0, -ax.xaxis.get_tick_padding()),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=rcParams["xtick.labelsize"],
+    )
 
 
 def _ridge_heights(counts: np.ndarray) -> np.ndarray:
@@ -619,12 +680,13 @@ def activation_histograms(
     symmetric around 0, or from just below 0 for values >= 0, up to 1.05 x the largest
     99.9th percentile of |value| rounded up onto :data:`dlcourse.plots.limits.GRID`, so
     that the bins move rarely), so a layer whose values collapse towards 0
-    shows as a spike; values outside the range go to the end bins. Each layer is labelled with std(A^[l]) over all its entries.
+    shows as a spike; values outside the range go to the end bins. Each layer is labelled
+    with std(A^[l]) over all its entries.
     ``max_layers`` (ridge mode) reserves ridges for later updates with more layers.
     ``relative`` (ridge mode): the x axis is in units of the range's end r, from -1 (or
-    -0.05) to 1, with "× r" written under its right end, as matplotlib writes a common
-    factor; the axis then stays put when the values change scale (gradients follow s^L),
-    and a new r redraws only that text.
+    -0.05) to 1, its end ticks labelled with the values -r and r; the axis then stays put
+    when the values change scale (gradients follow s^L), and a new r redraws only those two
+    labels. In ridge mode each layer's std is written beside its ridge (:func:`readout`).
     Returns a :class:`LayerHistograms` whose ``update(arrays)`` redraws in place.
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
@@ -652,9 +714,8 @@ def activation_histograms(
                     transform=ax.get_yaxis_transform(),
                     ha="left",
                     va="bottom",
-                    fontsize=8,
-                    color="0.25",
                     clip_on=False,
+                    **_READOUT,
                 )
             )
         else:
@@ -672,26 +733,17 @@ def activation_histograms(
             )
             ax.set_yticks([])
             ax.tick_params(labelsize=8)
-    unit = None
+    ends = []
     if ridge:
         ax = axes_list[0]
         ax.set_ylabel(ylabel)
         ax.set_title(label, fontsize=10)
         ax.grid(True, axis="x", alpha=0.3)
+        ax.text(1.02, 1.0, "std", transform=ax.transAxes, ha="left", va="bottom", **_READOUT)
         if relative:
-            ax.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
-            unit = ax.annotate(
-                "",
-                (1.0, 0.0),
-                xycoords="axes fraction",
-                xytext=(0, -18),
-                textcoords="offset points",
-                ha="right",
-                va="top",
-                fontsize=9,
-            )
+            ends = _relative_ticks(ax)
     artists = LayerHistograms(
-        axes_list, patches, texts, ridge, int(bins), value_range, label, unit_text=unit
+        axes_list, patches, texts, ridge, int(bins), value_range, label, tick_texts=ends
     )
     artists.update(arrays)
     return artists
@@ -699,16 +751,21 @@ def activation_histograms(
 
 @dataclass
 class StdByLayer:
-    """Artists of :func:`std_by_layer`: one line per named series."""
+    """Artists of :func:`std_by_layer`: one line per named series; with moving decades,
+    the texts that label the decades (``decade_texts``, top first) and the axis's offset
+    (``top``: the line at 0 is 10^top) and window (``span`` decades below it)."""
 
     ax: Axes
     lines: dict
     log_y: bool
+    decade_texts: list = field(default_factory=list)
+    top: int = 0
+    span: int = 0
 
     @property
     def moving(self) -> list:
-        """The artists an update changes: the lines."""
-        return list(self.lines.values())
+        """The artists an update changes: the lines (and the decades' labels)."""
+        return [*self.lines.values(), *self.decade_texts]
 
     def update(self, stds: Mapping[str, np.ndarray]) -> None:
         unknown = sorted(set(stds) - set(self.lines))
@@ -722,13 +779,41 @@ class StdByLayer:
             values.append(s[np.isfinite(s)])
         self.ax.set_xlim(0.5, max(top, 1) + 0.5)
         v = np.concatenate(values) if values else np.empty(0)
-        if v.size == 0:
+        if self.decade_texts:
+            self._place_decades(v)
+        elif v.size == 0:
             self.ax.set_ylim((1e-3, 1.0) if self.log_y else (0.0, 1.0))
         elif self.log_y:
             self.ax.set_ylim(nice_log_limits(float(v.min()), float(v.max()), factor=3.0))
         else:
             top = float(v.max()) * 1.1
             self.ax.set_ylim(0.0, nice_ceil(top) if top > 0 else 1.0)
+
+    def _place_decades(self, v: np.ndarray) -> None:
+        """Moving decades: y = log10(value) - top on a linear axis from -span to 0: the
+        values with a factor 3 of margin need the decades from 3 x the largest down to 1/3
+        of the smallest, span is the smallest of 2, 4, 8, ... decades that holds them, and
+        top puts them in its middle. The window (and its ticks) moves only when span
+        does; the labels say which decades the lines are at."""
+        lo, hi = (float(v.min()), float(v.max())) if v.size else (1e-3, 1.0)
+        top = math.ceil(math.log10(3.0 * hi) - 1e-9)
+        need = max(top - math.floor(math.log10(lo / 3.0) + 1e-9), 1)
+        span = 2 ** max(1, math.ceil(math.log2(need)))
+        self.top = top + (span - need) // 2  # the data in the middle of the window
+        for line in self.lines.values():
+            x, y = line.get_data()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                line.set_data(x, np.log10(np.asarray(y, dtype=float)) - self.top)
+        step = max(1, span // (len(self.decade_texts) - 1))
+        if span != self.span:
+            self.span = span
+            self.ax.set_ylim(-span, 0)
+            self.ax.set_yticks(np.arange(0, -span - 1, -step))
+        for k, text in enumerate(self.decade_texts):
+            y = -k * step
+            text.set_visible(y >= -span)
+            text.xy = (0.0, y)
+            text.set_text(readout(10.0 ** (self.top + y)))
 
 
 def std_by_layer(
@@ -738,24 +823,49 @@ def std_by_layer(
     log_y: bool = True,
     colors: Sequence[str] | None = None,
     ylabel: str = "std",
+    moving_decades: bool = False,
 ) -> StdByLayer:
     """Standard deviation per layer (x = layer 1..L) for each named series, e.g.
     ``{"activations": a_std, "gradients": g_std}``, on a log axis by default (zeros and
-    non-finite values leave a gap), the y axis labelled ``ylabel``. Returns a
-    :class:`StdByLayer` with ``update(stds)``."""
+    non-finite values leave a gap), the y axis labelled ``ylabel``. ``moving_decades``
+    (log scale): the values are drawn as log10(value) - top on a window of a few decades
+    that stays put while they shift by whole decades, labelled by texts that follow them
+    (a dashboard's frame then needs no new axis: :meth:`StdByLayer._place_decades`).
+    Returns a :class:`StdByLayer` with ``update(stds)``."""
     lines = {}
     for i, name in enumerate(stds):
         color = colors[i % len(colors)] if colors else f"C{i}"
         (lines[name],) = ax.plot([], [], marker="o", ms=4, lw=1.5, color=color, label=name)
-    if log_y:
+    labels = []
+    if log_y and moving_decades:
+        ax.tick_params(axis="y", labelleft=False)
+        labels = [_y_tick_label(ax) for _ in range(DECADE_LABELS)]
+    elif log_y:
         set_log_scale(ax)
     ax.set_xlabel("layer l")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(fontsize=8, frameon=False)
-    artists = StdByLayer(ax, lines, log_y)
+    artists = StdByLayer(ax, lines, log_y, decade_texts=labels)
     artists.update(stds)
     return artists
+
+
+DECADE_LABELS = 5  #: labelled decades of a moving-decades axis (every decade up to 4)
+
+
+def _y_tick_label(ax: Axes) -> Annotation:
+    """A text where matplotlib puts the label of a y tick (placed by the caller)."""
+    return ax.annotate(
+        "",
+        (0.0, 0.0),
+        xycoords=ax.get_yaxis_transform(),
+        xytext=(-ax.yaxis.get_tick_padding(), 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=rcParams["ytick.labelsize"],
+    )
 
 
 # ======================================================================== confusion matrix

@@ -11,7 +11,9 @@ for each hidden layer l = 1..depth:
 - g'(Z^[l]), read from the activation's own backward pass with an upstream gradient of 1;
   ``mean_derivative[l]`` is its mean. For sigmoid it is at most 1/4, so through L layers
   the backward signal shrinks by at least 4^L: saturation kills gradients;
-- ``grad_norm[l]`` = ||dW^[l]||_F, the size of the update each layer would get;
+- ``grad_norm[l]`` = ||dW^[l]||_F, the size of the update each layer would get, and
+  ``grad_rms[l]`` = ||dW^[l]||_F / sqrt(its number of entries), the same per entry: what the
+  right panel plots, since layer 1 has fewer entries than the others;
 - ``dead_fraction[l]``: the share of units whose g'(z) is exactly 0 on every example
   (a dead ReLU: z <= 0 everywhere, so it never learns again).
 
@@ -40,8 +42,9 @@ MAX_DEPTH = 20
 
 
 class ActivationExplorer(Dashboard):
-    """g and g' (left), histograms of Z^[l] per layer (middle), ||dW^[l]|| and mean g'(Z^[l])
-    per layer (right). Results: ``stats`` (:class:`NetworkStatistics`)."""
+    """g and g' (left), histograms of Z^[l] per layer (middle), the RMS of dW^[l] (per entry:
+    layer 1 has n^[0] x width entries, the others width^2) and mean g'(Z^[l]) per layer
+    (right). Results: ``stats`` (:class:`NetworkStatistics`)."""
 
     settings = {
         "activation": Choice("sigmoid", "activation g", options=ACTIVATION_NAMES),
@@ -65,7 +68,7 @@ class ActivationExplorer(Dashboard):
         self.ax_g.axhline(0, color="0.7", lw=0.8)
         self.ax_g.set_xlim(-6, 6)
         self.ax_g.set_xlabel("z")
-        self.ax_g.legend(fontsize=8, loc="upper left")
+        self.ax_g.legend(fontsize=9, loc="upper left")
         self._hist = activation_histograms(
             self.ax_hist,
             [np.zeros(1)],
@@ -77,21 +80,19 @@ class ActivationExplorer(Dashboard):
         self.ax_hist.set_xlabel("z")
         self._flow = std_by_layer(
             self.ax_flow,
-            {"‖dW‖ (gradient norm)": [], "mean g'(Z)": []},
+            {"RMS of dW (per entry)": [], "mean g'(Z)": []},
             colors=["C3", "C2"],
             ylabel="",
+            moving_decades=True,  # the gradients shift by decades with the scale
         )
         self.ax_flow.set_title("gradient flow, layer 1 = input side", fontsize=10)
-        self.view_agg.set_moving(
-            [
-                self._g_line,
-                self._d_line,
-                self._hist,
-                self._flow,
-                self.ax_g.title,
-                self.ax_hist.title,
-            ]
+        self.ax_g.set_title("", fontsize=10)
+        self.ax_hist.set_title("pre-activations $Z^{[l]}$ per layer", fontsize=10)
+        self._dead = self.ax_hist.text(  # a short readout under the axis: the title is static
+            1.0, -0.09, "", transform=self.ax_hist.transAxes, ha="right", va="top", fontsize=9
         )
+        # the titles change with the activation alone (a full draw then: g's limits move)
+        self.view_agg.set_moving([self._g_line, self._d_line, self._hist, self._flow, self._dead])
 
     # ------------------------------------------------------------------ compute
     def _compute(self) -> None:
@@ -118,15 +119,14 @@ class ActivationExplorer(Dashboard):
         self._d_line.set_data(self._z, d)
         lo, hi = float(min(g.min(), d.min())), float(max(g.max(), d.max()))
         self.ax_g.set_ylim(lo - 0.1 * (hi - lo) - 0.05, hi + 0.1 * (hi - lo) + 0.05)
-        self.ax_g.set_title(f"{c['activation']} and its derivative", fontsize=10)
+        self.ax_g.title.set_text(f"{c['activation']} and its derivative")  # stale if new
         self._hist.update(s.Z)
         with np.errstate(invalid="ignore"):
             self._flow.update(
                 {
-                    "‖dW‖ (gradient norm)": s.grad_norm,
+                    "RMS of dW (per entry)": s.grad_rms,  # layer 1 has fewer entries
                     "mean g'(Z)": np.where(s.mean_derivative > 0, s.mean_derivative, np.nan),
                 }
             )
-        dead = float(np.mean(s.dead_fraction))
-        # plain text, no $math$: the title changes on every move (mathtext is slower to draw)
-        self.ax_hist.set_title(f"pre-activations per layer; dead units {dead:.0%}", fontsize=10)
+        dead = float(np.mean(s.dead_fraction))  # only a ReLU's g' is 0 on a whole side
+        self._dead.set_text(f"dead units {dead:.0%}" if c["activation"] == "relu" else "")

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from ..experiments.init_signals import SCHEME_SCALES, build_deep_network, signal_statistics
 from ..metrics import finite_std
 
+from ..plots.limits import GRID_125, nice_ceil
 from ..plots.training import activation_histograms, std_by_layer
 from ..activations import ACTIVATIONS
 from ..init import INITIALIZERS
@@ -103,7 +104,7 @@ class InitExplorer(Dashboard):
             width_ratios=[1.0, 1.0, 0.95],
             height_ratios=[1.0, 0.8],
             left=0.06,
-            right=0.985,
+            right=0.95,  # the colour bar's tick labels beyond
             bottom=0.1,
             top=0.86,
             wspace=0.5,
@@ -127,7 +128,11 @@ class InitExplorer(Dashboard):
             relative=True,  # gradients scale like s^L: an axis in values moved at every press
         )
         self._stds = std_by_layer(  # no y label: it ran into the tick labels; the title says it
-            self._ax_std, {"activations": [], "gradients": []}, colors=["C0", "C3"], ylabel=""
+            self._ax_std,
+            {"activations": [], "gradients": []},
+            colors=["C0", "C3"],
+            ylabel="",
+            moving_decades=True,  # gradients shift by decades with the scale: no new axis
         )
         self._ax_std.set_title("std per layer", fontsize=9)
         self._units = self._ax_units.imshow(
@@ -140,7 +145,9 @@ class InitExplorer(Dashboard):
         self._ax_units.set_ylabel("example", fontsize=8)
         self._ax_units.tick_params(labelsize=8)
         self._ax_units.set_yticks(range(0, EXAMPLES_SHOWN, 5))  # whole examples
-        self._units_title = self._ax_units.set_title("", fontsize=9)
+        self._units_title = self._ax_units.set_title("", fontsize=9)  # static: follows L
+        bar = self.figure.colorbar(self._units, ax=self._ax_units, fraction=0.08, pad=0.03)
+        bar.ax.tick_params(labelsize=8)
         self._std_note = self._ax_std.text(
             0.5,
             0.5,
@@ -158,7 +165,6 @@ class InitExplorer(Dashboard):
                 self._grad_hist,
                 self._stds,
                 self._units,
-                self._units_title,
                 self._std_note,
                 self._summary,
             ]
@@ -170,11 +176,7 @@ class InitExplorer(Dashboard):
         self._stds.update({"activations": self.activation_std, "gradients": self.gradient_std})
         last = self.activations[-1][:EXAMPLES_SHOWN, :UNITS_SHOWN]
         self._units.set_data(last)
-        finite = last[np.isfinite(last)]
-        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        if hi - lo <= 1e-12 * max(1.0, abs(hi)):
-            lo, hi = lo - 1.0, hi + 1.0
-        self._units.set_clim(lo, hi)
+        self._units.set_clim(*_colour_limits(last))
         L = len(self.activations)
         self._units.set_extent((-0.5, last.shape[1] - 0.5, last.shape[0] - 0.5, -0.5))
         self._units_title.set_text(
@@ -221,3 +223,16 @@ class InitExplorer(Dashboard):
             else "roughly constant"
         )
         return f"{head}: {trend} (×{rate:.2f} per layer)"
+
+
+def _colour_limits(values: np.ndarray) -> tuple[float, float]:
+    """The heat map's colour range: (-r, r), or (0, r) for values >= 0, with r the largest
+    |value| rounded up to 1, 2 or 5 x 10^k (the colour bar's ticks then move rarely, and
+    units that differ by little look alike); (-1, 1) when every value is 0 or none is
+    finite."""
+    finite = values[np.isfinite(values)]
+    top = float(np.abs(finite).max()) if finite.size else 0.0
+    if top == 0:
+        return -1.0, 1.0
+    r = nice_ceil(top, GRID_125)
+    return (0.0 if finite.min() >= 0 else -r), r

@@ -20,8 +20,8 @@ The sliders set alpha (``lr``), beta (momentum, Nesterov, RMSProp), beta1 and be
 
 A racer whose w becomes NaN/inf, or flies further than 1e6 from the origin, or whose cost
 J(w) overflows, has diverged (:func:`dlcourse.experiments.race.race`): its path stops at
-the last good point (the rest of ``paths[name]`` is NaN) and ``message`` names it and says
-that alpha is too large. Paths
+the last good point (the rest of ``paths[name]`` is NaN), its legend entry gives the step,
+and ``message`` (the line under the figure) names it and says that alpha is too large. Paths
 that leave the plotted window are clipped on screen but keep all their data.
 """
 
@@ -161,7 +161,7 @@ class OptimizerRace(Dashboard):
         start = (self._config["start_x"], self._config["start_y"])
         update_paths(self._path_artists, self.paths, start)
         update_cost_curves(self._cost_lines, self.costs, self.minimum)
-        if self._legend_names != tuple(self.paths):
+        if self._legend_names != self._legend_labels():
             self._rebuild_legend()
         self.ax_paths.set_title(
             f"{self.surface.description}, α = {self._config['lr']:.3g}", fontsize=10
@@ -175,16 +175,31 @@ class OptimizerRace(Dashboard):
         self.ax_paths.set_autoscale_on(False)
         self._drawn_surface = self._config["surface"]
 
+    def _legend_labels(self) -> tuple[str, ...]:
+        """One legend entry per racer; a diverged one says at which step."""
+        return tuple(
+            OPTIMIZER_LABELS[n] + ("" if t is None else f" (diverged, step {t})")
+            for n, t in self.diverged.items()
+        )
+
     def _rebuild_legend(self) -> None:
         if self._legend is not None:
             self._legend.remove()
         handles = [self._path_artists["paths"][n] for n in self.paths]
+        labels = self._legend_labels()
         self._legend = (
-            self.ax_paths.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.85)
+            self.ax_paths.legend(handles, labels, loc="upper right", fontsize=8, framealpha=0.85)
             if handles
             else None
         )
-        self._legend_names = tuple(self.paths)
+        self._legend_names = labels
+
+    def _show_message(self) -> None:
+        """The message line under the figure; a divergence is written in the legend
+        instead of the note across the figure (which would hide the paths and the costs)."""
+        super()._show_message()
+        if self.message.startswith("diverged: "):
+            self._note.set_visible(False)
 
 
 def _settings(opt: optim.Optimizer) -> tuple:

@@ -52,7 +52,7 @@ class SearchExplorer(Dashboard):
         self.ax_grid, self.ax_random, self.ax_profile = fig.subplots(
             1, 3, gridspec_kw={"width_ratios": [1, 1, 1.1]}
         )
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.5)
+        fig.subplots_adjust(left=0.08, right=0.93, bottom=0.16, top=0.86, wspace=0.5)
         u = np.linspace(-4.0, 0.0, 201)
         v = np.linspace(-3.0, -1.0, 101)
         U, V = np.meshgrid(u, v)
@@ -91,7 +91,18 @@ class SearchExplorer(Dashboard):
         self.ax_profile.set_xticks(range(-4, 1), [f"1e{k}" if k else "1" for k in range(-4, 1)])
         self.ax_profile.set_xlabel("learning rate α (log scale)")
         self.ax_profile.set_ylabel("validation error")
-        self.ax_profile.legend(fontsize=8, loc="lower left")
+        # labels beside what they name, not a legend over the valley
+        self.ax_profile.text(-3.9, 0.64, "error at the best β", color="0.3", fontsize=8, va="top")
+        for y, name, color in ((0.93, "grid", "C0"), (0.85, "random", "C3")):
+            self.ax_profile.text(
+                1.02,
+                y,
+                name,
+                color=color,
+                fontsize=8,
+                va="center",
+                transform=self.ax_profile.get_yaxis_transform(),
+            )
         self.ax_profile.set_title("error against α: β hardly matters", fontsize=9)
         moving = [[h["trials"], h["best"]] for h in self._heat.values()]
         self.view_agg.set_moving([moving, self._rug_grid, self._rug_random, self._titles()])
