@@ -91,6 +91,12 @@ def _next(rule, u, s, a, b, top_k, edge):
     best, width = u[order[0]], b - a
     top = u[order[:top_k]]
     at_high, at_low = best > b - edge * width, best < a + edge * width
+    if rule == "edge on alpha":  # the edge measured on alpha itself, not on its exponent
+        lo, hi = 10.0**a, 10.0**b
+        at_high = 10.0**best > hi - edge * (hi - lo)
+        at_low = 10.0**best < lo + edge * (hi - lo)
+    if rule == "any of top_k":  # widens when any of the top_k trials is at an edge
+        at_high, at_low = top.max() > b - edge * width, top.min() < a + edge * width
     if rule == "never widen" or not (at_high or at_low):
         if rule == "never zoom":
             return a, b
@@ -133,6 +139,8 @@ WRONG = {
         (_loop(rule="one decade"), "not by one decade"),
         (_loop(rule="shift"), "you moved the whole range"),
         (_loop(rule="wrong side"), "widen on that side"),
+        (_loop(rule="edge on alpha"), "within `edge` of an edge, widen"),
+        (_loop(rule="any of top_k"), "zoom in, do not widen"),
         (_loop(extra_call=True), "called `objective` 12001 times"),
         (_loop(missing_call=True), "called `objective` 11999 times"),
         (_loop(sort=True), "in the order you called `objective`"),
