@@ -194,3 +194,50 @@ def test_layer_norm_keeps_a_useful_bias(spiral, seed):
     np.testing.assert_allclose(net[0].b.grad.sum(), 0, atol=1e-12)  # only its mean is removed
     net[0].b.value += 5.0  # a constant shift of b changes nothing
     np.testing.assert_allclose(net.forward(X[:32]), out, rtol=0, atol=1e-9)
+
+
+# ------------------------------------------------------------------ exercise (e): your batch norm in a network
+def _function_network(seed):
+    from dlcourse.exercises.batchnorm import _expected, _expected_predict, _expected_running
+    from dlcourse.experiments.bn_compare import graph_backward, with_functions
+
+    fns = (_expected, graph_backward, _expected_running, _expected_predict)
+    return with_functions(bn_mlp(2, 3, (32,) * 4, True, seed=seed), *fns)
+
+
+BUILDERS = {
+    "yours": _function_network,
+    "package": lambda s: bn_mlp(2, 3, (32,) * 4, True, seed=s),
+    "plain": lambda s: bn_mlp(2, 3, (32,) * 4, False, seed=s),
+}
+
+
+@pytest.fixture(scope="module")
+def retuned():
+    from dlcourse.experiments.bn_compare import retuned_comparison
+
+    X, y = load_data("spiral", n=300)
+    return retuned_comparison(X, y, BUILDERS, lrs=(0.03, 0.1, 0.3), seeds=range(5))
+
+
+def test_a_network_of_the_exercise_functions_trains_exactly_like_the_packages(retuned):
+    assert np.allclose(retuned["yours"], retuned["package"], rtol=1e-9, atol=1e-12)
+
+
+def test_retuned_batch_norm_is_not_better_than_the_plain_control_on_every_seed(retuned):
+    bn, plain = retuned["package"], retuned["plain"]
+    assert np.all(bn[:, 2] == 0.1) and np.all(plain[:, 2] == 0.1)  # best alpha 0.1 everywhere
+    assert np.sum(bn[:, 0] < plain[:, 0]) == 2  # "lower on 2 of the 5 seeds"
+    assert np.all(bn[:, 1] >= plain[:, 1])  # "accuracy higher or equal on all five"
+    assert (round(bn[:, 0].min(), 3), round(bn[:, 0].max(), 3)) == (0.085, 0.115)
+    assert (round(plain[:, 0].min(), 3), round(plain[:, 0].max(), 3)) == (0.05, 0.186)
+
+
+@pytest.mark.parametrize("name", ["package", "plain"])
+def test_one_step_past_each_end_of_the_retuned_grid_ends_higher(retuned, name):
+    from dlcourse.experiments.bn_compare import retuned_comparison
+
+    X, y = load_data("spiral", n=300)
+    for lr in (0.01, 1.0):
+        past = retuned_comparison(X, y, {name: BUILDERS[name]}, lrs=(lr,), seeds=range(5))[name]
+        assert np.all(past[:, 0] > retuned[name][:, 0]), (name, lr)

@@ -183,3 +183,67 @@ def test_sobol_points_are_several_times_more_even(seed):
     rand = qmc.discrepancy(np.random.default_rng(seed).random((16, 2)))
     sobol = qmc.discrepancy(qmc.Sobol(2, seed=seed).random(16))
     assert 5 < rand / sobol < 23  # "5 to 22 times lower"
+
+
+# ------------------------------------------------------------------ exercise (c): the search loop
+@pytest.fixture(scope="module")
+def widen_race():
+    from dlcourse.experiments.search_toy import lr_cost
+
+    return c2f.widen_vs_zoom(lr_cost, c2f.widening_search, low=1e-4, high=0.1, seeds=range(5))
+
+
+def test_widening_loop_ends_lower_than_zoom_only_on_the_five_printed_seeds(widen_race):
+    r = widen_race
+    assert r.widen_wins() == 5  # Q_WIDEN_WINS (c), "ends lower on 5 of 5"
+    assert 0.04 < r.widen_best.min() and r.widen_best.max() < 0.11  # "between 0.04 and 0.11"
+    assert 1.0 < r.widen_alpha.min() and r.widen_alpha.max() < 8.0  # "alpha between 1 and 8"
+    assert round(r.zoom_best.min(), 2) == 0.29 and round(r.zoom_best.max(), 2) == 0.34
+    assert np.all(r.zoom_alpha <= 0.1)
+
+
+def test_zoom_only_never_tries_alpha_above_its_first_range():
+    from dlcourse.experiments.search_toy import lr_cost
+
+    space = {"lr": search.log_uniform(1e-4, 0.1)}
+    for s in range(5):
+        rounds = search.coarse_to_fine(lambda p, _: lr_cost(p["lr"]), space, 3, 8, 3, seed=s)
+        assert max(r.values("lr").max() for r in rounds) <= 0.1
+
+
+def test_q_widen_wins_on_seeds_5_to_9_too():
+    from dlcourse.experiments.search_toy import lr_cost
+
+    race = c2f.widen_vs_zoom(lr_cost, c2f.widening_search, low=1e-4, high=0.1, seeds=range(5, 10))
+    assert race.widen_wins() == 5  # "over seeds 0 to 9 ... all ten"
+
+
+@pytest.fixture(scope="module")
+def wide_races():
+    from dlcourse.experiments.search_toy import lr_cost
+
+    return [
+        c2f.widen_vs_zoom(
+            lr_cost, c2f.widening_search, 1e-4, 10.0, seeds=range(10 * g, 10 * g + 10)
+        )
+        for g in range(4)
+    ]
+
+
+def test_q_widen_wins_three_to_seven_of_ten_from_a_range_that_is_right(wide_races):
+    wins = [r.widen_wins() for r in wide_races]
+    assert wins == [3, 3, 6, 5]  # printed for seeds 0-9, and the three other groups of the prose
+    assert all(3 <= w <= 7 for w in wins)  # Q_WIDEN_WINS (b) in every group of ten
+    assert sum(wins) == 17  # takeaway: "lost to a plain zoom on 23 of 40 seeds"
+
+
+def test_from_the_right_range_round_1_widens_on_every_seed():
+    from dlcourse.experiments.search_toy import lr_cost
+
+    for s in range(10):
+        rng = np.random.default_rng(s)
+        u = rng.uniform(-4.0, 1.0, size=8)
+        costs = np.array([lr_cost(10.0**x) for x in u])
+        a, b, action = c2f.next_range(u, costs, -4.0, 1.0, 3, 0.2)
+        assert action == "widen high" and (a, b) == (-4.0, 6.0)  # [1e-4, 1e6]
+        assert 1.0 < 10.0 ** u[np.argmin(costs)] < 9.0  # "alpha between 1 and 9"

@@ -15,12 +15,13 @@ and names the one it matches.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..layers import batchnorm_forward as _reference
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
-from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
+from .grader import ESTIMATED, Case, CheckResult, describe, run_with_mistakes, with_mistakes
 
 NAME = "batchnorm_forward"
 
@@ -275,7 +276,7 @@ def _backward_cases() -> list[Case]:
                 _expected_backward(dout, Z, gamma, eps),
                 "backpropagate through z_tilde = gamma z_norm + beta, z_norm = "
                 "(z - mu) / sqrt(sigma^2 + eps), and through mu and sigma^2 "
-                "(the formula of The math)",
+                "(collapse the node-by-node chain of exercise (b))",
             )
         )
     return cases
@@ -464,3 +465,185 @@ Q_ONE_EXAMPLE = Question(
         "c": "NaN (a division by zero)",
     },
 )
+
+
+# ================================================================== backward, node by node
+# ``batchnorm_backward_graph(dZ_tilde, Z, gamma, eps) -> (dZ, dgamma, dbeta, dZ_norm,
+# dinv_std, dvar, dcentred, dmu)``: the adjoints of every node of the forward graph (see
+# :func:`dlcourse.experiments.bn_compare.graph_backward`). The check compares them in the
+# order reverse mode computes them and stops at the first wrong node, whose upstream
+# adjoints are then right: its hint is about that node's local derivative alone. The
+# tolerance (1e-10 relative) is one an exact computation meets and a difference quotient
+# does not.
+from ..experiments.bn_compare import graph_backward as _graph  # noqa: E402
+
+__all__ += ["check_batchnorm_backward_graph"]
+
+GRAPH = "batchnorm_backward_graph"
+GRAPH_ITEMS = ("dZ", "dgamma", "dbeta", "dZ_norm", "dinv_std", "dvar", "dcentred", "dmu")
+REVERSE = (2, 1, 3, 4, 5, 6, 7, 0)  # dbeta, dgamma, dZ_norm, dinv_std, dvar, dcentred, dmu, dZ
+GRAPH_RTOL = 1e-10
+
+
+def _graph_parts(Z, eps):
+    mu = Z.mean(axis=0)
+    C = Z - mu
+    var = (C * C).mean(axis=0)
+    return C, var, 1.0 / np.sqrt(var + eps)
+
+
+def _node_mistakes(item: str, dout, Z, gamma, eps, ref) -> list[tuple[Any, str]]:
+    """(wrong value, hint) of the usual mistakes at node ``item``, its upstream adjoints right."""
+    m = Z.shape[0]
+    C, var, s = _graph_parts(Z, eps)
+    dZ, dg, db, dZn, ds, dvar, dC, dmu = ref
+    shared = "one number per unit shared by the m examples: sum its adjoint over the batch (axis 0)"
+    table = {
+        "dbeta": [(dout.mean(0), "dbeta adds up dZ_tilde over the batch: a sum, not a mean")],
+        "dgamma": [
+            (dout.sum(0), "gamma multiplies Z_norm: dgamma sums dZ_tilde * Z_norm over the batch"),
+            ((dout * Z).sum(0), "gamma multiplies Z_norm, not Z: sum dZ_tilde * Z_norm"),
+            (
+                (dout * C / (np.sqrt(var) + eps)).sum(0),
+                "eps goes inside the square root: s = 1 / sqrt(var + eps)",
+            ),
+            (
+                (dout * C / np.sqrt(Z.var(0, ddof=1) + eps)).sum(0),
+                "the forward pass uses the batch variance (1/m), not the unbiased one (1/(m-1))",
+            ),
+        ],
+        "dZ_norm": [(dout, "z_tilde = gamma * z_norm + beta: dZ_norm = gamma * dZ_tilde")],
+        "dinv_std": [
+            (dZn * C, f"s (the inverse std) is {shared}"),
+            ((dout * C).sum(0), "z_norm = c * s feeds z_tilde through gamma: use dZ_norm"),
+            ((dZn * Z).sum(0), "z_norm = c * s with c = z - mu, the centred values"),
+        ],
+        "dvar": [
+            (0.5 * (var + eps) ** -1.5 * ds, "d s / d var = -1/2 (var + eps)^(-3/2): the sign"),
+            (
+                -0.5 * (var + eps) ** -0.5 * ds,
+                "s = (var + eps)^(-1/2): its derivative has the power -3/2",
+            ),
+            (-((var + eps) ** -1.5) * ds, "d s / d var = -1/2 (var + eps)^(-3/2): the 1/2"),
+            (-0.5 / (np.sqrt(var) + eps) ** 3 * ds, "eps goes inside the square root"),
+        ],
+        "dcentred": [
+            (
+                dZn * s,
+                "c is used twice, by z_norm and by var: add the path through var, (2/m) c dvar",
+            ),
+            (
+                (2.0 / m) * C * dvar,
+                "c is used twice, by z_norm and by var: add the path through z_norm, s * dZ_norm",
+            ),
+            (dZn * s + 2.0 * C * dvar, "var = (1/m) sum c^2, so d var / d c_i = 2 c_i / m"),
+            (dZn * s + C * dvar / m, "var = (1/m) sum c^2, so d var / d c_i = 2 c_i / m"),
+        ],
+        "dmu": [
+            (dC.sum(0), "c = z - mu: d c / d mu = -1, so dmu = -sum dcentred"),
+            (-dC, f"mu is {shared}"),
+        ],
+        "dZ": [
+            (dC, "z is used twice, by mu and by c: add the path through mu, dmu / m"),
+            (dC + dmu, "mu = (1/m) sum z, so d mu / d z_i = 1/m: add dmu / m"),
+            (dC - dmu / m, "c = z - mu enters dmu with its sign already: dZ = dcentred + dmu / m"),
+            (np.broadcast_to(dmu / m, dC.shape), "z is used twice, by mu and by c: add both paths"),
+        ],
+    }
+    return table[item]
+
+
+def _graph_close(got, expected) -> bool:
+    try:
+        g, e = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    scale = 1e-12 * (1.0 + float(np.abs(e).max()))
+    return g.shape == e.shape and bool(np.allclose(g, e, rtol=GRAPH_RTOL, atol=scale))
+
+
+def _graph_cases() -> list[tuple]:
+    """(dout, Z, gamma, eps): shapes, scales and eps varied; a unit constant over the batch."""
+    rng = np.random.default_rng(2031)
+    cases = []
+    for (m, n), loc, scale, eps in [
+        ((6, 3), 1.0, 1.0, 1e-5),
+        ((16, 4), -2.0, 5.0, 1e-5),
+        ((5, 2), 0.5, 0.1, 1e-3),
+        ((32, 6), 3.0, 2.0, 0.1),
+    ]:
+        Z = rng.normal(loc, scale, size=(m, n)) * rng.uniform(0.5, 2.0, size=n)
+        cases.append((rng.normal(size=(m, n)), Z, rng.uniform(0.5, 2.0, size=n), eps))
+    Z = rng.normal(size=(8, 3))
+    Z[:, 2] = -1.5  # constant: var = 0, s = eps^(-1/2)
+    cases.append((rng.normal(size=(8, 3)), Z, np.array([1.5, 0.7, 2.0]), 1e-3))
+    return cases
+
+
+def _graph_case_hint(got, args) -> str | None:
+    """None when the 8 adjoints are right, else the hint for the first wrong node."""
+    ref = _graph(*args)
+    if not isinstance(got, (tuple, list)) or len(got) != len(ref):
+        return (
+            f"return a tuple of the 8 adjoints ({', '.join(GRAPH_ITEMS)}); you returned "
+            f"{describe(got)}"
+        )
+    for i in REVERSE:
+        item, value = GRAPH_ITEMS[i], got[i]
+        if _graph_close(value, ref[i]):
+            continue
+        shape = np.shape(value) if _numeric(value) else None
+        if shape is not None and shape != np.shape(ref[i]):
+            return f"{item} has shape {shape}, expected {np.shape(ref[i])}" + (
+                ": it is one number per unit, so sum over the batch (axis 0)"
+                if shape == np.shape(args[1])
+                else ""
+            )
+        for wrong, hint in _node_mistakes(item, *args, ref):
+            if _graph_close(value, wrong):
+                return f"{item} is the first wrong adjoint (the ones before it are right): {hint}"
+        near = _numeric(value) and bool(np.allclose(value, ref[i], rtol=1e-5, atol=1e-8))
+        return f"{item} is the first wrong adjoint (the ones before it are right): " + (
+            ESTIMATED
+            if near
+            else "multiply its users' adjoints by the local derivative of the table and add "
+            "them up (summing over the batch for mu, var and s)"
+        )
+    return None
+
+
+def _numeric(value) -> bool:
+    try:
+        np.asarray(value, dtype=float)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+@exercise(
+    reference=_graph,
+    forbidden=(
+        *GRADIENT_HELPERS,
+        "dlcourse.layers.batchnorm_backward",
+        "dlcourse.layers._standardize_backward",
+        "dlcourse.layers.BatchNorm.backward",
+        "dlcourse.layers.layernorm_backward",
+        "dlcourse.experiments.bn_compare.graph_backward",
+    ),
+)
+def check_batchnorm_backward_graph(fn: Callable) -> CheckResult:
+    """Check ``fn(dZ_tilde, Z, gamma, eps)`` returns the 8 adjoints of
+    :func:`dlcourse.experiments.bn_compare.graph_backward`, node by node."""
+    if not callable(fn):
+        return CheckResult(False, f"{GRAPH}: expected a function, got {type(fn).__name__}")
+    for i, args in enumerate(_graph_cases(), 1):
+        got = fn(*args)
+        hint = _graph_case_hint(got, args)
+        if hint:
+            m, n = args[1].shape
+            return CheckResult(
+                False,
+                f"{GRAPH}: not yet — case {i} (Z of shape ({m}, {n}), eps={args[3]:g}). "
+                f"Hint: {hint}",
+            )
+    return CheckResult(True, f"{GRAPH}: correct")

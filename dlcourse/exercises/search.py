@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
-from .grader import CheckResult
+from .grader import CheckResult, describe
 
 # the package's samplers: the exercises write their own
 _SAMPLERS = (
@@ -434,4 +435,278 @@ Q_EDGE = Question(
     "are too large), so the top trials stay below 10. The crowding at the "
     "edge said only that the optimum might lie beyond it; widening is how you find out.",
     {"a": "none", "b": "one or two", "c": "three or four"},
+)
+
+
+# ================================================================== the search loop
+# ``coarse_to_fine_search(objective, low, high, rounds, n_trials, rng, top_k, edge)
+# -> (tried, best)``: coarse to fine over alpha that widens at an edge, the rule of
+# :func:`dlcourse.experiments.coarse_to_fine.next_range`. The check scores with a cheap
+# objective whose optimum it chooses (outside the starting range in two cases), records
+# every call, rebuilds each round's range from the learner's own trials with the rule, and
+# tests: the budget, that ``tried`` is what was scored, every round's exponents uniform on
+# that round's range (large rounds), new independent draws (no grid, no reuse), the best.
+from ..experiments import coarse_to_fine as _c2f  # noqa: E402
+
+__all__ += ["Q_WIDEN_WINS", "check_coarse_to_fine"]
+
+LOOP = "coarse_to_fine_search"
+LOOP_KS = 3.0  # sqrt(n) * KS above this: not uniform on the range (p < 3e-8 for a right one)
+LOOP_LAG = 6.0  # sqrt(n) * |corr| of consecutive or of successive rounds' draws
+
+
+def _bowl(center: float, bumps: float = 0.0, cliff: float = np.inf) -> Callable:
+    """A cheap stand-in for a training run: (log10 alpha - center)^2, plus a deterministic
+    bumpy term of height ``bumps``; ``inf`` (a diverged run) above alpha = ``cliff``."""
+
+    def objective(alpha: float) -> float:
+        if alpha > cliff:
+            return math.inf
+        u = math.log10(alpha)
+        wobble = math.sin(12.9898 * u * 1e3) * 43758.5453
+        return (u - center) ** 2 + bumps * (wobble - math.floor(wobble))
+
+    return objective
+
+
+class _Scored:
+    """The objective given to the learner's loop, with every alpha it was called on."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn, self.alphas = fn, []
+
+    def __call__(self, alpha):
+        self.alphas.append(alpha)
+        return self.fn(float(alpha))
+
+
+# (center, bumps, cliff), low, high, rounds, n_trials, top_k, edge, seed; the first three
+# are large (each round's distribution is tested): widen above twice then zoom; widen
+# below then zoom; zoom at once (the best 0.15 of the width from the top: with edge 0.2
+# it would widen)
+LOOP_CASES = (
+    ((-1.2, 0.0, np.inf), 1e-5, 1e-3, 4, 3000, 3, 0.2, 21),
+    ((-3.0, 0.0, np.inf), 1e-2, 1.0, 3, 3000, 5, 0.15, 22),
+    ((0.25, 0.0, np.inf), 1e-4, 10.0, 2, 3000, 4, 0.1, 23),
+    ((0.5, 0.3, np.inf), 1e-3, 0.3, 3, 7, 2, 0.2, 24),
+    ((-4.0, 0.5, 0.05), 1e-6, 0.1, 3, 9, 3, 0.3, 25),
+    ((-2.0, 1.0, np.inf), 1e-4, 1.0, 4, 6, 2, 0.2, 26),
+)
+LARGE = 1000  # rounds at least this large have their distribution tested
+
+
+def _loop_fail(case: tuple, hint: str) -> CheckResult:
+    _, low, high, rounds, n, top_k, edge, _ = case
+    return CheckResult(
+        False,
+        f"{LOOP}: not yet — with low={low:g}, high={high:g}, rounds={rounds}, n_trials={n}, "
+        f"top_k={top_k}, edge={edge:g}. Hint: {hint}",
+    )
+
+
+def _loop_output(out: Any, rounds: int, n: int) -> tuple[np.ndarray | None, float, str | None]:
+    """(tried, best, None) from the learner's answer, or (None, nan, what is wrong)."""
+    shape = "a pair (tried, best): every alpha tried, in order, and the alpha of the lowest cost"
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        return None, math.nan, f"return {shape}; you returned {describe(out)}"
+    try:
+        tried, best = np.asarray(out[0], dtype=float), float(out[1])
+    except (TypeError, ValueError):
+        return None, math.nan, f"return {shape}: an array of numbers and one number"
+    if tried.shape != (rounds * n,):
+        return (
+            None,
+            math.nan,
+            (
+                f"`tried` should hold all rounds * n_trials = {rounds * n} alphas in one flat "
+                f"array (np.concatenate the rounds); yours has shape {tried.shape}"
+            ),
+        )
+    if not np.all(np.isfinite(tried) & (tried > 0)):
+        return None, math.nan, "every alpha tried must be a positive, finite number"
+    return tried, best, None
+
+
+def _range_candidates(u_prev, s_prev, a, b, top_k, edge) -> list[tuple[float, float, str]]:
+    """(a', b', hint) ranges a loop making a usual mistake would search next."""
+    width = b - a
+    top = u_prev[np.argsort(s_prev, kind="stable")[:top_k]]
+    _, _, action = _c2f.next_range(u_prev, s_prev, a, b, top_k, edge)
+    out = []
+    if action != "zoom":
+        side = "upper" if action == "widen high" else "lower"
+        out += [
+            (
+                float(top.min()),
+                float(top.max()),
+                f"the best trial sat at the {side} edge of "
+                "its range, where you zoomed in: when the best trial is within `edge` of an "
+                "edge, widen the range beyond that edge instead",
+            ),
+            ((a + width, b + width) if side == "upper" else (a - width, b - width))
+            + ("you moved the whole range; widen it: keep the other end where it was",),
+            ((a, b + 1.0) if side == "upper" else (a - 1.0, b))
+            + ("widen by the range's own width on the log scale (b - a), not by one decade",),
+            ((a - width, b) if side == "upper" else (a, b + width))
+            + (f"the best trial sat at the {side} edge: widen on that side",),
+            (a, b, "the best trial sat at an edge: widen the range beyond it (you kept it)"),
+        ]
+    else:
+        out += [
+            (
+                a,
+                b,
+                "the best trial was inside the range: zoom to the span of the top_k best "
+                "trials only (you kept the whole range, or the span of all the trials)",
+            ),
+            (
+                float(u_prev.min()),
+                float(u_prev.max()),
+                "zoom to the span of the top_k best trials only, not of all the trials",
+            ),
+            (a, b + width, "the best trial was not at the edge: zoom in, do not widen"),
+            (a - width, b, "the best trial was not at the edge: zoom in, do not widen"),
+        ]
+    return out
+
+
+def _fits(u: np.ndarray, a: float, b: float) -> bool:
+    """u lies in [a, b] and, for a large round, is uniform there."""
+    pad = 1e-9 * max(b - a, 1e-12)
+    if u.min() < a - pad or u.max() > b + pad:
+        return False
+    return len(u) < LARGE or math.sqrt(len(u)) * ks_uniform(u, a, b) < LOOP_KS
+
+
+def _round_hint(u, u_prev, s_prev, ranges, r, top_k, edge) -> str | None:
+    """None when round r's exponents fit the rule's range, else the hint."""
+    a, b = ranges[r]
+    if _fits(u, a, b):
+        return None
+    if r == 0 and len(u) >= LARGE:
+        if math.sqrt(len(u)) * ks_uniform(10.0**u, 10.0**a, 10.0**b) < LOOP_KS:
+            return (
+                "you drew alpha uniformly: draw the exponent r uniformly between "
+                "log10(low) and log10(high) and try 10**r"
+            )
+    if r > 0:
+        for lo, hi, hint in _range_candidates(u_prev, s_prev, *ranges[r - 1], top_k, edge):
+            if _fits(u, lo, hi):
+                return f"round {r + 1}: {hint}"
+    where = f"round {r + 1}" if r else "the first round"
+    return (
+        f"{where} should try alphas log-uniform on [{10.0**a:.4g}, {10.0**b:.4g}] (the "
+        "range the rule gives from your own trials); yours do not: draw "
+        "rng.uniform(a, b, size=n_trials) exponents on the round's range"
+    )
+
+
+def _independence_hint(rounds_u: list, ranges: list) -> str | None:
+    """None when each large round looks like fresh independent draws, else the hint."""
+    prev = None
+    for u, (a, b) in zip(rounds_u, ranges):
+        if len(u) < LARGE:
+            return None
+        hint = _not_random_hint(u, a, b, "exponents")
+        if hint and "correlated" not in hint:
+            return hint
+        limit = LOOP_LAG / math.sqrt(len(u))
+        if abs(np.corrcoef(u[:-1], u[1:])[0, 1]) > limit:
+            return (
+                "consecutive exponents are correlated (sorted, or each drawn from the one "
+                "before?): draw every value independently"
+            )
+        v = (u - a) / (b - a)
+        if prev is not None and abs(np.corrcoef(prev, v)[0, 1]) > limit:
+            return (
+                "each round reuses the draws of the round before (rescaled): draw new "
+                "exponents with rng in every round"
+            )
+        prev = v
+    return None
+
+
+def _loop_case_hint(fn: Callable, case: tuple) -> str | None:
+    """None when ``fn`` runs the rule on ``case``, else the hint."""
+    (center, bumps, cliff), low, high, rounds, n, top_k, edge, seed = case
+    scored = _Scored(_bowl(center, bumps, cliff))
+    out = fn(scored, low, high, rounds, n, np.random.default_rng(seed), top_k, edge)
+    if len(scored.alphas) != rounds * n:
+        return (
+            f"your loop called `objective` {len(scored.alphas)} times where the budget is "
+            f"rounds * n_trials = {rounds * n}: one training run per trial, no more, no less"
+        )
+    tried, best, problem = _loop_output(out, rounds, n)
+    if problem:
+        return problem
+    called = np.asarray(scored.alphas, dtype=float)
+    if not np.allclose(tried, called, rtol=1e-12, atol=0.0):
+        return (
+            "`tried` must be the alphas you scored, in the order you called `objective` "
+            "(round after round; do not sort them)"
+        )
+    scores = np.array([scored.fn(a) for a in tried])
+    u = np.log10(tried)
+    ranges, rounds_u = [(math.log10(low), math.log10(high))], []
+    for r in range(rounds):
+        ur, sr = u[r * n : (r + 1) * n], scores[r * n : (r + 1) * n]
+        prev = (rounds_u[-1], scores[(r - 1) * n : r * n]) if r else (None, None)
+        hint = _round_hint(ur, *prev, ranges, r, top_k, edge)
+        if hint:
+            return hint
+        rounds_u.append(ur)
+        a, b, _ = _c2f.next_range(ur, sr, *ranges[r], top_k, edge)
+        ranges.append((a, b))
+    hint = _independence_hint(rounds_u, ranges)
+    if hint:
+        return hint
+    if not math.isclose(best, tried[int(np.argmin(scores))], rel_tol=1e-12):
+        in_last = math.isclose(best, tried[-n:][int(np.argmin(scores[-n:]))], rel_tol=1e-12)
+        return (
+            "`best` is the alpha of the lowest cost over ALL rounds (not only the last one)"
+            if in_last
+            else "`best` must be the alpha (not the cost, not the exponent) of the trial "
+            "with the lowest cost"
+        )
+    return None
+
+
+_RNG_OBJECTIVE = _bowl(-1.0, 0.2)  # one object: an answer kept from an earlier call is seen
+
+
+@exercise(
+    rng_call=lambda rng: (_RNG_OBJECTIVE, 1e-4, 1e-2, 3, 6, rng, 2, 0.2),
+    fresh=True,
+    forbidden=(
+        *_SAMPLERS,
+        "dlcourse.search.coarse_to_fine",
+        "dlcourse.search.zoom",
+        "dlcourse.experiments.coarse_to_fine.widening_search",
+        "dlcourse.experiments.coarse_to_fine.next_range",
+        "dlcourse.experiments.coarse_to_fine.widening_coarse_to_fine",
+    ),
+)
+def check_coarse_to_fine(fn: Callable) -> CheckResult:
+    """Check ``fn(objective, low, high, rounds, n_trials, rng, top_k, edge) -> (tried,
+    best)`` against the rule of :func:`dlcourse.experiments.coarse_to_fine.next_range`."""
+    if not callable(fn):
+        return CheckResult(False, f"{LOOP}: expected a function, got {type(fn).__name__}")
+    with np.errstate(all="ignore"):
+        for case in LOOP_CASES:
+            hint = _loop_case_hint(fn, case)
+            if hint:
+                return _loop_fail(case, hint)
+    return CheckResult(True, f"{LOOP}: correct")
+
+
+Q_WIDEN_WINS = Question(
+    "Q_WIDEN_WINS",
+    "b",
+    "Three to seven: 3 of seeds 0-9 here, and 3, 6 and 5 of seeds 10-19, 20-29 and 30-39. "
+    "Round 1's best trial has alpha between 1 and 9 on every seed, in the top fifth of "
+    "[1e-4, 10], so the rule reads it as 'at the edge' and widens to [1e-4, 1e6]: round 2 "
+    "spreads its trials over ten decades, most of them far above the useful ones, while the "
+    "zoom-only search keeps every run inside. Widening pays when the range is wrong; when it "
+    "is right, neither loop wins reliably.",
+    {"a": "at most two", "b": "three to seven", "c": "eight or more"},
 )

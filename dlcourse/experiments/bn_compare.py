@@ -42,7 +42,11 @@ from ..train import DivergenceWarning, History, evaluate, fit
 from .networks import mlp
 
 __all__ = [
+    "FunctionBatchNorm",
     "Run",
+    "graph_backward",
+    "retuned_comparison",
+    "with_functions",
     "NORMS",
     "batch_spread",
     "bn_mlp",
@@ -349,3 +353,111 @@ def load_data(name: str = "spiral", n: int = 300, seed: int = 1) -> tuple[np.nda
     X, y = datasets.make(name, n=n, rng=seed)
     X, _, _ = datasets.standardize(X)
     return X, y
+
+
+# ------------------------------------------------------------------ the backward pass, node by node
+def graph_backward(dZ_tilde: np.ndarray, Z: np.ndarray, gamma: np.ndarray, eps: float) -> tuple:
+    r"""Training-mode batch norm backward, walking the graph of the forward pass (per column,
+    over the m rows)
+
+        mu = (1/m) sum_i z_i,  c = z - mu,  var = (1/m) sum_i c_i^2,  s = (var + eps)^(-1/2),
+        z_norm = c s,  z_tilde = gamma z_norm + beta
+
+    from the last node to the first; c and z are used twice, so their adjoints add two terms:
+
+        dbeta = sum_i dz_tilde,  dgamma = sum_i dz_tilde z_norm,  dz_norm = gamma dz_tilde,
+        ds = sum_i dz_norm c,  dvar = -1/2 (var + eps)^(-3/2) ds,
+        dc = s dz_norm + (2/m) c dvar,  dmu = -sum_i dc,  dz = dc + dmu / m.
+
+    Returns (dZ, dgamma, dbeta, dZ_norm, dinv_std, dvar, dcentred, dmu)."""
+    m = Z.shape[0]
+    mu = Z.mean(axis=0)
+    C = Z - mu
+    var = (C * C).mean(axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    Z_norm = C * inv_std
+    dbeta, dgamma = dZ_tilde.sum(axis=0), (dZ_tilde * Z_norm).sum(axis=0)
+    dZ_norm = dZ_tilde * gamma
+    dinv_std = (dZ_norm * C).sum(axis=0)
+    dvar = -0.5 * (var + eps) ** -1.5 * dinv_std
+    dC = dZ_norm * inv_std + (2.0 / m) * C * dvar
+    dmu = -dC.sum(axis=0)
+    return dC + dmu / m, dgamma, dbeta, dZ_norm, dinv_std, dvar, dC, dmu
+
+
+# ------------------------------------------------------------------ batch norm from functions
+class FunctionBatchNorm(BatchNorm):
+    """A BatchNorm layer computed by four given functions (a learner's):
+    ``forward(Z, gamma, beta, eps) -> Z_tilde``, ``backward(dZ_tilde, Z, gamma, eps) ->
+    (dZ, dgamma, dbeta, ...)``, ``update_running(mean, var, Z, momentum) -> (mean, var)`` and
+    ``predict(Z, gamma, beta, mean, var, eps) -> Z_tilde`` (test mode). Training mode only
+    is differentiated (what ``dl.fit`` needs)."""
+
+    def __init__(self, layer: BatchNorm, forward, backward, update_running, predict) -> None:
+        super().__init__(layer.num_features, layer.momentum, layer.eps)
+        self.gamma.value[:], self.beta.value[:] = layer.gamma.value, layer.beta.value
+        self.fns = (forward, backward, update_running, predict)
+        self.batch = None
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        forward, _, update_running, predict = self.fns
+        g, b = self.gamma.value, self.beta.value
+        if not training:
+            return predict(x, g, b, self.running_mean, self.running_var, self.eps)
+        self.batch = x
+        new_mean, new_var = update_running(
+            self.running_mean.copy(), self.running_var.copy(), x, self.momentum
+        )
+        self.running_mean[:], self.running_var[:] = new_mean, new_var
+        return forward(x, g, b, self.eps)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self.batch is None:
+            raise RuntimeError("FunctionBatchNorm.backward called before a training forward")
+        dx, dgamma, dbeta = self.fns[1](dout, self.batch, self.gamma.value, self.eps)[:3]
+        self.gamma.accumulate(dgamma)
+        self.beta.accumulate(dbeta)
+        return dx
+
+
+def with_functions(model: Sequential, forward, backward, update_running, predict) -> Sequential:
+    """A copy of ``model`` whose BatchNorm layers are :class:`FunctionBatchNorm` layers of
+    the given functions (same gamma, beta, momentum, eps; every other layer copied)."""
+    fns = (forward, backward, update_running, predict)
+    return Sequential(
+        [
+            FunctionBatchNorm(layer, *fns) if isinstance(layer, BatchNorm) else layer
+            for layer in copy.deepcopy(model).layers_list
+        ]
+    )
+
+
+def retuned_comparison(
+    X: np.ndarray,
+    y: np.ndarray,
+    builders: dict,
+    lrs: Sequence[float] = (0.03, 0.1, 0.3),
+    seeds: Sequence[int] = range(5),
+    epochs: int = 20,
+    batch_size: int = 32,
+) -> dict[str, np.ndarray]:
+    """Each network ``builders[name](seed)`` trained with SGD for every alpha of ``lrs``;
+    per network, an array (seeds, 3) of (test-mode cost on (X, y), its accuracy, alpha) at
+    the alpha of the lowest cost, chosen separately for every seed (a diverged run has cost
+    inf)."""
+    result = {}
+    for name, build in builders.items():
+        rows = []
+        for seed in seeds:
+            runs = []
+            for lr in lrs:
+                model = build(seed)
+                history = train_run(model, X, y, "sgd", lr, epochs, batch_size, seed)
+                cost, acc = (math.inf, 0.0)
+                if history.diverged is None:
+                    with np.errstate(all="ignore"):
+                        cost, acc = evaluate(model, X, y, SoftmaxCrossEntropy())
+                runs.append((float(cost), float(acc), float(lr)))
+            rows.append(min(runs, key=lambda r: r[0]))
+        result[name] = np.array(rows)
+    return result

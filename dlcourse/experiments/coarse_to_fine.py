@@ -23,8 +23,12 @@ __all__ = [
     "Round",
     "edges_touched",
     "grid_vs_random",
+    "next_range",
     "widen",
     "widening_coarse_to_fine",
+    "widening_search",
+    "WidenVsZoom",
+    "widen_vs_zoom",
 ]
 
 
@@ -145,3 +149,92 @@ def grid_vs_random(
         ]
     )
     return GridVsRandom(tuple(k * k for k in sides), grid, rand)
+
+
+# ------------------------------------------------------------------ notebook 10's exercise
+def next_range(
+    u: np.ndarray, scores: np.ndarray, a: float, b: float, top_k: int, edge: float
+) -> tuple[float, float, str]:
+    r"""The exponent range of the next round, and the action, from one round's exponents
+    ``u = log10(alpha)`` in [a, b] and their ``scores`` (lower is better):
+
+    * best exponent u* > b - edge (b - a): widen above, [a, b + (b - a)], action "widen high";
+    * u* < a + edge (b - a): widen below, [a - (b - a), b], action "widen low";
+    * otherwise zoom: [min, max] of the exponents of the ``top_k`` best trials, "zoom"."""
+    order = np.argsort(scores, kind="stable")
+    best, width = u[order[0]], b - a
+    if best > b - edge * width:
+        return a, b + width, "widen high"
+    if best < a + edge * width:
+        return a - width, b, "widen low"
+    top = u[order[:top_k]]
+    return float(top.min()), float(top.max()), "zoom"
+
+
+def widening_search(
+    objective: Callable[[float], float],
+    low: float,
+    high: float,
+    rounds: int,
+    n_trials: int,
+    rng: np.random.Generator,
+    top_k: int = 3,
+    edge: float = 0.2,
+) -> tuple[np.ndarray, float]:
+    r"""Coarse to fine over the learning rate alone, widening at an edge: each round draws
+    ``n_trials`` exponents u ~ U[a, b] with ``rng`` (a, b = log10 low, log10 high at the
+    start), scores alpha = 10**u with one call ``objective(alpha)`` each, and moves to
+    :func:`next_range`. Returns (every alpha tried, in order; the alpha of the lowest score)."""
+    a, b = float(np.log10(low)), float(np.log10(high))
+    tried, scores = [], []
+    for _ in range(rounds):
+        u = rng.uniform(a, b, size=n_trials)
+        s = np.array([objective(float(10.0**x)) for x in u], dtype=float)
+        tried.append(10.0**u)
+        scores.append(s)
+        a, b, _ = next_range(u, s, a, b, top_k, edge)
+    tried, scores = np.concatenate(tried), np.concatenate(scores)
+    return tried, float(tried[np.argmin(scores)])
+
+
+@dataclass
+class WidenVsZoom:
+    seeds: tuple
+    widen_best: np.ndarray  # (seeds,) lowest cost of the widening loop
+    widen_alpha: np.ndarray  # (seeds,) its alpha
+    zoom_best: np.ndarray  # (seeds,) lowest cost of the zoom-only coarse_to_fine
+    zoom_alpha: np.ndarray  # (seeds,) its alpha
+
+    def widen_wins(self) -> int:
+        """The number of seeds where the widening loop ends below the zoom-only search."""
+        return int(np.sum(self.widen_best < self.zoom_best))
+
+
+def widen_vs_zoom(
+    cost: Callable[[float], float],
+    loop: Callable = widening_search,
+    low: float = 1e-4,
+    high: float = 0.1,
+    rounds: int = 3,
+    n_trials: int = 8,
+    top_k: int = 3,
+    edge: float = 0.2,
+    seeds=range(5),
+) -> WidenVsZoom:
+    """Per seed, the lowest ``cost(alpha)`` found by ``loop`` (a widening search with the
+    signature of :func:`widening_search`, rng ``default_rng(seed)``) and by the package's
+    zoom-only :func:`dlcourse.search.coarse_to_fine` (seed ``seed``), both from [low, high]
+    with ``rounds`` rounds of ``n_trials`` trials and the same ``top_k``."""
+    space = {"lr": search.log_uniform(low, high)}
+
+    def objective(params, seed):
+        return cost(params["lr"])
+
+    rows = []
+    for s in seeds:
+        tried, best = loop(cost, low, high, rounds, n_trials, np.random.default_rng(s), top_k, edge)
+        zoomed = search.coarse_to_fine(objective, space, rounds, n_trials, top_k, seed=s)
+        z = min((r.best for r in zoomed), key=lambda t: t["score"])
+        rows.append((cost(best), best, z["score"], z["params"]["lr"]))
+    w, wa, z, za = (np.array(col, dtype=float) for col in zip(*rows))
+    return WidenVsZoom(tuple(seeds), w, wa, z, za)

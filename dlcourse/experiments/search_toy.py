@@ -32,12 +32,13 @@ from .._checks import check_int
 from ..datasets import make, standardize, train_val_split
 from ..losses import SoftmaxCrossEntropy
 from ..optim import Momentum
-from ..search import log_uniform, one_minus_log_uniform
+from ..search import log_uniform, one_minus_log_uniform, run_trial
 from ..train import DivergenceWarning, fit
 from .networks import mlp
 
 __all__ = [
     "MLP_DEFAULTS",
+    "lr_cost",
     "SPACE",
     "U_BEST",
     "V_BEST",
@@ -176,3 +177,11 @@ def sweep_spread(base: Mapping, sweeps: Mapping[str, list], seed: int) -> dict[s
         scores = [train_mlp_objective({**base, name: v}, seed=seed)["score"] for v in values]
         spread[name] = max(scores) - min(scores)
     return spread
+
+
+def lr_cost(alpha: float, beta: float = 0.9) -> float:
+    """The validation cost of the momentum network of notebook 10's experiment 4 (20 epochs,
+    200 points, the same initial weights every time) trained with learning rate ``alpha``:
+    :func:`train_mlp_objective`'s score, ``inf`` for a run that diverged."""
+    params = {"lr": float(alpha), "beta": beta, "epochs": 20, "n": 200}
+    return run_trial(train_mlp_objective, params, 0)["score"]
