@@ -429,6 +429,7 @@ NOTHING_TO_CHANGE = {
     "schedules.check_inverse_time_decay",
     "schedules.check_range_test",
     "schedules.check_warmup_cosine",
+    "search.check_coarse_to_fine",
     "search.check_log_uniform",
     "search.check_sample_trials",
     "recipe.check_expected_initial_loss",
@@ -465,11 +466,12 @@ def _same_signature(solution):
 RANDOM = sorted(k for k in IDS if "rng" in inspect.signature(SOLUTIONS[k]).parameters)
 
 
-def test_the_random_exercises_are_the_five_expected():
+def test_the_random_exercises_are_the_six_expected():
     assert RANDOM == [
         "initialization.check_he_init",
         "minibatches.check_minibatches",
         "regularization.check_dropout_forward",
+        "search.check_coarse_to_fine",
         "search.check_log_uniform",
         "search.check_sample_trials",
     ]
