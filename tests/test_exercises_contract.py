@@ -42,6 +42,11 @@ def test_discovery_finds_the_checks_of_every_topic_module():
     assert set(exercises.topic_checks()) == {p.id for p in CHECKS}
 
 
+@pytest.mark.parametrize("check", CHECKS)
+def test_every_check_is_declared_graded_where_it_is_defined(check):
+    assert getattr(check, "__graded__", False), "decorate it with @graded"
+
+
 def _run(check, fn) -> CheckResult:
     """Run the check with every warning turned into an error: none may escape."""
     with warnings.catch_warnings():

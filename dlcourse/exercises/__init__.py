@@ -3,7 +3,7 @@
 A check runs the learner's function on hidden cases, compares with the reference and prints
 "correct" or a specific hint. It never raises: an exception in the learner's code becomes a
 message. Each topic has its own module (``dlcourse.exercises.<topic>``); every ``check_*`` in
-them goes through :func:`grader.graded`, which keeps those promises for all of them (a
+them is declared with :func:`grader.graded`, which keeps those promises for all of them (a
 ``None`` answer, an exception with the failing inputs, silent warnings).
 
 ``progress()`` runs every exercise of the saved learner notebooks and shows a table.
@@ -11,7 +11,7 @@ them goes through :func:`grader.graded`, which keeps those promises for all of t
 
 from __future__ import annotations
 
-from .catalog import topic_checks  # guards every check of the topic modules on import
+from .catalog import topic_checks
 from .fallback import with_fallback
 from .grader import (
     Case,

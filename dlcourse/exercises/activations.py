@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ..activations import sigmoid
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, DiagnosedCase, run_with_mistakes
 
@@ -147,6 +148,7 @@ def _backward_set_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     reference=reference_activation_backward,
     forbidden=(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..layers import batchnorm_forward as _reference
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import ESTIMATED, Case, CheckResult, describe, run_with_mistakes, with_mistakes
 
@@ -146,6 +147,7 @@ def _not_an_array(fn: Callable, case: Case) -> str | None:
     return None
 
 
+@graded
 @exercise(
     reference=_expected,
     forbidden=("dlcourse.layers.batchnorm_forward", "dlcourse.layers.BatchNorm.forward"),
@@ -282,6 +284,7 @@ def _backward_cases() -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     reference=_expected_backward,
     items=("dZ", "dgamma", "dbeta"),
@@ -366,6 +369,7 @@ def _copying(fn: Callable) -> Callable:
     return call
 
 
+@graded
 @exercise(
     reference=_expected_running,
     items=("new_mean", "new_var"),
@@ -422,6 +426,7 @@ def _predict_cases() -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     reference=_expected_predict,
     forbidden=("dlcourse.layers.batchnorm_inference", "dlcourse.layers.BatchNorm.forward"),
@@ -620,6 +625,7 @@ def _numeric(value) -> bool:
         return False
 
 
+@graded
 @exercise(
     reference=_graph,
     forbidden=(

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..layers import BatchNorm, Dense, Sequential
 from ..activations import ReLU, Tanh
+from .grader import graded
 from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, DiagnosedCase, Mistake, run_with_mistakes
 from .questions import Question
@@ -141,6 +142,7 @@ def reference_count_parameters(model) -> int:
     return sum(p.value.size for p in model.parameters())
 
 
+@graded
 @exercise(reference=reference_count_parameters)
 def check_count_parameters(count_parameters: Callable) -> CheckResult:
     """Check ``count_parameters(model) -> int``, the number of trainable numbers."""
@@ -246,6 +248,7 @@ def _L_forward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("Z^[L]", "caches"),
     reference=reference_L_model_forward,
@@ -369,6 +372,7 @@ def _L_backward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("layer {n}", ("dW", "db")),
     reference=reference_L_model_backward,
@@ -521,6 +525,7 @@ def _linear_forward_cases() -> list[DiagnosedCase]:
     ]
 
 
+@graded
 @exercise(
     items=("Z", "cache"),
     reference=reference_linear_forward,
@@ -576,6 +581,7 @@ def _act_forward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("A", "cache"),
     reference=reference_linear_activation_forward,
@@ -635,6 +641,7 @@ def _cost_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("cost", "dZL"),
     reference=reference_compute_cost,
@@ -697,6 +704,7 @@ _BACKWARD_FORBIDDEN = (
 )
 
 
+@graded
 @exercise(
     items=("dA_prev", "dW", "db"),
     reference=reference_linear_backward,
@@ -766,6 +774,7 @@ def _act_backward_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("dA_prev", "dW", "db"),
     reference=reference_linear_activation_backward,
@@ -826,6 +835,7 @@ def _update_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("layer {n}", ("W", "b")),
     reference=reference_update_parameters,

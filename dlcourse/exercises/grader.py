@@ -965,8 +965,7 @@ def graded(check: Callable) -> Callable:
     nothing is raised. With the check's :class:`Exercise` declaration it also refuses an
     input changed in place, numpy's global generator touched or the ``rng`` ignored, and a
     call of a package function the exercise re-implements, each with its own message.
-    Idempotent; ``dlcourse.exercises`` applies it to every ``check_*`` of its topic
-    modules."""
+    Idempotent; every ``check_*`` of the topic modules is declared with it."""
     if getattr(check, "__graded__", False):
         return check
     check_name = check.__name__.removeprefix("check_")

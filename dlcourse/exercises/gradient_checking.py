@@ -20,6 +20,7 @@ import numpy as np
 from ..activations import ReLU, Tanh
 from ..gradcheck import numerical_gradient, relative_error
 from ..layers import Dense, Layer, Sequential
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, Expect, accepts_none, check_cases
 
@@ -125,6 +126,7 @@ def _two_sided_cases(x: np.ndarray, eps: float) -> list[Case]:
     return cases
 
 
+@graded
 @exercise(reference=_reference_two_sided, forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_gradient(fn: Callable) -> CheckResult:
     """Check ``fn(f, x, eps)`` against two-sided differences; never raises."""
@@ -169,6 +171,7 @@ def _relative_error_cases(g: np.ndarray, ga: np.ndarray) -> list[Case]:
     return cases
 
 
+@graded
 @exercise(reference=relative_error, forbidden=("dlcourse.gradcheck.relative_error",))
 def check_relative_error(fn: Callable) -> CheckResult:
     """Check ``fn(g, g_approx)`` against ||g - g~|| / (||g|| + ||g~||); never raises."""
@@ -442,6 +445,7 @@ _MYSTERY_BUGS = {  # the kinds of bug of the notebook's mystery networks
 }
 
 
+@graded
 @exercise(
     reference=reference_find_faulty_layer,
     forbidden=(

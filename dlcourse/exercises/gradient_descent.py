@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from .grader import graded
 from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     calls_asked,
@@ -88,6 +89,7 @@ def _gd_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(reference=lambda w, dw, lr: w - lr * dw)
 def check_gd_step(gd_step: Callable) -> CheckResult:
     """Check ``gd_step(w, dw, lr) -> w_new`` with w_new = w - lr * dw (numbers or arrays)."""
@@ -138,6 +140,7 @@ def _difference_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(reference=reference_two_sided_difference, forbidden=(*GRADIENT_HELPERS,))
 def check_two_sided_difference(two_sided_difference: Callable) -> CheckResult:
     """Check ``two_sided_difference(J, w, eps) -> float``, the centred difference quotient."""
@@ -219,6 +222,7 @@ def _graph_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=GRAPH_ITEMS,
     reference=reference_small_graph_backward,
@@ -333,6 +337,7 @@ def _logistic_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     items=("dw", "db"),
     reference=reference_logistic_gradient,

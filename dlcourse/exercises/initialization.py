@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ..init import he
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, Expect, check_cases  # noqa: F401 (Expect re-exported)
 
@@ -170,6 +171,7 @@ def _reproducible() -> list[Case]:
     return [_case(shape, same_as_first, hint, seed=7), _case(shape, same_as_first, hint, seed=7)]
 
 
+@graded
 @exercise(
     reference=reference_he_init,
     rng_call=lambda rng: ((48, 32), rng),
@@ -419,6 +421,7 @@ def _diagnosis_result(
     return None
 
 
+@graded
 @exercise(reference=reference_diagnose_activations)
 def check_diagnose_activations(fn: Callable) -> _Result:
     """Check ``diagnose_activations(activations, activation) -> (label, stds)`` on seven

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..topics.ewa import ewa as _ewa
 from ..topics.ewa import ewa_corrected as _ewa_corrected
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
@@ -120,6 +121,7 @@ def _sizes_text(sizes: list[int]) -> str:
 PARTITION_CASES = ((1000, 64, 0), (10, 3, 1), (12, 4, 2), (5, 8, 3), (37, 1, 4), (64, 64, 5))
 
 
+@graded
 @exercise(
     rng_call=lambda rng: (*_data(50), 8, rng),
     fresh=True,
@@ -242,6 +244,7 @@ def _ewa_cases() -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     reference=_ewa_corrected,
     forbidden=("dlcourse.topics.ewa.ewa", "dlcourse.topics.ewa.ewa_corrected"),

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..optim import Adam
 from ..parameter import Parameter
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
@@ -204,6 +205,7 @@ def _trajectory(step: Callable, steps: int = 40, adam: bool = True):
     return np.array(out)
 
 
+@graded
 @exercise(
     items=("the new w", "the new v", "the new s"),
     reference=reference_adam_step,
@@ -323,6 +325,7 @@ def _momentum_cases() -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     items=("the new w", "the new v"),
     reference=reference_momentum_step,
@@ -458,6 +461,7 @@ def _rms_trajectory(step: Callable, steps: int = 40):
     return np.array(out)
 
 
+@graded
 @exercise(
     items=("the new w", "the new s"),
     reference=reference_rmsprop_step,

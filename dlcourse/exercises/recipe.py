@@ -46,6 +46,7 @@ from ..topics.babysit import diagnose_loss_curve, expected_initial_loss
 from ..topics.ensemble import average_probabilities
 from ..topics.second_order import newton_minimize
 from ..topics.transfer import clone, replace_head, transfer_recipe
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     calls_asked,
@@ -141,6 +142,7 @@ def _initial_loss_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(
     reference=expected_initial_loss, forbidden=("dlcourse.topics.babysit.expected_initial_loss",)
 )
@@ -272,6 +274,7 @@ def _newton_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _NEWTON_MISTAKES)
 
 
+@graded
 @exercise(reference=newton_minimize, forbidden=("dlcourse.topics.second_order.newton_minimize",))
 def check_newton_path(newton_path: Callable) -> CheckResult:
     """Check ``newton_path(grad_fn, hess_fn, w0, steps, damping) -> (steps + 1, d) array``,
@@ -332,6 +335,7 @@ _RUN_CURVES: list[tuple[list[float], int, dict[str, str]]] = [
 _RUN_VALID = ("diverged", "rising", "flat", "chance", "ok")
 
 
+@graded
 @exercise(reference=diagnose_loss_curve, forbidden=("dlcourse.topics.babysit.diagnose_loss_curve",))
 def check_diagnose_run(diagnose_run_fn: Callable) -> CheckResult:
     """Check ``diagnose_run(losses, n_classes) -> "diverged" | "rising" | "flat" | "chance" | "ok"``."""
@@ -464,6 +468,7 @@ def _avg_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _AVG_MISTAKES)
 
 
+@graded
 @exercise(
     reference=average_probabilities,
     forbidden=(
@@ -583,6 +588,7 @@ def _structure(got, pretrained, n_classes: int) -> str | None:
     return None
 
 
+@graded
 @exercise(
     reference=transfer_recipe,
     items=("head_only", "tuned"),
@@ -710,6 +716,7 @@ def _sh_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _SH_MISTAKES)
 
 
+@graded
 @exercise(
     reference=_sh_reference,
     forbidden=("dlcourse.topics.augment.shift_images", "dlcourse.topics.augment.random_shifts"),

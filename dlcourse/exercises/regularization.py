@@ -25,6 +25,7 @@ import numpy as np
 
 from ..layers import Dense, Sequential, dropout_mask
 from ..losses import l2_penalty
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult
 from .initialization import Expect, check_cases
@@ -165,6 +166,7 @@ def _l2_cases(weights: list, lambd: float, m: int) -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     reference=reference_l2_cost,
     forbidden=("dlcourse.losses.l2_penalty",),
@@ -314,6 +316,7 @@ def _dropout_input() -> np.ndarray:
     return np.random.default_rng(12).standard_normal((30, 40)) + 3.0
 
 
+@graded
 @exercise(
     items=("out", "D"),
     reference=reference_dropout,
@@ -400,6 +403,7 @@ def _dropout_backward_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     reference=reference_dropout_backward,
     forbidden=(
@@ -495,6 +499,7 @@ def _l2_gradient_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+@graded
 @exercise(
     items="the gradient of layer {n}",
     reference=reference_l2_gradient,

@@ -18,6 +18,7 @@ from typing import Callable
 
 
 from ..optim.schedules import inverse_time_decay as _reference
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import Case, CheckResult, run_with_mistakes, with_mistakes
 
@@ -124,6 +125,7 @@ def _number(value, epoch: int) -> float:
         raise TypeError(f"it returned {value!r} at epoch {epoch}; return a number") from None
 
 
+@graded
 @exercise(
     reference=_reference_decay,
     forbidden=("dlcourse.optim.schedules.inverse_time_decay", "dlcourse.optim.schedules.staircase"),
@@ -305,6 +307,7 @@ def _calls_asked(fn: Callable, specs: list) -> CheckResult | None:
     return None
 
 
+@graded
 @exercise(
     items=("lrs", "smoothed", "suggestion"),
     reference=reference_range_test,
@@ -425,6 +428,7 @@ def _warmup_curve(fn: Callable) -> Callable:
     return curve
 
 
+@graded
 @exercise(reference=reference_warmup_cosine)
 def check_warmup_cosine(fn: Callable) -> CheckResult:
     """Check ``fn(lr0, warmup, total, epoch) -> lr`` (linear warm-up, then half a cosine)

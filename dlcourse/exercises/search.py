@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .grader import graded
 from .grader import GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import CheckResult, describe
 
@@ -205,6 +206,7 @@ def _wrong_samples_hint(v: np.ndarray, low: float, high: float) -> str | None:
     )
 
 
+@graded
 @exercise(rng_call=lambda rng: (1e-4, 1e-1, 20, rng), fresh=True, forbidden=_SAMPLERS)
 def check_log_uniform(fn: Callable) -> CheckResult:
     """Check ``fn(low, high, n, rng) -> array`` samples log10(alpha) ~ U[log10 low, log10 high]."""
@@ -357,6 +359,7 @@ def _check_trial_seeding(fn: Callable) -> CheckResult:
     return CheckResult(True, f"{TRIALS}: correct")
 
 
+@graded
 @exercise(
     rng_call=lambda rng: (20, rng, (1e-4, 1.0), (0.9, 0.999)), fresh=True, forbidden=_SAMPLERS
 )
@@ -674,6 +677,7 @@ def _loop_case_hint(fn: Callable, case: tuple) -> str | None:
 _RNG_OBJECTIVE = _bowl(-1.0, 0.2)  # one object: an answer kept from an earlier call is seen
 
 
+@graded
 @exercise(
     rng_call=lambda rng: (_RNG_OBJECTIVE, 1e-4, 1e-2, 3, 6, rng, 2, 0.2),
     fresh=True,

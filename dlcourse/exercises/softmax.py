@@ -35,6 +35,7 @@ import numpy as np
 
 from ..experiments.digits import softmax_regression_loss
 from ..losses import log_softmax, softmax
+from .grader import graded
 from .grader import ESTIMATED, GRADIENT_HELPERS, exercise  # noqa: F401
 from .grader import (
     Case,
@@ -169,6 +170,7 @@ def _softmax_cases() -> list[DiagnosedCase]:
     return out
 
 
+@graded
 @exercise(forbidden=("dlcourse.losses.softmax", "dlcourse.losses.log_softmax"))
 def check_stable_softmax(stable_softmax: Callable) -> CheckResult:
     """Check ``stable_softmax(z) -> probabilities`` for logits z of shape (m, C)."""
@@ -287,6 +289,7 @@ def _sce_cases() -> list[DiagnosedCase]:
     return with_mistakes(cases, _SCE_MISTAKES)
 
 
+@graded
 @exercise(
     items=("J", "dZ"),
     forbidden=(
@@ -470,6 +473,7 @@ def _loop_case() -> tuple:
     return W, X.view(_RowCounter), y, 1.3
 
 
+@graded
 @exercise(
     reference=softmax_regression_loss,
     items=("J", "dW"),

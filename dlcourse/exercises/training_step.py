@@ -29,6 +29,7 @@ from ..activations import ReLU
 from ..layers import Dense, Sequential
 from ..losses import SoftmaxCrossEntropy
 from ..train import train_step
+from .grader import graded
 from .grader import (
     ESTIMATED,
     GRADIENT_HELPERS,
@@ -218,6 +219,7 @@ _FORBIDDEN = (
 )
 
 
+@graded
 @exercise(reference=reference_training_step, forbidden=_FORBIDDEN, items=ITEMS)
 def check_training_step(training_step: Callable) -> CheckResult:
     """Check ``training_step(W1, b1, W2, b2, X, y, lr) -> (J, W1, b1, W2, b2)`` against the
