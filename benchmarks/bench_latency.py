@@ -19,7 +19,7 @@ one, a new network), also measured while playing: epochs per second (its counter
 frames per second (distinct pictures).
 
 ``--trace`` (JupyterLab dashboards only) splits each press into phases: a cell run before
-the dashboard wraps ``Dashboard._safely`` (the callback), ``AggView.push`` (drawing a frame
+the dashboard wraps ``Dashboard.guard`` (the callback), ``AggView.push`` (drawing a frame
 and setting the Image's value) and the PNG encoder the view calls, each logging
 ``time.time()`` to a file; the browser gives ``Date.now()`` at the press and at the changed
 pixels (one clock: the same machine). Printed per dashboard, medians in ms over the presses
@@ -103,7 +103,7 @@ def _traced(inner, tag):
             _trace_log.write(_json.dumps([tag + "1", _time.time() * 1000]) + "\\n")
     return wrapper
 
-_base.Dashboard._safely = _traced(_base.Dashboard._safely, "cb")
+_base.Dashboard.guard = _traced(_base.Dashboard.guard, "cb")
 _view.AggView.push = _traced(_view.AggView.push, "push")
 _view.encode_png = _traced(_view.encode_png, "png")
 """

@@ -62,7 +62,7 @@ def test_the_bench_notebook_runs_the_trace_cell_before_the_dashboard(tmp_path, t
     assert len(cells) == 1 + trace
     if trace:
         compile(cells[0], "trace", "exec")
-        assert repr(str(log)) in cells[0] and "push" in cells[0] and "_safely" in cells[0]
+        assert repr(str(log)) in cells[0] and "push" in cells[0] and "guard" in cells[0]
     nb = ld.notebook(cells)
     assert nb["nbformat"] == 4 and [c["id"] for c in nb["cells"]] == [
         f"cell{i}" for i in range(len(cells))

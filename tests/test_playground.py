@@ -294,13 +294,13 @@ def test_bad_settings_name_the_argument():
 
 # ------------------------------------------------------------------ the dashboard
 def test_dashboard_contract(pg):
-    assert pg.message == "" and pg.config == pn.DEFAULTS
+    assert pg.message == "" and pg.config == {**pn.DEFAULTS, **pn.EXTRA_DEFAULTS}
     assert isinstance(pg.controls["lr"], W.FloatLogSlider)
     assert pg.figure is not None and pg.state == "d:circle"
     assert pg.grid_probs.shape[-1] == 2 and len(pg.unit_maps) == 2
     cfg = dict(pg.config, dataset="xor", hidden=[3])
     pg.set_config(cfg)
-    assert pg.config == pn.validate(cfg) and pg.controls["dataset"].value == "xor"
+    assert pg.config == {**pn.EXTRA_DEFAULTS, **pn.validate(cfg)} and pg.controls["dataset"].value == "xor"
 
 
 def test_every_control_moves_its_setting(pg):
@@ -409,7 +409,7 @@ def test_state_and_query_string_at_construction(monkeypatch):
     assert pg.config["dataset"] == "moons" and pg.config["hidden"] == [2, 2]
     monkeypatch.setenv("QUERY_STRING", "state=d:nowhere")
     pg = Playground()
-    assert "dataset" in pg.message and pg.config == pn.DEFAULTS
+    assert "dataset" in pg.message and pg.config == {**pn.DEFAULTS, **pn.EXTRA_DEFAULTS}
 
 
 def test_combinations_never_raise():

@@ -330,16 +330,16 @@ def test_a_frame_is_pushed_once(pg):
     views = pg.view_agg
     before = views.blits + views.full_draws
     for _ in range(4):
-        pg._safely(pg._frame_and_draw)  # as the play loop runs a frame
+        pg.guard(pg._frame_and_draw)  # as the play loop runs a frame
     assert views.blits + views.full_draws - before == 4 and pg.frames == 4
 
 
 def test_the_network_panel_is_drawn_at_most_so_often_and_catches_up_on_pause(pg):
     pg.network_seconds = 1e9  # after the first frame, never while playing
-    pg._safely(pg._frame_and_draw)
+    pg.guard(pg._frame_and_draw)
     tiles = pg._mosaic.get_array().copy()
     for _ in range(3):
-        pg._safely(pg._frame_and_draw)
+        pg.guard(pg._frame_and_draw)
     assert np.array_equal(pg._mosaic.get_array(), tiles) and pg._network_stale
     _same_as_full_draw(pg, "a frame without the network panel")
     pg._show_playing()  # paused: the network panel shows the run's weights again

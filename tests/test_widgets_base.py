@@ -1,4 +1,4 @@
-"""What Dashboard._safely makes of warnings: the learner's message, except deprecations."""
+"""What Dashboard.guard makes of warnings: the learner's message, except deprecations."""
 
 from __future__ import annotations
 
@@ -24,6 +24,6 @@ def test_a_warning_is_the_message_unless_it_is_a_deprecation(category, shown):
     def compute():
         warnings.warn("overflow in exp", category, stacklevel=1)
 
-    dash._compute = compute  # update() runs it through _safely, as after a control move
+    dash._compute = compute  # update() runs it through guard, as after a control move
     dash.update()
     assert (dash.message == "overflow in exp") is shown, dash.message

@@ -103,7 +103,7 @@ def test_lr_too_large_catches_the_divergence_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing escapes to the notebook
         # but not a library's own deprecations (matplotlib 3.8.0 parsing math text with
-        # a newer pyparsing): a learner never sees those (Dashboard._safely drops them)
+        # a newer pyparsing): a learner never sees those (Dashboard.guard drops them)
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(?!dlcourse)")
         dash = DebugDashboard(scenario="lr too large")
     assert "the loss became" in dash.divergence and "learning rate" in dash.divergence
@@ -140,7 +140,7 @@ def test_extremes_of_every_control_give_a_plot_or_a_message():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # but not a library's own deprecations (matplotlib 3.8.0 parsing math text with
-        # a newer pyparsing): a learner never sees those (Dashboard._safely drops them)
+        # a newer pyparsing): a learner never sees those (Dashboard.guard drops them)
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(?!dlcourse)")
         for name, widget in dash.controls.items():
             if name in ("epochs", "scenario"):

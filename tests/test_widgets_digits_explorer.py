@@ -77,7 +77,7 @@ def test_extremes_give_a_plot_or_a_message():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # but not a library's own deprecations (matplotlib 3.8.0 parsing math text with
-        # a newer pyparsing): a learner never sees those (Dashboard._safely drops them)
+        # a newer pyparsing): a learner never sees those (Dashboard.guard drops them)
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(?!dlcourse)")
         for name, widget in dash.controls.items():
             if name == "epochs":

@@ -372,7 +372,7 @@ def test_schedule_explorer_cost_equals_fit_with_the_same_schedule():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # but not a library's own deprecations (matplotlib 3.8.0 parsing math text with
-        # a newer pyparsing): a learner never sees those (Dashboard._safely drops them)
+        # a newer pyparsing): a learner never sees those (Dashboard.guard drops them)
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(?!dlcourse)")
         h = direct_fit(S.staircase(1.0, 0.5, every=5), 1.0, epochs=30)
         ref = direct_fit(None, 1.0, epochs=30)

@@ -374,8 +374,9 @@ def test_the_playground_declares_its_controllers_live_settings():
     from dlcourse.experiments import playground_net as pn
 
     cls = widgets.Playground
-    assert {n for n, s in cls.settings.items() if s.live} == set(pn.LIVE)
-    assert cls.defaults == pn.DEFAULTS
+    # the run's live settings; ``hide`` (which controls a link hides) has no control
+    assert {n for n, s in cls.settings.items() if s.live} == set(pn.PlaygroundRun.live) - {"hide"}
+    assert cls.defaults == {**pn.DEFAULTS, **pn.EXTRA_DEFAULTS}
     for name, (lo, hi) in pn.RANGES.items():  # one source for the ranges: the controller's
         assert (cls.settings[name].lo, cls.settings[name].hi) == (lo, hi), name
     pg = cls()

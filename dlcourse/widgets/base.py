@@ -254,8 +254,6 @@ class Dashboard:
         self._show_message()
         self.redraw()
 
-    _safely = guard  # the name the dashboards' own code has used
-
     def draw(self) -> None:
         """Update the artists from the current results, without recomputing them (the
         next push shows them): for helpers that compute part of the results themselves."""

@@ -65,6 +65,7 @@ from ..plots.playground import (
 )
 from ..plots.training import CLASS_COLORS, probability_image
 from .base import Dashboard
+from .controls import ToggleGroup
 from .playing import PlayLoop
 from .settings import (
     Buttons,
@@ -75,9 +76,7 @@ from .settings import (
     OneMinusLog,
     Range,
     Select,
-    Setting,
     Subset,
-    ToggleGroup,
     Widths,
 )
 
@@ -258,7 +257,7 @@ class Playground(Dashboard):
             hi=10**7,
             widget={**_px(200), "style": {"description_width": "initial"}},
         ),
-        "hide": Setting(_X["hide"]),  # keyword and state string only: no control
+        "hide": Subset(_X["hide"], options=pn.HIDEABLE),  # keyword and state string only
     }
     slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "78px"}}
     flag_kw = {"indent": False}
@@ -342,7 +341,8 @@ class Playground(Dashboard):
 
     @property
     def config(self) -> dict:
-        return self.run.config
+        """Every setting (the run's, and the extras at their defaults)."""
+        return self._full_config()
 
     def set_config(self, config: dict) -> None:
         """Rebuild from ``config``: a new run (the faded previous run is forgotten)."""
@@ -370,7 +370,7 @@ class Playground(Dashboard):
             return
         self.run = run
         self._sync_widgets()
-        self._safely(self._replay, epoch)
+        self.guard(self._replay, epoch)
 
     def _replay(self, epoch: int) -> None:
         self.run.run_to(min(epoch, self.max_state_epochs))
@@ -421,7 +421,7 @@ class Playground(Dashboard):
         if getattr(self, "_syncing_challenge", False):
             return
         if change["new"]:
-            self._safely(self.challenge, change["new"])
+            self.guard(self.challenge, change["new"])
         else:
             self.current_challenge = None
             self._show_challenge()
@@ -432,7 +432,7 @@ class Playground(Dashboard):
         value``) as the data set: a new network. A bad file changes nothing and the message
         names every bad line."""
         self.pause()
-        self._safely(self._load_points, data)
+        self.guard(self._load_points, data)
 
     def _load_points(self, data) -> None:
         self.run.load_points(data)
@@ -549,10 +549,10 @@ class Playground(Dashboard):
             "regenerate": btn("↻ new data", 110),
             "load": btn("load", 70),
         }
-        self.buttons["play"].on_click(lambda _: self._safely(self.toggle_play))
-        self.buttons["step"].on_click(lambda _: self._safely(self._step_and_draw))
-        self.buttons["reset"].on_click(lambda _: self._safely(self._restart_and_draw))
-        self.buttons["regenerate"].on_click(lambda _: self._safely(self._regenerate_and_draw))
+        self.buttons["play"].on_click(lambda _: self.guard(self.toggle_play))
+        self.buttons["step"].on_click(lambda _: self.guard(self._step_and_draw))
+        self.buttons["reset"].on_click(lambda _: self.guard(self._restart_and_draw))
+        self.buttons["regenerate"].on_click(lambda _: self.guard(self._regenerate_and_draw))
         self.buttons["load"].on_click(lambda _: self.set_state(self.state_box.value))
         for name, b in self.buttons.items():
             b.add_class(f"pg-{name}")
@@ -617,7 +617,7 @@ class Playground(Dashboard):
         self.export_path = "playground.npz"
         self.buttons["export"] = W.Button(description="export code", layout=W.Layout(width="110px"))
         self.buttons["export"].add_class("pg-export")
-        self.buttons["export"].on_click(lambda _: self._safely(self._export_clicked))
+        self.buttons["export"].on_click(lambda _: self.guard(self._export_clicked))
         self._export_note = W.HTML()
         self.export_box = W.Textarea(layout=W.Layout(width="900px", height="260px", display="none"))
         self.export_box.add_class("pg-export-code")
@@ -773,10 +773,10 @@ class Playground(Dashboard):
             return
         value = change["new"]
         self._unit = tuple(int(k) for k in value.split(".")) if value else None
-        self._safely(self._draw)
+        self.guard(self._draw)
 
     def _view_toggled(self, change) -> None:
-        self._safely(self._draw)
+        self.guard(self._draw)
 
     def _state_typed(self, change) -> None:
         if change["new"] != self._shown_state:
@@ -822,7 +822,7 @@ class Playground(Dashboard):
     def _frame_and_draw(self) -> None:
         """One frame while playing: train, draw (the network panel at most every
         ``network_seconds``: its tiles cost the most to draw) and push, once (the push
-        that ``_safely`` makes after it is skipped when nothing changed since)."""
+        that ``guard`` makes after it is skipped when nothing changed since)."""
         t0 = time.perf_counter()
         n = self._frame()
         t1 = time.perf_counter()
@@ -841,12 +841,12 @@ class Playground(Dashboard):
     def train(self, epochs: int) -> None:
         """Train ``epochs`` more epochs synchronously, then redraw."""
         self.pause()
-        self._safely(lambda: (self.run.train(epochs), self._compute_and_draw()))
+        self.guard(lambda: (self.run.train(epochs), self._compute_and_draw()))
 
     def step(self) -> None:
         """One epoch (a diverged run starts again first)."""
         self.pause()
-        self._safely(self._step_and_draw)
+        self.guard(self._step_and_draw)
 
     def _step_and_draw(self) -> None:
         self.pause()
@@ -857,7 +857,7 @@ class Playground(Dashboard):
 
     def restart(self) -> None:
         """A new network with the same settings; the run so far stays faded."""
-        self._safely(self._restart_and_draw)
+        self.guard(self._restart_and_draw)
 
     def _restart_and_draw(self) -> None:
         self.run.restart()
@@ -865,7 +865,7 @@ class Playground(Dashboard):
 
     def regenerate(self) -> None:
         """New data of the same kind; a new network."""
-        self._safely(self._regenerate_and_draw)
+        self.guard(self._regenerate_and_draw)
 
     def _regenerate_and_draw(self) -> None:
         self.run.regenerate()
@@ -882,7 +882,7 @@ class Playground(Dashboard):
             b.description = "❚❚ pause" if self.playing else "▶ play"
             b.button_style = "warning" if self.playing else "primary"
         if not self.playing and self._network_stale:
-            self._safely(self._draw)
+            self.guard(self._draw)
 
     def _explain(self, exc: Exception) -> str:
         self._player.playing = False  # the loop ends before its next frame

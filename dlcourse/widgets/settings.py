@@ -56,7 +56,7 @@ from typing import Any
 import ipywidgets as W
 
 from .._checks import check_choice, check_number
-from .controls import GridSlider, ToggleGroup, WidthsControl, same_value
+from .controls import GridSlider, WidthsControl, same_value
 
 __all__ = [
     "Buttons",
@@ -69,7 +69,6 @@ __all__ = [
     "Select",
     "Setting",
     "Subset",
-    "ToggleGroup",  # re-exported: the Playground imports it from here
     "Widths",
     "Within",
     "one_minus_log_grid",
