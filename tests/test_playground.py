@@ -300,7 +300,10 @@ def test_dashboard_contract(pg):
     assert pg.grid_probs.shape[-1] == 2 and len(pg.unit_maps) == 2
     cfg = dict(pg.config, dataset="xor", hidden=[3])
     pg.set_config(cfg)
-    assert pg.config == {**pn.EXTRA_DEFAULTS, **pn.validate(cfg)} and pg.controls["dataset"].value == "xor"
+    assert (
+        pg.config == {**pn.EXTRA_DEFAULTS, **pn.validate(cfg)}
+        and pg.controls["dataset"].value == "xor"
+    )
 
 
 def test_every_control_moves_its_setting(pg):
