@@ -345,3 +345,20 @@ def test_the_network_panel_is_drawn_at_most_so_often_and_catches_up_on_pause(pg)
     pg._show_playing()  # paused: the network panel shows the run's weights again
     assert not pg._network_stale and not np.array_equal(pg._mosaic.get_array(), tiles)
     _same_as_full_draw(pg, "paused")
+
+
+def test_the_view_switches_travel_in_the_state_string_and_leave_the_run_alone(pg):
+    pg.train(3)
+    model = pg.run.model
+    before = pg.png()
+    pg.discretize.value = True
+    assert pg.png() != before  # the heat map is redrawn in classes
+    pg.show_test.value = False
+    assert pg.run.model is model and pg.run.epoch == 3 and pg.message == ""
+    assert pg.state == "d:circle,st:0,dz:1,e:3"  # still clean: the epoch is carried
+    pg.set_state("d:xor,dz:1,hide:show_test")
+    assert pg.discretize.value is True and pg.show_test.value is True
+    assert pg.show_test.layout.display == "none" and pg.discretize.layout.display == ""
+    assert pg.config["discretize"] is True and pg.config["hide"] == ["show_test"]
+    with pytest.raises(TypeError, match="discretize must be True or False, got 'yes'"):
+        Playground(discretize="yes")

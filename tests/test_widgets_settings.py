@@ -374,8 +374,9 @@ def test_the_playground_declares_its_controllers_live_settings():
     from dlcourse.experiments import playground_net as pn
 
     cls = widgets.Playground
-    # the run's live settings; ``hide`` (which controls a link hides) has no control
-    assert {n for n, s in cls.settings.items() if s.live} == set(pn.PlaygroundRun.live) - {"hide"}
+    # the run's live and view-only settings; ``hide`` (which controls a link hides) has no control
+    run_live = {*pn.PlaygroundRun.live, *pn.PlaygroundRun.view_only} - {"hide"}
+    assert {n for n, s in cls.settings.items() if s.live} == run_live
     assert cls.defaults == {**pn.DEFAULTS, **pn.EXTRA_DEFAULTS}
     for name, (lo, hi) in pn.RANGES.items():  # one source for the ranges: the controller's
         assert (cls.settings[name].lo, cls.settings[name].hi) == (lo, hi), name

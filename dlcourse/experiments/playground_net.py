@@ -23,11 +23,13 @@ Used by ``dlcourse.widgets.playground.Playground`` and ``notebooks/playground.ip
   "regression" (``REGRESSION_SETS``: a plane and a sum of signed Gaussian bumps, targets
   from about -1.2 to 1.2; one linear output and squared error, ``dl.MSE``); a "custom" set is
   the points given to :meth:`PlaygroundRun.load_points` (:func:`parse_points_csv`).
-- **Settings the view does not show yet** (``EXTRA_DEFAULTS``: ``problem``, ``l1``,
-  ``stop_epoch``, ``hide``): ``validate`` lists them in the config only when they differ
-  from their default, so every config of ``DEFAULTS`` keys stays what it was; ``l1`` and
-  ``stop_epoch`` are live. ``hide`` names the settings a classroom link hides (the view reads
-  :attr:`PlaygroundRun.hidden`).
+- **Settings added after the first state strings** (``EXTRA_DEFAULTS``: ``problem``,
+  ``l1``, ``stop_epoch``, ``hide``, ``show_test``, ``discretize``): ``validate`` lists them in
+  the config only when they differ from their default, so every config of ``DEFAULTS`` keys
+  stays what it was; ``l1`` and ``stop_epoch`` are live. ``hide`` names the settings a
+  classroom link hides (the view reads :attr:`PlaygroundRun.hidden`); ``show_test`` and
+  ``discretize`` are the view's switches (``view_only``: the run ignores them, a state string
+  carries them).
 - **Readouts**: :meth:`PlaygroundRun.readout` (epoch, test-time costs, accuracies),
   ``confusion_matrix``, ``unit_output`` (one hidden unit over the plane), ``discretized``;
   ``stop_epoch`` ends training at that epoch; ``message`` says why a run stopped and what to
@@ -172,12 +174,14 @@ EXTRA_DEFAULTS: dict[str, Any] = {
     "l1": 0.0,
     "stop_epoch": 0,  # 0: no stop
     "hide": [],
+    "show_test": True,  # the view's switches (the run ignores them; a link carries them)
+    "discretize": False,
 }
 #: settings that act on the running network (the shared rule, ``training_runs.LIVE``, and
 #: the schedule); all others start a new one
 LIVE = (*_LIVE_RUN, "schedule", "decay")
 #: the settings a classroom link may hide
-HIDEABLE = (*DEFAULTS, "problem", "l1", "stop_epoch")
+HIDEABLE = (*DEFAULTS, "problem", "l1", "stop_epoch", "show_test", "discretize")
 #: numeric ranges [low, high]
 RANGES: dict[str, tuple[float, float]] = {
     "noise": SHARED_RANGES["noise"],
@@ -216,6 +220,8 @@ _SHORT = {
     "l1": "l1",
     "stop_epoch": "stop",
     "hide": "hide",
+    "show_test": "st",
+    "discretize": "dz",
 }
 _LONG = {v: k for k, v in _SHORT.items()}
 
@@ -283,7 +289,7 @@ def validate(config: dict) -> dict:
 
 def _validate_extras(cfg: dict) -> None:
     """Check (and make canonical, in place) the problem with its data set, l1,
-    stop_epoch and hide."""
+    stop_epoch, hide and the view's two switches."""
     if cfg["problem"] not in PROBLEMS:
         raise ValueError(f"problem must be one of {', '.join(PROBLEMS)}; got {cfg['problem']!r}")
     sets = REGRESSION_SETS if cfg["problem"] == "regression" else _choices()["dataset"]
@@ -296,6 +302,9 @@ def _validate_extras(cfg: dict) -> None:
         raise ValueError(f"l1 must be one of {', '.join(map(str, L1_VALUES))}; got {cfg['l1']!r}")
     cfg["l1"] = float(cfg["l1"])
     cfg["stop_epoch"] = check_int("stop_epoch", cfg["stop_epoch"], minimum=0)
+    for name in ("show_test", "discretize"):
+        if not isinstance(cfg[name], bool):
+            raise TypeError(f"{name} must be True or False, got {cfg[name]!r}")
     hide = cfg["hide"]
     if not isinstance(hide, (list, tuple)) or len(set(hide)) != len(hide):
         raise ValueError(f"hide must be a list of distinct setting names; got {hide!r}")
@@ -461,6 +470,7 @@ class PlaygroundRun(TrainingRun):
     """
 
     live = (*LIVE, "l1", "stop_epoch", "hide")
+    view_only = ("show_test", "discretize")
 
     def __init__(self, config: dict | None = None, points: tuple | None = None) -> None:
         #: the points of the "custom" data set (X (n, 2), y (n,)), or None

@@ -258,6 +258,9 @@ class Playground(Dashboard):
             widget={**_px(200), "style": {"description_width": "initial"}},
         ),
         "hide": Subset(_X["hide"], options=pn.HIDEABLE),  # keyword and state string only
+        # the view's own switches (checkboxes under the picture), carried by the state string
+        "show_test": Flag(_X["show_test"], live=True),
+        "discretize": Flag(_X["discretize"], live=True),
     }
     slider_kw = choice_kw = {"layout": {"width": "300px"}, "style": {"description_width": "78px"}}
     flag_kw = {"indent": False}
@@ -726,6 +729,8 @@ class Playground(Dashboard):
             for name, widget in self.controls.items():
                 value = self.run.setting(name)
                 widget.value = list(value) if isinstance(value, list) else value
+            self.show_test.value = self.run.setting("show_test")
+            self.discretize.value = self.run.setting("discretize")
         finally:
             self._syncing = False
         self._config = self._full_config()
@@ -762,7 +767,8 @@ class Playground(Dashboard):
     def _apply_hidden(self) -> None:
         """The controls the state string's ``hide:`` list names are not shown."""
         hidden = set(self.run.hidden)
-        for name, widget in self.controls.items():
+        switches = {"show_test": self.show_test, "discretize": self.discretize}
+        for name, widget in {**self.controls, **switches}.items():
             widget.layout.display = "none" if name in hidden else ""
         self.buttons["regenerate"].layout.display = "none" if "data_seed" in hidden else ""
         for name, heading in getattr(self, "_headings", {}).items():
@@ -776,6 +782,11 @@ class Playground(Dashboard):
         self.guard(self._draw)
 
     def _view_toggled(self, change) -> None:
+        if getattr(self, "_syncing", False):
+            return
+        name = "show_test" if change["owner"] is self.show_test else "discretize"
+        self.run.set(**{name: change["new"]})  # view-only: the run goes on as it was
+        self._config = self._full_config()
         self.guard(self._draw)
 
     def _state_typed(self, change) -> None:
