@@ -168,8 +168,11 @@ def test_warmup_cosine_beats_a_retuned_constant_and_the_decay_does_most_of_it(se
     assert const[-1] > 0.69 and moons_final_cost(_warmup(2.0, 0), 2.0, seed) > 0.69
 
 
-def test_warmup_rescues_alpha_2_on_three_of_five_seeds():
+def test_warmup_rescues_alpha_2_on_seeds_0_and_4_and_not_2_and_3():
+    """Seed 1 ends at 0.15 with numpy 2 and at 0.68 with numpy 1.24 (round-off at the edge
+    decides it), so the notebook names it as undecided and the test leaves it out."""
     from dlcourse.experiments.schedule_runs import moons_final_cost
 
-    rescued = [moons_final_cost(_warmup(2.0), 2.0, seed) < 0.3 for seed in range(5)]
-    assert rescued == [True, True, False, False, True]
+    final = {seed: moons_final_cost(_warmup(2.0), 2.0, seed) for seed in (0, 2, 3, 4)}
+    assert final[0] < 0.3 and final[4] < 0.3  # 0.24 and 0.28
+    assert final[2] > 0.69 and final[3] > 0.69

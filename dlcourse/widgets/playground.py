@@ -1092,7 +1092,8 @@ class Playground(Dashboard):
             if regression:  # the band of each target: its colour is the band's middle
                 edges = np.linspace(-self._target_scale, self._target_scale, POINT_COLOURS + 1)
                 band = np.clip(np.digitize(y, edges) - 1, 0, POINT_COLOURS - 1)
-                colours = value_image(0.5 * (edges[:-1] + edges[1:]), self._target_scale)
+                middles = value_image(0.5 * (edges[:-1] + edges[1:]), self._target_scale)
+                colours = [tuple(c) for c in middles]  # matplotlib compares colours with !=
             else:
                 band, colours = y.astype(int), CLASS_COLORS
             for k, line in enumerate(lines):
