@@ -124,14 +124,6 @@ def test_the_graph_answer_passes():
     assert check_small_graph_backward(reference_small_graph_backward).passed
 
 
-@pytest.mark.parametrize("wrong, words", GRAPH_WRONG)
-def test_a_wrong_graph_answer_is_refused(wrong, words):
-    result = check_small_graph_backward(wrong)
-    assert not result.passed and "correct" not in result.message
-    assert words in result.message, result.message
-    assert "\n" not in result.message and "Traceback" not in result.message
-
-
 # ------------------------------------------------------------------ the logistic gradient
 def logistic_gradient(X, y, w, b):
     """dw, db of the mean cross-entropy of logistic regression, vectorised."""
@@ -254,14 +246,6 @@ def test_the_logistic_answers_pass():
     assert check_logistic_gradient(with_mean_and_dot).passed
 
 
-@pytest.mark.parametrize("wrong, words", LOGISTIC_WRONG)
-def test_a_wrong_logistic_answer_is_refused(wrong, words):
-    result = check_logistic_gradient(wrong)
-    assert not result.passed and "correct" not in result.message
-    assert words in result.message, result.message
-    assert "\n" not in result.message and "Traceback" not in result.message
-
-
 def test_the_loop_guard_lets_vectorised_code_through_and_stops_row_loops():
     from dlcourse.exercises.gradient_descent import ExampleLoop, _NoLoop
 
@@ -273,6 +257,7 @@ def test_the_loop_guard_lets_vectorised_code_through_and_stops_row_loops():
             loop()
 
 
+# run by tests/test_grader_wrong_answers.py (it collects the WRONG* dicts of these files)
 WRONG_NB01 = {
     "gradient_descent.check_small_graph_backward": GRAPH_WRONG,
     "gradient_descent.check_logistic_gradient": LOGISTIC_WRONG,

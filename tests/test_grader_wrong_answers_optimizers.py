@@ -188,5 +188,5 @@ def test_adamw_is_torch_adamw():
         assert np.allclose(p.value, t.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
-# collected by tests/test_grader_wrong_answers.py
+# collected and run by tests/test_grader_wrong_answers.py
 WRONG_OPTIMIZERS = {"optimizers.check_rmsprop_step": WRONG}

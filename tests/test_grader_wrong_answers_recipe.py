@@ -71,12 +71,6 @@ def test_ensemble_average_right_answers_pass(right):
     assert check_ensemble_average(right).message == "ensemble_average: correct"
 
 
-@pytest.mark.parametrize("wrong, words", AVG_WRONG, ids=[str(i) for i in range(len(AVG_WRONG))])
-def test_ensemble_average_wrong_answer_is_refused(wrong, words):
-    result = check_ensemble_average(wrong)
-    assert not result.passed and words in result.message, result.message
-
-
 def test_a_hidden_case_has_three_different_winners_for_votes_logits_and_probabilities():
     winners = []
     for d in _avg_cases():
@@ -181,13 +175,6 @@ TR_WRONG = [
 
 def test_transfer_recipe_right_answer_passes():
     assert check_transfer_recipe(transfer_recipe).message == "transfer_recipe: correct"
-
-
-@pytest.mark.parametrize("wrong, words", TR_WRONG, ids=[str(i) for i in range(len(TR_WRONG))])
-def test_transfer_recipe_wrong_answer_is_refused(wrong, words):
-    result = check_transfer_recipe(wrong)
-    assert not result.passed and words in result.message, result.message
-    assert "\n" not in result.message and "Traceback" not in result.message
 
 
 def test_no_hidden_case_is_a_notebook_example():
@@ -332,13 +319,7 @@ def test_shift_images_right_answers_pass(right):
     assert check_shift_images(right).message == "shift_images: correct"
 
 
-@pytest.mark.parametrize("wrong, words", SH_WRONG, ids=[str(i) for i in range(len(SH_WRONG))])
-def test_shift_images_wrong_answer_is_refused(wrong, words):
-    result = check_shift_images(wrong)
-    assert not result.passed and words in result.message, result.message
-
-
-# collected by tests/test_grader_properties.py and tests/test_grader_wrong_answers.py
+# collected (and run) by tests/test_grader_properties.py and tests/test_grader_wrong_answers.py
 SOLUTIONS_RECIPE = {
     "recipe.check_ensemble_average": ensemble_average,
     "recipe.check_transfer_recipe": transfer_recipe,
