@@ -82,7 +82,9 @@ def test_the_playground_while_playing_blits_the_full_picture():
 
     async def play_a_while() -> None:
         pg.play()
-        while pg.frames < 6:
+        # how many epochs a frame covers depends on the machine's speed, and a frame whose
+        # axes grow is a full draw: play until six frames of which three were blits
+        while pg.frames < 6 or view.blits < 3:
             await asyncio.sleep(0.01)
         pg.pause()
 
