@@ -578,24 +578,27 @@ def test_pause_from_another_thread_ends_the_running_chunk_after_one_epoch():
     import threading
     import time
 
+    paused_at = []
+
     async def main():
         timer = None
         start = time.perf_counter()
 
-        def pause_later(d):
-            nonlocal timer
-            timer = threading.Timer(0.3, d.pause)
-            timer.start()
+        def pause(d):
+            paused_at.append(d.epoch)  # the epoch finished when the button was pressed
+            d.pause()
 
         d = TrainingDashboard(epochs=2000, batch_size=1)
         d.redraw_seconds = 30.0  # one chunk could train for 30 s if pause were ignored
-        pause_later(d)
+        timer = threading.Timer(0.3, pause, args=(d,))
+        timer.start()
         d.play()
-        while d.playing and time.perf_counter() - start < 20:
+        while d.playing and time.perf_counter() - start < 60:  # a guard, not a measurement
             await asyncio.sleep(0.01)
         timer.join()
-        return d, time.perf_counter() - start
+        return d
 
-    d, elapsed = asyncio.run(main())
+    d = asyncio.run(main())
     assert not d.playing and 0 < d.epoch < 2000
-    assert elapsed < 5, f"pause took {elapsed:.1f} s to stop the chunk"
+    # the epoch in progress ends (one more may have begun between the read and the pause)
+    assert d.epoch <= paused_at[0] + 2, (paused_at, d.epoch)
