@@ -34,15 +34,6 @@ def _grad_inplace(w, dw, lr):
     return w
 
 
-def _graph(a, b, c, **change):
-    J, da, db, dc = S["gradient_descent.check_small_graph_backward"](a, b, c)
-    t = math.tanh(a * b + c)
-    parts = {"J": J, "da": da, "db": db, "dc": dc}
-    for key, fn in change.items():
-        parts[key] = fn(a, b, c, t, parts)
-    return parts["J"], parts["da"], parts["db"], parts["dc"]
-
-
 WRONG = {
     "deep_network.check_count_parameters": [
         (_count_only_weights, "bias"),
@@ -83,19 +74,6 @@ WRONG = {
             SHORTCUT,
         ),
         (lambda J, w, eps: (J(w + eps) - J(w)) / (2 * eps), "2 * eps"),
-    ],
-    "gradient_descent.check_small_graph_backward": [
-        (lambda a, b, c: _graph(a, b, c, da=lambda a, b, c, t, p: t), "dJ/da"),
-        (lambda a, b, c: _graph(a, b, c, db=lambda a, b, c, t, p: math.exp(b)), "dJ/db"),
-        (lambda a, b, c: _graph(a, b, c, dc=lambda a, b, c, t, p: 1 - t**2), "dJ/dc"),
-        (lambda a, b, c: _graph(a, b, c, J=lambda a, b, c, t, p: a * t), "J is wrong"),
-        (lambda a, b, c: _graph(a, b, c)[1:], "tuple of 4"),
-        (lambda a, b, c: list(_graph(a, b, c))[::-1], ""),
-        (
-            lambda a, b, c: _graph(a, b, c, dc=lambda a, b, c, t, p: a * (1 - t)),
-            "dJ/dc",
-        ),
-        (lambda a, b, c: _graph(a, b, c, da=lambda a, b, c, t, p: p["da"] + 1e-6), "dJ/da"),
     ],
 }
 
@@ -1180,14 +1158,6 @@ def _quotients(f, x, h):
     return g
 
 
-def _graph_by_quotients(h):
-    def answer(a, b, c):
-        J = lambda v: v[0] * math.tanh(v[0] * v[1] + v[2]) + math.exp(v[1])  # noqa: E731
-        return (J([a, b, c]), *map(float, _quotients(J, [a, b, c], h)))
-
-    return answer
-
-
 def _L_backward_by_quotients(h):
     def answer(dZL, caches):
         X, L = caches[0][0], len(caches)
@@ -1214,10 +1184,6 @@ def _L_backward_by_quotients(h):
     return answer
 
 
-WRONG["gradient_descent.check_small_graph_backward"] += [
-    (_graph_by_quotients(1e-6), "not exact"),
-    (_graph_by_quotients(1e-4), "not exact"),
-]
 WRONG["deep_network.check_L_model_backward"] += [
     (_L_backward_by_quotients(1e-6), "not exact"),
     (_L_backward_by_quotients(1e-3), "half the slope"),
